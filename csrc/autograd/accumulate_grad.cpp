@@ -1,0 +1,41 @@
+#include "autograd/accumulate_grad.h"
+
+#include <limits>
+
+#include "autograd/autograd_meta.h"
+#include "autograd/engine_ops.h"
+#include "autograd/grad_mode.h"
+
+namespace ag {
+
+AccumulateGrad::AccumulateGrad(Tensor variable)
+    : variable_(std::move(variable)) {
+  // Leaves run as soon as they are ready.
+  set_sequence_nr(std::numeric_limits<uint64_t>::max());
+  add_input_metadata(variable_);
+}
+
+variable_list AccumulateGrad::apply(variable_list&& grads) {
+  Tensor& incoming = grads[0];
+  if (!incoming.defined()) return {};
+  AutogradMeta& m = autograd::materialize_meta(variable_);
+  if (!m.grad.defined()) {
+    // Steal the buffer when nobody else can see it; otherwise copy, so .grad
+    // never aliases a user tensor (y.backward(x) passes x straight through).
+    const bool stealable = !GradMode::is_enabled() &&
+                           incoming.use_count() == 1 &&
+                           incoming.impl()->storage().use_count() == 1 &&
+                           incoming.is_contiguous() &&
+                           !autograd::requires_grad(incoming);
+    m.grad = stealable ? std::move(incoming)
+                       : autograd::engine_ops::clone(incoming);
+  } else if (GradMode::is_enabled()) {
+    // create_graph: keep the accumulation differentiable.
+    m.grad = autograd::engine_ops::add(m.grad, incoming);
+  } else {
+    autograd::engine_ops::add_inplace(m.grad, incoming);
+  }
+  return {};
+}
+
+}  // namespace ag

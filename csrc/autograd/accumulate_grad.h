@@ -1,0 +1,20 @@
+#pragma once
+
+#include "autograd/node.h"
+
+namespace ag {
+
+// The sink of a leaf's gradient: adds it into the leaf's .grad.
+class AccumulateGrad : public Node {
+ public:
+  explicit AccumulateGrad(Tensor variable);
+
+  variable_list apply(variable_list&& grads) override;
+  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  const Tensor& variable() const { return variable_; }
+
+ private:
+  Tensor variable_;
+};
+
+}  // namespace ag

@@ -1,0 +1,162 @@
+#include "autograd/autograd_meta.h"
+
+#include "autograd/accumulate_grad.h"
+#include "autograd/engine_ops.h"
+#include "autograd/grad_mode.h"
+
+namespace ag::autograd {
+
+AutogradMeta* meta(const Tensor& t) {
+  return static_cast<AutogradMeta*>(t.impl()->autograd_meta());
+}
+
+AutogradMeta& materialize_meta(const Tensor& t) {
+  AutogradMeta* m = meta(t);
+  if (!m) {
+    auto fresh = std::make_unique<AutogradMeta>();
+    m = fresh.get();
+    t.impl()->set_autograd_meta(std::move(fresh));
+  }
+  return *m;
+}
+
+void set_requires_grad(const Tensor& t, bool requires_grad) {
+  if (!requires_grad && !meta(t)) return;
+  AutogradMeta& m = materialize_meta(t);
+  AG_CHECK(!m.grad_fn,
+           "you can only change requires_grad flags of leaf variables. If you "
+           "want to use a computed variable in a subgraph that doesn't require "
+           "differentiation use var_no_grad = var.detach().");
+  AG_CHECK(!requires_grad || is_floating(t.dtype()),
+           "only Tensors of floating point dtype can require gradients (got ",
+           dtype_name(t.dtype()), ")");
+  m.requires_grad = requires_grad;
+}
+
+Tensor grad(const Tensor& t) {
+  const AutogradMeta* m = meta(t);
+  return m ? m->grad : Tensor();
+}
+
+void set_grad(const Tensor& t, const Tensor& g) {
+  if (g.defined()) {
+    AG_CHECK(g.dtype() == t.dtype(),
+             "assigned grad has data of a different type");
+    AG_CHECK(g.sizes() == t.sizes(),
+             "assigned grad has data of a different size");
+  }
+  if (!g.defined() && !meta(t)) return;
+  materialize_meta(t).grad = g;
+}
+
+std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
+  AutogradMeta* m = meta(t);
+  if (!m || !m->requires_grad) return nullptr;
+  if (auto existing = m->grad_accumulator.lock()) return existing;
+  auto acc = make_node<AccumulateGrad>(t);
+  m->grad_accumulator = acc;
+  return acc;
+}
+
+void refresh_view_history(const Tensor& view, AutogradMeta& m) {
+  if (view.impl()->version() == m.attr_version) return;
+  m.attr_version = view.impl()->version();
+  if (!requires_grad(m.base)) return;
+  m.grad_fn = engine_ops::view_grad_fn(view, m.base);
+  m.output_nr = 0;
+}
+
+Edge gradient_edge(const Tensor& t) {
+  AutogradMeta* m = current_meta(t);
+  if (!m) return {};
+  if (m->grad_fn) return {m->grad_fn, m->output_nr};
+  if (m->requires_grad) return {grad_accumulator(t), 0};
+  return {};
+}
+
+edge_list collect_next_edges_list(const TensorList& ts) {
+  edge_list edges;
+  edges.reserve(ts.size());
+  for (const Tensor& t : ts) edges.push_back(gradient_edge(t));
+  return edges;
+}
+
+void set_history(const Tensor& output, const std::shared_ptr<Node>& fn) {
+  AutogradMeta& m = materialize_meta(output);
+  m.output_nr = fn->add_input_metadata(output);
+  m.grad_fn = fn;
+}
+
+void mark_view(const Tensor& view, const Tensor& base) {
+  const AutogradMeta* bm = meta(base);
+  AutogradMeta& vm = materialize_meta(view);
+  vm.is_view = true;
+  vm.base = (bm && bm->is_view) ? bm->base : base;
+  vm.attr_version = view.impl()->version();
+}
+
+Tensor detach(const Tensor& t) {
+  return make_view(t, t.sizes(), t.strides(), t.impl()->storage_offset());
+}
+
+namespace {
+// Stores the gradient flowing into a node's output slot in the .grad of the
+// tensor that slot belongs to. Holds the tensor weakly: the tensor owns the
+// node, so a strong reference would be a cycle.
+class RetainGradHook : public FunctionPreHook {
+ public:
+  RetainGradHook(const Tensor& t, uint32_t slot) : tensor_(t.impl_ptr()), slot_(slot) {}
+  variable_list operator()(const variable_list& grads) override {
+    auto impl = tensor_.lock();
+    if (!impl || slot_ >= grads.size() || !grads[slot_].defined()) return grads;
+    const Tensor t(impl);
+    AutogradMeta& m = materialize_meta(t);
+    if (!m.retains_grad) return grads;
+    if (!m.grad.defined()) {
+      m.grad = engine_ops::clone(grads[slot_]);
+    } else if (GradMode::is_enabled()) {
+      m.grad = engine_ops::add(m.grad, grads[slot_]);
+    } else {
+      engine_ops::add_inplace(m.grad, grads[slot_]);
+    }
+    return grads;
+  }
+
+ private:
+  std::weak_ptr<TensorImpl> tensor_;
+  uint32_t slot_;
+};
+}  // namespace
+
+void retain_grad(const Tensor& t) {
+  AG_CHECK(requires_grad(t),
+           "can't retain_grad on Tensor that has requires_grad=False");
+  AutogradMeta& m = materialize_meta(t);
+  if (!m.grad_fn || m.retains_grad) return;
+  m.retains_grad = true;
+  m.grad_fn->add_pre_hook(std::make_unique<RetainGradHook>(t, m.output_nr));
+}
+
+Tensor variable_data(const Tensor& t) {
+  auto impl = std::make_shared<TensorImpl>(t.impl()->storage(), t.sizes(),
+                                           t.strides(),
+                                           t.impl()->storage_offset(), t.dtype());
+  return Tensor(std::move(impl));
+}
+
+void check_inplace(const Tensor& self) {
+  if (!GradMode::is_enabled()) return;
+  const AutogradMeta* m = meta(self);
+  if (!m) return;
+  AG_CHECK(!(m->requires_grad && !m->grad_fn),
+           "a leaf Variable that requires grad is being used in an in-place "
+           "operation.");
+  if (m->is_view) {
+    const AutogradMeta* bm = meta(m->base);
+    AG_CHECK(!(bm && bm->requires_grad && !bm->grad_fn),
+             "a view of a leaf Variable that requires grad is being used in an "
+             "in-place operation.");
+  }
+}
+
+}  // namespace ag::autograd

@@ -1,0 +1,117 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autograd/node.h"
+#include "core/tensor.h"
+
+namespace ag {
+
+// A hook on a tensor's gradient (Tensor.register_hook): may return a
+// replacement gradient, or an undefined tensor to keep it.
+class TensorHook {
+ public:
+  virtual ~TensorHook() = default;
+  virtual Tensor operator()(const Tensor& grad) = 0;
+};
+
+// Per-tensor autograd state, created on first need: plain tensors carry none.
+struct AutogradMeta : public AutogradMetaInterface {
+  Tensor grad;
+  std::shared_ptr<Node> grad_fn;
+  // Leaves only: created on demand, owned by the graph, not by the tensor.
+  std::weak_ptr<Node> grad_accumulator;
+  uint32_t output_nr = 0;
+  bool requires_grad = false;  // the leaf flag; non-leaves use grad_fn
+  bool retains_grad = false;
+  // Views of a tensor that takes part in autograd remember their base, so an
+  // in-place write through the view can rewrite the base's history.
+  // Version at which a view's grad_fn was last set: after an in-place write
+  // through the base or another view, the grad_fn is rebuilt on next use.
+  bool is_view = false;
+  uint32_t attr_version = 0;
+  Tensor base;
+};
+
+namespace autograd {
+
+AutogradMeta* meta(const Tensor& t);                 // may be null
+AutogradMeta& materialize_meta(const Tensor& t);     // creates if missing
+
+// Rebuilds a view's grad_fn if the data it aliases was written in place
+// since it was set (see AutogradMeta::attr_version).
+void refresh_view_history(const Tensor& view, AutogradMeta& m);
+
+inline AutogradMeta* current_meta(const Tensor& t) {
+  AutogradMeta* m = t.defined() ? meta(t) : nullptr;
+  if (m && m->is_view) refresh_view_history(t, *m);
+  return m;
+}
+
+inline bool requires_grad(const Tensor& t) {
+  const AutogradMeta* m = current_meta(t);
+  return m && (m->requires_grad || m->grad_fn);
+}
+inline bool is_leaf(const Tensor& t) {
+  const AutogradMeta* m = current_meta(t);
+  return !m || !m->grad_fn;
+}
+inline std::shared_ptr<Node> grad_fn(const Tensor& t) {
+  const AutogradMeta* m = current_meta(t);
+  return m ? m->grad_fn : nullptr;
+}
+inline uint32_t output_nr(const Tensor& t) {
+  const AutogradMeta* m = meta(t);
+  return m ? m->output_nr : 0;
+}
+
+// Marks a leaf as requiring grad (float dtypes only; leaves only).
+void set_requires_grad(const Tensor& t, bool requires_grad);
+
+Tensor grad(const Tensor& t);
+void set_grad(const Tensor& t, const Tensor& grad);
+
+// The AccumulateGrad node of a leaf that requires grad (created on demand).
+std::shared_ptr<Node> grad_accumulator(const Tensor& t);
+
+// Where the gradient of t flows: its grad_fn, its accumulator, or nowhere.
+Edge gradient_edge(const Tensor& t);
+
+template <typename... Ts>
+bool any_requires_grad(const Ts&... ts) {
+  return (requires_grad(ts) || ...);
+}
+
+template <typename... Ts>
+edge_list collect_next_edges(const Ts&... ts) {
+  edge_list edges;
+  edges.reserve(sizeof...(Ts));
+  (edges.push_back(gradient_edge(ts)), ...);
+  return edges;
+}
+edge_list collect_next_edges_list(const TensorList& ts);
+
+// Makes `fn` the grad_fn of `output` (as fn's next output slot).
+void set_history(const Tensor& output, const std::shared_ptr<Node>& fn);
+
+// Records in `view` that it aliases `base` (for in-place ops on views).
+void mark_view(const Tensor& view, const Tensor& base);
+
+// A tensor sharing data (and version counter) with t, cut from the graph.
+Tensor detach(const Tensor& t);
+// Tensor.data: shares data but not the version counter, so writes through
+// it are invisible to autograd (PyTorch's documented escape hatch).
+Tensor variable_data(const Tensor& t);
+
+// Makes a non-leaf keep its gradient in .grad after backward (a no-op on
+// leaves, which always do).
+void retain_grad(const Tensor& t);
+
+// Errors for in-place ops on leaves (or views of leaves) that require grad
+// while grad mode is on.
+void check_inplace(const Tensor& self);
+
+}  // namespace autograd
+}  // namespace ag

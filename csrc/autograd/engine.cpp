@@ -1,0 +1,289 @@
+#include "autograd/engine.h"
+
+#include <queue>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "autograd/autograd_meta.h"
+#include "autograd/engine_ops.h"
+#include "autograd/grad_mode.h"
+
+namespace ag::autograd {
+
+namespace {
+
+// The node that starts a backward pass: it hands out the root gradients.
+class GraphRoot : public Node {
+ public:
+  GraphRoot(edge_list&& roots, variable_list grads)
+      : Node(std::move(roots)), grads_(std::move(grads)) {}
+  variable_list apply(variable_list&& /*unused*/) override { return grads_; }
+  std::string name() const override { return "GraphRoot"; }
+
+ private:
+  variable_list grads_;
+};
+
+// Gradients arriving at one node, summed per input slot as they come.
+void accumulate_into(variable_list& buffer, size_t pos, Tensor&& grad,
+                     bool create_graph) {
+  Tensor& slot = buffer[pos];
+  if (!slot.defined()) {
+    slot = std::move(grad);
+  } else if (!create_graph && slot.use_count() == 1 &&
+             slot.impl()->storage().use_count() == 1 && slot.is_contiguous() &&
+             slot.sizes() == grad.sizes() && slot.dtype() == grad.dtype()) {
+    engine_ops::add_inplace(slot, grad);
+  } else {
+    slot = engine_ops::add(slot, grad);
+  }
+}
+
+// Brings a node's output gradient to the shape and dtype of the forward
+// tensor it belongs to: broadcasting is undone here, in one place.
+Tensor validate_grad(Tensor grad, const Node& producer, size_t index,
+                     const InputMetadata& meta) {
+  if (grad.sizes() != meta.shape) {
+    AG_CHECK(is_expandable_to(meta.shape, grad.sizes()), "Function ",
+             producer.name(), " returned an invalid gradient at index ", index,
+             " - got ", shape_str(grad.sizes()),
+             " but expected shape compatible with ", shape_str(meta.shape));
+    grad = engine_ops::sum_to(grad, meta.shape);
+  }
+  if (grad.dtype() != meta.dtype) grad = engine_ops::to_dtype(grad, meta.dtype);
+  return grad;
+}
+
+struct ReadyTask {
+  std::shared_ptr<Node> fn;
+  variable_list inputs;
+};
+struct ReadyOrder {
+  bool operator()(const ReadyTask& a, const ReadyTask& b) const {
+    return a.fn->sequence_nr() < b.fn->sequence_nr();
+  }
+};
+
+// Where autograd.grad (or backward(inputs=...)) wants a gradient captured:
+// slot `input_nr` of a node, stored at `output_index` of the result.
+struct Capture {
+  uint32_t input_nr;
+  size_t output_index;
+};
+
+class GraphTask {
+ public:
+  GraphTask(bool keep_graph, bool create_graph)
+      : keep_graph_(keep_graph), create_graph_(create_graph) {}
+
+  // Runs the graph below `root`. With captures, only nodes leading to a
+  // captured slot run, and captured gradients are returned instead of being
+  // passed on (unless `accumulate` lets the captured nodes run too).
+  variable_list execute(const std::shared_ptr<Node>& root,
+                        const std::vector<Edge>& capture_edges,
+                        bool accumulate) {
+    count_dependencies(root.get());
+    captured_.resize(capture_edges.size());
+    if (!capture_edges.empty()) mark_needed(root.get(), capture_edges, accumulate);
+
+    AutoGradMode grad_mode(create_graph_);
+    std::priority_queue<ReadyTask, std::vector<ReadyTask>, ReadyOrder> ready;
+    ready.push({root, {}});
+    while (!ready.empty()) {
+      ReadyTask task = std::move(const_cast<ReadyTask&>(ready.top()));
+      ready.pop();
+      Node& fn = *task.fn;
+      capture_inputs(fn, task.inputs);
+      variable_list outputs;
+      const bool run = !filtering_ || needed_.count(&fn) > 0;
+      if (run) outputs = run_node(fn, std::move(task.inputs));
+      const edge_list& edges = fn.next_edges();
+      for (size_t i = 0; i < edges.size(); ++i) {
+        const Edge& edge = edges[i];
+        if (!edge.is_valid()) continue;
+        Node* next = edge.function.get();
+        auto& pending = not_ready_[next];
+        if (pending.empty()) pending.resize(next->num_inputs());
+        if (run && i < outputs.size() && outputs[i].defined()) {
+          accumulate_into(pending, edge.input_nr,
+                          validate_grad(std::move(outputs[i]), fn, i,
+                                        next->input_metadata(edge.input_nr)),
+                          create_graph_);
+        }
+        if (--dependencies_[next] == 0) {
+          ready.push({edge.function, std::move(pending)});
+          not_ready_.erase(next);
+        }
+      }
+    }
+    return std::move(captured_);
+  }
+
+ private:
+  variable_list run_node(Node& fn, variable_list&& inputs) {
+    bool any_defined = false;
+    for (const Tensor& g : inputs) any_defined = any_defined || g.defined();
+    if (!any_defined && !inputs.empty()) return variable_list(fn.num_outputs());
+    // Nodes may assume all their incoming gradients exist: a missing one
+    // (an output that did not reach the loss) is zero.
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!inputs[i].defined()) {
+        const InputMetadata& m = fn.input_metadata(i);
+        inputs[i] = engine_ops::zeros(m.shape, m.dtype);
+      }
+    }
+    variable_list outputs = fn.call(std::move(inputs));
+    if (!keep_graph_) fn.release_variables();
+    AG_CHECK(outputs.size() == fn.num_outputs() || outputs.empty(),
+             "function ", fn.name(), " returned an incorrect number of "
+             "gradients (expected ", fn.num_outputs(), ", got ",
+             outputs.size(), ")");
+    return outputs;
+  }
+
+  void capture_inputs(const Node& fn, const variable_list& inputs) {
+    auto it = captures_.find(&fn);
+    if (it == captures_.end()) return;
+    for (const Capture& c : it->second) {
+      if (c.input_nr < inputs.size()) captured_[c.output_index] = inputs[c.input_nr];
+    }
+  }
+
+  void count_dependencies(Node* root) {
+    std::vector<Node*> stack{root};
+    std::unordered_set<Node*> seen{root};
+    while (!stack.empty()) {
+      Node* fn = stack.back();
+      stack.pop_back();
+      for (const Edge& edge : fn->next_edges()) {
+        Node* next = edge.function.get();
+        if (!next) continue;
+        ++dependencies_[next];
+        if (seen.insert(next).second) stack.push_back(next);
+      }
+    }
+  }
+
+  // Marks the nodes on some path from root to a captured node; only those run.
+  void mark_needed(Node* root, const std::vector<Edge>& capture_edges,
+                   bool accumulate) {
+    filtering_ = true;
+    std::unordered_set<Node*> targets;
+    for (size_t i = 0; i < capture_edges.size(); ++i) {
+      Node* fn = capture_edges[i].function.get();
+      if (!fn) continue;
+      if (!accumulate) {
+        captures_[fn].push_back({capture_edges[i].input_nr, i});
+      } else {
+        needed_.insert(fn);
+      }
+      targets.insert(fn);
+    }
+    // Iterative post-order walk: a node is needed when a child is a target
+    // or is itself needed.
+    std::unordered_map<Node*, bool> reaches;
+    std::vector<std::pair<Node*, size_t>> stack{{root, 0}};
+    reaches[root] = false;
+    while (!stack.empty()) {
+      auto& [fn, next_child] = stack.back();
+      const edge_list& edges = fn->next_edges();
+      if (next_child < edges.size()) {
+        Node* child = edges[next_child++].function.get();
+        if (child && reaches.find(child) == reaches.end()) {
+          reaches[child] = false;
+          stack.emplace_back(child, 0);
+        }
+        continue;
+      }
+      bool hit = false;
+      for (const Edge& e : edges) {
+        Node* child = e.function.get();
+        if (child && (targets.count(child) || reaches[child])) hit = true;
+      }
+      reaches[fn] = hit;
+      if (hit) needed_.insert(fn);
+      stack.pop_back();
+    }
+  }
+
+  bool keep_graph_;
+  bool create_graph_;
+  bool filtering_ = false;
+  std::unordered_map<Node*, int> dependencies_;
+  std::unordered_map<Node*, variable_list> not_ready_;
+  std::unordered_set<Node*> needed_;
+  std::unordered_map<const Node*, std::vector<Capture>> captures_;
+  variable_list captured_;
+};
+
+// Root edges and their gradients; implicit gradients only for one element.
+std::shared_ptr<Node> make_root(const TensorList& roots,
+                                const TensorList& grad_roots) {
+  AG_CHECK(grad_roots.empty() || grad_roots.size() == roots.size(),
+           "got ", grad_roots.size(), " gradients for ", roots.size(),
+           " tensors");
+  edge_list edges;
+  variable_list grads;
+  for (size_t i = 0; i < roots.size(); ++i) {
+    const Tensor& root = roots[i];
+    Edge edge = gradient_edge(root);
+    AG_CHECK(edge.is_valid(), "element ", i,
+             " of tensors does not require grad and does not have a grad_fn");
+    Tensor g = i < grad_roots.size() ? grad_roots[i] : Tensor();
+    if (!g.defined()) {
+      AG_CHECK(root.numel() == 1,
+               "grad can be implicitly created only for scalar outputs");
+      g = engine_ops::ones_like(root);
+    } else {
+      AG_CHECK(g.sizes() == root.sizes(), "Mismatch in shape: grad_output[", i,
+               "] has a shape of torch.Size(", shape_str(g.sizes()),
+               ") and output[", i, "] has a shape of torch.Size(",
+               shape_str(root.sizes()), ").");
+      AG_CHECK(is_floating(g.dtype()) || !is_floating(root.dtype()),
+               "grad_output[", i, "] must be a floating point tensor");
+    }
+    edges.push_back(std::move(edge));
+    grads.push_back(std::move(g));
+  }
+  return make_node<GraphRoot>(std::move(edges), std::move(grads));
+}
+
+}  // namespace
+
+void backward(const TensorList& roots, const TensorList& grad_roots,
+              bool keep_graph, bool create_graph, const TensorList& inputs) {
+  auto root = make_root(roots, grad_roots);
+  std::vector<Edge> capture_edges;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    Edge e = gradient_edge(inputs[i]);
+    AG_CHECK(e.is_valid(), "One of the differentiated Tensors does not require grad");
+    AG_CHECK(is_leaf(inputs[i]),
+             "backward(inputs=...) currently supports leaf tensors only");
+    capture_edges.push_back(std::move(e));
+  }
+  GraphTask task(keep_graph, create_graph);
+  task.execute(root, capture_edges, /*accumulate=*/true);
+}
+
+TensorList grad(const TensorList& outputs, const TensorList& inputs,
+                const TensorList& grad_outputs, bool keep_graph,
+                bool create_graph, bool allow_unused) {
+  auto root = make_root(outputs, grad_outputs);
+  std::vector<Edge> capture_edges;
+  for (const Tensor& input : inputs) {
+    Edge e = gradient_edge(input);
+    AG_CHECK(e.is_valid(), "One of the differentiated Tensors does not require grad");
+    capture_edges.push_back(std::move(e));
+  }
+  GraphTask task(keep_graph, create_graph);
+  TensorList result = task.execute(root, capture_edges, /*accumulate=*/false);
+  for (size_t i = 0; i < result.size(); ++i) {
+    AG_CHECK(result[i].defined() || allow_unused,
+             "One of the differentiated Tensors appears to not have been used "
+             "in the graph. Set allow_unused=True if this is the desired "
+             "behavior.");
+  }
+  return result;
+}
+
+}  // namespace ag::autograd

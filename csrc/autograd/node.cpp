@@ -1,0 +1,47 @@
+#include "autograd/node.h"
+
+#include <limits>
+
+namespace ag {
+
+namespace {
+// Later nodes run first in backward; thread-local so threads do not contend.
+thread_local uint64_t next_sequence_nr = 0;
+}  // namespace
+
+Node::Node(edge_list&& next_edges)
+    : next_edges_(std::move(next_edges)), sequence_nr_(next_sequence_nr++) {}
+
+uint32_t Node::add_input_metadata(const Tensor& output) {
+  input_metadata_.push_back({output.sizes(), output.dtype()});
+  return static_cast<uint32_t>(input_metadata_.size() - 1);
+}
+
+variable_list Node::call(variable_list&& grads) {
+  for (auto& hook : pre_hooks_) grads = (*hook)(grads);
+  if (post_hooks_.empty()) return apply(std::move(grads));
+  variable_list inputs = grads;
+  variable_list outputs = apply(std::move(grads));
+  for (auto& hook : post_hooks_) outputs = (*hook)(outputs, inputs);
+  return outputs;
+}
+
+namespace detail {
+
+void NodeDeleter::operator()(Node* node) const {
+  thread_local std::vector<std::unique_ptr<Node>> pending;
+  thread_local bool draining = false;
+  pending.emplace_back(node);
+  if (draining) return;
+  draining = true;
+  while (!pending.empty()) {
+    std::unique_ptr<Node> next = std::move(pending.back());
+    pending.pop_back();
+    next.reset();  // may queue more nodes; they are handled by this loop
+  }
+  draining = false;
+}
+
+}  // namespace detail
+
+}  // namespace ag

@@ -1,0 +1,148 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.h"
+
+namespace ag {
+
+class Node;
+class SavedVariable;
+using variable_list = std::vector<Tensor>;
+
+// Where a gradient goes: input `input_nr` of `function`. An edge without a
+// function means "this input needs no gradient".
+struct Edge {
+  Edge() = default;
+  Edge(std::shared_ptr<Node> fn, uint32_t nr)
+      : function(std::move(fn)), input_nr(nr) {}
+  bool is_valid() const { return function != nullptr; }
+
+  std::shared_ptr<Node> function;
+  uint32_t input_nr = 0;
+};
+using edge_list = std::vector<Edge>;
+
+// Shape and dtype of one forward output, which its gradient must match.
+struct InputMetadata {
+  Shape shape;
+  DType dtype;
+};
+
+// A hook on the gradients flowing into a node; it may replace them.
+class FunctionPreHook {
+ public:
+  virtual ~FunctionPreHook() = default;
+  virtual variable_list operator()(const variable_list& grads) = 0;
+};
+
+// A hook that sees a node's outputs (gradients of its forward inputs) and
+// inputs after apply; it may replace the outputs.
+class FunctionPostHook {
+ public:
+  virtual ~FunctionPostHook() = default;
+  virtual variable_list operator()(const variable_list& outputs,
+                                   const variable_list& inputs) = 0;
+};
+
+// One value a node keeps for its backward, as Python's `_saved_<name>` shows.
+struct SavedField {
+  enum class Kind { None, Tensor, Scalar, Ints, Int, Bool };
+  Kind kind = Kind::None;
+  ag::Tensor tensor;
+  ag::Scalar scalar;
+  std::vector<int64_t> ints;
+};
+
+// Receives each saved value of a node in turn (see Node::visit_saved).
+class SavedVisitor {
+ public:
+  virtual ~SavedVisitor() = default;
+  virtual void visit(const char* name, const SavedVariable& value) = 0;
+  virtual void visit(const char* name, const SavedField& value) = 0;
+};
+
+// A backward function (Python's grad_fn). `apply` maps the gradients of the
+// forward outputs to the gradients of the forward inputs, in edge order.
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  explicit Node(edge_list&& next_edges = edge_list());
+  virtual ~Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  virtual variable_list apply(variable_list&& grads) = 0;
+  // The name PyTorch prints, e.g. "MulBackward0".
+  virtual std::string name() const = 0;
+  // Drops saved tensors once backward no longer needs them.
+  virtual void release_variables() {}
+  // Lists saved values for inspection (Python's `_saved_*` attributes).
+  virtual void visit_saved(SavedVisitor& /*visitor*/) const {}
+
+  // Runs pre-hooks, apply and post-hooks: what the engine calls.
+  variable_list call(variable_list&& grads);
+
+  const edge_list& next_edges() const { return next_edges_; }
+  const Edge& next_edge(size_t i) const { return next_edges_[i]; }
+  size_t num_outputs() const { return next_edges_.size(); }
+  void set_next_edges(edge_list&& edges) { next_edges_ = std::move(edges); }
+  void add_next_edge(Edge edge) { next_edges_.push_back(std::move(edge)); }
+  // Whether the gradient of forward input i is wanted.
+  bool should_compute_output(size_t i) const {
+    return i < next_edges_.size() && next_edges_[i].is_valid();
+  }
+
+  uint32_t add_input_metadata(const Tensor& output);
+  void add_input_metadata(InputMetadata meta) {
+    input_metadata_.push_back(std::move(meta));
+  }
+  size_t num_inputs() const { return input_metadata_.size(); }
+  const InputMetadata& input_metadata(size_t i) const {
+    return input_metadata_[i];
+  }
+
+  uint64_t sequence_nr() const { return sequence_nr_; }
+  void set_sequence_nr(uint64_t nr) { sequence_nr_ = nr; }
+
+  void add_pre_hook(std::unique_ptr<FunctionPreHook> hook) {
+    pre_hooks_.push_back(std::move(hook));
+  }
+  void add_post_hook(std::unique_ptr<FunctionPostHook> hook) {
+    post_hooks_.push_back(std::move(hook));
+  }
+  std::vector<std::unique_ptr<FunctionPreHook>>& pre_hooks() {
+    return pre_hooks_;
+  }
+  std::vector<std::unique_ptr<FunctionPostHook>>& post_hooks() {
+    return post_hooks_;
+  }
+
+ protected:
+  edge_list next_edges_;
+  std::vector<InputMetadata> input_metadata_;
+  std::vector<std::unique_ptr<FunctionPreHook>> pre_hooks_;
+  std::vector<std::unique_ptr<FunctionPostHook>> post_hooks_;
+  uint64_t sequence_nr_;
+};
+
+namespace detail {
+// Note [Iterative graph teardown]: dropping the last reference to a long
+// chain of nodes would recurse once per node (node -> edge -> node ...) and
+// overflow the stack. Every node is owned through this deleter, which queues
+// nodes and destroys them in a loop on the outermost call instead.
+struct NodeDeleter {
+  void operator()(Node* node) const;
+};
+}  // namespace detail
+
+template <typename T, typename... Args>
+std::shared_ptr<T> make_node(Args&&... args) {
+  auto owned = std::make_unique<T>(std::forward<Args>(args)...);
+  return std::shared_ptr<T>(owned.release(), detail::NodeDeleter{});
+}
+
+}  // namespace ag

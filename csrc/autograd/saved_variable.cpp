@@ -1,0 +1,86 @@
+#include "autograd/saved_variable.h"
+
+#include <cctype>
+
+#include "autograd/autograd_meta.h"
+
+namespace ag {
+
+const char* const kBackwardTwiceMessage =
+    "Trying to backward through the graph a second time (or directly access "
+    "saved tensors after they have already been freed). Saved intermediate "
+    "values of the graph are freed when you call .backward() or "
+    "autograd.grad(). Specify retain_graph=True if you need to backward "
+    "through the graph a second time or if you need to access saved tensors "
+    "after calling backward.";
+
+SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
+  if (!t.defined()) return;
+  was_defined_ = true;
+  is_output_ = is_output;
+  saved_version_ = t.impl()->version();
+  requires_grad_ = autograd::requires_grad(t);
+  if (is_output) {
+    output_nr_ = autograd::output_nr(t);
+    data_ = autograd::detach(t);
+  } else {
+    data_ = t;
+  }
+}
+
+namespace {
+
+// "[torch.FloatTensor [2, 2]]", as PyTorch describes a tensor in errors.
+std::string describe(const Tensor& t) {
+  return detail::str_cat("[torch.", dtype_legacy_name(t.dtype()), "Tensor ",
+                         shape_str(t.sizes()), "]");
+}
+
+// "MulBackward0" -> "Mul": the op that produced a tensor.
+std::string op_name(const Node& fn) {
+  std::string name = fn.name();
+  const auto pos = name.rfind("Backward");
+  if (pos != std::string::npos && pos > 0) name.resize(pos);
+  return name;
+}
+
+}  // namespace
+
+Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
+  if (!was_defined_) return {};
+  AG_CHECK(!released_, kBackwardTwiceMessage);
+  const uint32_t current = data_.impl()->version();
+  if (current != saved_version_) {
+    std::string origin;
+    const Node* fn = is_output_ ? owner.get() : autograd::grad_fn(data_).get();
+    if (fn) {
+      origin = detail::str_cat(", which is output ",
+                               is_output_ ? output_nr_ : autograd::output_nr(data_),
+                               " of ", op_name(*fn), ",");
+    }
+    throw Error(detail::str_cat(
+        "one of the variables needed for gradient computation has been "
+        "modified by an inplace operation: ",
+        describe(data_), origin, " is at version ", current,
+        "; expected version ", saved_version_,
+        " instead. Hint: enable anomaly detection to find the operation that "
+        "failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True)."));
+  }
+  if (!is_output_) return data_;
+  Tensor out = autograd::detach(data_);
+  if (requires_grad_ && owner) {
+    AutogradMeta& m = autograd::materialize_meta(out);
+    m.grad_fn = owner;
+    m.output_nr = output_nr_;
+  }
+  return out;
+}
+
+void SavedVariable::release() {
+  if (!was_defined_) return;
+  data_ = Tensor();
+  released_ = true;
+}
+
+}  // namespace ag

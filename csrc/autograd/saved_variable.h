@@ -1,0 +1,41 @@
+#pragma once
+
+#include <memory>
+
+#include "autograd/node.h"
+#include "core/tensor.h"
+
+namespace ag {
+
+// Note [Saved outputs]: a node that saves its own output must not own it
+// through the output's grad_fn (output -> node -> output is a cycle). Such a
+// tensor is saved as a plain alias of its data plus a weak link to the node,
+// and unpack() rebuilds a tensor with that history.
+//
+// A saved tensor remembers its version; unpack() raises if an in-place op
+// changed it since, and after release() it raises the "backward through the
+// graph a second time" error.
+class SavedVariable {
+ public:
+  SavedVariable() = default;
+  SavedVariable(const Tensor& t, bool is_output);
+
+  bool defined() const { return was_defined_; }
+  // `owner` is the node this variable is saved in (needed for outputs).
+  Tensor unpack(const std::shared_ptr<Node>& owner = nullptr) const;
+  void release();
+
+ private:
+  Tensor data_;
+  uint32_t saved_version_ = 0;
+  uint32_t output_nr_ = 0;
+  bool was_defined_ = false;
+  bool is_output_ = false;
+  bool requires_grad_ = false;
+  bool released_ = false;
+};
+
+// The message PyTorch users know for a second backward through freed nodes.
+extern const char* const kBackwardTwiceMessage;
+
+}  // namespace ag

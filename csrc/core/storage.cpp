@@ -1,0 +1,44 @@
+#include "core/storage.h"
+
+#include <cstdlib>
+#include <new>
+#include <utility>
+
+#include "core/error.h"
+
+namespace ag {
+
+DataPtr& DataPtr::operator=(DataPtr&& other) noexcept {
+  if (this != &other) {
+    reset();
+    data_ = std::exchange(other.data_, nullptr);
+    ctx_ = std::exchange(other.ctx_, nullptr);
+    deleter_ = std::exchange(other.deleter_, nullptr);
+  }
+  return *this;
+}
+
+void DataPtr::reset() {
+  if (deleter_) deleter_(ctx_);
+  data_ = ctx_ = nullptr;
+  deleter_ = nullptr;
+}
+
+namespace {
+constexpr size_t kAlignment = 64;
+void free_cpu(void* ptr) { std::free(ptr); }
+}  // namespace
+
+DataPtr allocate_cpu(size_t nbytes) {
+  if (nbytes == 0) return {};
+  AG_CHECK(nbytes < (size_t{1} << 62), "allocation of ", nbytes,
+           " bytes is too large");
+  const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
+  void* ptr = std::aligned_alloc(kAlignment, rounded);
+  if (!ptr) {
+    throw std::bad_alloc();
+  }
+  return DataPtr(ptr, ptr, &free_cpu);
+}
+
+}  // namespace ag

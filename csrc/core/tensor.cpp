@@ -1,0 +1,61 @@
+#include "core/tensor.h"
+
+#include "core/dispatch.h"
+
+namespace ag {
+
+int64_t Tensor::size(int64_t dim) const {
+  return sizes()[static_cast<size_t>(wrap_dim(dim, this->dim()))];
+}
+
+int64_t Tensor::stride(int64_t dim) const {
+  return strides()[static_cast<size_t>(wrap_dim(dim, this->dim()))];
+}
+
+Scalar Tensor::item() const {
+  AG_CHECK(numel() == 1, "a Tensor with ", numel(),
+           " elements cannot be converted to Scalar");
+  return dispatch_all(dtype(), [&](auto tag) -> Scalar {
+    using T = decltype(tag);
+    const T v = *static_cast<const T*>(raw_data());
+    if constexpr (std::is_same_v<T, bool>) return Scalar(v);
+    else if constexpr (std::is_integral_v<T>) return Scalar(int64_t{v});
+    else return Scalar(double{v});
+  });
+}
+
+Tensor empty_tensor(const Shape& sizes, DType dtype) {
+  for (int64_t s : sizes) {
+    AG_CHECK(s >= 0, "Trying to create tensor with negative dimension ", s,
+             ": ", shape_str(sizes));
+  }
+  const int64_t n = numel_of(sizes);
+  auto storage =
+      std::make_shared<Storage>(static_cast<size_t>(n) * itemsize(dtype));
+  return Tensor(std::make_shared<TensorImpl>(
+      std::move(storage), sizes, contiguous_strides(sizes), 0, dtype));
+}
+
+Tensor make_view(const Tensor& base, Shape sizes, Shape strides,
+                 int64_t storage_offset) {
+  return Tensor(std::make_shared<TensorImpl>(
+      base.impl()->storage(), std::move(sizes), std::move(strides),
+      storage_offset, base.dtype(), base.impl()->version_counter()));
+}
+
+Tensor scalar_tensor(const Scalar& value, DType dtype) {
+  Tensor t = empty_tensor({}, dtype);
+  dispatch_all(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    *static_cast<T*>(t.raw_data()) = value.to<T>();
+  });
+  return t;
+}
+
+Tensor wrap_scalar(const Scalar& value) {
+  Tensor t = scalar_tensor(value, value.dtype());
+  t.impl()->set_wrapped_number(true);
+  return t;
+}
+
+}  // namespace ag

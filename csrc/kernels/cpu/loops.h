@@ -1,0 +1,120 @@
+#pragma once
+
+// Strided N-operand iteration shared by the CPU kernels: dims are coalesced
+// so contiguous tensors become one flat run, and the innermost run is handed
+// to a loop body that can specialise on unit and zero strides.
+
+#include <array>
+#include <cstdint>
+
+#include "core/tensor.h"
+#include "kernels/parallel.h"
+
+namespace ag::kernels::cpu {
+
+template <size_t N>
+struct StridedPlan {
+  DimVector sizes;                    // innermost dim last
+  std::array<DimVector, N> strides;   // in bytes
+  int64_t numel = 1;
+};
+
+// Operand 0 is written; every operand is viewed at `shape` (its own strides
+// broadcast with zeros).
+template <size_t N>
+StridedPlan<N> make_plan(const Shape& shape,
+                         const std::array<const Tensor*, N>& operands) {
+  std::array<Shape, N> byte_strides;
+  for (size_t k = 0; k < N; ++k) {
+    const Tensor& t = *operands[k];
+    byte_strides[k] = broadcast_strides(t.sizes(), t.strides(), shape);
+    const auto item = static_cast<int64_t>(itemsize(t.dtype()));
+    for (auto& s : byte_strides[k]) s *= item;
+  }
+  StridedPlan<N> plan;
+  plan.numel = numel_of(shape);
+  // Walk from the innermost dim outwards, merging a dim into the run inside
+  // it when every operand steps through memory continuously.
+  DimVector rev_sizes;
+  std::array<DimVector, N> rev_strides;
+  for (size_t i = shape.size(); i-- > 0;) {
+    const int64_t size = shape[i];
+    if (size == 1) continue;
+    bool merge = !rev_sizes.empty();
+    for (size_t k = 0; k < N && merge; ++k) {
+      merge = byte_strides[k][i] == rev_strides[k].back() * rev_sizes.back();
+    }
+    if (merge) {
+      rev_sizes.back() *= size;
+    } else {
+      rev_sizes.push_back(size);
+      for (size_t k = 0; k < N; ++k) rev_strides[k].push_back(byte_strides[k][i]);
+    }
+  }
+  if (rev_sizes.empty()) {
+    rev_sizes.push_back(1);
+    for (size_t k = 0; k < N; ++k) rev_strides[k].push_back(0);
+  }
+  const size_t nd = rev_sizes.size();
+  plan.sizes.resize(nd);
+  for (size_t k = 0; k < N; ++k) plan.strides[k].resize(nd);
+  for (size_t d = 0; d < nd; ++d) {
+    plan.sizes[d] = rev_sizes[nd - 1 - d];
+    for (size_t k = 0; k < N; ++k) plan.strides[k][d] = rev_strides[k][nd - 1 - d];
+  }
+  return plan;
+}
+
+// Runs inner(ptrs, inner_strides, count) over the linear element range
+// [begin, end) of the plan.
+template <size_t N, typename Inner>
+void run_range(const StridedPlan<N>& plan, const std::array<char*, N>& base,
+               int64_t begin, int64_t end, const Inner& inner) {
+  const size_t nd = plan.sizes.size();
+  const int64_t inner_size = plan.sizes[nd - 1];
+  DimVector index(nd, 0);
+  int64_t rest = begin;
+  for (size_t d = nd; d-- > 0;) {
+    index[d] = rest % plan.sizes[d];
+    rest /= plan.sizes[d];
+  }
+  std::array<int64_t, N> inner_strides;
+  for (size_t k = 0; k < N; ++k) inner_strides[k] = plan.strides[k][nd - 1];
+  int64_t pos = begin;
+  while (pos < end) {
+    std::array<char*, N> ptrs;
+    for (size_t k = 0; k < N; ++k) {
+      int64_t offset = 0;
+      for (size_t d = 0; d < nd; ++d) offset += index[d] * plan.strides[k][d];
+      ptrs[k] = base[k] + offset;
+    }
+    const int64_t count = std::min(inner_size - index[nd - 1], end - pos);
+    inner(ptrs, inner_strides, count);
+    pos += count;
+    index[nd - 1] += count;
+    for (size_t d = nd - 1; d > 0 && index[d] == plan.sizes[d]; --d) {
+      index[d] = 0;
+      ++index[d - 1];
+    }
+  }
+}
+
+// Elementwise loop over a plan, split across threads when large.
+template <size_t N, typename Inner>
+void run_plan(const StridedPlan<N>& plan, const std::array<char*, N>& base,
+              const Inner& inner) {
+  parallel_for(0, plan.numel, kGrainSize, [&](int64_t lo, int64_t hi) {
+    run_range(plan, base, lo, hi, inner);
+  });
+}
+
+template <size_t N>
+std::array<char*, N> data_ptrs(const std::array<const Tensor*, N>& operands) {
+  std::array<char*, N> ptrs;
+  for (size_t k = 0; k < N; ++k) {
+    ptrs[k] = static_cast<char*>(operands[k]->raw_data());
+  }
+  return ptrs;
+}
+
+}  // namespace ag::kernels::cpu

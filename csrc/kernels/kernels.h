@@ -1,0 +1,85 @@
+#pragma once
+
+// Compute over raw strided buffers. The one dispatch point between the ops and
+// a device: every function here reads its operands' strides (a stride of 0
+// broadcasts) and never builds graph nodes.
+
+#include <cstdint>
+
+#include "core/scalar.h"
+#include "core/tensor.h"
+
+namespace ag::kernels {
+
+enum class BinaryOp : uint8_t {
+  Add,  // a + alpha * b
+  Sub,  // a - alpha * b
+  Mul,
+  Div,
+  Pow,
+  Maximum,
+  Minimum,
+  // Comparisons and logical ops write bool outputs.
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  LogicalAnd,
+  LogicalOr,
+  LogicalXor,
+};
+
+enum class UnaryOp : uint8_t {
+  Neg,
+  Abs,
+  Sign,
+  Relu,
+  Square,
+  // Floating point only.
+  Exp,
+  Log,
+  Log1p,
+  Sqrt,
+  Rsqrt,
+  Sin,
+  Cos,
+  Tanh,
+  Sigmoid,
+  Reciprocal,
+};
+
+bool is_comparison(BinaryOp op);
+bool is_floating_only(UnaryOp op);
+
+// out = op(a, b). a and b share out's dtype (the bool output of comparisons
+// aside) and broadcast to out's shape; out may alias a (in-place ops).
+void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out,
+            const Scalar& alpha = Scalar(int64_t{1}));
+// out = cond ? a : b, all broadcast to out's shape; cond is bool.
+void where(const Tensor& cond, const Tensor& a, const Tensor& b,
+           const Tensor& out);
+// out = op(in), with in of out's dtype and shape.
+void unary(UnaryOp op, const Tensor& in, const Tensor& out);
+
+// dst = src, converting dtypes; src broadcasts to dst's shape.
+void copy(const Tensor& src, const Tensor& dst);
+void fill(const Tensor& dst, const Scalar& value);
+
+// out = sum of in over the dims where out has size 1 and in does not.
+// out has in's rank (keepdim layout) and dtype.
+void sum(const Tensor& in, const Tensor& out);
+
+// out = a @ b for 2-D (or batched 3-D with equal batch) float tensors.
+// out must be contiguous; a and b may be transposed views.
+void matmul(const Tensor& a, const Tensor& b, const Tensor& out);
+
+// Random fills from the global generator.
+void uniform(const Tensor& dst, double low, double high);
+void normal(const Tensor& dst, double mean, double stddev);
+void random_int(const Tensor& dst, int64_t low, int64_t high);
+void manual_seed(uint64_t seed);
+uint64_t initial_seed();
+
+}  // namespace ag::kernels

@@ -1,0 +1,116 @@
+// Copies and conversions: clone, contiguous, to(dtype), detach, and the
+// in-place writers copy_, fill_, zero_.
+
+#include "ops/op_utils.h"
+
+namespace ag::ops {
+
+namespace {
+
+// d(self) = grad
+class CloneBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "CloneBackward0"; }
+  variable_list apply(variable_list&& grads) override { return {grads[0]}; }
+};
+
+// d(self) = grad in self's dtype (the engine casts it)
+class ToCopyBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "ToCopyBackward0"; }
+  variable_list apply(variable_list&& grads) override { return {grads[0]}; }
+};
+
+// d(self) = 0 (overwritten) ; d(src) = grad (summed to src's shape)
+class CopyBackwards : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "torch::autograd::CopyBackwards"; }
+  variable_list apply(variable_list&& grads) override {
+    variable_list out(2);
+    if (should_compute_output(0)) {
+      out[0] = zeros(grads[0].sizes(), grads[0].dtype());
+    }
+    if (should_compute_output(1)) out[1] = grads[0];
+    return out;
+  }
+};
+
+// d(self) = 0: every element was overwritten by a constant.
+class OverwrittenBackward : public Node {
+ public:
+  OverwrittenBackward(edge_list&& edges, const char* name)
+      : Node(std::move(edges)), name_(name) {}
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& grads) override {
+    return {zeros(grads[0].sizes(), grads[0].dtype())};
+  }
+
+ private:
+  const char* name_;
+};
+
+Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name) {
+  autograd::check_inplace(self);
+  check_no_internal_overlap(self);
+  kernels::fill(self, value);
+  self.impl()->bump_version();
+  if (should_record(self)) {
+    rebase_history(self, make_node<OverwrittenBackward>(
+                             autograd::collect_next_edges(self), node_name));
+  }
+  return self;
+}
+
+}  // namespace
+
+Tensor clone(const Tensor& self) {
+  Tensor out = clone_data(self);
+  if (auto fn = record<CloneBackward0>(self)) autograd::set_history(out, fn);
+  return out;
+}
+
+Tensor contiguous(const Tensor& self) {
+  return self.is_contiguous() ? self : clone(self);
+}
+
+Tensor to(const Tensor& self, DType dtype, bool copy) {
+  if (self.dtype() == dtype && !copy) return self;
+  Tensor out = empty_tensor(self.sizes(), dtype);
+  kernels::copy(self, out);
+  if (is_floating(dtype)) {
+    if (auto fn = record<ToCopyBackward0>(self)) autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor detach(const Tensor& self) { return autograd::detach(self); }
+
+Tensor& copy_(Tensor& self, const Tensor& src) {
+  autograd::check_inplace(self);
+  AG_CHECK(is_expandable_to(src.sizes(), self.sizes()), "output with shape ",
+           shape_str(self.sizes()), " doesn't match the broadcast shape ",
+           shape_str(broadcast_shapes(self.sizes(), src.sizes())));
+  check_no_internal_overlap(self);
+  std::shared_ptr<CopyBackwards> fn;
+  if (is_floating(self.dtype())) fn = record<CopyBackwards>(self, src);
+  // Reading from memory that is being written would see half-copied values.
+  const bool overlaps = src.impl()->storage() == self.impl()->storage() &&
+                        !src.is_same(self);
+  kernels::copy(overlaps ? clone_data(src) : src, self);
+  self.impl()->bump_version();
+  if (fn) rebase_history(self, fn);
+  return self;
+}
+
+Tensor& fill_(Tensor& self, const Scalar& value) {
+  return fill_with(self, value, "FillBackward2");
+}
+
+Tensor& zero_(Tensor& self) {
+  return fill_with(self, Scalar(int64_t{0}), "ZeroBackward0");
+}
+
+}  // namespace ag::ops

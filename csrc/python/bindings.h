@@ -1,0 +1,36 @@
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <cstdint>
+#include <utility>
+
+#include "core/tensor.h"
+
+namespace py = pybind11;
+
+namespace ag::python {
+
+using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
+
+void init_tensor(py::module_& m);
+void init_ops(py::module_& m);
+void init_autograd(py::module_& m);
+// Ops exposed both as Tensor methods and module functions (x.exp(), exp(x)).
+void bind_shared_methods(TensorClass& cls, py::module_& m);
+
+// Work (in elements) above which a kernel runs with the GIL released, so
+// other Python threads proceed; below it the release costs more than it buys.
+constexpr int64_t kReleaseGilWork = 1 << 15;
+
+template <typename F>
+auto without_gil(int64_t work, F&& f) {
+  if (work < kReleaseGilWork) return f();
+  py::gil_scoped_release no_gil;
+  return f();
+}
+
+// Accepts "cpu" and cpu device objects; raises for any other device.
+bool check_device(py::handle device);
+
+}  // namespace ag::python

@@ -1,0 +1,468 @@
+#include "python/convert.h"
+
+#include <climits>
+#include <cstring>
+
+#include "core/dispatch.h"
+
+namespace ag::python {
+
+// ---- dtypes -------------------------------------------------------------------
+
+// Note [Borrowed globals]: objects cached here are owned by the module (as
+// attributes), and only borrowed by these statics, so nothing is released
+// after the interpreter has shut down.
+namespace {
+std::array<py::handle, kNumDTypes>& dtype_objects() {
+  static std::array<py::handle, kNumDTypes> objects;
+  return objects;
+}
+py::handle& size_class() {
+  static py::handle cls;
+  return cls;
+}
+}  // namespace
+
+void register_dtype_objects(py::module_& m) {
+  for (int i = 0; i < kNumDTypes; ++i) {
+    const auto t = static_cast<DType>(i);
+    py::object obj = py::cast(PyDType{t});
+    m.attr(dtype_name(t)) = obj;
+    dtype_objects()[static_cast<size_t>(i)] = obj;
+  }
+}
+
+py::object dtype_object(DType t) {
+  return py::reinterpret_borrow<py::object>(dtype_objects()[static_cast<size_t>(t)]);
+}
+
+DType to_dtype(py::handle obj) {
+  if (py::isinstance<PyDType>(obj)) return obj.cast<PyDType&>().value;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float64;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
+  throw py::type_error(std::string("expected a dtype (e.g. float32), got ") +
+                       std::string(py::str(py::type::of(obj).attr("__name__"))));
+}
+
+std::optional<DType> to_optional_dtype(py::handle obj) {
+  if (obj.is_none()) return std::nullopt;
+  return to_dtype(obj);
+}
+
+// ---- shapes -----------------------------------------------------------------
+
+namespace {
+int64_t to_int(py::handle obj, const char* what) {
+  if (PyLong_Check(obj.ptr()) && !PyBool_Check(obj.ptr())) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow) throw py::value_error("Overflow when unpacking long");
+    return v;
+  }
+  if (is_tensor(obj)) {
+    const Tensor t = obj.cast<Tensor>();
+    if (t.numel() == 1 && !is_floating(t.dtype()) && t.dtype() != DType::Bool) {
+      return t.item().to<int64_t>();
+    }
+  }
+  if (py::hasattr(obj, "__index__") && !PyFloat_Check(obj.ptr())) {
+    return py::int_(obj.attr("__index__")()).cast<int64_t>();
+  }
+  throw py::type_error(std::string(what) + " must be int, not " +
+                       std::string(py::str(py::type::of(obj).attr("__name__"))));
+}
+}  // namespace
+
+std::vector<int64_t> int_list(py::handle obj) {
+  std::vector<int64_t> out;
+  if (PyLong_Check(obj.ptr()) || is_tensor(obj)) {
+    out.push_back(to_int(obj, "dim"));
+    return out;
+  }
+  if (!PySequence_Check(obj.ptr())) {
+    throw py::type_error(std::string("expected a sequence of ints, got ") +
+                         std::string(py::str(py::type::of(obj).attr("__name__"))));
+  }
+  for (py::handle item : py::reinterpret_borrow<py::sequence>(obj)) {
+    out.push_back(to_int(item, "size"));
+  }
+  return out;
+}
+
+Shape shape_from_sequence(py::handle seq) {
+  const std::vector<int64_t> v = int_list(seq);
+  return Shape(v.begin(), v.end());
+}
+
+Shape shape_from_args(const py::args& args) {
+  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) {
+    return shape_from_sequence(args[0]);
+  }
+  Shape out;
+  for (py::handle item : args) out.push_back(to_int(item, "size"));
+  return out;
+}
+
+void set_size_class(py::module_& m, py::object cls) {
+  m.attr("_size_class") = cls;
+  size_class() = cls;
+}
+
+py::object size_object(const Shape& sizes) {
+  py::tuple t(sizes.size());
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    t[i] = py::int_(sizes[i]);
+  }
+  if (size_class()) return size_class()(t);
+  return std::move(t);
+}
+
+// ---- numbers and operands ---------------------------------------------------
+
+bool is_tensor(py::handle obj) { return py::isinstance<TensorImpl>(obj); }
+
+namespace {
+bool is_numpy_scalar(py::handle obj) {
+  // Borrowed: numpy stays in sys.modules (see Note [Borrowed globals]).
+  static py::handle generic = py::module_::import("numpy").attr("generic");
+  return py::isinstance(obj, generic);
+}
+}  // namespace
+
+bool is_number(py::handle obj) {
+  return PyBool_Check(obj.ptr()) || PyLong_Check(obj.ptr()) ||
+         PyFloat_Check(obj.ptr()) || is_numpy_scalar(obj);
+}
+
+Scalar to_scalar(py::handle obj) {
+  if (PyBool_Check(obj.ptr())) return Scalar(obj.ptr() == Py_True);
+  if (PyLong_Check(obj.ptr())) return Scalar(to_int(obj, "value"));
+  if (PyFloat_Check(obj.ptr())) return Scalar(PyFloat_AS_DOUBLE(obj.ptr()));
+  if (is_numpy_scalar(obj)) return to_scalar(obj.attr("item")());
+  if (is_tensor(obj)) return obj.cast<Tensor>().item();
+  throw py::type_error(std::string("expected a number, got ") +
+                       std::string(py::str(py::type::of(obj).attr("__name__"))));
+}
+
+std::optional<Tensor> to_operand(py::handle obj) {
+  if (is_tensor(obj)) return obj.cast<Tensor>();
+  if (PyFloat_Check(obj.ptr())) return wrap_scalar(Scalar(PyFloat_AS_DOUBLE(obj.ptr())));
+  if (PyBool_Check(obj.ptr()) || PyLong_Check(obj.ptr()) || is_numpy_scalar(obj)) {
+    return wrap_scalar(to_scalar(obj));
+  }
+  if (py::isinstance<py::array>(obj)) return tensor_from_data(obj, std::nullopt);
+  return std::nullopt;
+}
+
+// ---- numpy ----------------------------------------------------------------------
+
+namespace {
+
+std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
+  if (dt.kind() == 'b') return DType::Bool;
+  if (dt.kind() == 'f' && dt.itemsize() == 4) return DType::Float32;
+  if (dt.kind() == 'f' && dt.itemsize() == 8) return DType::Float64;
+  if (dt.kind() == 'i' && dt.itemsize() == 4) return DType::Int32;
+  if (dt.kind() == 'i' && dt.itemsize() == 8) return DType::Int64;
+  return std::nullopt;
+}
+
+py::dtype numpy_dtype(DType t) {
+  switch (t) {
+    case DType::Bool:
+      return py::dtype::of<bool>();
+    case DType::Int32:
+      return py::dtype::of<int32_t>();
+    case DType::Int64:
+      return py::dtype::of<int64_t>();
+    case DType::Float32:
+      return py::dtype::of<float>();
+    case DType::Float64:
+      break;
+  }
+  return py::dtype::of<double>();
+}
+
+[[noreturn]] void unsupported_numpy_dtype(const py::dtype& dt) {
+  throw py::type_error(
+      "can't convert np.ndarray of type " +
+      std::string(py::str(dt.attr("name"))) +
+      ". The only supported types are: float64, float32, int64, int32, and "
+      "bool.");
+}
+
+void release_pyobject(void* ctx) {
+  if (!Py_IsInitialized()) return;
+  py::gil_scoped_acquire gil;
+  Py_DECREF(static_cast<PyObject*>(ctx));
+}
+
+}  // namespace
+
+Tensor tensor_from_numpy(const py::array& array) {
+  const auto dtype = dtype_from_numpy(array.dtype());
+  if (!dtype) unsupported_numpy_dtype(array.dtype());
+  AG_CHECK(array.dtype().attr("isnative").cast<bool>(),
+           "given numpy array has byte order different from the native byte "
+           "order. Conversion between byte orders is currently not supported.");
+  const auto item = static_cast<int64_t>(itemsize(*dtype));
+  Shape sizes, strides;
+  int64_t extent = 1;
+  for (py::ssize_t d = 0; d < array.ndim(); ++d) {
+    const int64_t stride = array.strides(d);
+    AG_CHECK_AS(ValueError, stride >= 0,
+                "At least one stride in the given numpy array is negative, and "
+                "tensors with negative strides are not currently supported. "
+                "(You can probably work around this by making a copy of your "
+                "array  with array.copy().) ");
+    AG_CHECK_AS(ValueError, stride % item == 0,
+                "given numpy array strides not a multiple of the element byte "
+                "size. Copy the numpy array to reallocate the memory.");
+    sizes.push_back(array.shape(d));
+    strides.push_back(stride / item);
+    if (array.shape(d) == 0) extent = 0;
+    if (extent > 0) extent += (array.shape(d) - 1) * (stride / item);
+  }
+  PyObject* owner = array.ptr();
+  Py_INCREF(owner);
+  DataPtr data(const_cast<void*>(array.data()), owner, &release_pyobject);
+  auto storage = std::make_shared<Storage>(std::move(data),
+                                           static_cast<size_t>(extent * item));
+  return Tensor(std::make_shared<TensorImpl>(std::move(storage), sizes, strides,
+                                             0, *dtype));
+}
+
+py::array tensor_to_numpy(const Tensor& t) {
+  std::vector<py::ssize_t> shape, strides;
+  const auto item = static_cast<py::ssize_t>(itemsize(t.dtype()));
+  for (int64_t d = 0; d < t.dim(); ++d) {
+    shape.push_back(t.sizes()[static_cast<size_t>(d)]);
+    strides.push_back(t.strides()[static_cast<size_t>(d)] * item);
+  }
+  // The array's base is a tensor over the same storage, which keeps it alive.
+  py::object base = py::cast(ops::detach(t));
+  return py::array(numpy_dtype(t.dtype()), shape, strides, t.raw_data(), base);
+}
+
+// ---- nested data ----------------------------------------------------------------
+
+namespace {
+
+bool is_sequence(py::handle obj) {
+  return PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr());
+}
+
+// Nested Python data flattened to numbers, with the kinds seen.
+struct FlatData {
+  std::vector<Scalar> values;
+  bool any_float = false;
+  bool all_bool = true;
+};
+
+void infer_shape(py::handle obj, Shape& shape) {
+  while (true) {
+    if (is_sequence(obj)) {
+      const auto n = static_cast<int64_t>(py::len(obj));
+      shape.push_back(n);
+      if (n == 0) return;
+      obj = py::reinterpret_borrow<py::sequence>(obj)[0];
+    } else if (is_tensor(obj)) {
+      const Tensor t = obj.cast<Tensor>();
+      for (int64_t s : t.sizes()) shape.push_back(s);
+      return;
+    } else if (py::isinstance<py::array>(obj)) {
+      const py::array a = py::reinterpret_borrow<py::array>(obj);
+      for (py::ssize_t d = 0; d < a.ndim(); ++d) shape.push_back(a.shape(d));
+      return;
+    } else {
+      return;
+    }
+  }
+}
+
+void note_kind(FlatData& flat, const Scalar& s) {
+  flat.any_float = flat.any_float || s.is_floating();
+  flat.all_bool = flat.all_bool && s.is_bool();
+}
+
+void flatten_into(py::handle obj, const Shape& shape, size_t dim,
+                  FlatData& flat) {
+  if (dim == shape.size()) {
+    if (is_tensor(obj) || py::isinstance<py::array>(obj)) {
+      const Tensor t = is_tensor(obj) ? obj.cast<Tensor>()
+                                      : tensor_from_data(obj, std::nullopt);
+      AG_CHECK_AS(ValueError, t.numel() == 1,
+                  "only one element tensors can be converted to Python scalars");
+      const Scalar s = t.item();
+      note_kind(flat, s);
+      flat.values.push_back(s);
+      return;
+    }
+    if (!is_number(obj)) {
+      throw py::type_error("new(): invalid data type '" +
+                           std::string(py::str(py::type::of(obj).attr("__name__"))) +
+                           "'");
+    }
+    const Scalar s = to_scalar(obj);
+    note_kind(flat, s);
+    flat.values.push_back(s);
+    return;
+  }
+  if (is_tensor(obj) || py::isinstance<py::array>(obj)) {
+    // A tensor inside a list contributes all of its remaining dims.
+    const Tensor t = is_tensor(obj) ? obj.cast<Tensor>()
+                                    : tensor_from_data(obj, std::nullopt);
+    Shape rest(shape.begin() + static_cast<long>(dim), shape.end());
+    AG_CHECK_AS(ValueError, t.sizes() == rest, "expected sequence of length ",
+                shape[dim], " at dim ", dim, " (got ",
+                t.dim() > 0 ? t.sizes()[0] : 0, ")");
+    const Tensor c = ops::contiguous(ops::detach(t));
+    for (int64_t i = 0; i < c.numel(); ++i) {
+      dispatch_all(c.dtype(), [&](auto tag) {
+        using T = decltype(tag);
+        const T v = static_cast<const T*>(c.raw_data())[i];
+        Scalar s;
+        if constexpr (std::is_same_v<T, bool>) s = Scalar(v);
+        else if constexpr (std::is_integral_v<T>) s = Scalar(int64_t{v});
+        else s = Scalar(double{v});
+        note_kind(flat, s);
+        flat.values.push_back(s);
+      });
+    }
+    return;
+  }
+  if (!is_sequence(obj)) {
+    if (is_number(obj)) {
+      throw py::value_error("expected sequence of length " +
+                            std::to_string(shape[dim]) + " at dim " +
+                            std::to_string(dim) + " (got a number)");
+    }
+    throw py::type_error("new(): invalid data type '" +
+                         std::string(py::str(py::type::of(obj).attr("__name__"))) +
+                         "'");
+  }
+  const auto seq = py::reinterpret_borrow<py::sequence>(obj);
+  const auto n = static_cast<int64_t>(py::len(seq));
+  if (n != shape[dim]) {
+    throw py::value_error("expected sequence of length " +
+                          std::to_string(shape[dim]) + " at dim " +
+                          std::to_string(dim) + " (got " + std::to_string(n) +
+                          ")");
+  }
+  for (py::handle item : seq) flatten_into(item, shape, dim + 1, flat);
+}
+
+}  // namespace
+
+Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
+  if (is_tensor(data)) {
+    const Tensor src = data.cast<Tensor>();
+    return ops::clone(ops::detach(ops::to(src, dtype.value_or(src.dtype()))));
+  }
+  if (py::isinstance<py::array>(data)) {
+    const auto array = py::reinterpret_borrow<py::array>(data);
+    const auto src_dtype = dtype_from_numpy(array.dtype());
+    if (!src_dtype) unsupported_numpy_dtype(array.dtype());
+    const Tensor shared = tensor_from_numpy(
+        py::array::ensure(array, py::array::c_style | py::array::forcecast));
+    return ops::to(shared, dtype.value_or(*src_dtype), /*copy=*/true);
+  }
+  Shape shape;
+  infer_shape(data, shape);
+  FlatData flat;
+  flat.values.reserve(static_cast<size_t>(numel_of(shape)));
+  flatten_into(data, shape, 0, flat);
+  const DType inferred = flat.values.empty()
+                             ? default_dtype()
+                             : (flat.any_float ? default_dtype()
+                                               : (flat.all_bool ? DType::Bool
+                                                                : DType::Int64));
+  const DType out_dtype = dtype.value_or(inferred);
+  Tensor out = empty_tensor(shape, out_dtype);
+  dispatch_all(out_dtype, [&](auto tag) {
+    using T = decltype(tag);
+    T* ptr = static_cast<T*>(out.raw_data());
+    for (size_t i = 0; i < flat.values.size(); ++i) {
+      ptr[i] = flat.values[i].to<T>();
+    }
+  });
+  return out;
+}
+
+py::object scalar_to_python(const Scalar& s) {
+  switch (s.kind()) {
+    case Scalar::Kind::Bool:
+      return py::bool_(s.to<bool>());
+    case Scalar::Kind::Int:
+      return py::int_(s.to<int64_t>());
+    case Scalar::Kind::Float:
+      break;
+  }
+  return py::float_(s.to<double>());
+}
+
+py::object tensor_to_list(const Tensor& t) {
+  if (t.dim() == 0) return scalar_to_python(t.item());
+  py::list out;
+  for (int64_t i = 0; i < t.size(0); ++i) {
+    out.append(tensor_to_list(ops::select(ops::detach(t), 0, i)));
+  }
+  return std::move(out);
+}
+
+// ---- indexing -------------------------------------------------------------------
+
+namespace {
+std::optional<int64_t> optional_int(py::handle obj) {
+  if (obj.is_none()) return std::nullopt;
+  return to_int(obj, "slice indices");
+}
+
+ops::TensorIndex parse_index(py::handle item) {
+  using Kind = ops::TensorIndex::Kind;
+  ops::TensorIndex idx;
+  if (item.is_none()) return idx;
+  if (item.ptr() == Py_Ellipsis) {
+    idx.kind = Kind::Ellipsis;
+    return idx;
+  }
+  if (PySlice_Check(item.ptr())) {
+    idx.kind = Kind::Slice;
+    idx.start = optional_int(item.attr("start"));
+    idx.stop = optional_int(item.attr("stop"));
+    const auto step = optional_int(item.attr("step"));
+    if (step && *step == 0) throw py::value_error("slice step cannot be zero");
+    idx.step = step.value_or(1);
+    return idx;
+  }
+  const bool integral_tensor =
+      is_tensor(item) && item.cast<Tensor>().dim() == 0 &&
+      is_integral(item.cast<Tensor>().dtype(), false);
+  if ((PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) || integral_tensor ||
+      (is_numpy_scalar(item) &&
+       py::isinstance(item, py::module_::import("numpy").attr("integer")))) {
+    idx.kind = Kind::Integer;
+    idx.integer = to_int(item, "index");
+    return idx;
+  }
+  throw py::index_error(
+      "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+      "Variables are valid indices (got " +
+      std::string(py::str(py::type::of(item).attr("__name__"))) + ")");
+}
+}  // namespace
+
+std::vector<ops::TensorIndex> parse_indices(py::handle index) {
+  std::vector<ops::TensorIndex> out;
+  if (PyTuple_Check(index.ptr())) {
+    for (py::handle item : py::reinterpret_borrow<py::tuple>(index)) {
+      out.push_back(parse_index(item));
+    }
+  } else {
+    out.push_back(parse_index(index));
+  }
+  return out;
+}
+
+}  // namespace ag::python

@@ -1,0 +1,141 @@
+"""Tensor behaviour best written in Python: printing, backward's argument
+handling, .grad with PyTorch's warning, iteration. Attached to the C++ class."""
+
+import warnings
+
+import numpy as np
+
+from . import _C
+from ._tensor_str import format_tensor
+
+Tensor = _C.Tensor
+
+
+class Size(tuple):
+    """The shape of a tensor: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"torch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
+_C._set_size_class(Size)
+
+
+class device:
+    """The device a tensor lives on; only the CPU exists today."""
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type = type.type
+        if type != "cpu":
+            raise RuntimeError(f"autograd_cpp only supports the cpu device, got '{type}'")
+        self.type = type
+        self.index = index
+
+    def __repr__(self):
+        return "device(type='cpu')"
+
+    def __str__(self):
+        return "cpu"
+
+    def __eq__(self, other):
+        return isinstance(other, device) or other == "cpu"
+
+    def __hash__(self):
+        return hash("cpu")
+
+
+_CPU = device("cpu")
+
+
+def _repr(self, *, tensor_contents=None):
+    fn = self.grad_fn
+    return format_tensor(
+        self._numpy_view(),
+        str(self.dtype).removeprefix("torch."),
+        requires_grad=self.requires_grad and fn is None,
+        grad_fn_name=fn._class_name if fn is not None else None,
+        default_float=str(_C.get_default_dtype()).removeprefix("torch."),
+    )
+
+
+def _format(self, spec):
+    if self.dim() == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+def _grad_get(self):
+    if not self.is_leaf and not self._retains_grad:
+        warnings.warn(
+            "The .grad attribute of a Tensor that is not a leaf Tensor is being "
+            "accessed. Its .grad attribute won't be populated during "
+            "autograd.backward(). If you indeed want the .grad field to be "
+            "populated for a non-leaf Tensor, use .retain_grad() on the non-leaf "
+            "Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+            "access the leaf Tensor instead.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return self._grad
+
+
+def _grad_set(self, value):
+    self._grad = value
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates the gradient of this tensor into the leaves' ``.grad``."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    self._backward(gradient, retain_graph, create_graph, inputs or [])
+
+
+def _iter(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return (self[i] for i in range(self.shape[0]))
+
+
+def _array(self, dtype=None, copy=None):
+    arr = self.detach().numpy()
+    return arr if dtype is None else arr.astype(dtype, copy=False)
+
+
+def _reversed(self):
+    return iter(list(_iter(self))[::-1])
+
+
+def _split_type(self, dtype=None):
+    if dtype is None:
+        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+        return f"torch.{names[str(self.dtype).removeprefix('torch.')]}Tensor"
+    return self.to(dtype)
+
+
+Tensor.__repr__ = _repr
+Tensor.__str__ = _repr
+Tensor.__format__ = _format
+Tensor.__iter__ = _iter
+Tensor.__reversed__ = _reversed
+Tensor.__array__ = _array
+Tensor.grad = property(_grad_get, _grad_set)
+Tensor.backward = backward
+Tensor.device = property(lambda self: _CPU)
+Tensor.type = _split_type
+Tensor.__module__ = "autograd_cpp"
+np  # numpy is imported so __array__ consumers find it loaded

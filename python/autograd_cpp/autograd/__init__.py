@@ -1,0 +1,51 @@
+"""Reverse-mode differentiation entry points: backward and grad."""
+
+from .. import _C
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
+
+
+def _as_list(value):
+    if value is None:
+        return None
+    if isinstance(value, _C.Tensor):
+        return [value]
+    return list(value)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates gradients of ``tensors`` into the leaves' ``.grad``."""
+    tensors = _as_list(tensors)
+    grads = _as_list(grad_tensors) or [None] * len(tensors)
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"grad_tensors has {len(grads)} entries but tensors has {len(tensors)}")
+    if retain_graph is None:
+        retain_graph = create_graph
+    _C._run_backward(tensors, grads, retain_graph, create_graph, _as_list(inputs) or [])
+
+
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    allow_unused=None,
+    materialize_grads=False,
+):
+    """Returns the gradients of ``outputs`` with respect to ``inputs``."""
+    single = isinstance(inputs, _C.Tensor)
+    outputs = _as_list(outputs)
+    input_list = _as_list(inputs)
+    grads = _as_list(grad_outputs) or [None] * len(outputs)
+    if retain_graph is None:
+        retain_graph = create_graph
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    result = _C._run_grad(outputs, input_list, grads, retain_graph, create_graph, allow_unused)
+    if materialize_grads:
+        from .. import zeros_like
+
+        result = tuple(g if g is not None else zeros_like(x) for g, x in zip(result, input_list))
+    return result if not single else result
