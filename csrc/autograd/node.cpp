@@ -1,16 +1,23 @@
 #include "autograd/node.h"
 
-#include <limits>
+#include <atomic>
 
 namespace ag {
 
 namespace {
 // Later nodes run first in backward; thread-local so threads do not contend.
 thread_local uint64_t next_sequence_nr = 0;
+std::atomic<int64_t> live_nodes{0};
 }  // namespace
 
 Node::Node(edge_list&& next_edges)
-    : next_edges_(std::move(next_edges)), sequence_nr_(next_sequence_nr++) {}
+    : next_edges_(std::move(next_edges)), sequence_nr_(next_sequence_nr++) {
+  live_nodes.fetch_add(1, std::memory_order_relaxed);
+}
+
+Node::~Node() { live_nodes.fetch_sub(1, std::memory_order_relaxed); }
+
+int64_t Node::live_count() { return live_nodes.load(std::memory_order_relaxed); }
 
 uint32_t Node::add_input_metadata(const Tensor& output) {
   input_metadata_.push_back({output.sizes(), output.dtype()});

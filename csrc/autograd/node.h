@@ -71,7 +71,7 @@ class SavedVisitor {
 class Node : public std::enable_shared_from_this<Node> {
  public:
   explicit Node(edge_list&& next_edges = edge_list());
-  virtual ~Node() = default;
+  virtual ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -106,6 +106,8 @@ class Node : public std::enable_shared_from_this<Node> {
   }
 
   uint64_t sequence_nr() const { return sequence_nr_; }
+  // Nodes alive in the process: lets tests prove graphs are freed.
+  static int64_t live_count();
   void set_sequence_nr(uint64_t nr) { sequence_nr_ = nr; }
 
   void add_pre_hook(std::unique_ptr<FunctionPreHook> hook) {

@@ -118,6 +118,7 @@ void init_autograd(py::module_& m) {
       })
       .def_property_readonly("_class_name", [](const Node& node) { return short_name(node); });
 
+  m.def("_live_node_count", &Node::live_count);
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled);
 

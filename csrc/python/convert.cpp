@@ -360,8 +360,9 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
     const Tensor src = data.cast<Tensor>();
     return ops::clone(ops::detach(ops::to(src, dtype.value_or(src.dtype()))));
   }
-  if (py::isinstance<py::array>(data)) {
-    const auto array = py::reinterpret_borrow<py::array>(data);
+  if (py::isinstance<py::array>(data) || is_numpy_scalar(data)) {
+    // A numpy scalar keeps its dtype, as a 0-d array would.
+    const auto array = py::array::ensure(data);
     const auto src_dtype = dtype_from_numpy(array.dtype());
     if (!src_dtype) unsupported_numpy_dtype(array.dtype());
     const Tensor shared = tensor_from_numpy(

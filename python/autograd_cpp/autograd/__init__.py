@@ -2,8 +2,19 @@
 
 from .. import _C
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode"]
+__all__ = [
+    "GradcheckError",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "gradgradcheck",
+    "inference_mode",
+    "no_grad",
+    "set_grad_enabled",
+]
 
 
 def _as_list(value):
@@ -35,7 +46,6 @@ def grad(
     materialize_grads=False,
 ):
     """Returns the gradients of ``outputs`` with respect to ``inputs``."""
-    single = isinstance(inputs, _C.Tensor)
     outputs = _as_list(outputs)
     input_list = _as_list(inputs)
     grads = _as_list(grad_outputs) or [None] * len(outputs)
@@ -48,4 +58,4 @@ def grad(
         from .. import zeros_like
 
         result = tuple(g if g is not None else zeros_like(x) for g, x in zip(result, input_list))
-    return result if not single else result
+    return result

@@ -1,0 +1,161 @@
+"""Finite-difference checks of analytical gradients."""
+
+import numpy as np
+
+from .. import _C
+
+
+class GradcheckError(RuntimeError):
+    """Raised when analytical and numerical Jacobians disagree."""
+
+
+def _as_tuple(x):
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _differentiable_outputs(func, inputs):
+    outputs = _as_tuple(func(*inputs))
+    return [o for o in outputs if isinstance(o, _C.Tensor) and o.requires_grad]
+
+
+def _numerical_jacobians(func, inputs, wrt, eps):
+    """Central differences: one Jacobian (numel(out) x numel(in)) per pair.
+    Inputs are perturbed through a numpy view of their memory; func runs
+    with grad mode on, since it may itself differentiate (gradgradcheck)."""
+    jacobians = []
+    for i in wrt:
+        x = inputs[i]
+        flat = x.data._numpy_view().reshape(-1) if x.is_contiguous() else None
+        if flat is None:
+            raise ValueError("gradcheck needs contiguous inputs")
+        columns = []
+        for k in range(flat.size):
+            orig = flat[k]
+            flat[k] = orig + eps
+            plus = [o.detach().clone() for o in _as_tuple(func(*inputs))]
+            flat[k] = orig - eps
+            minus = [o.detach().clone() for o in _as_tuple(func(*inputs))]
+            flat[k] = orig
+            columns.append(
+                np.concatenate(
+                    [((p - m) / (2 * eps))._numpy_view().reshape(-1) for p, m in zip(plus, minus)]
+                )
+            )
+        jacobians.append(np.stack(columns, axis=1) if columns else None)
+    return jacobians
+
+
+def _analytical_jacobians(outputs, inputs, wrt, create_graph=False):
+    """Rows of the Jacobian by backpropagating one-hot output gradients."""
+    from . import grad
+
+    total = sum(o.numel() for o in outputs)
+    rows = {i: np.zeros((total, inputs[i].numel())) for i in wrt}
+    row = 0
+    for o in outputs:
+        for k in range(o.numel()):
+            seed = _C.zeros_like(o)
+            seed.view(-1)[k] = 1.0
+            grads = grad(
+                [o],
+                [inputs[i] for i in wrt],
+                [seed],
+                retain_graph=True,
+                create_graph=create_graph,
+                allow_unused=True,
+            )
+            for i, g in zip(wrt, grads):
+                if g is not None:
+                    rows[i][row] = g.detach().contiguous()._numpy_view().reshape(-1)
+            row += 1
+    return [rows[i] for i in wrt]
+
+
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+):
+    """Compares the gradients autograd computes for ``func`` at ``inputs``
+    with central finite differences. Inputs that require grad should be
+    float64. Returns True, or raises GradcheckError naming the input and the
+    first mismatching element (False instead with raise_exception=False)."""
+    inputs = _as_tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
+    if not wrt:
+        raise ValueError("gradcheck expects at least one input tensor that requires grad")
+    for i in wrt:
+        if inputs[i].dtype != _C.float64:
+            import warnings
+
+            warnings.warn(
+                f"Input #{i} requires gradient and is not a double precision floating "
+                "point tensor; gradcheck may fail from rounding.",
+                UserWarning,
+                stacklevel=2,
+            )
+    outputs = _differentiable_outputs(func, inputs)
+    if not outputs:
+        raise ValueError("gradcheck: the function returned no output that requires grad")
+    analytical = _analytical_jacobians(outputs, inputs, wrt)
+    numerical = _numerical_jacobians(func, inputs, wrt, eps)
+    for i, a, n in zip(wrt, analytical, numerical):
+        if n is None:
+            continue
+        bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=True)
+        if bad.any():
+            out_idx, in_idx = (int(v) for v in np.argwhere(bad)[0])
+            message = (
+                f"Jacobian mismatch for output {0 if len(outputs) == 1 else '?'} with respect "
+                f"to input {i}, element {in_idx} (output element {out_idx}):\n"
+                f"numerical: {n[out_idx, in_idx]!r}\nanalytical: {a[out_idx, in_idx]!r}\n\n"
+                f"numerical Jacobian:\n{n}\nanalytical Jacobian:\n{a}"
+            )
+            if raise_exception:
+                raise GradcheckError(message)
+            return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+    """Checks second derivatives: gradcheck of the function that maps inputs
+    (and output gradients) to the first derivatives, built with
+    create_graph=True."""
+    from . import grad
+
+    inputs = _as_tuple(inputs)
+    wrt = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
+    outputs = _differentiable_outputs(func, inputs)
+    if grad_outputs is None:
+        _C.manual_seed(0)
+        grad_outputs = [
+            _C.randn(*o.shape, dtype=o.dtype).requires_grad_(True) for o in outputs
+        ]
+    grad_outputs = list(_as_tuple(grad_outputs))
+    n_in = len(inputs)
+
+    def first_derivatives(*args):
+        ins, gos = args[:n_in], args[n_in:]
+        outs = _differentiable_outputs(func, ins)
+        grads = grad(
+            outs,
+            [ins[i] for i in wrt],
+            list(gos),
+            create_graph=True,
+            allow_unused=True,
+        )
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(
+        first_derivatives,
+        tuple(inputs) + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+    )
