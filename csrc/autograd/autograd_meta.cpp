@@ -138,9 +138,9 @@ void retain_grad(const Tensor& t) {
 }
 
 Tensor variable_data(const Tensor& t) {
-  auto impl = std::make_shared<TensorImpl>(t.impl()->storage(), t.sizes(),
-                                           t.strides(),
-                                           t.impl()->storage_offset(), t.dtype());
+  auto impl = std::make_shared<TensorImpl>(
+      t.impl()->storage(), t.sizes(), t.strides(), t.impl()->storage_offset(),
+      t.dtype(), std::make_shared<VersionCounter>());
   return Tensor(std::move(impl));
 }
 

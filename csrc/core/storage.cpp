@@ -26,6 +26,7 @@ void DataPtr::reset() {
 
 namespace {
 constexpr size_t kAlignment = 64;
+constexpr size_t kAlignedFrom = 64 * 1024;
 void free_cpu(void* ptr) { std::free(ptr); }
 }  // namespace
 
@@ -33,12 +34,23 @@ DataPtr allocate_cpu(size_t nbytes) {
   if (nbytes == 0) return {};
   AG_CHECK(nbytes < (size_t{1} << 62), "allocation of ", nbytes,
            " bytes is too large");
-  const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* ptr = std::aligned_alloc(kAlignment, rounded);
-  if (!ptr) {
-    throw std::bad_alloc();
+  void* ptr = nullptr;
+  if (nbytes < kAlignedFrom) {
+    ptr = std::malloc(nbytes);
+  } else {
+    const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
+    ptr = std::aligned_alloc(kAlignment, rounded);
   }
+  if (!ptr) throw std::bad_alloc();
   return DataPtr(ptr, ptr, &free_cpu);
+}
+
+Storage::Storage(size_t nbytes) : nbytes_(nbytes) {
+  if (nbytes <= kInlineBytes) {
+    data_ = DataPtr(inline_, nullptr, nullptr);
+  } else {
+    data_ = allocate_cpu(nbytes);
+  }
 }
 
 }  // namespace ag

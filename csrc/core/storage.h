@@ -1,6 +1,8 @@
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace ag {
@@ -29,20 +31,37 @@ class DataPtr {
   Deleter deleter_ = nullptr;
 };
 
-// 64-byte aligned CPU memory.
+// CPU memory: large buffers are 64-byte aligned for vector loads; small ones
+// come from malloc (16-byte aligned), which is much cheaper to free.
 DataPtr allocate_cpu(size_t nbytes);
 
+// Counts in-place writes. Shared by a tensor, its views and detach()ed
+// aliases, so a saved tensor notices writes made through any of them.
+struct VersionCounter {
+  std::atomic<uint32_t> value{0};
+};
+
+// A buffer plus the default version counter of tensors created over it.
+// Buffers of up to kInlineBytes live inside the Storage object itself, so a
+// small tensor costs one allocation for storage and data together.
 class Storage {
  public:
-  explicit Storage(size_t nbytes) : data_(allocate_cpu(nbytes)), nbytes_(nbytes) {}
+  static constexpr size_t kInlineBytes = 64;
+
+  explicit Storage(size_t nbytes);
   Storage(DataPtr data, size_t nbytes) : data_(std::move(data)), nbytes_(nbytes) {}
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
 
   void* data() const { return data_.get(); }
   size_t nbytes() const { return nbytes_; }
+  VersionCounter& version_counter() { return version_; }
 
  private:
+  alignas(16) unsigned char inline_[kInlineBytes];
   DataPtr data_;
   size_t nbytes_;
+  VersionCounter version_;
 };
 
 }  // namespace ag

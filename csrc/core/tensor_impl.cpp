@@ -10,8 +10,11 @@ TensorImpl::TensorImpl(std::shared_ptr<Storage> storage, Shape sizes,
       strides_(std::move(strides)),
       storage_offset_(storage_offset),
       numel_(numel_of(sizes_)),
+      // By default the counter lives in the storage (no extra allocation);
+      // the aliasing shared_ptr keeps the storage alive with it.
       version_(version ? std::move(version)
-                       : std::make_shared<VersionCounter>()),
+                       : std::shared_ptr<VersionCounter>(
+                             storage_, &storage_->version_counter())),
       dtype_(dtype) {
   refresh_contiguity();
 }

@@ -12,12 +12,6 @@ namespace ag {
 
 enum class Device : uint8_t { CPU };
 
-// Counts in-place writes. Shared by a tensor, its views and detach()ed
-// aliases, so a saved tensor notices writes made through any of them.
-struct VersionCounter {
-  std::atomic<uint32_t> value{0};
-};
-
 // The autograd layer hangs its per-tensor state here; core never looks inside.
 class AutogradMetaInterface {
  public:

@@ -85,8 +85,9 @@ Scalar single_value(const Tensor& self, const char* what) {
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor",
-                                                          py::dynamic_attr());
+  // No per-instance __dict__: tensors stay out of the cyclic GC, which keeps
+  // creating one cheap (Python subclasses such as Parameter get a dict).
+  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor");
   cls.attr("__array_priority__") = 1000;
 
   // ---- attributes ----------------------------------------------------------

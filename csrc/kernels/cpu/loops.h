@@ -24,6 +24,28 @@ struct StridedPlan {
 template <size_t N>
 StridedPlan<N> make_plan(const Shape& shape,
                          const std::array<const Tensor*, N>& operands) {
+  // Fast path: every operand is contiguous with the full shape, or a single
+  // broadcast element; the plan is then one flat run.
+  bool flat = true;
+  const int64_t numel = numel_of(shape);
+  for (size_t k = 0; k < N && flat; ++k) {
+    const Tensor& t = *operands[k];
+    flat = (t.is_contiguous() && t.numel() == numel && t.sizes() == shape) ||
+           t.numel() == 1;
+  }
+  if (flat) {
+    StridedPlan<N> plan;
+    plan.numel = numel;
+    plan.sizes.push_back(numel);
+    for (size_t k = 0; k < N; ++k) {
+      const Tensor& t = *operands[k];
+      plan.strides[k].push_back(
+          t.numel() == numel && numel != 1
+              ? static_cast<int64_t>(itemsize(t.dtype()))
+              : 0);
+    }
+    return plan;
+  }
   std::array<Shape, N> byte_strides;
   for (size_t k = 0; k < N; ++k) {
     const Tensor& t = *operands[k];
