@@ -1,12 +1,11 @@
 """Finite-difference gradcheck (float64) of every op in op_db, first and
 second order."""
 
+import autograd_cpp as ag
 import numpy as np
 import pytest
-from op_db import OPS
-
-import autograd_cpp as ag
 from autograd_cpp.autograd import GradcheckError, gradcheck, gradgradcheck
+from op_db import OPS
 
 
 def make_inputs(shapes, domain, seed):

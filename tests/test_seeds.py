@@ -5,9 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import autograd_cpp as torch
+import pytest
 
 
 def test_grad_of_mean_of_squares_is_4_5():
@@ -30,7 +29,9 @@ def test_leaf_prints_requires_grad():
 def test_implicit_gradient_needs_a_scalar():
     x = torch.ones(2, 2, requires_grad=True)
     y = x + 2
-    with pytest.raises(RuntimeError, match="grad can be implicitly created only for scalar outputs"):
+    with pytest.raises(
+        RuntimeError, match="grad can be implicitly created only for scalar outputs"
+    ):
         y.backward()
     y = (x + 2).sum()
     assert repr(y) == "tensor(12., grad_fn=<SumBackward0>)"

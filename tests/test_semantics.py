@@ -5,10 +5,9 @@ import gc
 import threading
 import warnings
 
+import autograd_cpp as ag
 import numpy as np
 import pytest
-
-import autograd_cpp as ag
 
 
 def leaf(values, dtype=ag.float32):
@@ -52,7 +51,10 @@ def test_graph_without_saved_tensors_can_be_run_twice():
 
 def test_gradient_shape_mismatch_raises():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
-    with pytest.raises(RuntimeError, match=r"Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[3\]\)"):
+    with pytest.raises(
+        RuntimeError,
+        match=r"Mismatch in shape: grad_output\[0\] has a shape of torch.Size\(\[3\]\)",
+    ):
         (x * 2).backward(ag.ones(3))
 
 
@@ -153,7 +155,10 @@ def test_inplace_change_of_saved_output_is_detected():
 
 def test_inplace_on_leaf_requiring_grad_raises():
     x = leaf([1.0])
-    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place operation."):
+    with pytest.raises(
+        RuntimeError,
+        match="a leaf Variable that requires grad is being used in an in-place operation.",
+    ):
         x.add_(1)
     with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad"):
         x[0] = 2.0
@@ -246,7 +251,9 @@ def test_inplace_on_expanded_view_raises():
 
 def test_inplace_dtype_rules():
     x = ag.ones(3, dtype=ag.int64)
-    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Long"):
+    with pytest.raises(
+        RuntimeError, match="result type Float can't be cast to the desired output type Long"
+    ):
         x.add_(1.5)
     with pytest.raises(RuntimeError, match="result type Float can't be cast"):
         x /= 2
@@ -256,7 +263,9 @@ def test_inplace_dtype_rules():
 
 
 def test_requires_grad_only_for_floating_point():
-    with pytest.raises(RuntimeError, match="only Tensors of floating point dtype can require gradients"):
+    with pytest.raises(
+        RuntimeError, match="only Tensors of floating point dtype can require gradients"
+    ):
         ag.ones(2, dtype=ag.int64).requires_grad_()
     with pytest.raises(RuntimeError, match="floating point"):
         ag.tensor([1, 2], requires_grad=True)
@@ -264,7 +273,9 @@ def test_requires_grad_only_for_floating_point():
 
 def test_requires_grad_cannot_change_on_nonleaf():
     y = leaf([1.0]) * 2
-    with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables"):
+    with pytest.raises(
+        RuntimeError, match="you can only change requires_grad flags of leaf variables"
+    ):
         y.requires_grad = False
 
 

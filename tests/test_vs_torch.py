@@ -2,12 +2,11 @@
 and grad_fn names of every op in op_db, on float32 and float64, contiguous
 and non-contiguous inputs."""
 
+import autograd_cpp as ag
 import numpy as np
 import pytest
 from op_db import OPS
 from oracle import requires_torch, torch
-
-import autograd_cpp as ag
 
 pytestmark = requires_torch
 
@@ -27,10 +26,14 @@ def sample_values(shapes, domain, seed, np_dtype):
     return values
 
 
-def as_noncontiguous(lib, array, dtype):
+def as_noncontiguous(lib, array):
     """The same values held in a tensor whose last dim is strided (every
     other element of a wider buffer), or a transposed one for 2-D."""
-    wide = np.zeros(array.shape[:-1] + (array.shape[-1] * 2,), dtype=array.dtype) if array.ndim else None
+    wide = (
+        np.zeros(array.shape[:-1] + (array.shape[-1] * 2,), dtype=array.dtype)
+        if array.ndim
+        else None
+    )
     if wide is None:
         return lib.tensor(array)
     wide[..., ::2] = array
@@ -38,16 +41,15 @@ def as_noncontiguous(lib, array, dtype):
     return base[..., ::2]
 
 
-def make_leaves(lib, values, dtype, layout):
-    leaves, used = [], []
+def make_leaves(lib, values, layout):
+    leaves = []
     for v in values:
         if layout == "noncontiguous" and v.ndim > 0:
-            t = as_noncontiguous(lib, v, dtype).detach().requires_grad_(True)
+            t = as_noncontiguous(lib, v).detach().requires_grad_(True)
             assert not t.is_contiguous() or v.shape[-1] == 1
         else:
             t = lib.tensor(v).requires_grad_(True)
         leaves.append(t)
-        used.append(t)
     return leaves
 
 
@@ -67,13 +69,13 @@ CASES = [
 @pytest.mark.parametrize(
     "op,shapes,dt,layout",
     CASES,
-    ids=[f"{o.name}-{'x'.join(map(str, s))}-{d}-{l}" for o, s, d, l in CASES],
+    ids=[f"{o.name}-{'x'.join(map(str, s))}-{d}-{lay}" for o, s, d, lay in CASES],
 )
 def test_forward_backward_matches_torch(op, shapes, dt, layout):
     np_dtype, rtol, atol = DTYPES[dt]
     values = sample_values(shapes, op.domain, seed=hash(op.name) % 1000, np_dtype=np_dtype)
-    ours = make_leaves(ag, values, dt, layout)
-    theirs = make_leaves(torch, values, dt, layout)
+    ours = make_leaves(ag, values, layout)
+    theirs = make_leaves(torch, values, layout)
     out_ours = op.fn(ag, *ours)
     out_theirs = op.fn(torch, *theirs)
     assert tuple(out_ours.shape) == tuple(out_theirs.shape)
@@ -87,7 +89,9 @@ def test_forward_backward_matches_torch(op, shapes, dt, layout):
         assert (a.grad is None) == (b.grad is None)
         if b.grad is not None:
             assert tuple(a.grad.shape) == tuple(b.grad.shape)
-            np.testing.assert_allclose(to_np(a.grad), to_np(b.grad), rtol=rtol * 100, atol=atol * 100)
+            np.testing.assert_allclose(
+                to_np(a.grad), to_np(b.grad), rtol=rtol * 100, atol=atol * 100
+            )
 
 
 NAMED = [(op, op.shapes[0]) for op in OPS if op.grad_fn]

@@ -22,13 +22,12 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   if (!m.grad.defined()) {
     // Steal the buffer when nobody else can see it; otherwise copy, so .grad
     // never aliases a user tensor (y.backward(x) passes x straight through).
-    const bool stealable = !GradMode::is_enabled() &&
-                           incoming.use_count() == 1 &&
-                           incoming.impl()->storage().use_count() == 1 &&
-                           incoming.is_contiguous() &&
-                           !autograd::requires_grad(incoming);
-    m.grad = stealable ? std::move(incoming)
-                       : autograd::engine_ops::clone(incoming);
+    const bool stealable =
+        !GradMode::is_enabled() && incoming.use_count() == 1 &&
+        incoming.impl()->storage().use_count() == 1 &&
+        incoming.is_contiguous() && !autograd::requires_grad(incoming);
+    m.grad =
+        stealable ? std::move(incoming) : autograd::engine_ops::clone(incoming);
   } else if (GradMode::is_enabled()) {
     // create_graph: keep the accumulation differentiable.
     m.grad = autograd::engine_ops::add(m.grad, incoming);

@@ -10,7 +10,9 @@ class AccumulateGrad : public Node {
   explicit AccumulateGrad(Tensor variable);
 
   variable_list apply(variable_list&& grads) override;
-  std::string name() const override { return "torch::autograd::AccumulateGrad"; }
+  std::string name() const override {
+    return "torch::autograd::AccumulateGrad";
+  }
   const Tensor& variable() const { return variable_; }
 
  private:

@@ -105,7 +105,8 @@ namespace {
 // node, so a strong reference would be a cycle.
 class RetainGradHook : public FunctionPreHook {
  public:
-  RetainGradHook(const Tensor& t, uint32_t slot) : tensor_(t.impl_ptr()), slot_(slot) {}
+  RetainGradHook(const Tensor& t, uint32_t slot)
+      : tensor_(t.impl_ptr()), slot_(slot) {}
   variable_list operator()(const variable_list& grads) override {
     auto impl = tensor_.lock();
     if (!impl || slot_ >= grads.size() || !grads[slot_].defined()) return grads;

@@ -37,8 +37,8 @@ struct AutogradMeta : public AutogradMetaInterface {
 
 namespace autograd {
 
-AutogradMeta* meta(const Tensor& t);                 // may be null
-AutogradMeta& materialize_meta(const Tensor& t);     // creates if missing
+AutogradMeta* meta(const Tensor& t);              // may be null
+AutogradMeta& materialize_meta(const Tensor& t);  // creates if missing
 
 // Rebuilds a view's grad_fn if the data it aliases was written in place
 // since it was set (see AutogradMeta::attr_version).

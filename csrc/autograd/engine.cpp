@@ -84,7 +84,8 @@ class GraphTask {
                         bool accumulate) {
     count_dependencies(root.get());
     captured_.resize(capture_edges.size());
-    if (!capture_edges.empty()) mark_needed(root.get(), capture_edges, accumulate);
+    if (!capture_edges.empty())
+      mark_needed(root.get(), capture_edges, accumulate);
 
     AutoGradMode grad_mode(create_graph_);
     std::priority_queue<ReadyTask, std::vector<ReadyTask>, ReadyOrder> ready;
@@ -134,10 +135,11 @@ class GraphTask {
     }
     variable_list outputs = fn.call(std::move(inputs));
     if (!keep_graph_) fn.release_variables();
-    AG_CHECK(outputs.size() == fn.num_outputs() || outputs.empty(),
-             "function ", fn.name(), " returned an incorrect number of "
-             "gradients (expected ", fn.num_outputs(), ", got ",
-             outputs.size(), ")");
+    AG_CHECK(outputs.size() == fn.num_outputs() || outputs.empty(), "function ",
+             fn.name(),
+             " returned an incorrect number of "
+             "gradients (expected ",
+             fn.num_outputs(), ", got ", outputs.size(), ")");
     return outputs;
   }
 
@@ -145,7 +147,8 @@ class GraphTask {
     auto it = captures_.find(&fn);
     if (it == captures_.end()) return;
     for (const Capture& c : it->second) {
-      if (c.input_nr < inputs.size()) captured_[c.output_index] = inputs[c.input_nr];
+      if (c.input_nr < inputs.size())
+        captured_[c.output_index] = inputs[c.input_nr];
     }
   }
 
@@ -219,9 +222,8 @@ class GraphTask {
 // Root edges and their gradients; implicit gradients only for one element.
 std::shared_ptr<Node> make_root(const TensorList& roots,
                                 const TensorList& grad_roots) {
-  AG_CHECK(grad_roots.empty() || grad_roots.size() == roots.size(),
-           "got ", grad_roots.size(), " gradients for ", roots.size(),
-           " tensors");
+  AG_CHECK(grad_roots.empty() || grad_roots.size() == roots.size(), "got ",
+           grad_roots.size(), " gradients for ", roots.size(), " tensors");
   edge_list edges;
   variable_list grads;
   for (size_t i = 0; i < roots.size(); ++i) {
@@ -256,7 +258,8 @@ void backward(const TensorList& roots, const TensorList& grad_roots,
   std::vector<Edge> capture_edges;
   for (size_t i = 0; i < inputs.size(); ++i) {
     Edge e = gradient_edge(inputs[i]);
-    AG_CHECK(e.is_valid(), "One of the differentiated Tensors does not require grad");
+    AG_CHECK(e.is_valid(),
+             "One of the differentiated Tensors does not require grad");
     AG_CHECK(is_leaf(inputs[i]),
              "backward(inputs=...) currently supports leaf tensors only");
     capture_edges.push_back(std::move(e));
@@ -272,7 +275,8 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
   std::vector<Edge> capture_edges;
   for (const Tensor& input : inputs) {
     Edge e = gradient_edge(input);
-    AG_CHECK(e.is_valid(), "One of the differentiated Tensors does not require grad");
+    AG_CHECK(e.is_valid(),
+             "One of the differentiated Tensors does not require grad");
     capture_edges.push_back(std::move(e));
   }
   GraphTask task(keep_graph, create_graph);

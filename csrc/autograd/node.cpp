@@ -15,9 +15,13 @@ Node::Node(edge_list&& next_edges)
   live_nodes.fetch_add(1, std::memory_order_relaxed);
 }
 
-Node::~Node() { live_nodes.fetch_sub(1, std::memory_order_relaxed); }
+Node::~Node() {
+  live_nodes.fetch_sub(1, std::memory_order_relaxed);
+}
 
-int64_t Node::live_count() { return live_nodes.load(std::memory_order_relaxed); }
+int64_t Node::live_count() {
+  return live_nodes.load(std::memory_order_relaxed);
+}
 
 uint32_t Node::add_input_metadata(const Tensor& output) {
   input_metadata_.push_back({output.sizes(), output.dtype()});

@@ -54,9 +54,10 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
     std::string origin;
     const Node* fn = is_output_ ? owner.get() : autograd::grad_fn(data_).get();
     if (fn) {
-      origin = detail::str_cat(", which is output ",
-                               is_output_ ? output_nr_ : autograd::output_nr(data_),
-                               " of ", op_name(*fn), ",");
+      origin =
+          detail::str_cat(", which is output ",
+                          is_output_ ? output_nr_ : autograd::output_nr(data_),
+                          " of ", op_name(*fn), ",");
     }
     throw Error(detail::str_cat(
         "one of the variables needed for gradient computation has been "

@@ -45,7 +45,11 @@ namespace {
 std::atomic<DType> g_default_dtype{DType::Float32};
 }
 
-DType default_dtype() { return g_default_dtype.load(std::memory_order_relaxed); }
-void set_default_dtype(DType t) { g_default_dtype.store(t); }
+DType default_dtype() {
+  return g_default_dtype.load(std::memory_order_relaxed);
+}
+void set_default_dtype(DType t) {
+  g_default_dtype.store(t);
+}
 
 }  // namespace ag

@@ -41,10 +41,11 @@ std::string str_cat(Args&&... args) {
 }  // namespace ag
 
 // AG_CHECK(cond, parts...) throws ag::Error with the parts streamed together.
-#define AG_CHECK_AS(kind, cond, ...)                          \
-  do {                                                        \
+#define AG_CHECK_AS(kind, cond, ...)                             \
+  do {                                                           \
     if (!(cond)) throw kind(::ag::detail::str_cat(__VA_ARGS__)); \
   } while (0)
 #define AG_CHECK(cond, ...) AG_CHECK_AS(::ag::Error, cond, __VA_ARGS__)
-#define AG_INDEX_CHECK(cond, ...) AG_CHECK_AS(::ag::IndexError, cond, __VA_ARGS__)
+#define AG_INDEX_CHECK(cond, ...) \
+  AG_CHECK_AS(::ag::IndexError, cond, __VA_ARGS__)
 #define AG_TYPE_CHECK(cond, ...) AG_CHECK_AS(::ag::TypeError, cond, __VA_ARGS__)

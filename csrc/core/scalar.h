@@ -12,9 +12,9 @@ class Scalar {
   enum class Kind : uint8_t { Bool, Int, Float };
 
   Scalar() : Scalar(int64_t{0}) {}
-  Scalar(bool v) : kind_(Kind::Bool), i_(v) {}  // NOLINT(runtime/explicit)
-  Scalar(int v) : kind_(Kind::Int), i_(v) {}    // NOLINT(runtime/explicit)
-  Scalar(int64_t v) : kind_(Kind::Int), i_(v) {}  // NOLINT(runtime/explicit)
+  Scalar(bool v) : kind_(Kind::Bool), i_(v) {}     // NOLINT(runtime/explicit)
+  Scalar(int v) : kind_(Kind::Int), i_(v) {}       // NOLINT(runtime/explicit)
+  Scalar(int64_t v) : kind_(Kind::Int), i_(v) {}   // NOLINT(runtime/explicit)
   Scalar(double v) : kind_(Kind::Float), d_(v) {}  // NOLINT(runtime/explicit)
 
   Kind kind() const { return kind_; }

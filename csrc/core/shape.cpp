@@ -83,13 +83,13 @@ Shape infer_size(const Shape& requested, int64_t numel) {
       AG_CHECK(infer_at < 0, "only one dimension can be inferred");
       infer_at = static_cast<int64_t>(i);
     } else {
-      AG_CHECK(out[i] >= 0, "invalid shape dimension ", out[i], " at index ",
-               i, " of shape ", shape_str(requested));
+      AG_CHECK(out[i] >= 0, "invalid shape dimension ", out[i], " at index ", i,
+               " of shape ", shape_str(requested));
       known *= out[i];
     }
   }
-  const bool ok = infer_at >= 0 ? (known > 0 && numel % known == 0)
-                                : known == numel;
+  const bool ok =
+      infer_at >= 0 ? (known > 0 && numel % known == 0) : known == numel;
   AG_CHECK(ok, "shape '", shape_str(requested),
            "' is invalid for input of size ", numel);
   if (infer_at >= 0) out[static_cast<size_t>(infer_at)] = numel / known;
@@ -116,14 +116,12 @@ bool compute_view_strides(const Shape& sizes, const Shape& strides,
   int64_t view_numel = 1;
   for (int64_t d = static_cast<int64_t>(sizes.size()) - 1; d >= 0; --d) {
     tensor_numel *= sizes[static_cast<size_t>(d)];
-    const bool chunk_ends =
-        d == 0 || (sizes[static_cast<size_t>(d - 1)] != 1 &&
-                   strides[static_cast<size_t>(d - 1)] !=
-                       tensor_numel * chunk_base_stride);
+    const bool chunk_ends = d == 0 || (sizes[static_cast<size_t>(d - 1)] != 1 &&
+                                       strides[static_cast<size_t>(d - 1)] !=
+                                           tensor_numel * chunk_base_stride);
     if (chunk_ends) {
-      while (view_d >= 0 &&
-             (view_numel < tensor_numel ||
-              new_sizes[static_cast<size_t>(view_d)] == 1)) {
+      while (view_d >= 0 && (view_numel < tensor_numel ||
+                             new_sizes[static_cast<size_t>(view_d)] == 1)) {
         (*new_strides)[static_cast<size_t>(view_d)] =
             view_numel * chunk_base_stride;
         view_numel *= new_sizes[static_cast<size_t>(view_d)];

@@ -27,7 +27,9 @@ void DataPtr::reset() {
 namespace {
 constexpr size_t kAlignment = 64;
 constexpr size_t kAlignedFrom = 64 * 1024;
-void free_cpu(void* ptr) { std::free(ptr); }
+void free_cpu(void* ptr) {
+  std::free(ptr);
+}
 }  // namespace
 
 DataPtr allocate_cpu(size_t nbytes) {

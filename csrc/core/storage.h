@@ -49,7 +49,8 @@ class Storage {
   static constexpr size_t kInlineBytes = 64;
 
   explicit Storage(size_t nbytes);
-  Storage(DataPtr data, size_t nbytes) : data_(std::move(data)), nbytes_(nbytes) {}
+  Storage(DataPtr data, size_t nbytes)
+      : data_(std::move(data)), nbytes_(nbytes) {}
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 

@@ -18,9 +18,12 @@ Scalar Tensor::item() const {
   return dispatch_all(dtype(), [&](auto tag) -> Scalar {
     using T = decltype(tag);
     const T v = *static_cast<const T*>(raw_data());
-    if constexpr (std::is_same_v<T, bool>) return Scalar(v);
-    else if constexpr (std::is_integral_v<T>) return Scalar(int64_t{v});
-    else return Scalar(double{v});
+    if constexpr (std::is_same_v<T, bool>)
+      return Scalar(v);
+    else if constexpr (std::is_integral_v<T>)
+      return Scalar(int64_t{v});
+    else
+      return Scalar(double{v});
   });
 }
 

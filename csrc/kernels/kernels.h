@@ -75,6 +75,9 @@ void sum(const Tensor& in, const Tensor& out);
 // out must be contiguous; a and b may be transposed views.
 void matmul(const Tensor& a, const Tensor& b, const Tensor& out);
 
+// The BLAS library's own thread count (set_num_threads sets both pools).
+void set_blas_threads(int n);
+
 // Random fills from the global generator.
 void uniform(const Tensor& dst, double low, double high);
 void normal(const Tensor& dst, double mean, double stddev);

@@ -1,5 +1,7 @@
 #include "kernels/parallel.h"
 
+#include "kernels/kernels.h"
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -34,8 +36,8 @@ class ThreadPool {
            const std::function<void(int64_t, int64_t)>& fn) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
     const int64_t max_chunks = (end - begin + grain - 1) / grain;
-    const int chunks = static_cast<int>(
-        std::min<int64_t>(max_chunks, num_threads()));
+    const int chunks =
+        static_cast<int>(std::min<int64_t>(max_chunks, num_threads()));
     const int64_t step = (end - begin + chunks - 1) / chunks;
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -130,12 +132,15 @@ ThreadPool& pool() {
 
 }  // namespace
 
-int get_num_threads() { return g_num_threads.load(std::memory_order_relaxed); }
+int get_num_threads() {
+  return g_num_threads.load(std::memory_order_relaxed);
+}
 
 void set_num_threads(int n) {
   n = std::max(1, n);
   g_num_threads.store(n);
   pool().resize(n);
+  set_blas_threads(n);
 }
 
 namespace detail {

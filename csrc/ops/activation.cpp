@@ -40,6 +40,8 @@ Tensor relu(const Tensor& self) {
            "\"clamp_min_scalar_cpu\" not implemented for 'Bool'");
   return unary_op<ReluSpec>(self);
 }
-Tensor sigmoid(const Tensor& self) { return unary_op<SigmoidSpec>(self); }
+Tensor sigmoid(const Tensor& self) {
+  return unary_op<SigmoidSpec>(self);
+}
 
 }  // namespace ag::ops

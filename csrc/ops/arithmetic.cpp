@@ -10,14 +10,13 @@ namespace {
 
 using kernels::BinaryOp;
 
-Tensor binary_out(BinaryOp op, const Tensor& a, const Tensor& b,
-                  DType compute, const Scalar& alpha = Scalar(int64_t{1})) {
+Tensor binary_out(BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
+                  const Scalar& alpha = Scalar(int64_t{1})) {
   const Shape shape = a.sizes() == b.sizes()
                           ? a.sizes()
                           : broadcast_shapes(a.sizes(), b.sizes());
   Tensor out = empty_tensor(shape, compute);
-  kernels::binary(op, cast_data(a, compute), cast_data(b, compute), out,
-                  alpha);
+  kernels::binary(op, cast_data(a, compute), cast_data(b, compute), out, alpha);
   return out;
 }
 
@@ -27,9 +26,8 @@ void binary_inplace(BinaryOp op, Tensor& self, const Tensor& other,
                     const Scalar& alpha = Scalar(int64_t{1})) {
   check_inplace_dtype(self, result, name);
   const Shape shape = broadcast_shapes(self.sizes(), other.sizes());
-  AG_CHECK(shape == self.sizes(), "output with shape ",
-           shape_str(self.sizes()), " doesn't match the broadcast shape ",
-           shape_str(shape));
+  AG_CHECK(shape == self.sizes(), "output with shape ", shape_str(self.sizes()),
+           " doesn't match the broadcast shape ", shape_str(shape));
   check_no_internal_overlap(self);
   kernels::binary(op, self, cast_data(other, self.dtype()), self, alpha);
   self.impl()->bump_version();
@@ -75,9 +73,9 @@ class SubBackward0 : public Node {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
     if (should_compute_output(1)) {
-      out[1] = alpha.to<double>() == 1.0 ? neg(grads[0])
-                                         : mul(grads[0], wrap_scalar(Scalar(
-                                                             -alpha.to<double>())));
+      out[1] = alpha.to<double>() == 1.0
+                   ? neg(grads[0])
+                   : mul(grads[0], wrap_scalar(Scalar(-alpha.to<double>())));
     }
     return out;
   }
@@ -167,8 +165,9 @@ class PowBackward0 : public Node {
     const Tensor s = self.unpack();
     if (exponent.to<double>() == 0.0) return {zeros(s.sizes(), s.dtype())};
     const double e = exponent.to<double>();
-    const Tensor d = e == 2.0 ? mul(s, wrap_scalar(Scalar(2.0)))
-                              : mul(pow(s, Scalar(e - 1.0)), wrap_scalar(Scalar(e)));
+    const Tensor d = e == 2.0
+                         ? mul(s, wrap_scalar(Scalar(2.0)))
+                         : mul(pow(s, Scalar(e - 1.0)), wrap_scalar(Scalar(e)));
     return {mul(grads[0], d)};
   }
   void release_variables() override { self.release(); }
@@ -190,8 +189,8 @@ Tensor pow_exponent_grad(const Tensor& grad, const Tensor& self,
     const Tensor zero = wrap_scalar(Scalar(0.0));
     const Tensor at_zero = eq(self, zero);
     const Tensor nonneg = ge(exponent, zero);
-    Tensor both = empty_tensor(broadcast_shapes(at_zero.sizes(), nonneg.sizes()),
-                               DType::Bool);
+    Tensor both = empty_tensor(
+        broadcast_shapes(at_zero.sizes(), nonneg.sizes()), DType::Bool);
     kernels::binary(kernels::BinaryOp::LogicalAnd, at_zero, nonneg, both);
     return both;
   }();
@@ -218,7 +217,8 @@ class PowBackward1 : public Node {
       out[0] = mul(grads[0], where(zero_exp, zeros({}, d.dtype()), d));
     }
     if (should_compute_output(1)) {
-      out[1] = pow_exponent_grad(grads[0], s, e, result.unpack(shared_from_this()));
+      out[1] =
+          pow_exponent_grad(grads[0], s, e, result.unpack(shared_from_this()));
     }
     return out;
   }
@@ -289,8 +289,8 @@ void check_int_pow_exponent(const Tensor& base_like, const Tensor& exponent) {
 }  // namespace
 
 Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
-  Tensor out = binary_out(BinaryOp::Add, self, other, result_type(self, other),
-                          alpha);
+  Tensor out =
+      binary_out(BinaryOp::Add, self, other, result_type(self, other), alpha);
   if (auto fn = record<AddBackward0>(self, other)) {
     fn->alpha = alpha;
     autograd::set_history(out, fn);
@@ -300,8 +300,8 @@ Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 
 Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   check_not_bool_sub(self, other);
-  Tensor out = binary_out(BinaryOp::Sub, self, other, result_type(self, other),
-                          alpha);
+  Tensor out =
+      binary_out(BinaryOp::Sub, self, other, result_type(self, other), alpha);
   if (auto fn = record<SubBackward0>(self, other)) {
     fn->alpha = alpha;
     autograd::set_history(out, fn);
@@ -332,7 +332,8 @@ Tensor mul(const Tensor& self, const Tensor& other) {
 }
 
 Tensor div(const Tensor& self, const Tensor& other) {
-  Tensor out = binary_out(BinaryOp::Div, self, other, true_div_type(self, other));
+  Tensor out =
+      binary_out(BinaryOp::Div, self, other, true_div_type(self, other));
   if (auto fn = record<DivBackward0>(self, other)) {
     fn->other = SavedVariable(other, false);
     if (fn->should_compute_output(1)) fn->self = SavedVariable(self, false);
@@ -355,8 +356,8 @@ Tensor neg(const Tensor& self) {
 Tensor pow(const Tensor& self, const Scalar& exponent) {
   const Tensor wrapped = wrap_scalar(exponent);
   check_int_pow_exponent(self, wrapped);
-  Tensor out = binary_out(BinaryOp::Pow, self, wrapped,
-                          result_type(self, wrapped));
+  Tensor out =
+      binary_out(BinaryOp::Pow, self, wrapped, result_type(self, wrapped));
   if (auto fn = record<PowBackward0>(self)) {
     fn->self = SavedVariable(self, false);
     fn->exponent = exponent;
@@ -368,8 +369,8 @@ Tensor pow(const Tensor& self, const Scalar& exponent) {
 Tensor pow(const Tensor& self, const Tensor& exponent) {
   if (exponent.impl()->is_wrapped_number()) return pow(self, exponent.item());
   check_int_pow_exponent(self, exponent);
-  Tensor out = binary_out(BinaryOp::Pow, self, exponent,
-                          result_type(self, exponent));
+  Tensor out =
+      binary_out(BinaryOp::Pow, self, exponent, result_type(self, exponent));
   if (auto fn = record<PowBackward1>(self, exponent)) {
     fn->self = SavedVariable(self, false);
     fn->exponent = SavedVariable(exponent, false);
@@ -396,7 +397,8 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
 Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other) {
   AG_CHECK(cond.dtype() == DType::Bool,
            "where expected condition to be a boolean tensor, but got a tensor "
-           "with dtype ", dtype_legacy_name(cond.dtype()));
+           "with dtype ",
+           dtype_legacy_name(cond.dtype()));
   const DType dtype = result_type(self, other);
   const Shape shape = broadcast_shapes(
       cond.sizes(), broadcast_shapes(self.sizes(), other.sizes()));

@@ -86,7 +86,9 @@ Tensor to(const Tensor& self, DType dtype, bool copy) {
   return out;
 }
 
-Tensor detach(const Tensor& self) { return autograd::detach(self); }
+Tensor detach(const Tensor& self) {
+  return autograd::detach(self);
+}
 
 Tensor& copy_(Tensor& self, const Tensor& src) {
   autograd::check_inplace(self);
@@ -97,8 +99,8 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   std::shared_ptr<CopyBackwards> fn;
   if (is_floating(self.dtype())) fn = record<CopyBackwards>(self, src);
   // Reading from memory that is being written would see half-copied values.
-  const bool overlaps = src.impl()->storage() == self.impl()->storage() &&
-                        !src.is_same(self);
+  const bool overlaps =
+      src.impl()->storage() == self.impl()->storage() && !src.is_same(self);
   kernels::copy(overlaps ? clone_data(src) : src, self);
   self.impl()->bump_version();
   if (fn) rebase_history(self, fn);

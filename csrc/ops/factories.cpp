@@ -7,7 +7,9 @@
 
 namespace ag::ops {
 
-Tensor empty(const Shape& sizes, DType dtype) { return empty_tensor(sizes, dtype); }
+Tensor empty(const Shape& sizes, DType dtype) {
+  return empty_tensor(sizes, dtype);
+}
 
 Tensor full(const Shape& sizes, const Scalar& value, DType dtype) {
   Tensor out = empty_tensor(sizes, dtype);
@@ -46,10 +48,11 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
       start.is_floating() || end.is_floating() || step.is_floating();
   const DType dtype =
       dtype_in ? *dtype_in : (any_float ? default_dtype() : DType::Int64);
-  const double s = start.to<double>(), e = end.to<double>(), d = step.to<double>();
+  const double s = start.to<double>(), e = end.to<double>(),
+               d = step.to<double>();
   AG_CHECK(d != 0, "step must be nonzero");
-  AG_CHECK(std::isfinite(s) && std::isfinite(e),
-           "unsupported range: ", s, " -> ", e);
+  AG_CHECK(std::isfinite(s) && std::isfinite(e), "unsupported range: ", s,
+           " -> ", e);
   AG_CHECK((d > 0 && e >= s) || (d < 0 && e <= s),
            "upper bound and larger bound inconsistent with step sign");
   int64_t n;
@@ -65,7 +68,8 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
     using T = decltype(tag);
     T* data = static_cast<T*>(out.raw_data());
     if (any_float) {
-      for (int64_t i = 0; i < n; ++i) data[i] = static_cast<T>(s + d * static_cast<double>(i));
+      for (int64_t i = 0; i < n; ++i)
+        data[i] = static_cast<T>(s + d * static_cast<double>(i));
     } else {
       const int64_t si = start.to<int64_t>(), di = step.to<int64_t>();
       for (int64_t i = 0; i < n; ++i) data[i] = static_cast<T>(si + di * i);
@@ -78,14 +82,16 @@ Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
 Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   AG_CHECK(steps >= 0, "number of steps must be non-negative");
   Tensor out = empty_tensor({steps}, dtype);
-  const double step = steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
+  const double step =
+      steps > 1 ? (end - start) / static_cast<double>(steps - 1) : 0.0;
   const int64_t half = steps / 2;
   dispatch_all(dtype, [&](auto tag) {
     using T = decltype(tag);
     T* data = static_cast<T*>(out.raw_data());
     for (int64_t i = 0; i < steps; ++i) {
-      const double v = i < half ? start + step * static_cast<double>(i)
-                                : end - step * static_cast<double>(steps - 1 - i);
+      const double v = i < half
+                           ? start + step * static_cast<double>(i)
+                           : end - step * static_cast<double>(steps - 1 - i);
       data[i] = static_cast<T>(steps == 1 ? start : v);
     }
   });

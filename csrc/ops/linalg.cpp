@@ -132,7 +132,7 @@ class DotBackward0 : public Node {
 
 template <typename NodeT>
 void record_product(const Tensor& out, const Tensor& a, const Tensor& b,
-                    SavedVariable NodeT::*sa, SavedVariable NodeT::*sb) {
+                    SavedVariable NodeT::* sa, SavedVariable NodeT::* sb) {
   if (auto fn = record<NodeT>(a, b)) {
     // Each input's gradient needs the other input.
     if (fn->should_compute_output(1)) (*fn).*sa = SavedVariable(a, false);
@@ -186,9 +186,8 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
 }
 
 Tensor dot(const Tensor& self, const Tensor& other) {
-  AG_CHECK(self.dim() == 1 && other.dim() == 1,
-           "1D tensors expected, but got ", self.dim(), "D and ", other.dim(),
-           "D tensors");
+  AG_CHECK(self.dim() == 1 && other.dim() == 1, "1D tensors expected, but got ",
+           self.dim(), "D and ", other.dim(), "D tensors");
   AG_CHECK(self.dtype() == other.dtype(),
            "dot : expected both vectors to have same dtype, but found ",
            dtype_legacy_name(self.dtype()), " and ",
@@ -210,8 +209,9 @@ Tensor dot(const Tensor& self, const Tensor& other) {
 
 Tensor matmul(const Tensor& self, const Tensor& other) {
   const int64_t da = self.dim(), db = other.dim();
-  AG_CHECK(da > 0 && db > 0, "both arguments to matmul need to be at least 1D, but they are ",
-           da, "D and ", db, "D");
+  AG_CHECK(da > 0 && db > 0,
+           "both arguments to matmul need to be at least 1D, but they are ", da,
+           "D and ", db, "D");
   if (da == 1 && db == 1) return dot(self, other);
   if (da == 2 && db == 1) return mv(self, other);
   if (da == 1 && db == 2) return squeeze(mm(unsqueeze(self, 0), other), {0});
@@ -234,8 +234,10 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   const Shape batch_b(b.sizes().begin(), b.sizes().end() - 2);
   const Shape batch = broadcast_shapes(batch_a, batch_b);
   const int64_t n = a.size(-2), k = a.size(-1), k2 = b.size(-2), p = b.size(-1);
-  AG_CHECK(k == k2, "Expected size for first two dimensions of batch2 tensor to be: [",
-           numel_of(batch), ", ", k, "] but got: [", numel_of(batch), ", ", k2, "].");
+  AG_CHECK(k == k2,
+           "Expected size for first two dimensions of batch2 tensor to be: [",
+           numel_of(batch), ", ", k, "] but got: [", numel_of(batch), ", ", k2,
+           "].");
   Shape a_shape = batch, b_shape = batch;
   a_shape.push_back(n);
   a_shape.push_back(k);

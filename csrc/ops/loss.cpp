@@ -105,12 +105,13 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
               "Target size (torch.Size(", shape_str(target.sizes()),
               ")) must be the same as input size (torch.Size(",
               shape_str(self.sizes()), "))");
-  for (const auto& [arg, name] : {std::pair{&weight, "weight"}, std::pair{&pos_weight, "pos_weight"}}) {
+  for (const auto& [arg, name] :
+       {std::pair{&weight, "weight"}, std::pair{&pos_weight, "pos_weight"}}) {
     AG_CHECK(!(GradMode::is_enabled() && arg->defined() &&
                autograd::requires_grad(*arg)),
              "The function 'binary_cross_entropy_with_logits' is not "
-             "differentiable with respect to argument '", name,
-             "'. This input cannot have requires_grad True.");
+             "differentiable with respect to argument '",
+             name, "'. This input cannot have requires_grad True.");
   }
   Tensor out;
   {

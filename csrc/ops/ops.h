@@ -151,13 +151,31 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
 
 namespace ag {
 // C++ operator sugar over the ops above.
-inline Tensor operator+(const Tensor& a, const Tensor& b) { return ops::add(a, b); }
-inline Tensor operator-(const Tensor& a, const Tensor& b) { return ops::sub(a, b); }
-inline Tensor operator*(const Tensor& a, const Tensor& b) { return ops::mul(a, b); }
-inline Tensor operator/(const Tensor& a, const Tensor& b) { return ops::div(a, b); }
-inline Tensor operator-(const Tensor& a) { return ops::neg(a); }
-inline Tensor operator+(const Tensor& a, const Scalar& b) { return ops::add(a, wrap_scalar(b)); }
-inline Tensor operator-(const Tensor& a, const Scalar& b) { return ops::sub(a, wrap_scalar(b)); }
-inline Tensor operator*(const Tensor& a, const Scalar& b) { return ops::mul(a, wrap_scalar(b)); }
-inline Tensor operator/(const Tensor& a, const Scalar& b) { return ops::div(a, wrap_scalar(b)); }
+inline Tensor operator+(const Tensor& a, const Tensor& b) {
+  return ops::add(a, b);
+}
+inline Tensor operator-(const Tensor& a, const Tensor& b) {
+  return ops::sub(a, b);
+}
+inline Tensor operator*(const Tensor& a, const Tensor& b) {
+  return ops::mul(a, b);
+}
+inline Tensor operator/(const Tensor& a, const Tensor& b) {
+  return ops::div(a, b);
+}
+inline Tensor operator-(const Tensor& a) {
+  return ops::neg(a);
+}
+inline Tensor operator+(const Tensor& a, const Scalar& b) {
+  return ops::add(a, wrap_scalar(b));
+}
+inline Tensor operator-(const Tensor& a, const Scalar& b) {
+  return ops::sub(a, wrap_scalar(b));
+}
+inline Tensor operator*(const Tensor& a, const Scalar& b) {
+  return ops::mul(a, wrap_scalar(b));
+}
+inline Tensor operator/(const Tensor& a, const Scalar& b) {
+  return ops::div(a, wrap_scalar(b));
+}
 }  // namespace ag

@@ -17,7 +17,8 @@ IntList normalize_dims(const IntList& dims, int64_t ndim) {
     for (int64_t d = 0; d < ndim; ++d) out.push_back(d);
     return out;
   }
-  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(ndim, 1)), false);
+  std::vector<bool> seen(static_cast<size_t>(std::max<int64_t>(ndim, 1)),
+                         false);
   for (int64_t d : dims) {
     const int64_t w = wrap_dim(d, ndim);
     AG_CHECK(!seen[static_cast<size_t>(w)], "dim ", w,
@@ -39,7 +40,8 @@ Shape reduced_shape(const Shape& sizes, const IntList& dims, bool keepdim) {
   if (keepdim) return kept_shape(sizes, dims);
   Shape out;
   for (size_t d = 0; d < sizes.size(); ++d) {
-    if (!std::binary_search(dims.begin(), dims.end(), static_cast<int64_t>(d))) {
+    if (!std::binary_search(dims.begin(), dims.end(),
+                            static_cast<int64_t>(d))) {
       out.push_back(sizes[d]);
     }
   }
@@ -264,7 +266,8 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
             bool keepdim) {
   AG_CHECK(is_floating(self.dtype()),
            "linalg.vector_norm: Expected a floating point tensor as input. "
-           "Got ", dtype_legacy_name(self.dtype()));
+           "Got ",
+           dtype_legacy_name(self.dtype()));
   AG_CHECK(p > 0 && std::isfinite(p),
            "norm: only finite positive orders are supported, got ord=", p);
   const IntList dims = normalize_dims(dims_in, self.dim());
@@ -272,7 +275,8 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
   {
     NoGradGuard no_grad;
     const Tensor a = abs(self);
-    const Tensor powered = p == 1.0 ? a : (p == 2.0 ? mul(a, a) : pow(a, Scalar(p)));
+    const Tensor powered =
+        p == 1.0 ? a : (p == 2.0 ? mul(a, a) : pow(a, Scalar(p)));
     out = sum_data(powered, dims, keepdim, self.dtype());
     if (p == 2.0) {
       kernels::unary(kernels::UnaryOp::Sqrt, out, out);

@@ -6,7 +6,9 @@ namespace {
 
 // 0 bool, 1 integer, 2 floating: a lower-priority operand only matters when
 // it brings a higher category.
-int category(DType t) { return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1); }
+int category(DType t) {
+  return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1);
+}
 
 struct PromotionState {
   std::optional<DType> dimensioned, zero_dim, wrapped;
@@ -29,7 +31,8 @@ std::optional<DType> combine(std::optional<DType> higher,
                              std::optional<DType> lower) {
   if (!higher) return lower;
   if (!lower) return higher;
-  if (category(*lower) > category(*higher)) return promote_types(*higher, *lower);
+  if (category(*lower) > category(*higher))
+    return promote_types(*higher, *lower);
   return higher;
 }
 

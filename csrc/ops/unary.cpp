@@ -1,5 +1,5 @@
-// Unary math: exp, log, log1p, sqrt, sin, cos, tanh, abs, sign. Integer inputs of
-// the transcendental ops compute in the default float dtype, as in PyTorch.
+// Unary math: exp, log, log1p, sqrt, sin, cos, tanh, abs, sign. Integer inputs
+// of the transcendental ops compute in the default float dtype, as in PyTorch.
 
 #include "ops/op_utils.h"
 
@@ -99,14 +99,30 @@ struct AbsSpec {
 
 }  // namespace
 
-Tensor exp(const Tensor& self) { return unary_op<ExpSpec>(self); }
-Tensor log(const Tensor& self) { return unary_op<LogSpec>(self); }
-Tensor log1p(const Tensor& self) { return unary_op<Log1pSpec>(self); }
-Tensor sqrt(const Tensor& self) { return unary_op<SqrtSpec>(self); }
-Tensor sin(const Tensor& self) { return unary_op<SinSpec>(self); }
-Tensor cos(const Tensor& self) { return unary_op<CosSpec>(self); }
-Tensor tanh(const Tensor& self) { return unary_op<TanhSpec>(self); }
-Tensor abs(const Tensor& self) { return unary_op<AbsSpec>(self); }
+Tensor exp(const Tensor& self) {
+  return unary_op<ExpSpec>(self);
+}
+Tensor log(const Tensor& self) {
+  return unary_op<LogSpec>(self);
+}
+Tensor log1p(const Tensor& self) {
+  return unary_op<Log1pSpec>(self);
+}
+Tensor sqrt(const Tensor& self) {
+  return unary_op<SqrtSpec>(self);
+}
+Tensor sin(const Tensor& self) {
+  return unary_op<SinSpec>(self);
+}
+Tensor cos(const Tensor& self) {
+  return unary_op<CosSpec>(self);
+}
+Tensor tanh(const Tensor& self) {
+  return unary_op<TanhSpec>(self);
+}
+Tensor abs(const Tensor& self) {
+  return unary_op<AbsSpec>(self);
+}
 
 // d(self) = 0: sign is piecewise constant.
 namespace {

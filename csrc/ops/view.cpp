@@ -61,8 +61,7 @@ class AsStridedBackward0 : public Node {
     }
     if (!summed.empty()) grad = sum(grad, summed, /*keepdim=*/true);
     Tensor storage = zeros({storage_numel_}, grad.dtype());
-    Tensor base =
-        as_strided(storage, base_.sizes, base_.strides, base_.offset);
+    Tensor base = as_strided(storage, base_.sizes, base_.strides, base_.offset);
     Tensor slot = as_strided(storage, sizes, view_.strides, view_.offset);
     copy_(slot, grad);
     return {base};
@@ -137,7 +136,9 @@ class CopySlices : public Node {
 class ReshapeLikeBackward : public Node {
  public:
   ReshapeLikeBackward(edge_list&& edges, const char* name, Shape self_sizes)
-      : Node(std::move(edges)), name_(name), self_sizes_(std::move(self_sizes)) {}
+      : Node(std::move(edges)),
+        name_(name),
+        self_sizes_(std::move(self_sizes)) {}
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     return {reshape(grads[0], self_sizes_)};
@@ -302,7 +303,8 @@ void rebase_history(Tensor& self, const std::shared_ptr<Node>& fn) {
     return;
   }
   Tensor base = m->base;
-  autograd::set_history(base, make_node<CopySlices>(base, geometry_of(self), fn));
+  autograd::set_history(base,
+                        make_node<CopySlices>(base, geometry_of(self), fn));
   m->grad_fn = make_as_strided_backward(self, base);
   m->output_nr = 0;
   m->attr_version = self.impl()->version();
@@ -351,7 +353,8 @@ Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1) {
 }
 
 Tensor t(const Tensor& self) {
-  AG_CHECK(self.dim() <= 2, "t() expects a tensor with <= 2 dimensions, but self is ",
+  AG_CHECK(self.dim() <= 2,
+           "t() expects a tensor with <= 2 dimensions, but self is ",
            self.dim(), "D");
   Shape sizes = self.sizes(), strides = self.strides();
   std::reverse(sizes.begin(), sizes.end());
@@ -366,7 +369,8 @@ Tensor permute(const Tensor& self, const IntList& dims) {
   AG_CHECK(static_cast<int64_t>(dims.size()) == nd,
            "permute(sparse_coo): number of dimensions in the tensor input does "
            "not match the length of the desired ordering of dimensions i.e. "
-           "input.dim() = ", nd, " is not equal to len(dims) = ", dims.size());
+           "input.dim() = ",
+           nd, " is not equal to len(dims) = ", dims.size());
   IntList wrapped(dims.size());
   std::vector<bool> seen(dims.size(), false);
   Shape sizes(dims.size()), strides(dims.size());
@@ -415,9 +419,8 @@ Tensor squeeze(const Tensor& self, const IntList& dims) {
     }
   }
   Tensor out = view_of(self, sizes, strides, self.impl()->storage_offset());
-  return record_reshape_like(self, out,
-                             dims.size() == 1 ? "SqueezeBackward1"
-                                              : "SqueezeBackward2");
+  return record_reshape_like(
+      self, out, dims.size() == 1 ? "SqueezeBackward1" : "SqueezeBackward2");
 }
 
 Tensor unsqueeze(const Tensor& self, int64_t dim) {
@@ -438,12 +441,12 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
 
 Tensor expand(const Tensor& self, const Shape& sizes_in) {
   const auto nd = static_cast<int64_t>(sizes_in.size());
-  AG_CHECK(nd >= self.dim(), "expand(torch.",
-           dtype_legacy_name(self.dtype()), "Tensor{", shape_str(self.sizes()),
-           "}, size=", shape_str(sizes_in),
+  AG_CHECK(nd >= self.dim(), "expand(torch.", dtype_legacy_name(self.dtype()),
+           "Tensor{", shape_str(self.sizes()), "}, size=", shape_str(sizes_in),
            "): the number of sizes provided (", nd,
            ") must be greater or equal to the number of dimensions in the "
-           "tensor (", self.dim(), ")");
+           "tensor (",
+           self.dim(), ")");
   Shape sizes(static_cast<size_t>(nd)), strides(static_cast<size_t>(nd));
   const int64_t lead = nd - self.dim();
   for (int64_t i = nd - 1; i >= 0; --i) {
@@ -464,9 +467,9 @@ Tensor expand(const Tensor& self, const Shape& sizes_in) {
     } else {
       AG_CHECK(have == 1, "The expanded size of the tensor (", target,
                ") must match the existing size (", have,
-               ") at non-singleton dimension ", i, ".  Target sizes: ",
-               shape_str(sizes_in), ".  Tensor sizes: ",
-               shape_str(self.sizes()));
+               ") at non-singleton dimension ", i,
+               ".  Target sizes: ", shape_str(sizes_in),
+               ".  Tensor sizes: ", shape_str(self.sizes()));
       AG_CHECK(target >= 0, "Trying to create tensor with negative dimension ",
                target, ": ", shape_str(sizes_in));
       sizes[ui] = target;
@@ -489,9 +492,11 @@ Tensor flatten(const Tensor& self, int64_t start_dim, int64_t end_dim) {
            "flatten() has invalid args: start_dim cannot come after end_dim");
   if (s == e) return self;
   Shape sizes;
-  for (int64_t d = 0; d < s; ++d) sizes.push_back(self.sizes()[static_cast<size_t>(d)]);
+  for (int64_t d = 0; d < s; ++d)
+    sizes.push_back(self.sizes()[static_cast<size_t>(d)]);
   int64_t merged = 1;
-  for (int64_t d = s; d <= e; ++d) merged *= self.sizes()[static_cast<size_t>(d)];
+  for (int64_t d = s; d <= e; ++d)
+    merged *= self.sizes()[static_cast<size_t>(d)];
   sizes.push_back(merged);
   for (int64_t d = e + 1; d < self.dim(); ++d) {
     sizes.push_back(self.sizes()[static_cast<size_t>(d)]);
@@ -500,7 +505,8 @@ Tensor flatten(const Tensor& self, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor select(const Tensor& self, int64_t dim, int64_t index) {
-  AG_INDEX_CHECK(self.dim() > 0, "select() cannot be applied to a 0-dim tensor.");
+  AG_INDEX_CHECK(self.dim() > 0,
+                 "select() cannot be applied to a 0-dim tensor.");
   const int64_t d = wrap_dim(dim, self.dim());
   const int64_t size = self.sizes()[static_cast<size_t>(d)];
   AG_INDEX_CHECK(index >= -size && index < size, "select(): index ", index,
@@ -524,7 +530,8 @@ Tensor select(const Tensor& self, int64_t dim, int64_t index) {
 
 Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start_in,
              std::optional<int64_t> end_in, int64_t step) {
-  AG_INDEX_CHECK(self.dim() > 0, "slice() cannot be applied to a 0-dim tensor.");
+  AG_INDEX_CHECK(self.dim() > 0,
+                 "slice() cannot be applied to a 0-dim tensor.");
   AG_CHECK_AS(ValueError, step > 0, "step must be greater than zero");
   const int64_t d = wrap_dim(dim, self.dim());
   const int64_t size = self.sizes()[static_cast<size_t>(d)];
@@ -555,7 +562,8 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start_in,
 
 Tensor as_strided(const Tensor& self, const Shape& sizes, const Shape& strides,
                   int64_t storage_offset) {
-  AG_CHECK(sizes.size() == strides.size(), "mismatch in length of strides and shape");
+  AG_CHECK(sizes.size() == strides.size(),
+           "mismatch in length of strides and shape");
   int64_t max_offset = storage_offset;
   for (size_t i = 0; i < sizes.size(); ++i) {
     AG_CHECK(sizes[i] >= 0 && strides[i] >= 0,
@@ -570,7 +578,8 @@ Tensor as_strided(const Tensor& self, const Shape& sizes, const Shape& strides,
            storage_numel(self), " elements");
   Tensor out = view_of(self, sizes, strides, storage_offset);
   if (should_record(self)) {
-    autograd::materialize_meta(out).grad_fn = make_as_strided_backward(out, self);
+    autograd::materialize_meta(out).grad_fn =
+        make_as_strided_backward(out, self);
   }
   return out;
 }
@@ -583,10 +592,12 @@ Tensor index(const Tensor& self, const std::vector<TensorIndex>& indices) {
     if (idx.kind == Kind::Integer || idx.kind == Kind::Slice) ++consumed;
     if (idx.kind == Kind::Ellipsis) ++ellipses;
   }
-  AG_INDEX_CHECK(ellipses <= 1, "an index can only have a single ellipsis ('...')");
-  AG_INDEX_CHECK(consumed <= self.dim(), "too many indices for tensor of dimension ",
-                 self.dim());
-  if (indices.size() == 1 && indices[0].kind == Kind::Ellipsis) return alias(self);
+  AG_INDEX_CHECK(ellipses <= 1,
+                 "an index can only have a single ellipsis ('...')");
+  AG_INDEX_CHECK(consumed <= self.dim(),
+                 "too many indices for tensor of dimension ", self.dim());
+  if (indices.size() == 1 && indices[0].kind == Kind::Ellipsis)
+    return alias(self);
   Tensor out = self;
   int64_t dim = 0;  // current dim of `out`
   for (const TensorIndex& idx : indices) {

@@ -51,8 +51,12 @@ class SavedLookup : public SavedVisitor {
 
 class SavedNames : public SavedVisitor {
  public:
-  void visit(const char* name, const SavedVariable&) override { names.emplace_back(name); }
-  void visit(const char* name, const SavedField&) override { names.emplace_back(name); }
+  void visit(const char* name, const SavedVariable&) override {
+    names.emplace_back(name);
+  }
+  void visit(const char* name, const SavedField&) override {
+    names.emplace_back(name);
+  }
   std::vector<std::string> names;
 };
 
@@ -81,69 +85,88 @@ TensorList tensor_list(py::handle obj) {
 void init_autograd(py::module_& m) {
   py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
       .def("name", &Node::name)
-      .def_property_readonly("next_functions", [](const Node& node) {
-        py::tuple out(node.num_outputs());
-        for (size_t i = 0; i < node.num_outputs(); ++i) {
-          const Edge& e = node.next_edge(i);
-          out[i] = py::make_tuple(e.function ? py::cast(e.function) : py::none(), e.input_nr);
-        }
-        return out;
-      })
+      .def_property_readonly(
+          "next_functions",
+          [](const Node& node) {
+            py::tuple out(node.num_outputs());
+            for (size_t i = 0; i < node.num_outputs(); ++i) {
+              const Edge& e = node.next_edge(i);
+              out[i] = py::make_tuple(
+                  e.function ? py::cast(e.function) : py::none(), e.input_nr);
+            }
+            return out;
+          })
       .def_property_readonly("_sequence_nr", &Node::sequence_nr)
-      .def_property_readonly("variable", [](const Node& node) -> py::object {
-        const auto* acc = dynamic_cast<const AccumulateGrad*>(&node);
-        if (!acc) throw py::attribute_error("'" + short_name(node) + "' object has no attribute 'variable'");
-        return py::cast(acc->variable());
-      })
-      .def("_saved_names", [](const Node& node) {
-        SavedNames names;
-        node.visit_saved(names);
-        return names.names;
-      })
-      .def("__getattr__", [](const std::shared_ptr<Node>& node, const std::string& attr) {
-        const std::string prefix = "_saved_";
-        if (attr.rfind(prefix, 0) == 0) {
-          SavedLookup lookup(attr.substr(prefix.size()), node);
-          node->visit_saved(lookup);
-          if (auto found = lookup.result()) return *found;
-        }
-        throw py::attribute_error("'" + short_name(*node) + "' object has no attribute '" + attr + "'");
-      })
-      .def("__repr__", [](py::handle self) {
-        const Node& node = self.cast<const Node&>();
-        return "<" + short_name(node) + " object at " +
-               std::string(py::str(py::module_::import("builtins").attr("hex")(
-                   reinterpret_cast<uintptr_t>(self.ptr())))) +
-               ">";
-      })
-      .def_property_readonly("_class_name", [](const Node& node) { return short_name(node); });
+      .def_property_readonly(
+          "variable",
+          [](const Node& node) -> py::object {
+            const auto* acc = dynamic_cast<const AccumulateGrad*>(&node);
+            if (!acc)
+              throw py::attribute_error("'" + short_name(node) +
+                                        "' object has no attribute 'variable'");
+            return py::cast(acc->variable());
+          })
+      .def("_saved_names",
+           [](const Node& node) {
+             SavedNames names;
+             node.visit_saved(names);
+             return names.names;
+           })
+      .def("__getattr__",
+           [](const std::shared_ptr<Node>& node, const std::string& attr) {
+             const std::string prefix = "_saved_";
+             if (attr.rfind(prefix, 0) == 0) {
+               SavedLookup lookup(attr.substr(prefix.size()), node);
+               node->visit_saved(lookup);
+               if (auto found = lookup.result()) return *found;
+             }
+             throw py::attribute_error("'" + short_name(*node) +
+                                       "' object has no attribute '" + attr +
+                                       "'");
+           })
+      .def("__repr__",
+           [](py::handle self) {
+             const Node& node = self.cast<const Node&>();
+             return "<" + short_name(node) + " object at " +
+                    std::string(
+                        py::str(py::module_::import("builtins")
+                                    .attr("hex")(reinterpret_cast<uintptr_t>(
+                                        self.ptr())))) +
+                    ">";
+           })
+      .def_property_readonly("_class_name",
+                             [](const Node& node) { return short_name(node); });
 
   m.def("_live_node_count", &Node::live_count);
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled);
 
-  m.def("_run_backward", [](py::handle tensors, py::handle grad_tensors, bool keep_graph,
-                            bool create_graph, py::handle inputs) {
-    const TensorList roots = tensor_list(tensors);
-    const TensorList grads = tensor_list(grad_tensors);
-    const TensorList in = tensor_list(inputs);
-    py::gil_scoped_release no_gil;
-    autograd::backward(roots, grads, keep_graph, create_graph, in);
-  });
-  m.def("_run_grad", [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
-                        bool keep_graph, bool create_graph, bool allow_unused) {
-    const TensorList outs = tensor_list(outputs);
-    const TensorList ins = tensor_list(inputs);
-    const TensorList grads = tensor_list(grad_outputs);
-    TensorList result;
-    {
-      py::gil_scoped_release no_gil;
-      result = autograd::grad(outs, ins, grads, keep_graph, create_graph, allow_unused);
-    }
-    py::tuple out(result.size());
-    for (size_t i = 0; i < result.size(); ++i) out[i] = py::cast(result[i]);
-    return out;
-  });
+  m.def("_run_backward",
+        [](py::handle tensors, py::handle grad_tensors, bool keep_graph,
+           bool create_graph, py::handle inputs) {
+          const TensorList roots = tensor_list(tensors);
+          const TensorList grads = tensor_list(grad_tensors);
+          const TensorList in = tensor_list(inputs);
+          py::gil_scoped_release no_gil;
+          autograd::backward(roots, grads, keep_graph, create_graph, in);
+        });
+  m.def("_run_grad",
+        [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
+           bool keep_graph, bool create_graph, bool allow_unused) {
+          const TensorList outs = tensor_list(outputs);
+          const TensorList ins = tensor_list(inputs);
+          const TensorList grads = tensor_list(grad_outputs);
+          TensorList result;
+          {
+            py::gil_scoped_release no_gil;
+            result = autograd::grad(outs, ins, grads, keep_graph, create_graph,
+                                    allow_unused);
+          }
+          py::tuple out(result.size());
+          for (size_t i = 0; i < result.size(); ++i)
+            out[i] = py::cast(result[i]);
+          return out;
+        });
 }
 
 }  // namespace ag::python

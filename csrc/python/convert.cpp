@@ -7,7 +7,8 @@
 
 namespace ag::python {
 
-// ---- dtypes -------------------------------------------------------------------
+// ---- dtypes
+// -------------------------------------------------------------------
 
 // Note [Borrowed globals]: objects cached here are owned by the module (as
 // attributes), and only borrowed by these statics, so nothing is released
@@ -33,16 +34,21 @@ void register_dtype_objects(py::module_& m) {
 }
 
 py::object dtype_object(DType t) {
-  return py::reinterpret_borrow<py::object>(dtype_objects()[static_cast<size_t>(t)]);
+  return py::reinterpret_borrow<py::object>(
+      dtype_objects()[static_cast<size_t>(t)]);
 }
 
 DType to_dtype(py::handle obj) {
   if (py::isinstance<PyDType>(obj)) return obj.cast<PyDType&>().value;
-  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float64;
-  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int64;
-  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
-  throw py::type_error(std::string("expected a dtype (e.g. float32), got ") +
-                       std::string(py::str(py::type::of(obj).attr("__name__"))));
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type))
+    return DType::Float64;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type))
+    return DType::Int64;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type))
+    return DType::Bool;
+  throw py::type_error(
+      std::string("expected a dtype (e.g. float32), got ") +
+      std::string(py::str(py::type::of(obj).attr("__name__"))));
 }
 
 std::optional<DType> to_optional_dtype(py::handle obj) {
@@ -69,8 +75,9 @@ int64_t to_int(py::handle obj, const char* what) {
   if (py::hasattr(obj, "__index__") && !PyFloat_Check(obj.ptr())) {
     return py::int_(obj.attr("__index__")()).cast<int64_t>();
   }
-  throw py::type_error(std::string(what) + " must be int, not " +
-                       std::string(py::str(py::type::of(obj).attr("__name__"))));
+  throw py::type_error(
+      std::string(what) + " must be int, not " +
+      std::string(py::str(py::type::of(obj).attr("__name__"))));
 }
 }  // namespace
 
@@ -81,8 +88,9 @@ std::vector<int64_t> int_list(py::handle obj) {
     return out;
   }
   if (!PySequence_Check(obj.ptr())) {
-    throw py::type_error(std::string("expected a sequence of ints, got ") +
-                         std::string(py::str(py::type::of(obj).attr("__name__"))));
+    throw py::type_error(
+        std::string("expected a sequence of ints, got ") +
+        std::string(py::str(py::type::of(obj).attr("__name__"))));
   }
   for (py::handle item : py::reinterpret_borrow<py::sequence>(obj)) {
     out.push_back(to_int(item, "size"));
@@ -120,7 +128,9 @@ py::object size_object(const Shape& sizes) {
 
 // ---- numbers and operands ---------------------------------------------------
 
-bool is_tensor(py::handle obj) { return py::isinstance<TensorImpl>(obj); }
+bool is_tensor(py::handle obj) {
+  return py::isinstance<TensorImpl>(obj);
+}
 
 namespace {
 bool is_numpy_scalar(py::handle obj) {
@@ -141,21 +151,26 @@ Scalar to_scalar(py::handle obj) {
   if (PyFloat_Check(obj.ptr())) return Scalar(PyFloat_AS_DOUBLE(obj.ptr()));
   if (is_numpy_scalar(obj)) return to_scalar(obj.attr("item")());
   if (is_tensor(obj)) return obj.cast<Tensor>().item();
-  throw py::type_error(std::string("expected a number, got ") +
-                       std::string(py::str(py::type::of(obj).attr("__name__"))));
+  throw py::type_error(
+      std::string("expected a number, got ") +
+      std::string(py::str(py::type::of(obj).attr("__name__"))));
 }
 
 std::optional<Tensor> to_operand(py::handle obj) {
   if (is_tensor(obj)) return obj.cast<Tensor>();
-  if (PyFloat_Check(obj.ptr())) return wrap_scalar(Scalar(PyFloat_AS_DOUBLE(obj.ptr())));
-  if (PyBool_Check(obj.ptr()) || PyLong_Check(obj.ptr()) || is_numpy_scalar(obj)) {
+  if (PyFloat_Check(obj.ptr()))
+    return wrap_scalar(Scalar(PyFloat_AS_DOUBLE(obj.ptr())));
+  if (PyBool_Check(obj.ptr()) || PyLong_Check(obj.ptr()) ||
+      is_numpy_scalar(obj)) {
     return wrap_scalar(to_scalar(obj));
   }
-  if (py::isinstance<py::array>(obj)) return tensor_from_data(obj, std::nullopt);
+  if (py::isinstance<py::array>(obj))
+    return tensor_from_data(obj, std::nullopt);
   return std::nullopt;
 }
 
-// ---- numpy ----------------------------------------------------------------------
+// ---- numpy
+// ----------------------------------------------------------------------
 
 namespace {
 
@@ -245,7 +260,8 @@ py::array tensor_to_numpy(const Tensor& t) {
   return py::array(numpy_dtype(t.dtype()), shape, strides, t.raw_data(), base);
 }
 
-// ---- nested data ----------------------------------------------------------------
+// ---- nested data
+// ----------------------------------------------------------------
 
 namespace {
 
@@ -292,17 +308,18 @@ void flatten_into(py::handle obj, const Shape& shape, size_t dim,
     if (is_tensor(obj) || py::isinstance<py::array>(obj)) {
       const Tensor t = is_tensor(obj) ? obj.cast<Tensor>()
                                       : tensor_from_data(obj, std::nullopt);
-      AG_CHECK_AS(ValueError, t.numel() == 1,
-                  "only one element tensors can be converted to Python scalars");
+      AG_CHECK_AS(
+          ValueError, t.numel() == 1,
+          "only one element tensors can be converted to Python scalars");
       const Scalar s = t.item();
       note_kind(flat, s);
       flat.values.push_back(s);
       return;
     }
     if (!is_number(obj)) {
-      throw py::type_error("new(): invalid data type '" +
-                           std::string(py::str(py::type::of(obj).attr("__name__"))) +
-                           "'");
+      throw py::type_error(
+          "new(): invalid data type '" +
+          std::string(py::str(py::type::of(obj).attr("__name__"))) + "'");
     }
     const Scalar s = to_scalar(obj);
     note_kind(flat, s);
@@ -323,9 +340,12 @@ void flatten_into(py::handle obj, const Shape& shape, size_t dim,
         using T = decltype(tag);
         const T v = static_cast<const T*>(c.raw_data())[i];
         Scalar s;
-        if constexpr (std::is_same_v<T, bool>) s = Scalar(v);
-        else if constexpr (std::is_integral_v<T>) s = Scalar(int64_t{v});
-        else s = Scalar(double{v});
+        if constexpr (std::is_same_v<T, bool>)
+          s = Scalar(v);
+        else if constexpr (std::is_integral_v<T>)
+          s = Scalar(int64_t{v});
+        else
+          s = Scalar(double{v});
         note_kind(flat, s);
         flat.values.push_back(s);
       });
@@ -338,17 +358,16 @@ void flatten_into(py::handle obj, const Shape& shape, size_t dim,
                             std::to_string(shape[dim]) + " at dim " +
                             std::to_string(dim) + " (got a number)");
     }
-    throw py::type_error("new(): invalid data type '" +
-                         std::string(py::str(py::type::of(obj).attr("__name__"))) +
-                         "'");
+    throw py::type_error(
+        "new(): invalid data type '" +
+        std::string(py::str(py::type::of(obj).attr("__name__"))) + "'");
   }
   const auto seq = py::reinterpret_borrow<py::sequence>(obj);
   const auto n = static_cast<int64_t>(py::len(seq));
   if (n != shape[dim]) {
-    throw py::value_error("expected sequence of length " +
-                          std::to_string(shape[dim]) + " at dim " +
-                          std::to_string(dim) + " (got " + std::to_string(n) +
-                          ")");
+    throw py::value_error(
+        "expected sequence of length " + std::to_string(shape[dim]) +
+        " at dim " + std::to_string(dim) + " (got " + std::to_string(n) + ")");
   }
   for (py::handle item : seq) flatten_into(item, shape, dim + 1, flat);
 }
@@ -374,11 +393,11 @@ Tensor tensor_from_data(py::handle data, std::optional<DType> dtype) {
   FlatData flat;
   flat.values.reserve(static_cast<size_t>(numel_of(shape)));
   flatten_into(data, shape, 0, flat);
-  const DType inferred = flat.values.empty()
-                             ? default_dtype()
-                             : (flat.any_float ? default_dtype()
-                                               : (flat.all_bool ? DType::Bool
-                                                                : DType::Int64));
+  const DType inferred =
+      flat.values.empty()
+          ? default_dtype()
+          : (flat.any_float ? default_dtype()
+                            : (flat.all_bool ? DType::Bool : DType::Int64));
   const DType out_dtype = dtype.value_or(inferred);
   Tensor out = empty_tensor(shape, out_dtype);
   dispatch_all(out_dtype, [&](auto tag) {
@@ -412,7 +431,8 @@ py::object tensor_to_list(const Tensor& t) {
   return std::move(out);
 }
 
-// ---- indexing -------------------------------------------------------------------
+// ---- indexing
+// -------------------------------------------------------------------
 
 namespace {
 std::optional<int64_t> optional_int(py::handle obj) {
@@ -437,10 +457,11 @@ ops::TensorIndex parse_index(py::handle item) {
     idx.step = step.value_or(1);
     return idx;
   }
-  const bool integral_tensor =
-      is_tensor(item) && item.cast<Tensor>().dim() == 0 &&
-      is_integral(item.cast<Tensor>().dtype(), false);
-  if ((PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) || integral_tensor ||
+  const bool integral_tensor = is_tensor(item) &&
+                               item.cast<Tensor>().dim() == 0 &&
+                               is_integral(item.cast<Tensor>().dtype(), false);
+  if ((PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) ||
+      integral_tensor ||
       (is_numpy_scalar(item) &&
        py::isinstance(item, py::module_::import("numpy").attr("integer")))) {
     idx.kind = Kind::Integer;

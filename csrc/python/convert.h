@@ -27,25 +27,25 @@ struct type_caster<ag::Tensor> {
     copyable_holder_caster<ag::TensorImpl, std::shared_ptr<ag::TensorImpl>>
         caster;
     if (src.is_none() || !caster.load(src, convert)) return false;
-    value = ag::Tensor(
-        static_cast<std::shared_ptr<ag::TensorImpl>&>(caster));
+    value = ag::Tensor(static_cast<std::shared_ptr<ag::TensorImpl>&>(caster));
     return true;
   }
 
   static handle cast(const ag::Tensor& t, return_value_policy policy,
                      handle parent) {
     if (!t.defined()) return none().release();
-    return copyable_holder_caster<ag::TensorImpl,
-                                  std::shared_ptr<ag::TensorImpl>>::
-        cast(t.impl_ptr(), policy, parent);
+    return copyable_holder_caster<
+        ag::TensorImpl, std::shared_ptr<ag::TensorImpl>>::cast(t.impl_ptr(),
+                                                               policy, parent);
   }
 };
 }  // namespace pybind11::detail
 
 namespace ag::python {
 
-// ---- dtypes -------------------------------------------------------------------
-// A dtype as Python sees it: one immutable object per DType.
+// ---- dtypes
+// ------------------------------------------------------------------- A dtype
+// as Python sees it: one immutable object per DType.
 struct PyDType {
   DType value;
 };
@@ -69,7 +69,8 @@ Scalar to_scalar(py::handle obj);
 std::optional<Tensor> to_operand(py::handle obj);
 bool is_tensor(py::handle obj);
 
-// ---- data ---------------------------------------------------------------------
+// ---- data
+// ---------------------------------------------------------------------
 // torch.tensor(data, dtype): copies nested sequences, numbers, arrays.
 Tensor tensor_from_data(py::handle data, std::optional<DType> dtype);
 // A tensor sharing memory with a numpy array.

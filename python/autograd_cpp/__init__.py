@@ -4,7 +4,7 @@ The Python API follows PyTorch's names and semantics, so that
 ``import autograd_cpp as torch`` runs PyTorch tutorial code.
 """
 
-from . import _C
+from . import _C, autograd, nn
 from ._C import (
     Tensor,
     abs,
@@ -87,7 +87,6 @@ from ._C import (
 )
 from ._tensor import Size, device
 from ._tensor_str import set_printoptions
-from . import autograd, nn
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,

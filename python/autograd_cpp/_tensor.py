@@ -3,8 +3,6 @@ handling, .grad with PyTorch's warning, iteration. Attached to the C++ class."""
 
 import warnings
 
-import numpy as np
-
 from . import _C
 from ._tensor_str import format_tensor
 
@@ -122,7 +120,13 @@ def _reversed(self):
 
 def _split_type(self, dtype=None):
     if dtype is None:
-        names = {"float32": "Float", "float64": "Double", "int64": "Long", "int32": "Int", "bool": "Bool"}
+        names = {
+            "float32": "Float",
+            "float64": "Double",
+            "int64": "Long",
+            "int32": "Int",
+            "bool": "Bool",
+        }
         return f"torch.{names[str(self.dtype).removeprefix('torch.')]}Tensor"
     return self.to(dtype)
 
@@ -138,4 +142,3 @@ Tensor.backward = backward
 Tensor.device = property(lambda self: _CPU)
 Tensor.type = _split_type
 Tensor.__module__ = "autograd_cpp"
-np  # numpy is imported so __array__ consumers find it loaded

@@ -121,18 +121,11 @@ def _render(arr, indent, summarize, fmt):
         else:
             items = [fmt(v) for v in arr.tolist()]
         # Each element costs its width plus ", "; the "..." marker counts as one.
-        per_line = max(
-            1, math.floor((_options["linewidth"] - indent) / (fmt.width + 2))
-        )
-        rows = [
-            ", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)
-        ]
+        per_line = max(1, math.floor((_options["linewidth"] - indent) / (fmt.width + 2)))
+        rows = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
     picks = [*range(edge), None, *range(n - edge, n)] if cut else range(n)
-    parts = [
-        "..." if i is None else _render(arr[i], indent + 1, summarize, fmt)
-        for i in picks
-    ]
+    parts = ["..." if i is None else _render(arr[i], indent + 1, summarize, fmt) for i in picks]
     # Deeper blocks are separated by more blank lines (ndim - 2 of them).
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(parts) + "]"

@@ -7,7 +7,9 @@
 
 namespace ag::kernels {
 
-bool is_comparison(BinaryOp op) { return op >= BinaryOp::Eq; }
+bool is_comparison(BinaryOp op) {
+  return op >= BinaryOp::Eq;
+}
 
 namespace {
 
@@ -57,31 +59,33 @@ T min_propagate_nan(T a, T b) {
 template <typename T, typename R, typename F>
 void binary_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
                  const F& f) {
-  run_plan(plan, base, [&](const std::array<char*, 3>& p,
-                           const std::array<int64_t, 3>& s, int64_t n) {
-    auto* out = reinterpret_cast<R*>(p[0]);
-    const auto* a = reinterpret_cast<const T*>(p[1]);
-    const auto* b = reinterpret_cast<const T*>(p[2]);
-    constexpr auto tr = static_cast<int64_t>(sizeof(R));
-    constexpr auto tt = static_cast<int64_t>(sizeof(T));
-    if (s[0] == tr && s[1] == tt && s[2] == tt) {
-      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
-    } else if (s[0] == tr && s[1] == tt && s[2] == 0) {
-      const T bv = *b;
-      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
-    } else if (s[0] == tr && s[1] == 0 && s[2] == tt) {
-      const T av = *a;
-      for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
-    } else {
-      char* po = p[0];
-      const char* pa = p[1];
-      const char* pb = p[2];
-      for (int64_t i = 0; i < n; ++i, po += s[0], pa += s[1], pb += s[2]) {
-        *reinterpret_cast<R*>(po) = f(*reinterpret_cast<const T*>(pa),
-                                      *reinterpret_cast<const T*>(pb));
-      }
-    }
-  });
+  run_plan(plan, base,
+           [&](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s,
+               int64_t n) {
+             auto* out = reinterpret_cast<R*>(p[0]);
+             const auto* a = reinterpret_cast<const T*>(p[1]);
+             const auto* b = reinterpret_cast<const T*>(p[2]);
+             constexpr auto tr = static_cast<int64_t>(sizeof(R));
+             constexpr auto tt = static_cast<int64_t>(sizeof(T));
+             if (s[0] == tr && s[1] == tt && s[2] == tt) {
+               for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+             } else if (s[0] == tr && s[1] == tt && s[2] == 0) {
+               const T bv = *b;
+               for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
+             } else if (s[0] == tr && s[1] == 0 && s[2] == tt) {
+               const T av = *a;
+               for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
+             } else {
+               char* po = p[0];
+               const char* pa = p[1];
+               const char* pb = p[2];
+               for (int64_t i = 0; i < n;
+                    ++i, po += s[0], pa += s[1], pb += s[2]) {
+                 *reinterpret_cast<R*>(po) = f(*reinterpret_cast<const T*>(pa),
+                                               *reinterpret_cast<const T*>(pb));
+               }
+             }
+           });
 }
 
 template <typename T>
@@ -94,22 +98,18 @@ void arithmetic(BinaryOp op, const StridedPlan<3>& plan,
   switch (op) {
     case BinaryOp::Add:
       if (alpha == 1) {
-        return binary_loop<T, T>(plan, ptrs, [=](T a, T b) {
-          return cast(Acc(a) + Acc(b));
-        });
+        return binary_loop<T, T>(
+            plan, ptrs, [=](T a, T b) { return cast(Acc(a) + Acc(b)); });
       }
-      return binary_loop<T, T>(plan, ptrs, [=](T a, T b) {
-        return cast(Acc(a) + alpha * Acc(b));
-      });
+      return binary_loop<T, T>(
+          plan, ptrs, [=](T a, T b) { return cast(Acc(a) + alpha * Acc(b)); });
     case BinaryOp::Sub:
       if (alpha == 1) {
-        return binary_loop<T, T>(plan, ptrs, [=](T a, T b) {
-          return cast(Acc(a) - Acc(b));
-        });
+        return binary_loop<T, T>(
+            plan, ptrs, [=](T a, T b) { return cast(Acc(a) - Acc(b)); });
       }
-      return binary_loop<T, T>(plan, ptrs, [=](T a, T b) {
-        return cast(Acc(a) - alpha * Acc(b));
-      });
+      return binary_loop<T, T>(
+          plan, ptrs, [=](T a, T b) { return cast(Acc(a) - alpha * Acc(b)); });
     case BinaryOp::Mul:
       return binary_loop<T, T>(plan, ptrs,
                                [=](T a, T b) { return cast(Acc(a) * Acc(b)); });
@@ -153,11 +153,11 @@ void comparison(BinaryOp op, const StridedPlan<3>& plan,
     case BinaryOp::Ge:
       return binary_loop<T, bool>(plan, ptrs, [](T a, T b) { return a >= b; });
     case BinaryOp::LogicalAnd:
-      return binary_loop<T, bool>(plan, ptrs,
-                                  [](T a, T b) { return a != T(0) && b != T(0); });
+      return binary_loop<T, bool>(
+          plan, ptrs, [](T a, T b) { return a != T(0) && b != T(0); });
     case BinaryOp::LogicalOr:
-      return binary_loop<T, bool>(plan, ptrs,
-                                  [](T a, T b) { return a != T(0) || b != T(0); });
+      return binary_loop<T, bool>(
+          plan, ptrs, [](T a, T b) { return a != T(0) || b != T(0); });
     case BinaryOp::LogicalXor:
       return binary_loop<T, bool>(
           plan, ptrs, [](T a, T b) { return (a != T(0)) != (b != T(0)); });
@@ -189,19 +189,21 @@ void where(const Tensor& cond, const Tensor& a, const Tensor& b,
   const auto ptrs = cpu::data_ptrs<4>({&out, &cond, &a, &b});
   dispatch_all(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    cpu::run_plan(plan, ptrs, [](const std::array<char*, 4>& p,
-                                 const std::array<int64_t, 4>& s, int64_t n) {
-      char* po = p[0];
-      const char* pc = p[1];
-      const char* pa = p[2];
-      const char* pb = p[3];
-      for (int64_t i = 0; i < n;
-           ++i, po += s[0], pc += s[1], pa += s[2], pb += s[3]) {
-        *reinterpret_cast<T*>(po) = *reinterpret_cast<const bool*>(pc)
-                                        ? *reinterpret_cast<const T*>(pa)
-                                        : *reinterpret_cast<const T*>(pb);
-      }
-    });
+    cpu::run_plan(plan, ptrs,
+                  [](const std::array<char*, 4>& p,
+                     const std::array<int64_t, 4>& s, int64_t n) {
+                    char* po = p[0];
+                    const char* pc = p[1];
+                    const char* pa = p[2];
+                    const char* pb = p[3];
+                    for (int64_t i = 0; i < n;
+                         ++i, po += s[0], pc += s[1], pa += s[2], pb += s[3]) {
+                      *reinterpret_cast<T*>(po) =
+                          *reinterpret_cast<const bool*>(pc)
+                              ? *reinterpret_cast<const T*>(pa)
+                              : *reinterpret_cast<const T*>(pb);
+                    }
+                  });
   });
 }
 

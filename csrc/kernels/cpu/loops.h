@@ -14,8 +14,8 @@ namespace ag::kernels::cpu {
 
 template <size_t N>
 struct StridedPlan {
-  DimVector sizes;                    // innermost dim last
-  std::array<DimVector, N> strides;   // in bytes
+  DimVector sizes;                   // innermost dim last
+  std::array<DimVector, N> strides;  // in bytes
   int64_t numel = 1;
 };
 
@@ -39,10 +39,9 @@ StridedPlan<N> make_plan(const Shape& shape,
     plan.sizes.push_back(numel);
     for (size_t k = 0; k < N; ++k) {
       const Tensor& t = *operands[k];
-      plan.strides[k].push_back(
-          t.numel() == numel && numel != 1
-              ? static_cast<int64_t>(itemsize(t.dtype()))
-              : 0);
+      plan.strides[k].push_back(t.numel() == numel && numel != 1
+                                    ? static_cast<int64_t>(itemsize(t.dtype()))
+                                    : 0);
     }
     return plan;
   }
@@ -70,7 +69,8 @@ StridedPlan<N> make_plan(const Shape& shape,
       rev_sizes.back() *= size;
     } else {
       rev_sizes.push_back(size);
-      for (size_t k = 0; k < N; ++k) rev_strides[k].push_back(byte_strides[k][i]);
+      for (size_t k = 0; k < N; ++k)
+        rev_strides[k].push_back(byte_strides[k][i]);
     }
   }
   if (rev_sizes.empty()) {
@@ -82,7 +82,8 @@ StridedPlan<N> make_plan(const Shape& shape,
   for (size_t k = 0; k < N; ++k) plan.strides[k].resize(nd);
   for (size_t d = 0; d < nd; ++d) {
     plan.sizes[d] = rev_sizes[nd - 1 - d];
-    for (size_t k = 0; k < N; ++k) plan.strides[k][d] = rev_strides[k][nd - 1 - d];
+    for (size_t k = 0; k < N; ++k)
+      plan.strides[k][d] = rev_strides[k][nd - 1 - d];
   }
   return plan;
 }

@@ -3,12 +3,14 @@
 #include "core/dispatch.h"
 #include "kernels/kernels.h"
 
-#ifdef AG_BLAS_SCIPY_PREFIX
-#include <cblas.h>  // scipy-openblas32's header declares scipy_cblas_*
-#define AG_CBLAS(name) scipy_cblas_##name
-#else
 #include <cblas.h>
+#ifdef AG_BLAS_SCIPY_PREFIX
+// scipy-openblas32's header declares its symbols with a scipy_ prefix.
+#define AG_CBLAS(name) scipy_cblas_##name
+#define AG_OPENBLAS(name) scipy_openblas_##name
+#else
 #define AG_CBLAS(name) cblas_##name
+#define AG_OPENBLAS(name) openblas_##name
 #endif
 
 namespace ag::kernels {
@@ -25,8 +27,10 @@ struct MatrixLayout {
 MatrixLayout layout_of(int64_t rows, int64_t cols, int64_t row_stride,
                        int64_t col_stride) {
   MatrixLayout l;
-  if (col_stride == 1 && (row_stride >= std::max<int64_t>(1, cols) || rows == 1)) {
-    l = {false, std::max<int64_t>(row_stride, std::max<int64_t>(1, cols)), true};
+  if (col_stride == 1 &&
+      (row_stride >= std::max<int64_t>(1, cols) || rows == 1)) {
+    l = {false, std::max<int64_t>(row_stride, std::max<int64_t>(1, cols)),
+         true};
   } else if (row_stride == 1 &&
              (col_stride >= std::max<int64_t>(1, rows) || cols == 1)) {
     l = {true, std::max<int64_t>(col_stride, std::max<int64_t>(1, rows)), true};
@@ -77,6 +81,10 @@ Tensor contiguous_copy(const Tensor& t) {
 }
 
 }  // namespace
+
+void set_blas_threads(int n) {
+  AG_OPENBLAS(set_num_threads)(n);
+}
 
 void matmul(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   const int64_t nd = out.dim();

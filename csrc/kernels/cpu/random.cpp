@@ -69,14 +69,16 @@ void normal(const Tensor& dst, double mean, double stddev) {
   fill_sequential(dst, [&](std::mt19937_64& e) {
     const double u1 = 1.0 - next_unit(e);  // (0, 1]: log stays finite
     const double u2 = next_unit(e);
-    const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+    const double z =
+        std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
     return mean + stddev * z;
   });
 }
 
 void random_int(const Tensor& dst, int64_t low, int64_t high) {
-  AG_CHECK(high > low, "random_ expects 'from' to be less than 'to', but got from=",
-           low, " >= to=", high);
+  AG_CHECK(high > low,
+           "random_ expects 'from' to be less than 'to', but got from=", low,
+           " >= to=", high);
   const auto range = static_cast<uint64_t>(high - low);
   fill_sequential(dst, [&](std::mt19937_64& e) {
     return low + static_cast<int64_t>(e() % range);

@@ -14,43 +14,45 @@ using cpu::StridedPlan;
 
 // Floats accumulate runs in double so long sums keep float32 precision.
 template <typename T>
-using SumAcc = std::conditional_t<
-    std::is_floating_point_v<T>, double,
-    std::conditional_t<std::is_same_v<T, bool>, int64_t, T>>;
+using SumAcc =
+    std::conditional_t<std::is_floating_point_v<T>, double,
+                       std::conditional_t<std::is_same_v<T, bool>, int64_t, T>>;
 
 // Adds the plan's input (operand 1) into its output (operand 0, stride 0 on
 // reduced dims) over the linear range [lo, hi).
 template <typename T>
 void sum_range(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
                int64_t lo, int64_t hi) {
-  cpu::run_range(plan, base, lo, hi, [](const std::array<char*, 2>& p,
-                                        const std::array<int64_t, 2>& s,
-                                        int64_t n) {
-    auto* out = reinterpret_cast<T*>(p[0]);
-    if (s[0] == 0) {
-      SumAcc<T> acc = 0;
-      if (s[1] == sizeof(T)) {
-        const auto* in = reinterpret_cast<const T*>(p[1]);
-        for (int64_t i = 0; i < n; ++i) acc += in[i];
-      } else {
-        const char* pi = p[1];
-        for (int64_t i = 0; i < n; ++i, pi += s[1]) {
-          acc += *reinterpret_cast<const T*>(pi);
-        }
-      }
-      *out = static_cast<T>(*out + acc);
-    } else if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
-      const auto* in = reinterpret_cast<const T*>(p[1]);
-      for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>(out[i] + in[i]);
-    } else {
-      char* po = p[0];
-      const char* pi = p[1];
-      for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
-        auto* o = reinterpret_cast<T*>(po);
-        *o = static_cast<T>(*o + *reinterpret_cast<const T*>(pi));
-      }
-    }
-  });
+  cpu::run_range(plan, base, lo, hi,
+                 [](const std::array<char*, 2>& p,
+                    const std::array<int64_t, 2>& s, int64_t n) {
+                   auto* out = reinterpret_cast<T*>(p[0]);
+                   if (s[0] == 0) {
+                     SumAcc<T> acc = 0;
+                     if (s[1] == sizeof(T)) {
+                       const auto* in = reinterpret_cast<const T*>(p[1]);
+                       for (int64_t i = 0; i < n; ++i) acc += in[i];
+                     } else {
+                       const char* pi = p[1];
+                       for (int64_t i = 0; i < n; ++i, pi += s[1]) {
+                         acc += *reinterpret_cast<const T*>(pi);
+                       }
+                     }
+                     *out = static_cast<T>(*out + acc);
+                   } else if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+                     const auto* in = reinterpret_cast<const T*>(p[1]);
+                     for (int64_t i = 0; i < n; ++i)
+                       out[i] = static_cast<T>(out[i] + in[i]);
+                   } else {
+                     char* po = p[0];
+                     const char* pi = p[1];
+                     for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
+                       auto* o = reinterpret_cast<T*>(po);
+                       *o =
+                           static_cast<T>(*o + *reinterpret_cast<const T*>(pi));
+                     }
+                   }
+                 });
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 
 namespace ag::kernels {
 
-bool is_floating_only(UnaryOp op) { return op >= UnaryOp::Exp; }
+bool is_floating_only(UnaryOp op) {
+  return op >= UnaryOp::Exp;
+}
 
 namespace {
 
@@ -17,21 +19,22 @@ using cpu::StridedPlan;
 template <typename T, typename F>
 void unary_loop(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
                 const F& f) {
-  run_plan(plan, base, [&](const std::array<char*, 2>& p,
-                           const std::array<int64_t, 2>& s, int64_t n) {
-    constexpr auto tt = static_cast<int64_t>(sizeof(T));
-    if (s[0] == tt && s[1] == tt) {
-      auto* out = reinterpret_cast<T*>(p[0]);
-      const auto* in = reinterpret_cast<const T*>(p[1]);
-      for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
-    } else {
-      char* po = p[0];
-      const char* pi = p[1];
-      for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
-        *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pi));
-      }
-    }
-  });
+  run_plan(plan, base,
+           [&](const std::array<char*, 2>& p, const std::array<int64_t, 2>& s,
+               int64_t n) {
+             constexpr auto tt = static_cast<int64_t>(sizeof(T));
+             if (s[0] == tt && s[1] == tt) {
+               auto* out = reinterpret_cast<T*>(p[0]);
+               const auto* in = reinterpret_cast<const T*>(p[1]);
+               for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+             } else {
+               char* po = p[0];
+               const char* pi = p[1];
+               for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
+                 *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pi));
+               }
+             }
+           });
 }
 
 template <typename T>
@@ -49,10 +52,12 @@ void any_dtype_op(UnaryOp op, const StridedPlan<2>& plan,
       });
     case UnaryOp::Relu:
       // NaN stays NaN (x > 0 is false but so is x <= 0).
-      return unary_loop<T>(plan, ptrs,
-                           [](T x) { return x > T(0) ? x : (x <= T(0) ? T(0) : x); });
+      return unary_loop<T>(plan, ptrs, [](T x) {
+        return x > T(0) ? x : (x <= T(0) ? T(0) : x);
+      });
     case UnaryOp::Square:
-      return unary_loop<T>(plan, ptrs, [](T x) { return static_cast<T>(x * x); });
+      return unary_loop<T>(plan, ptrs,
+                           [](T x) { return static_cast<T>(x * x); });
     default:
       break;
   }
@@ -96,11 +101,13 @@ void unary(UnaryOp op, const Tensor& in, const Tensor& out) {
   const auto plan = cpu::make_plan<2>(out.sizes(), {&out, &in});
   const auto ptrs = cpu::data_ptrs<2>({&out, &in});
   if (is_floating_only(op)) {
-    dispatch_floating(out.dtype(), "unary",
-                      [&](auto tag) { floating_op<decltype(tag)>(op, plan, ptrs); });
+    dispatch_floating(out.dtype(), "unary", [&](auto tag) {
+      floating_op<decltype(tag)>(op, plan, ptrs);
+    });
   } else {
-    dispatch_all(out.dtype(),
-                 [&](auto tag) { any_dtype_op<decltype(tag)>(op, plan, ptrs); });
+    dispatch_all(out.dtype(), [&](auto tag) {
+      any_dtype_op<decltype(tag)>(op, plan, ptrs);
+    });
   }
 }
 

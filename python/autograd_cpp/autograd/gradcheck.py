@@ -122,7 +122,9 @@ def gradcheck(
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
+def gradgradcheck(
+    func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
+):
     """Checks second derivatives: gradcheck of the function that maps inputs
     (and output gradients) to the first derivatives, built with
     create_graph=True."""
@@ -133,9 +135,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outputs = _differentiable_outputs(func, inputs)
     if grad_outputs is None:
         _C.manual_seed(0)
-        grad_outputs = [
-            _C.randn(*o.shape, dtype=o.dtype).requires_grad_(True) for o in outputs
-        ]
+        grad_outputs = [_C.randn(*o.shape, dtype=o.dtype).requires_grad_(True) for o in outputs]
     grad_outputs = list(_as_tuple(grad_outputs))
     n_in = len(inputs)
 
