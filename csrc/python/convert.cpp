@@ -297,6 +297,16 @@ void infer_shape(py::handle obj, Shape& shape) {
   }
 }
 
+// PyTorch's errors for data it cannot turn into numbers.
+[[noreturn]] void throw_uninferable(py::handle obj, size_t dim) {
+  const std::string type_name = py::str(py::type::of(obj).attr("__name__"));
+  if (PyUnicode_Check(obj.ptr())) {
+    if (dim == 0) throw py::type_error("new(): invalid data type 'str'");
+    throw py::value_error("too many dimensions 'str'");
+  }
+  throw std::runtime_error("Could not infer dtype of " + type_name);
+}
+
 void note_kind(FlatData& flat, const Scalar& s) {
   flat.any_float = flat.any_float || s.is_floating();
   flat.all_bool = flat.all_bool && s.is_bool();
@@ -316,11 +326,7 @@ void flatten_into(py::handle obj, const Shape& shape, size_t dim,
       flat.values.push_back(s);
       return;
     }
-    if (!is_number(obj)) {
-      throw py::type_error(
-          "new(): invalid data type '" +
-          std::string(py::str(py::type::of(obj).attr("__name__"))) + "'");
-    }
+    if (!is_number(obj)) throw_uninferable(obj, dim);
     const Scalar s = to_scalar(obj);
     note_kind(flat, s);
     flat.values.push_back(s);
@@ -358,9 +364,7 @@ void flatten_into(py::handle obj, const Shape& shape, size_t dim,
                             std::to_string(shape[dim]) + " at dim " +
                             std::to_string(dim) + " (got a number)");
     }
-    throw py::type_error(
-        "new(): invalid data type '" +
-        std::string(py::str(py::type::of(obj).attr("__name__"))) + "'");
+    throw_uninferable(obj, dim);
   }
   const auto seq = py::reinterpret_borrow<py::sequence>(obj);
   const auto n = static_cast<int64_t>(py::len(seq));
