@@ -1,9 +1,10 @@
 """Finite-difference gradcheck (float64) of every op in op_db, first and
 second order."""
 
-import autograd_cpp as ag
 import numpy as np
 import pytest
+
+import autograd_cpp as ag
 from autograd_cpp.autograd import GradcheckError, gradcheck, gradgradcheck
 from op_db import OPS
 

@@ -5,8 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import autograd_cpp as torch
 import pytest
+
+import autograd_cpp as torch
 
 
 def test_grad_of_mean_of_squares_is_4_5():

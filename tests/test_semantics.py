@@ -5,9 +5,10 @@ import gc
 import threading
 import warnings
 
-import autograd_cpp as ag
 import numpy as np
 import pytest
+
+import autograd_cpp as ag
 
 
 def leaf(values, dtype=ag.float32):

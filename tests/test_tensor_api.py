@@ -2,12 +2,13 @@
 indexing, printing, conversions and error messages."""
 
 import itertools
+import math
 
 import numpy as np
 import pytest
-from oracle import requires_torch, torch
 
 import autograd_cpp as ag
+from oracle import requires_torch, torch
 
 DTYPES = ["bool", "int32", "int64", "float32", "float64"]
 
@@ -395,3 +396,34 @@ def test_broadcast_arithmetic_noncontiguous(a_shape, b_shape):
 
     for x, y in zip(*both(run)):
         np.testing.assert_allclose(x.numpy(), y.numpy(), rtol=1e-6)
+
+
+def test_huge_or_overflowing_sizes_raise_instead_of_crashing():
+    with pytest.raises(RuntimeError, match="Storage size calculation overflowed"):
+        ag.ones(2**40, 2**40)
+    with pytest.raises(MemoryError, match="you tried to allocate"):
+        ag.ones(2**20, 2**20)
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        ag.zeros(-1)
+
+
+@pytest.mark.parametrize(
+    "make,shape",
+    [
+        (lambda: ag.ones(0).view(-1), (0,)),
+        (lambda: ag.ones(0, 3).sum(0), (3,)),
+        (lambda: ag.ones(3)[5:1], (0,)),
+        (lambda: ag.mm(ag.ones(0, 3), ag.ones(3, 0)), (0, 0)),
+        (lambda: ag.zeros(2, 0, 3) @ ag.zeros(2, 3, 4), (2, 0, 4)),
+        (lambda: ag.ones(2)[None, None, ..., None], (1, 1, 2, 1)),
+    ],
+)
+def test_zero_size_and_degenerate_shapes(make, shape):
+    assert tuple(make().shape) == shape
+
+
+def test_empty_reductions():
+    assert ag.ones(0).sum().item() == 0.0
+    assert math.isnan(ag.ones(0).mean().item())
+    x = ag.mm(ag.ones(2, 0), ag.ones(0, 3))
+    assert x.tolist() == [[0.0] * 3] * 2

@@ -2,9 +2,10 @@
 and grad_fn names of every op in op_db, on float32 and float64, contiguous
 and non-contiguous inputs."""
 
-import autograd_cpp as ag
 import numpy as np
 import pytest
+
+import autograd_cpp as ag
 from op_db import OPS
 from oracle import requires_torch, torch
 

@@ -43,7 +43,11 @@ DataPtr allocate_cpu(size_t nbytes) {
     const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
     ptr = std::aligned_alloc(kAlignment, rounded);
   }
-  if (!ptr) throw std::bad_alloc();
+  if (!ptr) {
+    throw OutOfMemoryError(detail::str_cat(
+        "CPU allocator: not enough memory: you tried to allocate ", nbytes,
+        " bytes."));
+  }
   return DataPtr(ptr, ptr, &free_cpu);
 }
 

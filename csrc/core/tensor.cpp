@@ -28,13 +28,19 @@ Scalar Tensor::item() const {
 }
 
 Tensor empty_tensor(const Shape& sizes, DType dtype) {
+  int64_t n = 1;
   for (int64_t s : sizes) {
     AG_CHECK(s >= 0, "Trying to create tensor with negative dimension ", s,
              ": ", shape_str(sizes));
+    AG_CHECK(
+        !__builtin_mul_overflow(n, s, &n),
+        "Storage size calculation overflowed with sizes=", shape_str(sizes));
   }
-  const int64_t n = numel_of(sizes);
-  auto storage =
-      std::make_shared<Storage>(static_cast<size_t>(n) * itemsize(dtype));
+  int64_t nbytes = 0;
+  AG_CHECK(!__builtin_mul_overflow(n, static_cast<int64_t>(itemsize(dtype)),
+                                   &nbytes),
+           "Storage size calculation overflowed with sizes=", shape_str(sizes));
+  auto storage = std::make_shared<Storage>(static_cast<size_t>(nbytes));
   return Tensor(std::make_shared<TensorImpl>(
       std::move(storage), sizes, contiguous_strides(sizes), 0, dtype));
 }
