@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace ag {
@@ -21,7 +22,7 @@ class DimVector {
   explicit DimVector(size_t n, int64_t value = 0) { assign(n, value); }
   DimVector(std::initializer_list<int64_t> values)
       : DimVector(values.begin(), values.end()) {}
-  template <typename It>
+  template <typename It, typename = std::enable_if_t<!std::is_integral_v<It>>>
   DimVector(It first, It last) {
     resize(static_cast<size_t>(std::distance(first, last)));
     std::copy(first, last, begin());

@@ -23,7 +23,9 @@ using ::ag::testing::sizes_of;
 using ::ag::testing::values_of;
 using D = std::vector<double>;
 
-Tensor scalar(double v) { return wrap_scalar(Scalar(v)); }
+Tensor scalar(double v) {
+  return wrap_scalar(Scalar(v));
+}
 
 void backward(const Tensor& root, bool keep_graph = false,
               bool create_graph = false) {
@@ -295,6 +297,11 @@ TEST(Engine, CreateGraphThroughProducts) {
   ASSERT_TRUE(autograd::requires_grad(g));
   TensorList g2 = autograd::grad({ops::sum(g)}, {x}, {}, false, false, false);
   EXPECT_EQ(values_of<double>(g2[0]), (D{12}));
+  // As in PyTorch, x.grad now holds a graph leading back to x's accumulator,
+  // which holds x: a reference cycle. Clearing .grad (x.grad = None) breaks
+  // it, so the test does not leak.
+  autograd::set_grad(x, Tensor());
+  g = Tensor();
   // Without create_graph the gradient is a plain tensor.
   Tensor x2 = leaf({2.0}, {1});
   backward(ops::sum(ops::mul(x2, x2)));

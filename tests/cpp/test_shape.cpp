@@ -252,7 +252,7 @@ TEST(DimVector, TensorsWithManyDims) {
   Tensor t = ops::ones({1, 2, 1, 2, 1, 2, 1, 2}, DType::Float32);
   EXPECT_EQ(t.dim(), 8);
   EXPECT_EQ(t.numel(), 16);
-  EXPECT_EQ(t.strides().vec(), (V{8, 4, 4, 2, 2, 1, 1, 1}));
+  EXPECT_EQ(t.strides().vec(), (V{16, 8, 8, 4, 4, 2, 2, 1}));
   Tensor s = ops::sum(t, {1, 3, 5, 7}, /*keepdim=*/false);
   EXPECT_EQ(s.sizes().vec(), (V{1, 1, 1, 1}));
   EXPECT_FLOAT_EQ(s.data_ptr<float>()[0], 16.0f);

@@ -64,10 +64,10 @@ TEST(Teardown, DropChainFromMiddleReference) {
   Tensor x = ops::zeros({1}, DType::Float64);
   autograd::set_requires_grad(x, true);
   std::weak_ptr<Node> top_node;
-  Tensor middle = long_chain(x, kChainLength / 4);
+  Tensor middle = long_chain(x, kChainLength / 5);
   std::weak_ptr<Node> middle_node = autograd::grad_fn(middle);
   {
-    Tensor top = long_chain(middle, kChainLength / 4);
+    Tensor top = long_chain(middle, kChainLength / 5);
     top_node = autograd::grad_fn(top);
   }
   EXPECT_TRUE(top_node.expired());

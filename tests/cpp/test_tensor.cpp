@@ -293,9 +293,15 @@ void check_small_matmul(DType dtype) {
   EXPECT_EQ(values_of<T>(bc), (std::vector<T>{58, 64, 139, 154, 7, 8, 9, 10}));
 }
 
-TEST(Matmul, Float) { check_small_matmul<float>(DType::Float32); }
-TEST(Matmul, Double) { check_small_matmul<double>(DType::Float64); }
-TEST(Matmul, Int64) { check_small_matmul<int64_t>(DType::Int64); }
+TEST(Matmul, Float) {
+  check_small_matmul<float>(DType::Float32);
+}
+TEST(Matmul, Double) {
+  check_small_matmul<double>(DType::Float64);
+}
+TEST(Matmul, Int64) {
+  check_small_matmul<int64_t>(DType::Int64);
+}
 
 TEST(Matmul, ShapeAndDtypeErrors) {
   Tensor a = ops::zeros({2, 3}, DType::Float32);

@@ -44,8 +44,13 @@ void any_dtype_op(UnaryOp op, const StridedPlan<2>& plan,
     case UnaryOp::Neg:
       return unary_loop<T>(plan, ptrs, [](T x) { return static_cast<T>(-x); });
     case UnaryOp::Abs:
-      return unary_loop<T>(plan, ptrs,
-                           [](T x) { return static_cast<T>(x < 0 ? -x : x); });
+      return unary_loop<T>(plan, ptrs, [](T x) {
+        if constexpr (std::is_same_v<T, bool>) {
+          return x;
+        } else {
+          return static_cast<T>(x < 0 ? -x : x);
+        }
+      });
     case UnaryOp::Sign:
       return unary_loop<T>(plan, ptrs, [](T x) {
         return static_cast<T>((T(0) < x) - (x < T(0)));
