@@ -56,7 +56,7 @@ class device:
 _CPU = device("cpu")
 
 
-def _repr(self, *, tensor_contents=None):
+def _repr(self):
     fn = self.grad_fn
     return format_tensor(
         self._numpy_view(),
@@ -118,16 +118,19 @@ def _reversed(self):
     return iter(list(_iter(self))[::-1])
 
 
-def _split_type(self, dtype=None):
+_LEGACY_TYPE_NAMES = {
+    "float32": "torch.FloatTensor",
+    "float64": "torch.DoubleTensor",
+    "int64": "torch.LongTensor",
+    "int32": "torch.IntTensor",
+    "bool": "torch.BoolTensor",
+}
+
+
+def _type(self, dtype=None):
+    """``x.type()`` names the legacy tensor type; ``x.type(dtype)`` converts."""
     if dtype is None:
-        names = {
-            "float32": "Float",
-            "float64": "Double",
-            "int64": "Long",
-            "int32": "Int",
-            "bool": "Bool",
-        }
-        return f"torch.{names[str(self.dtype).removeprefix('torch.')]}Tensor"
+        return _LEGACY_TYPE_NAMES[str(self.dtype).removeprefix("torch.")]
     return self.to(dtype)
 
 
@@ -140,5 +143,5 @@ Tensor.__array__ = _array
 Tensor.grad = property(_grad_get, _grad_set)
 Tensor.backward = backward
 Tensor.device = property(lambda self: _CPU)
-Tensor.type = _split_type
+Tensor.type = _type
 Tensor.__module__ = "autograd_cpp"
