@@ -12,6 +12,8 @@ Fields:
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 
 @dataclass
 class OpInfo:
@@ -175,3 +177,21 @@ OPS = [
         smooth=False,
     ),
 ]
+
+
+def sample_values(shapes, domain, seed, np_dtype=np.float64):
+    """Random inputs for an op: uniform in [-2, 2], shifted into the op's
+    domain, and kept at least 0.1 away from 0 where kinks (relu, abs) sit, so
+    finite differences stay valid."""
+    rng = np.random.default_rng(seed)
+    values = []
+    for shape in shapes:
+        v = rng.uniform(-2.0, 2.0, size=shape)
+        if domain == "positive":
+            v = np.abs(v) + 0.5
+        elif domain == "nonzero":
+            v = np.sign(v + 1e-3) * (np.abs(v) + 0.5)
+        else:
+            v = np.where(np.abs(v) < 0.1, v + 0.3, v)
+        values.append(np.asarray(v).astype(np_dtype))
+    return values

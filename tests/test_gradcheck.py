@@ -1,28 +1,18 @@
 """Finite-difference gradcheck (float64) of every op in op_db, first and
 second order."""
 
-import numpy as np
 import pytest
 
 import autograd_cpp as ag
 from autograd_cpp.autograd import GradcheckError, gradcheck, gradgradcheck
-from op_db import OPS
+from op_db import OPS, sample_values
 
 
 def make_inputs(shapes, domain, seed):
-    rng = np.random.default_rng(seed)
-    inputs = []
-    for shape in shapes:
-        values = rng.uniform(-2.0, 2.0, size=shape)
-        if domain == "positive":
-            values = np.abs(values) + 0.5
-        elif domain == "nonzero":
-            values = np.sign(values + 1e-3) * (np.abs(values) + 0.5)
-        else:
-            # Keep away from kinks (relu/abs at 0) so differences are valid.
-            values = np.where(np.abs(values) < 0.1, values + 0.3, values)
-        inputs.append(ag.tensor(values, dtype=ag.float64, requires_grad=True))
-    return inputs
+    return [
+        ag.tensor(v, dtype=ag.float64, requires_grad=True)
+        for v in sample_values(shapes, domain, seed)
+    ]
 
 
 CASES = [(op, shapes) for op in OPS for shapes in op.shapes]

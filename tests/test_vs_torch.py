@@ -6,25 +6,12 @@ import numpy as np
 import pytest
 
 import autograd_cpp as ag
-from op_db import OPS
+from op_db import OPS, sample_values
 from oracle import requires_torch, torch
 
 pytestmark = requires_torch
 
 DTYPES = {"float32": (np.float32, 1e-5, 1e-5), "float64": (np.float64, 1e-10, 1e-10)}
-
-
-def sample_values(shapes, domain, seed, np_dtype):
-    rng = np.random.default_rng(seed)
-    values = []
-    for shape in shapes:
-        v = rng.uniform(-2.0, 2.0, size=shape)
-        if domain == "positive":
-            v = np.abs(v) + 0.5
-        elif domain == "nonzero":
-            v = np.sign(v + 1e-3) * (np.abs(v) + 0.5)
-        values.append(v.astype(np_dtype))
-    return values
 
 
 def as_noncontiguous(lib, array):
