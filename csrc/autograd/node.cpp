@@ -39,18 +39,25 @@ variable_list Node::call(variable_list&& grads) {
 
 namespace detail {
 
+// The queue lives on the stack of the outermost deletion; nested deletions
+// on the same thread only append to it. (A thread_local vector would be
+// destroyed at thread exit while nodes may still be released.)
 void NodeDeleter::operator()(Node* node) const {
-  thread_local std::vector<std::unique_ptr<Node>> pending;
-  thread_local bool draining = false;
-  pending.emplace_back(node);
-  if (draining) return;
-  draining = true;
-  while (!pending.empty()) {
-    std::unique_ptr<Node> next = std::move(pending.back());
-    pending.pop_back();
-    next.reset();  // may queue more nodes; they are handled by this loop
+  thread_local std::vector<std::unique_ptr<Node>>* pending = nullptr;
+  std::unique_ptr<Node> owned(node);
+  if (pending) {
+    pending->push_back(std::move(owned));
+    return;
   }
-  draining = false;
+  std::vector<std::unique_ptr<Node>> queue;
+  pending = &queue;
+  owned.reset();  // may queue more nodes; they are handled below
+  while (!queue.empty()) {
+    std::unique_ptr<Node> next = std::move(queue.back());
+    queue.pop_back();
+    next.reset();
+  }
+  pending = nullptr;
 }
 
 }  // namespace detail
