@@ -16,8 +16,13 @@ using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 void init_tensor(py::module_& m);
 void init_ops(py::module_& m);
 void init_autograd(py::module_& m);
-// Ops exposed both as Tensor methods and module functions (x.exp(), exp(x)).
+// Ops exposed both as Tensor methods and module functions (x.exp(), exp(x)),
+// one binding file per op family.
 void bind_shared_methods(TensorClass& cls, py::module_& m);
+void bind_math(TensorClass& cls, py::module_& m);
+void bind_reduce(TensorClass& cls, py::module_& m);
+void bind_shape(TensorClass& cls, py::module_& m);
+void bind_nn(TensorClass& cls, py::module_& m);
 
 // Work (in elements) above which a kernel runs with the GIL released, so
 // other Python threads proceed; below it the release costs more than it buys.

@@ -1,11 +1,9 @@
-// Module-level functions: dtypes, factories, conversions, and the ops shared
-// by Tensor methods and functions (x.exp() and exp(x) bind the same lambda).
+// Module-level functions: dtypes, factories, conversions from Python data,
+// random state and threads.
 
-#include "autograd/autograd_meta.h"
 #include "kernels/kernels.h"
 #include "kernels/parallel.h"
-#include "python/bindings.h"
-#include "python/convert.h"
+#include "python/bind_utils.h"
 
 namespace ag::python {
 
@@ -23,192 +21,11 @@ bool check_device(py::handle device) {
   return false;
 }
 
-namespace {
-
-Tensor finish(Tensor t, bool requires_grad) {
-  if (requires_grad) autograd::set_requires_grad(t, true);
-  return t;
-}
-
-DType dtype_or_default(const py::object& dtype) {
-  return to_optional_dtype(dtype).value_or(default_dtype());
-}
-
-Tensor operand_or_throw(py::handle obj, const char* op) {
-  std::optional<Tensor> t = to_operand(obj);
-  if (!t) {
-    throw py::type_error(
-        std::string(op) +
-        "(): argument 'other' must be Tensor or Number, not " +
-        std::string(py::str(py::type::of(obj).attr("__name__"))));
-  }
-  return *t;
-}
-
-std::optional<std::vector<int64_t>> optional_dims(const py::object& dim) {
-  if (dim.is_none()) return std::nullopt;
-  return int_list(dim);
-}
-
-// Binds f as a Tensor method and as a module function whose first argument
-// is called `input`.
-template <typename F, typename... Extra>
-void def_both(TensorClass& cls, py::module_& m, const char* name, F f,
-              const Extra&... extra) {
-  cls.def(name, f, extra...);
-  m.def(name, f, py::arg("input"), extra...);
-}
-
-template <typename Op>
-auto unary(Op op) {
-  return [op](const Tensor& t) {
-    return without_gil(t.numel(), [&] { return op(t); });
-  };
-}
-
-template <typename Op>
-auto binary(Op op, const char* name) {
-  return [op, name](const Tensor& t, py::handle other) {
-    const Tensor o = operand_or_throw(other, name);
-    return without_gil(t.numel(), [&] { return op(t, o); });
-  };
-}
-
-}  // namespace
-
 void bind_shared_methods(TensorClass& cls, py::module_& m) {
-  def_both(cls, m, "exp", unary(&ops::exp));
-  def_both(cls, m, "log", unary(&ops::log));
-  def_both(cls, m, "log1p", unary(&ops::log1p));
-  def_both(cls, m, "sqrt", unary(&ops::sqrt));
-  def_both(cls, m, "sin", unary(&ops::sin));
-  def_both(cls, m, "cos", unary(&ops::cos));
-  def_both(cls, m, "tanh", unary(&ops::tanh));
-  def_both(cls, m, "sigmoid", unary(&ops::sigmoid));
-  def_both(cls, m, "relu", unary(&ops::relu));
-  def_both(cls, m, "abs", unary(&ops::abs));
-  def_both(cls, m, "neg", unary(&ops::neg));
-  def_both(cls, m, "sign", unary(&ops::sign));
-  def_both(
-      cls, m, "mul",
-      binary([](const Tensor& a, const Tensor& b) { return ops::mul(a, b); },
-             "mul"),
-      py::arg("other"));
-  def_both(
-      cls, m, "div",
-      binary([](const Tensor& a, const Tensor& b) { return ops::div(a, b); },
-             "div"),
-      py::arg("other"));
-  def_both(cls, m, "eq", binary(&ops::eq, "eq"), py::arg("other"));
-  def_both(cls, m, "ne", binary(&ops::ne, "ne"), py::arg("other"));
-  def_both(cls, m, "lt", binary(&ops::lt, "lt"), py::arg("other"));
-  def_both(cls, m, "le", binary(&ops::le, "le"), py::arg("other"));
-  def_both(cls, m, "gt", binary(&ops::gt, "gt"), py::arg("other"));
-  def_both(cls, m, "ge", binary(&ops::ge, "ge"), py::arg("other"));
-  def_both(
-      cls, m, "add",
-      [](const Tensor& t, py::handle other, py::handle alpha) {
-        return ops::add(t, operand_or_throw(other, "add"), to_scalar(alpha));
-      },
-      py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
-  def_both(
-      cls, m, "sub",
-      [](const Tensor& t, py::handle other, py::handle alpha) {
-        return ops::sub(t, operand_or_throw(other, "sub"), to_scalar(alpha));
-      },
-      py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
-  def_both(
-      cls, m, "matmul",
-      [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release no_gil;
-        return ops::matmul(a, b);
-      },
-      py::arg("other"));
-  def_both(
-      cls, m, "mm",
-      [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release no_gil;
-        return ops::mm(a, b);
-      },
-      py::arg("mat2"));
-  def_both(
-      cls, m, "bmm",
-      [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release no_gil;
-        return ops::bmm(a, b);
-      },
-      py::arg("mat2"));
-  def_both(cls, m, "mv", &ops::mv, py::arg("vec"));
-  def_both(cls, m, "dot", &ops::dot, py::arg("other"));
-  def_both(cls, m, "transpose", &ops::transpose, py::arg("dim0"),
-           py::arg("dim1"));
-  def_both(cls, m, "t", &ops::t);
-  def_both(cls, m, "unsqueeze", &ops::unsqueeze, py::arg("dim"));
-  def_both(cls, m, "select", &ops::select, py::arg("dim"), py::arg("index"));
-  def_both(cls, m, "flatten", &ops::flatten, py::arg("start_dim") = 0,
-           py::arg("end_dim") = -1);
-  def_both(
-      cls, m, "squeeze",
-      [](const Tensor& t, const py::object& dim) {
-        const auto dims = optional_dims(dim);
-        return dims ? ops::squeeze(t, *dims) : ops::squeeze(t);
-      },
-      py::arg("dim") = py::none());
-  def_both(
-      cls, m, "sum",
-      [](const Tensor& t, const py::object& dim, bool keepdim,
-         const py::object& dtype) {
-        const auto dims = optional_dims(dim);
-        const auto dt = to_optional_dtype(dtype);
-        return without_gil(t.numel(), [&] {
-          return dims ? ops::sum(t, *dims, keepdim, dt) : ops::sum(t, dt);
-        });
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
-  def_both(
-      cls, m, "mean",
-      [](const Tensor& t, const py::object& dim, bool keepdim,
-         const py::object& dtype) {
-        const auto dims = optional_dims(dim);
-        const auto dt = to_optional_dtype(dtype);
-        return without_gil(t.numel(), [&] {
-          return dims ? ops::mean(t, *dims, keepdim, dt) : ops::mean(t, dt);
-        });
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
-  def_both(
-      cls, m, "norm",
-      [](const Tensor& t, const py::object& p, const py::object& dim,
-         bool keepdim) {
-        double order = 2.0;
-        if (py::isinstance<py::str>(p)) {
-          if (p.cast<std::string>() != "fro") {
-            throw py::value_error("norm: unsupported order '" +
-                                  p.cast<std::string>() + "'");
-          }
-        } else if (!p.is_none()) {
-          order = to_scalar(p).to<double>();
-        }
-        const auto dims = optional_dims(dim);
-        return without_gil(t.numel(), [&] {
-          return ops::norm(t, order, dims.value_or(std::vector<int64_t>{}),
-                           keepdim);
-        });
-      },
-      py::arg("p") = py::none(), py::arg("dim") = py::none(),
-      py::arg("keepdim") = false);
-  m.def(
-      "reshape",
-      [](const Tensor& t, py::handle shape) {
-        return ops::reshape(t, shape_from_sequence(shape));
-      },
-      py::arg("input"), py::arg("shape"));
-  def_both(cls, m, "clone", [](const Tensor& t) { return ops::clone(t); });
-  def_both(cls, m, "contiguous",
-           [](const Tensor& t) { return ops::contiguous(t); });
-  def_both(cls, m, "detach", &ops::detach);
+  bind_math(cls, m);
+  bind_reduce(cls, m);
+  bind_shape(cls, m);
+  bind_nn(cls, m);
 }
 
 void init_ops(py::module_& m) {
@@ -428,54 +245,6 @@ void init_ops(py::module_& m) {
       },
       py::kw_only(), py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), py::arg("requires_grad") = false);
-
-  // ---- module-only ops
-  // ---------------------------------------------------------
-  m.def(
-      "pow",
-      [](py::handle input, py::handle exponent) {
-        if (is_tensor(input)) {
-          const Tensor self = input.cast<Tensor>();
-          if (is_tensor(exponent))
-            return ops::pow(self, exponent.cast<Tensor>());
-          return ops::pow(self, to_scalar(exponent));
-        }
-        return ops::pow(to_scalar(input), exponent.cast<Tensor>());
-      },
-      py::arg("input"), py::arg("exponent"));
-  m.def(
-      "where",
-      [](const Tensor& cond, py::handle a, py::handle b) {
-        return ops::where(cond, operand_or_throw(a, "where"),
-                          operand_or_throw(b, "where"));
-      },
-      py::arg("condition"), py::arg("input"), py::arg("other"));
-  m.def(
-      "permute",
-      [](const Tensor& t, py::handle dims) {
-        return ops::permute(t, int_list(dims));
-      },
-      py::arg("input"), py::arg("dims"));
-  m.def(
-      "binary_cross_entropy_with_logits",
-      [](const Tensor& input, const Tensor& target,
-         std::optional<Tensor> weight, std::optional<Tensor> pos_weight,
-         const std::string& reduction) {
-        ops::Reduction r = ops::Reduction::Mean;
-        if (reduction == "sum") {
-          r = ops::Reduction::Sum;
-        } else if (reduction == "none") {
-          r = ops::Reduction::None;
-        } else if (reduction != "mean") {
-          throw py::value_error(reduction +
-                                " is not a valid value for reduction");
-        }
-        return ops::binary_cross_entropy_with_logits(
-            input, target, weight.value_or(Tensor()),
-            pos_weight.value_or(Tensor()), r);
-      },
-      py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
-      py::arg("pos_weight") = py::none(), py::arg("reduction") = "mean");
 
   // ---- random state and threads
   // ------------------------------------------------

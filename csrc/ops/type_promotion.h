@@ -1,0 +1,16 @@
+#pragma once
+
+// Type promotion: the dtype a binary op computes in (type_promotion.cpp)
+
+#include <optional>
+#include <vector>
+
+#include "core/scalar.h"
+#include "core/tensor.h"
+#include "ops/common.h"
+
+namespace ag::ops {
+
+DType result_type(const Tensor& a, const Tensor& b);
+
+}  // namespace ag::ops
