@@ -34,7 +34,7 @@ def make_leaves(lib, values, layout):
     for v in values:
         if layout == "noncontiguous" and v.ndim > 0:
             t = as_noncontiguous(lib, v).detach().requires_grad_(True)
-            assert not t.is_contiguous() or v.shape[-1] == 1
+            assert not t.is_contiguous() or v.shape[-1] == 1 or v.size == 0
         else:
             t = lib.tensor(v).requires_grad_(True)
         leaves.append(t)

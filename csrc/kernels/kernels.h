@@ -67,9 +67,19 @@ void unary(UnaryOp op, const Tensor& in, const Tensor& out);
 void copy(const Tensor& src, const Tensor& dst);
 void fill(const Tensor& dst, const Scalar& value);
 
-// out = sum of in over the dims where out has size 1 and in does not.
-// out has in's rank (keepdim layout) and dtype.
+// Folds `in` over the dims where out has size 1 and in does not. out has
+// in's rank (keepdim layout) and is contiguous; its dtype is in's (bool for
+// All/Any). Max/Min propagate NaN.
+enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, All, Any };
+void reduce(ReduceOp op, const Tensor& in, const Tensor& out);
 void sum(const Tensor& in, const Tensor& out);
+// Along `dim` of a contiguous tensor: the first position of the max (min)
+// into `indices` (int64) and its value into `values` (may be undefined).
+// Both outputs have in's shape without `dim`, contiguous.
+void arg_extremum(bool is_max, const Tensor& in, int64_t dim,
+                  const Tensor& values, const Tensor& indices);
+// Running sums along `dim` (from the end when reverse), contiguous operands.
+void cumsum(const Tensor& in, int64_t dim, bool reverse, const Tensor& out);
 
 // out = a @ b for 2-D (or batched 3-D with equal batch) float tensors.
 // out must be contiguous; a and b may be transposed views.

@@ -19,6 +19,10 @@ namespace ag::ops {
 Tensor cast_data(const Tensor& t, DType dtype);
 // A contiguous copy of t's values, outside the graph.
 Tensor clone_data(const Tensor& t);
+// t itself when contiguous, else clone_data(t).
+inline Tensor contiguous_data(const Tensor& t) {
+  return t.is_contiguous() ? t : clone_data(t);
+}
 
 // Whether an op on these inputs should record a node.
 template <typename... Ts>

@@ -1,8 +1,12 @@
-// Reductions: sum, mean, norm, and sum_to (the engine's broadcast undo).
+// Reductions: sum, mean, prod, max/min (with and without indices), amax,
+// amin, argmax, argmin, var, std, norm, logsumexp, cumsum, all, any, and
+// sum_to (the engine's broadcast undo).
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <type_traits>
+#include <utility>
 
 #include "ops/op_utils.h"
 
@@ -53,16 +57,31 @@ DType sum_dtype(const Tensor& self, std::optional<DType> dtype) {
   return is_floating(self.dtype()) ? self.dtype() : DType::Int64;
 }
 
-// Sum of self over `dims` (normalized), as a new tensor without history.
-Tensor sum_data(const Tensor& self, const IntList& dims, bool keepdim,
-                DType dtype) {
-  Tensor out = empty_tensor(kept_shape(self.sizes(), dims), dtype);
-  kernels::sum(cast_data(self, dtype), out);
+// Folds self over `dims` (normalized) in `dtype`, without history. All and
+// Any give bool results.
+Tensor reduce_data(kernels::ReduceOp op, const Tensor& self,
+                   const IntList& dims, bool keepdim, DType dtype) {
+  const bool logical =
+      op == kernels::ReduceOp::All || op == kernels::ReduceOp::Any;
+  Tensor out = empty_tensor(kept_shape(self.sizes(), dims),
+                            logical ? DType::Bool : dtype);
+  kernels::reduce(op, cast_data(self, dtype), out);
   if (!keepdim) {
     const Shape shape = reduced_shape(self.sizes(), dims, false);
     out.impl()->set_sizes_and_strides(shape, contiguous_strides(shape), 0);
   }
   return out;
+}
+
+Tensor sum_data(const Tensor& self, const IntList& dims, bool keepdim,
+                DType dtype) {
+  return reduce_data(kernels::ReduceOp::Sum, self, dims, keepdim, dtype);
+}
+
+int64_t reduced_count(const Shape& sizes, const IntList& dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) n *= sizes[static_cast<size_t>(d)];
+  return n;
 }
 
 // A gradient of a reduction, brought back to the input's shape.
@@ -73,6 +92,23 @@ Tensor expand_reduced_grad(const Tensor& grad, const Shape& self_sizes,
     for (int64_t d : dims) g = unsqueeze(g, d);
   }
   return expand(g, self_sizes);
+}
+
+// grad of a max-like reduction spread evenly over the positions that hold
+// the extreme value (PyTorch's rule for ties).
+Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
+                         const Tensor& result, const IntList& dims,
+                         bool keepdim) {
+  const Tensor g = expand_reduced_grad(grad, self.sizes(), dims, keepdim);
+  const Tensor r = expand_reduced_grad(result, self.sizes(), dims, keepdim);
+  Tensor mask, count;
+  {
+    NoGradGuard no_grad;
+    mask = cast_data(eq(self, r), g.dtype());
+    count = expand_reduced_grad(sum(mask, dims, keepdim), self.sizes(), dims,
+                                keepdim);
+  }
+  return div(mul(g, mask), count);
 }
 
 // d(self) = grad expanded to self's shape
@@ -146,6 +182,8 @@ class MeanBackward1 : public Node {
 };
 
 // p = 2: d(self) = grad * self / result;  p = 1: grad * sign(self);
+// p = +-inf: grad * sign(self) spread evenly over the extreme |self|;
+// p = 0: zero (a count of nonzeros);
 // otherwise grad * self * |self|^(p-2) / result^(p-1). A zero norm gives a
 // zero gradient (the minimum-norm subgradient).
 class LinalgVectorNormBackward0 : public Node {
@@ -156,7 +194,12 @@ class LinalgVectorNormBackward0 : public Node {
     const Tensor s = self.unpack();
     const Tensor r = result.unpack(shared_from_this());
     const Shape& sizes = s.sizes();
+    if (std::isinf(ord)) {
+      return {
+          mul(evenly_distribute(grads[0], abs(s), r, dims, keepdim), sign(s))};
+    }
     const Tensor g = expand_reduced_grad(grads[0], sizes, dims, keepdim);
+    if (ord == 0.0) return {mul(g, zeros({}, g.dtype()))};
     if (ord == 1.0) return {mul(g, sign(s))};
     const Tensor rr = expand_reduced_grad(r, sizes, dims, keepdim);
     Tensor scale;
@@ -268,20 +311,31 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
            "linalg.vector_norm: Expected a floating point tensor as input. "
            "Got ",
            dtype_legacy_name(self.dtype()));
-  AG_CHECK(p > 0 && std::isfinite(p),
-           "norm: only finite positive orders are supported, got ord=", p);
+  AG_CHECK(!std::isnan(p), "linalg.vector_norm: ord must not be NaN");
   const IntList dims = normalize_dims(dims_in, self.dim());
   Tensor out;
   {
     NoGradGuard no_grad;
     const Tensor a = abs(self);
-    const Tensor powered =
-        p == 1.0 ? a : (p == 2.0 ? mul(a, a) : pow(a, Scalar(p)));
-    out = sum_data(powered, dims, keepdim, self.dtype());
-    if (p == 2.0) {
-      kernels::unary(kernels::UnaryOp::Sqrt, out, out);
-    } else if (p != 1.0) {
-      out = pow(out, Scalar(1.0 / p));
+    if (std::isinf(p)) {
+      AG_CHECK(reduced_count(self.sizes(), dims) > 0,
+               "linalg.vector_norm cannot compute the ", p,
+               " norm on an empty tensor because the operation does not "
+               "have an identity");
+      out = reduce_data(p > 0 ? kernels::ReduceOp::Max : kernels::ReduceOp::Min,
+                        a, dims, keepdim, self.dtype());
+    } else if (p == 0.0) {
+      out = sum_data(cast_data(ne(a, wrap_scalar(Scalar(0.0))), self.dtype()),
+                     dims, keepdim, self.dtype());
+    } else {
+      const Tensor powered =
+          p == 1.0 ? a : (p == 2.0 ? mul(a, a) : pow(a, Scalar(p)));
+      out = sum_data(powered, dims, keepdim, self.dtype());
+      if (p == 2.0) {
+        kernels::unary(kernels::UnaryOp::Sqrt, out, out);
+      } else if (p != 1.0) {
+        out = pow(out, Scalar(1.0 / p));
+      }
     }
   }
   if (auto fn = record<LinalgVectorNormBackward0>(self)) {
@@ -307,6 +361,580 @@ Tensor sum_to(const Tensor& self, const Shape& shape) {
   }
   Tensor out = dims.empty() ? self : sum(self, dims, /*keepdim=*/true);
   return out.sizes() == shape ? out : view(out, shape);
+}
+
+// ---- prod -----------------------------------------------------------------
+
+namespace {
+
+// d(self)_i = grad * prod_{j != i} self_j, computed without dividing by zero:
+// with no zero among the reduced values it is result / self; at a lone zero
+// it is the product of the others; with two or more zeros it is 0.
+Tensor prod_backward(const Tensor& grad, const Tensor& self,
+                     const Tensor& result, const IntList& dims, bool keepdim) {
+  const Tensor g = expand_reduced_grad(grad, self.sizes(), dims, keepdim);
+  const Tensor r = expand_reduced_grad(result, self.sizes(), dims, keepdim);
+  Tensor zero_mask, lone_zero;
+  bool any_zero = false;
+  {
+    NoGradGuard no_grad;
+    zero_mask = eq(self, wrap_scalar(Scalar(0.0)));
+    any_zero =
+        reduce_data(kernels::ReduceOp::Any, zero_mask,
+                    normalize_dims({}, zero_mask.dim()), false, DType::Bool)
+            .item()
+            .to<bool>();
+    if (any_zero) {
+      const Tensor count = expand_reduced_grad(
+          sum(zero_mask, dims, /*keepdim=*/true), self.sizes(), dims, true);
+      lone_zero = eq(count, wrap_scalar(Scalar(int64_t{1})));
+    }
+  }
+  if (!any_zero) return mul(g, div(r, self));
+  const Tensor one = ones({}, self.dtype());
+  const Tensor safe = where(zero_mask, one, self);
+  Tensor others_at_zero = prod(safe, dims, /*keepdim=*/true);
+  others_at_zero = expand(others_at_zero, self.sizes());
+  const Tensor at_zero =
+      where(lone_zero, others_at_zero, zeros({}, self.dtype()));
+  return mul(g, where(zero_mask, at_zero, div(r, safe)));
+}
+
+// See prod_backward.
+class ProdBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "ProdBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    return {prod_backward(grads[0], s, result.unpack(shared_from_this()),
+                          normalize_dims({}, s.dim()), false)};
+  }
+  void release_variables() override {
+    self.release();
+    result.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("result", result);
+    v.visit("self", self);
+  }
+  SavedVariable self, result;
+};
+
+// See prod_backward.
+class ProdBackward1 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "ProdBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    return {prod_backward(grads[0], self.unpack(),
+                          result.unpack(shared_from_this()), {dim}, keepdim)};
+  }
+  void release_variables() override {
+    self.release();
+    result.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+    v.visit("keepdim", bool_field(keepdim));
+    v.visit("result", result);
+    v.visit("self", self);
+  }
+  SavedVariable self, result;
+  int64_t dim = 0;
+  bool keepdim = false;
+};
+
+}  // namespace
+
+Tensor prod(const Tensor& self, std::optional<DType> dtype) {
+  const IntList dims = normalize_dims({}, self.dim());
+  Tensor out = reduce_data(kernels::ReduceOp::Prod, self, dims, false,
+                           sum_dtype(self, dtype));
+  if (auto fn = record<ProdBackward0>(self)) {
+    fn->self = SavedVariable(self, false);
+    autograd::set_history(out, fn);
+    fn->result = SavedVariable(out, true);
+  }
+  return out;
+}
+
+Tensor prod(const Tensor& self, const IntList& dims_in, bool keepdim,
+            std::optional<DType> dtype) {
+  const IntList dims = normalize_dims(dims_in, self.dim());
+  Tensor out = reduce_data(kernels::ReduceOp::Prod, self, dims, keepdim,
+                           sum_dtype(self, dtype));
+  if (dims.size() > 1) {
+    // Several dims: as a chain of single-dim products (PyTorch's prod takes
+    // one dim; this serves the backward of a full product).
+    Tensor r = self;
+    for (size_t i = dims.size(); i-- > 0;)
+      r = prod(r, {dims[i]}, keepdim, dtype);
+    return r;
+  }
+  if (auto fn = record<ProdBackward1>(self)) {
+    fn->self = SavedVariable(self, false);
+    fn->dim = dims.empty() ? 0 : dims[0];
+    fn->keepdim = keepdim;
+    autograd::set_history(out, fn);
+    fn->result = SavedVariable(out, true);
+  }
+  return out;
+}
+
+// ---- max / min / amax / amin / argmax / argmin ----------------------------
+
+namespace {
+
+// d(self) = grad spread evenly over the positions equal to the result
+class ExtremumBackward : public Node {
+ public:
+  ExtremumBackward(edge_list&& edges, const char* name, bool has_dims)
+      : Node(std::move(edges)), name_(name), has_dims_(has_dims) {}
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    const IntList d = has_dims_ ? dims : normalize_dims({}, s.dim());
+    return {evenly_distribute(grads[0], s, result.unpack(shared_from_this()), d,
+                              has_dims_ && keepdim)};
+  }
+  void release_variables() override {
+    self.release();
+    result.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    if (has_dims_) {
+      v.visit("dim", ints_field(dims));
+      v.visit("keepdim", bool_field(keepdim));
+    }
+    v.visit("result", result);
+    v.visit("self", self);
+  }
+  SavedVariable self, result;
+  IntList dims;
+  bool keepdim = false;
+
+ private:
+  const char* name_;
+  bool has_dims_;
+};
+
+// d(self) = grad at the returned index along dim, zeros elsewhere
+class IndexedExtremumBackward : public Node {
+ public:
+  IndexedExtremumBackward(edge_list&& edges, const char* name)
+      : Node(std::move(edges)), name_(name) {}
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor g = expand_reduced_grad(grads[0], self_sizes, {dim}, keepdim);
+    Tensor mask;
+    {
+      NoGradGuard no_grad;
+      const int64_t size = self_sizes[static_cast<size_t>(dim)];
+      Shape positions_shape(self_sizes.size(), 1);
+      positions_shape[static_cast<size_t>(dim)] = size;
+      const Tensor positions = reshape(arange(Scalar(int64_t{0}), Scalar(size),
+                                              Scalar(int64_t{1}), DType::Int64),
+                                       positions_shape);
+      const Tensor chosen = keepdim ? indices : unsqueeze(indices, dim);
+      mask = cast_data(eq(positions, chosen), g.dtype());
+    }
+    return {mul(g, mask)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+    SavedField idx;
+    idx.kind = SavedField::Kind::Tensor;
+    idx.tensor = indices;
+    v.visit("indices", idx);
+    v.visit("keepdim", bool_field(keepdim));
+    v.visit("self_sym_sizes", ints_field(self_sizes));
+  }
+  Shape self_sizes;
+  Tensor indices;  // integer positions: never require grad, no cycle
+  int64_t dim = 0;
+  bool keepdim = false;
+
+ private:
+  const char* name_;
+};
+
+Tensor full_extremum(const Tensor& self, bool is_max) {
+  const char* op = is_max ? "max" : "min";
+  AG_CHECK(self.numel() > 0, op,
+           "(): Expected reduction dim to be specified for input.numel() == "
+           "0. Specify the reduction dim with the 'dim' argument.");
+  const IntList dims = normalize_dims({}, self.dim());
+  Tensor out =
+      reduce_data(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min,
+                  self, dims, false, self.dtype());
+  if (should_record(self)) {
+    auto fn = make_node<ExtremumBackward>(
+        autograd::collect_next_edges(self),
+        is_max ? "MaxBackward1" : "MinBackward1", false);
+    fn->self = SavedVariable(self, false);
+    autograd::set_history(out, fn);
+    fn->result = SavedVariable(out, true);
+  }
+  return out;
+}
+
+std::pair<Tensor, Tensor> extremum_with_indices(const Tensor& self,
+                                                int64_t dim_in, bool keepdim,
+                                                bool is_max) {
+  const char* op = is_max ? "max" : "min";
+  const int64_t dim = wrap_dim(dim_in, self.dim());
+  const int64_t size = self.dim() == 0 ? 1 : self.size(dim);
+  AG_INDEX_CHECK(size > 0, op, "(): Expected reduction dim ", dim,
+                 " to have non-zero size.");
+  const Tensor src = contiguous_data(self);
+  Shape out_shape = reduced_shape(self.sizes(), {dim}, false);
+  if (self.dim() == 0) out_shape = {};
+  Tensor values = empty_tensor(out_shape, self.dtype());
+  Tensor indices = empty_tensor(out_shape, DType::Int64);
+  if (values.numel() > 0) {
+    kernels::arg_extremum(is_max, src, self.dim() == 0 ? 0 : dim, values,
+                          indices);
+  }
+  if (keepdim && self.dim() > 0) {
+    const Shape kept = kept_shape(self.sizes(), {dim});
+    values.impl()->set_sizes_and_strides(kept, contiguous_strides(kept), 0);
+    indices.impl()->set_sizes_and_strides(kept, contiguous_strides(kept), 0);
+  }
+  if (should_record(self)) {
+    auto fn = make_node<IndexedExtremumBackward>(
+        autograd::collect_next_edges(self),
+        is_max ? "MaxBackward0" : "MinBackward0");
+    fn->self_sizes = self.sizes();
+    fn->indices = indices;
+    fn->dim = self.dim() == 0 ? 0 : dim;
+    fn->keepdim = keepdim || self.dim() == 0;
+    autograd::set_history(values, fn);
+  }
+  return {values, indices};
+}
+
+Tensor dims_extremum(const Tensor& self, const IntList& dims_in, bool keepdim,
+                     bool is_max) {
+  const IntList dims = normalize_dims(dims_in, self.dim());
+  AG_CHECK(self.numel() > 0 || !dims_in.empty(), is_max ? "amax" : "amin",
+           "(): Expected reduction dim to be specified for input.numel() == "
+           "0. Specify the reduction dim with the 'dim' argument.");
+  for (int64_t d : dims) {
+    AG_INDEX_CHECK(self.sizes()[static_cast<size_t>(d)] > 0,
+                   is_max ? "amax" : "amin", "(): Expected reduction dim ", d,
+                   " to have non-zero size.");
+  }
+  Tensor out =
+      reduce_data(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min,
+                  self, dims, keepdim, self.dtype());
+  if (should_record(self)) {
+    auto fn = make_node<ExtremumBackward>(
+        autograd::collect_next_edges(self),
+        is_max ? "AmaxBackward0" : "AminBackward0", true);
+    fn->self = SavedVariable(self, false);
+    fn->dims = dims;
+    fn->keepdim = keepdim;
+    autograd::set_history(out, fn);
+    fn->result = SavedVariable(out, true);
+  }
+  return out;
+}
+
+Tensor arg_index(const Tensor& self, std::optional<int64_t> dim, bool keepdim,
+                 bool is_max) {
+  const char* op = is_max ? "argmax" : "argmin";
+  AG_CHECK(self.dtype() != DType::Bool, op, "(): does not support bool input");
+  if (!dim) {
+    AG_INDEX_CHECK(self.numel() > 0, op,
+                   "(): Expected reduction dim to be specified for "
+                   "input.numel() == 0.");
+    const Tensor flat = reshape(contiguous_data(self), {self.numel()});
+    Tensor idx =
+        extremum_with_indices(autograd::detach(flat), 0, false, is_max).second;
+    if (keepdim) {
+      const Shape ones_shape(self.sizes().size(), 1);
+      idx.impl()->set_sizes_and_strides(ones_shape,
+                                        contiguous_strides(ones_shape), 0);
+    }
+    return idx;
+  }
+  return extremum_with_indices(autograd::detach(self), *dim, keepdim, is_max)
+      .second;
+}
+
+}  // namespace
+
+Tensor max(const Tensor& self) {
+  return full_extremum(self, true);
+}
+Tensor min(const Tensor& self) {
+  return full_extremum(self, false);
+}
+std::pair<Tensor, Tensor> max(const Tensor& self, int64_t dim, bool keepdim) {
+  return extremum_with_indices(self, dim, keepdim, true);
+}
+std::pair<Tensor, Tensor> min(const Tensor& self, int64_t dim, bool keepdim) {
+  return extremum_with_indices(self, dim, keepdim, false);
+}
+Tensor amax(const Tensor& self, const IntList& dims, bool keepdim) {
+  return dims_extremum(self, dims, keepdim, true);
+}
+Tensor amin(const Tensor& self, const IntList& dims, bool keepdim) {
+  return dims_extremum(self, dims, keepdim, false);
+}
+Tensor argmax(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
+  return arg_index(self, dim, keepdim, true);
+}
+Tensor argmin(const Tensor& self, std::optional<int64_t> dim, bool keepdim) {
+  return arg_index(self, dim, keepdim, false);
+}
+
+// ---- var / std -------------------------------------------------------------
+
+namespace {
+
+// d(self) = grad * 2 (self - mean) / (N - correction)
+Tensor var_backward(const Tensor& grad, const Tensor& self, const IntList& dims,
+                    double correction, bool keepdim) {
+  const Tensor g = expand_reduced_grad(grad, self.sizes(), dims, keepdim);
+  const double n =
+      static_cast<double>(reduced_count(self.sizes(), dims)) - correction;
+  const Tensor centered = sub(self, mean(self, dims, /*keepdim=*/true));
+  return mul(g, mul(centered, wrap_scalar(Scalar(2.0 / n))));
+}
+
+class VarBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "VarBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    return {var_backward(grads[0], self.unpack(), dims, correction, keepdim)};
+  }
+  void release_variables() override { self.release(); }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("correction", scalar_field(Scalar(correction)));
+    v.visit("dim", ints_field(dims));
+    v.visit("keepdim", bool_field(keepdim));
+    v.visit("self", self);
+  }
+  SavedVariable self;
+  IntList dims;
+  double correction = 1.0;
+  bool keepdim = false;
+};
+
+// d(self) = var_backward(grad / (2 std)), zero where std == 0
+class StdBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "StdBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor r = result.unpack(shared_from_this());
+    Tensor zero_std;
+    {
+      NoGradGuard no_grad;
+      zero_std = eq(r, wrap_scalar(Scalar(0.0)));
+    }
+    const Tensor scaled =
+        where(zero_std, zeros({}, r.dtype()),
+              div(grads[0], mul(r, wrap_scalar(Scalar(2.0)))));
+    return {var_backward(scaled, self.unpack(), dims, correction, keepdim)};
+  }
+  void release_variables() override {
+    self.release();
+    result.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("correction", scalar_field(Scalar(correction)));
+    v.visit("dim", ints_field(dims));
+    v.visit("keepdim", bool_field(keepdim));
+    v.visit("result", result);
+    v.visit("self", self);
+  }
+  SavedVariable self, result;
+  IntList dims;
+  double correction = 1.0;
+  bool keepdim = false;
+};
+
+Tensor var_data(const Tensor& self, const IntList& dims, double correction,
+                bool keepdim) {
+  NoGradGuard no_grad;
+  const Tensor centered = sub(self, mean(self, dims, /*keepdim=*/true));
+  Tensor total = sum(mul(centered, centered), dims, keepdim);
+  const double n =
+      static_cast<double>(reduced_count(self.sizes(), dims)) - correction;
+  // n <= 0 gives inf or nan, as in PyTorch.
+  return div(total, scalar_tensor(Scalar(std::max(n, 0.0)), self.dtype()));
+}
+
+template <typename NodeT>
+Tensor var_like(const Tensor& self, const IntList& dims_in, double correction,
+                bool keepdim, bool take_sqrt) {
+  AG_CHECK(is_floating(self.dtype()),
+           "std and var only support floating point and complex dtypes");
+  const IntList dims = normalize_dims(dims_in, self.dim());
+  Tensor out = var_data(self, dims, correction, keepdim);
+  if (take_sqrt) kernels::unary(kernels::UnaryOp::Sqrt, out, out);
+  if (auto fn = record<NodeT>(self)) {
+    fn->self = SavedVariable(self, false);
+    fn->dims = dims;
+    fn->correction = correction;
+    fn->keepdim = keepdim;
+    autograd::set_history(out, fn);
+    if constexpr (std::is_same_v<NodeT, StdBackward0>) {
+      fn->result = SavedVariable(out, true);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor var(const Tensor& self, const IntList& dims, double correction,
+           bool keepdim) {
+  return var_like<VarBackward0>(self, dims, correction, keepdim, false);
+}
+
+Tensor std(const Tensor& self, const IntList& dims, double correction,
+           bool keepdim) {
+  return var_like<StdBackward0>(self, dims, correction, keepdim, true);
+}
+
+// ---- logsumexp
+// ---------------------------------------------------------------
+
+namespace {
+// d(self) = grad * exp(self - result)
+class LogsumexpBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "LogsumexpBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    const Tensor g = expand_reduced_grad(grads[0], s.sizes(), dims, keepdim);
+    const Tensor r = expand_reduced_grad(result.unpack(shared_from_this()),
+                                         s.sizes(), dims, keepdim);
+    return {mul(g, exp(sub(s, r)))};
+  }
+  void release_variables() override {
+    self.release();
+    result.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", ints_field(dims));
+    v.visit("keepdim", bool_field(keepdim));
+    v.visit("result", result);
+    v.visit("self", self);
+  }
+  SavedVariable self, result;
+  IntList dims;
+  bool keepdim = false;
+};
+}  // namespace
+
+// log(sum(exp(x - m))) + m with m the max, so large inputs do not overflow;
+// an infinite max is left out of the shift (it would make inf - inf).
+Tensor logsumexp(const Tensor& self_in, const IntList& dims_in, bool keepdim) {
+  const Tensor self =
+      is_floating(self_in.dtype()) ? self_in : to(self_in, default_dtype());
+  const IntList dims = normalize_dims(dims_in, self.dim());
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    if (self.numel() == 0) {
+      out = log(sum_data(self, dims, keepdim, self.dtype()));
+    } else {
+      Tensor m =
+          reduce_data(kernels::ReduceOp::Max, self, dims, true, self.dtype());
+      const Tensor finite = cast_data(
+          eq(abs(m), scalar_tensor(Scalar(INFINITY), m.dtype())), DType::Bool);
+      m = where(finite, zeros({}, m.dtype()), m);
+      Tensor total = add(log(sum(exp(sub(self, m)), dims, true)), m);
+      out = keepdim ? total
+                    : reshape(total, reduced_shape(self.sizes(), dims, false));
+    }
+  }
+  if (auto fn = record<LogsumexpBackward0>(self)) {
+    fn->self = SavedVariable(self, false);
+    fn->dims = dims;
+    fn->keepdim = keepdim;
+    autograd::set_history(out, fn);
+    fn->result = SavedVariable(out, true);
+  }
+  return out;
+}
+
+// ---- cumsum
+// --------------------------------------------------------------------
+
+namespace {
+
+Tensor cumsum_impl(const Tensor& self, int64_t dim, bool reverse,
+                   std::optional<DType> dtype);
+
+// The adjoint of a cumulative sum is the same sum run from the other end.
+class CumsumBackward : public Node {
+ public:
+  CumsumBackward(edge_list&& edges, bool reverse)
+      : Node(std::move(edges)), reverse_(reverse) {}
+  std::string name() const override {
+    return reverse_ ? "ReverseCumsumBackward0" : "CumsumBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    return {cumsum_impl(grads[0], dim, !reverse_, std::nullopt)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+  }
+  int64_t dim = 0;
+
+ private:
+  bool reverse_;
+};
+
+Tensor cumsum_impl(const Tensor& self, int64_t dim_in, bool reverse,
+                   std::optional<DType> dtype) {
+  const int64_t dim = wrap_dim(dim_in, self.dim());
+  const Tensor src = contiguous_data(cast_data(self, sum_dtype(self, dtype)));
+  Tensor out = empty_tensor(src.sizes(), src.dtype());
+  if (out.numel() > 0) {
+    kernels::cumsum(src, self.dim() == 0 ? 0 : dim, reverse, out);
+  }
+  if (is_floating(out.dtype()) && should_record(self)) {
+    auto fn =
+        make_node<CumsumBackward>(autograd::collect_next_edges(self), reverse);
+    fn->dim = dim;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor cumsum(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
+  return cumsum_impl(self, dim, false, dtype);
+}
+
+// ---- all / any
+// -----------------------------------------------------------------
+
+Tensor all(const Tensor& self) {
+  return reduce_data(kernels::ReduceOp::All, self,
+                     normalize_dims({}, self.dim()), false, self.dtype());
+}
+Tensor all(const Tensor& self, const IntList& dims, bool keepdim) {
+  return reduce_data(kernels::ReduceOp::All, self,
+                     normalize_dims(dims, self.dim()), keepdim, self.dtype());
+}
+Tensor any(const Tensor& self) {
+  return reduce_data(kernels::ReduceOp::Any, self,
+                     normalize_dims({}, self.dim()), false, self.dtype());
+}
+Tensor any(const Tensor& self, const IntList& dims, bool keepdim) {
+  return reduce_data(kernels::ReduceOp::Any, self,
+                     normalize_dims(dims, self.dim()), keepdim, self.dtype());
 }
 
 }  // namespace ag::ops

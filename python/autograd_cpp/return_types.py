@@ -1,0 +1,23 @@
+"""Named results of ops that return several tensors (``x.max(dim)``)."""
+
+__all__ = ["max", "min"]
+
+
+def _make(name, fields):
+    """A tuple subclass with named fields that prints like PyTorch's."""
+
+    def __new__(cls, *values):
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+
+    attrs = {"__new__": __new__, "__repr__": __repr__, "__slots__": (), "_fields": fields}
+    for i, f in enumerate(fields):
+        attrs[f] = property(lambda self, i=i: self[i])
+    return type(name, (tuple,), attrs)
+
+
+max = _make("max", ("values", "indices"))  # noqa: A001
+min = _make("min", ("values", "indices"))  # noqa: A001
