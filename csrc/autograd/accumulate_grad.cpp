@@ -15,6 +15,11 @@ AccumulateGrad::AccumulateGrad(Tensor variable)
   add_input_metadata(variable_);
 }
 
+variable_list AccumulateGrad::run_pre_hooks(variable_list&& grads) {
+  if (!grads.empty()) grads[0] = autograd::run_leaf_hooks(variable_, grads[0]);
+  return Node::run_pre_hooks(std::move(grads));
+}
+
 variable_list AccumulateGrad::apply(variable_list&& grads) {
   Tensor& incoming = grads[0];
   if (!incoming.defined()) return {};
@@ -34,6 +39,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   } else {
     autograd::engine_ops::add_inplace(m.grad, incoming);
   }
+  for (const auto& hook : m.post_accumulate_hooks) (*hook)(variable_);
   return {};
 }
 

@@ -10,6 +10,9 @@ class AccumulateGrad : public Node {
   explicit AccumulateGrad(Tensor variable);
 
   variable_list apply(variable_list&& grads) override;
+  // The leaf's own hooks (Tensor.register_hook) run as this node's pre-hooks,
+  // so autograd.grad sees their result too.
+  variable_list run_pre_hooks(variable_list&& grads) override;
   std::string name() const override {
     return "torch::autograd::AccumulateGrad";
   }

@@ -1,8 +1,23 @@
 #include "autograd/autograd_meta.h"
 
+#include <algorithm>
+
 #include "autograd/accumulate_grad.h"
 #include "autograd/engine_ops.h"
 #include "autograd/grad_mode.h"
+
+namespace ag {
+
+variable_list TensorPreHook::operator()(const variable_list& grads) {
+  if (slot_ >= grads.size() || !grads[slot_].defined()) return grads;
+  Tensor replaced = (*hook_)(grads[slot_]);
+  if (!replaced.defined()) return grads;
+  variable_list out = grads;
+  out[slot_] = std::move(replaced);
+  return out;
+}
+
+}  // namespace ag
 
 namespace ag::autograd {
 
@@ -135,7 +150,52 @@ void retain_grad(const Tensor& t) {
   AutogradMeta& m = materialize_meta(t);
   if (!m.grad_fn || m.retains_grad) return;
   m.retains_grad = true;
-  m.grad_fn->add_pre_hook(std::make_unique<RetainGradHook>(t, m.output_nr));
+  m.grad_fn->add_retains_grad_hook(
+      std::make_unique<RetainGradHook>(t, m.output_nr));
+}
+
+void add_tensor_hook(const Tensor& t, std::shared_ptr<TensorHook> hook) {
+  AG_CHECK(requires_grad(t),
+           "cannot register a hook on a tensor that doesn't require gradient");
+  AutogradMeta& m = materialize_meta(t);
+  if (m.grad_fn) {
+    m.grad_fn->add_pre_hook(
+        std::make_shared<TensorPreHook>(std::move(hook), m.output_nr));
+  } else {
+    m.hooks.push_back(std::move(hook));
+  }
+}
+
+bool remove_tensor_hook(const Tensor& t, const TensorHook* hook) {
+  AutogradMeta* m = meta(t);
+  if (!m) return false;
+  auto& leaf = m->hooks;
+  const auto it = std::find_if(leaf.begin(), leaf.end(), [hook](const auto& h) {
+    return h.get() == hook;
+  });
+  if (it != leaf.end()) {
+    leaf.erase(it);
+    return true;
+  }
+  if (!m->grad_fn) return false;
+  for (const auto& pre : m->grad_fn->pre_hooks()) {
+    const auto* tensor_hook = dynamic_cast<const TensorPreHook*>(pre.get());
+    if (tensor_hook && tensor_hook->hook() == hook) {
+      return m->grad_fn->remove_pre_hook(pre.get());
+    }
+  }
+  return false;
+}
+
+Tensor run_leaf_hooks(const Tensor& t, Tensor grad) {
+  AutogradMeta* m = meta(t);
+  if (!m || m->hooks.empty() || !grad.defined()) return grad;
+  const auto hooks = m->hooks;  // a hook may remove itself
+  for (const auto& hook : hooks) {
+    Tensor replaced = (*hook)(grad);
+    if (replaced.defined()) grad = std::move(replaced);
+  }
+  return grad;
 }
 
 Tensor variable_data(const Tensor& t) {

@@ -17,6 +17,28 @@ class TensorHook {
   virtual Tensor operator()(const Tensor& grad) = 0;
 };
 
+// Called with a leaf after its .grad has been updated
+// (Tensor.register_post_accumulate_grad_hook).
+class PostAccumulateGradHook {
+ public:
+  virtual ~PostAccumulateGradHook() = default;
+  virtual void operator()(const Tensor& leaf) = 0;
+};
+
+// Applies a TensorHook to slot `slot` of a node's incoming gradients: how
+// hooks on non-leaf tensors attach to their grad_fn.
+class TensorPreHook : public FunctionPreHook {
+ public:
+  TensorPreHook(std::shared_ptr<TensorHook> hook, uint32_t slot)
+      : hook_(std::move(hook)), slot_(slot) {}
+  variable_list operator()(const variable_list& grads) override;
+  const TensorHook* hook() const { return hook_.get(); }
+
+ private:
+  std::shared_ptr<TensorHook> hook_;
+  uint32_t slot_;
+};
+
 // Per-tensor autograd state, created on first need: plain tensors carry none.
 struct AutogradMeta : public AutogradMetaInterface {
   Tensor grad;
@@ -24,6 +46,9 @@ struct AutogradMeta : public AutogradMetaInterface {
   // Leaves only: created on demand, owned by the graph, not by the tensor.
   std::weak_ptr<Node> grad_accumulator;
   uint32_t output_nr = 0;
+  // Leaves only: hooks on the incoming gradient, and after accumulation.
+  std::vector<std::shared_ptr<TensorHook>> hooks;
+  std::vector<std::shared_ptr<PostAccumulateGradHook>> post_accumulate_hooks;
   bool requires_grad = false;  // the leaf flag; non-leaves use grad_fn
   bool retains_grad = false;
   // Views of a tensor that takes part in autograd remember their base, so an
@@ -104,6 +129,13 @@ Tensor detach(const Tensor& t);
 // Tensor.data: shares data but not the version counter, so writes through
 // it are invisible to autograd (PyTorch's documented escape hatch).
 Tensor variable_data(const Tensor& t);
+
+// Tensor.register_hook: on a leaf the hook runs before accumulation; on a
+// non-leaf it becomes a pre-hook of its grad_fn. remove_tensor_hook undoes it.
+void add_tensor_hook(const Tensor& t, std::shared_ptr<TensorHook> hook);
+bool remove_tensor_hook(const Tensor& t, const TensorHook* hook);
+// Runs t's leaf hooks on a gradient (each may replace it).
+Tensor run_leaf_hooks(const Tensor& t, Tensor grad);
 
 // Makes a non-leaf keep its gradient in .grad after backward (a no-op on
 // leaves, which always do).

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "autograd/anomaly_mode.h"
 #include "autograd/autograd_meta.h"
 #include "autograd/engine_ops.h"
 #include "autograd/grad_mode.h"
@@ -11,6 +12,26 @@
 namespace ag::autograd {
 
 namespace {
+
+// Anomaly mode: a NaN gradient stops backward at the node that made it,
+// showing where that node was created in the forward pass.
+void check_for_nan(const Node& fn, const variable_list& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    if (!outputs[i].defined() || !engine_ops::has_nan(outputs[i])) continue;
+    std::string message =
+        detail::str_cat("Function '", fn.name(),
+                        "' returned nan values in its ", i, "th output.");
+    if (!fn.creation_trace().empty()) {
+      message += "\nThe forward call that created this node was:\n" +
+                 fn.creation_trace();
+    } else {
+      message +=
+          "\n(No forward trace: the node was created before anomaly "
+          "detection was turned on.)";
+    }
+    throw Error(message);
+  }
+}
 
 // The node that starts a backward pass: it hands out the root gradients.
 class GraphRoot : public Node {
@@ -94,9 +115,13 @@ class GraphTask {
       ReadyTask task = std::move(const_cast<ReadyTask&>(ready.top()));
       ready.pop();
       Node& fn = *task.fn;
-      capture_inputs(fn, task.inputs);
-      variable_list outputs;
       const bool run = !filtering_ || needed_.count(&fn) > 0;
+      const bool captured = captures_.count(&fn) > 0;
+      if ((run || captured) && any_defined(task.inputs)) {
+        task.inputs = fn.run_pre_hooks(std::move(task.inputs));
+      }
+      if (captured) capture_inputs(fn, task.inputs);
+      variable_list outputs;
       if (run) outputs = run_node(fn, std::move(task.inputs));
       const edge_list& edges = fn.next_edges();
       for (size_t i = 0; i < edges.size(); ++i) {
@@ -121,10 +146,17 @@ class GraphTask {
   }
 
  private:
+  static bool any_defined(const variable_list& grads) {
+    for (const Tensor& g : grads) {
+      if (g.defined()) return true;
+    }
+    return false;
+  }
+
   variable_list run_node(Node& fn, variable_list&& inputs) {
-    bool any_defined = false;
-    for (const Tensor& g : inputs) any_defined = any_defined || g.defined();
-    if (!any_defined && !inputs.empty()) return variable_list(fn.num_outputs());
+    if (!any_defined(inputs) && !inputs.empty()) {
+      return variable_list(fn.num_outputs());
+    }
     // Nodes may assume all their incoming gradients exist: a missing one
     // (an output that did not reach the loss) is zero.
     for (size_t i = 0; i < inputs.size(); ++i) {
@@ -133,8 +165,9 @@ class GraphTask {
         inputs[i] = engine_ops::zeros(m.shape, m.dtype);
       }
     }
-    variable_list outputs = fn.call(std::move(inputs));
+    variable_list outputs = fn.run(std::move(inputs));
     if (!keep_graph_) fn.release_variables();
+    if (AnomalyMode::is_enabled()) check_for_nan(fn, outputs);
     AG_CHECK(outputs.size() == fn.num_outputs() || outputs.empty(), "function ",
              fn.name(),
              " returned an incorrect number of "

@@ -21,6 +21,7 @@ Tensor to_dtype(const Tensor& t, DType dtype);
 Tensor clone(const Tensor& t);
 Tensor ones_like(const Tensor& t);
 Tensor zeros(const Shape& shape, DType dtype);
+bool has_nan(const Tensor& t);
 // The grad_fn of `view` rebuilt on top of its base's current history.
 std::shared_ptr<Node> view_grad_fn(const Tensor& view, const Tensor& base);
 

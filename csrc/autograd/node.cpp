@@ -1,5 +1,8 @@
 #include "autograd/node.h"
 
+#include "autograd/anomaly_mode.h"
+
+#include <algorithm>
 #include <atomic>
 
 namespace ag {
@@ -13,6 +16,7 @@ std::atomic<int64_t> live_nodes{0};
 Node::Node(edge_list&& next_edges)
     : next_edges_(std::move(next_edges)), sequence_nr_(next_sequence_nr++) {
   live_nodes.fetch_add(1, std::memory_order_relaxed);
+  if (AnomalyMode::is_enabled()) creation_trace_ = AnomalyMode::capture_trace();
 }
 
 Node::~Node() {
@@ -28,13 +32,42 @@ uint32_t Node::add_input_metadata(const Tensor& output) {
   return static_cast<uint32_t>(input_metadata_.size() - 1);
 }
 
-variable_list Node::call(variable_list&& grads) {
-  for (auto& hook : pre_hooks_) grads = (*hook)(grads);
+variable_list Node::run_pre_hooks(variable_list&& grads) {
+  // Copies of the hook lists: a hook may remove itself while running.
+  if (!pre_hooks_.empty()) {
+    const auto hooks = pre_hooks_;
+    for (const auto& hook : hooks) grads = (*hook)(grads);
+  }
+  for (const auto& hook : retains_grad_hooks_) grads = (*hook)(grads);
+  return std::move(grads);
+}
+
+variable_list Node::run(variable_list&& grads) {
   if (post_hooks_.empty()) return apply(std::move(grads));
   variable_list inputs = grads;
   variable_list outputs = apply(std::move(grads));
-  for (auto& hook : post_hooks_) outputs = (*hook)(outputs, inputs);
+  const auto hooks = post_hooks_;
+  for (const auto& hook : hooks) outputs = (*hook)(outputs, inputs);
   return outputs;
+}
+
+namespace {
+template <typename T>
+bool erase_hook(std::vector<std::shared_ptr<T>>& hooks, const T* hook) {
+  const auto it = std::find_if(
+      hooks.begin(), hooks.end(),
+      [hook](const std::shared_ptr<T>& h) { return h.get() == hook; });
+  if (it == hooks.end()) return false;
+  hooks.erase(it);
+  return true;
+}
+}  // namespace
+
+bool Node::remove_pre_hook(const FunctionPreHook* hook) {
+  return erase_hook(pre_hooks_, hook);
+}
+bool Node::remove_post_hook(const FunctionPostHook* hook) {
+  return erase_hook(post_hooks_, hook);
 }
 
 namespace detail {

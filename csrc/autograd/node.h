@@ -83,8 +83,14 @@ class Node : public std::enable_shared_from_this<Node> {
   // Lists saved values for inspection (Python's `_saved_*` attributes).
   virtual void visit_saved(SavedVisitor& /*visitor*/) const {}
 
-  // Runs pre-hooks, apply and post-hooks: what the engine calls.
-  variable_list call(variable_list&& grads);
+  // The engine runs a node in two steps: pre-hooks (which may replace the
+  // incoming gradients, and whose result autograd.grad captures), then
+  // apply followed by the post-hooks. call() does both.
+  virtual variable_list run_pre_hooks(variable_list&& grads);
+  variable_list run(variable_list&& grads);
+  variable_list call(variable_list&& grads) {
+    return run(run_pre_hooks(std::move(grads)));
+  }
 
   const edge_list& next_edges() const { return next_edges_; }
   const Edge& next_edge(size_t i) const { return next_edges_[i]; }
@@ -106,28 +112,36 @@ class Node : public std::enable_shared_from_this<Node> {
   }
 
   uint64_t sequence_nr() const { return sequence_nr_; }
+  // Where this node was created (recorded only in anomaly mode).
+  const std::string& creation_trace() const { return creation_trace_; }
   // Nodes alive in the process: lets tests prove graphs are freed.
   static int64_t live_count();
   void set_sequence_nr(uint64_t nr) { sequence_nr_ = nr; }
 
-  void add_pre_hook(std::unique_ptr<FunctionPreHook> hook) {
+  void add_pre_hook(std::shared_ptr<FunctionPreHook> hook) {
     pre_hooks_.push_back(std::move(hook));
   }
-  void add_post_hook(std::unique_ptr<FunctionPostHook> hook) {
+  // retain_grad's hooks run after every other pre-hook, so .grad sees the
+  // gradient the other hooks produced (PyTorch's order).
+  void add_retains_grad_hook(std::unique_ptr<FunctionPreHook> hook) {
+    retains_grad_hooks_.push_back(std::move(hook));
+  }
+  void add_post_hook(std::shared_ptr<FunctionPostHook> hook) {
     post_hooks_.push_back(std::move(hook));
   }
-  std::vector<std::unique_ptr<FunctionPreHook>>& pre_hooks() {
+  bool remove_pre_hook(const FunctionPreHook* hook);
+  bool remove_post_hook(const FunctionPostHook* hook);
+  const std::vector<std::shared_ptr<FunctionPreHook>>& pre_hooks() const {
     return pre_hooks_;
-  }
-  std::vector<std::unique_ptr<FunctionPostHook>>& post_hooks() {
-    return post_hooks_;
   }
 
  protected:
   edge_list next_edges_;
   std::vector<InputMetadata> input_metadata_;
-  std::vector<std::unique_ptr<FunctionPreHook>> pre_hooks_;
-  std::vector<std::unique_ptr<FunctionPostHook>> post_hooks_;
+  std::vector<std::shared_ptr<FunctionPreHook>> pre_hooks_;
+  std::vector<std::unique_ptr<FunctionPreHook>> retains_grad_hooks_;
+  std::vector<std::shared_ptr<FunctionPostHook>> post_hooks_;
+  std::string creation_trace_;
   uint64_t sequence_nr_;
 };
 

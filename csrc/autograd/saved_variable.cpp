@@ -1,5 +1,6 @@
 #include "autograd/saved_variable.h"
 
+#include <atomic>
 #include <cctype>
 
 #include "autograd/autograd_meta.h"
@@ -14,18 +15,39 @@ const char* const kBackwardTwiceMessage =
     "through the graph a second time or if you need to access saved tensors "
     "after calling backward.";
 
+namespace {
+std::atomic<SavedHooksFactory> saved_hooks_factory{nullptr};
+}  // namespace
+
+void set_saved_hooks_factory(SavedHooksFactory factory) {
+  saved_hooks_factory.store(factory);
+}
+
 SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
   was_defined_ = true;
   is_output_ = is_output;
   saved_version_ = t.impl()->version();
   requires_grad_ = autograd::requires_grad(t);
-  if (is_output) {
-    output_nr_ = autograd::output_nr(t);
-    data_ = autograd::detach(t);
-  } else {
-    data_ = t;
+  if (is_output) output_nr_ = autograd::output_nr(t);
+  if (const SavedHooksFactory factory = saved_hooks_factory.load()) {
+    if (auto hooks = factory()) {
+      // The hooks own the value from here on; only its history is kept.
+      hooks->pack(autograd::detach(t));
+      hooks_ = std::move(hooks);
+      // Keep only the history needed to rebuild the unpacked tensor.
+      if (!is_output && requires_grad_) {
+        if (autograd::is_leaf(t)) {
+          data_ = t;  // a leaf: the unpacked tensor is the leaf itself
+        } else {
+          hooked_grad_fn_ = autograd::grad_fn(t);
+          output_nr_ = autograd::output_nr(t);
+        }
+      }
+      return;
+    }
   }
+  data_ = is_output ? autograd::detach(t) : t;
 }
 
 namespace {
@@ -49,6 +71,7 @@ std::string op_name(const Node& fn) {
 Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   if (!was_defined_) return {};
   AG_CHECK(!released_, kBackwardTwiceMessage);
+  if (hooks_) return unpack_with_hooks(owner);
   const uint32_t current = data_.impl()->version();
   if (current != saved_version_) {
     std::string origin;
@@ -78,9 +101,30 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
   return out;
 }
 
+// A tensor given back by an unpack hook is a new tensor: it carries the
+// saved history (the owner node for outputs) but no version check.
+Tensor SavedVariable::unpack_with_hooks(
+    const std::shared_ptr<Node>& owner) const {
+  Tensor value = hooks_->unpack();
+  AG_CHECK(value.defined(),
+           "the unpack hook of saved_tensors_hooks returned None; it must "
+           "return a Tensor");
+  if (data_.defined()) return data_;
+  Tensor out = autograd::detach(value);
+  const std::shared_ptr<Node>& fn = is_output_ ? owner : hooked_grad_fn_;
+  if (requires_grad_ && fn) {
+    AutogradMeta& m = autograd::materialize_meta(out);
+    m.grad_fn = fn;
+    m.output_nr = output_nr_;
+  }
+  return out;
+}
+
 void SavedVariable::release() {
   if (!was_defined_) return;
   data_ = Tensor();
+  hooks_.reset();
+  hooked_grad_fn_.reset();
   released_ = true;
 }
 

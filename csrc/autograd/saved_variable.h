@@ -15,6 +15,20 @@ namespace ag {
 // A saved tensor remembers its version; unpack() raises if an in-place op
 // changed it since, and after release() it raises the "backward through the
 // graph a second time" error.
+// Pack/unpack hooks on saved tensors (autograd.graph.saved_tensors_hooks):
+// pack runs when a tensor is saved and may store it elsewhere (on disk,
+// compressed); unpack must give the tensor back when backward needs it.
+class SavedVariableHooks {
+ public:
+  virtual ~SavedVariableHooks() = default;
+  virtual void pack(const Tensor& t) = 0;
+  virtual Tensor unpack() = 0;
+};
+
+// The hooks in force on this thread, if any (installed by the bindings).
+using SavedHooksFactory = std::unique_ptr<SavedVariableHooks> (*)();
+void set_saved_hooks_factory(SavedHooksFactory factory);
+
 class SavedVariable {
  public:
   SavedVariable() = default;
@@ -26,7 +40,11 @@ class SavedVariable {
   void release();
 
  private:
+  Tensor unpack_with_hooks(const std::shared_ptr<Node>& owner) const;
+
   Tensor data_;
+  std::shared_ptr<SavedVariableHooks> hooks_;
+  std::shared_ptr<Node> hooked_grad_fn_;  // with hooks: a non-leaf input's
   uint32_t saved_version_ = 0;
   uint32_t output_nr_ = 0;
   bool was_defined_ = false;

@@ -27,6 +27,11 @@ Tensor clone(const Tensor& t) {
 Tensor ones_like(const Tensor& t) {
   return ops::ones(t.sizes(), t.dtype());
 }
+bool has_nan(const Tensor& t) {
+  if (!is_floating(t.dtype())) return false;
+  NoGradGuard no_grad;
+  return ops::any(ops::ne(t, t)).item().to<bool>();
+}
 Tensor zeros(const Shape& shape, DType dtype) {
   return ops::zeros(shape, dtype);
 }

@@ -23,6 +23,9 @@ void bind_math(TensorClass& cls, py::module_& m);
 void bind_reduce(TensorClass& cls, py::module_& m);
 void bind_shape(TensorClass& cls, py::module_& m);
 void bind_nn(TensorClass& cls, py::module_& m);
+// Hooks on tensors and nodes, anomaly mode, custom Functions.
+void bind_hooks(TensorClass& cls, py::module_& m);
+void bind_function(py::module_& m);
 
 // Work (in elements) above which a kernel runs with the GIL released, so
 // other Python threads proceed; below it the release costs more than it buys.

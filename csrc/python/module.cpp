@@ -28,4 +28,8 @@ PYBIND11_MODULE(_C, m) {
   ag::python::init_tensor(m);
   ag::python::init_ops(m);
   ag::python::init_autograd(m);
+  auto tensor_class =
+      py::reinterpret_borrow<ag::python::TensorClass>(m.attr("Tensor"));
+  ag::python::bind_hooks(tensor_class, m);
+  ag::python::bind_function(m);
 }

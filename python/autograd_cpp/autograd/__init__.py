@@ -1,11 +1,22 @@
 """Reverse-mode differentiation entry points: backward and grad."""
 
 from .. import _C
+from . import functional, graph
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
 __all__ = [
+    "Function",
+    "FunctionCtx",
     "GradcheckError",
+    "detect_anomaly",
+    "functional",
+    "graph",
+    "is_anomaly_enabled",
+    "once_differentiable",
+    "set_detect_anomaly",
     "backward",
     "enable_grad",
     "grad",

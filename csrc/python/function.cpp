@@ -1,0 +1,170 @@
+// autograd.Function: the graph node that runs a Python class's backward.
+// The Python side (autograd/function.py) runs forward; this file records the
+// node, keeps the saved tensors (with their version checks) and calls back.
+
+#include <unordered_set>
+
+#include "autograd/saved_variable.h"
+#include "ops/op_utils.h"
+#include "python/bind_utils.h"
+#include "python/py_object_holder.h"
+
+namespace ag::python {
+
+namespace {
+
+class PyFunctionNode : public Node {
+ public:
+  PyFunctionNode(edge_list&& edges, std::string name, py::object backward,
+                 py::object ctx, std::vector<bool> tensor_inputs,
+                 bool materialize_grads)
+      : Node(std::move(edges)),
+        name_(std::move(name)),
+        backward_(std::move(backward)),
+        ctx_(std::move(ctx)),
+        tensor_inputs_(std::move(tensor_inputs)),
+        materialize_grads_(materialize_grads) {}
+
+  std::string name() const override { return name_; }
+
+  variable_list apply(variable_list&& grads) override {
+    py::gil_scoped_acquire gil;
+    py::tuple args(grads.size() + 1);
+    args[0] = ctx_.get();
+    for (size_t i = 0; i < grads.size(); ++i) {
+      Tensor g = grads[i];
+      if (!g.defined() && materialize_grads_) {
+        const InputMetadata& m = input_metadata(i);
+        g = ops::zeros(m.shape, m.dtype);
+      }
+      args[i + 1] = py::cast(g);
+    }
+    py::object result = backward_.get()(*args);
+    py::tuple results = py::isinstance<py::tuple>(result)
+                            ? py::reinterpret_borrow<py::tuple>(result)
+                            : py::make_tuple(result);
+    const size_t expected = tensor_inputs_.size();
+    AG_CHECK(results.size() == expected, "function ", name_,
+             " returned an incorrect number of gradients (expected ", expected,
+             ", got ", results.size(),
+             "): backward must return one gradient (or None) for each "
+             "argument forward took, in order.");
+    variable_list out;
+    out.reserve(num_outputs());
+    for (size_t i = 0; i < expected; ++i) {
+      if (!tensor_inputs_[i]) continue;
+      py::object item = results[i];
+      if (item.is_none()) {
+        out.emplace_back();
+      } else if (is_tensor(item)) {
+        out.push_back(item.cast<Tensor>());
+      } else {
+        throw py::type_error("function " + name_ +
+                             " returned a gradient that is not a Tensor or "
+                             "None at position " +
+                             std::to_string(i));
+      }
+    }
+    return out;
+  }
+
+  void release_variables() override {
+    for (SavedVariable& v : saved_) v.release();
+  }
+
+  py::tuple saved_tensors() {
+    py::tuple out(saved_.size());
+    const auto self = shared_from_this();
+    for (size_t i = 0; i < saved_.size(); ++i) {
+      out[i] = py::cast(saved_[i].unpack(self));
+    }
+    return out;
+  }
+
+  std::vector<SavedVariable> saved_;
+
+ private:
+  std::string name_;
+  PyObjectHolder backward_;
+  PyObjectHolder ctx_;
+  std::vector<bool> tensor_inputs_;
+  bool materialize_grads_;
+};
+
+// ctx's link to its node: weak, because the node owns ctx.
+struct FunctionNodeRef {
+  std::weak_ptr<PyFunctionNode> node;
+  py::tuple saved_tensors() const {
+    auto n = node.lock();
+    AG_CHECK(n != nullptr, kBackwardTwiceMessage);
+    return n->saved_tensors();
+  }
+};
+
+std::unordered_set<const TensorImpl*> impls_of(const py::list& tensors) {
+  std::unordered_set<const TensorImpl*> out;
+  for (py::handle t : tensors) {
+    if (is_tensor(t)) out.insert(t.cast<Tensor>().impl());
+  }
+  return out;
+}
+
+FunctionNodeRef record_function(const std::string& name, py::object backward,
+                                py::object ctx, const py::list& inputs,
+                                const py::list& outputs,
+                                const py::list& non_differentiable,
+                                const py::list& dirty, const py::list& saved,
+                                bool materialize_grads) {
+  std::vector<bool> tensor_inputs;
+  TensorList input_tensors;
+  for (py::handle a : inputs) {
+    tensor_inputs.push_back(is_tensor(a));
+    if (is_tensor(a)) input_tensors.push_back(a.cast<Tensor>());
+  }
+  auto node = make_node<PyFunctionNode>(
+      autograd::collect_next_edges_list(input_tensors), name,
+      std::move(backward), std::move(ctx), std::move(tensor_inputs),
+      materialize_grads);
+  const auto skip = impls_of(non_differentiable);
+  const auto modified = impls_of(dirty);
+  TensorList output_tensors;
+  for (py::handle o : outputs) {
+    Tensor t = o.cast<Tensor>();
+    output_tensors.push_back(t);
+    if (skip.count(t.impl()) || !is_floating(t.dtype())) {
+      node->add_input_metadata(t);  // gets a gradient slot, but no history
+    } else if (modified.count(t.impl())) {
+      autograd::check_inplace(t);
+      ops::rebase_history(t, node);
+    } else {
+      autograd::set_history(t, node);
+    }
+  }
+  for (py::handle s : saved) {
+    if (s.is_none()) {
+      node->saved_.emplace_back();
+      continue;
+    }
+    const Tensor t = s.cast<Tensor>();
+    bool is_output = false;
+    for (const Tensor& o : output_tensors)
+      is_output = is_output || o.is_same(t);
+    node->saved_.emplace_back(t, is_output);
+  }
+  return FunctionNodeRef{node};
+}
+
+}  // namespace
+
+void bind_function(py::module_& m) {
+  py::class_<FunctionNodeRef>(m, "_FunctionNodeRef")
+      .def("saved_tensors", &FunctionNodeRef::saved_tensors)
+      .def_property_readonly(
+          "node", [](const FunctionNodeRef& r) -> py::object {
+            auto n = r.node.lock();
+            return n ? py::cast(std::static_pointer_cast<Node>(n)) : py::none();
+          });
+  m.def("_record_function", &record_function);
+}
+
+}  // namespace ag::python

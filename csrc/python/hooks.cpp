@@ -1,0 +1,259 @@
+// Python hooks on tensors and graph nodes, and anomaly mode's stack capture.
+// The engine runs with the GIL released, so every call into Python here
+// takes the GIL first.
+
+#include "autograd/anomaly_mode.h"
+#include "autograd/saved_variable.h"
+#include "python/bind_utils.h"
+#include "python/py_object_holder.h"
+
+namespace ag::python {
+
+namespace {
+
+std::string hook_name(const py::handle& fn) {
+  return py::hasattr(fn, "__name__")
+             ? py::str(fn.attr("__name__")).cast<std::string>()
+             : py::repr(fn).cast<std::string>();
+}
+
+// A hook's replacement gradient must look like the gradient it replaces.
+Tensor checked_replacement(const py::handle& fn, const py::object& result,
+                           const Tensor& original) {
+  if (result.is_none()) return {};
+  if (!is_tensor(result)) {
+    throw py::type_error(
+        "hook '" + hook_name(fn) + "' returned a " +
+        std::string(py::str(py::type::of(result).attr("__name__"))) +
+        ", expected a Tensor or None");
+  }
+  Tensor t = result.cast<Tensor>();
+  AG_CHECK(t.sizes() == original.sizes(), "hook '", hook_name(fn),
+           "' has changed the size of value: expected ",
+           shape_str(original.sizes()), ", got ", shape_str(t.sizes()));
+  AG_CHECK(t.dtype() == original.dtype(), "hook '", hook_name(fn),
+           "' has changed the type of value (was ",
+           dtype_name(original.dtype()), " got ", dtype_name(t.dtype()), ")");
+  return t;
+}
+
+class PyTensorHook : public TensorHook {
+ public:
+  explicit PyTensorHook(py::function fn) : fn_(std::move(fn)) {}
+  Tensor operator()(const Tensor& grad) override {
+    py::gil_scoped_acquire gil;
+    return checked_replacement(fn_.get(), fn_.get()(grad), grad);
+  }
+
+ private:
+  PyObjectHolder fn_;
+};
+
+class PyPostAccumulateHook : public PostAccumulateGradHook {
+ public:
+  explicit PyPostAccumulateHook(py::function fn) : fn_(std::move(fn)) {}
+  void operator()(const Tensor& leaf) override {
+    py::gil_scoped_acquire gil;
+    fn_.get()(leaf);
+  }
+
+ private:
+  PyObjectHolder fn_;
+};
+
+py::tuple to_tuple(const variable_list& values) {
+  py::tuple out(values.size());
+  for (size_t i = 0; i < values.size(); ++i) out[i] = py::cast(values[i]);
+  return out;
+}
+
+// A hook's returned tuple replaces the gradients slot by slot.
+variable_list replaced_list(const py::handle& fn, const py::object& result,
+                            const variable_list& original) {
+  if (result.is_none()) return original;
+  const auto seq = py::reinterpret_borrow<py::sequence>(result);
+  AG_CHECK(py::len(seq) == original.size(), "hook '", hook_name(fn),
+           "' returned ", py::len(seq), " gradients, expected ",
+           original.size());
+  variable_list out = original;
+  for (size_t i = 0; i < out.size(); ++i) {
+    py::object item = seq[i];
+    out[i] = original[i].defined()
+                 ? checked_replacement(fn, item, original[i])
+                 : (item.is_none() ? Tensor() : item.cast<Tensor>());
+    if (!out[i].defined() && original[i].defined() && item.is_none()) {
+      out[i] = original[i];
+    }
+  }
+  return out;
+}
+
+// grad_fn.register_prehook: fn(grad_outputs) -> new grad_outputs or None.
+class PyNodePreHook : public FunctionPreHook {
+ public:
+  explicit PyNodePreHook(py::function fn) : fn_(std::move(fn)) {}
+  variable_list operator()(const variable_list& grads) override {
+    py::gil_scoped_acquire gil;
+    return replaced_list(fn_.get(), fn_.get()(to_tuple(grads)), grads);
+  }
+
+ private:
+  PyObjectHolder fn_;
+};
+
+// grad_fn.register_hook: fn(grad_inputs, grad_outputs) -> new grad_inputs.
+class PyNodePostHook : public FunctionPostHook {
+ public:
+  explicit PyNodePostHook(py::function fn) : fn_(std::move(fn)) {}
+  variable_list operator()(const variable_list& outputs,
+                           const variable_list& inputs) override {
+    py::gil_scoped_acquire gil;
+    return replaced_list(
+        fn_.get(), fn_.get()(to_tuple(outputs), to_tuple(inputs)), outputs);
+  }
+
+ private:
+  PyObjectHolder fn_;
+};
+
+// What register_*hook returns: remove() detaches the hook; it holds its
+// targets weakly so a handle does not keep a graph alive.
+struct RemovableHandle {
+  std::function<void()> remover;
+  bool removed = false;
+  void remove() {
+    if (!removed && remover) remover();
+    removed = true;
+  }
+};
+
+// saved_tensors_hooks: a per-thread stack of (pack, unpack) pairs.
+struct SavedHooksPair {
+  PyObjectHolder pack, unpack;
+};
+thread_local std::vector<std::shared_ptr<SavedHooksPair>> saved_hooks_stack;
+
+class PySavedVariableHooks : public SavedVariableHooks {
+ public:
+  explicit PySavedVariableHooks(std::shared_ptr<SavedHooksPair> pair)
+      : pair_(std::move(pair)) {}
+  void pack(const Tensor& t) override {
+    py::gil_scoped_acquire gil;
+    packed_ = std::make_unique<PyObjectHolder>(pair_->pack.get()(t));
+  }
+  Tensor unpack() override {
+    py::gil_scoped_acquire gil;
+    py::object value = pair_->unpack.get()(packed_->get());
+    if (!is_tensor(value)) {
+      throw py::type_error(
+          "the unpack hook of saved_tensors_hooks must return a Tensor, got " +
+          std::string(py::str(py::type::of(value).attr("__name__"))));
+    }
+    return value.cast<Tensor>();
+  }
+
+ private:
+  std::shared_ptr<SavedHooksPair> pair_;
+  std::unique_ptr<PyObjectHolder> packed_;
+};
+
+std::unique_ptr<SavedVariableHooks> current_saved_hooks() {
+  if (saved_hooks_stack.empty()) return nullptr;
+  return std::make_unique<PySavedVariableHooks>(saved_hooks_stack.back());
+}
+
+std::string python_stack() {
+  py::gil_scoped_acquire gil;
+  try {
+    py::object frames = py::module_::import("traceback").attr("format_stack")();
+    std::string out;
+    for (py::handle line : frames) out += line.cast<std::string>();
+    return out;
+  } catch (const py::error_already_set&) {
+    return {};
+  }
+}
+
+}  // namespace
+
+void bind_hooks(TensorClass& cls, py::module_& m) {
+  py::class_<RemovableHandle>(m, "RemovableHandle")
+      .def("remove", &RemovableHandle::remove)
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
+
+  cls.def("register_hook", [](const Tensor& t, py::function fn) {
+    auto hook = std::make_shared<PyTensorHook>(std::move(fn));
+    autograd::add_tensor_hook(t, hook);
+    std::weak_ptr<TensorImpl> target = t.impl_ptr();
+    const TensorHook* key = hook.get();
+    return RemovableHandle{[target, key] {
+      if (auto impl = target.lock())
+        autograd::remove_tensor_hook(Tensor(impl), key);
+    }};
+  });
+  cls.def("register_post_accumulate_grad_hook", [](const Tensor& t,
+                                                   py::function fn) {
+    AG_CHECK(autograd::is_leaf(t),
+             "post accumulate grad hooks cannot be registered on non-leaf "
+             "tensors");
+    AG_CHECK(
+        autograd::requires_grad(t),
+        "cannot register a hook on a tensor that doesn't require gradient");
+    auto hook = std::make_shared<PyPostAccumulateHook>(std::move(fn));
+    autograd::materialize_meta(t).post_accumulate_hooks.push_back(hook);
+    std::weak_ptr<TensorImpl> target = t.impl_ptr();
+    const PostAccumulateGradHook* key = hook.get();
+    return RemovableHandle{[target, key] {
+      auto impl = target.lock();
+      AutogradMeta* meta = impl ? autograd::meta(Tensor(impl)) : nullptr;
+      if (!meta) return;
+      auto& hooks = meta->post_accumulate_hooks;
+      hooks.erase(
+          std::remove_if(hooks.begin(), hooks.end(),
+                         [key](const auto& h) { return h.get() == key; }),
+          hooks.end());
+    }};
+  });
+
+  auto node_cls =
+      py::reinterpret_borrow<py::class_<Node, std::shared_ptr<Node>>>(
+          m.attr("Node"));
+  node_cls.def("register_prehook",
+               [](const std::shared_ptr<Node>& node, py::function fn) {
+                 auto hook = std::make_shared<PyNodePreHook>(std::move(fn));
+                 node->add_pre_hook(hook);
+                 std::weak_ptr<Node> target = node;
+                 const FunctionPreHook* key = hook.get();
+                 return RemovableHandle{[target, key] {
+                   if (auto n = target.lock()) n->remove_pre_hook(key);
+                 }};
+               });
+  node_cls.def("register_hook",
+               [](const std::shared_ptr<Node>& node, py::function fn) {
+                 auto hook = std::make_shared<PyNodePostHook>(std::move(fn));
+                 node->add_post_hook(hook);
+                 std::weak_ptr<Node> target = node;
+                 const FunctionPostHook* key = hook.get();
+                 return RemovableHandle{[target, key] {
+                   if (auto n = target.lock()) n->remove_post_hook(key);
+                 }};
+               });
+
+  AnomalyMode::set_trace_capture(&python_stack);
+  set_saved_hooks_factory(&current_saved_hooks);
+  m.def("_push_saved_tensors_hooks",
+        [](py::function pack, py::function unpack) {
+          auto pair = std::make_shared<SavedHooksPair>();
+          pair->pack = PyObjectHolder(std::move(pack));
+          pair->unpack = PyObjectHolder(std::move(unpack));
+          saved_hooks_stack.push_back(std::move(pair));
+        });
+  m.def("_pop_saved_tensors_hooks", [] {
+    if (!saved_hooks_stack.empty()) saved_hooks_stack.pop_back();
+  });
+  m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
+  m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled);
+}
+
+}  // namespace ag::python

@@ -1,0 +1,255 @@
+"""Higher-level differentiation of functions: vjp, jvp, jacobian, hessian,
+hvp and vhp, with PyTorch's signatures and return structures."""
+
+from .. import _C
+from .grad_mode import enable_grad
+
+__all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
+
+
+def _as_tuple(x, arg_name, fn_name):
+    """(tuple of tensors, whether the caller passed a tuple)."""
+    is_tuple = isinstance(x, (tuple, list))
+    items = tuple(x) if is_tuple else (x,)
+    for i, t in enumerate(items):
+        if not isinstance(t, _C.Tensor):
+            where = f"element {i} of " if is_tuple else ""
+            raise TypeError(
+                f"The {where}{arg_name} given to {fn_name} must be a Tensor, "
+                f"but got {type(t).__name__}."
+            )
+    return items, is_tuple
+
+
+def _unpack(items, is_tuple):
+    return items if is_tuple else items[0]
+
+
+def _prepare_inputs(inputs, create_graph):
+    """Fresh leaves (or, under create_graph, aliases that keep the caller's
+    graph) that the function's outputs can be differentiated against."""
+    out = []
+    for x in inputs:
+        if create_graph and x.requires_grad:
+            out.append(x.view_as(x))
+        else:
+            out.append(x.detach().requires_grad_(True))
+    return tuple(out)
+
+
+def _grad(outputs, inputs, grad_outputs, create_graph, strict, name, retain_graph=None):
+    """Gradients of outputs w.r.t. inputs; independent inputs give zeros, or
+    an error in strict mode."""
+    pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    if pairs:
+        grads = _C._run_grad(
+            [o for o, _ in pairs],
+            list(inputs),
+            [g for _, g in pairs],
+            create_graph if retain_graph is None else retain_graph,
+            create_graph,
+            True,
+        )
+    else:
+        grads = (None,) * len(inputs)
+    result = []
+    for i, (x, g) in enumerate(zip(inputs, grads)):
+        if g is None:
+            if strict:
+                raise RuntimeError(
+                    f"The output of the user-provided function is independent of input {i}. "
+                    f"This is not allowed in strict mode ({name})."
+                )
+            g = _C.zeros_like(x)
+        result.append(g)
+    return tuple(result)
+
+
+def _call(func, inputs, name):
+    outputs = func(*inputs)
+    items, is_tuple = _as_tuple(outputs, "outputs of the user-provided function", name)
+    return items, is_tuple
+
+
+def _finish(t, create_graph):
+    return t if create_graph else t.detach()
+
+
+def vjp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), v^T J): the vector-Jacobian product at ``inputs``."""
+    with enable_grad():
+        inputs, inputs_tuple = _as_tuple(inputs, "inputs", "vjp")
+        inputs = _prepare_inputs(inputs, create_graph)
+        outputs, outputs_tuple = _call(func, inputs, "vjp")
+        if v is None:
+            if len(outputs) != 1 or outputs[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the user-provided function returns a "
+                    "single Tensor with a single element."
+                )
+            v = (_C.ones_like(outputs[0]),)
+        else:
+            v, _ = _as_tuple(v, "v", "vjp")
+        _check_shapes(v, outputs, "v", "outputs")
+        grads = _grad(outputs, inputs, v, create_graph, strict, "vjp")
+    outs = tuple(_finish(o, create_graph) for o in outputs)
+    return _unpack(outs, outputs_tuple), _unpack(
+        tuple(_finish(g, create_graph) for g in grads), inputs_tuple
+    )
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), J v): the Jacobian-vector product, computed with two
+    reverse passes (the backward of a vjp is a jvp)."""
+    with enable_grad():
+        inputs, inputs_tuple = _as_tuple(inputs, "inputs", "jvp")
+        inputs = _prepare_inputs(inputs, create_graph)
+        if v is None:
+            if len(inputs) != 1 or inputs[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the input to the user-provided "
+                    "function is a single Tensor with a single element."
+                )
+            v = (_C.ones_like(inputs[0]),)
+        else:
+            v, _ = _as_tuple(v, "v", "jvp")
+        _check_shapes(v, inputs, "v", "inputs")
+        outputs, outputs_tuple = _call(func, inputs, "jvp")
+        dummies = tuple(_C.zeros_like(o).requires_grad_(True) for o in outputs)
+        first = _grad(outputs, inputs, dummies, True, strict, "jvp")
+        grads = _grad(first, dummies, v, create_graph, strict, "jvp", retain_graph=True)
+    outs = tuple(_finish(o, create_graph) for o in outputs)
+    return _unpack(outs, outputs_tuple), _unpack(
+        tuple(_finish(g, create_graph) for g in grads), outputs_tuple
+    )
+
+
+def _check_shapes(vs, targets, v_name, t_name):
+    if len(vs) != len(targets):
+        raise RuntimeError(
+            f"{v_name} is a tuple of invalid length: should be {len(targets)} but got {len(vs)}."
+        )
+    for i, (a, b) in enumerate(zip(vs, targets)):
+        if tuple(a.shape) != tuple(b.shape):
+            raise RuntimeError(
+                f"Mismatch in shape: {v_name}[{i}] has a shape of {a.shape} and "
+                f"{t_name}[{i}] has a shape of {b.shape}."
+            )
+
+
+def jacobian(
+    func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"
+):
+    """The Jacobian of func at inputs, one row per output element, built with
+    one reverse pass per output element. For outputs of shape O and inputs
+    of shape I each block has shape O + I."""
+    if strategy not in ("reverse-mode", "forward-mode"):
+        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+    with enable_grad():
+        inputs, inputs_tuple = _as_tuple(inputs, "inputs", "jacobian")
+        inputs = _prepare_inputs(inputs, create_graph)
+        outputs, outputs_tuple = _call(func, inputs, "jacobian")
+        blocks = []
+        for out in outputs:
+            rows = [[] for _ in inputs]
+            flat = out.reshape(-1)
+            for k in range(flat.numel()):
+                if out.requires_grad:
+                    grads = _C._run_grad([flat[k]], list(inputs), [None], True, create_graph, True)
+                else:
+                    grads = (None,) * len(inputs)
+                for i, (x, g) in enumerate(zip(inputs, grads)):
+                    if g is None:
+                        if strict:
+                            raise RuntimeError(
+                                "Output 0 of the user-provided function is independent of "
+                                f"input {i}. This is not allowed in strict mode."
+                            )
+                        g = _C.zeros_like(x)
+                    rows[i].append(g)
+            per_input = []
+            for x, r in zip(inputs, rows):
+                if r:
+                    jac = _C.stack(r, 0) if hasattr(_C, "stack") else _stack(r)
+                else:
+                    jac = _C.zeros(0, *x.shape, dtype=x.dtype)
+                per_input.append(
+                    _finish(jac.reshape(tuple(out.shape) + tuple(x.shape)), create_graph)
+                )
+            blocks.append(_unpack(tuple(per_input), inputs_tuple))
+    return _unpack(tuple(blocks), outputs_tuple)
+
+
+def _stack(tensors):
+    """Stacks equal-shaped tensors along a new first dim (differentiably)."""
+    shape = tuple(tensors[0].shape)
+    out = _C.zeros(len(tensors), *shape, dtype=tensors[0].dtype)
+    pieces = [t.unsqueeze(0) for t in tensors]
+    for i, p in enumerate(pieces):
+        out = out + _C.where(_onehot_mask(len(tensors), i, shape), p, _C.zeros_like(out))
+    return out
+
+
+def _onehot_mask(n, i, shape):
+    mask = _C.zeros(n, *shape, dtype=_C.bool)
+    mask[i] = True
+    return mask
+
+
+def hessian(
+    func,
+    inputs,
+    create_graph=False,
+    strict=False,
+    vectorize=False,
+    outer_jacobian_strategy="reverse-mode",
+):
+    """The Hessian of a scalar function: the Jacobian of its gradient."""
+    inputs_t, inputs_tuple = _as_tuple(inputs, "inputs", "hessian")
+
+    def gradient(*xs):
+        out = func(*xs)
+        outs, _ = _as_tuple(out, "outputs of the user-provided function", "hessian")
+        if len(outs) != 1 or outs[0].numel() != 1:
+            raise RuntimeError(
+                "The function given to hessian should return a single Tensor with a single element"
+            )
+        return _grad(outs, xs, (_C.ones_like(outs[0]),), True, strict, "hessian")
+
+    jac = jacobian(gradient, inputs_t, create_graph=create_graph, strict=strict)
+    if not inputs_tuple:
+        return jac[0][0] if isinstance(jac, tuple) and isinstance(jac[0], tuple) else jac[0]
+    return jac
+
+
+def vhp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), v^T H) for a scalar function."""
+    with enable_grad():
+        inputs, inputs_tuple = _as_tuple(inputs, "inputs", "vhp")
+        inputs = _prepare_inputs(inputs, create_graph)
+        outputs, _ = _call(func, inputs, "vhp")
+        if len(outputs) != 1 or outputs[0].numel() != 1:
+            raise RuntimeError(
+                "The function given to vhp should return a single Tensor with a single element"
+            )
+        if v is None:
+            if len(inputs) != 1 or inputs[0].numel() != 1:
+                raise RuntimeError(
+                    "The vector v can only be None if the input to the user-provided "
+                    "function is a single Tensor with a single element."
+                )
+            v = (_C.ones_like(inputs[0]),)
+        else:
+            v, _ = _as_tuple(v, "v", "vhp")
+        _check_shapes(v, inputs, "v", "inputs")
+        grads = _grad(outputs, inputs, (_C.ones_like(outputs[0]),), True, strict, "vhp")
+        result = _grad(grads, inputs, v, create_graph, strict, "vhp", retain_graph=True)
+    return _finish(outputs[0], create_graph), _unpack(
+        tuple(_finish(r, create_graph) for r in result), inputs_tuple
+    )
+
+
+def hvp(func, inputs, v=None, create_graph=False, strict=False):
+    """(func(inputs), H v) for a scalar function (H is symmetric, so this
+    equals vhp for twice-differentiable functions)."""
+    return vhp(func, inputs, v, create_graph=create_graph, strict=strict)
