@@ -159,7 +159,7 @@ class GraphTask {
     }
     // Nodes may assume all their incoming gradients exist: a missing one
     // (an output that did not reach the loss) is zero.
-    for (size_t i = 0; i < inputs.size(); ++i) {
+    for (size_t i = 0; i < inputs.size() && fn.wants_zero_filled_grads(); ++i) {
       if (!inputs[i].defined()) {
         const InputMetadata& m = fn.input_metadata(i);
         inputs[i] = engine_ops::zeros(m.shape, m.dtype);

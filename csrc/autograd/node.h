@@ -78,6 +78,9 @@ class Node : public std::enable_shared_from_this<Node> {
   virtual variable_list apply(variable_list&& grads) = 0;
   // The name PyTorch prints, e.g. "MulBackward0".
   virtual std::string name() const = 0;
+  // Whether the engine should turn a missing incoming gradient into zeros
+  // before apply (most nodes); others receive undefined tensors.
+  virtual bool wants_zero_filled_grads() const { return true; }
   // Drops saved tensors once backward no longer needs them.
   virtual void release_variables() {}
   // Lists saved values for inspection (Python's `_saved_*` attributes).

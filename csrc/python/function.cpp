@@ -26,6 +26,8 @@ class PyFunctionNode : public Node {
         materialize_grads_(materialize_grads) {}
 
   std::string name() const override { return name_; }
+  // Zeros for missing gradients are made below, only if ctx asks for them.
+  bool wants_zero_filled_grads() const override { return false; }
 
   variable_list apply(variable_list&& grads) override {
     py::gil_scoped_acquire gil;
