@@ -211,7 +211,9 @@ void check_inplace(const Tensor& self) {
   if (!m) return;
   AG_CHECK(!(m->requires_grad && !m->grad_fn),
            "a leaf Variable that requires grad is being used in an in-place "
-           "operation.");
+           "operation. Updating a parameter in place belongs under `with "
+           "torch.no_grad():` (e.g. `with torch.no_grad(): w -= lr * "
+           "w.grad`), so the update itself is not recorded.");
   if (m->is_view) {
     const AutogradMeta* bm = meta(m->base);
     AG_CHECK(!(bm && bm->requires_grad && !bm->grad_fn),

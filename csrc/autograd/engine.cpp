@@ -8,6 +8,7 @@
 #include "autograd/autograd_meta.h"
 #include "autograd/engine_ops.h"
 #include "autograd/grad_mode.h"
+#include "autograd/saved_variable.h"
 
 namespace ag::autograd {
 
@@ -165,7 +166,20 @@ class GraphTask {
         inputs[i] = engine_ops::zeros(m.shape, m.dtype);
       }
     }
-    variable_list outputs = fn.run(std::move(inputs));
+    variable_list outputs;
+    try {
+      outputs = fn.run(std::move(inputs));
+    } catch (const Error& e) {
+      const std::string what = e.what();
+      if (what == kBackwardTwiceMessage)
+        throw Error(backward_twice_message(fn.name()));
+      if (what.rfind("one of the variables needed", 0) == 0 &&
+          what.find("saved by") == std::string::npos) {
+        throw Error(detail::str_cat(what, " (The tensor was saved by ",
+                                    fn.name(), ".)"));
+      }
+      throw;
+    }
     if (!keep_graph_) fn.release_variables();
     if (AnomalyMode::is_enabled()) check_for_nan(fn, outputs);
     AG_CHECK(outputs.size() == fn.num_outputs() || outputs.empty(), "function ",
@@ -263,11 +277,22 @@ std::shared_ptr<Node> make_root(const TensorList& roots,
     const Tensor& root = roots[i];
     Edge edge = gradient_edge(root);
     AG_CHECK(edge.is_valid(), "element ", i,
-             " of tensors does not require grad and does not have a grad_fn");
+             " of tensors does not require grad and does not have a grad_fn. "
+             "No tensor that required grad went into it while graph recording "
+             "was on: either no input had requires_grad=True, or the path was "
+             "cut (computed under no_grad(), through detach() or .data, or "
+             "re-wrapped with .item()/.numpy()/tensor(...)). Setting "
+             "requires_grad=True on the result itself will not make the "
+             "inputs learn: set it on the parameters before computing.");
     Tensor g = i < grad_roots.size() ? grad_roots[i] : Tensor();
     if (!g.defined()) {
       AG_CHECK(root.numel() == 1,
-               "grad can be implicitly created only for scalar outputs");
+               "grad can be implicitly created only for scalar outputs (this "
+               "output has shape ",
+               shape_str(root.sizes()),
+               "). Reduce it to one value first (.sum() or .mean()), pass the "
+               "weight of each element with backward(gradient=...), or get "
+               "the full Jacobian with autograd.functional.jacobian.");
       g = engine_ops::ones_like(root);
     } else {
       AG_CHECK(g.sizes() == root.sizes(), "Mismatch in shape: grad_output[", i,

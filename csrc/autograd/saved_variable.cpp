@@ -15,6 +15,19 @@ const char* const kBackwardTwiceMessage =
     "through the graph a second time or if you need to access saved tensors "
     "after calling backward.";
 
+std::string backward_twice_message(const std::string& node_name) {
+  return detail::str_cat(
+      "Trying to backward through the graph a second time (or directly "
+      "access saved tensors after they have already been freed). The node ",
+      node_name,
+      " was already run by an earlier backward(), which freed the tensors it "
+      "had saved. The usual cause is a tensor from an earlier step (a hidden "
+      "state, a running total of the loss) that still carries that step's "
+      "graph into this one: detach() it when carrying it over. Only if you "
+      "really mean to backward through the same graph twice, specify "
+      "retain_graph=True in the first backward() or autograd.grad() call.");
+}
+
 namespace {
 std::atomic<SavedHooksFactory> saved_hooks_factory{nullptr};
 }  // namespace
@@ -82,13 +95,20 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
                           is_output_ ? output_nr_ : autograd::output_nr(data_),
                           " of ", op_name(*fn), ",");
     }
+    const char* writer = data_.impl()->last_writer();
     throw Error(detail::str_cat(
         "one of the variables needed for gradient computation has been "
         "modified by an inplace operation: ",
         describe(data_), origin, " is at version ", current,
-        "; expected version ", saved_version_,
-        " instead. Hint: enable anomaly detection to find the operation that "
-        "failed to compute its gradient, with "
+        "; expected version ", saved_version_, " instead.",
+        writer
+            ? detail::str_cat(" The last in-place op on it was ", writer, "().")
+            : std::string(),
+        " A backward node saved this tensor to compute gradients and it was "
+        "overwritten before backward ran. Fix: use the out-of-place form "
+        "(x = x + y instead of x += y), or clone() the tensor before "
+        "modifying it. Hint: enable anomaly detection to find the operation "
+        "that failed to compute its gradient, with "
         "torch.autograd.set_detect_anomaly(True)."));
   }
   if (!is_output_) return data_;

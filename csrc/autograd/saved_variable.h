@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 
 #include "autograd/node.h"
 #include "core/tensor.h"
@@ -55,5 +56,8 @@ class SavedVariable {
 
 // The message PyTorch users know for a second backward through freed nodes.
 extern const char* const kBackwardTwiceMessage;
+// The same error raised by the engine, naming the freed node and the usual
+// cause before the retain_graph remedy.
+std::string backward_twice_message(const std::string& node_name);
 
 }  // namespace ag

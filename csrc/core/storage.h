@@ -39,6 +39,8 @@ DataPtr allocate_cpu(size_t nbytes);
 // aliases, so a saved tensor notices writes made through any of them.
 struct VersionCounter {
   std::atomic<uint32_t> value{0};
+  // The in-place op that wrote last (a string literal), for error messages.
+  std::atomic<const char*> last_writer{nullptr};
 };
 
 // A buffer plus the default version counter of tensors created over it.

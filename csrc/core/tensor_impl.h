@@ -47,8 +47,13 @@ class TensorImpl {
   uint32_t version() const {
     return version_->value.load(std::memory_order_relaxed);
   }
-  void bump_version() {
+  // `op` names the in-place op (a string literal) for error messages.
+  void bump_version(const char* op = nullptr) {
     version_->value.fetch_add(1, std::memory_order_relaxed);
+    if (op) version_->last_writer.store(op, std::memory_order_relaxed);
+  }
+  const char* last_writer() const {
+    return version_->last_writer.load(std::memory_order_relaxed);
   }
   const std::shared_ptr<VersionCounter>& version_counter() const {
     return version_;

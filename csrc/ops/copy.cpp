@@ -52,11 +52,12 @@ class OverwrittenBackward : public Node {
   const char* name_;
 };
 
-Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name) {
+Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
+                  const char* op_name) {
   autograd::check_inplace(self);
   check_no_internal_overlap(self);
   kernels::fill(self, value);
-  self.impl()->bump_version();
+  self.impl()->bump_version(op_name);
   if (should_record(self)) {
     rebase_history(self, make_node<OverwrittenBackward>(
                              autograd::collect_next_edges(self), node_name));
@@ -102,17 +103,17 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   const bool overlaps =
       src.impl()->storage() == self.impl()->storage() && !src.is_same(self);
   kernels::copy(overlaps ? clone_data(src) : src, self);
-  self.impl()->bump_version();
+  self.impl()->bump_version("copy_");
   if (fn) rebase_history(self, fn);
   return self;
 }
 
 Tensor& fill_(Tensor& self, const Scalar& value) {
-  return fill_with(self, value, "FillBackward2");
+  return fill_with(self, value, "FillBackward2", "fill_");
 }
 
 Tensor& zero_(Tensor& self) {
-  return fill_with(self, Scalar(int64_t{0}), "ZeroBackward0");
+  return fill_with(self, Scalar(int64_t{0}), "ZeroBackward0", "zero_");
 }
 
 }  // namespace ag::ops

@@ -3,6 +3,7 @@
 from .. import _C
 from . import functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
+from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
@@ -19,6 +20,7 @@ __all__ = [
     "set_detect_anomaly",
     "backward",
     "enable_grad",
+    "explain",
     "grad",
     "gradcheck",
     "gradgradcheck",
