@@ -68,10 +68,11 @@ void setitem(Tensor& self, py::handle index, py::handle value) {
   if (is_tensor(value)) {
     ops::index_put_(self, indices, value.cast<Tensor>());
   } else if (is_number(value)) {
-    Tensor target = ops::index(self, indices);
-    ops::fill_(target, to_scalar(value));
+    ops::index_put_(self, indices, to_scalar(value));
   } else {
-    ops::index_put_(self, indices, tensor_from_data(value, self.dtype()));
+    throw py::type_error(std::string("can't assign a ") +
+                         Py_TYPE(value.ptr())->tp_name + " to a torch." +
+                         dtype_legacy_name(self.dtype()) + "Tensor");
   }
 }
 
