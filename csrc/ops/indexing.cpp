@@ -709,10 +709,21 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
              "index_select(): Index to scalar can have only 1 value, got ",
              index.numel(), " value(s)");
   }
+  const int64_t size = sizes_1d(self)[static_cast<size_t>(d)];
   if (index.numel() > 0) {
     const auto [lo, hi] = kernels::min_max(index);
-    AG_INDEX_CHECK(lo >= 0 && hi < sizes_1d(self)[static_cast<size_t>(d)],
-                   "index out of range in self");
+    if (lo < 0 || hi >= size) {
+      // PyTorch words this differently along dim 0 and along later dims.
+      AG_INDEX_CHECK(d > 0, "index out of range in self");
+      const Tensor values =
+          cast_data(index.dim() ? index : as_1d(index), DType::Int64);
+      const Tensor flat = clone_data(values);
+      const auto* v = static_cast<const int64_t*>(flat.raw_data());
+      const int64_t* bad = std::find_if(
+          v, v + flat.numel(), [&](int64_t i) { return i < 0 || i >= size; });
+      throw Error(detail::str_cat("INDICES element is out of DATA bounds, id=",
+                                  *bad, " axis_dim=", size));
+    }
   }
   Tensor out = select_indices(self, d, index);
   if (self.dim() == 0) out.impl()->set_sizes_and_strides({}, {}, 0);

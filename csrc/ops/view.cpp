@@ -830,18 +830,16 @@ Tensor select_checked(const Tensor& t, int64_t dim, int64_t index) {
 // collects the tensor items. Full slices are skipped when `skip_full`.
 Sliced apply_slicing(const Tensor& self,
                      const std::vector<TensorIndex>& indices, bool skip_full) {
-  int64_t consumed = 0;  // dims of self that the indices address
-  int64_t ellipses = 0;
+  // Each Ellipsis stands for the dims no other item addresses (PyTorch
+  // accepts several).
+  int64_t consumed = 0;
   for (const TensorIndex& idx : indices) {
     if (idx.kind == Kind::Integer || idx.kind == Kind::Slice) ++consumed;
     if (idx.kind == Kind::Tensor) {
       const Tensor& t = idx.tensor;
       consumed += t.dtype() == DType::Bool ? t.dim() : 1;
     }
-    if (idx.kind == Kind::Ellipsis) ++ellipses;
   }
-  AG_INDEX_CHECK(ellipses <= 1,
-                 "an index can only have a single ellipsis ('...')");
   AG_INDEX_CHECK(consumed <= self.dim(),
                  "too many indices for tensor of dimension ", self.dim());
   Sliced out;
