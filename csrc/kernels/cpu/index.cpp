@@ -1,6 +1,7 @@
 #include "kernels/index.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "core/dispatch.h"
@@ -51,20 +52,33 @@ void index_gather(const Tensor& src, const Tensor& index, int64_t stride,
     const int64_t step = stride * static_cast<int64_t>(sizeof(T));
     dispatch_index(index.dtype(), [&](auto itag) {
       using I = decltype(itag);
-      cpu::run_plan(plan, ptrs,
-                    [&](const std::array<char*, 3>& p,
-                        const std::array<int64_t, 3>& s, int64_t n) {
-                      char* po = p[0];
-                      const char* ps = p[1];
-                      const char* pi = p[2];
-                      for (int64_t i = 0; i < n;
-                           ++i, po += s[0], ps += s[1], pi += s[2]) {
-                        const int64_t k =
-                            checked(*reinterpret_cast<const I*>(pi), bound);
-                        *reinterpret_cast<T*>(po) =
-                            *reinterpret_cast<const T*>(ps + k * step);
-                      }
-                    });
+      cpu::run_plan(
+          plan, ptrs,
+          [&](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s,
+              int64_t n) {
+            char* po = p[0];
+            const char* ps = p[1];
+            const char* pi = p[2];
+            if (s[2] == 0) {
+              // One index for the whole run (row gathers): a
+              // plain copy from one shifted source.
+              const int64_t k = checked(*reinterpret_cast<const I*>(pi), bound);
+              ps += k * step;
+              if (s[0] == sizeof(T) && s[1] == sizeof(T)) {
+                std::memcpy(po, ps, static_cast<size_t>(n) * sizeof(T));
+                return;
+              }
+              for (int64_t i = 0; i < n; ++i, po += s[0], ps += s[1])
+                *reinterpret_cast<T*>(po) = *reinterpret_cast<const T*>(ps);
+              return;
+            }
+            for (int64_t i = 0; i < n;
+                 ++i, po += s[0], ps += s[1], pi += s[2]) {
+              const int64_t k = checked(*reinterpret_cast<const I*>(pi), bound);
+              *reinterpret_cast<T*>(po) =
+                  *reinterpret_cast<const T*>(ps + k * step);
+            }
+          });
     });
   });
 }
@@ -85,6 +99,16 @@ void index_scatter(const Tensor& dst, const Tensor& index, int64_t stride,
         char* pd = p[0];
         const char* pi = p[1];
         const char* ps = p[2];
+        if (s[1] == 0) {
+          // One index for the whole run: rows written or added at once.
+          pd += checked(*reinterpret_cast<const I*>(pi), bound) * step;
+          for (int64_t i = 0; i < n; ++i, pd += s[0], ps += s[2]) {
+            T* target = reinterpret_cast<T*>(pd);
+            const T v = *reinterpret_cast<const T*>(ps);
+            *target = accumulate ? static_cast<T>(*target + v) : v;
+          }
+          return;
+        }
         for (int64_t i = 0; i < n; ++i, pd += s[0], pi += s[1], ps += s[2]) {
           const int64_t k = checked(*reinterpret_cast<const I*>(pi), bound);
           T* target = reinterpret_cast<T*>(pd + k * step);
