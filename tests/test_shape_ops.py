@@ -236,6 +236,9 @@ GET_INDICES = {
     "legacy_nested_list": [[0, 1], [2, 3]],
     "legacy_list_with_slice": [slice(None), 0],
     "tensor_list": "tlist",
+    "range": "range",
+    "two_ellipses": (Ellipsis, Ellipsis),
+    "ellipses_around_int": (Ellipsis, 1, Ellipsis),
 }
 
 
@@ -250,6 +253,7 @@ def _resolve(m, key):
         "npmask": lambda: np.array([True, False, False]),
         "npint": lambda: np.int64(2),
         "tlist": lambda: [m.tensor([1]), m.tensor([2])],
+        "range": lambda: range(1, 3),
     }
     if isinstance(key, str):
         return special[key]()
@@ -363,6 +367,14 @@ def test_legacy_sequence_index_warns():
     with pytest.warns(UserWarning, match="non-tuple sequence for multidimensional"):
         y = x[[[0, 1], [2, 3]]]
     assert y.shape == (2,)
+
+
+def test_ellipses_past_the_last_dim_raise():
+    x = ag.zeros(2, 3, 4)
+    with pytest.raises(IndexError, match="out of bounds"):
+        x[0, ..., ..., 1]
+    with pytest.raises(IndexError, match="too many indices"):
+        x[..., ..., :, :, :, :]
 
 
 def test_empty_result_skips_bounds_checks():

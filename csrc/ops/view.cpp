@@ -820,7 +820,8 @@ struct Sliced {
 };
 
 Tensor select_checked(const Tensor& t, int64_t dim, int64_t index) {
-  const int64_t size = t.sizes()[static_cast<size_t>(dim)];
+  // Several Ellipsis items can push `dim` past the last dim.
+  const int64_t size = dim < t.dim() ? t.sizes()[static_cast<size_t>(dim)] : 0;
   AG_INDEX_CHECK(index >= -size && index < size, "index ", index,
                  " is out of bounds for dimension ", dim, " with size ", size);
   return select(t, dim, index);
@@ -851,6 +852,8 @@ Sliced apply_slicing(const Tensor& self,
         out.result = select_checked(out.result, dim, idx.integer);
         break;
       case Kind::Slice: {
+        AG_INDEX_CHECK(dim < out.result.dim(),
+                       "too many indices for tensor of dimension ", self.dim());
         const int64_t size = out.result.sizes()[static_cast<size_t>(dim)];
         auto clamped = [size](std::optional<int64_t> v, int64_t fallback) {
           if (!v) return fallback;

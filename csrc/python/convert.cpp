@@ -451,7 +451,12 @@ std::string type_name(py::handle obj) {
 // A Python list (or nested sequence) used as an index: bools stay a mask,
 // anything else becomes int64 positions, as PyTorch converts them.
 Tensor sequence_index(py::handle seq) {
-  const Tensor t = tensor_from_data(seq, std::nullopt);
+  // Other sequences (range, ...) are read as lists.
+  const bool plain = PyList_Check(seq.ptr()) || PyTuple_Check(seq.ptr());
+  const py::object data =
+      plain ? py::reinterpret_borrow<py::object>(seq)
+            : py::module_::import("builtins").attr("list")(seq);
+  const Tensor t = tensor_from_data(data, std::nullopt);
   return t.dtype() == DType::Bool ? t : ops::to(t, DType::Int64);
 }
 
