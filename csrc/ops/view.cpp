@@ -1,6 +1,8 @@
 // Shape and view ops: each returns a tensor sharing storage (and version
-// counter) with its input. Also the machinery that keeps gradients right when
-// a view is written in place (CopySlices, AsStridedBackward0).
+// counter) with its input, split/chunk/unbind several at once. Also the
+// machinery that keeps gradients right when a view is written in place
+// (CopySlices, AsStridedBackward0), and x[...] / x[...] = v: basic items
+// make views here, tensor items go on to index()/index_put_ (indexing.cpp).
 
 #include <algorithm>
 #include <functional>

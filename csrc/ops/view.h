@@ -1,6 +1,7 @@
 #pragma once
 
-// Shape and view ops: results share storage with their input (view.cpp)
+// Shape and view ops: results share storage with their input; also the
+// Python-style index expressions x[...] (view.cpp)
 
 #include <optional>
 #include <vector>

@@ -132,7 +132,9 @@ void bind_shape(TensorClass& cls, py::module_& m) {
   m.def(
       "stack",
       [](py::handle tensors, int64_t dim) {
-        return ops::stack(tensor_sequence(tensors, "stack"), dim);
+        const TensorList ts = tensor_sequence(tensors, "stack");
+        return without_gil(ts.size() * (ts.empty() ? 0 : ts[0].numel()),
+                           [&] { return ops::stack(ts, dim); });
       },
       py::arg("tensors"), py::arg("dim") = 0);
   cls.def(
@@ -182,7 +184,8 @@ void bind_shape(TensorClass& cls, py::module_& m) {
 
   // ---- copies along the shape
   cls.def("flip", [](const Tensor& t, const py::args& dims) {
-    return ops::flip(t, ints_from_args(dims));
+    const std::vector<int64_t> d = ints_from_args(dims);
+    return without_gil(t.numel(), [&] { return ops::flip(t, d); });
   });
   m.def(
       "flip",
@@ -208,14 +211,25 @@ void bind_shape(TensorClass& cls, py::module_& m) {
             dims.is_none() ? std::vector<int64_t>{} : int_list(dims));
       },
       py::arg("shifts"), py::arg("dims") = py::none());
-  def_both(cls, m, "tril", &ops::tril, py::arg("diagonal") = 0);
-  def_both(cls, m, "triu", &ops::triu, py::arg("diagonal") = 0);
+  def_both(
+      cls, m, "tril",
+      [](const Tensor& t, int64_t diagonal) {
+        return without_gil(t.numel(), [&] { return ops::tril(t, diagonal); });
+      },
+      py::arg("diagonal") = 0);
+  def_both(
+      cls, m, "triu",
+      [](const Tensor& t, int64_t diagonal) {
+        return without_gil(t.numel(), [&] { return ops::triu(t, diagonal); });
+      },
+      py::arg("diagonal") = 0);
 
   // ---- indexing
   def_both(
       cls, m, "gather",
       [](const Tensor& t, int64_t dim, const Tensor& index, bool) {
-        return ops::gather(t, dim, index);
+        return without_gil(index.numel(),
+                           [&] { return ops::gather(t, dim, index); });
       },
       py::arg("dim"), py::arg("index"), py::kw_only(),
       py::arg("sparse_grad") = false);
@@ -251,8 +265,13 @@ void bind_shape(TensorClass& cls, py::module_& m) {
         return ops::scatter_add_(t, dim, index, src);
       },
       py::arg("dim"), py::arg("index"), py::arg("src"));
-  def_both(cls, m, "index_select", &ops::index_select, py::arg("dim"),
-           py::arg("index"));
+  def_both(
+      cls, m, "index_select",
+      [](const Tensor& t, int64_t dim, const Tensor& index) {
+        return without_gil(t.numel(),
+                           [&] { return ops::index_select(t, dim, index); });
+      },
+      py::arg("dim"), py::arg("index"));
   def_both(
       cls, m, "index_put",
       [](const Tensor& t, py::handle indices, const Tensor& values,

@@ -60,7 +60,8 @@ Tensor to_method(const Tensor& self, const py::args& args,
 }
 
 Tensor getitem(const Tensor& self, py::handle index) {
-  return ops::index(self, parse_indices(index));
+  const auto indices = parse_indices(index);
+  return without_gil(self.numel(), [&] { return ops::index(self, indices); });
 }
 
 void setitem(Tensor& self, py::handle index, py::handle value) {
