@@ -357,6 +357,15 @@ Tensor repeat(const Tensor& self, const IntList& repeats) {
   return out;
 }
 
+Tensor tile(const Tensor& self, const IntList& dims) {
+  IntList repeats = dims;
+  if (static_cast<int64_t>(repeats.size()) < self.dim()) {
+    repeats.insert(repeats.begin(),
+                   static_cast<size_t>(self.dim()) - repeats.size(), 1);
+  }
+  return repeat(self, repeats);
+}
+
 Tensor roll(const Tensor& self, const IntList& shifts, const IntList& dims) {
   AG_CHECK(!shifts.empty(), "`shifts` required");
   AG_CHECK((dims.empty() && shifts.size() == 1) || dims.size() == shifts.size(),

@@ -17,6 +17,8 @@ Tensor cat(const TensorList& tensors, int64_t dim = 0);
 Tensor stack(const TensorList& tensors, int64_t dim = 0);
 Tensor flip(const Tensor& self, const IntList& dims);
 Tensor repeat(const Tensor& self, const IntList& repeats);
+// repeat() with missing leading repeats counted as 1.
+Tensor tile(const Tensor& self, const IntList& dims);
 // An empty `dims` rolls the flattened tensor.
 Tensor roll(const Tensor& self, const IntList& shifts, const IntList& dims);
 Tensor tril(const Tensor& self, int64_t diagonal = 0);

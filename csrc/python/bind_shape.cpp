@@ -203,6 +203,16 @@ void bind_shape(TensorClass& cls, py::module_& m) {
     const std::vector<int64_t> r = ints_from_args(repeats);
     return without_gil(t.numel(), [&] { return ops::repeat(t, r); });
   });
+  cls.def("tile", [](const Tensor& t, const py::args& dims) {
+    const std::vector<int64_t> d = ints_from_args(dims);
+    return without_gil(t.numel(), [&] { return ops::tile(t, d); });
+  });
+  m.def(
+      "tile",
+      [](const Tensor& t, py::handle dims) {
+        return ops::tile(t, int_list(dims));
+      },
+      py::arg("input"), py::arg("dims"));
   def_both(
       cls, m, "roll",
       [](const Tensor& t, py::handle shifts, const py::object& dims) {

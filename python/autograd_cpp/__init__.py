@@ -101,6 +101,7 @@ from ._C import (
     t,
     tanh,
     tensor,
+    tile,
     transpose,
     tril,
     triu,

@@ -96,6 +96,8 @@ OPS += [
     OpInfo("repeat", lambda m, a: a.repeat(2, 1, 3), [((2, 3),)], grad_fn="RepeatBackward0"),
     OpInfo("repeat_scalar", lambda m, a: a.repeat(3), [((),), ((2,),)]),
     OpInfo("repeat_zero", lambda m, a: a.repeat(0, 2), [((2, 3),)]),
+    OpInfo("tile", lambda m, a: a.tile(2), [((2, 3),)], grad_fn="RepeatBackward0"),
+    OpInfo("tile_more", lambda m, a: m.tile(a, (2, 1, 2)), [((2, 3),)]),
     OpInfo("roll", lambda m, a: a.roll(1), [((3, 4),)], grad_fn="RollBackward0"),
     OpInfo("roll_dims", lambda m, a: m.roll(a, (1, -5), (0, 1)), [((3, 4),), ((2, 3, 4),)]),
     OpInfo("tril", lambda m, a: a.tril(), [((3, 4),)], grad_fn="TrilBackward0"),
