@@ -477,6 +477,11 @@ ops::TensorIndex parse_index(py::handle item) {
     idx.step = step.value_or(1);
     return idx;
   }
+  if (PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) {
+    idx.kind = Kind::Integer;  // the common case, checked first
+    idx.integer = to_int(item, "index");
+    return idx;
+  }
   // Borrowed: numpy stays in sys.modules (see Note [Borrowed globals]).
   static py::handle np_integer = py::module_::import("numpy").attr("integer");
   static py::handle np_bool = py::module_::import("numpy").attr("bool_");
@@ -489,8 +494,7 @@ ops::TensorIndex parse_index(py::handle item) {
   const bool integral_tensor = is_tensor(item) &&
                                item.cast<Tensor>().dim() == 0 &&
                                is_integral(item.cast<Tensor>().dtype(), false);
-  if (PyLong_Check(item.ptr()) || integral_tensor ||
-      py::isinstance(item, np_integer)) {
+  if (integral_tensor || py::isinstance(item, np_integer)) {
     idx.kind = Kind::Integer;
     idx.integer = to_int(item, "index");
     return idx;
