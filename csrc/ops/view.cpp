@@ -1,6 +1,8 @@
 // Shape and view ops: each returns a tensor sharing storage (and version
-// counter) with its input. Also the machinery that keeps gradients right when
-// a view is written in place (CopySlices, AsStridedBackward0).
+// counter) with its input, split/chunk/unbind several at once. Also the
+// machinery that keeps gradients right when a view is written in place
+// (CopySlices, AsStridedBackward0), and x[...] / x[...] = v: basic items
+// make views here, tensor items go on to index()/index_put_ (indexing.cpp).
 
 #include <algorithm>
 #include <functional>
@@ -584,52 +586,372 @@ Tensor as_strided(const Tensor& self, const Shape& sizes, const Shape& strides,
   return out;
 }
 
-Tensor index(const Tensor& self, const std::vector<TensorIndex>& indices) {
-  using Kind = TensorIndex::Kind;
-  int64_t consumed = 0;  // dims of self that the indices address
-  int64_t ellipses = 0;
+Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length) {
+  AG_CHECK(self.dim() > 0, "narrow() cannot be applied to a 0-dim tensor.");
+  AG_CHECK(length >= 0, "narrow(): length must be non-negative.");
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t size = self.sizes()[static_cast<size_t>(d)];
+  AG_INDEX_CHECK(start >= -size && start <= size,
+                 "start out of range (expected to be in range of [", -size,
+                 ", ", size, "], but got ", start, ")");
+  const int64_t s = start < 0 ? start + size : start;
+  AG_CHECK(s <= size - length, "start (", s, ") + length (", length,
+           ") exceeds dimension size (", size, ").");
+  return slice(self, d, s, s + length, 1);
+}
+
+Tensor movedim(const Tensor& self, const IntList& source,
+               const IntList& destination) {
+  AG_CHECK(source.size() == destination.size(),
+           "movedim: Invalid source or destination dims: source (",
+           shape_str(Shape(source.begin(), source.end())),
+           " dims) should contain the same number of dims as destination (",
+           shape_str(Shape(destination.begin(), destination.end())), " dims)");
+  const int64_t nd = self.dim();
+  const auto n = static_cast<size_t>(std::max<int64_t>(nd, 1));
+  // order[d] = the source dim that lands at d; unplaced dims keep their order.
+  std::vector<int64_t> order(n, -1);
+  std::vector<bool> moved(n, false);
+  for (size_t i = 0; i < source.size(); ++i) {
+    const auto s = static_cast<size_t>(wrap_dim(source[i], nd));
+    const auto d = static_cast<size_t>(wrap_dim(destination[i], nd));
+    AG_CHECK(!moved[s], "movedim: repeated dim in `source` (",
+             shape_str(Shape(source.begin(), source.end())), ")");
+    AG_CHECK(order[d] < 0, "movedim: repeated dim in `destination` (",
+             shape_str(Shape(destination.begin(), destination.end())), ")");
+    moved[s] = true;
+    order[d] = static_cast<int64_t>(s);
+  }
+  if (nd == 0) return permute(self, {});
+  size_t next = 0;
+  for (size_t d = 0; d < n; ++d) {
+    if (order[d] >= 0) continue;
+    while (moved[next]) ++next;
+    order[d] = static_cast<int64_t>(next++);
+  }
+  return permute(self, order);
+}
+
+namespace {
+
+// d(self) = cat(grads, dim)   (pieces that got no gradient count as zeros)
+class SplitBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "SplitBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    return {cat(grads, dim)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+    v.visit("self_sym_sizes", ints_field(self_sizes));
+    v.visit("split_size", int_field(split_size));
+  }
+  Shape self_sizes;
+  int64_t dim = 0, split_size = 0;
+};
+
+// d(self) = cat(grads, dim)
+class SplitWithSizesBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "SplitWithSizesBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    return {cat(grads, dim)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+    v.visit("self_sym_sizes", ints_field(self_sizes));
+    v.visit("split_sizes", ints_field(split_sizes));
+  }
+  Shape self_sizes;
+  int64_t dim = 0;
+  IntList split_sizes;
+};
+
+// d(self) = stack(grads, dim)
+class UnbindBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "UnbindBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    return {stack(grads, dim)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+  }
+  int64_t dim = 0;
+};
+
+// Views of consecutive pieces of self along dim d, all outputs of fn.
+TensorList pieces(const Tensor& self, int64_t d, const IntList& sizes,
+                  const std::shared_ptr<Node>& fn) {
+  TensorList out;
+  out.reserve(sizes.size());
+  const auto ud = static_cast<size_t>(d);
+  int64_t offset = self.impl()->storage_offset();
+  for (int64_t size : sizes) {
+    Shape shape = self.sizes();
+    shape[ud] = size;
+    out.push_back(view_of(self, shape, self.strides(), offset));
+    offset += size * self.strides()[ud];
+    if (fn) autograd::set_history(out.back(), fn);
+  }
+  return out;
+}
+
+TensorList split_into(const Tensor& self, int64_t d, int64_t split_size,
+                      const IntList& sizes) {
+  std::shared_ptr<SplitBackward0> fn = record<SplitBackward0>(self);
+  if (fn) {
+    fn->self_sizes = self.sizes();
+    fn->dim = d;
+    fn->split_size = split_size;
+  }
+  return pieces(self, d, sizes, fn);
+}
+
+}  // namespace
+
+TensorList split(const Tensor& self, int64_t split_size, int64_t dim) {
+  AG_CHECK(self.dim() != 0, "split expects at least a 1-dimensional tensor");
+  AG_CHECK(split_size >= 0,
+           "split expects split_size be non-negative, but got split_size=",
+           split_size);
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t size = self.sizes()[static_cast<size_t>(d)];
+  AG_CHECK(split_size != 0 || size == 0,
+           "split_size can only be 0 if dimension size is 0, but got "
+           "dimension size of ",
+           size);
+  const int64_t count =
+      split_size == 0
+          ? 1
+          : std::max<int64_t>((size + split_size - 1) / split_size, 1);
+  IntList sizes(static_cast<size_t>(count), split_size);
+  sizes.back() = size - split_size * (count - 1);
+  return split_into(self, d, split_size, sizes);
+}
+
+TensorList split_with_sizes(const Tensor& self, const IntList& split_sizes,
+                            int64_t dim) {
+  AG_CHECK(self.dim() != 0, "split expects at least a 1-dimensional tensor");
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t size = self.sizes()[static_cast<size_t>(d)];
+  int64_t total = 0;
+  for (int64_t s : split_sizes) {
+    AG_CHECK(s >= 0,
+             "split_with_sizes expects split_sizes have only non-negative "
+             "entries, but got split_sizes=",
+             shape_str(Shape(split_sizes.begin(), split_sizes.end())));
+    total += s;
+  }
+  AG_CHECK(total == size,
+           "split_with_sizes expects split_sizes to sum exactly to ", size,
+           " (input tensor's size at dimension ", d, "), but got split_sizes=",
+           shape_str(Shape(split_sizes.begin(), split_sizes.end())));
+  std::shared_ptr<SplitWithSizesBackward0> fn =
+      record<SplitWithSizesBackward0>(self);
+  if (fn) {
+    fn->self_sizes = self.sizes();
+    fn->dim = d;
+    fn->split_sizes = split_sizes;
+  }
+  return pieces(self, d, split_sizes, fn);
+}
+
+TensorList chunk(const Tensor& self, int64_t chunks, int64_t dim) {
+  AG_CHECK(self.dim() > 0, "chunk expects at least a 1-dimensional tensor");
+  AG_CHECK(chunks > 0,
+           "chunk expects `chunks` to be greater than 0, got: ", chunks);
+  const int64_t d = wrap_dim(dim, self.dim());
+  const int64_t size = self.sizes()[static_cast<size_t>(d)];
+  const int64_t split_size = (size + chunks - 1) / chunks;
+  // An empty dim still yields `chunks` (empty) pieces.
+  if (split_size == 0 && size == 0) {
+    return split_with_sizes(self, IntList(static_cast<size_t>(chunks), 0), d);
+  }
+  return split(self, split_size, d);
+}
+
+TensorList unbind(const Tensor& self, int64_t dim) {
+  AG_INDEX_CHECK(self.dim() > 0,
+                 "Dimension specified as 0 but tensor has no dimensions");
+  const int64_t d = wrap_dim(dim, self.dim());
+  const auto ud = static_cast<size_t>(d);
+  std::shared_ptr<UnbindBackward0> fn = record<UnbindBackward0>(self);
+  if (fn) fn->dim = d;
+  Shape sizes = self.sizes(), strides = self.strides();
+  sizes.erase(ud);
+  strides.erase(ud);
+  TensorList out;
+  const int64_t n = self.sizes()[ud];
+  out.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    out.push_back(
+        view_of(self, sizes, strides,
+                self.impl()->storage_offset() + i * self.strides()[ud]));
+    if (fn) autograd::set_history(out.back(), fn);
+  }
+  return out;
+}
+
+namespace {
+
+using Kind = TensorIndex::Kind;
+
+bool is_int_index(const Tensor& t) {
+  return t.dim() == 0 && is_integral(t.dtype(), /*include_bool=*/false);
+}
+
+// What basic indexing leaves: a view (or self) and the advanced indices to
+// apply to it, one entry per dim of that view up to the last indexed one.
+struct Sliced {
+  Tensor result;
+  TensorList indices;
+  int64_t covered = 0;  // dims of `result` that `indices` spans
+
+  void record(const Tensor& index, int64_t at) {
+    while (covered < at) {
+      indices.emplace_back();
+      ++covered;
+    }
+    indices.push_back(index);
+    covered += index.dtype() == DType::Bool ? index.dim() : 1;
+  }
+};
+
+Tensor select_checked(const Tensor& t, int64_t dim, int64_t index) {
+  // Several Ellipsis items can push `dim` past the last dim.
+  const int64_t size = dim < t.dim() ? t.sizes()[static_cast<size_t>(dim)] : 0;
+  AG_INDEX_CHECK(index >= -size && index < size, "index ", index,
+                 " is out of bounds for dimension ", dim, " with size ", size);
+  return select(t, dim, index);
+}
+
+// Applies ints, slices, None and Ellipsis as views, left to right, and
+// collects the tensor items. Full slices are skipped when `skip_full`.
+Sliced apply_slicing(const Tensor& self,
+                     const std::vector<TensorIndex>& indices, bool skip_full) {
+  // Each Ellipsis stands for the dims no other item addresses (PyTorch
+  // accepts several).
+  int64_t consumed = 0;
   for (const TensorIndex& idx : indices) {
     if (idx.kind == Kind::Integer || idx.kind == Kind::Slice) ++consumed;
-    if (idx.kind == Kind::Ellipsis) ++ellipses;
+    if (idx.kind == Kind::Tensor) {
+      const Tensor& t = idx.tensor;
+      consumed += t.dtype() == DType::Bool ? t.dim() : 1;
+    }
   }
-  AG_INDEX_CHECK(ellipses <= 1,
-                 "an index can only have a single ellipsis ('...')");
   AG_INDEX_CHECK(consumed <= self.dim(),
                  "too many indices for tensor of dimension ", self.dim());
-  if (indices.size() == 1 && indices[0].kind == Kind::Ellipsis)
-    return alias(self);
-  Tensor out = self;
-  int64_t dim = 0;  // current dim of `out`
+  Sliced out;
+  out.result = self;
+  int64_t dim = 0;  // current dim of out.result
   for (const TensorIndex& idx : indices) {
     switch (idx.kind) {
-      case Kind::Integer: {
-        const int64_t size = out.sizes()[static_cast<size_t>(dim)];
-        AG_INDEX_CHECK(idx.integer >= -size && idx.integer < size, "index ",
-                       idx.integer, " is out of bounds for dimension ", dim,
-                       " with size ", size);
-        out = select(out, dim, idx.integer);
+      case Kind::Integer:
+        out.result = select_checked(out.result, dim, idx.integer);
         break;
-      }
-      case Kind::Slice:
-        out = slice(out, dim, idx.start, idx.stop, idx.step);
+      case Kind::Slice: {
+        AG_INDEX_CHECK(dim < out.result.dim(),
+                       "too many indices for tensor of dimension ", self.dim());
+        const int64_t size = out.result.sizes()[static_cast<size_t>(dim)];
+        auto clamped = [size](std::optional<int64_t> v, int64_t fallback) {
+          if (!v) return fallback;
+          return std::clamp<int64_t>(*v < 0 ? *v + size : *v, 0, size);
+        };
+        const bool full = idx.step == 1 && clamped(idx.start, 0) == 0 &&
+                          clamped(idx.stop, size) == size;
+        if (!(skip_full && full)) {
+          out.result = slice(out.result, dim, idx.start, idx.stop, idx.step);
+        }
         ++dim;
         break;
+      }
       case Kind::None:
-        out = unsqueeze(out, dim);
+        out.result = unsqueeze(out.result, dim);
         ++dim;
         break;
       case Kind::Ellipsis:
         dim += self.dim() - consumed;
         break;
+      case Kind::Tensor: {
+        const Tensor& t = idx.tensor;
+        if (is_int_index(t)) {
+          out.result = select_checked(out.result, dim, t.item().to<int64_t>());
+        } else if (t.dim() == 0 && t.dtype() == DType::Bool) {
+          // x[True] adds a dim of size 1 and keeps it; x[False] empties it.
+          out.result = unsqueeze(out.result, dim);
+          Tensor positions = zeros({t.item().to<bool>() ? 1 : 0}, DType::Int64);
+          out.record(positions, dim);
+          ++dim;
+        } else {
+          out.record(t, dim);
+          dim += t.dtype() == DType::Bool ? t.dim() : 1;
+        }
+        break;
+      }
     }
   }
-  return out.is_same(self) ? alias(self) : out;
+  return out;
+}
+
+// self = value: FillBackward3 is PyTorch's node for fill_ with a 0-d tensor.
+// d(self) = 0 ; d(value) = sum(grad)
+class FillBackward3 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "FillBackward3"; }
+  variable_list apply(variable_list&& grads) override {
+    variable_list out(2);
+    if (should_compute_output(0)) {
+      out[0] = zeros(grads[0].sizes(), grads[0].dtype());
+    }
+    if (should_compute_output(1)) out[1] = sum(grads[0]);
+    return out;
+  }
+};
+
+void fill_with_number(Tensor& self, const Scalar& value) {
+  autograd::check_inplace(self);
+  check_no_internal_overlap(self);
+  kernels::fill(self, value);
+  self.impl()->bump_version();
+  if (should_record(self)) {
+    rebase_history(self, make_node<FillBackward3>(
+                             autograd::collect_next_edges(self, Tensor())));
+  }
+}
+
+}  // namespace
+
+Tensor index(const Tensor& self, const std::vector<TensorIndex>& indices) {
+  // A lone slice is always applied (x[:] is a SliceBackward0 view, as in
+  // PyTorch); inside a tuple, full slices are skipped.
+  Sliced s = apply_slicing(self, indices, /*skip_full=*/indices.size() > 1);
+  if (!s.indices.empty()) return index(s.result, s.indices);
+  return s.result.is_same(self) ? alias(self) : s.result;
 }
 
 void index_put_(Tensor& self, const std::vector<TensorIndex>& indices,
                 const Tensor& value) {
-  Tensor target = index(self, indices);
-  copy_(target, value);
+  Sliced s = apply_slicing(self, indices, /*skip_full=*/true);
+  if (!s.indices.empty()) {
+    index_put_(s.result, s.indices, value);
+  } else {
+    copy_(s.result, value);
+  }
+}
+
+void index_put_(Tensor& self, const std::vector<TensorIndex>& indices,
+                const Scalar& value) {
+  Sliced s = apply_slicing(self, indices, /*skip_full=*/true);
+  if (!s.indices.empty()) {
+    index_put_(s.result, s.indices, scalar_tensor(value, self.dtype()));
+  } else {
+    fill_with_number(s.result, value);
+  }
 }
 
 }  // namespace ag::ops

@@ -444,6 +444,22 @@ std::optional<int64_t> optional_int(py::handle obj) {
   return to_int(obj, "slice indices");
 }
 
+std::string type_name(py::handle obj) {
+  return py::str(py::type::of(obj).attr("__name__"));
+}
+
+// A Python list (or nested sequence) used as an index: bools stay a mask,
+// anything else becomes int64 positions, as PyTorch converts them.
+Tensor sequence_index(py::handle seq) {
+  // Other sequences (range, ...) are read as lists.
+  const bool plain = PyList_Check(seq.ptr()) || PyTuple_Check(seq.ptr());
+  const py::object data =
+      plain ? py::reinterpret_borrow<py::object>(seq)
+            : py::module_::import("builtins").attr("list")(seq);
+  const Tensor t = tensor_from_data(data, std::nullopt);
+  return t.dtype() == DType::Bool ? t : ops::to(t, DType::Int64);
+}
+
 ops::TensorIndex parse_index(py::handle item) {
   using Kind = ops::TensorIndex::Kind;
   ops::TensorIndex idx;
@@ -461,28 +477,101 @@ ops::TensorIndex parse_index(py::handle item) {
     idx.step = step.value_or(1);
     return idx;
   }
+  if (PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) {
+    idx.kind = Kind::Integer;  // the common case, checked first
+    idx.integer = to_int(item, "index");
+    return idx;
+  }
+  // Borrowed: numpy stays in sys.modules (see Note [Borrowed globals]).
+  static py::handle np_integer = py::module_::import("numpy").attr("integer");
+  static py::handle np_bool = py::module_::import("numpy").attr("bool_");
+  if (PyBool_Check(item.ptr()) || py::isinstance(item, np_bool)) {
+    // x[True] is an advanced index: a new dim of size 1 (or 0 for False).
+    idx.kind = Kind::Tensor;
+    idx.tensor = scalar_tensor(Scalar(py::cast<bool>(item)), DType::Bool);
+    return idx;
+  }
   const bool integral_tensor = is_tensor(item) &&
                                item.cast<Tensor>().dim() == 0 &&
                                is_integral(item.cast<Tensor>().dtype(), false);
-  if ((PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) ||
-      integral_tensor ||
-      (is_numpy_scalar(item) &&
-       py::isinstance(item, py::module_::import("numpy").attr("integer")))) {
+  if (integral_tensor || py::isinstance(item, np_integer)) {
     idx.kind = Kind::Integer;
     idx.integer = to_int(item, "index");
     return idx;
   }
+  if (is_tensor(item)) {
+    idx.kind = Kind::Tensor;
+    idx.tensor = item.cast<Tensor>();
+    return idx;
+  }
+  if (py::isinstance<py::array>(item)) {
+    idx.kind = Kind::Tensor;
+    idx.tensor = tensor_from_data(item, std::nullopt);
+    return idx;
+  }
+  if (PySequence_Check(item.ptr()) && !PyUnicode_Check(item.ptr()) &&
+      !PyBytes_Check(item.ptr())) {
+    idx.kind = Kind::Tensor;
+    idx.tensor = sequence_index(item);
+    return idx;
+  }
+  if (PyUnicode_Check(item.ptr())) {
+    throw py::type_error("new(): invalid data type 'str'");
+  }
   throw py::index_error(
       "only integers, slices (`:`), ellipsis (`...`), None and long or byte "
       "Variables are valid indices (got " +
-      std::string(py::str(py::type::of(item).attr("__name__"))) + ")");
+      type_name(item) + ")");
 }
+
+// NumPy's legacy rule, kept by PyTorch: a short non-tuple sequence holding
+// a sequence, slice, tensor, Ellipsis or None is read as a tuple of indices.
+bool sequence_as_tuple(py::handle index) {
+  if (is_tensor(index) || py::isinstance<py::array>(index) ||
+      PyUnicode_Check(index.ptr()) || PyBytes_Check(index.ptr()) ||
+      !PySequence_Check(index.ptr())) {
+    return false;
+  }
+  const Py_ssize_t n = PySequence_Size(index.ptr());
+  if (n < 0) {
+    PyErr_Clear();
+    return false;
+  }
+  if (n >= 32) return false;
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* raw = PySequence_GetItem(index.ptr(), i);
+    if (!raw) {
+      PyErr_Clear();
+      return false;
+    }
+    const py::object obj = py::reinterpret_steal<py::object>(raw);
+    if (is_tensor(obj) || PySequence_Check(raw) || PySlice_Check(raw) ||
+        raw == Py_Ellipsis || raw == Py_None) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<ops::TensorIndex> parse_indices(py::handle index) {
   std::vector<ops::TensorIndex> out;
-  if (PyTuple_Check(index.ptr())) {
-    for (py::handle item : py::reinterpret_borrow<py::tuple>(index)) {
+  const bool as_tuple = !PyTuple_Check(index.ptr()) && sequence_as_tuple(index);
+  if (as_tuple) {
+    if (PyErr_WarnEx(PyExc_UserWarning,
+                     "Using a non-tuple sequence for multidimensional indexing "
+                     "is deprecated and will be changed in pytorch 2.9; use "
+                     "x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this "
+                     "will be interpreted as tensor index, x[torch.tensor(seq)]"
+                     ", which will result either in an error or a different "
+                     "result",
+                     1) < 0) {
+      throw py::error_already_set();
+    }
+  }
+  if (PyTuple_Check(index.ptr()) || as_tuple) {
+    for (py::handle item : py::reinterpret_borrow<py::sequence>(index)) {
       out.push_back(parse_index(item));
     }
   } else {

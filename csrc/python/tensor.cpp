@@ -60,7 +60,8 @@ Tensor to_method(const Tensor& self, const py::args& args,
 }
 
 Tensor getitem(const Tensor& self, py::handle index) {
-  return ops::index(self, parse_indices(index));
+  const auto indices = parse_indices(index);
+  return without_gil(self.numel(), [&] { return ops::index(self, indices); });
 }
 
 void setitem(Tensor& self, py::handle index, py::handle value) {
@@ -68,10 +69,11 @@ void setitem(Tensor& self, py::handle index, py::handle value) {
   if (is_tensor(value)) {
     ops::index_put_(self, indices, value.cast<Tensor>());
   } else if (is_number(value)) {
-    Tensor target = ops::index(self, indices);
-    ops::fill_(target, to_scalar(value));
+    ops::index_put_(self, indices, to_scalar(value));
   } else {
-    ops::index_put_(self, indices, tensor_from_data(value, self.dtype()));
+    throw py::type_error(std::string("can't assign a ") +
+                         Py_TYPE(value.ptr())->tp_name + " to a torch." +
+                         dtype_legacy_name(self.dtype()) + "Tensor");
   }
 }
 

@@ -170,7 +170,7 @@ def jacobian(
             per_input = []
             for x, r in zip(inputs, rows):
                 if r:
-                    jac = _C.stack(r, 0) if hasattr(_C, "stack") else _stack(r)
+                    jac = _C.stack(r, 0)
                 else:
                     jac = _C.zeros(0, *x.shape, dtype=x.dtype)
                 per_input.append(
@@ -178,22 +178,6 @@ def jacobian(
                 )
             blocks.append(_unpack(tuple(per_input), inputs_tuple))
     return _unpack(tuple(blocks), outputs_tuple)
-
-
-def _stack(tensors):
-    """Stacks equal-shaped tensors along a new first dim (differentiably)."""
-    shape = tuple(tensors[0].shape)
-    out = _C.zeros(len(tensors), *shape, dtype=tensors[0].dtype)
-    pieces = [t.unsqueeze(0) for t in tensors]
-    for i, p in enumerate(pieces):
-        out = out + _C.where(_onehot_mask(len(tensors), i, shape), p, _C.zeros_like(out))
-    return out
-
-
-def _onehot_mask(n, i, shape):
-    mask = _C.zeros(n, *shape, dtype=_C.bool)
-    mask[i] = True
-    return mask
 
 
 def hessian(
