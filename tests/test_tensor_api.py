@@ -427,3 +427,9 @@ def test_empty_reductions():
     assert math.isnan(ag.ones(0).mean().item())
     x = ag.mm(ag.ones(2, 0), ag.ones(0, 3))
     assert x.tolist() == [[0.0] * 3] * 2
+
+
+@requires_torch
+def test_tensor_from_other_sequences():
+    same_values(ag.tensor(range(3)), torch.tensor(range(3)))
+    same_values(ag.tensor([range(2), range(2)]), torch.tensor([range(2), range(2)]))

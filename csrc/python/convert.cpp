@@ -265,8 +265,13 @@ py::array tensor_to_numpy(const Tensor& t) {
 
 namespace {
 
+// Lists, tuples and other sequences (range, ...), but not strings, arrays
+// or tensors, which are read differently.
 bool is_sequence(py::handle obj) {
-  return PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr());
+  if (PyList_Check(obj.ptr()) || PyTuple_Check(obj.ptr())) return true;
+  return PySequence_Check(obj.ptr()) && !PyUnicode_Check(obj.ptr()) &&
+         !PyBytes_Check(obj.ptr()) && !is_tensor(obj) &&
+         !py::isinstance<py::array>(obj);
 }
 
 // Nested Python data flattened to numbers, with the kinds seen.
