@@ -28,6 +28,23 @@ void bind_shared_methods(TensorClass& cls, py::module_& m) {
   bind_nn(cls, m);
 }
 
+// Tensor(...) as a constructor: Tensor(other) aliases other's data without
+// its history (what nn.Parameter builds on), Tensor(2, 3) is an empty float
+// tensor of that shape, Tensor([1, 2]) copies data as float.
+void bind_tensor_constructor(py::module_& m) {
+  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
+  cls.def(py::init([](const py::args& args) {
+    if (args.size() == 1 && is_tensor(args[0])) {
+      return ops::detach(args[0].cast<Tensor>()).impl_ptr();
+    }
+    if (args.size() == 1 && !PyLong_Check(args[0].ptr())) {
+      return tensor_from_data(args[0], default_dtype()).impl_ptr();
+    }
+    if (args.size() == 0) return ops::empty({0}, default_dtype()).impl_ptr();
+    return ops::empty(shape_from_args(args), default_dtype()).impl_ptr();
+  }));
+}
+
 void init_ops(py::module_& m) {
   // ---- dtypes
   // ------------------------------------------------------------------
@@ -47,6 +64,7 @@ void init_ops(py::module_& m) {
             py::make_tuple(dtype_name(d.value)));
       });
   register_dtype_objects(m);
+  bind_tensor_constructor(m);
   m.def("get_default_dtype", [] { return dtype_object(default_dtype()); });
   m.def("set_default_dtype", [](py::handle d) {
     const DType t = to_dtype(d);
