@@ -26,6 +26,8 @@ void bind_nn(TensorClass& cls, py::module_& m);
 // Hooks on tensors and nodes, anomaly mode, custom Functions.
 void bind_hooks(TensorClass& cls, py::module_& m);
 void bind_function(py::module_& m);
+// Fused optimizer steps (optim.SGD, Adam, AdamW, RMSprop).
+void bind_optim(py::module_& m);
 
 // Work (in elements) above which a kernel runs with the GIL released, so
 // other Python threads proceed; below it the release costs more than it buys.

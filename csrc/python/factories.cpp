@@ -45,6 +45,29 @@ void bind_tensor_constructor(py::module_& m) {
   }));
 }
 
+// In-place random fills (x.uniform_(a, b), x.normal_(mean, std)), as nn.init
+// uses them: drawn into a fresh buffer, then copied in, so views, version
+// counters and the leaf checks behave as for any in-place write.
+void bind_random_fills(py::module_& m) {
+  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
+  cls.def(
+      "uniform_",
+      [](Tensor& self, double from, double to) {
+        Tensor fresh = ops::empty(self.sizes(), self.dtype());
+        kernels::uniform(fresh, from, to);
+        return ops::copy_(self, fresh);
+      },
+      py::arg("from") = 0.0, py::arg("to") = 1.0);
+  cls.def(
+      "normal_",
+      [](Tensor& self, double mean, double std) {
+        Tensor fresh = ops::empty(self.sizes(), self.dtype());
+        kernels::normal(fresh, mean, std);
+        return ops::copy_(self, fresh);
+      },
+      py::arg("mean") = 0.0, py::arg("std") = 1.0);
+}
+
 void init_ops(py::module_& m) {
   // ---- dtypes
   // ------------------------------------------------------------------
@@ -65,6 +88,7 @@ void init_ops(py::module_& m) {
       });
   register_dtype_objects(m);
   bind_tensor_constructor(m);
+  bind_random_fills(m);
   m.def("get_default_dtype", [] { return dtype_object(default_dtype()); });
   m.def("set_default_dtype", [](py::handle d) {
     const DType t = to_dtype(d);

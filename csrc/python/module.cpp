@@ -32,4 +32,5 @@ PYBIND11_MODULE(_C, m) {
       py::reinterpret_borrow<ag::python::TensorClass>(m.attr("Tensor"));
   ag::python::bind_hooks(tensor_class, m);
   ag::python::bind_function(m);
+  ag::python::bind_optim(m);
 }
