@@ -30,6 +30,7 @@ void bind_optim(py::module_& m) {
     py::gil_scoped_release no_gil;
     for (size_t i = 0; i < p.size(); ++i) {
       kernels::sgd_step(p[i], g[i], b[i], first.at(i), o);
+      p[i].impl()->bump_version("SGD.step");
     }
   });
   m.def("_adam_step",
@@ -51,6 +52,7 @@ void bind_optim(py::module_& m) {
           py::gil_scoped_release no_gil;
           for (size_t i = 0; i < p.size(); ++i) {
             kernels::adam_step(p[i], g[i], m1[i], m2[i], mx[i], steps.at(i), o);
+            p[i].impl()->bump_version(decoupled ? "AdamW.step" : "Adam.step");
           }
         });
   m.def("_rmsprop_step",
@@ -71,6 +73,7 @@ void bind_optim(py::module_& m) {
           py::gil_scoped_release no_gil;
           for (size_t i = 0; i < p.size(); ++i) {
             kernels::rmsprop_step(p[i], g[i], sq[i], b[i], ga[i], o);
+            p[i].impl()->bump_version("RMSprop.step");
           }
         });
 }

@@ -4,12 +4,13 @@ The Python API follows PyTorch's names and semantics, so that
 ``import autograd_cpp as torch`` runs PyTorch tutorial code.
 """
 
-from . import _C, autograd, nn, return_types, viz
+from . import _C, autograd, nn, optim, return_types, utils, viz
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
 from ._C import *  # noqa: F403
 from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
+from ._generator import Generator
 from ._tensor import Size, device
 from ._tensor_str import set_printoptions
 from .autograd.grad_mode import (
@@ -18,6 +19,7 @@ from .autograd.grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .serialization import load, save
 
 # PyTorch's aliases for the dtypes.
 float = float32

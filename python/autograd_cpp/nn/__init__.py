@@ -1,5 +1,8 @@
-"""Neural-network building blocks."""
+"""Neural-network building blocks: Module, Parameter, layers, losses, init."""
 
-from . import functional
+from . import functional, init, utils
+from .modules import *  # noqa: F403
+from .modules import __all__ as _modules
+from .parameter import Parameter
 
-__all__ = ["functional"]
+__all__ = ["Parameter", "functional", "init", "utils", *_modules]

@@ -1,0 +1,63 @@
+"""Adam and AdamW (decoupled weight decay), with amsgrad."""
+
+from .. import _C
+from ..autograd.grad_mode import no_grad
+from .optimizer import Optimizer, _grads_of
+
+__all__ = ["Adam", "AdamW"]
+
+
+class Adam(Optimizer):
+    _decoupled = False
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 amsgrad=False, *, maximize=False):  # fmt: skip
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        amsgrad=amsgrad, maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            params, grads = _grads_of(group, type(self).__name__)
+            m1, m2, mx, steps = [], [], [], []
+            for p in params:
+                state = self.state[p]
+                if not state:
+                    state["step"] = _C.tensor(0.0)
+                    state["exp_avg"] = _C.zeros_like(p)
+                    state["exp_avg_sq"] = _C.zeros_like(p)
+                    if group["amsgrad"]:
+                        state["max_exp_avg_sq"] = _C.zeros_like(p)
+                state["step"] += 1
+                m1.append(state["exp_avg"])
+                m2.append(state["exp_avg_sq"])
+                mx.append(state.get("max_exp_avg_sq"))
+                steps.append(int(state["step"].item()))
+            beta1, beta2 = group["betas"]
+            _C._adam_step(params, grads, m1, m2, mx, steps, group["lr"], beta1, beta2,
+                          group["eps"], group["weight_decay"], group["amsgrad"],
+                          group["maximize"], self._decoupled)  # fmt: skip
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with weight decay applied to the parameters directly
+    (multiplied by 1 - lr * weight_decay) rather than through the gradient."""
+
+    _decoupled = True
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):  # fmt: skip
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

@@ -1,0 +1,156 @@
+"""The Optimizer base class: parameter groups, per-parameter state,
+zero_grad, and state_dict round trips."""
+
+import copy
+from collections import defaultdict
+
+from .. import _C
+from ..autograd.grad_mode import enable_grad
+
+__all__ = ["Optimizer"]
+
+
+class _RequiredParameter:
+    def __repr__(self):
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+class Optimizer:
+    def __init__(self, params, defaults):
+        self.defaults = defaults
+        self.state = defaultdict(dict)
+        self.param_groups = []
+        if isinstance(params, _C.Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {type(params).__name__}"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, param_group):
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+        params = param_group["params"]
+        params = [params] if isinstance(params, _C.Tensor) else list(params)
+        for p in params:
+            if not isinstance(p, _C.Tensor):
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}"
+                )
+            if not p.is_leaf:
+                raise ValueError("can't optimize a non-leaf Tensor")
+        group = {"params": params}
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    f"parameter group didn't specify a value of required optimization parameter {name}"
+                )
+            group[name] = param_group.get(name, default)
+        for k, v in param_group.items():
+            group.setdefault(k, v)
+        existing = {id(p) for g in self.param_groups for p in g["params"]}
+        if any(id(p) in existing for p in params):
+            raise ValueError("some parameters appear in more than one parameter group")
+        self.param_groups.append(group)
+
+    def zero_grad(self, set_to_none=True):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.detach_()
+                    p.grad.zero_()
+
+    def step(self, closure=None):
+        raise NotImplementedError
+
+    def _run_closure(self, closure):
+        if closure is None:
+            return None
+        with enable_grad():
+            return closure()
+
+    def state_dict(self):
+        """{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}
+        with parameters numbered in group order, as in PyTorch."""
+        index = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+                packed["params"].append(index[id(p)])
+            groups.append(packed)
+        state = {
+            index[id(p)]: {k: v for k, v in s.items()}
+            for p, s in self.state.items()
+            if id(p) in index
+        }
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict):
+        groups = state_dict["param_groups"]
+        if len(groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for mine, saved in zip(self.param_groups, groups):
+            if len(mine["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    "of optimizer's group"
+                )
+        by_index = {}
+        for mine, saved in zip(self.param_groups, groups):
+            for p, i in zip(mine["params"], saved["params"]):
+                by_index[i] = p
+        self.state = defaultdict(dict)
+        for i, s in state_dict["state"].items():
+            p = by_index[int(i)]
+            restored = {}
+            for k, v in s.items():
+                if isinstance(v, _C.Tensor):
+                    v = v.clone() if k == "step" else v.to(p.dtype).clone()
+                else:
+                    v = copy.deepcopy(v)
+                restored[k] = v
+            self.state[p] = restored
+        for mine, saved in zip(self.param_groups, groups):
+            for k, v in saved.items():
+                if k != "params":
+                    mine[k] = v
+
+    def __repr__(self):
+        lines = [type(self).__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            for k in sorted(group):
+                if k != "params":
+                    lines.append(f"    {k}: {group[k]}")
+        lines.append(")")
+        return "\n".join(lines)
+
+
+def _grads_of(group, name):
+    """The params of a group that have gradients, with their gradients made
+    contiguous (the fused kernels read them as flat arrays)."""
+    params, grads = [], []
+    for p in group["params"]:
+        if p.grad is None:
+            continue
+        if not p.is_contiguous():
+            raise RuntimeError(f"{name}: parameters must be contiguous")
+        params.append(p)
+        grads.append(p.grad.contiguous())
+    return params, grads

@@ -1,0 +1,49 @@
+"""RMSprop, optionally centered and with momentum."""
+
+from .. import _C
+from ..autograd.grad_mode import no_grad
+from .optimizer import Optimizer, _grads_of
+
+__all__ = ["RMSprop"]
+
+
+class RMSprop(Optimizer):
+    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
+                 centered=False, *, maximize=False):  # fmt: skip
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
+                        momentum=momentum, centered=centered, maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            params, grads = _grads_of(group, "RMSprop")
+            sq, bufs, gavg = [], [], []
+            for p in params:
+                state = self.state[p]
+                if not state:
+                    state["step"] = _C.tensor(0.0)
+                    state["square_avg"] = _C.zeros_like(p)
+                    if group["momentum"] > 0:
+                        state["momentum_buffer"] = _C.zeros_like(p)
+                    if group["centered"]:
+                        state["grad_avg"] = _C.zeros_like(p)
+                state["step"] += 1
+                sq.append(state["square_avg"])
+                bufs.append(state.get("momentum_buffer"))
+                gavg.append(state.get("grad_avg"))
+            _C._rmsprop_step(params, grads, sq, bufs, gavg, group["lr"], group["alpha"],
+                             group["eps"], group["weight_decay"], group["momentum"],
+                             group["centered"], group["maximize"])  # fmt: skip
+        return loss

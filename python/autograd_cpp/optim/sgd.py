@@ -1,0 +1,45 @@
+"""Stochastic gradient descent with momentum, dampening, Nesterov and
+weight decay."""
+
+from .. import _C
+from ..autograd.grad_mode import no_grad
+from .optimizer import Optimizer, _grads_of, required
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
+                 nesterov=False, *, maximize=False):  # fmt: skip
+        if lr is not required and lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)  # fmt: skip
+        super().__init__(params, defaults)
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            params, grads = _grads_of(group, "SGD")
+            bufs, first = [], []
+            for p in params:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if group["momentum"] != 0 and buf is None:
+                    buf = _C.empty_like(p)
+                    state["momentum_buffer"] = buf
+                    first.append(True)
+                else:
+                    first.append(False)
+                bufs.append(buf if group["momentum"] != 0 else None)
+            _C._sgd_step(params, grads, bufs, first, group["lr"], group["momentum"],
+                         group["dampening"], group["weight_decay"], group["nesterov"],
+                         group["maximize"])  # fmt: skip
+        return loss

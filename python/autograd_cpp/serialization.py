@@ -1,0 +1,171 @@
+"""save/load of tensors, state dicts and optimizer states.
+
+The file format executes no code when read: a fixed header, a JSON
+description of the object (containers, numbers, strings and tensor
+descriptors only), then the raw tensor bytes, guarded by lengths and a CRC32
+so that a truncated or damaged file is reported rather than misread.
+
+    magic "AGCPPSV1" | u64 json length | u64 data length | u32 crc32 of both
+    | json (utf-8) | tensor bytes
+"""
+
+import json
+import os
+import struct
+import zlib
+from collections import OrderedDict
+
+import numpy as np
+
+from . import _C
+
+__all__ = ["save", "load"]
+
+_MAGIC = b"AGCPPSV1"
+_HEADER = struct.Struct("<8sQQI")
+_DTYPES = {
+    "bool": _C.bool,
+    "int32": _C.int32,
+    "int64": _C.int64,
+    "float32": _C.float32,
+    "float64": _C.float64,
+}
+
+
+class _Writer:
+    def __init__(self):
+        self.chunks = []
+        self.offset = 0
+
+    def encode(self, obj):
+        from .nn.parameter import Parameter
+
+        if obj is None or isinstance(obj, (bool, str)):
+            return obj
+        if isinstance(obj, int):
+            return {"int": str(obj)}
+        if isinstance(obj, float):
+            return {"float": repr(obj)}
+        if isinstance(obj, _C.Tensor):
+            t = obj.detach().contiguous()
+            raw = t.numpy().tobytes()
+            entry = {
+                "tensor": str(t.dtype).removeprefix("torch."),
+                "shape": list(t.shape),
+                "offset": self.offset,
+                "nbytes": len(raw),
+                "requires_grad": bool(obj.requires_grad),
+                "parameter": isinstance(obj, Parameter),
+            }
+            self.chunks.append(raw)
+            self.offset += len(raw)
+            return entry
+        if isinstance(obj, _C.dtype):
+            return {"dtype": str(obj).removeprefix("torch.")}
+        if isinstance(obj, dict):
+            kind = "odict" if isinstance(obj, OrderedDict) else "dict"
+            return {kind: [[self.encode(k), self.encode(v)] for k, v in obj.items()]}
+        if isinstance(obj, (list, tuple)):
+            return {"list" if isinstance(obj, list) else "tuple": [self.encode(v) for v in obj]}
+        raise TypeError(
+            f"autograd_cpp.save: cannot save an object of type {type(obj).__name__}; "
+            "save tensors, numbers, strings and dicts/lists/tuples of them "
+            "(e.g. model.state_dict() or optimizer.state_dict())"
+        )
+
+
+def save(obj, f):
+    """Writes ``obj`` (tensors, state dicts, optimizer states, and nested
+    dicts/lists/tuples of them with numbers and strings) to a path or a
+    binary file object."""
+    writer = _Writer()
+    description = json.dumps(writer.encode(obj), separators=(",", ":")).encode()
+    data = b"".join(writer.chunks)
+    crc = zlib.crc32(data, zlib.crc32(description))
+    blob = _HEADER.pack(_MAGIC, len(description), len(data), crc) + description + data
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as out:
+            out.write(blob)
+    else:
+        f.write(blob)
+
+
+def _fail(name, why):
+    raise RuntimeError(f"autograd_cpp.load: {name} {why}")
+
+
+def _decode(node, data, name):
+    from .nn.parameter import Parameter
+
+    if node is None or isinstance(node, (bool, str)):
+        return node
+    if not isinstance(node, dict) or len(node) == 0:
+        _fail(name, "is corrupted (unexpected entry in its description)")
+    if "int" in node:
+        return int(node["int"])
+    if "float" in node:
+        return float(node["float"])
+    if "dtype" in node:
+        return _DTYPES[node["dtype"]]
+    if "tensor" in node:
+        dtype = node["tensor"]
+        if dtype not in _DTYPES:
+            _fail(name, f"is corrupted (unknown dtype {dtype!r})")
+        start, nbytes = int(node["offset"]), int(node["nbytes"])
+        if start < 0 or start + nbytes > len(data):
+            _fail(name, "is corrupted (a tensor's bytes lie outside the file)")
+        shape = [int(s) for s in node["shape"]]
+        np_dtype = np.dtype(np.bool_ if dtype == "bool" else dtype)
+        count = int(np.prod(shape))
+        if count * np_dtype.itemsize != nbytes:
+            _fail(name, "is corrupted (a tensor's size does not match its shape)")
+        arr = np.frombuffer(data, dtype=np_dtype, count=count, offset=start)
+        t = _C.from_numpy(arr.reshape(shape).copy())
+        if node.get("parameter"):
+            return Parameter(t, requires_grad=bool(node.get("requires_grad", True)))
+        if node.get("requires_grad"):
+            t.requires_grad_(True)
+        return t
+    if "dict" in node or "odict" in node:
+        items = node.get("dict", node.get("odict"))
+        pairs = [(_decode(k, data, name), _decode(v, data, name)) for k, v in items]
+        return OrderedDict(pairs) if "odict" in node else dict(pairs)
+    if "list" in node:
+        return [_decode(v, data, name) for v in node["list"]]
+    if "tuple" in node:
+        return tuple(_decode(v, data, name) for v in node["tuple"])
+    _fail(name, "is corrupted (unexpected entry in its description)")
+
+
+def load(f, map_location=None, weights_only=True):
+    """Reads an object written by save() from a path or a binary file
+    object. Raises RuntimeError naming the file if it is not such a file,
+    is truncated, or is damaged."""
+    if isinstance(f, (str, os.PathLike)):
+        name = repr(os.fspath(f))
+        with open(f, "rb") as src:
+            blob = src.read()
+    else:
+        name = repr(getattr(f, "name", "<file object>"))
+        blob = f.read()
+    if len(blob) < _HEADER.size:
+        if blob[: len(_MAGIC)] == _MAGIC[: len(blob)] and blob:
+            _fail(name, f"is truncated ({len(blob)} bytes, shorter than the header)")
+        _fail(name, "is not a file written by autograd_cpp.save")
+    magic, json_len, data_len, crc = _HEADER.unpack_from(blob)
+    if magic != _MAGIC:
+        _fail(name, "is not a file written by autograd_cpp.save")
+    expected = _HEADER.size + json_len + data_len
+    if len(blob) < expected:
+        _fail(name, f"is truncated ({len(blob)} of {expected} bytes)")
+    if len(blob) > expected:
+        _fail(name, f"is corrupted ({len(blob) - expected} unexpected bytes at the end)")
+    description = blob[_HEADER.size : _HEADER.size + json_len]
+    data = blob[_HEADER.size + json_len :]
+    if zlib.crc32(data, zlib.crc32(description)) != crc:
+        _fail(name, "is corrupted (checksum mismatch)")
+    try:
+        node = json.loads(description.decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        _fail(name, "is corrupted (unreadable description)")
+    return _decode(node, data, name)
