@@ -559,23 +559,27 @@ Tensor outer(const Tensor& self, const Tensor& vec2) {
 
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
              const Scalar& beta, const Scalar& alpha) {
+  // Checked in PyTorch's order: dtypes, ranks, inner sizes, then self.
+  AG_CHECK(self.dtype() == mat2.dtype(),
+           "self and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(self.dtype()), " and ",
+           dtype_legacy_name(mat2.dtype()));
+  AG_CHECK(mat1.dtype() == mat2.dtype(),
+           "mat1 and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(mat1.dtype()), " and ",
+           dtype_legacy_name(mat2.dtype()));
   AG_CHECK(mat1.dim() == 2, "mat1 must be a matrix, got ", mat1.dim(),
            "-D tensor");
   AG_CHECK(mat2.dim() == 2, "mat2 must be a matrix, got ", mat2.dim(),
            "-D tensor");
+  AG_CHECK(mat1.size(1) == mat2.size(0),
+           "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x",
+           mat1.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
   const Shape shape{mat1.size(0), mat2.size(1)};
   {
     NoGradGuard no_grad;
     expand(self, shape);  // raises PyTorch's message if self won't broadcast
   }
-  AG_CHECK(mat1.size(1) == mat2.size(0),
-           "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x",
-           mat1.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
-  AG_CHECK(self.dtype() == mat2.dtype(),
-           "self and mat2 must have the same dtype, but got ",
-           dtype_legacy_name(self.dtype()), " and ",
-           dtype_legacy_name(mat2.dtype()));
-  check_same_dtype(mat1, mat2);
   Tensor out = matmul_data(mat1, mat2, shape);
   if (alpha.to<double>() != 1.0) {
     kernels::binary(kernels::BinaryOp::Mul, out,

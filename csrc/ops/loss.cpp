@@ -192,7 +192,9 @@ class BinaryCrossEntropyBackward0 : public Node {
     if (w.defined()) g = mul(g, w);
     variable_list out(2);
     if (should_compute_output(0)) {
-      const Tensor denom = clamp_below(mul(x, rsub(x, Scalar(1.0))), 1e-12);
+      // PyTorch's floor is the float 1e-12, not the double.
+      const Tensor denom = clamp_below(mul(x, rsub(x, Scalar(1.0))),
+                                       static_cast<double>(1e-12f));
       out[0] = div(mul(g, sub(x, t)), denom);
     }
     if (should_compute_output(1)) {

@@ -38,8 +38,10 @@ void softmax_lastdim(const T* x, T* y, int64_t rows, int64_t d, bool log) {
         total += e;
       }
       if (log) {
-        const T shift = m + static_cast<T>(std::log(total));
-        for (int64_t i = 0; i < d; ++i) yr[i] = xr[i] - shift;
+        // (x - max) - log(total): adding the two first would round away
+        // the small log term next to a large max.
+        const T log_total = static_cast<T>(std::log(total));
+        for (int64_t i = 0; i < d; ++i) yr[i] = (xr[i] - m) - log_total;
       } else {
         const T inv = static_cast<T>(1.0 / total);
         for (int64_t i = 0; i < d; ++i) yr[i] *= inv;
@@ -85,7 +87,7 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
         for (int64_t i = 0; i < inner; ++i) {
           const auto u = static_cast<size_t>(i);
           if (log) {
-            yr[i] = xr[i] - (m[u] + static_cast<T>(std::log(total[u])));
+            yr[i] = (xr[i] - m[u]) - static_cast<T>(std::log(total[u]));
           } else {
             yr[i] = static_cast<T>(yr[i] / total[u]);
           }
