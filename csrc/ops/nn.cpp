@@ -341,11 +341,13 @@ class ConvolutionBackward0 : public Node {
       out[0] = p.spatial == 1 ? squeeze(dx, {2}) : dx;
     }
     if (should_compute_output(1)) {
+      // Patches as (groups, CgK, N*L): the permute keeps L innermost, so the
+      // copy moves whole rows; bmm reads the transpose without copying.
       const Tensor cols = im2col_op(x, win);
       const Tensor cm =
-          reshape(permute(reshape(cols, {n, groups, cg_k, l}), {1, 0, 3, 2}),
-                  {groups, n * l, cg_k});
-      out[1] = reshape(bmm(gm, cm), w_in.sizes());
+          reshape(permute(reshape(cols, {n, groups, cg_k, l}), {1, 2, 0, 3}),
+                  {groups, cg_k, n * l});
+      out[1] = reshape(bmm(gm, transpose(cm, 1, 2)), w_in.sizes());
     }
     if (should_compute_output(2)) out[2] = sum(g, {0, 2, 3}, false);
     return out;

@@ -2,6 +2,7 @@
 // exponentials (accumulated in double), one to write. Subtracting the maximum
 // keeps every exponential in (0, 1], so logits of +-1000 stay finite.
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -14,10 +15,31 @@ namespace ag::kernels {
 
 namespace {
 
-// Max that lets NaN through, so a NaN anywhere in a row poisons the row.
+// The maximum of a row, or NaN if the row holds one (so NaN poisons its
+// row). Independent lanes break the compare chain, which the compiler can
+// then vectorize.
 template <typename T>
-inline T nan_max(T a, T b) {
-  return (b > a || std::isnan(b)) ? b : a;
+T row_max(const T* x, int64_t n) {
+  constexpr int64_t kLanes = 8;
+  T m[kLanes];
+  bool nan = false;
+  for (int64_t k = 0; k < kLanes; ++k)
+    m[k] = -std::numeric_limits<T>::infinity();
+  const int64_t body = n - n % kLanes;
+  for (int64_t i = 0; i < body; i += kLanes) {
+    for (int64_t k = 0; k < kLanes; ++k) {
+      const T v = x[i + k];
+      m[k] = v > m[k] ? v : m[k];
+      nan |= v != v;
+    }
+  }
+  for (int64_t i = body; i < n; ++i) {
+    m[i - body] = x[i] > m[i - body] ? x[i] : m[i - body];
+    nan |= x[i] != x[i];
+  }
+  T best = m[0];
+  for (int64_t k = 1; k < kLanes; ++k) best = m[k] > best ? m[k] : best;
+  return nan ? std::numeric_limits<T>::quiet_NaN() : best;
 }
 
 // Rows along the last dim: each row is contiguous.
@@ -29,8 +51,7 @@ void softmax_lastdim(const T* x, T* y, int64_t rows, int64_t d, bool log) {
     for (int64_t r = lo; r < hi; ++r) {
       const T* xr = x + r * d;
       T* yr = y + r * d;
-      T m = -std::numeric_limits<T>::infinity();
-      for (int64_t i = 0; i < d; ++i) m = nan_max(m, xr[i]);
+      const T m = row_max(xr, d);
       double total = 0;
       for (int64_t i = 0; i < d; ++i) {
         const T e = std::exp(xr[i] - m);
@@ -60,17 +81,25 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
       std::max<int64_t>(1, kGrainSize / std::max<int64_t>(slab, 1));
   parallel_for(0, outer, grain, [&](int64_t lo, int64_t hi) {
     std::vector<T> m(static_cast<size_t>(inner));
+    std::vector<char> nan(static_cast<size_t>(inner));
     std::vector<double> total(static_cast<size_t>(inner));
     for (int64_t o = lo; o < hi; ++o) {
       const T* xs = x + o * slab;
       T* ys = y + o * slab;
       std::fill(m.begin(), m.end(), -std::numeric_limits<T>::infinity());
+      std::fill(nan.begin(), nan.end(), 0);
       std::fill(total.begin(), total.end(), 0.0);
+      T* mp = m.data();
+      char* np = nan.data();
       for (int64_t k = 0; k < d; ++k) {
         const T* xr = xs + k * inner;
         for (int64_t i = 0; i < inner; ++i) {
-          m[static_cast<size_t>(i)] = nan_max(m[static_cast<size_t>(i)], xr[i]);
+          mp[i] = xr[i] > mp[i] ? xr[i] : mp[i];
+          np[i] |= xr[i] != xr[i];
         }
+      }
+      for (int64_t i = 0; i < inner; ++i) {
+        if (np[i]) mp[i] = std::numeric_limits<T>::quiet_NaN();
       }
       for (int64_t k = 0; k < d; ++k) {
         const T* xr = xs + k * inner;
