@@ -339,9 +339,10 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
   const NllTerms terms =
       nll_terms(target, weight, ignore_index, l.n, l.classes, l.d, dtype);
   Tensor picked = empty_tensor({l.n, 1, l.d}, dtype);
-  Tensor x = clone_data(self);
-  x = make_view(x, {l.n, l.classes, l.d},
-                contiguous_strides({l.n, l.classes, l.d}), 0);
+  const Tensor values = self.is_contiguous() ? self : clone_data(self);
+  const Tensor x = make_view(values, {l.n, l.classes, l.d},
+                             contiguous_strides({l.n, l.classes, l.d}),
+                             values.impl()->storage_offset());
   if (picked.numel() > 0 && l.classes > 0) {
     kernels::gather_dim1(x, terms.index, picked);
   } else {
@@ -353,7 +354,7 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
     NoGradGuard no_grad;
     const Tensor losses = mul(neg(picked), terms.weights);
     if (reduction == Reduction::None) {
-      out = clone_data(losses);
+      out = losses;  // fresh and contiguous: reshape it in place
       out.impl()->set_sizes_and_strides(none_shape,
                                         contiguous_strides(none_shape), 0);
     } else {

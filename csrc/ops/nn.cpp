@@ -313,17 +313,16 @@ class ConvolutionBackward0 : public Node {
   using Node::Node;
   std::string name() const override { return "ConvolutionBackward0"; }
   variable_list apply(variable_list&& grads) override {
-    const Tensor x_in = input.unpack();
-    const Tensor w_in = weight.unpack();
-    Tensor g = grads[0];
-    Tensor x = x_in, w = w_in;
-    if (p.spatial == 1) {
-      x = unsqueeze(x, 2);
-      w = unsqueeze(w, 2);
-      g = unsqueeze(g, 2);
-    }
+    // Each input's gradient needs the other input only; sizes come from the
+    // saved shapes. Everything runs in 2-D (a 1-D conv has height 1).
+    auto as_2d = [&](const Tensor& t) {
+      return p.spatial == 1 && t.defined() ? unsqueeze(t, 2) : t;
+    };
+    const Tensor x = as_2d(input.unpack());
+    const Tensor w = as_2d(weight.unpack());
+    const Tensor g = as_2d(grads[0]);
     const Window2d& win = p.window;
-    const int64_t n = x.size(0), c = x.size(1), o = w.size(0);
+    const int64_t n = input_sizes[0], c = input_sizes[1], o = weight_sizes[0];
     const int64_t groups = p.groups, cg_k = c / groups * win.kh * win.kw;
     const int64_t og = o / groups, l = win.out_h * win.out_w;
     // grad as one (O/groups, N*L) matrix per group.
@@ -347,7 +346,7 @@ class ConvolutionBackward0 : public Node {
       const Tensor cm =
           reshape(permute(reshape(cols, {n, groups, cg_k, l}), {1, 2, 0, 3}),
                   {groups, cg_k, n * l});
-      out[1] = reshape(bmm(gm, transpose(cm, 1, 2)), w_in.sizes());
+      out[1] = reshape(bmm(gm, transpose(cm, 1, 2)), weight_sizes);
     }
     if (should_compute_output(2)) out[2] = sum(g, {0, 2, 3}, false);
     return out;
@@ -368,6 +367,7 @@ class ConvolutionBackward0 : public Node {
     v.visit("weight", weight);
   }
   SavedVariable input, weight;
+  Shape input_sizes, weight_sizes;
   ConvParams p;
   IntList bias_sizes;
 };
@@ -502,8 +502,10 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
                   bias.defined() ? contiguous_data(bias) : Tensor(), w, groups,
                   out4);
   if (auto fn = record<ConvolutionBackward0>(input, weight, bias)) {
-    fn->input = SavedVariable(input, false);
-    fn->weight = SavedVariable(weight, false);
+    if (fn->should_compute_output(1)) fn->input = SavedVariable(input, false);
+    if (fn->should_compute_output(0)) fn->weight = SavedVariable(weight, false);
+    fn->input_sizes = input.sizes();
+    fn->weight_sizes = weight.sizes();
     fn->p = p;
     if (bias.defined()) fn->bias_sizes = bias.sizes().vec();
     autograd::set_history(out, fn);
