@@ -710,3 +710,23 @@ def test_errors_match_torch(name):
             fn(ag)
     assert type(ours.value).__name__ == type(theirs.value).__name__
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize(
+    "name,fn,shape",
+    [
+        ("max_pool2d", lambda lib, x: lib.nn.functional.max_pool2d(x, 3, 2, 1), (4, 16, 40, 40)),
+        ("avg_pool2d", lambda lib, x: lib.nn.functional.avg_pool2d(x, 2), (4, 16, 40, 40)),
+        ("layer_norm", lambda lib, x: lib.nn.functional.layer_norm(x, (300,)), (400, 300)),
+        (
+            "batch_norm",
+            lambda lib, x: lib.nn.functional.batch_norm(x, None, None, training=True),
+            (16, 8, 30, 30),
+        ),
+        ("unfold", lambda lib, x: lib.nn.functional.unfold(x, 3, padding=1), (2, 16, 40, 40)),
+        ("log_softmax", lambda lib, x: lib.log_softmax(x, 1), (30, 200, 30)),
+    ],
+)
+def test_large_inputs_split_across_threads(name, fn, shape):
+    # Big enough that the kernels hand chunks to the thread pool.
+    run_both(fn, [randn(*shape)])
