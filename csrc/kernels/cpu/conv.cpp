@@ -50,12 +50,14 @@ void im2col_sample(const T* x, int64_t channels, const Window2d& w, T* cols,
           std::fill(d, d + w.out_w, T(0));
           continue;
         }
-        const T* s = src + ih * w.in_w + col_off;
+        const T* row = src + ih * w.in_w;
         std::fill(d, d + ow_lo, T(0));
         if (w.sw == 1) {
-          std::copy(s + ow_lo, s + ow_hi, d + ow_lo);
+          std::copy(row + ow_lo + col_off, row + ow_hi + col_off, d + ow_lo);
         } else {
-          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) d[ow] = s[ow * w.sw];
+          for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
+            d[ow] = row[ow * w.sw + col_off];
+          }
         }
         std::fill(d + ow_hi, d + w.out_w, T(0));
       }
@@ -85,10 +87,11 @@ void col2im_sample(const T* cols, int64_t channels, const Window2d& w, T* x,
           for (int64_t oh = 0; oh < w.out_h; ++oh) {
             const int64_t ih = oh * w.sh - w.ph + i * w.dh;
             if (ih < 0 || ih >= w.in_h) continue;
-            T* d = dst + ih * w.in_w + col_off;
+            T* row = dst + ih * w.in_w;
             const T* s = src + oh * w.out_w;
             for (int64_t ow = ow_lo; ow < ow_hi; ++ow) {
-              d[ow * w.sw] = static_cast<T>(d[ow * w.sw] + s[ow]);
+              T& v = row[ow * w.sw + col_off];
+              v = static_cast<T>(v + s[ow]);
             }
           }
         }
