@@ -1,5 +1,12 @@
-// Matrix products: mm, bmm, mv, dot and matmul (which dispatches to them by
-// rank, broadcasting batch dims). The kernels call BLAS.
+// Matrix products: mm, bmm, mv, dot, matmul (which dispatches to them by
+// rank, broadcasting batch dims), outer, addmm and linear; einsum, which
+// reduces every equation to sums, diagonals and batched products. The kernels
+// call BLAS.
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <string>
 
 #include "ops/op_utils.h"
 
@@ -141,6 +148,296 @@ void record_product(const Tensor& out, const Tensor& a, const Tensor& b,
   }
 }
 
+// d(self) = grad.reshape(self_sizes)
+class UnsafeViewBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "UnsafeViewBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    return {reshape(grads[0], self_sizes)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("self_sym_sizes", ints_field(self_sizes));
+  }
+  Shape self_sizes;
+};
+
+// A product's fresh contiguous result seen with another shape. Nothing else
+// aliases it, so (as PyTorch's _unsafe_view) it is not tracked as a view.
+Tensor unsafe_view(const Tensor& self, const Shape& sizes) {
+  Tensor out = make_view(self, sizes, contiguous_strides(sizes),
+                         self.impl()->storage_offset());
+  if (auto fn = record<UnsafeViewBackward0>(self)) {
+    fn->self_sizes = self.sizes();
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+// d(self) = grad.unsqueeze(dim)
+class SqueezeBackward4 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "SqueezeBackward4"; }
+  variable_list apply(variable_list&& grads) override {
+    return {unsqueeze(grads[0], dim)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("dim", int_field(dim));
+  }
+  int64_t dim = 0;
+};
+
+// Drops the leading size-1 dim of a product's fresh result (PyTorch's
+// in-place squeeze_(0) in matmul).
+Tensor squeeze_leading(const Tensor& self) {
+  Shape sizes = self.sizes(), strides = self.strides();
+  sizes.erase(0);
+  strides.erase(0);
+  Tensor out = make_view(self, sizes, strides, self.impl()->storage_offset());
+  if (auto fn = record<SqueezeBackward4>(self)) autograd::set_history(out, fn);
+  return out;
+}
+
+// d(self) = beta * grad ; d(mat1) = alpha * grad @ mat2^T ;
+// d(mat2) = alpha * mat1^T @ grad
+class AddmmBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "AddmmBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor& g = grads[0];
+    auto scaled = [](const Tensor& t, const Scalar& s) {
+      return s.to<double>() == 1.0 ? t : mul(t, wrap_scalar(s));
+    };
+    variable_list out(3);
+    if (should_compute_output(0)) out[0] = scaled(g, beta);
+    if (should_compute_output(1)) {
+      out[1] = scaled(mm(g, t(mat2.unpack())), alpha);
+    }
+    if (should_compute_output(2)) {
+      out[2] = scaled(mm(t(mat1.unpack()), g), alpha);
+    }
+    return out;
+  }
+  void release_variables() override {
+    mat1.release();
+    mat2.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("alpha", scalar_field(alpha));
+    v.visit("beta", scalar_field(beta));
+    v.visit("mat1", mat1);
+    v.visit("mat1_sym_sizes", ints_field(mat1_sizes));
+    v.visit("mat2", mat2);
+    v.visit("mat2_sym_sizes", ints_field(mat2_sizes));
+  }
+  SavedVariable mat1, mat2;
+  Shape mat1_sizes, mat2_sizes;
+  Scalar beta, alpha;
+};
+
+// ---- einsum
+
+// Dims are named by ids: letters A-Z are 0-25, a-z 26-51, and the dims an
+// ellipsis covers 52, 53, ... (right-aligned across operands).
+constexpr int kEllipsisId = 52;
+
+int letter_id(char c) {
+  return c >= 'A' && c <= 'Z' ? c - 'A' : c - 'a' + 26;
+}
+
+char id_letter(int id) {
+  return static_cast<char>(id < 26 ? 'A' + id : 'a' + (id - 26));
+}
+
+// One parsed term of the equation: its ids, with -1 marking the ellipsis.
+struct Term {
+  std::vector<int> ids;
+  bool has_ellipsis = false;
+};
+
+// Splits eq[begin, end) ("ab,b...c") into terms; error messages give
+// positions in the whole equation.
+std::vector<Term> parse_terms(const std::string& eq, size_t begin, size_t end) {
+  std::vector<Term> terms(1);
+  for (size_t i = begin; i < end; ++i) {
+    const char c = eq[i];
+    if (c == ' ') continue;
+    if (c == ',') {
+      terms.emplace_back();
+    } else if (c == '.') {
+      AG_CHECK(i + 3 <= end && eq.compare(i, 3, "...") == 0 &&
+                   !terms.back().has_ellipsis,
+               "einsum(): found '.' for operand ", terms.size() - 1,
+               " that is not part of any ellipsis");
+      terms.back().has_ellipsis = true;
+      terms.back().ids.push_back(-1);
+      i += 2;
+    } else {
+      AG_CHECK(std::isalpha(static_cast<unsigned char>(c)),
+               "einsum(): invalid subscript given at index ", i,
+               " in the equation string, subscripts must be in [a-zA-Z]");
+      terms.back().ids.push_back(letter_id(c));
+    }
+  }
+  return terms;
+}
+
+// An operand during contraction: a tensor and the id of each of its dims.
+struct Labeled {
+  Tensor t;
+  std::vector<int> ids;
+};
+
+// Sums out the dims whose ids fail `keep`.
+Labeled sum_unneeded(const Labeled& x, const std::function<bool(int)>& keep) {
+  IntList dims;
+  Labeled out;
+  for (size_t d = 0; d < x.ids.size(); ++d) {
+    if (keep(x.ids[d])) {
+      out.ids.push_back(x.ids[d]);
+    } else {
+      dims.push_back(static_cast<int64_t>(d));
+    }
+  }
+  out.t = dims.empty() ? x.t : sum(x.t, dims, false);
+  return out;
+}
+
+// Takes the diagonal over dims that repeat an id ("ii->i").
+Labeled take_diagonals(Labeled x, size_t operand) {
+  for (size_t a = 0; a < x.ids.size(); ++a) {
+    for (size_t b = a + 1; b < x.ids.size();) {
+      if (x.ids[b] != x.ids[a]) {
+        ++b;
+        continue;
+      }
+      const int64_t na = x.t.size(static_cast<int64_t>(a));
+      const int64_t nb = x.t.size(static_cast<int64_t>(b));
+      AG_CHECK(na == nb, "einsum(): subscript ", id_letter(x.ids[a]),
+               " is repeated for operand ", operand,
+               " but the sizes don't match, ", nb, " != ", na);
+      Shape sizes = x.t.sizes(), strides = x.t.strides();
+      strides[a] += strides[b];
+      sizes.erase(b);
+      strides.erase(b);
+      x.t = as_strided(x.t, sizes, strides, x.t.impl()->storage_offset());
+      x.ids.erase(x.ids.begin() + static_cast<long>(b));
+    }
+  }
+  return x;
+}
+
+int64_t size_of(const Labeled& x, int id) {
+  for (size_t d = 0; d < x.ids.size(); ++d) {
+    if (x.ids[d] == id) return x.t.size(static_cast<int64_t>(d));
+  }
+  return 1;
+}
+
+// Expands x's size-1 dims with these ids to `sizes` (broadcasting).
+Labeled expand_ids(const Labeled& x, const std::vector<int>& ids,
+                   const std::vector<int64_t>& sizes) {
+  Shape target = x.t.sizes();
+  bool changed = false;
+  for (size_t d = 0; d < x.ids.size(); ++d) {
+    for (size_t k = 0; k < ids.size(); ++k) {
+      if (x.ids[d] == ids[k] && target[d] != sizes[k]) {
+        target[d] = sizes[k];
+        changed = true;
+      }
+    }
+  }
+  return changed ? Labeled{expand(x.t, target), x.ids} : x;
+}
+
+// Permutes x so its dims follow `order` (every id of x, once).
+Tensor arrange(const Labeled& x, const std::vector<int>& order) {
+  IntList perm;
+  bool identity = true;
+  for (int id : order) {
+    const auto d = static_cast<int64_t>(
+        std::find(x.ids.begin(), x.ids.end(), id) - x.ids.begin());
+    identity = identity && d == static_cast<int64_t>(perm.size());
+    perm.push_back(d);
+  }
+  return identity ? x.t : permute(x.t, perm);
+}
+
+// Contracts a and b over their shared ids not in `keep`, as one batched
+// matrix product: a (batch, left, shared) @ b (batch, shared, right).
+Labeled contract(Labeled a, Labeled b, const std::function<bool(int)>& keep) {
+  auto in = [](const Labeled& x, int id) {
+    return std::find(x.ids.begin(), x.ids.end(), id) != x.ids.end();
+  };
+  a = sum_unneeded(a, [&](int id) { return keep(id) || in(b, id); });
+  b = sum_unneeded(b, [&](int id) { return keep(id) || in(a, id); });
+  std::vector<int> batch, left, shared, right;
+  std::vector<int64_t> batch_sizes, shared_sizes;
+  for (int id : a.ids) {
+    if (!in(b, id)) {
+      left.push_back(id);
+      continue;
+    }
+    const int64_t size = std::max(size_of(a, id), size_of(b, id));
+    if (keep(id)) {
+      batch.push_back(id);
+      batch_sizes.push_back(size);
+    } else {
+      shared.push_back(id);
+      shared_sizes.push_back(size);
+    }
+  }
+  for (int id : b.ids) {
+    if (!in(a, id)) right.push_back(id);
+  }
+  Labeled out;
+  out.ids = batch;
+  out.ids.insert(out.ids.end(), left.begin(), left.end());
+  out.ids.insert(out.ids.end(), right.begin(), right.end());
+  if (shared.empty()) {
+    // Nothing to sum: an elementwise product of a (batch, left, 1...) and
+    // b (batch, 1..., right), broadcasting.
+    std::vector<int> a_order = batch, b_order = batch;
+    a_order.insert(a_order.end(), left.begin(), left.end());
+    b_order.insert(b_order.end(), right.begin(), right.end());
+    Tensor ta = arrange(a, a_order), tb = arrange(b, b_order);
+    for (size_t i = 0; i < right.size(); ++i) ta = unsqueeze(ta, -1);
+    for (size_t i = 0; i < left.size(); ++i) {
+      tb = unsqueeze(tb, static_cast<int64_t>(batch.size()));
+    }
+    out.t = mul(ta, tb);
+    return out;
+  }
+  std::vector<int> all = batch;
+  all.insert(all.end(), shared.begin(), shared.end());
+  std::vector<int64_t> all_sizes = batch_sizes;
+  all_sizes.insert(all_sizes.end(), shared_sizes.begin(), shared_sizes.end());
+  a = expand_ids(a, all, all_sizes);
+  b = expand_ids(b, all, all_sizes);
+  auto product = [&](const Labeled& x, const std::vector<int>& ids) {
+    int64_t p = 1;
+    for (int id : ids) p *= size_of(x, id);
+    return p;
+  };
+  std::vector<int> a_order = batch, b_order = batch;
+  a_order.insert(a_order.end(), left.begin(), left.end());
+  a_order.insert(a_order.end(), shared.begin(), shared.end());
+  b_order.insert(b_order.end(), shared.begin(), shared.end());
+  b_order.insert(b_order.end(), right.begin(), right.end());
+  const int64_t nb = product(a, batch), nl = product(a, left);
+  const int64_t ns = product(a, shared), nr = product(b, right);
+  const Tensor a3 = reshape(arrange(a, a_order), {nb, nl, ns});
+  const Tensor b3 = reshape(arrange(b, b_order), {nb, ns, nr});
+  Shape sizes;
+  for (int id : batch) sizes.push_back(size_of(a, id));
+  for (int id : left) sizes.push_back(size_of(a, id));
+  for (int id : right) sizes.push_back(size_of(b, id));
+  out.t = reshape(bmm(a3, b3), sizes);
+  return out;
+}
+
 }  // namespace
 
 Tensor mm(const Tensor& self, const Tensor& mat2) {
@@ -214,7 +511,7 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
            "D and ", db, "D");
   if (da == 1 && db == 1) return dot(self, other);
   if (da == 2 && db == 1) return mv(self, other);
-  if (da == 1 && db == 2) return squeeze(mm(unsqueeze(self, 0), other), {0});
+  if (da == 1 && db == 2) return squeeze_leading(mm(unsqueeze(self, 0), other));
   if (da == 2 && db == 2) return mm(self, other);
   if (da >= 3 && db <= 2) {
     // Fold the batch dims into the rows of one matrix product.
@@ -225,7 +522,7 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
              "mat1 and mat2 shapes cannot be multiplied (", folded.size(0), "x",
              folded.size(1), " and ", b.size(0), "x", b.size(1), ")");
     if (db == 2) out_shape.push_back(b.size(1));
-    return reshape(mm(folded, b), out_shape);
+    return unsafe_view(mm(folded, b), out_shape);
   }
   // General case: broadcast the batch dims and run one batched product.
   const Tensor a = da == 1 ? unsqueeze(self, 0) : self;
@@ -249,7 +546,230 @@ Tensor matmul(const Tensor& self, const Tensor& other) {
   Shape out_shape = batch;
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(p);
-  return reshape(bmm(a3, b3), out_shape);
+  return unsafe_view(bmm(a3, b3), out_shape);
+}
+
+Tensor outer(const Tensor& self, const Tensor& vec2) {
+  AG_CHECK(self.dim() == 1, "outer: Expected 1-D argument self, but got ",
+           self.dim(), "-D");
+  AG_CHECK(vec2.dim() == 1, "outer: Expected 1-D argument vec2, but got ",
+           vec2.dim(), "-D");
+  return mul(reshape(self, {self.size(0), 1}), vec2);
+}
+
+Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
+             const Scalar& beta, const Scalar& alpha) {
+  // Checked in PyTorch's order: dtypes, ranks, inner sizes, then self.
+  AG_CHECK(self.dtype() == mat2.dtype(),
+           "self and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(self.dtype()), " and ",
+           dtype_legacy_name(mat2.dtype()));
+  AG_CHECK(mat1.dtype() == mat2.dtype(),
+           "mat1 and mat2 must have the same dtype, but got ",
+           dtype_legacy_name(mat1.dtype()), " and ",
+           dtype_legacy_name(mat2.dtype()));
+  AG_CHECK(mat1.dim() == 2, "mat1 must be a matrix, got ", mat1.dim(),
+           "-D tensor");
+  AG_CHECK(mat2.dim() == 2, "mat2 must be a matrix, got ", mat2.dim(),
+           "-D tensor");
+  AG_CHECK(mat1.size(1) == mat2.size(0),
+           "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x",
+           mat1.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
+  const Shape shape{mat1.size(0), mat2.size(1)};
+  {
+    NoGradGuard no_grad;
+    expand(self, shape);  // raises PyTorch's message if self won't broadcast
+  }
+  Tensor out = matmul_data(mat1, mat2, shape);
+  if (alpha.to<double>() != 1.0) {
+    kernels::binary(kernels::BinaryOp::Mul, out,
+                    scalar_tensor(alpha, out.dtype()), out);
+  }
+  // beta = 0 ignores self entirely (NaN and inf in it do not propagate).
+  if (beta.to<double>() != 0.0) {
+    kernels::binary(kernels::BinaryOp::Add, out, self, out, beta);
+  }
+  if (auto fn = record<AddmmBackward0>(self, mat1, mat2)) {
+    if (fn->should_compute_output(2)) fn->mat1 = SavedVariable(mat1, false);
+    if (fn->should_compute_output(1)) fn->mat2 = SavedVariable(mat2, false);
+    fn->mat1_sizes = mat1.sizes();
+    fn->mat2_sizes = mat2.sizes();
+    fn->beta = beta;
+    fn->alpha = alpha;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  if (bias.defined() && input.dim() == 2) return addmm(bias, input, t(weight));
+  if (bias.defined() && bias.dim() == 1 && input.dim() >= 1 &&
+      input.is_contiguous()) {
+    // Fold the leading dims into rows so the bias rides along in addmm.
+    int64_t rows = 1;
+    for (int64_t d = 0; d + 1 < input.dim(); ++d) rows *= input.size(d);
+    const Tensor out =
+        addmm(bias, reshape(input, {rows, input.size(-1)}), t(weight));
+    Shape sizes(input.sizes().begin(), input.sizes().end() - 1);
+    sizes.push_back(out.size(1));
+    return view(out, sizes);
+  }
+  const Tensor out = matmul(input, t(weight));
+  return bias.defined() ? add(out, bias) : out;
+}
+
+Tensor einsum(const std::string& equation, const TensorList& operands) {
+  AG_CHECK(!operands.empty(), "einsum(): must provide at least one operand");
+  const size_t arrow = equation.find("->");
+  const size_t lhs_end = arrow == std::string::npos ? equation.size() : arrow;
+  const std::vector<Term> terms = parse_terms(equation, 0, lhs_end);
+  AG_CHECK(terms.size() <= operands.size(),
+           "einsum(): fewer operands were provided than specified in the "
+           "equation");
+  AG_CHECK(terms.size() >= operands.size(),
+           "einsum(): more operands were provided than specified in the "
+           "equation");
+  for (const Tensor& op : operands) {
+    AG_CHECK(op.dtype() == operands[0].dtype(), "expected scalar type ",
+             dtype_legacy_name(operands[0].dtype()), " but found ",
+             dtype_legacy_name(op.dtype()));
+  }
+  // Give each operand's dims their ids; the ellipsis covers what is left.
+  int64_t ellipsis_dims = 0;
+  std::vector<Labeled> xs;
+  std::vector<int> counts(kEllipsisId, 0);
+  for (size_t k = 0; k < terms.size(); ++k) {
+    const Term& term = terms[k];
+    const Tensor& op = operands[k];
+    const auto labels =
+        static_cast<int64_t>(term.ids.size()) - (term.has_ellipsis ? 1 : 0);
+    if (term.has_ellipsis) {
+      AG_CHECK(labels <= op.dim(),
+               "einsum(): the number of subscripts in the "
+               "equation (",
+               labels, ") is more than the number of dimensions (", op.dim(),
+               ") for operand ", k);
+    } else {
+      AG_CHECK(labels == op.dim(),
+               "einsum(): the number of subscripts in the "
+               "equation (",
+               labels, ") does not match the number of dimensions (", op.dim(),
+               ") for operand ", k, " and no ellipsis was given");
+    }
+    ellipsis_dims = std::max(ellipsis_dims, op.dim() - labels);
+  }
+  for (size_t k = 0; k < terms.size(); ++k) {
+    Labeled x{operands[k], {}};
+    const int64_t covered =
+        operands[k].dim() - (static_cast<int64_t>(terms[k].ids.size()) -
+                             (terms[k].has_ellipsis ? 1 : 0));
+    for (int id : terms[k].ids) {
+      if (id >= 0) {
+        x.ids.push_back(id);
+        ++counts[static_cast<size_t>(id)];
+        continue;
+      }
+      for (int64_t e = ellipsis_dims - covered; e < ellipsis_dims; ++e) {
+        x.ids.push_back(kEllipsisId + static_cast<int>(e));
+      }
+    }
+    xs.push_back(take_diagonals(x, k));
+  }
+  // The output's ids: given after "->", or the ellipsis then every letter
+  // used exactly once, in alphabetical order (capitals first).
+  std::vector<int> out_ids;
+  bool any_ellipsis = false;
+  for (const Term& term : terms)
+    any_ellipsis = any_ellipsis || term.has_ellipsis;
+  if (arrow == std::string::npos) {
+    for (int64_t e = 0; e < ellipsis_dims; ++e) {
+      out_ids.push_back(kEllipsisId + static_cast<int>(e));
+    }
+    for (int id = 0; id < kEllipsisId; ++id) {
+      if (counts[static_cast<size_t>(id)] == 1) out_ids.push_back(id);
+    }
+  } else {
+    const std::vector<Term> out_terms =
+        parse_terms(equation, arrow + 2, equation.size());
+    AG_CHECK(out_terms.size() == 1,
+             "einsum(): found ',' in the output subscripts");
+    std::vector<bool> seen(kEllipsisId, false);
+    for (int id : out_terms[0].ids) {
+      if (id < 0) {
+        AG_CHECK(any_ellipsis,
+                 "einsum(): ellipsis found in output but not in any input");
+        for (int64_t e = 0; e < ellipsis_dims; ++e) {
+          out_ids.push_back(kEllipsisId + static_cast<int>(e));
+        }
+        continue;
+      }
+      AG_CHECK(counts[static_cast<size_t>(id)] > 0,
+               "einsum(): output subscript ", id_letter(id),
+               " does not appear in the equation for any input operand");
+      AG_CHECK(!seen[static_cast<size_t>(id)], "einsum(): output subscript ",
+               id_letter(id), " appears more than once in the output");
+      seen[static_cast<size_t>(id)] = true;
+      out_ids.push_back(id);
+    }
+  }
+  // Sizes of a shared id must agree, or be 1 and broadcast.
+  std::vector<int64_t> seen_size(
+      static_cast<size_t>(kEllipsisId + ellipsis_dims), -1);
+  for (size_t k = 0; k < xs.size(); ++k) {
+    for (size_t d = 0; d < xs[k].ids.size(); ++d) {
+      const auto id = static_cast<size_t>(xs[k].ids[d]);
+      const int64_t size = xs[k].t.size(static_cast<int64_t>(d));
+      int64_t& seen = seen_size[id];
+      if (seen < 0 || seen == 1) {
+        seen = size;
+        continue;
+      }
+      AG_CHECK(size == seen || size == 1,
+               "einsum(): ", id < kEllipsisId ? "subscript " : "ellipsis dim ",
+               id < kEllipsisId ? std::string(1, id_letter(xs[k].ids[d]))
+                                : std::to_string(id - kEllipsisId),
+               " has size ", size, " for operand ", k,
+               " which does not broadcast with previously seen size ", seen);
+    }
+  }
+  auto in_output = [&](int id) {
+    return std::find(out_ids.begin(), out_ids.end(), id) != out_ids.end();
+  };
+  // Ids an operand alone carries, and that the output drops, sum out first.
+  auto used_elsewhere = [&](size_t k, int id) {
+    for (size_t j = 0; j < xs.size(); ++j) {
+      if (j != k && std::find(xs[j].ids.begin(), xs[j].ids.end(), id) !=
+                        xs[j].ids.end()) {
+        return true;
+      }
+    }
+    return false;
+  };
+  for (size_t k = 0; k < xs.size(); ++k) {
+    xs[k] = sum_unneeded(
+        xs[k], [&](int id) { return in_output(id) || used_elsewhere(k, id); });
+  }
+  Labeled result = xs[0];
+  for (size_t k = 1; k < xs.size(); ++k) {
+    auto keep = [&](int id) {
+      if (in_output(id)) return true;
+      for (size_t j = k + 1; j < xs.size(); ++j) {
+        if (std::find(xs[j].ids.begin(), xs[j].ids.end(), id) !=
+            xs[j].ids.end()) {
+          return true;
+        }
+      }
+      return false;
+    };
+    result = contract(result, xs[k], keep);
+  }
+  result = sum_unneeded(result, in_output);
+  // A lone operand may still need its broadcast ids expanded to the output.
+  std::vector<int64_t> out_sizes;
+  for (int id : out_ids)
+    out_sizes.push_back(seen_size[static_cast<size_t>(id)]);
+  result = expand_ids(result, out_ids, out_sizes);
+  return arrange(result, out_ids);
 }
 
 }  // namespace ag::ops

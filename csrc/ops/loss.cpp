@@ -1,5 +1,13 @@
-// Losses: binary_cross_entropy_with_logits.
+// Losses: binary cross entropy (on probabilities and on logits), nll_loss and
+// cross_entropy (class indices or probabilities, label smoothing), mse, l1
+// and smooth l1. Forwards compute without recording; each backward node is
+// written with differentiable ops.
 
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "kernels/nn.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -94,6 +102,368 @@ class BinaryCrossEntropyWithLogitsBackward0 : public Node {
   Reduction reduction = Reduction::Mean;
 };
 
+// Rejects a requires-grad argument the loss has no derivative for.
+void check_not_differentiable(const Tensor& arg, const char* op,
+                              const char* name) {
+  AG_CHECK(!(GradMode::is_enabled() && arg.defined() &&
+             autograd::requires_grad(arg)),
+           "The function '", op,
+           "' is not differentiable with respect to argument '", name,
+           "'. This input cannot have requires_grad True.");
+}
+
+void check_floating(const Tensor& t, const char* kernel) {
+  if (!is_floating(t.dtype())) {
+    throw NotImplementedError(
+        detail::str_cat("\"", kernel, "\" not implemented for '",
+                        dtype_legacy_name(t.dtype()), "'"));
+  }
+}
+
+Tensor number(double v) {
+  return wrap_scalar(Scalar(v));
+}
+
+// max(t, floor) elementwise, letting the gradient through where t > floor.
+Tensor clamp_below(const Tensor& t, double floor) {
+  Tensor below;
+  {
+    NoGradGuard no_grad;
+    below = lt(t, number(floor));
+  }
+  return where(below, scalar_tensor(Scalar(floor), t.dtype()), t);
+}
+
+// d(self) = grad / other   (other a number)
+class DivBackward1 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "DivBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    return {div(grads[0], wrap_scalar(other))};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("other", scalar_field(other));
+  }
+  Scalar other;
+};
+
+// self / other for a number other, recorded as PyTorch's Tensor-by-Scalar
+// division.
+Tensor div_by_number(const Tensor& self, const Scalar& other) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = div(self, wrap_scalar(other));
+  }
+  if (auto fn = record<DivBackward1>(self)) {
+    fn->other = other;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+// ---- binary_cross_entropy
+
+// log(x) and log(1 - x), each clamped below at -100 so that x = 0 or 1 gives
+// a finite loss.
+Tensor bce_log(const Tensor& x) {
+  return clamp_below(log(x), -100.0);
+}
+Tensor bce_log1m(const Tensor& x) {
+  return clamp_below(log1p(neg(x)), -100.0);
+}
+
+// d(self) = grad * w * (x - t) / max(x (1 - x), 1e-12)
+// d(target) = grad * w * (log(1 - x) - log(x))
+// each divided by the element count for mean reduction.
+class BinaryCrossEntropyBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "BinaryCrossEntropyBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor x = self.unpack();
+    const Tensor t = target.unpack();
+    const Tensor w = weight.unpack();
+    Tensor g = grads[0];
+    if (reduction == Reduction::Mean) {
+      g = div(g, number(static_cast<double>(x.numel())));
+    }
+    if (w.defined()) g = mul(g, w);
+    variable_list out(2);
+    if (should_compute_output(0)) {
+      // PyTorch's floor is the float 1e-12, not the double.
+      const Tensor denom = clamp_below(mul(x, rsub(x, Scalar(1.0))),
+                                       static_cast<double>(1e-12f));
+      out[0] = div(mul(g, sub(x, t)), denom);
+    }
+    if (should_compute_output(1)) {
+      out[1] = mul(g, sub(log1p(neg(x)), log(x)));
+    }
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    target.release();
+    weight.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("reduction", int_field(reduction_code(reduction)));
+    v.visit("self", self);
+    v.visit("target", target);
+    v.visit("weight", weight);
+  }
+  SavedVariable self, target, weight;
+  Reduction reduction = Reduction::Mean;
+};
+
+// ---- nll_loss
+
+std::vector<double> values_of(const Tensor& t) {
+  const Tensor d = clone_data(cast_data(t, DType::Float64));
+  const auto* p = static_cast<const double*>(d.raw_data());
+  return std::vector<double>(p, p + d.numel());
+}
+
+// What nll_loss reads from its targets, laid out as (N, 1, D): the class to
+// pick (0 where ignored) and its weight (0 where ignored), and the weights'
+// total (the divisor of the mean).
+struct NllTerms {
+  Tensor index;
+  Tensor weights;
+  double total = 0;
+};
+
+NllTerms nll_terms(const Tensor& target, const Tensor& weight,
+                   int64_t ignore_index, int64_t n, int64_t classes, int64_t d,
+                   DType dtype) {
+  const Tensor t = clone_data(target);
+  const auto* tv = static_cast<const int64_t*>(t.raw_data());
+  const std::vector<double> w =
+      weight.defined() ? values_of(weight) : std::vector<double>();
+  NllTerms terms;
+  terms.index = empty_tensor({n, 1, d}, DType::Int64);
+  auto* idx = static_cast<int64_t*>(terms.index.raw_data());
+  std::vector<double> wts(static_cast<size_t>(n * d));
+  for (int64_t i = 0; i < n * d; ++i) {
+    const int64_t cls = tv[i];
+    if (cls == ignore_index) {
+      idx[i] = 0;
+      continue;
+    }
+    AG_INDEX_CHECK(cls >= 0 && cls < classes, "Target ", cls,
+                   " is out of bounds.");
+    idx[i] = cls;
+    wts[static_cast<size_t>(i)] = w.empty() ? 1.0 : w[static_cast<size_t>(cls)];
+    terms.total += wts[static_cast<size_t>(i)];
+  }
+  terms.weights =
+      cast_data(from_buffer(wts.data(), {n, 1, d}, DType::Float64), dtype);
+  return terms;
+}
+
+// The (N, C, D) layout nll_loss works in: 1-D inputs are one sample.
+struct NllLayout {
+  int64_t n = 1, classes = 0, d = 1;
+};
+
+NllLayout nll_layout(const Tensor& self) {
+  NllLayout l;
+  if (self.dim() == 1) {
+    l.classes = self.size(0);
+    return l;
+  }
+  l.n = self.size(0);
+  l.classes = self.size(1);
+  for (int64_t i = 2; i < self.dim(); ++i) l.d *= self.size(i);
+  return l;
+}
+
+// d(self)[n, target[n]] = -grad * weight[target[n]] (divided by the total
+// weight for mean reduction); zero elsewhere and at ignored targets
+class NllLossBackward : public Node {
+ public:
+  NllLossBackward(edge_list&& edges, const char* name)
+      : Node(std::move(edges)), name_(name) {}
+  std::string name() const override { return name_; }
+  variable_list apply(variable_list&& grads) override {
+    const NllLayout l = layout;
+    const NllTerms terms =
+        nll_terms(target.unpack(), weight.unpack(), ignore_index, l.n,
+                  l.classes, l.d, grads[0].dtype());
+    Tensor coef;
+    {
+      NoGradGuard no_grad;
+      coef = neg(terms.weights);
+      if (reduction == Reduction::Mean && terms.total != 0) {
+        coef = div(coef, total_weight.unpack());
+      }
+    }
+    const Tensor& g = grads[0];
+    const Tensor src = reduction == Reduction::None
+                           ? mul(reshape(g, {l.n, 1, l.d}), coef)
+                           : mul(g, coef);
+    const Tensor dx = nn_detail::scatter_add_dim1(src, terms.index, l.classes);
+    return {reshape(dx, self_sizes)};
+  }
+  void release_variables() override {
+    target.release();
+    weight.release();
+    total_weight.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("ignore_index", int_field(ignore_index));
+    v.visit("reduction", int_field(reduction_code(reduction)));
+    v.visit("self_sym_sizes", ints_field(self_sizes));
+    v.visit("target", target);
+    v.visit("total_weight", total_weight);
+    v.visit("weight", weight);
+  }
+  SavedVariable target, weight, total_weight;
+  NllLayout layout;
+  Shape self_sizes;
+  Reduction reduction = Reduction::Mean;
+  int64_t ignore_index = -100;
+
+ private:
+  const char* name_;
+};
+
+// nll_loss of an input already checked, with its result shaped `none_shape`
+// for reduction "none".
+Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
+                Reduction reduction, int64_t ignore_index, const char* name,
+                const Shape& none_shape) {
+  const NllLayout l = nll_layout(self);
+  const DType dtype = self.dtype();
+  const NllTerms terms =
+      nll_terms(target, weight, ignore_index, l.n, l.classes, l.d, dtype);
+  Tensor picked = empty_tensor({l.n, 1, l.d}, dtype);
+  const Tensor values = self.is_contiguous() ? self : clone_data(self);
+  const Tensor x = make_view(values, {l.n, l.classes, l.d},
+                             contiguous_strides({l.n, l.classes, l.d}),
+                             values.impl()->storage_offset());
+  if (picked.numel() > 0 && l.classes > 0) {
+    kernels::gather_dim1(x, terms.index, picked);
+  } else {
+    kernels::fill(picked, Scalar(0.0));
+  }
+  Tensor out;
+  Tensor total = scalar_tensor(Scalar(terms.total), dtype);
+  {
+    NoGradGuard no_grad;
+    const Tensor losses = mul(neg(picked), terms.weights);
+    if (reduction == Reduction::None) {
+      out = losses;  // fresh and contiguous: reshape it in place
+      out.impl()->set_sizes_and_strides(none_shape,
+                                        contiguous_strides(none_shape), 0);
+    } else {
+      out = sum(losses);
+      if (reduction == Reduction::Mean) out = div(out, total);
+    }
+  }
+  if (should_record(self)) {
+    auto fn =
+        make_node<NllLossBackward>(autograd::collect_next_edges(self), name);
+    fn->target = SavedVariable(target, false);
+    fn->weight = SavedVariable(weight, false);
+    fn->total_weight = SavedVariable(total, false);
+    fn->layout = l;
+    fn->self_sizes = self.sizes();
+    fn->reduction = reduction;
+    fn->ignore_index = ignore_index;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+// ---- mse, smooth l1
+
+// d(self) = 2 (self - target) grad ; d(target) = -d(self)
+// (divided by the element count for mean reduction)
+class MseLossBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "MseLossBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor diff = sub(self.unpack(), target.unpack());
+    const double scale = reduction == Reduction::Mean
+                             ? 2.0 / static_cast<double>(diff.numel())
+                             : 2.0;
+    const Tensor d = mul(mul(diff, number(scale)), grads[0]);
+    variable_list out(2);
+    if (should_compute_output(0)) out[0] = d;
+    if (should_compute_output(1)) out[1] = neg(d);
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    target.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("reduction", int_field(reduction_code(reduction)));
+    v.visit("self", self);
+    v.visit("target", target);
+  }
+  SavedVariable self, target;
+  Reduction reduction = Reduction::Mean;
+};
+
+// With d = self - target:
+// d(self) = grad * (|d| < beta ? d / beta : sign(d)) ; d(target) = -d(self)
+// (divided by the element count for mean reduction)
+class SmoothL1LossBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "SmoothL1LossBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor diff = sub(self.unpack(), target.unpack());
+    Tensor inside;
+    {
+      NoGradGuard no_grad;
+      inside = lt(abs(diff), number(beta));
+    }
+    Tensor d =
+        mul(where(inside, div(diff, number(beta)), sign(diff)), grads[0]);
+    if (reduction == Reduction::Mean) {
+      d = div(d, number(static_cast<double>(diff.numel())));
+    }
+    variable_list out(2);
+    if (should_compute_output(0)) out[0] = d;
+    if (should_compute_output(1)) out[1] = neg(d);
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    target.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("beta", scalar_field(Scalar(beta)));
+    v.visit("reduction", int_field(reduction_code(reduction)));
+    v.visit("self", self);
+    v.visit("target", target);
+  }
+  SavedVariable self, target;
+  Reduction reduction = Reduction::Mean;
+  double beta = 1.0;
+};
+
+// The shape and class dim of a weight broadcast against cross_entropy's input.
+Tensor class_weight_view(const Tensor& weight, int64_t ndim,
+                         int64_t class_dim) {
+  Shape shape(static_cast<size_t>(ndim), 1);
+  shape[static_cast<size_t>(class_dim)] = weight.numel();
+  return reshape(weight, shape);
+}
+
+void check_class_weight(const Tensor& weight, int64_t classes,
+                        const char* prefix) {
+  AG_CHECK(!weight.defined() || weight.numel() == classes, prefix,
+           "weight tensor should be defined either for all ", classes,
+           " classes or no classes but got weight tensor of shape: ",
+           weight.defined() ? shape_str(weight.sizes()) : "");
+}
+
 }  // namespace
 
 Tensor binary_cross_entropy_with_logits(const Tensor& self,
@@ -125,6 +495,228 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
     fn->weight = SavedVariable(weight, false);
     fn->pos_weight = SavedVariable(pos_weight, false);
     fn->reduction = reduction;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
+                            const Tensor& weight, Reduction reduction) {
+  AG_CHECK_AS(ValueError, target.sizes() == self.sizes(),
+              "Using a target size (torch.Size(", shape_str(target.sizes()),
+              ")) that is different to the input size (torch.Size(",
+              shape_str(self.sizes()),
+              ")) is deprecated. Please ensure they have the same size.");
+  check_floating(self, "binary_cross_entropy");
+  AG_CHECK(target.dtype() == self.dtype(), "Found dtype ",
+           dtype_legacy_name(target.dtype()), " but expected ",
+           dtype_legacy_name(self.dtype()));
+  check_not_differentiable(weight, "binary_cross_entropy", "weight");
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    const Tensor outside =
+        add(sum(lt(self, number(0.0))), sum(gt(self, number(1.0))));
+    AG_CHECK(outside.item().to<int64_t>() == 0,
+             "all elements of input should be between 0 and 1");
+    // (t - 1) log(1 - x) - t log(x), with both logs clamped at -100.
+    Tensor loss = sub(mul(sub(target, number(1.0)), bce_log1m(self)),
+                      mul(target, bce_log(self)));
+    if (weight.defined()) loss = mul(loss, weight);
+    out = reduce(loss, reduction);
+  }
+  if (auto fn = record<BinaryCrossEntropyBackward0>(self, target)) {
+    fn->self = SavedVariable(self, false);
+    fn->target = SavedVariable(target, false);
+    fn->weight = SavedVariable(weight, false);
+    fn->reduction = reduction;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight,
+                Reduction reduction, int64_t ignore_index) {
+  AG_CHECK_AS(ValueError, self.dim() >= 1,
+              "Expected 1 or more dimensions (got ", self.dim(), ")");
+  const int64_t target_batch = target.dim() == 0 ? 0 : target.size(0);
+  AG_CHECK_AS(ValueError, self.dim() == 1 || self.size(0) == target_batch,
+              "Expected input batch_size (", self.size(0),
+              ") to match target batch_size (", target_batch, ").");
+  AG_CHECK(target.dtype() == DType::Int64,
+           "expected target dtype to be Long or Byte, but got ",
+           dtype_legacy_name(target.dtype()));
+  check_not_differentiable(weight, "nll_loss_forward", "weight");
+  AG_CHECK(!weight.defined() || weight.dtype() == self.dtype(),
+           "expected scalar type ", dtype_legacy_name(self.dtype()),
+           " but found ", dtype_legacy_name(weight.dtype()));
+  check_floating(self, "nll_loss");
+  const int64_t classes = self.dim() == 1 ? self.size(0) : self.size(1);
+  if (self.dim() <= 2) {
+    AG_CHECK(target.dim() <= 1,
+             "0D or 1D target tensor expected, multi-target not supported");
+    AG_CHECK(self.dim() == 2 || target.numel() == 1,
+             "size mismatch (got input: ", shape_str(self.sizes()),
+             ", target: ", shape_str(target.sizes()), ")");
+    check_class_weight(weight, classes, "");
+    const Shape none_shape =
+        self.dim() == 1 ? target.sizes() : Shape{self.size(0)};
+    return nll_core(self, target, weight, reduction, ignore_index,
+                    "NllLossBackward0", none_shape);
+  }
+  Shape expected{self.size(0)};
+  for (int64_t d = 2; d < self.dim(); ++d) expected.push_back(self.size(d));
+  if (self.dim() == 4) {
+    AG_CHECK(target.dim() == 3,
+             "only batches of spatial targets supported (3D tensors) but got "
+             "targets of dimension: ",
+             target.dim());
+    AG_CHECK(!weight.defined() || weight.numel() == classes,
+             "weight tensor should be defined either for all or no classes");
+    AG_CHECK(target.sizes() == expected,
+             "size mismatch (got input: ", shape_str(self.sizes()),
+             " , target: ", shape_str(target.sizes()));
+    return nll_core(self, target, weight, reduction, ignore_index,
+                    "NllLoss2DBackward0", target.sizes());
+  }
+  // Other ranks run as a (N, C, 1, d1 * d2 * ...) image.
+  AG_CHECK(target.sizes() == expected, "Expected target size ",
+           shape_str(expected), ", got ", shape_str(target.sizes()));
+  AG_CHECK(!weight.defined() || weight.numel() == classes,
+           "weight tensor should be defined either for all or no classes");
+  const int64_t n = self.size(0);
+  const int64_t d = numel_of(expected) / std::max<int64_t>(n, 1);
+  const Tensor image = reshape(self, {n, classes, 1, n == 0 ? 0 : d});
+  const Shape flat_target{n, 1, n == 0 ? 0 : d};
+  Tensor out = nll_core(image, target, weight, reduction, ignore_index,
+                        "NllLoss2DBackward0", flat_target);
+  return reduction == Reduction::None ? reshape(out, target.sizes()) : out;
+}
+
+Tensor cross_entropy(const Tensor& self, const Tensor& target,
+                     const Tensor& weight, Reduction reduction,
+                     int64_t ignore_index, double label_smoothing) {
+  const int64_t class_dim = self.dim() == 1 ? 0 : 1;
+  if (self.sizes() == target.sizes()) {
+    // Class probabilities: -sum over classes of target * log_softmax.
+    AG_CHECK(is_floating(target.dtype()),
+             "Expected floating point type for target with class "
+             "probabilities, got ",
+             dtype_legacy_name(target.dtype()));
+    AG_CHECK(ignore_index < 0,
+             "ignore_index is not supported for floating point target");
+    AG_CHECK(
+        label_smoothing >= 0.0 && label_smoothing <= 1.0,
+        "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
+    const int64_t classes = self.size(class_dim);
+    check_class_weight(weight, classes, "cross_entropy: ");
+    const Tensor lsm = log_softmax(self, class_dim);
+    Tensor t = target;
+    if (label_smoothing > 0) {
+      t = add(mul(t, number(1.0 - label_smoothing)),
+              number(label_smoothing / static_cast<double>(classes)));
+    }
+    Tensor terms = mul(lsm, t);
+    if (weight.defined()) {
+      terms = mul(terms, class_weight_view(weight, self.dim(), class_dim));
+    }
+    switch (reduction) {
+      case Reduction::None:
+        return neg(sum(terms, {class_dim}, false));
+      case Reduction::Sum:
+        return neg(sum(terms));
+      case Reduction::Mean:
+        break;
+    }
+    return div_by_number(neg(sum(terms)),
+                         Scalar(classes == 0 ? 0 : self.numel() / classes));
+  }
+  if (label_smoothing <= 0.0) {
+    return nll_loss(log_softmax(self, class_dim), target, weight, reduction,
+                    ignore_index);
+  }
+  AG_CHECK(
+      label_smoothing <= 1.0,
+      "label_smoothing must be between 0.0 and 1.0. Got: ", label_smoothing);
+  // Smoothing mixes the nll of the target class with the mean nll over all
+  // classes: (1 - e) nll + e / C * sum_c -w_c log_softmax_c.
+  const Tensor lsm = log_softmax(self, class_dim);
+  const Tensor nll = nll_loss(lsm, target, weight, reduction, ignore_index);
+  const int64_t classes = self.size(class_dim);
+  Tensor ignored;
+  {
+    NoGradGuard no_grad;
+    ignored = eq(target, scalar_tensor(Scalar(ignore_index), target.dtype()));
+  }
+  const Tensor weighted =
+      weight.defined()
+          ? mul(lsm, class_weight_view(weight, self.dim(), class_dim))
+          : lsm;
+  Tensor smooth = neg(sum(weighted, {class_dim}, false));
+  smooth = where(ignored, zeros({}, smooth.dtype()), smooth);
+  Tensor ret;
+  switch (reduction) {
+    case Reduction::None:
+      ret = smooth;
+      break;
+    case Reduction::Sum:
+      ret = sum(smooth);
+      break;
+    case Reduction::Mean: {
+      // The same divisor as nll's mean: the kept targets' total weight.
+      const NllTerms terms = nll_terms(target, weight, ignore_index, 1, classes,
+                                       target.numel(), self.dtype());
+      ret = div(sum(smooth), scalar_tensor(Scalar(terms.total), self.dtype()));
+      break;
+    }
+  }
+  return add(mul(nll, number(1.0 - label_smoothing)),
+             mul(ret, number(label_smoothing / static_cast<double>(classes))));
+}
+
+Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
+  check_floating(self, "mse_cpu");
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    const Tensor diff = sub(self, target);
+    out = reduce(mul(diff, diff), reduction);
+  }
+  if (auto fn = record<MseLossBackward0>(self, target)) {
+    fn->self = SavedVariable(self, false);
+    fn->target = SavedVariable(target, false);
+    fn->reduction = reduction;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor l1_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
+  return reduce(abs(sub(self, target)), reduction);
+}
+
+Tensor smooth_l1_loss(const Tensor& self, const Tensor& target,
+                      Reduction reduction, double beta) {
+  AG_CHECK(beta >= 0,
+           "smooth_l1_loss does not support negative values for "
+           "beta.");
+  check_floating(self, "smooth_l1_cpu");
+  if (beta == 0.0) return l1_loss(self, target, reduction);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    const Tensor diff = sub(self, target);
+    const Tensor ad = abs(diff);
+    const Tensor quadratic =
+        div(mul(mul(diff, diff), number(0.5)), number(beta));
+    const Tensor linear = sub(ad, number(0.5 * beta));
+    out = reduce(where(lt(ad, number(beta)), quadratic, linear), reduction);
+  }
+  if (auto fn = record<SmoothL1LossBackward0>(self, target)) {
+    fn->self = SavedVariable(self, false);
+    fn->target = SavedVariable(target, false);
+    fn->reduction = reduction;
+    fn->beta = beta;
     autograd::set_history(out, fn);
   }
   return out;

@@ -12,6 +12,7 @@
 #include "ops/indexing.h"
 #include "ops/linalg.h"
 #include "ops/loss.h"
+#include "ops/nn.h"
 #include "ops/reduce.h"
 #include "ops/type_promotion.h"
 #include "ops/unary.h"

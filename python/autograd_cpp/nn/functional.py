@@ -1,11 +1,16 @@
-"""Functional forms of layers, activations and losses."""
+"""Functional forms of layers, activations and losses, with PyTorch's
+signatures. Argument handling that PyTorch does in Python (legacy reduction
+flags, implicit softmax dims, broadcasting warnings) happens here; the ops
+themselves are in C++ (``_C`` and ``_C._nn``)."""
+
+import warnings
 
 from .. import _C
+from .._C import _nn
 
 relu = _C.relu
 sigmoid = _C.sigmoid
 tanh = _C.tanh
-binary_cross_entropy_with_logits = _C.binary_cross_entropy_with_logits
 
 
 def one_hot(tensor, num_classes=-1):
@@ -69,3 +74,238 @@ def pad(input, pad, mode="constant", value=None):
     if mode == "circular":
         raise NotImplementedError('Padding mode "circular" is not supported')
     raise NotImplementedError(f"Unrecognised padding mode {mode}")
+
+
+linear = _nn.linear
+conv1d = _C.conv1d
+conv2d = _C.conv2d
+
+
+def _legacy_reduction(size_average, reduce, reduction):
+    """The reduction named by the deprecated size_average/reduce flags."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{_legacy_name(size_average, reduce)}' instead.",
+        stacklevel=3,
+    )
+    return _legacy_name(size_average, reduce)
+
+
+def _legacy_name(size_average, reduce):
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def _softmax_dim(ndim):
+    warnings.warn(
+        "Implicit dimension choice for softmax has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim(input.dim())
+    return _C.softmax(input, dim, dtype=dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _softmax_dim(input.dim())
+    return _C.log_softmax(input, dim, dtype=dtype)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    return _nn.im2col(input, kernel_size, dilation, padding, stride)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    return _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
+
+
+def max_pool2d(
+    input,
+    kernel_size,
+    stride=None,
+    padding=0,
+    dilation=1,
+    ceil_mode=False,
+    return_indices=False,
+):
+    stride = () if stride is None else stride
+    if return_indices:
+        return _nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    return _C.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+def max_pool2d_with_indices(
+    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
+):
+    stride = () if stride is None else stride
+    return _nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+
+
+avg_pool2d = _nn.avg_pool2d
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    return _C.layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def _verify_batch_size(size):
+    values = size[0]
+    for s in size[2:]:
+        values *= s
+    if values == 1:
+        raise ValueError(
+            f"Expected more than 1 value per channel when training, got input size {size}"
+        )
+
+
+def batch_norm(
+    input,
+    running_mean,
+    running_var,
+    weight=None,
+    bias=None,
+    training=False,
+    momentum=0.1,
+    eps=1e-5,
+):
+    if training:
+        _verify_batch_size(input.size())
+    return _C.batch_norm(
+        input, weight, bias, running_mean, running_var, training, momentum, eps, False
+    )
+
+
+def nll_loss(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction="mean",
+):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _nn.nll_loss(input, target, weight, reduction, ignore_index)
+
+
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction="mean",
+    label_smoothing=0.0,
+):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _nn.cross_entropy(input, target, weight, reduction, ignore_index, label_smoothing)
+
+
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    if target.size() != input.size():
+        raise ValueError(
+            f"Using a target size ({target.size()}) that is different to the input size "
+            f"({input.size()}) is deprecated. Please ensure they have the same size."
+        )
+    if weight is not None:
+        weight = weight.expand(_broadcast_shape(target.size(), weight.size()))
+    return _nn.binary_cross_entropy(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction="mean",
+    pos_weight=None,
+):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    return _C.binary_cross_entropy_with_logits(
+        input, target, weight=weight, pos_weight=pos_weight, reduction=reduction
+    )
+
+
+def _broadcast_shape(a, b):
+    """The shape a and b broadcast to, or PyTorch's error."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                f"at non-singleton dimension {max(len(a), len(b)) - i}"
+            )
+        out.append(y if x == 1 else x)
+    return tuple(reversed(out))
+
+
+def _pointwise_operands(input, target):
+    """input and target broadcast together, warning (as PyTorch does) when
+    their sizes differ."""
+    if target.size() == input.size():
+        return input, target
+    warnings.warn(
+        f"Using a target size ({target.size()}) that is different to the input size "
+        f"({input.size()}). This will likely lead to incorrect results due to "
+        "broadcasting. Please ensure they have the same size.",
+        stacklevel=3,
+    )
+    shape = _broadcast_shape(input.size(), target.size())
+    return input.expand(shape), target.expand(shape)
+
+
+def _weighted(errors, weight, reduction):
+    """The elementwise errors scaled by weight, reduced; the mean divides by
+    the total weight."""
+    if weight.size() != errors.size():
+        raise ValueError("Weights and input must have the same size.")
+    weighted = errors * weight
+    if reduction == "none":
+        return weighted
+    if reduction == "sum":
+        return _C.sum(weighted)
+    if reduction == "mean":
+        return _C.sum(weighted) / _C.sum(weight)
+    raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    input, target = _pointwise_operands(input, target)
+    if weight is not None:
+        return _weighted(_C.pow(input - target, 2), weight, reduction)
+    return _nn.mse_loss(input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    input, target = _pointwise_operands(input, target)
+    if weight is not None:
+        return _weighted(_C.abs(input - target), weight, reduction)
+    return _nn.l1_loss(input, target, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    input, target = _pointwise_operands(input, target)
+    if beta == 0.0:
+        return _nn.l1_loss(input, target, reduction)
+    return _nn.smooth_l1_loss(input, target, reduction, beta)
