@@ -17,8 +17,16 @@ enum class BinaryOp : uint8_t {
   Mul,
   Div,
   Pow,
-  Maximum,
+  Maximum,  // NaN propagates
   Minimum,
+  // Not for bool. Integer division by zero throws "ZeroDivisionError".
+  DivTrunc,   // a / b rounded toward zero
+  DivFloor,   // a / b rounded toward -inf (Python's //)
+  Remainder,  // a - b * floor(a / b): the sign of b (Python's %)
+  // Integer and bool only.
+  BitwiseAnd,
+  BitwiseOr,
+  BitwiseXor,
   // Comparisons and logical ops write bool outputs.
   Eq,
   Ne,
@@ -32,26 +40,56 @@ enum class BinaryOp : uint8_t {
 };
 
 enum class UnaryOp : uint8_t {
+  // Any dtype.
   Neg,
   Abs,
   Sign,
   Relu,
   Square,
+  BitwiseNot,  // integer and bool only
+  // Not for bool; the identity on integers.
+  Floor,
+  Ceil,
+  Round,  // half to even
+  Trunc,
   // Floating point only.
   Exp,
+  Expm1,
   Log,
   Log1p,
+  Log2,
   Sqrt,
   Rsqrt,
   Sin,
   Cos,
+  Tan,
   Tanh,
   Sigmoid,
   Reciprocal,
+  Erf,
+  // Floating point activations; arg0 and arg1 are their parameters.
+  LeakyRelu,  // arg0 = negative_slope
+  Elu,        // arg0 = alpha
+  Gelu,
+  GeluTanh,
+  Silu,
+  Softplus,  // arg0 = beta, arg1 = threshold
+  // Predicates: any input dtype, bool output.
+  LogicalNot,
+  IsNan,
+  IsInf,
+  IsFinite,
+};
+
+// Elementwise ops of three inputs; out and the inputs share one dtype.
+enum class TernaryOp : uint8_t {
+  Clamp,  // minimum(maximum(a, b), c), NaN propagating
+  Lerp,   // a + c * (b - a), floating point only
 };
 
 bool is_comparison(BinaryOp op);
 bool is_floating_only(UnaryOp op);
+bool is_predicate(UnaryOp op);
 
 // out = op(a, b). a and b share out's dtype (the bool output of comparisons
 // aside) and broadcast to out's shape; out may alias a (in-place ops).
@@ -60,8 +98,13 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out,
 // out = cond ? a : b, all broadcast to out's shape; cond is bool.
 void where(const Tensor& cond, const Tensor& a, const Tensor& b,
            const Tensor& out);
-// out = op(in), with in of out's dtype and shape.
-void unary(UnaryOp op, const Tensor& in, const Tensor& out);
+// out = op(in), with in of out's dtype (bool out for predicates) and shape;
+// out may alias in. arg0 and arg1 parameterise the activations.
+void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0 = 0.0,
+           double arg1 = 0.0);
+// out = op(a, b, c), all of out's dtype and broadcast to its shape.
+void ternary(TernaryOp op, const Tensor& a, const Tensor& b, const Tensor& c,
+             const Tensor& out);
 
 // dst = src, converting dtypes; src broadcasts to dst's shape.
 void copy(const Tensor& src, const Tensor& dst);

@@ -468,3 +468,754 @@ Tensor& div_(Tensor& self, const Tensor& other) {
 }
 
 }  // namespace ag::ops
+
+// ---- rounding division, remainder, clamp, maximum/minimum, lerp,
+// masked_fill -----------------------------------------------------------------
+
+namespace ag::ops {
+
+namespace {
+
+// The C++ type names PyTorch's dtype checks print ("float", "long int").
+const char* cpp_type_name(DType t) {
+  switch (t) {
+    case DType::Bool:
+      return "bool";
+    case DType::Int32:
+      return "int";
+    case DType::Int64:
+      return "long int";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      break;
+  }
+  return "double";
+}
+
+void check_not_bool(DType t, const char* kernel_name) {
+  AG_CHECK_AS(NotImplementedError, t != DType::Bool, "\"", kernel_name,
+              "\" not implemented for 'Bool'");
+}
+
+// result_type over up to three operands (undefined ones skipped), with the
+// priority of type_promotion.cpp: dimensioned tensors, then 0-d tensors, then
+// Python numbers; a lower tier only counts when it brings a higher category
+// (bool < integer < floating point).
+DType promote_operands(std::initializer_list<const Tensor*> operands) {
+  auto category = [](DType t) {
+    return is_floating(t) ? 2 : (t == DType::Bool ? 0 : 1);
+  };
+  std::optional<DType> tiers[3];
+  for (const Tensor* t : operands) {
+    if (!t->defined()) continue;
+    DType dtype = t->dtype();
+    int tier = 0;
+    if (t->impl()->is_wrapped_number()) {
+      tier = 2;
+      if (is_floating(dtype)) dtype = default_dtype();
+    } else if (t->dim() == 0) {
+      tier = 1;
+    }
+    tiers[tier] = tiers[tier] ? promote_types(*tiers[tier], dtype) : dtype;
+  }
+  std::optional<DType> result;
+  for (int tier = 2; tier >= 0; --tier) {
+    const auto& higher = tiers[tier];
+    if (!higher) continue;
+    if (!result || category(*result) > category(*higher)) {
+      result = result ? promote_types(*higher, *result) : *higher;
+    } else {
+      result = *higher;
+    }
+  }
+  return *result;
+}
+
+Shape broadcast_all(std::initializer_list<const Tensor*> operands) {
+  Shape shape;
+  bool first = true;
+  for (const Tensor* t : operands) {
+    if (!t->defined()) continue;
+    shape = first ? t->sizes() : broadcast_shapes(shape, t->sizes());
+    first = false;
+  }
+  return shape;
+}
+
+Tensor zeros_like_grad(const Tensor& grad) {
+  return zeros(grad.sizes(), grad.dtype());
+}
+
+// A bool mask computed outside the graph.
+template <typename F>
+Tensor mask_of(F&& f) {
+  NoGradGuard no_grad;
+  return f();
+}
+
+// Raised when differentiated, as PyTorch's NotImplemented node does.
+class NotImplementedBackward : public Node {
+ public:
+  NotImplementedBackward(edge_list&& edges, const char* op)
+      : Node(std::move(edges)), op_(op) {}
+  std::string name() const override { return "NotImplemented"; }
+  variable_list apply(variable_list&&) override {
+    throw Error(detail::str_cat("derivative for ", op_, " is not implemented"));
+  }
+
+ private:
+  const char* op_;
+};
+
+template <typename... Ts>
+void record_not_implemented(const Tensor& out, const char* op,
+                            const Ts&... inputs) {
+  if (!should_record(inputs...)) return;
+  autograd::set_history(out, make_node<NotImplementedBackward>(
+                                 autograd::collect_next_edges(inputs...), op));
+}
+
+// d(self) = 0 ; d(other) = 0   (the rounded quotient is piecewise constant)
+class DivBackward2 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "DivBackward2"; }
+  variable_list apply(variable_list&& grads) override {
+    variable_list out(2);
+    if (should_compute_output(0)) out[0] = zeros_like_grad(grads[0]);
+    if (should_compute_output(1)) out[1] = zeros_like_grad(grads[0]);
+    return out;
+  }
+};
+
+// d(self) = grad   (other a number)
+class RemainderBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "RemainderBackward0"; }
+  variable_list apply(variable_list&& grads) override { return {grads[0]}; }
+};
+
+// d(self) = grad ; d(other) = -grad * floor(self / other)
+class RemainderBackward1 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "RemainderBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    variable_list out(2);
+    if (should_compute_output(0)) out[0] = grads[0];
+    if (should_compute_output(1)) {
+      const Tensor q = div(self.unpack(), other.unpack(), RoundingMode::Floor);
+      out[1] = neg(mul(grads[0], q));
+    }
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    other.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("other", other);
+    v.visit("self", self);
+  }
+  SavedVariable self, other;
+};
+
+SavedField optional_scalar_field(const std::optional<Scalar>& s) {
+  return s ? scalar_field(*s) : SavedField{};
+}
+
+// d(self) = grad where min <= self <= max, else 0 (a bound may be None)
+class ClampBackward1 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "ClampBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    const Tensor pass = mask_of([&] {
+      Tensor m;
+      if (min) m = ge(s, wrap_scalar(*min));
+      if (max) {
+        const Tensor below = le(s, wrap_scalar(*max));
+        m = m.defined() ? logical_and(m, below) : below;
+      }
+      return m;
+    });
+    return {where(pass, grads[0], zeros({}, grads[0].dtype()))};
+  }
+  void release_variables() override { self.release(); }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("max", optional_scalar_field(max));
+    v.visit("min", optional_scalar_field(min));
+    v.visit("self", self);
+  }
+  SavedVariable self;
+  std::optional<Scalar> min, max;
+};
+
+// d(self) = grad where min <= self <= max
+// d(min) = grad where self < min (and min <= max)
+// d(max) = grad where self > max (or max < min, where max wins)
+class ClampBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "ClampBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    const Tensor lo = min.unpack();
+    const Tensor hi = max.unpack();
+    const Tensor& g = grads[0];
+    const Tensor zero = zeros({}, g.dtype());
+    variable_list out(3);
+    if (should_compute_output(0)) {
+      const Tensor pass = mask_of([&] {
+        if (lo.defined() && hi.defined()) {
+          return logical_and(ge(s, lo), le(s, hi));
+        }
+        return lo.defined() ? ge(s, lo) : le(s, hi);
+      });
+      out[0] = where(pass, g, zero);
+    }
+    if (should_compute_output(1)) {
+      const Tensor pass = mask_of([&] {
+        const Tensor below = lt(s, lo);
+        return hi.defined() ? logical_and(below, le(lo, hi)) : below;
+      });
+      out[1] = where(pass, g, zero);
+    }
+    if (should_compute_output(2)) {
+      const Tensor pass = mask_of([&] {
+        const Tensor above = gt(s, hi);
+        return lo.defined() ? logical_or(above, lt(hi, lo)) : above;
+      });
+      out[2] = where(pass, g, zero);
+    }
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    min.release();
+    max.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("max", max);
+    v.visit("min", min);
+    v.visit("self", self);
+  }
+  SavedVariable self, min, max;
+};
+
+// clamp_min: d(self) = grad where self >= min ; clamp_max: where self <= max.
+// The tensor-bound forms (Backward1) also give d(min) = grad where self < min
+// (d(max) = grad where self > max).
+template <bool kIsMin>
+class ClampBoundBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override {
+    return kIsMin ? "ClampMinBackward0" : "ClampMaxBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    const Tensor pass = mask_of([&] {
+      return kIsMin ? ge(s, wrap_scalar(bound)) : le(s, wrap_scalar(bound));
+    });
+    return {where(pass, grads[0], zeros({}, grads[0].dtype()))};
+  }
+  void release_variables() override { self.release(); }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit(kIsMin ? "min" : "max", scalar_field(bound));
+    v.visit("self", self);
+  }
+  SavedVariable self;
+  Scalar bound;
+};
+
+template <bool kIsMin>
+class ClampBoundBackward1 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override {
+    return kIsMin ? "ClampMinBackward1" : "ClampMaxBackward1";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor s = self.unpack();
+    const Tensor b = bound.unpack();
+    const Tensor zero = zeros({}, grads[0].dtype());
+    variable_list out(2);
+    if (should_compute_output(0)) {
+      const Tensor pass = mask_of([&] { return kIsMin ? ge(s, b) : le(s, b); });
+      out[0] = where(pass, grads[0], zero);
+    }
+    if (should_compute_output(1)) {
+      // Strict, so a NaN self gives neither side a gradient.
+      const Tensor taken =
+          mask_of([&] { return kIsMin ? lt(s, b) : gt(s, b); });
+      out[1] = where(taken, grads[0], zero);
+    }
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    bound.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit(kIsMin ? "min" : "max", bound);
+    v.visit("self", self);
+  }
+  SavedVariable self, bound;
+};
+
+// maximum: d(self) = grad where self > other, grad / 2 where equal, else 0
+// (NaN pairs pass the gradient to both); d(other) symmetrically. minimum
+// swaps the comparisons.
+template <bool kIsMax>
+class MaxMinBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override {
+    return kIsMax ? "MaximumBackward0" : "MinimumBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor a = self.unpack();
+    const Tensor b = other.unpack();
+    const Tensor& g = grads[0];
+    const Tensor tie = mask_of([&] { return eq(a, b); });
+    const Tensor shared = where(tie, mul(g, wrap_scalar(Scalar(0.5))), g);
+    const Tensor zero = zeros({}, g.dtype());
+    variable_list out(2);
+    if (should_compute_output(0)) {
+      const Tensor lose = mask_of([&] { return kIsMax ? lt(a, b) : gt(a, b); });
+      out[0] = where(lose, zero, shared);
+    }
+    if (should_compute_output(1)) {
+      const Tensor lose = mask_of([&] { return kIsMax ? gt(a, b) : lt(a, b); });
+      out[1] = where(lose, zero, shared);
+    }
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    other.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("other", other);
+    v.visit("self", self);
+  }
+  SavedVariable self, other;
+};
+
+// d(self) = grad * (1 - weight) ; d(end) = grad * weight
+class LerpBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "LerpBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    const double w = weight.to<double>();
+    variable_list out(2);
+    if (should_compute_output(0)) {
+      out[0] = mul(grads[0], wrap_scalar(Scalar(1.0 - w)));
+    }
+    if (should_compute_output(1)) out[1] = mul(grads[0], wrap_scalar(weight));
+    return out;
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("weight", scalar_field(weight));
+  }
+  Scalar weight;
+};
+
+// d(self) = grad * (1 - weight) ; d(end) = grad * weight ;
+// d(weight) = grad * (end - self)
+class LerpBackward1 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "LerpBackward1"; }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor w = weight.unpack();
+    variable_list out(3);
+    if (should_compute_output(0)) {
+      out[0] = mul(grads[0], rsub(w, Scalar(1.0)));
+    }
+    if (should_compute_output(1)) out[1] = mul(grads[0], w);
+    if (should_compute_output(2)) {
+      out[2] = mul(grads[0], sub(end.unpack(), self.unpack()));
+    }
+    return out;
+  }
+  void release_variables() override {
+    self.release();
+    end.release();
+    weight.release();
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("end", end);
+    v.visit("self", self);
+    v.visit("weight", weight);
+  }
+  SavedVariable self, end, weight;
+};
+
+// d(self) = grad where !mask, else 0 ; d(value) = sum of grad where mask
+class MaskedFillBackward : public Node {
+ public:
+  explicit MaskedFillBackward(edge_list&& edges, bool tensor_value = false)
+      : Node(std::move(edges)), tensor_value_(tensor_value) {}
+  std::string name() const override {
+    return tensor_value_ ? "MaskedFillBackward1" : "MaskedFillBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor m = mask.unpack();
+    const Tensor zero = zeros({}, grads[0].dtype());
+    variable_list out(num_outputs());
+    if (should_compute_output(0)) out[0] = where(m, zero, grads[0]);
+    if (tensor_value_ && should_compute_output(1)) {
+      out[1] = sum(where(m, grads[0], zero));
+    }
+    return out;
+  }
+  void release_variables() override { mask.release(); }
+  void visit_saved(SavedVisitor& v) const override { v.visit("mask", mask); }
+  SavedVariable mask;
+
+ private:
+  bool tensor_value_;
+};
+
+Tensor rounding_div_out(const Tensor& self, const Tensor& other,
+                        RoundingMode mode) {
+  const DType dtype = result_type(self, other);
+  check_not_bool(
+      dtype, mode == RoundingMode::Floor ? "div_floor_cpu" : "div_trunc_cpu");
+  return binary_out(
+      mode == RoundingMode::Floor ? BinaryOp::DivFloor : BinaryOp::DivTrunc,
+      self, other, dtype);
+}
+
+Tensor remainder_out(const Tensor& self, const Tensor& other) {
+  const DType dtype = result_type(self, other);
+  check_not_bool(dtype, "remainder_cpu");
+  return binary_out(BinaryOp::Remainder, self, other, dtype);
+}
+
+// The clamp forward over optional tensor bounds.
+Tensor clamp_out(const Tensor& self, const Tensor& min, const Tensor& max) {
+  AG_CHECK(min.defined() || max.defined(),
+           "torch.clamp: At least one of 'min' or 'max' must not be None");
+  const DType dtype = promote_operands({&self, &min, &max});
+  if (!max.defined()) return binary_out(BinaryOp::Maximum, self, min, dtype);
+  if (!min.defined()) return binary_out(BinaryOp::Minimum, self, max, dtype);
+  Tensor out = empty_tensor(broadcast_all({&self, &min, &max}), dtype);
+  kernels::ternary(kernels::TernaryOp::Clamp, cast_data(self, dtype),
+                   cast_data(min, dtype), cast_data(max, dtype), out);
+  return out;
+}
+
+Tensor optional_wrap(const std::optional<Scalar>& s) {
+  return s ? wrap_scalar(*s) : Tensor();
+}
+
+template <bool kIsMin>
+Tensor clamp_bound(const Tensor& self, const Scalar& bound) {
+  const Tensor b = wrap_scalar(bound);
+  Tensor out =
+      kIsMin ? clamp_out(self, b, Tensor()) : clamp_out(self, Tensor(), b);
+  if (auto fn = record<ClampBoundBackward0<kIsMin>>(self)) {
+    fn->self = SavedVariable(self, false);
+    fn->bound = bound;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+template <bool kIsMin>
+Tensor clamp_bound(const Tensor& self, const Tensor& bound) {
+  Tensor out = kIsMin ? clamp_out(self, bound, Tensor())
+                      : clamp_out(self, Tensor(), bound);
+  if (auto fn = record<ClampBoundBackward1<kIsMin>>(self, bound)) {
+    fn->self = SavedVariable(self, false);
+    fn->bound = SavedVariable(bound, false);
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+template <bool kIsMax>
+Tensor max_min(const Tensor& self, const Tensor& other) {
+  Tensor out = binary_out(kIsMax ? BinaryOp::Maximum : BinaryOp::Minimum, self,
+                          other, result_type(self, other));
+  if (auto fn = record<MaxMinBackward0<kIsMax>>(self, other)) {
+    fn->self = SavedVariable(self, false);
+    fn->other = SavedVariable(other, false);
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+void check_lerp_args(const Tensor& self, const Tensor& end) {
+  AG_CHECK_AS(NotImplementedError, is_floating(self.dtype()),
+              "\"lerp_kernel_scalar\" not implemented for '",
+              dtype_legacy_name(self.dtype()), "'");
+  AG_CHECK(end.dtype() == self.dtype(), "expected dtype ",
+           cpp_type_name(self.dtype()), " for `end` but got dtype ",
+           cpp_type_name(end.dtype()));
+}
+
+Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight) {
+  const DType dtype = self.dtype();
+  Tensor out = empty_tensor(broadcast_all({&self, &end, &weight}), dtype);
+  kernels::ternary(kernels::TernaryOp::Lerp, self, end,
+                   cast_data(weight, dtype), out);
+  return out;
+}
+
+void check_mask(const Tensor& mask) {
+  AG_CHECK(mask.dtype() == DType::Bool,
+           "masked_fill_ only supports boolean masks, but got mask with dtype ",
+           cpp_type_name(mask.dtype()));
+}
+
+Tensor masked_fill_out(const Tensor& self, const Tensor& mask,
+                       const Tensor& value) {
+  check_mask(mask);
+  Tensor out =
+      empty_tensor(broadcast_shapes(self.sizes(), mask.sizes()), self.dtype());
+  kernels::where(mask, cast_data(value, self.dtype()), self, out);
+  return out;
+}
+
+}  // namespace
+
+Tensor div(const Tensor& self, const Tensor& other, RoundingMode mode) {
+  if (mode == RoundingMode::None) return div(self, other);
+  Tensor out = rounding_div_out(self, other, mode);
+  if (is_floating(out.dtype())) {
+    if (auto fn = record<DivBackward2>(self, other)) {
+      autograd::set_history(out, fn);
+    }
+  }
+  return out;
+}
+
+Tensor floor_divide(const Tensor& self, const Tensor& other) {
+  Tensor out = rounding_div_out(self, other, RoundingMode::Floor);
+  if (is_floating(out.dtype())) {
+    record_not_implemented(out, "aten::floor_divide", self, other);
+  }
+  return out;
+}
+
+Tensor remainder(const Tensor& self, const Tensor& other) {
+  Tensor out = remainder_out(self, other);
+  if (!is_floating(out.dtype())) return out;
+  if (other.impl()->is_wrapped_number()) {
+    if (auto fn = record<RemainderBackward0>(self)) {
+      autograd::set_history(out, fn);
+    }
+  } else if (auto fn = record<RemainderBackward1>(self, other)) {
+    if (fn->should_compute_output(1)) {
+      fn->self = SavedVariable(self, false);
+      fn->other = SavedVariable(other, false);
+    }
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor remainder(const Scalar& self, const Tensor& other) {
+  Tensor out = remainder_out(wrap_scalar(self), other);
+  if (is_floating(out.dtype())) {
+    record_not_implemented(out, "aten::remainder", other);
+  }
+  return out;
+}
+
+Tensor square(const Tensor& self) {
+  return pow(self, Scalar(int64_t{2}));
+}
+
+Tensor clamp(const Tensor& self, const std::optional<Scalar>& min,
+             const std::optional<Scalar>& max) {
+  Tensor out = clamp_out(self, optional_wrap(min), optional_wrap(max));
+  if (auto fn = record<ClampBackward1>(self)) {
+    fn->self = SavedVariable(self, false);
+    fn->min = min;
+    fn->max = max;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max) {
+  Tensor out = clamp_out(self, min, max);
+  if (auto fn = record<ClampBackward0>(self, min, max)) {
+    fn->self = SavedVariable(self, false);
+    fn->min = SavedVariable(min, false);
+    fn->max = SavedVariable(max, false);
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor clamp_min(const Tensor& self, const Scalar& min) {
+  return clamp_bound<true>(self, min);
+}
+Tensor clamp_min(const Tensor& self, const Tensor& min) {
+  return clamp_bound<true>(self, min);
+}
+Tensor clamp_max(const Tensor& self, const Scalar& max) {
+  return clamp_bound<false>(self, max);
+}
+Tensor clamp_max(const Tensor& self, const Tensor& max) {
+  return clamp_bound<false>(self, max);
+}
+
+Tensor maximum(const Tensor& self, const Tensor& other) {
+  return max_min<true>(self, other);
+}
+Tensor minimum(const Tensor& self, const Tensor& other) {
+  return max_min<false>(self, other);
+}
+
+Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
+  check_lerp_args(self, end);
+  Tensor out = lerp_out(self, end, wrap_scalar(weight));
+  if (auto fn = record<LerpBackward0>(self, end)) {
+    fn->weight = weight;
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
+  check_lerp_args(self, end);
+  AG_CHECK(weight.dtype() == self.dtype() ||
+               (weight.dim() == 0 && is_floating(weight.dtype())),
+           "expected dtype ", cpp_type_name(self.dtype()),
+           " for `weight` but got dtype ", cpp_type_name(weight.dtype()));
+  Tensor out = lerp_out(self, end, weight);
+  if (auto fn = record<LerpBackward1>(self, end, weight)) {
+    fn->weight = SavedVariable(weight, false);
+    if (fn->should_compute_output(2)) {
+      fn->self = SavedVariable(self, false);
+      fn->end = SavedVariable(end, false);
+    }
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask,
+                   const Scalar& value) {
+  Tensor out = masked_fill_out(self, mask, scalar_tensor(value, self.dtype()));
+  if (auto fn = record<MaskedFillBackward>(self)) {
+    fn->mask = SavedVariable(mask, false);
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+Tensor masked_fill(const Tensor& self, const Tensor& mask,
+                   const Tensor& value) {
+  AG_CHECK(value.dim() == 0,
+           "masked_fill_ only supports a 0-dimensional value tensor, but got "
+           "tensor with ",
+           value.dim(), " dimension(s).");
+  Tensor out = masked_fill_out(self, mask, value);
+  if (should_record(self, value)) {
+    auto fn = make_node<MaskedFillBackward>(
+        autograd::collect_next_edges(self, value), true);
+    fn->mask = SavedVariable(mask, false);
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
+
+// ---- in place
+// ----------------------------------------------------------------
+
+Tensor& div_(Tensor& self, const Tensor& other, RoundingMode mode) {
+  if (mode == RoundingMode::None) return div_(self, other);
+  return apply_inplace(self, "div_", {other},
+                       [&](const Tensor& s) { return div(s, other, mode); });
+}
+
+Tensor& floor_divide_(Tensor& self, const Tensor& other) {
+  return apply_inplace(self, "floor_divide_", {other},
+                       [&](const Tensor& s) { return floor_divide(s, other); });
+}
+
+Tensor& remainder_(Tensor& self, const Tensor& other) {
+  return apply_inplace(self, "remainder_", {other},
+                       [&](const Tensor& s) { return remainder(s, other); });
+}
+
+Tensor& neg_(Tensor& self) {
+  return apply_inplace(self, "neg_", {},
+                       [](const Tensor& s) { return neg(s); });
+}
+
+Tensor& pow_(Tensor& self, const Scalar& exponent) {
+  return apply_inplace(self, "pow_", {},
+                       [&](const Tensor& s) { return pow(s, exponent); });
+}
+
+Tensor& pow_(Tensor& self, const Tensor& exponent) {
+  return apply_inplace(self, "pow_", {exponent},
+                       [&](const Tensor& s) { return pow(s, exponent); });
+}
+
+Tensor& square_(Tensor& self) {
+  return pow_(self, Scalar(int64_t{2}));
+}
+
+Tensor& clamp_(Tensor& self, const std::optional<Scalar>& min,
+               const std::optional<Scalar>& max) {
+  return apply_inplace(self, "clamp_", {},
+                       [&](const Tensor& s) { return clamp(s, min, max); });
+}
+
+Tensor& clamp_(Tensor& self, const Tensor& min, const Tensor& max) {
+  return apply_inplace(self, "clamp_", {min, max},
+                       [&](const Tensor& s) { return clamp(s, min, max); });
+}
+
+Tensor& clamp_min_(Tensor& self, const Scalar& min) {
+  return apply_inplace(self, "clamp_min_", {},
+                       [&](const Tensor& s) { return clamp_min(s, min); });
+}
+Tensor& clamp_min_(Tensor& self, const Tensor& min) {
+  return apply_inplace(self, "clamp_min_", {min},
+                       [&](const Tensor& s) { return clamp_min(s, min); });
+}
+Tensor& clamp_max_(Tensor& self, const Scalar& max) {
+  return apply_inplace(self, "clamp_max_", {},
+                       [&](const Tensor& s) { return clamp_max(s, max); });
+}
+Tensor& clamp_max_(Tensor& self, const Tensor& max) {
+  return apply_inplace(self, "clamp_max_", {max},
+                       [&](const Tensor& s) { return clamp_max(s, max); });
+}
+
+Tensor& lerp_(Tensor& self, const Tensor& end, const Scalar& weight) {
+  return apply_inplace(self, "lerp_", {end},
+                       [&](const Tensor& s) { return lerp(s, end, weight); });
+}
+Tensor& lerp_(Tensor& self, const Tensor& end, const Tensor& weight) {
+  return apply_inplace(self, "lerp_", {end, weight},
+                       [&](const Tensor& s) { return lerp(s, end, weight); });
+}
+
+Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value) {
+  return apply_inplace(self, "masked_fill_", {}, [&](const Tensor& s) {
+    return masked_fill(s, mask, value);
+  });
+}
+Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value) {
+  return apply_inplace(self, "masked_fill_", {value}, [&](const Tensor& s) {
+    return masked_fill(s, mask, value);
+  });
+}
+
+}  // namespace ag::ops

@@ -25,6 +25,35 @@ Tensor pow(const Tensor& self, const Tensor& exponent);
 Tensor pow(const Tensor& self, const Scalar& exponent);
 Tensor pow(const Scalar& self, const Tensor& exponent);
 
+// How div rounds its quotient (PyTorch's rounding_mode=None/'trunc'/'floor').
+enum class RoundingMode { None, Trunc, Floor };
+Tensor div(const Tensor& self, const Tensor& other, RoundingMode mode);
+// self // other with Python's semantics (rounds toward -inf).
+Tensor floor_divide(const Tensor& self, const Tensor& other);
+// self % other with Python's semantics (the result has other's sign).
+Tensor remainder(const Tensor& self, const Tensor& other);
+Tensor remainder(const Scalar& self, const Tensor& other);
+Tensor square(const Tensor& self);
+
+// Bounds: an undefined tensor or nullopt stands for None; at least one of
+// min and max must be given. The gradient passes where min <= self <= max.
+Tensor clamp(const Tensor& self, const std::optional<Scalar>& min,
+             const std::optional<Scalar>& max);
+Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max);
+Tensor clamp_min(const Tensor& self, const Scalar& min);
+Tensor clamp_min(const Tensor& self, const Tensor& min);
+Tensor clamp_max(const Tensor& self, const Scalar& max);
+Tensor clamp_max(const Tensor& self, const Tensor& max);
+// Elementwise max/min (NaN propagates); ties split the gradient in half.
+Tensor maximum(const Tensor& self, const Tensor& other);
+Tensor minimum(const Tensor& self, const Tensor& other);
+// self + weight * (end - self)
+Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight);
+Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
+// where(mask, value, self); value is a number or a 0-d tensor.
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Scalar& value);
+Tensor masked_fill(const Tensor& self, const Tensor& mask, const Tensor& value);
+
 // In place: these write into self, bump its version and rewrite its history.
 Tensor& add_(Tensor& self, const Tensor& other,
              const Scalar& alpha = Scalar(int64_t{1}));
@@ -32,6 +61,24 @@ Tensor& sub_(Tensor& self, const Tensor& other,
              const Scalar& alpha = Scalar(int64_t{1}));
 Tensor& mul_(Tensor& self, const Tensor& other);
 Tensor& div_(Tensor& self, const Tensor& other);
+Tensor& div_(Tensor& self, const Tensor& other, RoundingMode mode);
+Tensor& floor_divide_(Tensor& self, const Tensor& other);
+Tensor& remainder_(Tensor& self, const Tensor& other);
+Tensor& neg_(Tensor& self);
+Tensor& pow_(Tensor& self, const Scalar& exponent);
+Tensor& pow_(Tensor& self, const Tensor& exponent);
+Tensor& square_(Tensor& self);
+Tensor& clamp_(Tensor& self, const std::optional<Scalar>& min,
+               const std::optional<Scalar>& max);
+Tensor& clamp_(Tensor& self, const Tensor& min, const Tensor& max);
+Tensor& clamp_min_(Tensor& self, const Scalar& min);
+Tensor& clamp_min_(Tensor& self, const Tensor& min);
+Tensor& clamp_max_(Tensor& self, const Scalar& max);
+Tensor& clamp_max_(Tensor& self, const Tensor& max);
+Tensor& lerp_(Tensor& self, const Tensor& end, const Scalar& weight);
+Tensor& lerp_(Tensor& self, const Tensor& end, const Tensor& weight);
+Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value);
+Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Tensor& value);
 
 // cond ? self : other elementwise (cond is bool), differentiable in both.
 Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other);

@@ -34,4 +34,41 @@ void check_inplace_dtype(const Tensor& self, DType result, const char* op) {
            dtype_legacy_name(self.dtype()), " (in ", op, ")");
 }
 
+Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
+                      const std::function<Tensor(const Tensor&)>& op) {
+  autograd::check_inplace(self);
+  check_no_internal_overlap(self);
+  bool recording = GradMode::is_enabled() && autograd::requires_grad(self);
+  for (const Tensor& t : others) {
+    recording = recording || (GradMode::is_enabled() && t.defined() &&
+                              autograd::requires_grad(t));
+  }
+  Tensor input = self;
+  if (recording) {
+    input = autograd::requires_grad(self) ? clone(self) : clone_data(self);
+  }
+  const Tensor result = op(input);
+  check_inplace_dtype(self, result.dtype(), name);
+  AG_CHECK(result.sizes() == self.sizes(), "output with shape ",
+           shape_str(self.sizes()), " doesn't match the broadcast shape ",
+           shape_str(result.sizes()));
+  const std::shared_ptr<Node> fn =
+      recording ? autograd::grad_fn(result) : nullptr;
+  AutogradMeta* m = autograd::meta(self);
+  if (fn && m && m->is_view) {
+    // Written as a copy of result, so result keeps fn as its own history.
+    copy_(self, result);
+    return self;
+  }
+  kernels::copy(result, self);
+  self.impl()->bump_version();
+  if (fn) {
+    // fn already describes result's slot; self takes it over.
+    AutogradMeta& meta = autograd::materialize_meta(self);
+    meta.grad_fn = fn;
+    meta.output_nr = autograd::output_nr(result);
+  }
+  return self;
+}
+
 }  // namespace ag::ops

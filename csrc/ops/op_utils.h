@@ -3,6 +3,7 @@
 // Shared plumbing of the op files: dtype casts without recording, output
 // allocation, and the record-a-node pattern every differentiable op follows.
 
+#include <functional>
 #include <memory>
 
 #include "autograd/autograd_meta.h"
@@ -79,6 +80,18 @@ void rebase_history(Tensor& self, const std::shared_ptr<Node>& fn);
 
 // Checks that the result dtype of an in-place op can be stored in self.
 void check_inplace_dtype(const Tensor& self, DType result, const char* op);
+
+// Note [In place through the out-of-place op]: runs `op` on self's value and
+// writes the result back into self. When a node is recorded, `op` sees a copy
+// of self (a differentiable clone if self requires grad), so the tensors its
+// node saves are not changed by the write. Self then takes over the result's
+// node as its history; a view instead records the write as copy_(self,
+// result) into its base (CopySlices), because a node that saved its output
+// would otherwise be reachable both inside CopySlices and through that saved
+// output, and run (and be freed) twice in a double backward. Costs one extra
+// buffer over a fused kernel. `others` are the op's other tensor inputs.
+Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
+                      const std::function<Tensor(const Tensor&)>& op);
 
 // Note [Unary op specs]: a one-input op whose backward needs one saved tensor
 // (its input or its result) is described by a Spec:

@@ -318,6 +318,61 @@ void init_tensor(py::module_& m) {
       .def("__itruediv__", inplace_operator([](Tensor& a, const Tensor& b) {
              ops::div_(a, b);
            }))
+      .def("__floordiv__",
+           binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::floor_divide(a, b);
+           }))
+      .def("__rfloordiv__",
+           binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::floor_divide(b, a);
+           }))
+      .def("__mod__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::remainder(a, b);
+           }))
+      .def("__rmod__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return b.impl()->is_wrapped_number() ? ops::remainder(b.item(), a)
+                                                  : ops::remainder(b, a);
+           }))
+      .def("__and__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::bitwise_and(a, b);
+           }))
+      .def("__rand__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::bitwise_and(b, a);
+           }))
+      .def("__or__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::bitwise_or(a, b);
+           }))
+      .def("__ror__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::bitwise_or(b, a);
+           }))
+      .def("__xor__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::bitwise_xor(a, b);
+           }))
+      .def("__rxor__", binary_operator([](const Tensor& a, const Tensor& b) {
+             return ops::bitwise_xor(b, a);
+           }))
+      .def("__ifloordiv__", inplace_operator([](Tensor& a, const Tensor& b) {
+             ops::floor_divide_(a, b);
+           }))
+      .def("__imod__", inplace_operator([](Tensor& a, const Tensor& b) {
+             ops::remainder_(a, b);
+           }))
+      .def("__iand__", inplace_operator([](Tensor& a, const Tensor& b) {
+             ops::bitwise_and_(a, b);
+           }))
+      .def("__ior__", inplace_operator([](Tensor& a, const Tensor& b) {
+             ops::bitwise_or_(a, b);
+           }))
+      .def("__ixor__", inplace_operator([](Tensor& a, const Tensor& b) {
+             ops::bitwise_xor_(a, b);
+           }))
+      .def("__invert__",
+           [](const Tensor& t) {
+             AG_TYPE_CHECK(!is_floating(t.dtype()),
+                           "~ (operator.invert) is only implemented on "
+                           "integer and Boolean-type tensors");
+             return ops::bitwise_not(t);
+           })
       .def("__neg__", &ops::neg)
       .def("__abs__", &ops::abs)
       .def("__pos__", [](const Tensor& t) { return t; })
@@ -346,10 +401,6 @@ void init_tensor(py::module_& m) {
       .def("mul_",
            [=](Tensor& self, py::handle other) {
              return ops::mul_(self, scalar_or_tensor(other));
-           })
-      .def("div_",
-           [=](Tensor& self, py::handle other) {
-             return ops::div_(self, scalar_or_tensor(other));
            })
       .def("zero_", &ops::zero_)
       .def("fill_",

@@ -1,4 +1,4 @@
-"""Elementwise arithmetic, unary math, activations."""
+"""Elementwise arithmetic, unary math, rounding, clamp, activations."""
 
 from op_db import BROADCAST_PAIRS, OpInfo
 
@@ -55,4 +55,198 @@ OPS = [
         grad_fn="WhereBackward0",
         smooth=False,
     ),
+    # ---- rounding division, remainder ---------------------------------------
+    OpInfo(
+        "div_trunc",
+        lambda m, a, b: m.div(a, b, rounding_mode="trunc"),
+        BROADCAST_PAIRS[:3],
+        domain="nonzero",
+        grad_fn="DivBackward2",
+        second=False,
+    ),
+    OpInfo(
+        "div_floor",
+        lambda m, a, b: m.div(a * 3, b, rounding_mode="floor"),
+        BROADCAST_PAIRS[:3],
+        domain="nonzero",
+        grad_fn="DivBackward2",
+        second=False,
+    ),
+    OpInfo(
+        "div_floor_scalar",
+        lambda m, a: a.div(0.7, rounding_mode="floor"),
+        [((3, 4),)],
+        grad_fn="DivBackward2",
+        second=False,
+    ),
+    OpInfo("true_divide", lambda m, a, b: m.true_divide(a, b), [((3, 4), (4,))], domain="nonzero"),
+    OpInfo(
+        "remainder",
+        lambda m, a, b: m.remainder(a * 3, b),
+        BROADCAST_PAIRS[:3],
+        domain="nonzero",
+        grad_fn="RemainderBackward1",
+    ),
+    OpInfo("mod_operator", lambda m, a, b: (a * 3) % b, [((3, 4), (4,))], domain="nonzero"),
+    OpInfo("mod_scalar", lambda m, a: a % 0.75, [((3, 4),)], grad_fn="RemainderBackward0"),
+    OpInfo("mod_neg_scalar", lambda m, a: a % -0.75, [((5,),)], grad_fn="RemainderBackward0"),
+    # ---- unary math --------------------------------------------------------
+    OpInfo("expm1", lambda m, a: m.expm1(a), [((3, 4),)], grad_fn="Expm1Backward0"),
+    OpInfo("log2", lambda m, a: a.log2(), [((3, 4),)], domain="positive", grad_fn="Log2Backward0"),
+    OpInfo(
+        "rsqrt", lambda m, a: m.rsqrt(a), [((3, 4),)], domain="positive", grad_fn="RsqrtBackward0"
+    ),
+    OpInfo(
+        "reciprocal",
+        lambda m, a: a.reciprocal(),
+        [((3, 4),)],
+        domain="nonzero",
+        grad_fn="ReciprocalBackward0",
+    ),
+    OpInfo("square", lambda m, a: m.square(a), [((3, 4),)], grad_fn="PowBackward0"),
+    OpInfo("tan", lambda m, a: m.tan(a * 0.7), [((3, 4),)]),
+    OpInfo("tan_grad_fn", lambda m, a: a.tan(), [((3, 4),)], grad_fn="TanBackward0", second=False),
+    OpInfo("erf", lambda m, a: m.erf(a), [((3, 4),)], grad_fn="ErfBackward0"),
+    OpInfo("floor", lambda m, a: m.floor(a * 3), [((3, 4),)], second=False),
+    OpInfo(
+        "floor_grad_fn", lambda m, a: a.floor(), [((3, 4),)], grad_fn="FloorBackward0", second=False
+    ),
+    OpInfo("ceil", lambda m, a: a.ceil(), [((3, 4),)], grad_fn="CeilBackward0", second=False),
+    OpInfo("trunc", lambda m, a: m.trunc(a), [((3, 4),)], grad_fn="TruncBackward0", second=False),
+    OpInfo("round", lambda m, a: m.round(a * 3), [((3, 4),)], second=False),
+    OpInfo(
+        "round_grad_fn", lambda m, a: a.round(), [((3, 4),)], grad_fn="RoundBackward0", second=False
+    ),
+    OpInfo(
+        "round_decimals",
+        lambda m, a: m.round(a * 10, decimals=1),
+        [((3, 4),)],
+        grad_fn="RoundBackward1",
+        second=False,
+    ),
+    OpInfo(
+        "round_neg_decimals", lambda m, a: (a * 300).round(decimals=-1), [((3, 4),)], second=False
+    ),
+    # ---- clamp, maximum/minimum, lerp, masked_fill ---------------------------
+    OpInfo("clamp", lambda m, a: m.clamp(a, -1, 1), [((3, 4),)], grad_fn="ClampBackward1"),
+    OpInfo("clamp_min_only", lambda m, a: a.clamp(min=0.5), [((3, 4),)], grad_fn="ClampBackward1"),
+    OpInfo("clamp_max_only", lambda m, a: a.clamp(max=0.5), [((3, 4),)], grad_fn="ClampBackward1"),
+    OpInfo("clip", lambda m, a: m.clip(a, -0.5, 1.5), [((3, 4),)], grad_fn="ClampBackward1"),
+    OpInfo("clamp_inverted", lambda m, a: a.clamp(1, -1), [((3, 4),)], grad_fn="ClampBackward1"),
+    OpInfo(
+        "clamp_tensor",
+        lambda m, a, lo, hi: m.clamp(a, lo - 1, hi + 1),
+        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((2, 3, 4), (3, 1), ())],
+        grad_fn="ClampBackward0",
+    ),
+    OpInfo(
+        "clamp_tensor_crossed",
+        lambda m, a, lo, hi: m.clamp(a, lo, hi),
+        [((3, 4), (3, 4), (3, 4))],
+        grad_fn="ClampBackward0",
+    ),
+    OpInfo(
+        "clamp_tensor_min",
+        lambda m, a, b: a.clamp(min=b),
+        [((3, 4), (4,))],
+        grad_fn="ClampBackward0",
+    ),
+    OpInfo(
+        "clamp_tensor_max",
+        lambda m, a, b: m.clamp(a, max=b),
+        [((3, 4), (3, 1))],
+        grad_fn="ClampBackward0",
+    ),
+    OpInfo("clamp_min", lambda m, a: m.clamp_min(a, 0.3), [((3, 4),)], grad_fn="ClampMinBackward0"),
+    OpInfo("clamp_max", lambda m, a: a.clamp_max(-0.3), [((3, 4),)], grad_fn="ClampMaxBackward0"),
+    OpInfo(
+        "clamp_min_tensor",
+        lambda m, a, b: a.clamp_min(b),
+        BROADCAST_PAIRS,
+        grad_fn="ClampMinBackward1",
+    ),
+    OpInfo(
+        "clamp_max_tensor",
+        lambda m, a, b: m.clamp_max(a, b),
+        BROADCAST_PAIRS,
+        grad_fn="ClampMaxBackward1",
+    ),
+    OpInfo("maximum", lambda m, a, b: m.maximum(a, b), BROADCAST_PAIRS, grad_fn="MaximumBackward0"),
+    OpInfo("minimum", lambda m, a, b: a.minimum(b), BROADCAST_PAIRS, grad_fn="MinimumBackward0"),
+    OpInfo(
+        "lerp_scalar",
+        lambda m, a, b: m.lerp(a, b, 0.3),
+        [((3, 4), (3, 4)), ((3, 4), (4,)), ((), (2, 3))],
+        grad_fn="LerpBackward0",
+    ),
+    OpInfo("lerp_scalar_big", lambda m, a, b: a.lerp(b, 0.8), [((3, 4), (3, 4))]),
+    OpInfo(
+        "lerp_tensor",
+        lambda m, a, b, w: m.lerp(a, b, w),
+        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((4,), (4,), ())],
+        grad_fn="LerpBackward1",
+    ),
+    OpInfo(
+        "masked_fill",
+        lambda m, a: a.masked_fill(a > 0.5, 2.5),
+        [((3, 4),)],
+        grad_fn="MaskedFillBackward0",
+    ),
+    OpInfo(
+        "masked_fill_broadcast_mask",
+        lambda m, a, b: m.masked_fill(a, b > 0, -1.0),
+        [((3, 4), (4,)), ((4,), (3, 4))],
+    ),
+    OpInfo(
+        "masked_fill_tensor",
+        lambda m, a, v: a.masked_fill(a < 0, v.sum()),
+        [((3, 4), (2,))],
+        grad_fn="MaskedFillBackward1",
+    ),
+    # ---- activations -------------------------------------------------------
+    OpInfo(
+        "leaky_relu",
+        lambda m, a: m.nn.functional.leaky_relu(a),
+        [((3, 4),)],
+        grad_fn="LeakyReluBackward0",
+    ),
+    OpInfo("leaky_relu_slope", lambda m, a: m.nn.functional.leaky_relu(a, 0.2), [((3, 4),)]),
+    OpInfo("elu", lambda m, a: m.nn.functional.elu(a), [((3, 4),)], grad_fn="EluBackward0"),
+    OpInfo("elu_alpha", lambda m, a: m.nn.functional.elu(a, alpha=0.5), [((3, 4),)]),
+    OpInfo("gelu", lambda m, a: m.nn.functional.gelu(a), [((3, 4),)], grad_fn="GeluBackward0"),
+    OpInfo(
+        "gelu_tanh",
+        lambda m, a: m.nn.functional.gelu(a, approximate="tanh"),
+        [((3, 4),)],
+        grad_fn="GeluBackward0",
+    ),
+    OpInfo("silu", lambda m, a: m.nn.functional.silu(a), [((3, 4),)], grad_fn="SiluBackward0"),
+    OpInfo(
+        "softplus",
+        lambda m, a: m.nn.functional.softplus(a),
+        [((3, 4),)],
+        grad_fn="SoftplusBackward0",
+    ),
+    OpInfo(
+        "softplus_beta_threshold",
+        lambda m, a: m.nn.functional.softplus(a * 4, beta=2.0, threshold=5.0),
+        [((3, 4),)],
+    ),
+    OpInfo(
+        "hardtanh",
+        lambda m, a: m.nn.functional.hardtanh(a),
+        [((3, 4),)],
+        grad_fn="HardtanhBackward0",
+    ),
+    OpInfo(
+        "hardtanh_bounds",
+        lambda m, a: m.nn.functional.hardtanh(a, -0.5, 1.5),
+        [((3, 4),)],
+    ),
+    OpInfo(
+        "relu6", lambda m, a: m.nn.functional.relu6(a * 5), [((3, 4),)], grad_fn="HardtanhBackward0"
+    ),
+    OpInfo("functional_relu", lambda m, a: m.nn.functional.relu(a), [((3, 4),)]),
+    OpInfo("functional_sigmoid", lambda m, a: m.nn.functional.sigmoid(a), [((3, 4),)]),
+    OpInfo("functional_tanh", lambda m, a: m.nn.functional.tanh(a), [((3, 4),)]),
 ]

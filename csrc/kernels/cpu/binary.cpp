@@ -38,20 +38,84 @@ T integer_pow(T base, T exp) {
   }
 }
 
-// NaN propagates through maximum/minimum, as in PyTorch.
+// NaN propagates through maximum/minimum, as in PyTorch. Plain selects
+// (maxss/minss, blends), so the loops vectorise and never mispredict.
 template <typename T>
 T max_propagate_nan(T a, T b) {
+  const T m = a > b ? a : b;  // b when either is NaN
   if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a) || std::isnan(b)) return a + b;
+    return a != a ? a : m;
+  } else {
+    return m;
   }
-  return a > b ? a : b;
 }
 template <typename T>
 T min_propagate_nan(T a, T b) {
+  const T m = a < b ? a : b;
   if constexpr (std::is_floating_point_v<T>) {
-    if (std::isnan(a) || std::isnan(b)) return a + b;
+    return a != a ? a : m;
+  } else {
+    return m;
   }
-  return a < b ? a : b;
+}
+
+// Python's rounding divisions and remainder. Integer division by zero
+// raises, as in PyTorch; INT_MIN / -1 wraps instead of trapping.
+template <typename T>
+T checked_divisor(T b) {
+  if (b == 0) throw Error("ZeroDivisionError");
+  return b;
+}
+template <typename T>
+T wrapping_neg(T a) {
+  using U = std::make_unsigned_t<T>;
+  return static_cast<T>(U(0) - static_cast<U>(a));
+}
+template <typename T>
+T div_trunc_int(T a, T b) {
+  if (checked_divisor(b) == -1) return wrapping_neg(a);
+  return static_cast<T>(a / b);
+}
+template <typename T>
+T div_floor_int(T a, T b) {
+  if (checked_divisor(b) == -1) return wrapping_neg(a);
+  const T quot = static_cast<T>(a / b);
+  const T rem = static_cast<T>(a % b);
+  return (rem != 0 && ((rem < 0) != (b < 0))) ? static_cast<T>(quot - 1) : quot;
+}
+template <typename T>
+T remainder_int(T a, T b) {
+  if (checked_divisor(b) == -1) return 0;
+  const T rem = static_cast<T>(a % b);
+  return (rem != 0 && ((rem < 0) != (b < 0))) ? static_cast<T>(rem + b) : rem;
+}
+// Floor division through fmod, so that the quotient is exact where a / b
+// would round (PyTorch's div_floor_floating).
+template <typename T>
+T div_floor_float(T a, T b) {
+  // A quotient that did not round to an integer has the true quotient's
+  // floor (rounding never steps over a representable integer). Below 2^21
+  // (2^50 for double) that is also what the fmod path below computes, so
+  // only integral, huge and non-finite quotients take it.
+  constexpr T kExactBelow =
+      std::is_same_v<T, float> ? T(2097152.0) : T(1125899906842624.0);
+  const T q = a / b;
+  const T fq = std::floor(q);
+  if (q != fq && std::abs(q) < kExactBelow) return fq;
+  if (b == 0) return q;
+  const T mod = std::fmod(a, b);
+  T div = (a - mod) / b;
+  if (mod != 0 && ((b < 0) != (mod < 0))) div -= T(1);
+  if (div == 0) return std::copysign(T(0), a / b);
+  T floordiv = std::floor(div);
+  if (div - floordiv > T(0.5)) floordiv += T(1);
+  return floordiv;
+}
+template <typename T>
+T remainder_float(T a, T b) {
+  T mod = std::fmod(a, b);
+  if (mod != 0 && ((b < 0) != (mod < 0))) mod += b;
+  return mod;
 }
 
 // Runs out[i] = f(a[i], b[i]) with fast paths for contiguous operands and a
@@ -127,9 +191,56 @@ void arithmetic(BinaryOp op, const StridedPlan<3>& plan,
                                  [](T a, T b) { return integer_pow(a, b); });
       }
     case BinaryOp::Maximum:
-      return binary_loop<T, T>(plan, ptrs, max_propagate_nan<T>);
+      return binary_loop<T, T>(
+          plan, ptrs, [](T a, T b) { return max_propagate_nan(a, b); });
     case BinaryOp::Minimum:
-      return binary_loop<T, T>(plan, ptrs, min_propagate_nan<T>);
+      return binary_loop<T, T>(
+          plan, ptrs, [](T a, T b) { return min_propagate_nan(a, b); });
+    case BinaryOp::DivTrunc:
+      if constexpr (std::is_floating_point_v<T>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [](T a, T b) { return std::trunc(a / b); });
+      } else if constexpr (!std::is_same_v<T, bool>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [](T a, T b) { return div_trunc_int(a, b); });
+      }
+      break;
+    case BinaryOp::DivFloor:
+      if constexpr (std::is_floating_point_v<T>) {
+        return binary_loop<T, T>(
+            plan, ptrs, [](T a, T b) { return div_floor_float(a, b); });
+      } else if constexpr (!std::is_same_v<T, bool>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [](T a, T b) { return div_floor_int(a, b); });
+      }
+      break;
+    case BinaryOp::Remainder:
+      if constexpr (std::is_floating_point_v<T>) {
+        return binary_loop<T, T>(
+            plan, ptrs, [](T a, T b) { return remainder_float(a, b); });
+      } else if constexpr (!std::is_same_v<T, bool>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [](T a, T b) { return remainder_int(a, b); });
+      }
+      break;
+    case BinaryOp::BitwiseAnd:
+      if constexpr (!std::is_floating_point_v<T>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [=](T a, T b) { return cast(a & b); });
+      }
+      break;
+    case BinaryOp::BitwiseOr:
+      if constexpr (!std::is_floating_point_v<T>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [=](T a, T b) { return cast(a | b); });
+      }
+      break;
+    case BinaryOp::BitwiseXor:
+      if constexpr (!std::is_floating_point_v<T>) {
+        return binary_loop<T, T>(plan, ptrs,
+                                 [=](T a, T b) { return cast(a ^ b); });
+      }
+      break;
     default:
       break;
   }
@@ -204,6 +315,70 @@ void where(const Tensor& cond, const Tensor& a, const Tensor& b,
                               : *reinterpret_cast<const T*>(pb);
                     }
                   });
+  });
+}
+
+void ternary(TernaryOp op, const Tensor& a, const Tensor& b, const Tensor& c,
+             const Tensor& out) {
+  const auto plan = cpu::make_plan<4>(out.sizes(), {&out, &a, &b, &c});
+  const auto ptrs = cpu::data_ptrs<4>({&out, &a, &b, &c});
+  auto run = [&](auto tag, const auto& f) {
+    using T = decltype(tag);
+    cpu::run_plan(plan, ptrs,
+                  [&](const std::array<char*, 4>& p,
+                      const std::array<int64_t, 4>& s, int64_t n) {
+                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
+                    if (s[0] == tt && s[1] == tt && s[2] == 0 && s[3] == 0) {
+                      // Contiguous input, scalar parameters (clamp(x, lo,
+                      // hi), lerp(x, end, w) with scalar end and weight).
+                      auto* out = reinterpret_cast<T*>(p[0]);
+                      const auto* a = reinterpret_cast<const T*>(p[1]);
+                      const T b = *reinterpret_cast<const T*>(p[2]);
+                      const T c = *reinterpret_cast<const T*>(p[3]);
+                      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b, c);
+                      return;
+                    }
+                    if (s[0] == tt && s[1] == tt && s[2] == tt && s[3] == tt) {
+                      auto* out = reinterpret_cast<T*>(p[0]);
+                      const auto* a = reinterpret_cast<const T*>(p[1]);
+                      const auto* b = reinterpret_cast<const T*>(p[2]);
+                      const auto* c = reinterpret_cast<const T*>(p[3]);
+                      for (int64_t i = 0; i < n; ++i) {
+                        out[i] = f(a[i], b[i], c[i]);
+                      }
+                      return;
+                    }
+                    char* po = p[0];
+                    const char* pa = p[1];
+                    const char* pb = p[2];
+                    const char* pc = p[3];
+                    for (int64_t i = 0; i < n;
+                         ++i, po += s[0], pa += s[1], pb += s[2], pc += s[3]) {
+                      *reinterpret_cast<T*>(po) =
+                          f(*reinterpret_cast<const T*>(pa),
+                            *reinterpret_cast<const T*>(pb),
+                            *reinterpret_cast<const T*>(pc));
+                    }
+                  });
+  };
+  dispatch_all(out.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    switch (op) {
+      case TernaryOp::Clamp:
+        return run(tag, [](T x, T lo, T hi) {
+          return min_propagate_nan(max_propagate_nan(x, lo), hi);
+        });
+      case TernaryOp::Lerp:
+        if constexpr (std::is_floating_point_v<T>) {
+          // Exact at both ends: weight 0 gives self, weight 1 gives end.
+          return run(tag, [](T self, T end, T w) {
+            return std::abs(w) < T(0.5) ? self + w * (end - self)
+                                        : end - (end - self) * (T(1) - w);
+          });
+        }
+        break;
+    }
+    throw Error("ternary kernel: unsupported op for this dtype");
   });
 }
 

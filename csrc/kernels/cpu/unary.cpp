@@ -8,7 +8,11 @@
 namespace ag::kernels {
 
 bool is_floating_only(UnaryOp op) {
-  return op >= UnaryOp::Exp;
+  return op >= UnaryOp::Exp && op <= UnaryOp::Softplus;
+}
+
+bool is_predicate(UnaryOp op) {
+  return op >= UnaryOp::LogicalNot;
 }
 
 namespace {
@@ -16,22 +20,24 @@ namespace {
 using cpu::run_plan;
 using cpu::StridedPlan;
 
-template <typename T, typename F>
+// out[i] = f(in[i]) with in of type T and out of type R.
+template <typename T, typename R = T, typename F>
 void unary_loop(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
                 const F& f) {
   run_plan(plan, base,
            [&](const std::array<char*, 2>& p, const std::array<int64_t, 2>& s,
                int64_t n) {
+             constexpr auto tr = static_cast<int64_t>(sizeof(R));
              constexpr auto tt = static_cast<int64_t>(sizeof(T));
-             if (s[0] == tt && s[1] == tt) {
-               auto* out = reinterpret_cast<T*>(p[0]);
+             if (s[0] == tr && s[1] == tt) {
+               auto* out = reinterpret_cast<R*>(p[0]);
                const auto* in = reinterpret_cast<const T*>(p[1]);
                for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
              } else {
                char* po = p[0];
                const char* pi = p[1];
                for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
-                 *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pi));
+                 *reinterpret_cast<R*>(po) = f(*reinterpret_cast<const T*>(pi));
                }
              }
            });
@@ -40,12 +46,14 @@ void unary_loop(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
 template <typename T>
 void any_dtype_op(UnaryOp op, const StridedPlan<2>& plan,
                   const std::array<char*, 2>& ptrs) {
+  constexpr bool kFloat = std::is_floating_point_v<T>;
+  constexpr bool kBool = std::is_same_v<T, bool>;
   switch (op) {
     case UnaryOp::Neg:
       return unary_loop<T>(plan, ptrs, [](T x) { return static_cast<T>(-x); });
     case UnaryOp::Abs:
       return unary_loop<T>(plan, ptrs, [](T x) {
-        if constexpr (std::is_same_v<T, bool>) {
+        if constexpr (kBool) {
           return x;
         } else {
           return static_cast<T>(x < 0 ? -x : x);
@@ -63,22 +71,55 @@ void any_dtype_op(UnaryOp op, const StridedPlan<2>& plan,
     case UnaryOp::Square:
       return unary_loop<T>(plan, ptrs,
                            [](T x) { return static_cast<T>(x * x); });
+    case UnaryOp::BitwiseNot:
+      if constexpr (kBool) {
+        return unary_loop<T>(plan, ptrs, [](T x) { return !x; });
+      } else if constexpr (!kFloat) {
+        return unary_loop<T>(plan, ptrs,
+                             [](T x) { return static_cast<T>(~x); });
+      }
+      break;
+    case UnaryOp::Floor:
+    case UnaryOp::Ceil:
+    case UnaryOp::Round:
+    case UnaryOp::Trunc:
+      if constexpr (kFloat) {
+        if (op == UnaryOp::Floor) {
+          return unary_loop<T>(plan, ptrs, [](T x) { return std::floor(x); });
+        }
+        if (op == UnaryOp::Ceil) {
+          return unary_loop<T>(plan, ptrs, [](T x) { return std::ceil(x); });
+        }
+        if (op == UnaryOp::Round) {
+          // The default rounding mode rounds halves to even.
+          return unary_loop<T>(plan, ptrs,
+                               [](T x) { return std::nearbyint(x); });
+        }
+        return unary_loop<T>(plan, ptrs, [](T x) { return std::trunc(x); });
+      } else if constexpr (!kBool) {
+        return unary_loop<T>(plan, ptrs, [](T x) { return x; });
+      }
+      break;
     default:
       break;
   }
-  throw Error("unary kernel: unsupported op");
+  throw Error("unary kernel: unsupported op for this dtype");
 }
 
 template <typename T>
 void floating_op(UnaryOp op, const StridedPlan<2>& plan,
-                 const std::array<char*, 2>& ptrs) {
+                 const std::array<char*, 2>& ptrs, double arg0, double arg1) {
   switch (op) {
     case UnaryOp::Exp:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::exp(x); });
+    case UnaryOp::Expm1:
+      return unary_loop<T>(plan, ptrs, [](T x) { return std::expm1(x); });
     case UnaryOp::Log:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::log(x); });
     case UnaryOp::Log1p:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::log1p(x); });
+    case UnaryOp::Log2:
+      return unary_loop<T>(plan, ptrs, [](T x) { return std::log2(x); });
     case UnaryOp::Sqrt:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::sqrt(x); });
     case UnaryOp::Rsqrt:
@@ -87,27 +128,111 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
       return unary_loop<T>(plan, ptrs, [](T x) { return std::sin(x); });
     case UnaryOp::Cos:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::cos(x); });
+    case UnaryOp::Tan:
+      return unary_loop<T>(plan, ptrs, [](T x) { return std::tan(x); });
     case UnaryOp::Tanh:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::tanh(x); });
     case UnaryOp::Sigmoid:
+      // exp(-x) overflows to inf for x << 0, giving the limit 0.
       return unary_loop<T>(plan, ptrs,
                            [](T x) { return T(1) / (T(1) + std::exp(-x)); });
     case UnaryOp::Reciprocal:
       return unary_loop<T>(plan, ptrs, [](T x) { return T(1) / x; });
+    case UnaryOp::Erf:
+      return unary_loop<T>(plan, ptrs, [](T x) { return std::erf(x); });
+    case UnaryOp::LeakyRelu: {
+      const T slope = static_cast<T>(arg0);
+      return unary_loop<T>(plan, ptrs,
+                           [=](T x) { return x > T(0) ? x : x * slope; });
+    }
+    case UnaryOp::Elu: {
+      const T alpha = static_cast<T>(arg0);
+      return unary_loop<T>(plan, ptrs, [=](T x) {
+        return x > T(0) ? x : std::expm1(x) * alpha;
+      });
+    }
+    case UnaryOp::Gelu:
+      // x * Phi(x), Phi the standard normal CDF.
+      return unary_loop<T>(plan, ptrs, [](T x) {
+        constexpr T kAlpha = T(0.70710678118654752440);  // 1/sqrt(2)
+        return x * T(0.5) * (T(1) + std::erf(x * kAlpha));
+      });
+    case UnaryOp::GeluTanh:
+      return unary_loop<T>(plan, ptrs, [](T x) {
+        constexpr T kBeta = T(0.79788456080286535588);  // sqrt(2/pi)
+        constexpr T kKappa = T(0.044715);
+        const T inner = kBeta * (x + kKappa * x * x * x);
+        return T(0.5) * x * (T(1) + std::tanh(inner));
+      });
+    case UnaryOp::Silu:
+      // x / (1 + inf) = 0 for x << 0; x / 1 for x >> 0.
+      return unary_loop<T>(plan, ptrs,
+                           [](T x) { return x / (T(1) + std::exp(-x)); });
+    case UnaryOp::Softplus: {
+      // Linear above the threshold, where log1p(exp(bx)) / b == x in
+      // floating point and exp would overflow.
+      const T beta = static_cast<T>(arg0);
+      const T threshold = static_cast<T>(arg1);
+      return unary_loop<T>(plan, ptrs, [=](T x) {
+        return x * beta > threshold ? x : std::log1p(std::exp(x * beta)) / beta;
+      });
+    }
     default:
       break;
   }
   throw Error("unary kernel: unsupported op");
 }
 
+template <typename T>
+void predicate_op(UnaryOp op, const StridedPlan<2>& plan,
+                  const std::array<char*, 2>& ptrs) {
+  constexpr bool kFloat = std::is_floating_point_v<T>;
+  switch (op) {
+    case UnaryOp::LogicalNot:
+      return unary_loop<T, bool>(plan, ptrs, [](T x) { return x == T(0); });
+    case UnaryOp::IsNan:
+      return unary_loop<T, bool>(plan, ptrs, [](T x) {
+        if constexpr (kFloat) {
+          return std::isnan(x);
+        } else {
+          return (static_cast<void>(x), false);
+        }
+      });
+    case UnaryOp::IsInf:
+      return unary_loop<T, bool>(plan, ptrs, [](T x) {
+        if constexpr (kFloat) {
+          return std::isinf(x);
+        } else {
+          return (static_cast<void>(x), false);
+        }
+      });
+    case UnaryOp::IsFinite:
+      return unary_loop<T, bool>(plan, ptrs, [](T x) {
+        if constexpr (kFloat) {
+          return std::isfinite(x);
+        } else {
+          return (static_cast<void>(x), true);
+        }
+      });
+    default:
+      break;
+  }
+  throw Error("unary kernel: not a predicate");
+}
+
 }  // namespace
 
-void unary(UnaryOp op, const Tensor& in, const Tensor& out) {
+void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0,
+           double arg1) {
   const auto plan = cpu::make_plan<2>(out.sizes(), {&out, &in});
   const auto ptrs = cpu::data_ptrs<2>({&out, &in});
-  if (is_floating_only(op)) {
+  if (is_predicate(op)) {
+    dispatch_all(in.dtype(), [&](auto tag) {
+      predicate_op<decltype(tag)>(op, plan, ptrs);
+    });
+  } else if (is_floating_only(op)) {
     dispatch_floating(out.dtype(), "unary", [&](auto tag) {
-      floating_op<decltype(tag)>(op, plan, ptrs);
+      floating_op<decltype(tag)>(op, plan, ptrs, arg0, arg1);
     });
   } else {
     dispatch_all(out.dtype(), [&](auto tag) {
