@@ -38,12 +38,13 @@ class MLP(nn.Module):
         super().__init__()
         self.net = nn.Sequential(
             nn.Flatten(),
-            nn.Linear(64, 128),
+            nn.Linear(64, 256),
             nn.ReLU(),
-            nn.Dropout(0.1),
-            nn.Linear(128, 64),
+            nn.Dropout(0.2),
+            nn.Linear(256, 128),
             nn.ReLU(),
-            nn.Linear(64, 10),
+            nn.Dropout(0.2),
+            nn.Linear(128, 10),
         )
 
     def forward(self, x):
@@ -137,7 +138,7 @@ def plot(histories, path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="digits_output")
-    parser.add_argument("--epochs", type=int, default=15)
+    parser.add_argument("--epochs", type=int, default=40)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     out = Path(args.out)
