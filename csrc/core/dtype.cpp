@@ -36,6 +36,22 @@ const char* dtype_legacy_name(DType t) {
   return "?";
 }
 
+const char* dtype_cpp_name(DType t) {
+  switch (t) {
+    case DType::Bool:
+      return "bool";
+    case DType::Int32:
+      return "int";
+    case DType::Int64:
+      return "long int";
+    case DType::Float32:
+      return "float";
+    case DType::Float64:
+      break;
+  }
+  return "double";
+}
+
 // With only these five dtypes the enum order is a total promotion order.
 DType promote_types(DType a, DType b) {
   return static_cast<uint8_t>(a) >= static_cast<uint8_t>(b) ? a : b;

@@ -36,6 +36,9 @@ inline bool is_integral(DType t, bool include_bool) {
 const char* dtype_name(DType t);
 // PyTorch's legacy name used in error messages, e.g. "Float", "Long".
 const char* dtype_legacy_name(DType t);
+// The C++ element type's name, as some PyTorch errors print it ("float",
+// "long int").
+const char* dtype_cpp_name(DType t);
 
 // Promotion between two tensor dtypes of equal priority.
 DType promote_types(DType a, DType b);

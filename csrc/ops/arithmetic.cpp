@@ -476,23 +476,6 @@ namespace ag::ops {
 
 namespace {
 
-// The C++ type names PyTorch's dtype checks print ("float", "long int").
-const char* cpp_type_name(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return "bool";
-    case DType::Int32:
-      return "int";
-    case DType::Int64:
-      return "long int";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      break;
-  }
-  return "double";
-}
-
 void check_not_bool(DType t, const char* kernel_name) {
   AG_CHECK_AS(NotImplementedError, t != DType::Bool, "\"", kernel_name,
               "\" not implemented for 'Bool'");
@@ -958,8 +941,8 @@ void check_lerp_args(const Tensor& self, const Tensor& end) {
               "\"lerp_kernel_scalar\" not implemented for '",
               dtype_legacy_name(self.dtype()), "'");
   AG_CHECK(end.dtype() == self.dtype(), "expected dtype ",
-           cpp_type_name(self.dtype()), " for `end` but got dtype ",
-           cpp_type_name(end.dtype()));
+           dtype_cpp_name(self.dtype()), " for `end` but got dtype ",
+           dtype_cpp_name(end.dtype()));
 }
 
 Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight) {
@@ -973,7 +956,7 @@ Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight) {
 void check_mask(const Tensor& mask) {
   AG_CHECK(mask.dtype() == DType::Bool,
            "masked_fill_ only supports boolean masks, but got mask with dtype ",
-           cpp_type_name(mask.dtype()));
+           dtype_cpp_name(mask.dtype()));
 }
 
 Tensor masked_fill_out(const Tensor& self, const Tensor& mask,
@@ -1092,8 +1075,8 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   check_lerp_args(self, end);
   AG_CHECK(weight.dtype() == self.dtype() ||
                (weight.dim() == 0 && is_floating(weight.dtype())),
-           "expected dtype ", cpp_type_name(self.dtype()),
-           " for `weight` but got dtype ", cpp_type_name(weight.dtype()));
+           "expected dtype ", dtype_cpp_name(self.dtype()),
+           " for `weight` but got dtype ", dtype_cpp_name(weight.dtype()));
   Tensor out = lerp_out(self, end, weight);
   if (auto fn = record<LerpBackward1>(self, end, weight)) {
     fn->weight = SavedVariable(weight, false);

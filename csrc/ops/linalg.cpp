@@ -14,27 +14,10 @@ namespace ag::ops {
 
 namespace {
 
-// The C++ type names PyTorch's matmul errors use ("float != double").
-const char* c_type_name(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return "bool";
-    case DType::Int32:
-      return "int";
-    case DType::Int64:
-      return "long int";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      break;
-  }
-  return "double";
-}
-
 void check_same_dtype(const Tensor& a, const Tensor& b) {
   AG_CHECK(a.dtype() == b.dtype(),
            "expected m1 and m2 to have the same dtype, but got: ",
-           c_type_name(a.dtype()), " != ", c_type_name(b.dtype()));
+           dtype_cpp_name(a.dtype()), " != ", dtype_cpp_name(b.dtype()));
 }
 
 Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape) {

@@ -393,22 +393,6 @@ const char* tensor_type_name(DType t) {
   return "torch.DoubleTensor";
 }
 
-const char* c_type_name(DType t) {
-  switch (t) {
-    case DType::Bool:
-      return "bool";
-    case DType::Int32:
-      return "int";
-    case DType::Int64:
-      return "long int";
-    case DType::Float32:
-      return "float";
-    case DType::Float64:
-      break;
-  }
-  return "double";
-}
-
 // A batched input (N, C, *spatial) of the convolution: validates everything
 // and runs the kernel on a 2-D view. pad_before/pad_after differ only for
 // 'same' padding with an even total.
@@ -457,8 +441,8 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
            ") should be the same or input should be a MKLDNN tensor and "
            "weight is a dense tensor");
   AG_CHECK(!bias.defined() || bias.dtype() == input.dtype(), "Input type (",
-           c_type_name(input.dtype()), ") and bias type (",
-           bias.defined() ? c_type_name(bias.dtype()) : "",
+           dtype_cpp_name(input.dtype()), ") and bias type (",
+           bias.defined() ? dtype_cpp_name(bias.dtype()) : "",
            ") should be the same");
   AG_CHECK(input.dtype() != DType::Bool,
            "\"slow_conv2d_cpu\" not implemented for 'Bool'");
