@@ -95,8 +95,10 @@ struct Capture {
 
 class GraphTask {
  public:
-  GraphTask(bool keep_graph, bool create_graph)
-      : keep_graph_(keep_graph), create_graph_(create_graph) {}
+  GraphTask(bool keep_graph, bool create_graph, NodeFilter allowed = nullptr)
+      : keep_graph_(keep_graph),
+        create_graph_(create_graph),
+        allowed_(std::move(allowed)) {}
 
   // Runs the graph below `root`. With captures, only nodes leading to a
   // captured slot run, and captured gradients are returned instead of being
@@ -230,7 +232,11 @@ class GraphTask {
       targets.insert(fn);
     }
     // Iterative post-order walk: a node is needed when a child is a target
-    // or is itself needed.
+    // or is itself needed. With a filter, gradients pass only through the
+    // nodes it allows (the root always).
+    auto passable = [&](Node* fn) {
+      return fn == root || !allowed_ || allowed_(*fn);
+    };
     std::unordered_map<Node*, bool> reaches;
     std::vector<std::pair<Node*, size_t>> stack{{root, 0}};
     reaches[root] = false;
@@ -250,6 +256,7 @@ class GraphTask {
         Node* child = e.function.get();
         if (child && (targets.count(child) || reaches[child])) hit = true;
       }
+      hit = hit && passable(fn);
       reaches[fn] = hit;
       if (hit) needed_.insert(fn);
       stack.pop_back();
@@ -258,6 +265,7 @@ class GraphTask {
 
   bool keep_graph_;
   bool create_graph_;
+  NodeFilter allowed_;
   bool filtering_ = false;
   std::unordered_map<Node*, int> dependencies_;
   std::unordered_map<Node*, variable_list> not_ready_;
@@ -328,7 +336,8 @@ void backward(const TensorList& roots, const TensorList& grad_roots,
 
 TensorList grad(const TensorList& outputs, const TensorList& inputs,
                 const TensorList& grad_outputs, bool keep_graph,
-                bool create_graph, bool allow_unused) {
+                bool create_graph, bool allow_unused,
+                const NodeFilter& allowed) {
   auto root = make_root(outputs, grad_outputs);
   std::vector<Edge> capture_edges;
   for (const Tensor& input : inputs) {
@@ -337,7 +346,7 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
              "One of the differentiated Tensors does not require grad");
     capture_edges.push_back(std::move(e));
   }
-  GraphTask task(keep_graph, create_graph);
+  GraphTask task(keep_graph, create_graph, allowed);
   TensorList result = task.execute(root, capture_edges, /*accumulate=*/false);
   for (size_t i = 0; i < result.size(); ++i) {
     AG_CHECK(result[i].defined() || allow_unused,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "autograd/node.h"
 #include "core/tensor.h"
 
@@ -12,11 +14,16 @@ void backward(const TensorList& roots, const TensorList& grad_roots,
               bool keep_graph, bool create_graph,
               const TensorList& inputs = {});
 
+// Which nodes gradients may flow through (GradientTape's recording window).
+using NodeFilter = std::function<bool(const Node&)>;
+
 // autograd.grad: gradients of `outputs` with respect to `inputs`, returned
 // rather than accumulated. Unreachable inputs give undefined tensors when
-// allow_unused, an error otherwise.
+// allow_unused, an error otherwise. With `allowed`, nodes it rejects are
+// treated as cut.
 TensorList grad(const TensorList& outputs, const TensorList& inputs,
                 const TensorList& grad_outputs, bool keep_graph,
-                bool create_graph, bool allow_unused);
+                bool create_graph, bool allow_unused,
+                const NodeFilter& allowed = nullptr);
 
 }  // namespace ag::autograd

@@ -158,10 +158,18 @@ struct NodeDeleter {
 };
 }  // namespace detail
 
+namespace detail {
+// GradientTape's recorders (autograd/recorder.h) hear of every new node.
+bool any_recorder_active();
+void notify_node_created(const std::shared_ptr<Node>& node);
+}  // namespace detail
+
 template <typename T, typename... Args>
 std::shared_ptr<T> make_node(Args&&... args) {
   auto owned = std::make_unique<T>(std::forward<Args>(args)...);
-  return std::shared_ptr<T>(owned.release(), detail::NodeDeleter{});
+  std::shared_ptr<T> node(owned.release(), detail::NodeDeleter{});
+  if (detail::any_recorder_active()) detail::notify_node_created(node);
+  return node;
 }
 
 }  // namespace ag

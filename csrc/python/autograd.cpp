@@ -4,6 +4,7 @@
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
+#include "autograd/recorder.h"
 #include "autograd/saved_variable.h"
 #include "python/bindings.h"
 #include "python/convert.h"
@@ -138,6 +139,41 @@ void init_autograd(py::module_& m) {
                              [](const Node& node) { return short_name(node); });
 
   m.def("_live_node_count", &Node::live_count);
+  // GradientTape: a recorder of the nodes created while it records, and
+  // autograd.grad through those nodes only.
+  py::class_<NodeRecorder, std::shared_ptr<NodeRecorder>>(m, "_NodeRecorder")
+      .def(py::init<>())
+      .def("start", &NodeRecorder::start)
+      .def("stop", &NodeRecorder::stop)
+      .def("pause", &NodeRecorder::pause)
+      .def("resume", &NodeRecorder::resume)
+      .def("clear", &NodeRecorder::clear)
+      .def_property_readonly("active", &NodeRecorder::active)
+      .def("nodes", &NodeRecorder::nodes);
+  m.def("_run_grad_recorded",
+        [](const std::shared_ptr<NodeRecorder>& recorder, py::handle outputs,
+           py::handle inputs, py::handle grad_outputs, bool keep_graph,
+           bool create_graph) {
+          const TensorList outs = tensor_list(outputs);
+          const TensorList ins = tensor_list(inputs);
+          const TensorList grads = tensor_list(grad_outputs);
+          auto inside = std::make_shared<std::unordered_set<const Node*>>(
+              recorder->alive_set());
+          autograd::NodeFilter allowed = [inside](const Node& n) {
+            return inside->count(&n) > 0;
+          };
+          TensorList result;
+          {
+            py::gil_scoped_release no_gil;
+            result = autograd::grad(outs, ins, grads, keep_graph, create_graph,
+                                    true, allowed);
+          }
+          py::tuple out(result.size());
+          for (size_t i = 0; i < result.size(); ++i) {
+            out[i] = py::cast(result[i]);
+          }
+          return out;
+        });
   m.def("is_grad_enabled", &GradMode::is_enabled);
   m.def("_set_grad_enabled", &GradMode::set_enabled);
 

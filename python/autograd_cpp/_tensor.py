@@ -134,6 +134,30 @@ def _type(self, dtype=None):
     return self.to(dtype)
 
 
+def _rebuild(array, requires_grad):
+    t = _C.from_numpy(array)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _reduce_ex(self, protocol):
+    """Pickling and copy.copy by value: the data as a numpy array plus
+    requires_grad; the graph is not kept."""
+    return (_rebuild, (self.detach().numpy().copy(), self.requires_grad))
+
+
+def _deepcopy(self, memo):
+    if not self.is_leaf:
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+            "protocol at the moment. Use detach() first to copy the value."
+        )
+    if id(self) not in memo:
+        memo[id(self)] = _rebuild(*_reduce_ex(self, 2)[1])
+    return memo[id(self)]
+
+
+Tensor.__reduce_ex__ = _reduce_ex
+Tensor.__deepcopy__ = _deepcopy
 Tensor.__repr__ = _repr
 Tensor.__str__ = _repr
 Tensor.__format__ = _format
