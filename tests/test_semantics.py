@@ -487,3 +487,35 @@ def test_million_node_chain_runs_backward_and_frees():
     for _ in range(1_000_000):
         z = z * 1.0
     del z  # freed without running backward: must not recurse either
+
+
+def test_backward_inputs_accepts_non_leaves():
+    x = leaf([1.0, 2.0])
+    h = x * 3
+    (h * h).sum().backward(inputs=[h, x])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert h.grad.tolist() == [6.0, 12.0]
+    assert x.grad.tolist() == [18.0, 36.0]
+
+
+def test_grad_report_lists_missing_zero_and_nonfinite_gradients():
+    from autograd_cpp import nn
+
+    class Three(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.used = nn.Linear(2, 1)
+            self.unused = nn.Linear(2, 1)
+            self.dead = nn.Parameter(ag.ones(1))
+
+        def forward(self, x):
+            return self.used(x).sum() + self.dead * 0
+
+    m = Three()
+    m(ag.ones(3, 2)).backward()
+    report = nn.utils.grad_report(m)
+    assert report["none"] == ["unused.weight", "unused.bias"]
+    assert report["zero"] == ["dead"] and report["nonfinite"] == []
+    m.used.weight.grad.fill_(float("nan"))
+    assert nn.utils.grad_report(m)["nonfinite"] == ["used.weight"]

@@ -321,17 +321,34 @@ std::shared_ptr<Node> make_root(const TensorList& roots,
 void backward(const TensorList& roots, const TensorList& grad_roots,
               bool keep_graph, bool create_graph, const TensorList& inputs) {
   auto root = make_root(roots, grad_roots);
+  if (inputs.empty()) {
+    GraphTask task(keep_graph, create_graph);
+    task.execute(root, {}, /*accumulate=*/true);
+    return;
+  }
+  // With `inputs`, only their gradients are computed: captured like
+  // autograd.grad, then accumulated into each input's .grad (a leaf through
+  // its AccumulateGrad, so its hooks run; a non-leaf directly).
   std::vector<Edge> capture_edges;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    Edge e = gradient_edge(inputs[i]);
+  for (const Tensor& input : inputs) {
+    Edge e = gradient_edge(input);
     AG_CHECK(e.is_valid(),
              "One of the differentiated Tensors does not require grad");
-    AG_CHECK(is_leaf(inputs[i]),
-             "backward(inputs=...) currently supports leaf tensors only");
     capture_edges.push_back(std::move(e));
   }
   GraphTask task(keep_graph, create_graph);
-  task.execute(root, capture_edges, /*accumulate=*/true);
+  TensorList grads = task.execute(root, capture_edges, /*accumulate=*/false);
+  AutoGradMode grad_mode(create_graph);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!grads[i].defined()) continue;
+    if (is_leaf(inputs[i])) {
+      capture_edges[i].function->run({grads[i]});
+      continue;
+    }
+    AutogradMeta& m = materialize_meta(inputs[i]);
+    m.grad = m.grad.defined() ? engine_ops::add(m.grad, grads[i])
+                              : engine_ops::clone(grads[i]);
+  }
 }
 
 TensorList grad(const TensorList& outputs, const TensorList& inputs,

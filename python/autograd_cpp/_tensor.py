@@ -74,7 +74,8 @@ def _format(self, spec):
 
 
 def _grad_get(self):
-    if not self.is_leaf and not self._retains_grad:
+    grad = self._grad
+    if grad is None and not self.is_leaf and not self._retains_grad:
         warnings.warn(
             "The .grad attribute of a Tensor that is not a leaf Tensor is being "
             "accessed. Its .grad attribute won't be populated during "
@@ -85,7 +86,7 @@ def _grad_get(self):
             UserWarning,
             stacklevel=2,
         )
-    return self._grad
+    return grad
 
 
 def _grad_set(self, value):

@@ -57,8 +57,8 @@ def grad_report(module):
         g = p.grad
         if g is None:
             report["none"].append(name)
-        elif not bool((g.abs().sum() > 0).item()) and g.numel() > 0:
-            report["zero"].append(name)
         elif not bool(g.isfinite().all().item()):
             report["nonfinite"].append(name)
+        elif g.numel() > 0 and not bool((g.abs().sum() > 0).item()):
+            report["zero"].append(name)
     return report
