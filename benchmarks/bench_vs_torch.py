@@ -318,6 +318,131 @@ def matmul_fwd_bwd(lib):
     return step
 
 
+# ---- training steps: an MLP and a small CNN ----------------------------------------------
+
+MLP_SIZES = (784, 256, 128, 10)
+MLP_BATCH = 128
+
+
+def _mlp_inputs():
+    import numpy as np
+
+    rng = _rng()
+    weights = []
+    for fan_in, fan_out in zip(MLP_SIZES[:-1], MLP_SIZES[1:]):
+        bound = 1 / np.sqrt(fan_in)
+        weights.append(rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32))
+        weights.append(rng.uniform(-bound, bound, (fan_out,)).astype(np.float32))
+    x = rng.standard_normal((MLP_BATCH, MLP_SIZES[0])).astype(np.float32)
+    y = rng.integers(0, MLP_SIZES[-1], MLP_BATCH)
+    return weights, x, y
+
+
+@workload(
+    "mlp_step",
+    metric=f"784-256-128-10 ReLU MLP, batch {MLP_BATCH}, CE + SGD step",
+    unit="ms",
+    to_value=lambda s: s * 1e3,
+    rtol=1e-3,
+)
+def mlp_step(lib):
+    """Forward, cross-entropy, backward and an SGD step of a 3-layer MLP."""
+    weights, xa, ya = _mlp_inputs()
+    params = [_from_numpy(lib, w, requires_grad=True) for w in weights]
+    x, y = _from_numpy(lib, xa), lib.from_numpy(ya.copy())
+    opt = lib.optim.SGD(params, lr=0.01)
+    F = lib.nn.functional
+
+    def step():
+        h = x
+        for i in range(0, len(params), 2):
+            h = F.linear(h, params[i], params[i + 1])
+            if i + 2 < len(params):
+                h = F.relu(h)
+        loss = F.cross_entropy(h, y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+CNN_BATCH = 64
+
+
+@workload(
+    "cnn_step",
+    metric=f"conv-relu-pool-linear on 8x8 images, batch {CNN_BATCH}, CE + SGD step",
+    unit="ms",
+    to_value=lambda s: s * 1e3,
+    rtol=1e-3,
+)
+def cnn_step(lib):
+    """conv2d(1->16, 3x3) -> relu -> max_pool2d(2) -> linear(256->10) -> CE, SGD."""
+    import numpy as np
+
+    rng = _rng()
+    arrays = [
+        rng.uniform(-0.3, 0.3, (16, 1, 3, 3)).astype(np.float32),
+        rng.uniform(-0.3, 0.3, (16,)).astype(np.float32),
+        rng.uniform(-0.06, 0.06, (10, 256)).astype(np.float32),
+        rng.uniform(-0.06, 0.06, (10,)).astype(np.float32),
+    ]
+    params = [_from_numpy(lib, a, requires_grad=True) for a in arrays]
+    x = _from_numpy(lib, rng.standard_normal((CNN_BATCH, 1, 8, 8)).astype(np.float32))
+    y = lib.from_numpy(rng.integers(0, 10, CNN_BATCH))
+    opt = lib.optim.SGD(params, lr=0.01)
+    F = lib.nn.functional
+
+    def step():
+        h = F.max_pool2d(F.relu(F.conv2d(x, params[0], params[1], padding=1)), 2)
+        loss = F.cross_entropy(F.linear(h.flatten(1), params[2], params[3]), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+# ---- reductions and softmax on a large matrix --------------------------------------------
+
+RED_N = 4096
+
+
+def _red_input():
+    import numpy as np
+
+    return _rng().standard_normal((RED_N, RED_N)).astype(np.float32)
+
+
+def _reduction(name, fn, np_fn):
+    @workload(
+        "reductions",
+        metric=f"{name}, {RED_N}x{RED_N} float32",
+        unit="ms",
+        to_value=lambda s: s * 1e3,
+        numpy=lambda np: (lambda a: lambda: np_fn(np, a))(_red_input()),
+        rtol=1e-3,
+    )
+    def run(lib):
+        x = _from_numpy(lib, _red_input())
+        return lambda: fn(lib, x)
+
+    return run
+
+
+_reduction("sum over rows", lambda m, x: x.sum(1), lambda np, a: a.sum(1))
+_reduction("sum over columns", lambda m, x: x.sum(0), lambda np, a: a.sum(0))
+_reduction("mean of all", lambda m, x: x.mean(), lambda np, a: a.mean(dtype=np.float64))
+_reduction(
+    "softmax over rows",
+    lambda m, x: m.softmax(x, 1),
+    lambda np, a: (lambda e: e / e.sum(1, keepdims=True))(np.exp(a - a.max(1, keepdims=True))),
+)
+
+
 # --------------------------------------------------------------------------------------
 # Child: time everything at one thread count
 # --------------------------------------------------------------------------------------
