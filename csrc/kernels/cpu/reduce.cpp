@@ -124,6 +124,15 @@ void reduce_range(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
           *out = static_cast<Out>(Policy::step(*out, static_cast<T>(acc)));
           return;
         }
+        if (s[0] == sizeof(Out) && s[1] == sizeof(T)) {
+          // Rows folded into a row of outputs: a plain vectorisable loop.
+          auto* out = reinterpret_cast<Out*>(p[0]);
+          const auto* in = reinterpret_cast<const T*>(p[1]);
+          for (int64_t i = 0; i < n; ++i) {
+            out[i] = static_cast<Out>(Policy::step(out[i], in[i]));
+          }
+          return;
+        }
         char* po = p[0];
         const char* pi = p[1];
         for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
