@@ -30,7 +30,7 @@ void binary_inplace(BinaryOp op, Tensor& self, const Tensor& other,
            " doesn't match the broadcast shape ", shape_str(shape));
   check_no_internal_overlap(self);
   kernels::binary(op, self, cast_data(other, self.dtype()), self, alpha);
-  self.impl()->bump_version();
+  self.impl()->bump_version(name);
 }
 
 void check_not_bool_sub(const Tensor& a, const Tensor& b) {

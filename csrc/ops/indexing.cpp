@@ -586,7 +586,8 @@ Tensor& scatter_inplace(Tensor& self, int64_t dim, const Tensor& index,
   const bool overlaps = src.impl()->storage() == self.impl()->storage();
   scatter_data(self, d, index, overlaps ? clone_data(src) : src,
                mode == ScatterBackward::Mode::Add);
-  self.impl()->bump_version();
+  self.impl()->bump_version(mode == ScatterBackward::Mode::Add ? "scatter_add_"
+                                                               : "scatter_");
   if (fn) rebase_history(self, fn);
   return self;
 }
@@ -986,7 +987,7 @@ Tensor& index_put_(Tensor& self, const TensorList& indices,
   check_no_internal_overlap(self);
   auto fn = record_index_put(self, indices, values, accumulate);
   put_data(self, indices, values, accumulate);
-  self.impl()->bump_version();
+  self.impl()->bump_version("index_put_");
   if (fn) rebase_history(self, fn);
   return self;
 }

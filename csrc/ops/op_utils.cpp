@@ -61,7 +61,7 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
     return self;
   }
   kernels::copy(result, self);
-  self.impl()->bump_version();
+  self.impl()->bump_version(name);
   if (fn) {
     // fn already describes result's slot; self takes it over.
     AutogradMeta& meta = autograd::materialize_meta(self);

@@ -917,7 +917,7 @@ void fill_with_number(Tensor& self, const Scalar& value) {
   autograd::check_inplace(self);
   check_no_internal_overlap(self);
   kernels::fill(self, value);
-  self.impl()->bump_version();
+  self.impl()->bump_version("fill_");
   if (should_record(self)) {
     rebase_history(self, make_node<FillBackward3>(
                              autograd::collect_next_edges(self, Tensor())));
