@@ -37,6 +37,30 @@ UNARY = [
     lambda m, x: x.var(0, keepdim=True) + x,
     lambda m, x: x.unsqueeze(0).expand(2, 3, 4).sum(0),
     lambda m, x: x[:, 1:].sum(1, keepdim=True) + x,
+    lambda m, x: x.clamp(-0.5, 0.8),
+    lambda m, x: m.nn.functional.gelu(x),
+    lambda m, x: m.nn.functional.softplus(x),
+    lambda m, x: m.nn.functional.silu(x),
+    lambda m, x: m.nn.functional.elu(x),
+    lambda m, x: m.nn.functional.leaky_relu(x, 0.1),
+    lambda m, x: m.softmax(x, 1),
+    lambda m, x: m.log_softmax(x, 0),
+    lambda m, x: x.erf(),
+    lambda m, x: x.expm1() * 0.2,
+    lambda m, x: x.square(),
+    lambda m, x: x.flip(1),
+    lambda m, x: m.cat([x[:, :2], x[:, 2:] * 2], 1),
+    lambda m, x: m.stack([x, -x], 0).sum(0),
+    lambda m, x: x.roll(1, 1),
+    lambda m, x: x.tril() + x.triu(1) * 0.5,
+    lambda m, x: x.gather(1, m.tensor([[0, 1, 2, 3], [3, 2, 1, 0], [1, 1, 2, 2]])),
+    lambda m, x: x[m.tensor([2, 0, 1])],
+    lambda m, x: x.masked_fill(x > 1.0, 0.3),
+    lambda m, x: x.std(1, keepdim=True) * x,
+    lambda m, x: x.prod(0, keepdim=True) + x,
+    lambda m, x: m.nn.functional.layer_norm(x, (4,)),
+    lambda m, x: x.repeat(2, 1)[1:4],
+    lambda m, x: m.einsum("ij,kj->ik", x, x) @ x * 0.1,
 ]
 BINARY = [
     lambda m, a, b: a + b,
@@ -47,6 +71,14 @@ BINARY = [
     lambda m, a, b: a @ b.t() @ b * 0.1,
     lambda m, a, b: a * b[0],
     lambda m, a, b: (a * b).sum(1, keepdim=True) * a,
+    lambda m, a, b: m.maximum(a, b),
+    lambda m, a, b: m.minimum(a, b * 0.5),
+    lambda m, a, b: m.lerp(a, b, 0.3),
+    lambda m, a, b: a.clamp(min=b - 0.5, max=b + 0.5),
+    lambda m, a, b: m.nn.functional.mse_loss(a, b, reduction="none"),
+    lambda m, a, b: m.nn.functional.smooth_l1_loss(a, b, reduction="none"),
+    lambda m, a, b: m.nn.functional.linear(a, b[:, :4] * 0.3, b[0, :3]) @ b,
+    lambda m, a, b: m.outer(a[0], b[1])[:3] * a * 0.1,
 ]
 
 
@@ -70,7 +102,7 @@ def random_plan(rng, n_leaves, n_ops):
     return plan
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(80))
 def test_random_graph_matches_torch(seed):
     rng = np.random.default_rng(seed)
     n_leaves = int(rng.integers(1, 4))
