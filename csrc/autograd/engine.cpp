@@ -119,7 +119,7 @@ class GraphTask {
       ready.pop();
       Node& fn = *task.fn;
       const bool run = !filtering_ || needed_.count(&fn) > 0;
-      const bool captured = captures_.count(&fn) > 0;
+      const bool captured = !captures_.empty() && captures_.count(&fn) > 0;
       if ((run || captured) && any_defined(task.inputs)) {
         task.inputs = fn.run_pre_hooks(std::move(task.inputs));
       }
@@ -131,17 +131,16 @@ class GraphTask {
         const Edge& edge = edges[i];
         if (!edge.is_valid()) continue;
         Node* next = edge.function.get();
-        auto& pending = not_ready_[next];
-        if (pending.empty()) pending.resize(next->num_inputs());
+        PendingNode& state = pending_.find(next)->second;
+        if (state.inputs.empty()) state.inputs.resize(next->num_inputs());
         if (run && i < outputs.size() && outputs[i].defined()) {
-          accumulate_into(pending, edge.input_nr,
+          accumulate_into(state.inputs, edge.input_nr,
                           validate_grad(std::move(outputs[i]), fn, i,
                                         next->input_metadata(edge.input_nr)),
                           create_graph_);
         }
-        if (--dependencies_[next] == 0) {
-          ready.push({edge.function, std::move(pending)});
-          not_ready_.erase(next);
+        if (--state.dependencies == 0) {
+          ready.push({edge.function, std::move(state.inputs)});
         }
       }
     }
@@ -201,17 +200,19 @@ class GraphTask {
     }
   }
 
+  // One map entry per node below the root: how many gradients it still
+  // waits for, and the buffer they are summed into.
   void count_dependencies(Node* root) {
     std::vector<Node*> stack{root};
-    std::unordered_set<Node*> seen{root};
     while (!stack.empty()) {
       Node* fn = stack.back();
       stack.pop_back();
       for (const Edge& edge : fn->next_edges()) {
         Node* next = edge.function.get();
         if (!next) continue;
-        ++dependencies_[next];
-        if (seen.insert(next).second) stack.push_back(next);
+        auto [it, first_visit] = pending_.try_emplace(next);
+        ++it->second.dependencies;
+        if (first_visit) stack.push_back(next);
       }
     }
   }
@@ -267,8 +268,11 @@ class GraphTask {
   bool create_graph_;
   NodeFilter allowed_;
   bool filtering_ = false;
-  std::unordered_map<Node*, int> dependencies_;
-  std::unordered_map<Node*, variable_list> not_ready_;
+  struct PendingNode {
+    int dependencies = 0;
+    variable_list inputs;
+  };
+  std::unordered_map<Node*, PendingNode> pending_;
   std::unordered_set<Node*> needed_;
   std::unordered_map<const Node*, std::vector<Capture>> captures_;
   variable_list captured_;
