@@ -5,6 +5,7 @@
 // broadcasts) and never builds graph nodes.
 
 #include <cstdint>
+#include <string>
 
 #include "core/scalar.h"
 #include "core/tensor.h"
@@ -87,9 +88,15 @@ enum class TernaryOp : uint8_t {
   Lerp,   // a + c * (b - a), floating point only
 };
 
-bool is_comparison(BinaryOp op);
-bool is_floating_only(UnaryOp op);
-bool is_predicate(UnaryOp op);
+inline bool is_comparison(BinaryOp op) {
+  return op >= BinaryOp::Eq;
+}
+inline bool is_floating_only(UnaryOp op) {
+  return op >= UnaryOp::Exp && op <= UnaryOp::Softplus;
+}
+inline bool is_predicate(UnaryOp op) {
+  return op >= UnaryOp::LogicalNot;
+}
 
 // out = op(a, b). a and b share out's dtype (the bool output of comparisons
 // aside) and broadcast to out's shape; out may alias a (in-place ops).
@@ -106,6 +113,9 @@ void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0 = 0.0,
 void ternary(TernaryOp op, const Tensor& a, const Tensor& b, const Tensor& c,
              const Tensor& out);
 
+// The instruction set the hot kernels run with: "AVX2" or "DEFAULT".
+std::string cpu_capability();
+
 // dst = src, converting dtypes; src broadcasts to dst's shape.
 void copy(const Tensor& src, const Tensor& dst);
 void fill(const Tensor& dst, const Scalar& value);
@@ -115,7 +125,9 @@ void fill(const Tensor& dst, const Scalar& value);
 // All/Any). Max/Min propagate NaN.
 enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, All, Any };
 void reduce(ReduceOp op, const Tensor& in, const Tensor& out);
-void sum(const Tensor& in, const Tensor& out);
+inline void sum(const Tensor& in, const Tensor& out) {
+  reduce(ReduceOp::Sum, in, out);
+}
 // Along `dim` of a contiguous tensor: the first position of the max (min)
 // into `indices` (int64) and its value into `values` (may be undefined).
 // Both outputs have in's shape without `dim`, contiguous.

@@ -297,6 +297,7 @@ void init_ops(py::module_& m) {
   m.def("initial_seed", [] { return kernels::initial_seed(); });
   m.def("get_num_threads", &kernels::get_num_threads);
   m.def("set_num_threads", &kernels::set_num_threads, py::arg("num"));
+  m.def("_get_cpu_capability", &kernels::cpu_capability);
 }
 
 }  // namespace ag::python

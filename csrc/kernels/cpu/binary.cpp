@@ -2,14 +2,12 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "kernels/cpu/isa.h"  // last: opens the ISA region
 #include "kernels/cpu/loops.h"
 #include "kernels/kernels.h"
 
 namespace ag::kernels {
-
-bool is_comparison(BinaryOp op) {
-  return op >= BinaryOp::Eq;
-}
+AG_ISA_BEGIN
 
 namespace {
 
@@ -382,4 +380,5 @@ void ternary(TernaryOp op, const Tensor& a, const Tensor& b, const Tensor& c,
   });
 }
 
+AG_ISA_END
 }  // namespace ag::kernels

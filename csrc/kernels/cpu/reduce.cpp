@@ -9,10 +9,12 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "kernels/cpu/isa.h"  // last: opens the ISA region
 #include "kernels/cpu/loops.h"
 #include "kernels/kernels.h"
 
 namespace ag::kernels {
+AG_ISA_BEGIN
 
 namespace {
 
@@ -221,10 +223,6 @@ void reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
   });
 }
 
-void sum(const Tensor& in, const Tensor& out) {
-  reduce(ReduceOp::Sum, in, out);
-}
-
 namespace {
 // Views a contiguous tensor as [outer, size, inner] around `dim`.
 struct DimSplit {
@@ -308,4 +306,5 @@ void cumsum(const Tensor& in, int64_t dim, bool reverse, const Tensor& out) {
   });
 }
 
+AG_ISA_END
 }  // namespace ag::kernels

@@ -8,10 +8,13 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "kernels/cpu/isa.h"  // last: opens the ISA region
+#include "kernels/cpu/vec_math.h"
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
 
 namespace ag::kernels {
+AG_ISA_BEGIN
 
 namespace {
 
@@ -54,7 +57,7 @@ void softmax_lastdim(const T* x, T* y, int64_t rows, int64_t d, bool log) {
       const T m = row_max(xr, d);
       double total = 0;
       for (int64_t i = 0; i < d; ++i) {
-        const T e = std::exp(xr[i] - m);
+        const T e = cpu::fast_exp(xr[i] - m);
         if (!log) yr[i] = e;
         total += e;
       }
@@ -105,7 +108,7 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
         const T* xr = xs + k * inner;
         T* yr = ys + k * inner;
         for (int64_t i = 0; i < inner; ++i) {
-          const T e = std::exp(xr[i] - m[static_cast<size_t>(i)]);
+          const T e = cpu::fast_exp(xr[i] - m[static_cast<size_t>(i)]);
           if (!log) yr[i] = e;
           total[static_cast<size_t>(i)] += e;
         }
@@ -148,4 +151,5 @@ void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
   });
 }
 
+AG_ISA_END
 }  // namespace ag::kernels

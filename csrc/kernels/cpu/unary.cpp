@@ -2,18 +2,13 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "kernels/cpu/isa.h"  // last: opens the ISA region
 #include "kernels/cpu/loops.h"
+#include "kernels/cpu/vec_math.h"
 #include "kernels/kernels.h"
 
 namespace ag::kernels {
-
-bool is_floating_only(UnaryOp op) {
-  return op >= UnaryOp::Exp && op <= UnaryOp::Softplus;
-}
-
-bool is_predicate(UnaryOp op) {
-  return op >= UnaryOp::LogicalNot;
-}
+AG_ISA_BEGIN
 
 namespace {
 
@@ -111,7 +106,7 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
                  const std::array<char*, 2>& ptrs, double arg0, double arg1) {
   switch (op) {
     case UnaryOp::Exp:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::exp(x); });
+      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::fast_exp(x); });
     case UnaryOp::Expm1:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::expm1(x); });
     case UnaryOp::Log:
@@ -134,8 +129,8 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
       return unary_loop<T>(plan, ptrs, [](T x) { return std::tanh(x); });
     case UnaryOp::Sigmoid:
       // exp(-x) overflows to inf for x << 0, giving the limit 0.
-      return unary_loop<T>(plan, ptrs,
-                           [](T x) { return T(1) / (T(1) + std::exp(-x)); });
+      return unary_loop<T>(
+          plan, ptrs, [](T x) { return T(1) / (T(1) + cpu::fast_exp(-x)); });
     case UnaryOp::Reciprocal:
       return unary_loop<T>(plan, ptrs, [](T x) { return T(1) / x; });
     case UnaryOp::Erf:
@@ -167,7 +162,7 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
     case UnaryOp::Silu:
       // x / (1 + inf) = 0 for x << 0; x / 1 for x >> 0.
       return unary_loop<T>(plan, ptrs,
-                           [](T x) { return x / (T(1) + std::exp(-x)); });
+                           [](T x) { return x / (T(1) + cpu::fast_exp(-x)); });
     case UnaryOp::Softplus: {
       // Linear above the threshold, where log1p(exp(bx)) / b == x in
       // floating point and exp would overflow.
@@ -241,4 +236,5 @@ void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0,
   }
 }
 
+AG_ISA_END
 }  // namespace ag::kernels

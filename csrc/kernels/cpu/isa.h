@@ -1,0 +1,56 @@
+#pragma once
+
+// Hot elementwise, reduction and softmax kernels are compiled once for the
+// baseline x86-64 ISA and, with GCC on x86-64, once more for AVX2+FMA; the
+// dispatcher (isa_dispatch.cpp) picks one per call from what the CPU offers.
+//
+// A kernel file includes this header after all others and wraps its code in
+// AG_ISA_BEGIN / AG_ISA_END. Only functions defined inside that region get
+// the wider target: inline functions from headers stay baseline, so the
+// linker never picks an AVX2 copy of a shared inline function for code that
+// runs on an older CPU. Each build's entry points live in their own
+// namespace (ag::kernels::base or ag::kernels::avx2).
+
+#include <string>
+
+#include "core/tensor.h"
+#include "kernels/kernels.h"
+#include "kernels/nn.h"
+
+#if defined(AG_ISA_AVX2)
+#define AG_ISA_BEGIN          \
+  _Pragma("GCC push_options") \
+      _Pragma("GCC target(\"avx2,fma\")") namespace avx2 {
+#define AG_ISA_END \
+  }                \
+  _Pragma("GCC pop_options")
+#else
+#define AG_ISA_BEGIN namespace base {
+#define AG_ISA_END }
+#endif
+
+// The kernels built per ISA; their public versions in ag::kernels forward
+// to one of these.
+#define AG_ISA_KERNEL_DECLARATIONS                                             \
+  void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0,     \
+             double arg1);                                                     \
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b,                   \
+              const Tensor& out, const Scalar& alpha);                         \
+  void where(const Tensor& cond, const Tensor& a, const Tensor& b,             \
+             const Tensor& out);                                               \
+  void ternary(TernaryOp op, const Tensor& a, const Tensor& b,                 \
+               const Tensor& c, const Tensor& out);                            \
+  void reduce(ReduceOp op, const Tensor& in, const Tensor& out);               \
+  void arg_extremum(bool is_max, const Tensor& in, int64_t dim,                \
+                    const Tensor& values, const Tensor& indices);              \
+  void cumsum(const Tensor& in, int64_t dim, bool reverse, const Tensor& out); \
+  void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out);
+
+namespace ag::kernels {
+namespace base {
+AG_ISA_KERNEL_DECLARATIONS
+}  // namespace base
+namespace avx2 {
+AG_ISA_KERNEL_DECLARATIONS
+}  // namespace avx2
+}  // namespace ag::kernels

@@ -1,0 +1,90 @@
+"""The baseline and AVX2 builds of the hot kernels compute the same values.
+
+The AVX2 build is chosen at import when the CPU has it; a subprocess with
+AUTOGRAD_CPP_CPU_CAPABILITY=default runs the baseline build of the same
+workload so the two can be compared element by element.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+import autograd_cpp as ag
+
+_WORKLOAD = r"""
+import json, sys
+import numpy as np
+import autograd_cpp as ag
+
+rng = np.random.default_rng(0)
+results = {"capability": ag.backends.cpu.get_cpu_capability()}
+for dtype in ("float32", "float64"):
+    # Odd sizes exercise the vector loops and their scalar tails.
+    a = ag.tensor(rng.standard_normal((37, 53)).astype(dtype) * 4)
+    b = ag.tensor(rng.uniform(0.5, 2.0, (37, 53)).astype(dtype))
+    outs = {
+        "exp": a.exp(), "sigmoid": a.sigmoid(), "silu": ag.nn.functional.silu(a),
+        "tanh": a.tanh(), "log": b.log(), "sqrt": b.sqrt(), "relu": a.relu(),
+        "add": a + b, "mul": a * b, "div": a / b, "pow": b ** 1.7,
+        "maximum": ag.maximum(a, b), "where": ag.where(a > 0, a, b),
+        "sum_all": a.sum(), "sum_rows": a.sum(1), "sum_cols": a.sum(0),
+        "amax": a.amax(1), "prod": b.prod(0), "cumsum": a.cumsum(1),
+        "softmax_last": a.softmax(1), "softmax_first": a.softmax(0),
+        "log_softmax": a.log_softmax(1), "argmax": a.argmax(1),
+    }
+    for name, t in outs.items():
+        results[f"{dtype}/{name}"] = t.double().tolist()
+json.dump(results, sys.stdout)
+"""
+
+
+def _run(capability: str | None) -> dict:
+    env = dict(os.environ)
+    env.pop("AUTOGRAD_CPP_CPU_CAPABILITY", None)
+    if capability is not None:
+        env["AUTOGRAD_CPP_CPU_CAPABILITY"] = capability
+    out = subprocess.run(
+        [sys.executable, "-c", _WORKLOAD], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout)
+
+
+def test_capability_names_the_build_in_use():
+    assert ag.backends.cpu.get_cpu_capability() in ("AVX2", "DEFAULT")
+
+
+def test_baseline_and_dispatched_kernels_agree():
+    baseline = _run("default")
+    chosen = _run(None)
+    assert baseline.pop("capability") == "DEFAULT"
+    chosen.pop("capability")
+    assert baseline.keys() == chosen.keys()
+    for key in baseline:
+        # FMA contraction may move the last bit; nothing more.
+        rtol = 1e-6 if key.startswith("float32") else 1e-13
+        np.testing.assert_allclose(chosen[key], baseline[key], rtol=rtol, atol=rtol, err_msg=key)
+
+
+def test_float32_exp_is_accurate_over_its_whole_range():
+    # From underflow through overflow, including the exact edges.
+    x64 = np.concatenate(
+        [np.linspace(-104.0, 89.0, 200_003), [-np.inf, np.inf, 0.0, -0.0, 88.72, -87.33]]
+    )
+    x32 = x64.astype(np.float32)
+    got = ag.tensor(x32).exp().numpy()
+    want = np.exp(x32.astype(np.float64))
+    with np.errstate(over="ignore"):
+        want32 = want.astype(np.float32)
+    finite = np.isfinite(want32) & (want32 != 0)
+    ulp = np.spacing(want[finite].astype(np.float32)).astype(np.float64)
+    err = np.abs(got[finite].astype(np.float64) - want[finite]) / ulp
+    assert err.max() <= 1.0, f"max error {err.max():.3f} ulp at x={x32[finite][err.argmax()]}"
+    # Overflow, underflow and the special values behave like numpy's float32 exp.
+    with np.errstate(over="ignore", under="ignore"):
+        ref32 = np.exp(x32)
+    np.testing.assert_array_equal(np.isinf(got), np.isinf(ref32))
+    assert got[x32 == -np.inf][0] == 0.0
+    assert np.isnan(ag.tensor([np.nan], dtype=ag.float32).exp().numpy()[0])
