@@ -45,7 +45,31 @@ T row_max(const T* x, int64_t n) {
   return nan ? std::numeric_limits<T>::quiet_NaN() : best;
 }
 
-// Rows along the last dim: each row is contiguous.
+// y = exp(x - m) over a row, returning the sum of y in double. Independent
+// lanes keep the loop a vectorizable map plus lane-wise accumulation.
+template <typename T>
+double exp_shifted_row(const T* x, T m, T* y, int64_t n) {
+  constexpr int64_t kLanes = 8;
+  double acc[kLanes] = {};
+  const int64_t body = n - n % kLanes;
+  for (int64_t i = 0; i < body; i += kLanes) {
+    for (int64_t k = 0; k < kLanes; ++k) {
+      y[i + k] = cpu::fast_exp(x[i + k] - m);
+      acc[k] += static_cast<double>(y[i + k]);
+    }
+  }
+  for (int64_t i = body; i < n; ++i) {
+    y[i] = cpu::fast_exp(x[i] - m);
+    acc[i - body] += static_cast<double>(y[i]);
+  }
+  double total = 0;
+  for (double a : acc) total += a;
+  return total;
+}
+
+// Rows along the last dim: each row is contiguous. Each pass is a plain map
+// or a lane-wise reduction, so all of them vectorize; a row is small enough
+// to stay in cache between passes.
 template <typename T>
 void softmax_lastdim(const T* x, T* y, int64_t rows, int64_t d, bool log) {
   const int64_t grain =
@@ -55,12 +79,7 @@ void softmax_lastdim(const T* x, T* y, int64_t rows, int64_t d, bool log) {
       const T* xr = x + r * d;
       T* yr = y + r * d;
       const T m = row_max(xr, d);
-      double total = 0;
-      for (int64_t i = 0; i < d; ++i) {
-        const T e = cpu::fast_exp(xr[i] - m);
-        if (!log) yr[i] = e;
-        total += e;
-      }
+      const double total = exp_shifted_row(xr, m, yr, d);
       if (log) {
         // (x - max) - log(total): adding the two first would round away
         // the small log term next to a large max.
@@ -83,17 +102,21 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
   const int64_t grain =
       std::max<int64_t>(1, kGrainSize / std::max<int64_t>(slab, 1));
   parallel_for(0, outer, grain, [&](int64_t lo, int64_t hi) {
-    std::vector<T> m(static_cast<size_t>(inner));
-    std::vector<char> nan(static_cast<size_t>(inner));
-    std::vector<double> total(static_cast<size_t>(inner));
+    const auto lanes = static_cast<size_t>(inner);
+    std::vector<T> max_buf(lanes), scale_buf(lanes);
+    std::vector<char> nan_buf(lanes);
+    std::vector<double> total_buf(lanes);
+    T* mp = max_buf.data();
+    T* sp = scale_buf.data();
+    char* np = nan_buf.data();
+    double* tp = total_buf.data();
     for (int64_t o = lo; o < hi; ++o) {
       const T* xs = x + o * slab;
       T* ys = y + o * slab;
-      std::fill(m.begin(), m.end(), -std::numeric_limits<T>::infinity());
-      std::fill(nan.begin(), nan.end(), 0);
-      std::fill(total.begin(), total.end(), 0.0);
-      T* mp = m.data();
-      char* np = nan.data();
+      std::fill(max_buf.begin(), max_buf.end(),
+                -std::numeric_limits<T>::infinity());
+      std::fill(nan_buf.begin(), nan_buf.end(), 0);
+      std::fill(total_buf.begin(), total_buf.end(), 0.0);
       for (int64_t k = 0; k < d; ++k) {
         const T* xr = xs + k * inner;
         for (int64_t i = 0; i < inner; ++i) {
@@ -108,21 +131,20 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
         const T* xr = xs + k * inner;
         T* yr = ys + k * inner;
         for (int64_t i = 0; i < inner; ++i) {
-          const T e = cpu::fast_exp(xr[i] - m[static_cast<size_t>(i)]);
-          if (!log) yr[i] = e;
-          total[static_cast<size_t>(i)] += e;
+          yr[i] = cpu::fast_exp(xr[i] - mp[i]);
+          tp[i] += static_cast<double>(yr[i]);
         }
+      }
+      for (int64_t i = 0; i < inner; ++i) {
+        sp[i] = static_cast<T>(log ? std::log(tp[i]) : 1.0 / tp[i]);
       }
       for (int64_t k = 0; k < d; ++k) {
         const T* xr = xs + k * inner;
         T* yr = ys + k * inner;
-        for (int64_t i = 0; i < inner; ++i) {
-          const auto u = static_cast<size_t>(i);
-          if (log) {
-            yr[i] = (xr[i] - m[u]) - static_cast<T>(std::log(total[u]));
-          } else {
-            yr[i] = static_cast<T>(yr[i] / total[u]);
-          }
+        if (log) {
+          for (int64_t i = 0; i < inner; ++i) yr[i] = (xr[i] - mp[i]) - sp[i];
+        } else {
+          for (int64_t i = 0; i < inner; ++i) yr[i] *= sp[i];
         }
       }
     }
