@@ -40,7 +40,7 @@ class TensorPreHook : public FunctionPreHook {
 };
 
 // Per-tensor autograd state, created on first need: plain tensors carry none.
-struct AutogradMeta : public AutogradMetaInterface {
+struct AutogradMeta : public AutogradMetaInterface, detail::PoolAllocated {
   Tensor grad;
   std::shared_ptr<Node> grad_fn;
   // Leaves only: created on demand, owned by the graph, not by the tensor.

@@ -104,8 +104,7 @@ class GraphTask {
   // captured slot run, and captured gradients are returned instead of being
   // passed on (unless `accumulate` lets the captured nodes run too).
   variable_list execute(const std::shared_ptr<Node>& root,
-                        const std::vector<Edge>& capture_edges,
-                        bool accumulate) {
+                        const edge_list& capture_edges, bool accumulate) {
     count_dependencies(root.get());
     captured_.resize(capture_edges.size());
     if (!capture_edges.empty())
@@ -218,7 +217,7 @@ class GraphTask {
   }
 
   // Marks the nodes on some path from root to a captured node; only those run.
-  void mark_needed(Node* root, const std::vector<Edge>& capture_edges,
+  void mark_needed(Node* root, const edge_list& capture_edges,
                    bool accumulate) {
     filtering_ = true;
     std::unordered_set<Node*> targets;
@@ -333,7 +332,7 @@ void backward(const TensorList& roots, const TensorList& grad_roots,
   // With `inputs`, only their gradients are computed: captured like
   // autograd.grad, then accumulated into each input's .grad (a leaf through
   // its AccumulateGrad, so its hooks run; a non-leaf directly).
-  std::vector<Edge> capture_edges;
+  edge_list capture_edges;
   for (const Tensor& input : inputs) {
     Edge e = gradient_edge(input);
     AG_CHECK(e.is_valid(),
@@ -360,7 +359,7 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
                 bool create_graph, bool allow_unused,
                 const NodeFilter& allowed) {
   auto root = make_root(outputs, grad_outputs);
-  std::vector<Edge> capture_edges;
+  edge_list capture_edges;
   for (const Tensor& input : inputs) {
     Edge e = gradient_edge(input);
     AG_CHECK(e.is_valid(),

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/small_alloc.h"
 #include "core/tensor.h"
 
 namespace ag {
@@ -25,7 +26,7 @@ struct Edge {
   std::shared_ptr<Node> function;
   uint32_t input_nr = 0;
 };
-using edge_list = std::vector<Edge>;
+using edge_list = std::vector<Edge, detail::PoolAllocator<Edge>>;
 
 // Shape and dtype of one forward output, which its gradient must match.
 struct InputMetadata {
@@ -68,7 +69,8 @@ class SavedVisitor {
 
 // A backward function (Python's grad_fn). `apply` maps the gradients of the
 // forward outputs to the gradients of the forward inputs, in edge order.
-class Node : public std::enable_shared_from_this<Node> {
+class Node : public std::enable_shared_from_this<Node>,
+             public detail::PoolAllocated {
  public:
   explicit Node(edge_list&& next_edges = edge_list());
   virtual ~Node();
@@ -140,7 +142,8 @@ class Node : public std::enable_shared_from_this<Node> {
 
  protected:
   edge_list next_edges_;
-  std::vector<InputMetadata> input_metadata_;
+  std::vector<InputMetadata, detail::PoolAllocator<InputMetadata>>
+      input_metadata_;
   std::vector<std::shared_ptr<FunctionPreHook>> pre_hooks_;
   std::vector<std::unique_ptr<FunctionPreHook>> retains_grad_hooks_;
   std::vector<std::shared_ptr<FunctionPostHook>> post_hooks_;
@@ -167,7 +170,8 @@ void notify_node_created(const std::shared_ptr<Node>& node);
 template <typename T, typename... Args>
 std::shared_ptr<T> make_node(Args&&... args) {
   auto owned = std::make_unique<T>(std::forward<Args>(args)...);
-  std::shared_ptr<T> node(owned.release(), detail::NodeDeleter{});
+  std::shared_ptr<T> node(owned.release(), detail::NodeDeleter{},
+                          detail::PoolAllocator<T>());
   if (detail::any_recorder_active()) detail::notify_node_created(node);
   return node;
 }

@@ -1,6 +1,7 @@
 #include "core/tensor.h"
 
 #include "core/dispatch.h"
+#include "core/small_alloc.h"
 
 namespace ag {
 
@@ -40,16 +41,19 @@ Tensor empty_tensor(const Shape& sizes, DType dtype) {
   AG_CHECK(!__builtin_mul_overflow(n, static_cast<int64_t>(itemsize(dtype)),
                                    &nbytes),
            "Storage size calculation overflowed with sizes=", shape_str(sizes));
-  auto storage = std::make_shared<Storage>(static_cast<size_t>(nbytes));
-  return Tensor(std::make_shared<TensorImpl>(
-      std::move(storage), sizes, contiguous_strides(sizes), 0, dtype));
+  auto storage = std::allocate_shared<Storage>(detail::PoolAllocator<Storage>(),
+                                               static_cast<size_t>(nbytes));
+  return Tensor(std::allocate_shared<TensorImpl>(
+      detail::PoolAllocator<TensorImpl>(), std::move(storage), sizes,
+      contiguous_strides(sizes), 0, dtype));
 }
 
 Tensor make_view(const Tensor& base, Shape sizes, Shape strides,
                  int64_t storage_offset) {
-  return Tensor(std::make_shared<TensorImpl>(
-      base.impl()->storage(), std::move(sizes), std::move(strides),
-      storage_offset, base.dtype(), base.impl()->version_counter()));
+  return Tensor(std::allocate_shared<TensorImpl>(
+      detail::PoolAllocator<TensorImpl>(), base.impl()->storage(),
+      std::move(sizes), std::move(strides), storage_offset, base.dtype(),
+      base.impl()->version_counter()));
 }
 
 Tensor scalar_tensor(const Scalar& value, DType dtype) {

@@ -4,6 +4,13 @@ namespace ag::ops {
 
 Tensor cast_data(const Tensor& t, DType dtype) {
   if (t.dtype() == dtype) return t;
+  if (t.dim() == 0) {
+    // Python numbers in arithmetic land here on every op: skip the copy
+    // kernel's setup for a single element.
+    Tensor out = scalar_tensor(t.item(), dtype);
+    out.impl()->set_wrapped_number(t.impl()->is_wrapped_number());
+    return out;
+  }
   Tensor out = empty_tensor(t.sizes(), dtype);
   kernels::copy(t, out);
   if (t.impl()->is_wrapped_number()) out.impl()->set_wrapped_number(true);
