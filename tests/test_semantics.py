@@ -519,3 +519,33 @@ def test_grad_report_lists_missing_zero_and_nonfinite_gradients():
     assert report["zero"] == ["dead"] and report["nonfinite"] == []
     m.used.weight.grad.fill_(float("nan"))
     assert nn.utils.grad_report(m)["nonfinite"] == ["used.weight"]
+
+
+def test_linear_weight_grad_has_the_weight_layout():
+    # The weight enters the product transposed; its gradient still arrives
+    # contiguous, like the weight, as PyTorch's layout contract asks.
+    lin = ag.nn.Linear(5, 3)
+    x = ag.randn(4, 5, requires_grad=True)
+    lin(x).square().sum().backward()
+    for p in (lin.weight, lin.bias, x):
+        assert p.grad.is_contiguous()
+        assert p.grad.stride() == p.stride()
+    np.testing.assert_allclose(
+        lin.weight.grad.numpy(),
+        (2 * lin(x).detach().numpy()).T @ x.detach().numpy(),
+        rtol=1e-5,
+    )
+
+
+def test_gradient_buffers_given_by_the_user_are_never_reused():
+    x = ag.ones(3, requires_grad=True)
+    g = ag.full((3,), 2.0)
+    (x * 1).backward(g)
+    (x * 1).backward(g)
+    # Accumulation never wrote into the user's gradient tensor.
+    assert g.tolist() == [2.0, 2.0, 2.0]
+    assert x.grad.tolist() == [4.0, 4.0, 4.0]
+    y = x * 1
+    (y + y).backward(g)  # two gradients summed into one slot
+    assert g.tolist() == [2.0, 2.0, 2.0]
+    assert x.grad.tolist() == [8.0, 8.0, 8.0]

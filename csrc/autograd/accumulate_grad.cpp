@@ -29,7 +29,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
     // never aliases a user tensor (y.backward(x) passes x straight through).
     const bool stealable =
         !GradMode::is_enabled() && incoming.use_count() == 1 &&
-        incoming.impl()->storage().use_count() == 1 &&
+        incoming.impl()->has_exclusive_storage() &&
         incoming.is_contiguous() && !autograd::requires_grad(incoming);
     m.grad =
         stealable ? std::move(incoming) : autograd::engine_ops::clone(incoming);

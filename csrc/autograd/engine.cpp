@@ -53,7 +53,7 @@ void accumulate_into(variable_list& buffer, size_t pos, Tensor&& grad,
   if (!slot.defined()) {
     slot = std::move(grad);
   } else if (!create_graph && slot.use_count() == 1 &&
-             slot.impl()->storage().use_count() == 1 && slot.is_contiguous() &&
+             slot.impl()->has_exclusive_storage() && slot.is_contiguous() &&
              slot.sizes() == grad.sizes() && slot.dtype() == grad.dtype()) {
     engine_ops::add_inplace(slot, grad);
   } else {

@@ -62,6 +62,13 @@ class TensorImpl {
     version_ = std::move(counter);
   }
 
+  // Whether no other tensor (view, alias) shares this tensor's storage. The
+  // default version counter lives in the storage and holds a reference too.
+  bool has_exclusive_storage() const {
+    const long own = 1 + (version_.get() == &storage_->version_counter());
+    return storage_.use_count() == own;
+  }
+
   // A Python number turned into a 0-d tensor: it takes part in dtype
   // promotion only by category (see result_type).
   bool is_wrapped_number() const { return is_wrapped_number_; }

@@ -26,6 +26,26 @@ Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape) {
   return out;
 }
 
+// A 2-D tensor stored as the transpose of a contiguous matrix (e.g. the
+// weight.t() that linear multiplies by).
+bool is_transposed_matrix(const Shape& sizes, const Shape& strides) {
+  return sizes.size() == 2 && strides[0] == 1 && strides[1] == sizes[0] &&
+         sizes[0] > 1 && sizes[1] > 1;
+}
+
+// Gradients of mm(mat1, mat2) for one operand, computed in that operand's
+// memory layout: for a transposed operand, the transpose of a contiguous
+// product. The gradient then reaches the parameter behind the transpose
+// contiguous, so accumulating it and optimizer steps need no strided copy.
+Tensor mm_mat1_grad(const Tensor& grad, const Tensor& mat2,
+                    bool mat1_transposed) {
+  return mat1_transposed ? t(mm(mat2, t(grad))) : mm(grad, t(mat2));
+}
+Tensor mm_mat2_grad(const Tensor& grad, const Tensor& mat1,
+                    bool mat2_transposed) {
+  return mat2_transposed ? t(mm(t(grad), mat1)) : mm(t(mat1), grad);
+}
+
 // d(self) = grad @ mat2^T ; d(mat2) = self^T @ grad
 class MmBackward0 : public Node {
  public:
@@ -33,8 +53,12 @@ class MmBackward0 : public Node {
   std::string name() const override { return "MmBackward0"; }
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
-    if (should_compute_output(0)) out[0] = mm(grads[0], t(mat2.unpack()));
-    if (should_compute_output(1)) out[1] = mm(t(self.unpack()), grads[0]);
+    if (should_compute_output(0)) {
+      out[0] = mm_mat1_grad(grads[0], mat2.unpack(), self_transposed);
+    }
+    if (should_compute_output(1)) {
+      out[1] = mm_mat2_grad(grads[0], self.unpack(), mat2_transposed);
+    }
     return out;
   }
   void release_variables() override {
@@ -46,6 +70,7 @@ class MmBackward0 : public Node {
     v.visit("self", self);
   }
   SavedVariable self, mat2;
+  bool self_transposed = false, mat2_transposed = false;
 };
 
 // d(self) = grad @ mat2^T ; d(mat2) = self^T @ grad   (per batch)
@@ -120,15 +145,20 @@ class DotBackward0 : public Node {
   SavedVariable self, tensor;
 };
 
+// Returns the node (null when no gradient is recorded).
 template <typename NodeT>
-void record_product(const Tensor& out, const Tensor& a, const Tensor& b,
-                    SavedVariable NodeT::* sa, SavedVariable NodeT::* sb) {
-  if (auto fn = record<NodeT>(a, b)) {
+std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
+                                      const Tensor& b,
+                                      SavedVariable NodeT::* sa,
+                                      SavedVariable NodeT::* sb) {
+  auto fn = record<NodeT>(a, b);
+  if (fn) {
     // Each input's gradient needs the other input.
     if (fn->should_compute_output(1)) (*fn).*sa = SavedVariable(a, false);
     if (fn->should_compute_output(0)) (*fn).*sb = SavedVariable(b, false);
     autograd::set_history(out, fn);
   }
+  return fn;
 }
 
 // d(self) = grad.reshape(self_sizes)
@@ -196,10 +226,10 @@ class AddmmBackward0 : public Node {
     variable_list out(3);
     if (should_compute_output(0)) out[0] = scaled(g, beta);
     if (should_compute_output(1)) {
-      out[1] = scaled(mm(g, t(mat2.unpack())), alpha);
+      out[1] = scaled(mm_mat1_grad(g, mat2.unpack(), mat1_transposed), alpha);
     }
     if (should_compute_output(2)) {
-      out[2] = scaled(mm(t(mat1.unpack()), g), alpha);
+      out[2] = scaled(mm_mat2_grad(g, mat1.unpack(), mat2_transposed), alpha);
     }
     return out;
   }
@@ -218,6 +248,7 @@ class AddmmBackward0 : public Node {
   SavedVariable mat1, mat2;
   Shape mat1_sizes, mat2_sizes;
   Scalar beta, alpha;
+  bool mat1_transposed = false, mat2_transposed = false;
 };
 
 // ---- einsum
@@ -431,7 +462,11 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
            "mat1 and mat2 shapes cannot be multiplied (", self.size(0), "x",
            self.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
   Tensor out = matmul_data(self, mat2, {self.size(0), mat2.size(1)});
-  record_product(out, self, mat2, &MmBackward0::self, &MmBackward0::mat2);
+  if (auto fn = record_product(out, self, mat2, &MmBackward0::self,
+                               &MmBackward0::mat2)) {
+    fn->self_transposed = is_transposed_matrix(self.sizes(), self.strides());
+    fn->mat2_transposed = is_transposed_matrix(mat2.sizes(), mat2.strides());
+  }
   return out;
 }
 
@@ -577,6 +612,8 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
     if (fn->should_compute_output(1)) fn->mat2 = SavedVariable(mat2, false);
     fn->mat1_sizes = mat1.sizes();
     fn->mat2_sizes = mat2.sizes();
+    fn->mat1_transposed = is_transposed_matrix(mat1.sizes(), mat1.strides());
+    fn->mat2_transposed = is_transposed_matrix(mat2.sizes(), mat2.strides());
     fn->beta = beta;
     fn->alpha = alpha;
     autograd::set_history(out, fn);

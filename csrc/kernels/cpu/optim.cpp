@@ -44,18 +44,28 @@ void sgd_step(const Tensor& param, const Tensor& grad,
   check_operands(param, {grad, momentum_buffer});
   dispatch_floating(param.dtype(), "sgd", [&](auto tag) {
     using T = decltype(tag);
-    T* p = ptr_of<T>(param);
-    const T* g = ptr_of<T>(grad);
-    T* buf = ptr_of<T>(momentum_buffer);
+    // Each element reads and writes only index i of each operand, so even a
+    // grad aliasing its parameter is safe under __restrict; the options are
+    // hoisted so the common plain-SGD loop is a vectorizable axpy.
+    T* __restrict p = ptr_of<T>(param);
+    const T* __restrict g = ptr_of<T>(grad);
+    T* __restrict buf = ptr_of<T>(momentum_buffer);
     const T lr = T(o.lr), wd = T(o.weight_decay), mom = T(o.momentum),
             damp = T(1) - T(o.dampening);
+    const bool plain = !buf && !o.maximize && o.weight_decay == 0;
+    const bool maximize = o.maximize, decay = o.weight_decay != 0;
+    const bool nesterov = o.nesterov;
     parallel_for(0, param.numel(), kGrainSize, [&](int64_t lo, int64_t hi) {
+      if (plain) {
+        for (int64_t i = lo; i < hi; ++i) p[i] = p[i] + (-lr) * g[i];
+        return;
+      }
       for (int64_t i = lo; i < hi; ++i) {
-        T d = o.maximize ? -g[i] : g[i];
-        if (o.weight_decay != 0) d = d + wd * p[i];
+        T d = maximize ? -g[i] : g[i];
+        if (decay) d = d + wd * p[i];
         if (buf) {
           buf[i] = first_step ? d : buf[i] * mom + damp * d;
-          d = o.nesterov ? d + mom * buf[i] : buf[i];
+          d = nesterov ? d + mom * buf[i] : buf[i];
         }
         p[i] = p[i] + (-lr) * d;
       }
