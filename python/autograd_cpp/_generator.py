@@ -1,10 +1,14 @@
 """Seeded random number generators for data shuffling (Generator)."""
 
-import numpy as np
-
 from . import _C
 
 __all__ = ["Generator", "default_generator"]
+
+
+def _fresh_seed():
+    import numpy as np
+
+    return int(np.random.SeedSequence().entropy % (2**63))
 
 
 class Generator:
@@ -12,10 +16,11 @@ class Generator:
     same shuffles every run, independent of the global seed."""
 
     def __init__(self, device="cpu"):
-        self._seed = int(np.random.SeedSequence().entropy % (2**63))
-        self._rng = np.random.default_rng(self._seed)
+        self.manual_seed(_fresh_seed())
 
     def manual_seed(self, seed):
+        import numpy as np  # imported on first use: keeps `import autograd_cpp` fast
+
         self._seed = int(seed)
         self._rng = np.random.default_rng(self._seed)
         return self
@@ -24,7 +29,7 @@ class Generator:
         return self._seed
 
     def seed(self):
-        return self.manual_seed(int(np.random.SeedSequence().entropy % (2**63))).initial_seed()
+        return self.manual_seed(_fresh_seed()).initial_seed()
 
     def permutation(self, n):
         return [int(i) for i in self._rng.permutation(n)]

@@ -7,22 +7,12 @@ summarization, line wrapping, suffix placement) follow torch's observable output
 
 import math
 
-import numpy as np
-
 __all__ = ["format_tensor", "get_printoptions", "set_printoptions"]
 
 _PROFILES = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
     "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
     "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
-}
-
-_NUMPY_DTYPES = {
-    "bool": np.bool_,
-    "int32": np.int32,
-    "int64": np.int64,
-    "float32": np.float32,
-    "float64": np.float64,
 }
 
 _options = {**_PROFILES["default"], "sci_mode": None}
@@ -60,6 +50,8 @@ class _ElementFormat:
     """One fixed-width layout shared by all printed elements of a tensor."""
 
     def __init__(self, data, is_float):
+        import numpy as np  # numpy loads on first print, not on `import autograd_cpp`
+
         self.is_float = is_float
         self.precision = _options["precision"]
         self.integral = True
@@ -99,6 +91,8 @@ class _ElementFormat:
 
 def _edge_subset(arr, edge):
     """The elements a summarized print shows: `edge` items at each end of every axis."""
+    import numpy as np
+
     for axis, n in enumerate(arr.shape):
         if n > 2 * edge:
             arr = arr.take(np.r_[0:edge, n - edge : n], axis=axis)
@@ -160,7 +154,9 @@ def format_tensor(
     Continuation lines are indented to the column after `prefix` (its last line when
     it spans several, e.g. "Parameter containing:\\ntensor(").
     """
-    arr = np.asarray(values, dtype=_NUMPY_DTYPES[dtype_name])
+    import numpy as np
+
+    arr = np.asarray(values, dtype=dtype_name)  # our dtype names are numpy's
     indent = len(prefix) - prefix.rfind("\n") - 1
     size = f"size={tuple(arr.shape)}"
     dtype = f"dtype=torch.{dtype_name}"

@@ -15,8 +15,6 @@ import struct
 import zlib
 from collections import OrderedDict
 
-import numpy as np
-
 from . import _C
 
 __all__ = ["save", "load"]
@@ -115,6 +113,8 @@ def _decode(node, data, name):
         if start < 0 or start + nbytes > len(data):
             _fail(name, "is corrupted (a tensor's bytes lie outside the file)")
         shape = [int(s) for s in node["shape"]]
+        import numpy as np  # loaded on first use: keeps `import autograd_cpp` fast
+
         np_dtype = np.dtype(np.bool_ if dtype == "bool" else dtype)
         count = int(np.prod(shape))
         if count * np_dtype.itemsize != nbytes:

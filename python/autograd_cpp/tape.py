@@ -7,10 +7,9 @@ work done before the ``with`` block, after it, or inside stop_recording()
 is not differentiated.
 """
 
+import sys
 import threading
 import warnings
-
-import numpy as np
 
 from . import _C
 from .autograd.grad_mode import no_grad
@@ -31,7 +30,8 @@ def _as_tensor(value, dtype=None):
         return value if dtype is None else value.to(dtype)
     if dtype is None and isinstance(value, (float, int)) and not isinstance(value, bool):
         dtype = _C.float32 if isinstance(value, float) else _C.int32
-    if dtype is None and isinstance(value, np.ndarray) and value.dtype == np.float64:
+    np = sys.modules.get("numpy")  # an ndarray can only exist once numpy is imported
+    if dtype is None and np and isinstance(value, np.ndarray) and value.dtype == np.float64:
         dtype = _C.float32  # TensorFlow makes float32 tensors from Python floats
     return _C.tensor(value, dtype=dtype)
 

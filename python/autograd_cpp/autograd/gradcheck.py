@@ -1,7 +1,5 @@
 """Finite-difference checks of analytical gradients."""
 
-import numpy as np
-
 from .. import _C
 
 
@@ -22,6 +20,8 @@ def _numerical_jacobians(func, inputs, wrt, eps):
     """Central differences: one Jacobian (numel(out) x numel(in)) per pair.
     Inputs are perturbed through a numpy view of their memory; func runs
     with grad mode on, since it may itself differentiate (gradgradcheck)."""
+    import numpy as np
+
     jacobians = []
     for i in wrt:
         x = inputs[i]
@@ -47,6 +47,8 @@ def _numerical_jacobians(func, inputs, wrt, eps):
 
 def _analytical_jacobians(outputs, inputs, wrt, create_graph=False):
     """Rows of the Jacobian by backpropagating one-hot output gradients."""
+    import numpy as np
+
     from . import grad
 
     total = sum(o.numel() for o in outputs)
@@ -85,6 +87,8 @@ def gradcheck(
     with central finite differences. Inputs that require grad should be
     float64. Returns True, or raises GradcheckError naming the input and the
     first mismatching element (False instead with raise_exception=False)."""
+    import numpy as np
+
     inputs = _as_tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
     if not wrt:

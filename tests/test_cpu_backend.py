@@ -1,4 +1,4 @@
-"""The baseline and AVX2 builds of the hot kernels compute the same values.
+"""CPU backend: the baseline and AVX2 kernel builds agree; import stays light.
 
 The AVX2 build is chosen at import when the CPU has it; a subprocess with
 AUTOGRAD_CPP_CPU_CAPABILITY=default runs the baseline build of the same
@@ -88,3 +88,11 @@ def test_float32_exp_is_accurate_over_its_whole_range():
     np.testing.assert_array_equal(np.isinf(got), np.isinf(ref32))
     assert got[x32 == -np.inf][0] == 0.0
     assert np.isnan(ag.tensor([np.nan], dtype=ag.float32).exp().numpy()[0])
+
+
+def test_import_does_not_load_numpy():
+    # numpy is only needed once arrays are exchanged or tensors printed; a
+    # bare import stays light.
+    code = "import sys, autograd_cpp; print('numpy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
