@@ -96,3 +96,18 @@ def test_import_does_not_load_numpy():
     code = "import sys, autograd_cpp; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_float32_tanh_is_accurate_and_keeps_signs():
+    x32 = np.concatenate(
+        [np.linspace(-50.0, 50.0, 200_001), [0.5499, 0.55, 0.5501, 1e-30, -1e-30]]
+    ).astype(np.float32)
+    got = ag.tensor(x32).tanh().numpy().astype(np.float64)
+    want = np.tanh(x32.astype(np.float64))
+    nonzero = want != 0
+    ulp = np.spacing(np.abs(want[nonzero]).astype(np.float32)).astype(np.float64)
+    assert (np.abs(got[nonzero] - want[nonzero]) / ulp).max() <= 2.0
+    special = ag.tensor([0.0, -0.0, np.inf, -np.inf, np.nan], dtype=ag.float32).tanh().numpy()
+    assert np.signbit(special[:2]).tolist() == [False, True]
+    assert special[2:4].tolist() == [1.0, -1.0]
+    assert np.isnan(special[4])

@@ -4,6 +4,10 @@
 #include <new>
 #include <utility>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 #include "core/error.h"
 
 namespace ag {
@@ -27,6 +31,11 @@ void DataPtr::reset() {
 namespace {
 constexpr size_t kAlignment = 64;
 constexpr size_t kAlignedFrom = 64 * 1024;
+// Buffers this large go on 2 MiB-aligned transparent huge pages where the
+// kernel allows it: a fresh 64 MB output then takes 32 page faults instead
+// of 16,384, and streaming through it misses the TLB far less.
+constexpr size_t kHugePage = size_t{2} << 20;
+constexpr size_t kHugeFrom = 4 * kHugePage;
 void free_cpu(void* ptr) {
   std::free(ptr);
 }
@@ -39,9 +48,16 @@ DataPtr allocate_cpu(size_t nbytes) {
   void* ptr = nullptr;
   if (nbytes < kAlignedFrom) {
     ptr = std::malloc(nbytes);
-  } else {
+  } else if (nbytes < kHugeFrom) {
     const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
     ptr = std::aligned_alloc(kAlignment, rounded);
+  } else {
+    const size_t rounded = (nbytes + kHugePage - 1) / kHugePage * kHugePage;
+    ptr = std::aligned_alloc(kHugePage, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    // Advice only: without THP support the buffer is an ordinary one.
+    if (ptr) madvise(ptr, rounded, MADV_HUGEPAGE);
+#endif
   }
   if (!ptr) {
     throw OutOfMemoryError(detail::str_cat(

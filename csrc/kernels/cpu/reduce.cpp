@@ -76,14 +76,16 @@ struct LogicalPolicy {
   static Acc combine(Acc a, Acc b) { return kAll ? (a && b) : (a || b); }
 };
 
-// Folds a contiguous run. Eight independent lanes let the compiler use SIMD
+// Folds a contiguous run. Independent lanes let the compiler use SIMD
 // registers without reassociating one long chain of additions (which it may
-// not do for floating point); the lanes are combined at the end.
+// not do for floating point); the lanes are combined at the end. 32 lanes
+// are several vector accumulators, enough to hide the add latency so a sum
+// runs at memory speed.
 template <typename T, typename Policy>
 typename Policy::Acc fold_contiguous(typename Policy::Acc acc, const T* in,
                                      int64_t n) {
   using Acc = typename Policy::Acc;
-  constexpr int kLanes = 8;
+  constexpr int kLanes = 32;
   int64_t i = 0;
   if (n >= 2 * kLanes) {
     Acc lanes[kLanes];

@@ -126,7 +126,7 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
     case UnaryOp::Tan:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::tan(x); });
     case UnaryOp::Tanh:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::tanh(x); });
+      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::fast_tanh(x); });
     case UnaryOp::Sigmoid:
       // exp(-x) overflows to inf for x << 0, giving the limit 0.
       return unary_loop<T>(
@@ -157,7 +157,7 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
         constexpr T kBeta = T(0.79788456080286535588);  // sqrt(2/pi)
         constexpr T kKappa = T(0.044715);
         const T inner = kBeta * (x + kKappa * x * x * x);
-        return T(0.5) * x * (T(1) + std::tanh(inner));
+        return T(0.5) * x * (T(1) + cpu::fast_tanh(inner));
       });
     case UnaryOp::Silu:
       // x / (1 + inf) = 0 for x << 0; x / 1 for x >> 0.
