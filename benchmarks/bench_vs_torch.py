@@ -1336,6 +1336,15 @@ def _row_line(row: dict, threads: str) -> tuple[str, list[str]]:
     return line, notes
 
 
+def _shown_path(path: str | None) -> str:
+    """``path`` relative to the repository when inside it (a source checkout's build)."""
+    if not path:
+        return "?"
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    inside = os.path.commonpath([repo, os.path.abspath(path)]) == repo
+    return os.path.relpath(path, repo) if inside else path
+
+
 def render_table(report: dict) -> str:
     """The header lines, the table and its notes (no title): what goes into README.md."""
     m = report["machine"]
@@ -1359,7 +1368,8 @@ def render_table(report: dict) -> str:
     if first:
         out.append(
             f"- Versions: autograd_cpp {v.get('autograd_cpp', '?')} "
-            f"(from `{first.get('autograd_cpp_path')}`{built}), torch {v.get('torch', '?')}"
+            f"(from `{_shown_path(first.get('autograd_cpp_path'))}`{built}), "
+            f"torch {v.get('torch', '?')}"
             f" (MKL: {'yes' if first.get('torch_mkl') else 'no'}), numpy {v.get('numpy', '?')}"
         )
     blas = first.get("blas", [])
@@ -1498,6 +1508,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--workloads", nargs="+", metavar="NAME", help="run only these workloads (default: all)"
     )
     p.add_argument("--list", action="store_true", help="list the workloads and exit")
+    p.add_argument(
+        "--render",
+        metavar="JSON",
+        help="run nothing: print (and with --readme write) the report of a saved run",
+    )
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--memory-child", metavar="LIB", help=argparse.SUPPRESS)
     p.add_argument("--keys", nargs="+", help=argparse.SUPPRESS)
@@ -1524,6 +1539,13 @@ def main(argv=None) -> int:
             print(f"{w.name:12s} {w.metric} [{w.unit}]  {w.description}{heavy}")
         for name, text in SYSTEM_MEASURES.items():
             print(f"{name:12s} {text}")
+        return 0
+    if args.render:
+        with open(args.render) as f:
+            report = json.load(f)
+        print(render(report))
+        if args.readme:
+            write_readme(args.readme, render_table(report))
         return 0
     if args.memory_child:
         print(json.dumps(run_memory_child(args.memory_child, args.threads[0], MEMORY_STEPS[mode])))

@@ -109,7 +109,18 @@ def plot(sizes: list[int], times: dict, threads: int, path: str, title_note: str
                 color=colours[name],
                 label=name,
             )
-        for c in crossings(sizes, per_lib["autograd_cpp"], per_lib["torch"]):
+        cross = crossings(sizes, per_lib["autograd_cpp"], per_lib["torch"])
+        if not cross:
+            ax.text(
+                0.98,
+                0.03,
+                "the curves do not cross",
+                transform=ax.transAxes,
+                ha="right",
+                fontsize=9,
+                color="dimgrey",
+            )
+        for c in cross:
             ax.axvline(c, color="grey", ls="--", lw=1)
             ax.annotate(
                 f"cross at ~{c:,.0f}",
@@ -164,8 +175,8 @@ def main(argv=None) -> int:
             indent=2,
         )
     for mode, cs in cross.items():
-        where = ", ".join(f"~{c:,.0f}" for c in cs) or "none"
-        print(f"{mode}: curves cross at {where} elements")
+        where = ", ".join(f"~{c:,.0f}" for c in cs)
+        print(f"{mode}: " + (f"the curves cross at {where} elements" if cs else "no crossing"))
     print(f"plot written to {args.out}")
     return 0
 
