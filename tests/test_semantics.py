@@ -549,3 +549,17 @@ def test_gradient_buffers_given_by_the_user_are_never_reused():
     (y + y).backward(g)  # two gradients summed into one slot
     assert g.tolist() == [2.0, 2.0, 2.0]
     assert x.grad.tolist() == [8.0, 8.0, 8.0]
+
+
+def test_grad_never_aliases_a_gradient_the_user_still_holds():
+    x = ag.zeros(2, 3, requires_grad=True)
+    g = ag.ones(6)
+    x.reshape(6).backward(g)  # the gradient reaching x is a view of g
+    x.grad.add_(1.0)
+    assert g.tolist() == [1.0] * 6
+    w = ag.zeros(3, 2, requires_grad=True)
+    gt = ag.ones(2, 3)
+    w.t().backward(gt)
+    w.grad.mul_(5.0)
+    assert gt.tolist() == [[1.0] * 3] * 2
+    assert w.grad.is_contiguous()

@@ -28,8 +28,7 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
     // Steal the buffer when nobody else can see it; otherwise copy, so .grad
     // never aliases a user tensor (y.backward(x) passes x straight through).
     const bool stealable =
-        !GradMode::is_enabled() && incoming.use_count() == 1 &&
-        incoming.impl()->has_exclusive_storage() &&
+        !GradMode::is_enabled() && autograd::has_private_buffer(incoming) &&
         incoming.is_contiguous() && !autograd::requires_grad(incoming);
     m.grad =
         stealable ? std::move(incoming) : autograd::engine_ops::clone(incoming);

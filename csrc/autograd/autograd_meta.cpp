@@ -110,6 +110,18 @@ void mark_view(const Tensor& view, const Tensor& base) {
   vm.attr_version = view.impl()->version();
 }
 
+bool has_private_buffer(const Tensor& t) {
+  if (t.use_count() != 1) return false;
+  long expected = t.impl()->storage_refs();
+  const AutogradMeta* m = meta(t);
+  if (m && m->is_view && m->base.defined()) {
+    if (m->base.use_count() != 1) return false;
+    if (m->base.impl()->storage() == t.impl()->storage())
+      expected += m->base.impl()->storage_refs();
+  }
+  return t.impl()->storage().use_count() == expected;
+}
+
 Tensor detach(const Tensor& t) {
   return make_view(t, t.sizes(), t.strides(), t.impl()->storage_offset());
 }

@@ -92,6 +92,11 @@ inline uint32_t output_nr(const Tensor& t) {
   return m ? m->output_nr : 0;
 }
 
+// Whether no tensor but `t` can see t's memory (a view's base counts only
+// when the view alone keeps it): such a gradient may become .grad as it is,
+// or take further gradients summed into it in place.
+bool has_private_buffer(const Tensor& t);
+
 // Marks a leaf as requiring grad (float dtypes only; leaves only).
 void set_requires_grad(const Tensor& t, bool requires_grad);
 

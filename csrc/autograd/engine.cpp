@@ -52,9 +52,9 @@ void accumulate_into(variable_list& buffer, size_t pos, Tensor&& grad,
   Tensor& slot = buffer[pos];
   if (!slot.defined()) {
     slot = std::move(grad);
-  } else if (!create_graph && slot.use_count() == 1 &&
-             slot.impl()->has_exclusive_storage() && slot.is_contiguous() &&
-             slot.sizes() == grad.sizes() && slot.dtype() == grad.dtype()) {
+  } else if (!create_graph && has_private_buffer(slot) &&
+             slot.is_contiguous() && slot.sizes() == grad.sizes() &&
+             slot.dtype() == grad.dtype()) {
     engine_ops::add_inplace(slot, grad);
   } else {
     slot = engine_ops::add(slot, grad);

@@ -62,11 +62,10 @@ class TensorImpl {
     version_ = std::move(counter);
   }
 
-  // Whether no other tensor (view, alias) shares this tensor's storage. The
-  // default version counter lives in the storage and holds a reference too.
-  bool has_exclusive_storage() const {
-    const long own = 1 + (version_.get() == &storage_->version_counter());
-    return storage_.use_count() == own;
+  // References this tensor holds on its storage: its own, plus the version
+  // counter's when the counter lives in the storage (the default).
+  long storage_refs() const {
+    return 1 + (version_.get() == &storage_->version_counter());
   }
 
   // A Python number turned into a 0-d tensor: it takes part in dtype
