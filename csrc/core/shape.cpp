@@ -7,8 +7,13 @@
 namespace ag {
 
 int64_t numel_of(const Shape& sizes) {
+  // Checked so that a view with absurd sizes (reshape, expand) is refused
+  // rather than given a wrapped-around element count.
   int64_t n = 1;
-  for (int64_t s : sizes) n *= s;
+  for (int64_t s : sizes) {
+    AG_CHECK(!__builtin_mul_overflow(n, s, &n),
+             "numel: integer multiplication overflow");
+  }
   return n;
 }
 
@@ -85,7 +90,8 @@ Shape infer_size(const Shape& requested, int64_t numel) {
     } else {
       AG_CHECK(out[i] >= 0, "invalid shape dimension ", out[i], " at index ", i,
                " of shape ", shape_str(requested));
-      known *= out[i];
+      AG_CHECK(!__builtin_mul_overflow(known, out[i], &known),
+               "numel: integer multiplication overflow");
     }
   }
   const bool ok =

@@ -10,8 +10,10 @@ so that a truncated or damaged file is reported rather than misread.
 """
 
 import json
+import math
 import os
 import struct
+import tempfile
 import zlib
 from collections import OrderedDict
 
@@ -20,6 +22,8 @@ from . import _C
 __all__ = ["save", "load"]
 
 _MAGIC = b"AGCPPSV1"
+_MAGIC_FAMILY = _MAGIC[:-1]  # the last byte is the format version
+_MAX_NDIM = 64  # as PyTorch; a larger claim marks a damaged file
 _HEADER = struct.Struct("<8sQQI")
 _DTYPES = {
     "bool": _C.bool,
@@ -82,14 +86,44 @@ def save(obj, f):
     crc = zlib.crc32(data, zlib.crc32(description))
     blob = _HEADER.pack(_MAGIC, len(description), len(data), crc) + description + data
     if isinstance(f, (str, os.PathLike)):
-        with open(f, "wb") as out:
-            out.write(blob)
+        _write_atomically(os.fspath(f), blob)
     else:
         f.write(blob)
 
 
+def _write_atomically(path, blob):
+    """Writes to a temporary file beside `path`, then renames it over `path`:
+    a crash or an error mid-write leaves the previous file untouched and no
+    temporary file behind."""
+    directory, base = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(blob)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file private; give it the mode open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
 def _fail(name, why):
     raise RuntimeError(f"autograd_cpp.load: {name} {why}")
+
+
+def _count(value, name):
+    """A size or offset from the description: a non-negative int."""
+    if type(value) is not int or value < 0:
+        _fail(name, f"is corrupted (invalid size or offset {value!r:.40})")
+    return value
 
 
 def _decode(node, data, name):
@@ -109,17 +143,21 @@ def _decode(node, data, name):
         dtype = node["tensor"]
         if dtype not in _DTYPES:
             _fail(name, f"is corrupted (unknown dtype {dtype!r})")
-        start, nbytes = int(node["offset"]), int(node["nbytes"])
-        if start < 0 or start + nbytes > len(data):
+        start, nbytes = _count(node["offset"], name), _count(node["nbytes"], name)
+        if start + nbytes > len(data):
             _fail(name, "is corrupted (a tensor's bytes lie outside the file)")
-        shape = [int(s) for s in node["shape"]]
+        if not isinstance(node["shape"], list) or len(node["shape"]) > _MAX_NDIM:
+            _fail(name, "is corrupted (a tensor's shape is not a list of at most 64 sizes)")
+        shape = [_count(s, name) for s in node["shape"]]
         import numpy as np  # loaded on first use: keeps `import autograd_cpp` fast
 
         np_dtype = np.dtype(np.bool_ if dtype == "bool" else dtype)
-        count = int(np.prod(shape))
+        count = math.prod(shape)
         if count * np_dtype.itemsize != nbytes:
             _fail(name, "is corrupted (a tensor's size does not match its shape)")
         arr = np.frombuffer(data, dtype=np_dtype, count=count, offset=start)
+        if dtype == "bool":  # a byte other than 0 or 1 is not a valid C++ bool
+            arr = np.frombuffer(data, dtype=np.uint8, count=count, offset=start) != 0
         t = _C.from_numpy(arr.reshape(shape).copy())
         if node.get("parameter"):
             return Parameter(t, requires_grad=bool(node.get("requires_grad", True)))
@@ -154,6 +192,13 @@ def load(f, map_location=None, weights_only=True):
         _fail(name, "is not a file written by autograd_cpp.save")
     magic, json_len, data_len, crc = _HEADER.unpack_from(blob)
     if magic != _MAGIC:
+        if magic[: len(_MAGIC_FAMILY)] == _MAGIC_FAMILY:
+            version = magic[len(_MAGIC_FAMILY) :].decode("ascii", "replace")
+            _fail(
+                name,
+                f"was written in format version {version!r}, which this version of "
+                f"autograd_cpp cannot read (it reads version {_MAGIC[-1:].decode()!r})",
+            )
         _fail(name, "is not a file written by autograd_cpp.save")
     expected = _HEADER.size + json_len + data_len
     if len(blob) < expected:
@@ -166,6 +211,12 @@ def load(f, map_location=None, weights_only=True):
         _fail(name, "is corrupted (checksum mismatch)")
     try:
         node = json.loads(description.decode())
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        _fail(name, "is corrupted (unreadable description)")
-    return _decode(node, data, name)
+        return _decode(node, data, name)
+    except RecursionError:  # a RuntimeError, but not one of ours
+        _fail(name, "is corrupted (description nested too deeply)")
+    except RuntimeError:
+        raise
+    # A description that passes the checksum but is malformed (a crafted
+    # file): wrong types, missing keys, absurd numbers or nesting.
+    except (ValueError, TypeError, KeyError, OverflowError, MemoryError):
+        _fail(name, "is corrupted (malformed description)")

@@ -58,6 +58,9 @@ uint64_t initial_seed() {
 }
 
 void uniform(const Tensor& dst, double low, double high) {
+  AG_CHECK(low <= high,
+           "uniform_ expects to return a [from, to) range, but found from=",
+           low, " > to=", high);
   fill_sequential(dst, [&](std::mt19937_64& e) {
     return low + (high - low) * next_unit(e);
   });
@@ -66,6 +69,7 @@ void uniform(const Tensor& dst, double low, double high) {
 // Box-Muller; one of each pair is used, which keeps the stream position a
 // simple function of the element count.
 void normal(const Tensor& dst, double mean, double stddev) {
+  AG_CHECK(stddev >= 0.0, "normal expects std >= 0.0, but found std ", stddev);
   fill_sequential(dst, [&](std::mt19937_64& e) {
     const double u1 = 1.0 - next_unit(e);  // (0, 1]: log stays finite
     const double u2 = next_unit(e);

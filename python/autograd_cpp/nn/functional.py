@@ -256,6 +256,9 @@ def _broadcast_shape(a, b):
 def _pointwise_operands(input, target):
     """input and target broadcast together, warning (as PyTorch does) when
     their sizes differ."""
+    for what, value in (("input", input), ("target", target)):
+        if not isinstance(value, _C.Tensor):
+            raise TypeError(f"{what} must be a Tensor, not {type(value).__name__}")
     if target.size() == input.size():
         return input, target
     warnings.warn(
