@@ -24,6 +24,17 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   Tensor& incoming = grads[0];
   if (!incoming.defined()) return {};
   AutogradMeta& m = autograd::materialize_meta(variable_);
+  {
+    std::lock_guard<std::recursive_mutex> lock(m.mutex);
+    accumulate(m, std::move(incoming));
+  }
+  // Outside the lock: a Python hook takes the GIL, which another thread
+  // may hold while it waits for this lock.
+  for (const auto& hook : m.post_accumulate_hooks) (*hook)(variable_);
+  return {};
+}
+
+void AccumulateGrad::accumulate(AutogradMeta& m, Tensor&& incoming) {
   if (!m.grad.defined()) {
     // Steal the buffer when nobody else can see it; otherwise copy, so .grad
     // never aliases a user tensor (y.backward(x) passes x straight through).
@@ -38,8 +49,6 @@ variable_list AccumulateGrad::apply(variable_list&& grads) {
   } else {
     autograd::engine_ops::add_inplace(m.grad, incoming);
   }
-  for (const auto& hook : m.post_accumulate_hooks) (*hook)(variable_);
-  return {};
 }
 
 }  // namespace ag

@@ -4,6 +4,8 @@
 
 namespace ag {
 
+struct AutogradMeta;
+
 // The sink of a leaf's gradient: adds it into the leaf's .grad.
 class AccumulateGrad : public Node {
  public:
@@ -19,6 +21,9 @@ class AccumulateGrad : public Node {
   const Tensor& variable() const { return variable_; }
 
  private:
+  // Adds `incoming` into m.grad; the caller holds m.mutex.
+  void accumulate(AutogradMeta& m, Tensor&& incoming);
+
   Tensor variable_;
 };
 

@@ -67,6 +67,7 @@ void set_grad(const Tensor& t, const Tensor& g) {
 std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
   AutogradMeta* m = meta(t);
   if (!m || !m->requires_grad) return nullptr;
+  std::lock_guard<std::recursive_mutex> lock(m->mutex);
   if (auto existing = m->grad_accumulator.lock()) return existing;
   auto acc = make_node<AccumulateGrad>(t);
   m->grad_accumulator = acc;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -58,6 +59,11 @@ struct AutogradMeta : public AutogradMetaInterface, detail::PoolAllocated {
   bool is_view = false;
   uint32_t attr_version = 0;
   Tensor base;
+  // Leaves only: several threads may build graphs on one leaf and run
+  // backward at once; this guards creating its accumulator and adding into
+  // its .grad. Recursive: with create_graph, adding into .grad records ops
+  // whose inputs may be this very leaf.
+  std::recursive_mutex mutex;
 };
 
 namespace autograd {

@@ -139,6 +139,9 @@ class Node : public std::enable_shared_from_this<Node>,
   const std::vector<std::shared_ptr<FunctionPreHook>>& pre_hooks() const {
     return pre_hooks_;
   }
+  const std::vector<std::shared_ptr<FunctionPostHook>>& post_hooks() const {
+    return post_hooks_;
+  }
 
  protected:
   edge_list next_edges_;

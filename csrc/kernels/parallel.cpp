@@ -26,9 +26,16 @@ class ThreadPool {
   void resize(int num_threads) {
     std::lock_guard<std::mutex> job_lock(job_mutex_);
     stop_workers();
-    stopping_ = false;
+    uint64_t current = 0;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = false;
+      current = generation_;
+    }
+    // New workers wait for the next job: the last one is finished, and
+    // running a chunk of it again would call a function that is gone.
     for (int i = 1; i < num_threads; ++i) {
-      workers_.emplace_back([this, i] { worker_loop(i); });
+      workers_.emplace_back([this, i, current] { worker_loop(i, current); });
     }
   }
 
@@ -75,9 +82,8 @@ class ThreadPool {
     }
   }
 
-  void worker_loop(int index) {
+  void worker_loop(int index, uint64_t seen) {
     in_region = true;
-    uint64_t seen = 0;
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);

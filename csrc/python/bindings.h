@@ -14,6 +14,8 @@ namespace ag::python {
 using TensorClass = py::class_<TensorImpl, std::shared_ptr<TensorImpl>>;
 
 void init_tensor(py::module_& m);
+// Makes Tensor visible to Python's cycle collector (see tensor_gc.cpp).
+void setup_tensor_type(PyHeapTypeObject* heap_type);
 void init_ops(py::module_& m);
 void init_autograd(py::module_& m);
 // Ops exposed both as Tensor methods and module functions (x.exp(), exp(x)),

@@ -13,7 +13,7 @@ namespace ag::python {
 
 namespace {
 
-class PyFunctionNode : public Node {
+class PyFunctionNode : public Node, public PyReferrer {
  public:
   PyFunctionNode(edge_list&& edges, std::string name, py::object backward,
                  py::object ctx, std::vector<bool> tensor_inputs,
@@ -81,6 +81,12 @@ class PyFunctionNode : public Node {
       out[i] = py::cast(saved_[i].unpack(self));
     }
     return out;
+  }
+
+  // ctx often refers to the outputs whose grad_fn this node is.
+  int traverse(visitproc visit, void* arg) const override {
+    if (const int r = backward_.visit(visit, arg)) return r;
+    return ctx_.visit(visit, arg);
   }
 
   std::vector<SavedVariable> saved_;

@@ -37,24 +37,30 @@ Tensor checked_replacement(const py::handle& fn, const py::object& result,
   return t;
 }
 
-class PyTensorHook : public TensorHook {
+class PyTensorHook : public TensorHook, public PyReferrer {
  public:
   explicit PyTensorHook(py::function fn) : fn_(std::move(fn)) {}
   Tensor operator()(const Tensor& grad) override {
     py::gil_scoped_acquire gil;
     return checked_replacement(fn_.get(), fn_.get()(grad), grad);
   }
+  int traverse(visitproc visit, void* arg) const override {
+    return fn_.visit(visit, arg);
+  }
 
  private:
   PyObjectHolder fn_;
 };
 
-class PyPostAccumulateHook : public PostAccumulateGradHook {
+class PyPostAccumulateHook : public PostAccumulateGradHook, public PyReferrer {
  public:
   explicit PyPostAccumulateHook(py::function fn) : fn_(std::move(fn)) {}
   void operator()(const Tensor& leaf) override {
     py::gil_scoped_acquire gil;
     fn_.get()(leaf);
+  }
+  int traverse(visitproc visit, void* arg) const override {
+    return fn_.visit(visit, arg);
   }
 
  private:
@@ -89,12 +95,15 @@ variable_list replaced_list(const py::handle& fn, const py::object& result,
 }
 
 // grad_fn.register_prehook: fn(grad_outputs) -> new grad_outputs or None.
-class PyNodePreHook : public FunctionPreHook {
+class PyNodePreHook : public FunctionPreHook, public PyReferrer {
  public:
   explicit PyNodePreHook(py::function fn) : fn_(std::move(fn)) {}
   variable_list operator()(const variable_list& grads) override {
     py::gil_scoped_acquire gil;
     return replaced_list(fn_.get(), fn_.get()(to_tuple(grads)), grads);
+  }
+  int traverse(visitproc visit, void* arg) const override {
+    return fn_.visit(visit, arg);
   }
 
  private:
@@ -102,7 +111,7 @@ class PyNodePreHook : public FunctionPreHook {
 };
 
 // grad_fn.register_hook: fn(grad_inputs, grad_outputs) -> new grad_inputs.
-class PyNodePostHook : public FunctionPostHook {
+class PyNodePostHook : public FunctionPostHook, public PyReferrer {
  public:
   explicit PyNodePostHook(py::function fn) : fn_(std::move(fn)) {}
   variable_list operator()(const variable_list& outputs,
@@ -110,6 +119,9 @@ class PyNodePostHook : public FunctionPostHook {
     py::gil_scoped_acquire gil;
     return replaced_list(
         fn_.get(), fn_.get()(to_tuple(outputs), to_tuple(inputs)), outputs);
+  }
+  int traverse(visitproc visit, void* arg) const override {
+    return fn_.visit(visit, arg);
   }
 
  private:

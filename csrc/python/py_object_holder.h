@@ -32,9 +32,21 @@ class PyObjectHolder {
   }
 
   const pybind11::object& get() const { return obj_; }
+  int visit(visitproc visit, void* arg) const {
+    Py_VISIT(obj_.ptr());
+    return 0;
+  }
 
  private:
   pybind11::object obj_;
+};
+
+// A C++ object (hook, graph node) that owns Python objects and names them to
+// Python's cycle collector when a tensor reaches it (see tensor_gc.cpp).
+class PyReferrer {
+ public:
+  virtual ~PyReferrer() = default;
+  virtual int traverse(visitproc visit, void* arg) const = 0;
 };
 
 }  // namespace ag::python

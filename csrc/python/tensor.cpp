@@ -89,9 +89,11 @@ Scalar single_value(const Tensor& self, const char* what) {
 }  // namespace
 
 void init_tensor(py::module_& m) {
-  // No per-instance __dict__: tensors stay out of the cyclic GC, which keeps
-  // creating one cheap (Python subclasses such as Parameter get a dict).
-  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(m, "Tensor");
+  // No per-instance __dict__, which keeps creating one cheap (Python
+  // subclasses such as Parameter get a dict). Tensors do take part in the
+  // cycle collector: hooks and ctx objects may refer back to them.
+  py::class_<TensorImpl, std::shared_ptr<TensorImpl>> cls(
+      m, "Tensor", py::custom_type_setup(&setup_tensor_type));
   cls.attr("__array_priority__") = 1000;
 
   // ---- attributes ----------------------------------------------------------
