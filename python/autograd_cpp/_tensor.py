@@ -116,7 +116,7 @@ def _iter(self):
 def _array(self, dtype=None, copy=None):
     """numpy's array protocol (numpy 2 form): shares memory unless a dtype
     change or ``copy=True`` asks for a copy; ``copy=False`` forbids one."""
-    arr = self.numpy()
+    arr = self.detach().numpy()
     if dtype is not None and np.dtype(dtype) != arr.dtype:
         if copy is False:
             raise ValueError("Unable to avoid copy while creating an array as requested.")
