@@ -23,7 +23,7 @@ from autograd_cpp import nn, viz
 from autograd_cpp.utils.data import DataLoader, TensorDataset
 
 
-def load_data(seed):
+def load_data(seed: int) -> list[torch.Tensor]:
     digits = load_digits()
     x = (digits.images / 16.0).astype(np.float32)  # 1797 images, 8x8, in [0, 1]
     y = digits.target.astype(np.int64)
@@ -34,7 +34,7 @@ def load_data(seed):
 
 
 class MLP(nn.Module):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.net = nn.Sequential(
             nn.Flatten(),
@@ -47,12 +47,12 @@ class MLP(nn.Module):
             nn.Linear(128, 10),
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
 
 
 class CNN(nn.Module):
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.features = nn.Sequential(
             nn.Conv2d(1, 16, 3, padding=1),
@@ -66,11 +66,11 @@ class CNN(nn.Module):
             nn.Flatten(), nn.Linear(32 * 4 * 4, 64), nn.ReLU(), nn.Linear(64, 10)
         )
 
-    def forward(self, x):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.features(x.unsqueeze(1)))
 
 
-def accuracy(model, x, y):
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
     model.eval()
     with torch.no_grad():
         pred = model(x).argmax(1)
@@ -78,7 +78,9 @@ def accuracy(model, x, y):
     return float((pred == y).float().mean())
 
 
-def train(name, model, data, epochs, lr, seed):
+def train(
+    name: str, model: nn.Module, data: list[torch.Tensor], epochs: int, lr: float, seed: int
+) -> dict[str, list[float]]:
     x_train, x_test, y_train, y_test = data
     loader = DataLoader(
         TensorDataset(x_train, y_train),
@@ -89,7 +91,7 @@ def train(name, model, data, epochs, lr, seed):
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss()
-    history = {"loss": [], "train_acc": [], "test_acc": []}
+    history: dict[str, list[float]] = {"loss": [], "train_acc": [], "test_acc": []}
     for epoch in range(1, epochs + 1):
         total, correct, seen = 0.0, 0, 0
         bar = tqdm(loader, desc=f"{name} epoch {epoch:2d}/{epochs}", leave=False, ncols=90)
@@ -114,7 +116,7 @@ def train(name, model, data, epochs, lr, seed):
     return history
 
 
-def plot(histories, path):
+def plot(histories: dict[str, dict[str, list[float]]], path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -135,7 +137,7 @@ def plot(histories, path):
     plt.close(fig)
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="digits_output")
     parser.add_argument("--epochs", type=int, default=40)
@@ -148,7 +150,8 @@ def main():
     x_test, y_test = data[1], data[3]
 
     start = time.perf_counter()
-    results, histories = {}, {}
+    results: dict[str, float] = {}
+    histories: dict[str, dict[str, list[float]]] = {}
     for name, model, lr, target in (("MLP", MLP(), 3e-3, 0.97), ("CNN", CNN(), 3e-3, 0.98)):
         histories[name] = train(name, model, data, args.epochs, lr, args.seed)
         acc = accuracy(model, x_test, y_test)

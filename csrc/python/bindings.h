@@ -28,6 +28,8 @@ void bind_nn(TensorClass& cls, py::module_& m);
 // Hooks on tensors and nodes, anomaly mode, custom Functions.
 void bind_hooks(TensorClass& cls, py::module_& m);
 void bind_function(py::module_& m);
+// DLPack export (Tensor.__dlpack__) and import (from_dlpack).
+void bind_dlpack(TensorClass& cls, py::module_& m);
 // Fused optimizer steps (optim.SGD, Adam, AdamW, RMSprop).
 void bind_optim(py::module_& m);
 

@@ -31,6 +31,7 @@ PYBIND11_MODULE(_C, m) {
   auto tensor_class =
       py::reinterpret_borrow<ag::python::TensorClass>(m.attr("Tensor"));
   ag::python::bind_hooks(tensor_class, m);
+  ag::python::bind_dlpack(tensor_class, m);
   ag::python::bind_function(m);
   ag::python::bind_optim(m);
 }

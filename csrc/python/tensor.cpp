@@ -179,6 +179,25 @@ void init_tensor(py::module_& m) {
           },
           py::arg("force") = false)
       .def("_numpy_view", [](const Tensor& t) { return tensor_to_numpy(t); })
+      // The whole storage as a flat tensor, and a tensor over it with given
+      // geometry: pickle and copy keep storage, strides and offset as
+      // PyTorch does. Aliases carry no autograd state.
+      .def("_storage_flat",
+           [](const Tensor& t) {
+             const auto n = static_cast<int64_t>(
+                 t.impl()->storage()->nbytes() / itemsize(t.dtype()));
+             return make_view(t, {n}, {1}, 0);
+           })
+      .def("_alias_as",
+           [](const Tensor& t, py::handle sizes, py::handle strides,
+              int64_t offset) {
+             // as_strided checks the geometry stays inside the storage.
+             const Tensor v =
+                 ops::as_strided(ops::detach(t), shape_from_sequence(sizes),
+                                 shape_from_sequence(strides), offset);
+             return make_view(v, v.sizes(), v.strides(),
+                              v.impl()->storage_offset());
+           })
       .def("__len__",
            [](const Tensor& t) {
              if (t.dim() == 0) throw py::type_error("len() of a 0-d tensor");

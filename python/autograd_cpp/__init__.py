@@ -10,17 +10,20 @@ from . import _C, autograd, backends, nn, optim, return_types, tf, utils, viz
 # part of the top-level namespace, as in PyTorch.
 from ._C import *  # noqa: F403
 from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
-from ._generator import Generator
-from ._tensor import Size, device
-from ._tensor_str import set_printoptions
-from .autograd.grad_mode import (
-    enable_grad,
-    inference_mode,
-    no_grad,
-    set_grad_enabled,
-)
-from .serialization import load, save
-from .tape import GradientTape, Variable, constant
+# "import x as x" marks a public re-export for type checkers.
+from ._generator import Generator as Generator
+from ._tensor import Size as Size
+from ._tensor import device as device
+from ._tensor_str import set_printoptions as set_printoptions
+from .autograd.grad_mode import enable_grad as enable_grad
+from .autograd.grad_mode import inference_mode as inference_mode
+from .autograd.grad_mode import no_grad as no_grad
+from .autograd.grad_mode import set_grad_enabled as set_grad_enabled
+from .serialization import load as load
+from .serialization import save as save
+from .tape import GradientTape as GradientTape
+from .tape import Variable as Variable
+from .tape import constant as constant
 
 # PyTorch's aliases for the dtypes.
 float = float32

@@ -1,7 +1,10 @@
 """Tensor behaviour best written in Python: printing, backward's argument
 handling, .grad with PyTorch's warning, iteration. Attached to the C++ class."""
 
+import copy
 import warnings
+
+import numpy as np
 
 from . import _C
 from ._tensor_str import format_tensor
@@ -111,8 +114,23 @@ def _iter(self):
 
 
 def _array(self, dtype=None, copy=None):
+    """numpy's array protocol (numpy 2 form): shares memory unless a dtype
+    change or ``copy=True`` asks for a copy; ``copy=False`` forbids one."""
     arr = self.detach().numpy()
-    return arr if dtype is None else arr.astype(dtype, copy=False)
+    if dtype is not None and np.dtype(dtype) != arr.dtype:
+        if copy is False:
+            raise ValueError("Unable to avoid copy while creating an array as requested.")
+        return arr.astype(dtype)
+    return arr.copy() if copy else arr
+
+
+def _array_wrap(self, array, context=None, return_scalar=False):
+    """Lets numpy functions applied to a tensor (``np.sin(t)``) return a
+    tensor, as PyTorch's do; results of dtypes we lack stay arrays."""
+    try:
+        return _C.from_numpy(np.ascontiguousarray(array))
+    except TypeError:
+        return array
 
 
 def _reversed(self):
@@ -135,15 +153,41 @@ def _type(self, dtype=None):
     return self.to(dtype)
 
 
-def _rebuild(array, requires_grad):
-    t = _C.from_numpy(array)
+class _Storage:
+    """A tensor's whole storage as a flat tensor. copy.copy passes it on as it
+    is, so the copy shares memory as in PyTorch; pickling writes its bytes."""
+
+    __slots__ = ("flat",)
+
+    def __init__(self, flat):
+        self.flat = flat
+
+    def __reduce__(self):
+        return (_storage_from_array, (self.flat.numpy().copy(),))
+
+
+def _storage_from_array(array):
+    return _Storage(_C.from_numpy(array))
+
+
+def _rebuild(storage, sizes, strides, offset, requires_grad):
+    t = storage.flat._alias_as(sizes, strides, offset)
     return t.requires_grad_(True) if requires_grad else t
 
 
 def _reduce_ex(self, protocol):
-    """Pickling and copy.copy by value: the data as a numpy array plus
-    requires_grad; the graph is not kept."""
-    return (_rebuild, (self.detach().numpy().copy(), self.requires_grad))
+    """Pickling and copy.copy: the storage with sizes, strides, offset and
+    requires_grad, as PyTorch keeps them; the graph and .grad are not kept."""
+    return (
+        _rebuild,
+        (
+            _Storage(self._storage_flat()),
+            tuple(self.shape),
+            self.stride(),
+            self.storage_offset(),
+            self.requires_grad,
+        ),
+    )
 
 
 def _deepcopy(self, memo):
@@ -152,9 +196,21 @@ def _deepcopy(self, memo):
             "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
             "protocol at the moment. Use detach() first to copy the value."
         )
-    if id(self) not in memo:
-        memo[id(self)] = _rebuild(*_reduce_ex(self, 2)[1])
-    return memo[id(self)]
+    if id(self) in memo:
+        return memo[id(self)]
+    # One new storage per original storage, so views copied together (a
+    # tensor and its view in one container) still share memory afterwards.
+    flat = self._storage_flat()
+    key = ("autograd_cpp.storage", flat.data_ptr(), str(flat.dtype), flat.numel())
+    if key not in memo:
+        memo[key] = _Storage(flat.clone())
+    result = _rebuild(
+        memo[key], tuple(self.shape), self.stride(), self.storage_offset(), self.requires_grad
+    )
+    if self._grad is not None:
+        result._grad = copy.deepcopy(self._grad, memo)
+    memo[id(self)] = result
+    return result
 
 
 Tensor.__reduce_ex__ = _reduce_ex
@@ -165,6 +221,7 @@ Tensor.__format__ = _format
 Tensor.__iter__ = _iter
 Tensor.__reversed__ = _reversed
 Tensor.__array__ = _array
+Tensor.__array_wrap__ = _array_wrap
 Tensor.grad = property(_grad_get, _grad_set)
 Tensor.backward = backward
 Tensor.device = property(lambda self: _CPU)

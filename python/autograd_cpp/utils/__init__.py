@@ -1,5 +1,5 @@
-"""Utilities: data loading."""
+"""Utilities: data loading, DLPack."""
 
-from . import data
+from . import data, dlpack
 
-__all__ = ["data"]
+__all__ = ["data", "dlpack"]

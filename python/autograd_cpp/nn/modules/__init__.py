@@ -1,8 +1,9 @@
 """Layers and containers."""
 
+from . import layers
 from .container import ModuleDict, ModuleList, Sequential
 from .layers import *  # noqa: F403
-from .layers import __all__ as _layers
 from .module import Module
 
-__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", *_layers]
+__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict"]
+__all__ += layers.__all__
