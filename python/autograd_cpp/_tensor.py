@@ -4,8 +4,6 @@ handling, .grad with PyTorch's warning, iteration. Attached to the C++ class."""
 import copy
 import warnings
 
-import numpy as np
-
 from . import _C
 from ._tensor_str import format_tensor
 
@@ -116,6 +114,8 @@ def _iter(self):
 def _array(self, dtype=None, copy=None):
     """numpy's array protocol (numpy 2 form): shares memory unless a dtype
     change or ``copy=True`` asks for a copy; ``copy=False`` forbids one."""
+    import numpy as np  # already loaded by .numpy(); kept local for import speed
+
     arr = self.detach().numpy()
     if dtype is not None and np.dtype(dtype) != arr.dtype:
         if copy is False:
@@ -127,6 +127,8 @@ def _array(self, dtype=None, copy=None):
 def _array_wrap(self, array, context=None, return_scalar=False):
     """Lets numpy functions applied to a tensor (``np.sin(t)``) return a
     tensor, as PyTorch's do; results of dtypes we lack stay arrays."""
+    import numpy as np  # numpy is calling us, so it is loaded
+
     try:
         return _C.from_numpy(np.ascontiguousarray(array))
     except TypeError:
