@@ -2,11 +2,13 @@
 
 #include <pybind11/pybind11.h>
 
+#include "autograd_cpp/version.h"
 #include "core/error.h"
 #include "python/bindings.h"
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "autograd_cpp core: tensors, ops and the autograd engine in C++";
+  m.attr("__version__") = AUTOGRAD_CPP_VERSION;  // pyproject.toml's version
 
   // C++ errors surface as the Python exceptions PyTorch raises.
   py::register_exception_translator([](std::exception_ptr p) {
@@ -34,4 +36,5 @@ PYBIND11_MODULE(_C, m) {
   ag::python::bind_dlpack(tensor_class, m);
   ag::python::bind_function(m);
   ag::python::bind_optim(m);
+  ag::python::install_docstrings(m);
 }

@@ -31,7 +31,7 @@ double = float64
 long = int64
 int = int32
 
-__version__ = "0.1.0"
+__version__ = _C.__version__  # pyproject.toml's version, compiled in
 
 
 def _dtype_by_name(name):
@@ -40,8 +40,10 @@ def _dtype_by_name(name):
 
 
 def numel(input):
+    """The number of elements of input."""
     return input.numel()
 
 
 def is_tensor(obj):
+    """True if obj is a Tensor."""
     return isinstance(obj, Tensor)

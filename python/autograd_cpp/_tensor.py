@@ -224,8 +224,10 @@ Tensor.__iter__ = _iter
 Tensor.__reversed__ = _reversed
 Tensor.__array__ = _array
 Tensor.__array_wrap__ = _array_wrap
-Tensor.grad = property(_grad_get, _grad_set)
+Tensor.grad = property(
+    _grad_get, _grad_set, doc="The gradient accumulated by backward (None until one arrives)."
+)
 Tensor.backward = backward
-Tensor.device = property(lambda self: _CPU)
+Tensor.device = property(lambda self: _CPU, doc="The device holding the data (always cpu).")
 Tensor.type = _type
 Tensor.__module__ = "autograd_cpp"

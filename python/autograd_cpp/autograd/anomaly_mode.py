@@ -8,6 +8,7 @@ __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"]
 
 
 def is_anomaly_enabled():
+    """Whether anomaly detection is on."""
     return _C.is_anomaly_enabled()
 
 

@@ -107,22 +107,26 @@ def _softmax_dim(ndim):
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """exp(x) / sum(exp(x)) along dim."""
     if dim is None:
         dim = _softmax_dim(input.dim())
     return _C.softmax(input, dim, dtype=dtype)
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    """log(softmax(x)) along dim, computed stably."""
     if dim is None:
         dim = _softmax_dim(input.dim())
     return _C.log_softmax(input, dim, dtype=dtype)
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Extracts sliding local blocks of an (N, C, H, W) input as columns (im2col)."""
     return _nn.im2col(input, kernel_size, dilation, padding, stride)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sums columns of sliding blocks back into an (N, C, H, W) tensor (col2im)."""
     return _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
 
 
@@ -135,6 +139,7 @@ def max_pool2d(
     ceil_mode=False,
     return_indices=False,
 ):
+    """2-d max pooling over an (N, C, H, W) input (with indices when return_indices)."""
     stride = () if stride is None else stride
     if return_indices:
         return _nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
@@ -144,6 +149,7 @@ def max_pool2d(
 def max_pool2d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
+    """2-d max pooling returning (values, indices)."""
     stride = () if stride is None else stride
     return _nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
 
@@ -152,6 +158,7 @@ avg_pool2d = _nn.avg_pool2d
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalises over the trailing normalized_shape dims, then applies weight and bias."""
     return _C.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
@@ -175,6 +182,7 @@ def batch_norm(
     momentum=0.1,
     eps=1e-5,
 ):
+    """Batch normalisation over the channel dim, updating running statistics when training."""
     if training:
         _verify_batch_size(input.size())
     return _C.batch_norm(
@@ -191,6 +199,7 @@ def nll_loss(
     reduce=None,
     reduction="mean",
 ):
+    """Negative log-likelihood of class-index targets given log-probabilities."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _nn.nll_loss(input, target, weight, reduction, ignore_index)
 
@@ -205,6 +214,7 @@ def cross_entropy(
     reduction="mean",
     label_smoothing=0.0,
 ):
+    """Cross-entropy of logits against class indices or class probabilities."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _nn.cross_entropy(input, target, weight, reduction, ignore_index, label_smoothing)
 
@@ -212,6 +222,7 @@ def cross_entropy(
 def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
+    """Binary cross-entropy between probabilities and targets."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.size() != input.size():
         raise ValueError(
@@ -232,6 +243,7 @@ def binary_cross_entropy_with_logits(
     reduction="mean",
     pos_weight=None,
 ):
+    """Binary cross-entropy computed from logits, numerically stable."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _C.binary_cross_entropy_with_logits(
         input, target, weight=weight, pos_weight=pos_weight, reduction=reduction
@@ -287,6 +299,7 @@ def _weighted(errors, weight, reduction):
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error between input and target."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _pointwise_operands(input, target)
     if weight is not None:
@@ -295,6 +308,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error between input and target."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _pointwise_operands(input, target)
     if weight is not None:
@@ -303,6 +317,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """Squared error below beta, absolute error above it (Huber-like)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _pointwise_operands(input, target)
     if beta == 0.0:
@@ -314,14 +329,17 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 
 
 def relu(input, inplace=False):
+    """max(x, 0), elementwise."""
     return _C.relu_(input) if inplace else _C.relu(input)
 
 
 def relu6(input, inplace=False):
+    """min(max(x, 0), 6), elementwise."""
     return _C.hardtanh_(input, 0.0, 6.0) if inplace else _C.relu6(input)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """Clamps to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     if inplace:
@@ -330,32 +348,39 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope * x."""
     if inplace:
         return _C.leaky_relu_(input, negative_slope)
     return _C.leaky_relu(input, negative_slope)
 
 
 def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
     return _C.elu_(input, alpha) if inplace else _C.elu(input, alpha)
 
 
 def gelu(input, approximate="none"):
+    """Gaussian error linear unit x * Phi(x) (approximate='tanh' for the tanh form)."""
     return _C.gelu(input, approximate=approximate)
 
 
 def silu(input, inplace=False):
+    """x * sigmoid(x), elementwise."""
     return _C.silu_(input) if inplace else _C.silu(input)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta, linear above threshold."""
     return _C.softplus(input, beta, threshold)
 
 
 def sigmoid(input):
+    """1 / (1 + exp(-x)), elementwise."""
     return _C.sigmoid(input)
 
 
 def tanh(input):
+    """Hyperbolic tangent, elementwise."""
     return _C.tanh(input)
 
 

@@ -8,6 +8,8 @@ __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
+    """Adam: adaptive moment estimation (amsgrad optional; L2 weight decay)."""
+
     _decoupled = False
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,

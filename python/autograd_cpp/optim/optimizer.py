@@ -19,6 +19,8 @@ required = _RequiredParameter()
 
 
 class Optimizer:
+    """Base class of optimisers: holds parameter groups and per-parameter state; step() updates, zero_grad() clears gradients."""
+
     def __init__(self, params, defaults):
         self.defaults = defaults
         self.state = defaultdict(dict)

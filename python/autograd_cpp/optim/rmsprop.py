@@ -8,6 +8,8 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
+    """RMSprop: divides the gradient by a running root mean square (optionally centred, with momentum)."""
+
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
                  centered=False, *, maximize=False):  # fmt: skip
         if not 0.0 <= lr:

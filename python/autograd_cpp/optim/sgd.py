@@ -9,6 +9,8 @@ __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
+    """Stochastic gradient descent with optional momentum (Nesterov), dampening and weight decay."""
+
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
                  nesterov=False, *, maximize=False):  # fmt: skip
         if lr is not required and lr < 0.0:

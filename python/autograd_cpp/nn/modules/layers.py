@@ -29,6 +29,8 @@ def _factory(shape, dtype):
 
 
 class Identity(Module):
+    """Returns its input unchanged (a placeholder layer)."""
+
     def __init__(self, *args, **kwargs):
         super().__init__()
 
@@ -115,6 +117,8 @@ class _ConvNd(Module):
 
 
 class Conv1d(_ConvNd):
+    """1-d convolution layer over (N, C, L) inputs, with learnable weight and bias."""
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
         super().__init__(1, in_channels, out_channels, kernel_size, stride, padding, dilation,
@@ -126,6 +130,8 @@ class Conv1d(_ConvNd):
 
 
 class Conv2d(_ConvNd):
+    """2-d convolution layer over (N, C, H, W) inputs, with learnable weight and bias."""
+
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                  groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
         super().__init__(2, in_channels, out_channels, kernel_size, stride, padding, dilation,
@@ -137,6 +143,8 @@ class Conv2d(_ConvNd):
 
 
 class MaxPool2d(Module):
+    """2-d max pooling over (N, C, H, W) inputs."""
+
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                  ceil_mode=False):  # fmt: skip
         super().__init__()
@@ -157,6 +165,8 @@ class MaxPool2d(Module):
 
 
 class AvgPool2d(Module):
+    """2-d average pooling over (N, C, H, W) inputs."""
+
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True, divisor_override=None):  # fmt: skip
         super().__init__()
@@ -175,6 +185,8 @@ class AvgPool2d(Module):
 
 
 class Flatten(Module):
+    """Flattens dims start_dim..end_dim into one."""
+
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
@@ -187,6 +199,8 @@ class Flatten(Module):
 
 
 class Dropout(Module):
+    """Zeroes elements with probability p while training and scales the rest by 1 / (1 - p)."""
+
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
         if not 0.0 <= p <= 1.0:
@@ -201,6 +215,8 @@ class Dropout(Module):
 
 
 class LayerNorm(Module):
+    """Normalises over the trailing normalized_shape dims, with a learnable affine transform."""
+
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
                  device=None, dtype=None):  # fmt: skip
         super().__init__()
@@ -288,14 +304,20 @@ class _BatchNorm(Module):
 
 
 class BatchNorm1d(_BatchNorm):
+    """Batch normalisation of (N, C) or (N, C, L) inputs, tracking running statistics."""
+
     _expected_dims = (2, 3)
 
 
 class BatchNorm2d(_BatchNorm):
+    """Batch normalisation of (N, C, H, W) inputs, tracking running statistics."""
+
     _expected_dims = (4,)
 
 
 class Embedding(Module):
+    """A lookup table of num_embeddings learnable vectors of size embedding_dim."""
+
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
                  norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                  device=None, dtype=None):  # fmt: skip
@@ -342,26 +364,36 @@ class _Activation(Module):
 
 
 class ReLU(_Activation):
+    """max(x, 0), elementwise."""
+
     def forward(self, input):
         return F.relu(input)
 
 
 class Sigmoid(Module):
+    """1 / (1 + exp(-x)), elementwise."""
+
     def forward(self, input):
         return _C.sigmoid(input)
 
 
 class Tanh(Module):
+    """Hyperbolic tangent, elementwise."""
+
     def forward(self, input):
         return _C.tanh(input)
 
 
 class SiLU(_Activation):
+    """x * sigmoid(x), elementwise."""
+
     def forward(self, input):
         return F.silu(input)
 
 
 class GELU(Module):
+    """Gaussian error linear unit x * Phi(x) (approximate='tanh' for the tanh form)."""
+
     def __init__(self, approximate="none"):
         super().__init__()
         self.approximate = approximate
@@ -374,6 +406,8 @@ class GELU(Module):
 
 
 class LeakyReLU(Module):
+    """x if x > 0 else negative_slope * x."""
+
     def __init__(self, negative_slope=0.01, inplace=False):
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
@@ -386,6 +420,8 @@ class LeakyReLU(Module):
 
 
 class ELU(Module):
+    """x if x > 0 else alpha * (exp(x) - 1)."""
+
     def __init__(self, alpha=1.0, inplace=False):
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
@@ -398,6 +434,8 @@ class ELU(Module):
 
 
 class Softplus(Module):
+    """log(1 + exp(beta * x)) / beta, linear above threshold."""
+
     def __init__(self, beta=1.0, threshold=20.0):
         super().__init__()
         self.beta, self.threshold = beta, threshold
@@ -410,6 +448,8 @@ class Softplus(Module):
 
 
 class Softmax(Module):
+    """Softmax along dim."""
+
     def __init__(self, dim=None):
         super().__init__()
         self.dim = dim
@@ -422,6 +462,8 @@ class Softmax(Module):
 
 
 class LogSoftmax(Softmax):
+    """log(softmax(x)) along dim, computed stably."""
+
     def forward(self, input):
         return F.log_softmax(input, self.dim, _stacklevel=5)
 
@@ -444,16 +486,22 @@ class _WeightedLoss(_Loss):
 
 
 class MSELoss(_Loss):
+    """Mean squared error between input and target."""
+
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
+    """Mean absolute error between input and target."""
+
     def forward(self, input, target):
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
+    """Squared error below beta, absolute error above it (Huber-like)."""
+
     def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
         super().__init__(size_average, reduce, reduction)
         self.beta = beta
@@ -463,6 +511,8 @@ class SmoothL1Loss(_Loss):
 
 
 class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of class-index targets given log-probabilities."""
+
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
                  reduction="mean"):  # fmt: skip
         super().__init__(weight, size_average, reduce, reduction)
@@ -474,6 +524,8 @@ class NLLLoss(_WeightedLoss):
 
 
 class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of logits against class indices or class probabilities."""
+
     def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
                  reduction="mean", label_smoothing=0.0):  # fmt: skip
         super().__init__(weight, size_average, reduce, reduction)
@@ -485,11 +537,15 @@ class CrossEntropyLoss(_WeightedLoss):
 
 
 class BCELoss(_WeightedLoss):
+    """Binary cross-entropy between probabilities and targets."""
+
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy computed from logits, numerically stable."""
+
     def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
                  pos_weight=None):  # fmt: skip
         super().__init__(size_average, reduce, reduction)
