@@ -14,13 +14,13 @@ import time
 from pathlib import Path
 
 import pytest
-from oracle import requires_torch, torch
 
 import autograd_cpp as ag
 import autograd_cpp.distributed as dist
 from autograd_cpp import nn
 from autograd_cpp.nn.parallel import DistributedDataParallel
 from autograd_cpp.utils.data import DataLoader, DistributedSampler, TensorDataset
+from oracle import requires_torch
 
 MPIRUN = shutil.which("mpirun")
 HAVE_MPI = MPIRUN is not None and dist.is_available()
@@ -91,7 +91,9 @@ def test_sampler_set_epoch_and_seed_reshuffle():
 
 
 def test_sampler_errors():
-    with pytest.raises(ValueError, match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"Invalid rank 2, rank should be in the interval \[0, 1\]"
+    ):
         DistributedSampler(range(4), num_replicas=2, rank=2)
     with pytest.raises(ValueError, match="Invalid rank -1"):
         DistributedSampler(range(4), num_replicas=2, rank=-1)

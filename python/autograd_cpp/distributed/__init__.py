@@ -160,14 +160,18 @@ def _abort(what):
 def wait_all(requests, what):
     """Completes non-blocking MPI requests, aborting the job past the deadline."""
     test_all = _state.mpi.Request.Testall
-    deadline = time.monotonic() + _state.timeout
-    spin_until = time.monotonic() + 0.01
+    start = time.monotonic()
+    deadline = start + _state.timeout
+    # Busy-poll like a blocking MPI call would: each Test also advances the
+    # collective's later rounds. Only a wait that has already lasted seconds
+    # (a slow or stalled peer) backs off to sleeping between polls.
+    relax_after = start + 5.0
     while not test_all(requests):
         now = time.monotonic()
         if now > deadline:
             _abort(what)
-        # Spin briefly for low latency, then back off so a stalled peer costs little CPU.
-        time.sleep(0 if now < spin_until else 0.001)
+        if now > relax_after:
+            time.sleep(0.001)
 
 
 def _contiguous_buffer(tensor, name):

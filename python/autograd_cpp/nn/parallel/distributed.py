@@ -94,6 +94,9 @@ class DistributedDataParallel(Module):
         bucket.flat[start:stop] = param.grad._numpy_view().reshape(-1)
         bucket.pending -= 1
         comm, mpi = dist._state.comm, dist._state.mpi
+        if self._next_bucket:
+            # Open MPI advances non-blocking collectives only inside MPI calls.
+            mpi.Request.Testall([b.request for b in self._buckets[: self._next_bucket]])
         while self._next_bucket < len(self._buckets):
             nxt = self._buckets[self._next_bucket]
             if nxt.pending:
