@@ -6,14 +6,16 @@ tensor's memory in place (a NumPy view of its storage, handed to MPI through
 the buffer protocol). Like ``torch.distributed``, they are not recorded by
 autograd: a tensor that requires grad is modified as under ``no_grad``.
 
-Every wait polls the request against a deadline (``init(timeout=...)`` or the
-``AUTOGRAD_CPP_DIST_TIMEOUT`` environment variable, in seconds): when a peer
-has died or stalled, the rank prints which collective timed out and aborts the
+Collectives run on one communication thread, and every wait for them has a
+deadline (``init(timeout=...)`` or the ``AUTOGRAD_CPP_DIST_TIMEOUT``
+environment variable, in seconds): when a peer has died or stalled, the rank prints which collective timed out and aborts the
 whole MPI job instead of hanging.
 """
 
 import os
+import queue
 import sys
+import threading
 import time
 
 import numpy as np
@@ -64,6 +66,7 @@ _REDUCIBLE = (_C.float32, _C.float64, _C.int32, _C.int64)
 class _State:
     mpi = None  # the mpi4py.MPI module once init() has run
     comm = None
+    jobs = None  # the communication thread's queue, started on first use
     timeout = DEFAULT_TIMEOUT
 
 
@@ -98,6 +101,12 @@ def init(timeout=None):
             "autograd_cpp.distributed needs mpi4py and an MPI library: "
             "apt-get install openmpi-bin libopenmpi-dev && pip install 'autograd_cpp[mpi]'"
         ) from e
+    if MPI.Query_thread() != MPI.THREAD_MULTIPLE:
+        # The communication thread blocks in MPI while this one may abort.
+        raise RuntimeError(
+            "autograd_cpp.distributed needs MPI initialised with MPI_THREAD_MULTIPLE "
+            "(mpi4py's default; check mpi4py.rc.thread_level)"
+        )
     _state.mpi = MPI
     # A private communicator keeps our collectives apart from the user's own MPI traffic.
     _state.comm = MPI.COMM_WORLD.Dup()
@@ -120,7 +129,7 @@ def is_initialized():
 def destroy_process_group():
     """Releases the communicator; ``init`` may be called again afterwards."""
     if _state.comm is not None:
-        _state.comm.Free()
+        submit(_state.comm.Free, "destroy_process_group").wait()
         _state.comm = None
 
 
@@ -157,21 +166,56 @@ def _abort(what):
     _state.mpi.COMM_WORLD.Abort(1)
 
 
-def wait_all(requests, what):
-    """Completes non-blocking MPI requests, aborting the job past the deadline."""
-    test_all = _state.mpi.Request.Testall
-    start = time.monotonic()
-    deadline = start + _state.timeout
-    # Busy-poll like a blocking MPI call would: each Test also advances the
-    # collective's later rounds. Only a wait that has already lasted seconds
-    # (a slow or stalled peer) backs off to sleeping between polls.
-    relax_after = start + 5.0
-    while not test_all(requests):
-        now = time.monotonic()
-        if now > deadline:
-            _abort(what)
-        if now > relax_after:
-            time.sleep(0.001)
+class Work:
+    """A collective handed to the communication thread; ``wait()`` returns
+    when it has completed on this rank."""
+
+    def __init__(self, call, what):
+        self.call = call
+        self.what = what
+        self.error = None
+        self.done = threading.Event()
+
+    def wait(self):
+        wait_all([self])
+
+
+def _communicate(jobs):
+    while True:
+        work = jobs.get()
+        try:
+            work.call()
+        except BaseException as e:  # re-raised by the waiting thread
+            work.error = e
+        finally:
+            work.done.set()
+
+
+def submit(call, what):
+    """Runs ``call`` (blocking MPI calls) on the communication thread.
+
+    One thread makes every collective call, in submission order, so all ranks
+    issue the same sequence; blocking MPI collectives (faster than their
+    non-blocking forms in Open MPI) release the GIL and progress while this
+    thread computes, and the caller can wait with a deadline."""
+    if _state.jobs is None:
+        _state.jobs = queue.SimpleQueue()
+        threading.Thread(
+            target=_communicate, args=(_state.jobs,), name="autograd_cpp.distributed", daemon=True
+        ).start()
+    work = Work(call, what)
+    _state.jobs.put(work)
+    return work
+
+
+def wait_all(works):
+    """Waits for submitted collectives, aborting the job past the deadline."""
+    deadline = time.monotonic() + _state.timeout
+    for work in works:
+        if not work.done.wait(max(0.0, deadline - time.monotonic())):
+            _abort(work.what)
+        if work.error is not None:
+            raise work.error
 
 
 def _contiguous_buffer(tensor, name):
@@ -205,7 +249,8 @@ def all_reduce(tensor, op="sum"):
         raise TypeError(f"all_reduce: op='mean' needs a floating-point tensor, got {tensor.dtype}")
     if buf.size:
         mpi = _state.mpi
-        wait_all([comm.Iallreduce(mpi.IN_PLACE, buf, getattr(mpi, _OP_NAMES[name]))], "all_reduce")
+        reduce_op = getattr(mpi, _OP_NAMES[name])
+        submit(lambda: comm.Allreduce(mpi.IN_PLACE, buf, reduce_op), "all_reduce").wait()
         if averaging:
             buf /= comm.Get_size()
     write_back()
@@ -220,11 +265,12 @@ def broadcast(tensor, root=0, *, src=None):
         raise ValueError(f"broadcast: root {root} is not a rank of a world of {comm.Get_size()}")
     buf, write_back = _contiguous_buffer(tensor, "broadcast")
     if buf.size:
-        wait_all([comm.Ibcast(buf, root=root)], "broadcast")
+        submit(lambda: comm.Bcast(buf, root=root), "broadcast").wait()
     write_back()
     return tensor
 
 
 def barrier():
     """Returns once every rank has reached it."""
-    wait_all([_comm().Ibarrier()], "barrier")
+    comm = _comm()
+    submit(comm.Barrier, "barrier").wait()

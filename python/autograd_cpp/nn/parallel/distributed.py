@@ -21,7 +21,7 @@ class _Bucket:
         self.offsets = np.concatenate(([0], np.cumsum(sizes))).tolist()
         self.flat = np.empty(self.offsets[-1], dtype=params[0]._numpy_view().dtype)
         self.pending = len(params)
-        self.request = None
+        self.work = None
 
 
 class DistributedDataParallel(Module):
@@ -32,9 +32,9 @@ class DistributedDataParallel(Module):
 
     Gradients are grouped in buckets of about ``bucket_cap_mb`` megabytes, in
     reverse parameter order (roughly the order backward produces them). A
-    post-accumulate-grad hook marks each parameter ready; a full bucket starts
-    a non-blocking all-reduce at once, so communication overlaps the rest of
-    backward. Buckets start strictly in order so that every rank issues the
+    post-accumulate-grad hook marks each parameter ready; a full bucket goes
+    at once to the communication thread of ``autograd_cpp.distributed``, whose
+    all-reduce runs while backward goes on. Buckets start strictly in order so that every rank issues the
     same sequence of collectives. The hook that completes the last bucket
     waits for all of them and writes the averages back into ``.grad``, so the
     gradients are final when ``backward()`` returns.
@@ -94,19 +94,19 @@ class DistributedDataParallel(Module):
         bucket.flat[start:stop] = param.grad._numpy_view().reshape(-1)
         bucket.pending -= 1
         comm, mpi = dist._state.comm, dist._state.mpi
-        if self._next_bucket:
-            # Open MPI advances non-blocking collectives only inside MPI calls.
-            mpi.Request.Testall([b.request for b in self._buckets[: self._next_bucket]])
         while self._next_bucket < len(self._buckets):
             nxt = self._buckets[self._next_bucket]
             if nxt.pending:
                 return
-            nxt.request = comm.Iallreduce(mpi.IN_PLACE, nxt.flat, mpi.SUM)
+            nxt.work = dist.submit(
+                lambda flat=nxt.flat: comm.Allreduce(mpi.IN_PLACE, flat, mpi.SUM),
+                "DistributedDataParallel's gradients",
+            )
             self._next_bucket += 1
         self._finish_reduction(comm.Get_size())
 
     def _finish_reduction(self, world):
-        dist.wait_all([b.request for b in self._buckets], "DistributedDataParallel's gradients")
+        dist.wait_all([b.work for b in self._buckets])
         for bucket in self._buckets:
             bucket.flat /= world
             for i, p in enumerate(bucket.params):
@@ -114,7 +114,7 @@ class DistributedDataParallel(Module):
                 grad = p.grad._numpy_view()
                 grad[...] = bucket.flat[start:stop].reshape(grad.shape)
             bucket.pending = len(bucket.params)
-            bucket.request = None
+            bucket.work = None
         self._next_bucket = 0
 
     def forward(self, *args, **kwargs):
