@@ -27,15 +27,17 @@ import sys
 import time
 
 
-def median_time(fn, repeats, inner):
-    times = []
+def median_times(fns, repeats, inner):
+    """Median seconds per call of each function, the functions taking turns
+    in every repeat so that a change in machine load hits them alike."""
+    times = [[] for _ in fns]
     for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(inner):
-            fn()
-        times.append((time.perf_counter() - start) / inner)
-    times.sort()
-    return times[len(times) // 2]
+        for fn, acc in zip(fns, times):
+            start = time.perf_counter()
+            for _ in range(inner):
+                fn()
+            acc.append((time.perf_counter() - start) / inner)
+    return [sorted(t)[len(t) // 2] for t in times]
 
 
 def worker(quick):
@@ -51,7 +53,7 @@ def worker(quick):
     dist.init()
     world, rank = dist.world_size(), dist.rank()
     comm = dist._state.comm
-    results = {"world": world, "allreduce": [], "step": {}}
+    results = {"world": world, "allreduce": []}
     repeats = 3 if quick else 7
 
     if world > 1:
@@ -61,9 +63,11 @@ def worker(quick):
             a = np.ones(nbytes // 4, dtype=np.float32)
             inner = max(1, min(200, (1 << 24) // nbytes))
             dist.barrier()
-            ours = median_time(lambda t=t: dist.all_reduce(t), repeats, inner)
-            dist.barrier()
-            raw = median_time(lambda a=a: comm.Allreduce(MPI.IN_PLACE, a), repeats, inner)
+            ours, raw = median_times(
+                [lambda t=t: dist.all_reduce(t), lambda a=a: comm.Allreduce(MPI.IN_PLACE, a)],
+                repeats,
+                inner,
+            )
             results["allreduce"].append({"bytes": nbytes, "ours": ours, "mpi4py": raw})
 
     torch.manual_seed(0)
@@ -88,11 +92,12 @@ def worker(quick):
             nn.Linear(width, 10),
         )  # fmt: skip
 
-    for name, model in (("plain", mlp()), ("ddp", DistributedDataParallel(mlp()))):
-        step = step_fn(model)
+    steps = [step_fn(mlp()), step_fn(DistributedDataParallel(mlp()))]
+    for step in steps:
         step()
-        dist.barrier()
-        results["step"][name] = median_time(step, repeats, 5 if quick else 20)
+    dist.barrier()
+    plain, ddp = median_times(steps, repeats, 5 if quick else 20)
+    results["step"] = {"plain": plain, "ddp": ddp}
     results["params_mb"] = sum(p.numel() for p in mlp().parameters()) * 4 / 1e6
     results["batch"] = batch
     if rank == 0:

@@ -32,15 +32,17 @@ requires_mpi = pytest.mark.skipif(
 WORKER = Path(__file__).resolve().parent / "mpi" / "ddp_worker.py"
 
 
-def mpirun(mode, n=2, env=None):
-    """Starts the worker on n ranks; root may run it, and slots may exceed cores."""
+def mpirun(*args, n=2, env=None):
+    """Starts a script (the worker by default) on n ranks; root may run it, and
+    slots may exceed cores."""
     full_env = {
         **os.environ,
         "OMPI_ALLOW_RUN_AS_ROOT": "1",
         "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
         **(env or {}),
     }
-    cmd = [MPIRUN, "--oversubscribe", "-n", str(n), sys.executable, str(WORKER), mode]
+    script = args if args[0].endswith(".py") else (str(WORKER), *args)
+    cmd = [MPIRUN, "--oversubscribe", "-n", str(n), sys.executable, *script]
     return subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=full_env
     )
@@ -274,3 +276,17 @@ def test_a_killed_rank_ends_the_job():
     out = "".join(lines) + rest
     assert rc != 0, out
     assert "signal 9" in out, out
+
+
+@requires_mpi
+def test_ddp_example_saves_checkpoints_and_resumes(tmp_path):
+    pytest.importorskip("sklearn")
+    example = str(Path(__file__).resolve().parents[1] / "examples" / "train_digits_ddp.py")
+    common = ["--out", str(tmp_path), "--target", "0"]
+    rc, out = finish(mpirun(example, "--epochs", "1", *common), timeout=300)
+    assert rc == 0, out
+    assert (tmp_path / "checkpoint.agc").stat().st_size > 0
+    rc, out = finish(mpirun(example, "--epochs", "2", "--resume", *common), timeout=300)
+    assert rc == 0, out
+    assert "resumed from" in out and "after epoch 1" in out
+    assert "epoch  2:" in out and "epoch  1:" not in out
