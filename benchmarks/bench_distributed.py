@@ -134,8 +134,10 @@ def report(one, two):
             f"{r['mpi4py'] * 1e6:.1f} us | {raw_bw:.2f} | {r['ours'] / r['mpi4py']:.2f} |"
         )
     batch = one["batch"]
-    print(f"\n### training step, MLP 256-512-512-10 ({one['params_mb']:.2f} MB of float32")
-    print(f"gradients), batch {batch} per rank, 1 thread per rank\n")
+    print(
+        f"\n### training step, MLP 256-512-512-10 ({one['params_mb']:.2f} MB of gradients), "
+        f"batch {batch} per rank\n"
+    )
     print("| run | step time | samples/s | scaling efficiency |")
     print("|---|---:|---:|---:|")
     base = batch / one["step"]["plain"]
