@@ -4,7 +4,7 @@ The Python API follows PyTorch's names and semantics, so that
 ``import autograd_cpp as torch`` runs PyTorch tutorial code.
 """
 
-from . import _C, autograd, backends, nn, optim, return_types, tf, utils, viz
+from . import _C, autograd, backends, distributed, nn, optim, return_types, tf, utils, viz
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
