@@ -10,6 +10,7 @@ from . import _C, autograd, backends, distributed, nn, optim, return_types, tf, 
 # part of the top-level namespace, as in PyTorch.
 from ._C import *  # noqa: F403
 from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
+
 # "import x as x" marks a public re-export for type checkers.
 from ._generator import Generator as Generator
 from ._tensor import Size as Size

@@ -18,8 +18,6 @@ import sys
 import threading
 import time
 
-import numpy as np
-
 from .. import _C
 
 __all__ = [
@@ -226,7 +224,7 @@ def _contiguous_buffer(tensor, name):
     view = tensor._numpy_view()
     if view.flags.c_contiguous:
         return view, lambda: None
-    temp = np.ascontiguousarray(view)
+    temp = view.copy(order="C")
 
     def write_back():
         view[...] = temp

@@ -1,8 +1,7 @@
 """DistributedDataParallel: data-parallel training over autograd_cpp.distributed."""
 
+import itertools
 from contextlib import contextmanager
-
-import numpy as np
 
 from ... import distributed as dist
 from ...autograd.grad_mode import no_grad
@@ -18,7 +17,9 @@ class _Bucket:
     def __init__(self, params):
         self.params = params
         sizes = [p.numel() for p in params]
-        self.offsets = np.concatenate(([0], np.cumsum(sizes))).tolist()
+        self.offsets = [0, *itertools.accumulate(sizes)]
+        import numpy as np  # loaded on first use: keeps `import autograd_cpp` fast
+
         self.flat = np.empty(self.offsets[-1], dtype=params[0]._numpy_view().dtype)
         self.pending = len(params)
         self.work = None
