@@ -176,7 +176,7 @@ def test_inplace_division_family():
 # ---- unary math and rounding ---------------------------------------------------------
 
 
-UNARY = ["expm1", "log2", "rsqrt", "reciprocal", "square", "tan", "erf", "exp", "sqrt"]
+UNARY = ["expm1", "log2", "log10", "rsqrt", "reciprocal", "square", "tan", "erf", "exp", "sqrt"]
 ROUNDING = ["floor", "ceil", "round", "trunc"]
 
 

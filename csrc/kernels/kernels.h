@@ -59,6 +59,7 @@ enum class UnaryOp : uint8_t {
   Log,
   Log1p,
   Log2,
+  Log10,
   Sqrt,
   Rsqrt,
   Sin,

@@ -1,7 +1,7 @@
-// Unary math: exp, expm1, log, log1p, log2, sqrt, rsqrt, reciprocal, sin, cos,
-// tan, tanh, erf, abs, sign, and rounding (floor, ceil, round, trunc). Integer
-// inputs of the transcendental ops compute in the default float dtype, as in
-// PyTorch; rounding keeps integer dtypes.
+// Unary math: exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal,
+// sin, cos, tan, tanh, erf, abs, sign, and rounding (floor, ceil, round,
+// trunc). Integer inputs of the transcendental ops compute in the default float
+// dtype, as in PyTorch; rounding keeps integer dtypes.
 
 #include <cmath>
 
@@ -123,6 +123,17 @@ struct Log2Spec {
   }
 };
 
+// d(self) = grad / (self * ln 10)
+struct Log10Spec {
+  static constexpr const char* kName = "Log10Backward0";
+  static constexpr bool kSavesResult = false;
+  static constexpr UnaryOp kOp = UnaryOp::Log10;
+  static constexpr bool kFloating = true;
+  static Tensor backward(const Tensor& g, const Tensor& self) {
+    return div(g, mul(self, wrap_scalar(Scalar(2.30258509299404568402))));
+  }
+};
+
 // d(self) = -grad * result^3 / 2
 struct RsqrtSpec {
   static constexpr const char* kName = "RsqrtBackward0";
@@ -221,6 +232,9 @@ Tensor expm1(const Tensor& self) {
 }
 Tensor log2(const Tensor& self) {
   return unary_op<Log2Spec>(self);
+}
+Tensor log10(const Tensor& self) {
+  return unary_op<Log10Spec>(self);
 }
 Tensor rsqrt(const Tensor& self) {
   return unary_op<RsqrtSpec>(self);
@@ -328,6 +342,9 @@ Tensor& log1p_(Tensor& self) {
 }
 Tensor& log2_(Tensor& self) {
   return inplace<log2>(self, "log2_");
+}
+Tensor& log10_(Tensor& self) {
+  return inplace<log10>(self, "log10_");
 }
 Tensor& sqrt_(Tensor& self) {
   return inplace<sqrt>(self, "sqrt_");

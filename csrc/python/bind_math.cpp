@@ -131,6 +131,7 @@ void bind_math(TensorClass& cls, py::module_& m) {
   def_both(cls, m, "log", unary(&ops::log));
   def_both(cls, m, "log1p", unary(&ops::log1p));
   def_both(cls, m, "log2", unary(&ops::log2));
+  def_both(cls, m, "log10", unary(&ops::log10));
   def_both(cls, m, "sqrt", unary(&ops::sqrt));
   def_both(cls, m, "rsqrt", unary(&ops::rsqrt));
   def_both(cls, m, "reciprocal", unary(&ops::reciprocal));
@@ -356,6 +357,7 @@ void bind_math(TensorClass& cls, py::module_& m) {
            std::pair{"log_", &ops::log_},
            std::pair{"log1p_", &ops::log1p_},
            std::pair{"log2_", &ops::log2_},
+           std::pair{"log10_", &ops::log10_},
            std::pair{"sqrt_", &ops::sqrt_},
            std::pair{"rsqrt_", &ops::rsqrt_},
            std::pair{"reciprocal_", &ops::reciprocal_},

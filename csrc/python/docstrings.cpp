@@ -206,6 +206,8 @@ const std::unordered_map<std::string, const char*>& docstrings() {
       {"log1p_", "In-place log1p."},
       {"log2", "Base-2 logarithm, elementwise."},
       {"log2_", "In-place log2."},
+      {"log10", "Base-10 logarithm, elementwise."},
+      {"log10_", "In-place log10."},
       {"log_", "In-place log."},
       {"log_softmax", "log(softmax(x)) along dim, computed stably."},
       {"logical_and", "Elementwise logical AND, as a bool tensor."},

@@ -184,8 +184,8 @@ void init_tensor(py::module_& m) {
       // PyTorch does. Aliases carry no autograd state.
       .def("_storage_flat",
            [](const Tensor& t) {
-             const auto n = static_cast<int64_t>(
-                 t.impl()->storage()->nbytes() / itemsize(t.dtype()));
+             const auto n = static_cast<int64_t>(t.impl()->storage()->nbytes() /
+                                                 itemsize(t.dtype()));
              return make_view(t, {n}, {1}, 0);
            })
       .def("_alias_as",

@@ -94,6 +94,9 @@ OPS = [
     OpInfo("expm1", lambda m, a: m.expm1(a), [((3, 4),)], grad_fn="Expm1Backward0"),
     OpInfo("log2", lambda m, a: a.log2(), [((3, 4),)], domain="positive", grad_fn="Log2Backward0"),
     OpInfo(
+        "log10", lambda m, a: a.log10(), [((3, 4),)], domain="positive", grad_fn="Log10Backward0"
+    ),
+    OpInfo(
         "rsqrt", lambda m, a: m.rsqrt(a), [((3, 4),)], domain="positive", grad_fn="RsqrtBackward0"
     ),
     OpInfo(

@@ -115,6 +115,8 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
       return unary_loop<T>(plan, ptrs, [](T x) { return std::log1p(x); });
     case UnaryOp::Log2:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::log2(x); });
+    case UnaryOp::Log10:
+      return unary_loop<T>(plan, ptrs, [](T x) { return std::log10(x); });
     case UnaryOp::Sqrt:
       return unary_loop<T>(plan, ptrs, [](T x) { return std::sqrt(x); });
     case UnaryOp::Rsqrt:

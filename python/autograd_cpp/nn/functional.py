@@ -374,6 +374,11 @@ def softplus(input, beta=1.0, threshold=20.0):
     return _C.softplus(input, beta, threshold)
 
 
+def logsigmoid(input):
+    """log(sigmoid(x)) = -softplus(-x): linear for very negative x instead of log(0)."""
+    return -_C.softplus(-input, 1.0, 20.0)
+
+
 def sigmoid(input):
     """1 / (1 + exp(-x)), elementwise."""
     return _C.sigmoid(input)

@@ -15,6 +15,7 @@ __all__ = [
     "Identity", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
     "Dropout", "LayerNorm", "BatchNorm1d", "BatchNorm2d", "Embedding", "ReLU", "GELU",
     "SiLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "LeakyReLU", "ELU", "Softplus",
+    "LogSigmoid",
     "MSELoss", "L1Loss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss", "BCELoss",
     "BCEWithLogitsLoss",
 ]  # fmt: skip
@@ -431,6 +432,13 @@ class ELU(Module):
 
     def extra_repr(self):
         return f"alpha={self.alpha}"
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)), elementwise, without overflow for large |x|."""
+
+    def forward(self, input):
+        return F.logsigmoid(input)
 
 
 class Softplus(Module):
