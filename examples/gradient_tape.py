@@ -20,7 +20,7 @@ loss = tf.math.abs(a * x - y)
 print(loss)
 
 
-def train_func():
+def train_func(x: tf.Variable) -> None:
     with tf.GradientTape() as tape:
         loss = tf.math.abs(a * x - y)
 
@@ -33,7 +33,7 @@ def train_func():
 
 
 for _ in range(4):
-    train_func()
+    train_func(x)
 
 # 2. dy/dx of y = x ** 2 at x = 4
 x = tf.Variable(4.0)

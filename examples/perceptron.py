@@ -23,6 +23,7 @@ for step in range(201):
     y_hat = torch.sigmoid(z)
     loss = ((y_hat - y) ** 2).mean()
     loss.backward()
+    assert w.grad is not None and b.grad is not None  # backward() filled them
     if step == 0:
         # The tutorial's formula, by hand, against autograd.
         s = y_hat.detach()

@@ -11,7 +11,7 @@ Run:  python examples/seeds_tutorial.py
 import autograd_cpp as torch
 
 
-def section(title):
+def section(title: str) -> None:
     print(f"\n=== {title} ===")
 
 
@@ -51,6 +51,7 @@ section("Saved tensors")
 torch.manual_seed(0)
 x = torch.randn(5, requires_grad=True)
 y = x.pow(2)
+assert y.grad_fn is not None  # y is recorded: x requires grad
 print(y)
 print(x)
 print(y.grad_fn._saved_self)  # saved tensor
@@ -100,6 +101,7 @@ out.backward(torch.ones_like(inp), retain_graph=True)
 print("First call\n", inp.grad)
 out.backward(torch.ones_like(inp), retain_graph=True)
 print("\nSecond call\n", inp.grad)
+assert inp.grad is not None
 inp.grad.zero_()
 out.backward(torch.ones_like(inp), retain_graph=True)
 print("\nCall after zeroing gradients\n", inp.grad)

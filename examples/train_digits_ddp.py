@@ -27,7 +27,7 @@ from autograd_cpp.utils.data import DataLoader, DistributedSampler, TensorDatase
 GLOBAL_BATCH = 64
 
 
-def check_identical(model):
+def check_identical(model: nn.Module) -> None:
     """Raises unless every rank holds rank 0's parameters, bit for bit."""
     flat = torch.cat([p.detach().reshape(-1) for p in model.parameters()])
     reference = dist.broadcast(flat.clone(), 0)
@@ -36,7 +36,13 @@ def check_identical(model):
         raise SystemExit("the ranks' parameters differ")
 
 
-def save_checkpoint(path, epoch, model, opt, sched):
+def save_checkpoint(
+    path: Path,
+    epoch: int,
+    model: DistributedDataParallel,
+    opt: torch.optim.Optimizer,
+    sched: torch.optim.lr_scheduler.LRScheduler,
+) -> None:
     """Rank 0 writes the checkpoint atomically, so a crash mid-write leaves the previous one."""
     if dist.rank() == 0:
         state = {
@@ -50,7 +56,7 @@ def save_checkpoint(path, epoch, model, opt, sched):
     dist.barrier()
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="digits_ddp_output")
     parser.add_argument("--epochs", type=int, default=40)

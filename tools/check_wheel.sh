@@ -23,6 +23,11 @@ blas_dir=$("$PY" -c "import scipy_openblas32 as s; print(s.get_lib_dir())")
 LD_LIBRARY_PATH="$blas_dir" "$PY" -m auditwheel repair -w "$out/check/repaired" "$wheel"
 repaired=$(ls "$out"/check/repaired/autograd_cpp-*.whl)
 unzip -l "$repaired" | grep -E '\.so' || true
+# Type checkers read the extension's stub and the py.typed marker from the wheel.
+listing=$(unzip -l "$repaired")
+for typed in autograd_cpp/_C.pyi autograd_cpp/py.typed; do
+  grep -q " $typed\$" <<<"$listing" || { echo "the wheel lacks $typed" >&2; exit 1; }
+done
 
 venv="$(cd "$out/check" && pwd)/venv"
 "$PY" -m venv "$venv"

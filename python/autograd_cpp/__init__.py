@@ -4,6 +4,8 @@ The Python API follows PyTorch's names and semantics, so that
 ``import autograd_cpp as torch`` runs PyTorch tutorial code.
 """
 
+import typing as _typing
+
 from . import _C, autograd, backends, distributed, nn, optim, return_types, tf, utils, viz
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
@@ -35,16 +37,24 @@ int = int32
 __version__ = _C.__version__  # pyproject.toml's version, compiled in
 
 
-def _dtype_by_name(name):
+if _typing.TYPE_CHECKING:
+    # int, float and bool name dtypes here. The annotations are strings, so
+    # these imports stay out of the package namespace (a PyTorch look-alike).
+    import builtins
+    from typing import TypeGuard
+
+
+def _dtype_by_name(name: "builtins.str") -> "_C.dtype":
     """Unpickles a dtype (see dtype.__reduce__)."""
-    return globals()[name]
+    found: _C.dtype = globals()[name]
+    return found
 
 
-def numel(input):
+def numel(input: "Tensor") -> "builtins.int":
     """The number of elements of input."""
     return input.numel()
 
 
-def is_tensor(obj):
+def is_tensor(obj: object) -> "TypeGuard[Tensor]":
     """True if obj is a Tensor."""
     return isinstance(obj, Tensor)

@@ -1,26 +1,33 @@
 """Tensor behaviour best written in Python: printing, backward's argument
 handling, .grad with PyTorch's warning, iteration. Attached to the C++ class."""
 
+from __future__ import annotations
+
 import copy
 import warnings
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, SupportsIndex, cast
 
 from . import _C
 from ._tensor_str import format_tensor
 
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike, NDArray
+
 Tensor = _C.Tensor
 
 
-class Size(tuple):
+class Size(tuple[int, ...]):
     """The shape of a tensor: a tuple that prints as ``torch.Size([2, 3])``."""
 
     __slots__ = ()
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
 
     __str__ = __repr__
 
-    def numel(self):
+    def numel(self) -> int:
         n = 1
         for s in self:
             n *= s
@@ -33,7 +40,10 @@ _C._set_size_class(Size)
 class device:
     """The device a tensor lives on; only the CPU exists today."""
 
-    def __init__(self, type="cpu", index=None):
+    type: str
+    index: int | None
+
+    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
         if isinstance(type, device):
             type = type.type
         if type != "cpu":
@@ -41,23 +51,23 @@ class device:
         self.type = type
         self.index = index
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "device(type='cpu')"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return "cpu"
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, device) or other == "cpu"
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash("cpu")
 
 
 _CPU = device("cpu")
 
 
-def _repr(self):
+def _repr(self: Tensor) -> str:
     fn = self.grad_fn
     return format_tensor(
         self._numpy_view(),
@@ -68,13 +78,13 @@ def _repr(self):
     )
 
 
-def _format(self, spec):
+def _format(self: Tensor, spec: str) -> str:
     if self.dim() == 0:
         return self.item().__format__(spec)
     return object.__format__(self, spec)
 
 
-def _grad_get(self):
+def _grad_get(self: Tensor) -> Tensor | None:
     grad = self._grad
     if grad is None and not self.is_leaf and not self._retains_grad:
         warnings.warn(
@@ -90,11 +100,17 @@ def _grad_get(self):
     return grad
 
 
-def _grad_set(self, value):
+def _grad_set(self: Tensor, value: Tensor | None) -> None:
     self._grad = value
 
 
-def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(
+    self: Tensor,
+    gradient: Tensor | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
+) -> None:
     """Accumulates the gradient of this tensor into the leaves' ``.grad``."""
     if retain_graph is None:
         retain_graph = create_graph
@@ -105,13 +121,13 @@ def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=
     self._backward(gradient, retain_graph, create_graph, inputs or [])
 
 
-def _iter(self):
+def _iter(self: Tensor) -> Iterator[Tensor]:
     if self.dim() == 0:
         raise TypeError("iteration over a 0-d tensor")
     return (self[i] for i in range(self.shape[0]))
 
 
-def _array(self, dtype=None, copy=None):
+def _array(self: Tensor, dtype: DTypeLike | None = None, copy: bool | None = None) -> NDArray[Any]:
     """numpy's array protocol (numpy 2 form): shares memory unless a dtype
     change or ``copy=True`` asks for a copy; ``copy=False`` forbids one."""
     import numpy as np  # already loaded by .numpy(); kept local for import speed
@@ -124,7 +140,9 @@ def _array(self, dtype=None, copy=None):
     return arr.copy() if copy else arr
 
 
-def _array_wrap(self, array, context=None, return_scalar=False):
+def _array_wrap(
+    self: Tensor, array: NDArray[Any], context: Any = None, return_scalar: bool = False
+) -> Tensor | NDArray[Any]:
     """Lets numpy functions applied to a tensor (``np.sin(t)``) return a
     tensor, as PyTorch's do; results of dtypes we lack stay arrays."""
     import numpy as np  # numpy is calling us, so it is loaded
@@ -135,7 +153,7 @@ def _array_wrap(self, array, context=None, return_scalar=False):
         return array
 
 
-def _reversed(self):
+def _reversed(self: Tensor) -> Iterator[Tensor]:
     return iter(list(_iter(self))[::-1])
 
 
@@ -148,7 +166,7 @@ _LEGACY_TYPE_NAMES = {
 }
 
 
-def _type(self, dtype=None):
+def _type(self: Tensor, dtype: _C.dtype | None = None) -> str | Tensor:
     """``x.type()`` names the legacy tensor type; ``x.type(dtype)`` converts."""
     if dtype is None:
         return _LEGACY_TYPE_NAMES[str(self.dtype).removeprefix("torch.")]
@@ -161,23 +179,29 @@ class _Storage:
 
     __slots__ = ("flat",)
 
-    def __init__(self, flat):
+    def __init__(self, flat: Tensor) -> None:
         self.flat = flat
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[[NDArray[Any]], _Storage], tuple[NDArray[Any]]]:
         return (_storage_from_array, (self.flat.numpy().copy(),))
 
 
-def _storage_from_array(array):
+def _storage_from_array(array: NDArray[Any]) -> _Storage:
     return _Storage(_C.from_numpy(array))
 
 
-def _rebuild(storage, sizes, strides, offset, requires_grad):
+def _rebuild(
+    storage: _Storage,
+    sizes: tuple[int, ...],
+    strides: tuple[int, ...],
+    offset: int,
+    requires_grad: bool,
+) -> Tensor:
     t = storage.flat._alias_as(sizes, strides, offset)
     return t.requires_grad_(True) if requires_grad else t
 
 
-def _reduce_ex(self, protocol):
+def _reduce_ex(self: Tensor, protocol: SupportsIndex) -> tuple[Any, ...]:
     """Pickling and copy.copy: the storage with sizes, strides, offset and
     requires_grad, as PyTorch keeps them; the graph and .grad are not kept."""
     return (
@@ -192,14 +216,15 @@ def _reduce_ex(self, protocol):
     )
 
 
-def _deepcopy(self, memo):
+# memo is copy.deepcopy's, keyed by id() and here also by storage.
+def _deepcopy(self: Tensor, memo: dict[Any, Any]) -> Tensor:
     if not self.is_leaf:
         raise RuntimeError(
             "Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
             "protocol at the moment. Use detach() first to copy the value."
         )
     if id(self) in memo:
-        return memo[id(self)]
+        return cast(Tensor, memo[id(self)])
     # One new storage per original storage, so views copied together (a
     # tensor and its view in one container) still share memory afterwards.
     flat = self._storage_flat()
@@ -215,19 +240,30 @@ def _deepcopy(self, memo):
     return result
 
 
-Tensor.__reduce_ex__ = _reduce_ex
-Tensor.__deepcopy__ = _deepcopy
-Tensor.__repr__ = _repr
-Tensor.__str__ = _repr
-Tensor.__format__ = _format
-Tensor.__iter__ = _iter
-Tensor.__reversed__ = _reversed
-Tensor.__array__ = _array
-Tensor.__array_wrap__ = _array_wrap
-Tensor.grad = property(
-    _grad_get, _grad_set, doc="The gradient accumulated by backward (None until one arrives)."
-)
-Tensor.backward = backward
-Tensor.device = property(lambda self: _CPU, doc="The device holding the data (always cpu).")
-Tensor.type = _type
+# Attached to the C++ class by name: type checkers take these members from
+# _C.pyi, which declares them with the same signatures.
+for _name, _member in (
+    ("__reduce_ex__", _reduce_ex),
+    ("__deepcopy__", _deepcopy),
+    ("__repr__", _repr),
+    ("__str__", _repr),
+    ("__format__", _format),
+    ("__iter__", _iter),
+    ("__reversed__", _reversed),
+    ("__array__", _array),
+    ("__array_wrap__", _array_wrap),
+    (
+        "grad",
+        property(
+            _grad_get,
+            _grad_set,
+            doc="The gradient accumulated by backward (None until one arrives).",
+        ),
+    ),
+    ("backward", backward),
+    ("device", property(lambda self: _CPU, doc="The device holding the data (always cpu).")),
+    ("type", _type),
+):
+    setattr(Tensor, _name, _member)
+del _name, _member
 Tensor.__module__ = "autograd_cpp"

@@ -5,27 +5,35 @@ The layout rules (one shared element width, int/float/scientific mode choice,
 summarization, line wrapping, suffix placement) follow torch's observable output.
 """
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["format_tensor", "get_printoptions", "set_printoptions"]
 
-_PROFILES = {
+_PROFILES: dict[str, dict[str, float]] = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
     "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
     "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
 }
 
-_options = {**_PROFILES["default"], "sci_mode": None}
+# Values: ints, except threshold (may be inf) and sci_mode (a bool or None).
+_options: dict[str, Any] = {**_PROFILES["default"], "sci_mode": None}
 
 
 def set_printoptions(
-    precision=None,
-    threshold=None,
-    edgeitems=None,
-    linewidth=None,
-    profile=None,
-    sci_mode=None,
-):
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
     """Change print options; same semantics as ``torch.set_printoptions``."""
     if profile is not None:
         # torch silently ignores unknown profile names.
@@ -41,7 +49,7 @@ def set_printoptions(
     _options["sci_mode"] = sci_mode
 
 
-def get_printoptions():
+def get_printoptions() -> dict[str, Any]:
     """Current options as a dict that can be passed back to set_printoptions."""
     return dict(_options)
 
@@ -49,11 +57,11 @@ def get_printoptions():
 class _ElementFormat:
     """One fixed-width layout shared by all printed elements of a tensor."""
 
-    def __init__(self, data, is_float):
+    def __init__(self, data: NDArray[Any], is_float: bool) -> None:
         import numpy as np  # numpy loads on first print, not on `import autograd_cpp`
 
         self.is_float = is_float
-        self.precision = _options["precision"]
+        self.precision: int = _options["precision"]
         self.integral = True
         self.sci = False
         self.width = 1
@@ -75,7 +83,7 @@ class _ElementFormat:
             self.sci = bool(forced)
         self.width = max(len(self._plain(v)) for v in shown.tolist())
 
-    def _plain(self, value):
+    def _plain(self, value: float) -> str:
         if self.sci:
             return f"{value:.{self.precision}e}"
         if self.integral:
@@ -84,12 +92,12 @@ class _ElementFormat:
             return text + "." if math.isfinite(value) else text
         return f"{value:.{self.precision}f}"
 
-    def __call__(self, value):
+    def __call__(self, value: float) -> str:
         text = self._plain(value) if self.is_float else str(value)
         return text.rjust(self.width)
 
 
-def _edge_subset(arr, edge):
+def _edge_subset(arr: NDArray[Any], edge: int) -> NDArray[Any]:
     """The elements a summarized print shows: `edge` items at each end of every axis."""
     import numpy as np
 
@@ -99,11 +107,11 @@ def _edge_subset(arr, edge):
     return arr
 
 
-def _render(arr, indent, summarize, fmt):
+def _render(arr: NDArray[Any], indent: int, summarize: bool, fmt: _ElementFormat) -> str:
     """Nested-bracket body; `indent` is the column of this block's opening bracket."""
     if arr.ndim == 0:
         return fmt(arr.item())
-    edge = _options["edgeitems"]
+    edge: int = _options["edgeitems"]
     n = arr.shape[0]
     cut = summarize and n > 2 * edge
     if arr.ndim == 1:
@@ -118,14 +126,14 @@ def _render(arr, indent, summarize, fmt):
         per_line = max(1, math.floor((_options["linewidth"] - indent) / (fmt.width + 2)))
         rows = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(rows) + "]"
-    picks = [*range(edge), None, *range(n - edge, n)] if cut else range(n)
+    picks: Iterable[int | None] = [*range(edge), None, *range(n - edge, n)] if cut else range(n)
     parts = ["..." if i is None else _render(arr[i], indent + 1, summarize, fmt) for i in picks]
     # Deeper blocks are separated by more blank lines (ndim - 2 of them).
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(parts) + "]"
 
 
-def _close(text, suffixes, indent):
+def _close(text: str, suffixes: list[str], indent: int) -> str:
     """Append ", suffix" items, wrapping onto new lines past the line width."""
     # torch's estimate of the current column is two more than the true one; kept
     # deliberately so that wrapping decisions match.
@@ -141,14 +149,14 @@ def _close(text, suffixes, indent):
 
 
 def format_tensor(
-    values,
-    dtype_name,
+    values: ArrayLike,
+    dtype_name: str,
     *,
-    requires_grad=False,
-    grad_fn_name=None,
-    prefix="tensor(",
-    default_float="float32",
-):
+    requires_grad: bool = False,
+    grad_fn_name: str | None = None,
+    prefix: str = "tensor(",
+    default_float: str = "float32",
+) -> str:
     """Render `values` (a numpy array) exactly as torch's repr() of a CPU tensor of `dtype_name`.
 
     Continuation lines are indented to the column after `prefix` (its last line when

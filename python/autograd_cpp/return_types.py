@@ -1,21 +1,31 @@
 """Named results of ops that return several tensors (``x.max(dim)``)."""
 
+from __future__ import annotations
+
+import operator
+from typing import Any
+
 __all__ = ["max", "min"]
 
 
-def _make(name, fields):
+def _make(name: str, fields: tuple[str, ...]) -> type[tuple[Any, ...]]:
     """A tuple subclass with named fields that prints like PyTorch's."""
 
-    def __new__(cls, *values):
+    def __new__(cls: type[tuple[Any, ...]], *values: Any) -> tuple[Any, ...]:
         return tuple.__new__(cls, values)
 
-    def __repr__(self):
+    def __repr__(self: tuple[Any, ...]) -> str:
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
         return f"torch.return_types.{name}(\n{body})"
 
-    attrs = {"__new__": __new__, "__repr__": __repr__, "__slots__": (), "_fields": fields}
+    attrs: dict[str, Any] = {
+        "__new__": __new__,
+        "__repr__": __repr__,
+        "__slots__": (),
+        "_fields": fields,
+    }
     for i, f in enumerate(fields):
-        attrs[f] = property(lambda self, i=i: self[i])
+        attrs[f] = property(operator.itemgetter(i))
     return type(name, (tuple,), attrs)
 
 

@@ -9,6 +9,8 @@ so that a truncated or damaged file is reported rather than misread.
     | json (utf-8) | tensor bytes
 """
 
+from __future__ import annotations
+
 import json
 import math
 import os
@@ -16,6 +18,7 @@ import struct
 import tempfile
 import zlib
 from collections import OrderedDict
+from typing import Any, NoReturn, Protocol, TypeAlias
 
 from . import _C
 
@@ -25,6 +28,18 @@ _MAGIC = b"AGCPPSV1"
 _MAGIC_FAMILY = _MAGIC[:-1]  # the last byte is the format version
 _MAX_NDIM = 64  # as PyTorch; a larger claim marks a damaged file
 _HEADER = struct.Struct("<8sQQI")
+# What the JSON description holds.
+_Json: TypeAlias = "None | bool | int | float | str | list[_Json] | dict[str, _Json]"
+
+
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> object: ...
+
+
+class _Readable(Protocol):
+    def read(self) -> bytes: ...
+
+
 _DTYPES = {
     "bool": _C.bool,
     "int32": _C.int32,
@@ -35,11 +50,11 @@ _DTYPES = {
 
 
 class _Writer:
-    def __init__(self):
-        self.chunks = []
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
         self.offset = 0
 
-    def encode(self, obj):
+    def encode(self, obj: object) -> _Json:
         from .nn.parameter import Parameter
 
         if obj is None or isinstance(obj, (bool, str)):
@@ -51,7 +66,7 @@ class _Writer:
         if isinstance(obj, _C.Tensor):
             t = obj.detach().contiguous()
             raw = t.numpy().tobytes()
-            entry = {
+            entry: dict[str, _Json] = {
                 "tensor": str(t.dtype).removeprefix("torch."),
                 "shape": list(t.shape),
                 "offset": self.offset,
@@ -76,7 +91,7 @@ class _Writer:
         )
 
 
-def save(obj, f):
+def save(obj: object, f: str | os.PathLike[str] | _Writable) -> None:
     """Writes ``obj`` (tensors, state dicts, optimizer states, and nested
     dicts/lists/tuples of them with numbers and strings) to a path or a
     binary file object."""
@@ -91,7 +106,7 @@ def save(obj, f):
         f.write(blob)
 
 
-def _write_atomically(path, blob):
+def _write_atomically(path: str, blob: bytes) -> None:
     """Writes to a temporary file beside `path`, then renames it over `path`:
     a crash or an error mid-write leaves the previous file untouched and no
     temporary file behind."""
@@ -115,18 +130,19 @@ def _write_atomically(path, blob):
         raise
 
 
-def _fail(name, why):
+def _fail(name: str, why: str) -> NoReturn:
     raise RuntimeError(f"autograd_cpp.load: {name} {why}")
 
 
-def _count(value, name):
+def _count(value: object, name: str) -> int:
     """A size or offset from the description: a non-negative int."""
     if type(value) is not int or value < 0:
         _fail(name, f"is corrupted (invalid size or offset {value!r:.40})")
     return value
 
 
-def _decode(node, data, name):
+# node is parsed JSON from the file, checked as it is decoded.
+def _decode(node: Any, data: bytes, name: str) -> Any:
     from .nn.parameter import Parameter
 
     if node is None or isinstance(node, (bool, str)):
@@ -165,7 +181,7 @@ def _decode(node, data, name):
             t.requires_grad_(True)
         return t
     if "dict" in node or "odict" in node:
-        items = node.get("dict", node.get("odict"))
+        items = node["dict"] if "dict" in node else node["odict"]
         pairs = [(_decode(k, data, name), _decode(v, data, name)) for k, v in items]
         return OrderedDict(pairs) if "odict" in node else dict(pairs)
     if "list" in node:
@@ -175,7 +191,9 @@ def _decode(node, data, name):
     _fail(name, "is corrupted (unexpected entry in its description)")
 
 
-def load(f, map_location=None, weights_only=True):
+def load(
+    f: str | os.PathLike[str] | _Readable, map_location: Any = None, weights_only: bool = True
+) -> Any:
     """Reads an object written by save() from a path or a binary file
     object. Raises RuntimeError naming the file if it is not such a file,
     is truncated, or is damaged."""

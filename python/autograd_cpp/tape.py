@@ -7,25 +7,34 @@ work done before the ``with`` block, after it, or inside stop_recording()
 is not differentiated.
 """
 
+from __future__ import annotations
+
 import sys
 import threading
 import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _C
 from .autograd.grad_mode import no_grad
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from typing_extensions import Self
 
 __all__ = ["GradientTape", "Variable", "constant"]
 
 _local = threading.local()
 
 
-def _active_tapes():
+def _active_tapes() -> list[GradientTape]:
     if not hasattr(_local, "tapes"):
         _local.tapes = []
-    return _local.tapes
+    tapes: list[GradientTape] = _local.tapes
+    return tapes
 
 
-def _as_tensor(value, dtype=None):
+def _as_tensor(value: object, dtype: _C.dtype | None = None) -> _C.Tensor:
     if isinstance(value, _C.Tensor):
         return value if dtype is None else value.to(dtype)
     if dtype is None and isinstance(value, (float, int)) and not isinstance(value, bool):
@@ -36,10 +45,30 @@ def _as_tensor(value, dtype=None):
     return _C.tensor(value, dtype=dtype)
 
 
-def constant(value, dtype=None, shape=None, name=None):
+def constant(
+    value: object,
+    dtype: _C.dtype | None = None,
+    shape: Sequence[int] | None = None,
+    name: str | None = None,
+) -> _C.Tensor:
     """A tensor that is never watched unless asked (tape.watch)."""
     t = _as_tensor(value, dtype)
     return t.reshape(shape) if shape is not None else t
+
+
+def _list_operand(name: str) -> Callable[[_C.Tensor, object], _C.Tensor]:
+    """Tensor's operator ``name``, converting a list or tuple operand first
+    (TensorFlow converts Python lists in arithmetic: ``[[1., 2.]] @ w``)."""
+    base = getattr(_C.Tensor, name)
+
+    def op(self: _C.Tensor, other: object) -> _C.Tensor:
+        if isinstance(other, (list, tuple)):
+            other = _as_tensor(other, self.dtype)
+        result: _C.Tensor = base(self, other)
+        return result
+
+    op.__name__ = name
+    return op
 
 
 class Variable(_C.Tensor):
@@ -48,7 +77,13 @@ class Variable(_C.Tensor):
 
     _unnamed = 0
 
-    def __init__(self, initial_value, trainable=True, name=None, dtype=None):
+    def __init__(
+        self,
+        initial_value: object,
+        trainable: bool = True,
+        name: str | None = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
         value = _as_tensor(initial_value, dtype).detach()
         super().__init__(value.clone())
         self.trainable = bool(trainable) and value.is_floating_point()
@@ -57,49 +92,39 @@ class Variable(_C.Tensor):
         self._name = f"{name or 'Variable'}:0"
 
     @property
-    def name(self):
+    def name(self) -> str:
         return self._name
 
+    # TensorFlow's shape and numpy(): a plain tuple, and always a copy.
     @property
-    def shape(self):
+    def shape(self) -> tuple[int, ...]:  # type: ignore[override]
         return tuple(_C.Tensor.size(self))
 
-    def numpy(self):
-        return self.detach().numpy().copy()
+    def numpy(self) -> NDArray[Any]:  # type: ignore[override]
+        array: NDArray[Any] = self.detach().numpy().copy()
+        return array
 
-    def assign(self, value):
+    def assign(self, value: object) -> Self:
         with no_grad():
             self.copy_(_as_tensor(value))
         return self
 
-    def assign_add(self, delta):
+    def assign_add(self, delta: object) -> Self:
         with no_grad():
             self.add_(_as_tensor(delta))
         return self
 
-    def assign_sub(self, delta):
+    def assign_sub(self, delta: object) -> Self:
         with no_grad():
             self.sub_(_as_tensor(delta))
         return self
 
-    # TensorFlow converts Python lists in arithmetic ([[1., 2.]] @ w).
-    def _binary(name):
-        base = getattr(_C.Tensor, name)
-
-        def op(self, other):
-            if isinstance(other, (list, tuple)):
-                other = _as_tensor(other, self.dtype)
-            return base(self, other)
-
-        op.__name__ = name
-        return op
-
     for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
                   "__truediv__", "__rtruediv__", "__matmul__", "__rmatmul__"):  # fmt: skip
-        locals()[_name] = _binary(_name)
-    del _name, _binary
+        locals()[_name] = _list_operand(_name)
+    del _name
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         value = self.numpy()
         shape = tuple(self.shape)
         dtype = str(self.dtype).removeprefix("torch.")
@@ -111,15 +136,17 @@ class Variable(_C.Tensor):
     __str__ = __repr__
 
 
-def _flatten(structure):
+# Sources, targets and results are nested structures of tensors, any shape.
+def _flatten(structure: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:
     """Leaves of a nested tensor/list/tuple/dict, and a function that puts
     new leaves back in the same structure."""
     if isinstance(structure, dict):
         keys = list(structure)
         parts = [_flatten(structure[k]) for k in keys]
 
-        def rebuild(leaves):
-            out, i = {}, 0
+        def rebuild(leaves: list[Any]) -> Any:
+            out: dict[Any, Any] = {}
+            i = 0
             for k, (items, sub) in zip(keys, parts):
                 out[k] = sub(leaves[i : i + len(items)])
                 i += len(items)
@@ -129,8 +156,9 @@ def _flatten(structure):
     if isinstance(structure, (list, tuple)):
         parts = [_flatten(s) for s in structure]
 
-        def rebuild(leaves):
-            out, i = [], 0
+        def rebuild(leaves: list[Any]) -> Any:
+            out: list[Any] = []
+            i = 0
             for items, sub in parts:
                 out.append(sub(leaves[i : i + len(items)]))
                 i += len(items)
@@ -150,17 +178,17 @@ class GradientTape:
         tape.gradient(y, x)   # 8.0
     """
 
-    def __init__(self, persistent=False, watch_accessed_variables=True):
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True) -> None:
         self._persistent = persistent
         self._watch_accessed = watch_accessed_variables
         self._recorder = _C._NodeRecorder()
-        self._watched = []
+        self._watched: list[_C.Tensor] = []
         self._used = False
         self._recording = False
 
     # ---- recording window --------------------------------------------------------
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         if self._recording:
             raise ValueError(
                 "Tape is still recording, This can happen if you try to re-enter an already-active tape."
@@ -170,7 +198,7 @@ class GradientTape:
         _active_tapes().append(self)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         self._recorder.stop()
         self._recording = False
         tapes = _active_tapes()
@@ -179,17 +207,17 @@ class GradientTape:
         return False
 
     class _Paused:
-        def __init__(self, tape):
+        def __init__(self, tape: GradientTape) -> None:
             self.tape = tape
 
-        def __enter__(self):
+        def __enter__(self) -> None:
             self.tape._recorder.pause()
 
-        def __exit__(self, *exc):
+        def __exit__(self, *exc: object) -> Literal[False]:
             self.tape._recorder.resume()
             return False
 
-    def stop_recording(self):
+    def stop_recording(self) -> GradientTape._Paused:
         """Operations run inside ``with tape.stop_recording():`` are not
         recorded on this tape."""
         if not self._recording:
@@ -198,14 +226,14 @@ class GradientTape:
             )
         return GradientTape._Paused(self)
 
-    def reset(self):
+    def reset(self) -> None:
         """Forgets everything recorded so far (the tape keeps recording if
         it was)."""
         self._recorder.clear()
         self._watched = []
         self._used = False
 
-    def watch(self, tensor):
+    def watch(self, tensor: Any) -> None:
         """Marks tensors (or a structure of them) to be differentiated with
         respect to, even if they are not trainable Variables."""
         for t in _flatten(tensor)[0]:
@@ -227,12 +255,12 @@ class GradientTape:
             if not any(t is w for w in self._watched):
                 self._watched.append(t)
 
-    def _is_watched(self, t):
+    def _is_watched(self, t: _C.Tensor) -> bool:
         if any(t is w for w in self._watched):
             return True
         return self._watch_accessed and isinstance(t, Variable) and t.trainable
 
-    def watched_variables(self):
+    def watched_variables(self) -> tuple[Variable, ...]:
         """The Variables this tape watches: trainable ones its recorded
         operations used (unless watch_accessed_variables=False) and those
         passed to watch(), in order of first use."""
@@ -253,10 +281,16 @@ class GradientTape:
 
     # ---- gradients ----------------------------------------------------------------
 
-    def _nested_recording(self):
+    def _nested_recording(self) -> bool:
         return any(t is not self and t._recording for t in _active_tapes())
 
-    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+    def gradient(
+        self,
+        target: Any,
+        sources: Any,
+        output_gradients: Any = None,
+        unconnected_gradients: str = "none",
+    ) -> Any:
         """d target / d sources, in the structure of ``sources`` (a tensor, a
         list/tuple or a dict, nested). A non-scalar target is summed, or
         weighted by ``output_gradients``. Sources the target does not depend
@@ -278,10 +312,11 @@ class GradientTape:
         self._used = True
         leaves, rebuild = _flatten(sources)
         targets = _flatten(target)[0]
-        weights = (
+        weights: list[Any] = (
             [None] * len(targets) if output_gradients is None else _flatten(output_gradients)[0]
         )
-        outs, grads = [], []
+        outs: list[_C.Tensor] = []
+        grads: list[_C.Tensor] = []
         for t, w in zip(targets, weights):
             if not isinstance(t, _C.Tensor) or t.grad_fn is None and not t.requires_grad:
                 continue
@@ -292,7 +327,7 @@ class GradientTape:
             for i, s in enumerate(leaves)
             if isinstance(s, _C.Tensor) and s.requires_grad and self._is_watched(s)
         ]
-        result = [None] * len(leaves)
+        result: list[_C.Tensor | None] = [None] * len(leaves)
         if outs and watched:
             create_graph = self._nested_recording()
             found = _C._run_grad_recorded(
@@ -312,14 +347,14 @@ class GradientTape:
             ]
         return rebuild(result)
 
-    def jacobian(self, target, sources, unconnected_gradients="none"):
+    def jacobian(self, target: _C.Tensor, sources: Any, unconnected_gradients: str = "none") -> Any:
         """The Jacobian of ``target`` with respect to each source: shape
         target.shape + source.shape, one gradient per element of target."""
         persistent, self._persistent = self._persistent, True
         try:
             leaves, rebuild = _flatten(sources)
             flat = target.reshape(-1)
-            rows = [[] for _ in leaves]
+            rows: list[list[_C.Tensor | None]] = [[] for _ in leaves]
             for k in range(flat.numel()):
                 onehot = _C.zeros(flat.numel(), dtype=target.dtype)
                 onehot[k] = 1.0
@@ -334,7 +369,7 @@ class GradientTape:
                 )[0]
                 for i, g in enumerate(grads):
                     rows[i].append(g)
-            out = []
+            out: list[_C.Tensor | None] = []
             for s, r in zip(leaves, rows):
                 if any(g is None for g in r):
                     out.append(None)

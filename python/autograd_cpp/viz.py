@@ -7,37 +7,48 @@ software needed) and a text tree for terminals.
     render(y, "graph.svg")
 """
 
+from __future__ import annotations
+
 import html
+import os
 import shutil
 import subprocess
+from collections.abc import Iterable, Mapping
+from typing import IO, TypeAlias, TypeVar
 
 from . import _C
+
+# Names for tensors: a dict, or (name, tensor) pairs such as named_parameters().
+_Params: TypeAlias = "Mapping[str, _C.Tensor] | Iterable[tuple[str, _C.Tensor]] | None"
+_Edges: TypeAlias = "list[tuple[_C.Node, int]]"
+_Path = TypeVar("_Path", bound="str | os.PathLike[str]")
 
 __all__ = ["to_dot", "render", "print_graph", "graph_nodes"]
 
 
-def _short(node):
+def _short(node: _C.Node) -> str:
     return node._class_name
 
 
-def _shape(t):
+def _shape(t: _C.Tensor) -> str:
     return str(tuple(t.shape))
 
 
-def _names_by_id(params):
+def _names_by_id(params: _Params) -> dict[int, str]:
     if params is None:
         return {}
     items = params.items() if hasattr(params, "items") else params
     return {id(t): name for name, t in items}
 
 
-def graph_nodes(root):
+def graph_nodes(root: _C.Tensor | _C.Node | None) -> list[tuple[_C.Node, _Edges]]:
     """The nodes reachable from ``root`` (a tensor or grad_fn), each once, in
     breadth-first order, with their edges: [(node, [(next_node, input_nr)])]."""
     start = root.grad_fn if isinstance(root, _C.Tensor) else root
     if start is None:
         return []
-    order, seen, queue = [], {id(start)}, [start]
+    order: list[tuple[_C.Node, _Edges]] = []
+    seen, queue = {id(start)}, [start]
     while queue:
         node = queue.pop(0)
         edges = [(fn, nr) for fn, nr in node.next_functions if fn is not None]
@@ -49,13 +60,13 @@ def graph_nodes(root):
     return order
 
 
-def _leaf_label(node, names):
+def _leaf_label(node: _C.Node, names: dict[int, str]) -> str:
     var = node.variable
     name = names.get(id(var))
     return f"{name}\n{_shape(var)}" if name else _shape(var)
 
 
-def _saved_lines(node):
+def _saved_lines(node: _C.Node) -> list[str]:
     lines = []
     for name in node._saved_names():
         try:
@@ -70,7 +81,7 @@ def _saved_lines(node):
     return lines
 
 
-def _label(node, names, show_saved):
+def _label(node: _C.Node, names: dict[int, str], show_saved: bool) -> str:
     if _short(node) == "AccumulateGrad":
         return _leaf_label(node, names)
     lines = [_short(node)]
@@ -79,7 +90,7 @@ def _label(node, names, show_saved):
     return "\n".join(lines)
 
 
-def to_dot(tensor, params=None, show_saved=False):
+def to_dot(tensor: _C.Tensor, params: _Params = None, show_saved: bool = False) -> str:
     """Graphviz DOT text of the graph that produced ``tensor``: one box per
     backward node (named as grad_fn prints it), leaves labelled with their
     names from ``params`` (a dict or named_parameters()) and shapes, and an
@@ -109,7 +120,9 @@ def to_dot(tensor, params=None, show_saved=False):
     return "\n".join(out) + "\n"
 
 
-def print_graph(tensor, params=None, show_saved=False, file=None):
+def print_graph(
+    tensor: _C.Tensor, params: _Params = None, show_saved: bool = False, file: IO[str] | None = None
+) -> None:
     """Prints the graph as a tree, output first; a node reached twice is
     shown once and then referred to."""
     names = _names_by_id(params)
@@ -118,12 +131,20 @@ def print_graph(tensor, params=None, show_saved=False, file=None):
     if root is None:
         lines.append("  (no grad_fn: this tensor is not the result of recorded ops)")
     else:
-        shown = set()
+        shown: set[int] = set()
         _tree(root, "", True, names, show_saved, shown, lines)
     print("\n".join(lines), file=file)
 
 
-def _tree(node, prefix, last, names, show_saved, shown, lines):
+def _tree(
+    node: _C.Node,
+    prefix: str,
+    last: bool,
+    names: dict[int, str],
+    show_saved: bool,
+    shown: set[int],
+    lines: list[str],
+) -> None:
     branch = "└─ " if last else "├─ "
     label = _label(node, names, show_saved).replace("\n", " ")
     if id(node) in shown:
@@ -144,7 +165,13 @@ def _tree(node, prefix, last, names, show_saved, shown, lines):
         )
 
 
-def render(tensor, path, params=None, show_saved=False, format=None):
+def render(
+    tensor: _C.Tensor,
+    path: _Path,
+    params: _Params = None,
+    show_saved: bool = False,
+    format: str | None = None,
+) -> _Path:
     """Writes a picture of the graph to ``path``. SVG works with nothing else
     installed (a layered layout of our own); with Graphviz's ``dot`` program
     on PATH it is used instead, and PNG becomes available too."""
@@ -167,12 +194,12 @@ def render(tensor, path, params=None, show_saved=False, format=None):
     return path
 
 
-def _svg(tensor, params, show_saved):
+def _svg(tensor: _C.Tensor, params: _Params, show_saved: bool) -> str:
     """A layered drawing: each node sits one row below the furthest node
     that consumes its gradient, the output at the top."""
     names = _names_by_id(params)
     nodes = graph_nodes(tensor)
-    depth = {}
+    depth: dict[int, int] = {}
     for node, _edges in nodes:  # BFS order: consumers come before inputs
         depth.setdefault(id(node), 1)
     changed = True
@@ -183,7 +210,7 @@ def _svg(tensor, params, show_saved):
                 if depth[id(fn)] < depth[id(node)] + 1:
                     depth[id(fn)] = depth[id(node)] + 1
                     changed = True
-    rows = {}
+    rows: dict[int, list[_C.Node]] = {}
     for node, _ in nodes:
         rows.setdefault(depth[id(node)], []).append(node)
     box_w, box_h, gap_x, gap_y, char_w = 170, 0, 30, 50, 7
@@ -196,11 +223,12 @@ def _svg(tensor, params, show_saved):
     n_rows = (max(rows) if rows else 0) + 1
     widest = max([sum(width_for[id(n)] + gap_x for n in r) for r in rows.values()] + [box_w])
     height = n_rows * (box_h + gap_y) + gap_y
-    pos = {}
+    # Box anchors by node id, and the output's under "out".
+    pos: dict[int | str, tuple[float, int]] = {}
     out_label = ["output", _shape(tensor)]
-    parts = []
+    parts: list[str] = []
 
-    def box(x, y, w, lines, fill):
+    def box(x: float, y: int, w: int, lines: list[str], fill: str) -> None:
         parts.append(
             f'<rect x="{x}" y="{y}" width="{w}" height="{box_h}" rx="8" fill="{fill}" stroke="#555"/>'
         )

@@ -1,5 +1,10 @@
 """Reverse-mode differentiation entry points: backward and grad."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Literal, TypeVar, overload
+
 from .. import _C
 from . import functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
@@ -30,7 +35,14 @@ __all__ = [
 ]
 
 
-def _as_list(value):
+_T = TypeVar("_T")
+
+
+@overload
+def _as_list(value: None) -> None: ...
+@overload
+def _as_list(value: _C.Tensor | Iterable[_T]) -> list[_C.Tensor | _T]: ...
+def _as_list(value: _C.Tensor | Iterable[_T] | None) -> list[_C.Tensor | _T] | None:
     if value is None:
         return None
     if isinstance(value, _C.Tensor):
@@ -38,7 +50,13 @@ def _as_list(value):
     return list(value)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(
+    tensors: _C.Tensor | Sequence[_C.Tensor],
+    grad_tensors: _C.Tensor | Sequence[_C.Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: _C.Tensor | Sequence[_C.Tensor] | None = None,
+) -> None:
     """Accumulates gradients of ``tensors`` into the leaves' ``.grad``."""
     tensors = _as_list(tensors)
     grads = _as_list(grad_tensors) or [None] * len(tensors)
@@ -49,15 +67,48 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     _C._run_backward(tensors, grads, retain_graph, create_graph, _as_list(inputs) or [])
 
 
+# Without allow_unused, or with materialize_grads, every gradient is a tensor;
+# otherwise an input the outputs do not depend on gets None.
+@overload
 def grad(
-    outputs,
-    inputs,
-    grad_outputs=None,
-    retain_graph=None,
-    create_graph=False,
-    allow_unused=None,
-    materialize_grads=False,
-):
+    outputs: _C.Tensor | Sequence[_C.Tensor],
+    inputs: _C.Tensor | Sequence[_C.Tensor],
+    grad_outputs: _C.Tensor | Sequence[_C.Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: Literal[False] | None = None,
+    materialize_grads: bool = False,
+) -> tuple[_C.Tensor, ...]: ...
+@overload
+def grad(
+    outputs: _C.Tensor | Sequence[_C.Tensor],
+    inputs: _C.Tensor | Sequence[_C.Tensor],
+    grad_outputs: _C.Tensor | Sequence[_C.Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    *,
+    materialize_grads: Literal[True],
+) -> tuple[_C.Tensor, ...]: ...
+@overload
+def grad(
+    outputs: _C.Tensor | Sequence[_C.Tensor],
+    inputs: _C.Tensor | Sequence[_C.Tensor],
+    grad_outputs: _C.Tensor | Sequence[_C.Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[_C.Tensor | None, ...]: ...
+def grad(
+    outputs: _C.Tensor | Sequence[_C.Tensor],
+    inputs: _C.Tensor | Sequence[_C.Tensor],
+    grad_outputs: _C.Tensor | Sequence[_C.Tensor | None] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[_C.Tensor | None, ...]:
     """Returns the gradients of ``outputs`` with respect to ``inputs``."""
     outputs = _as_list(outputs)
     input_list = _as_list(inputs)

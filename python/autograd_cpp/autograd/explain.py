@@ -1,11 +1,13 @@
 """Answers "why is this gradient None?" in words."""
 
+from __future__ import annotations
+
 from .. import _C
 
 __all__ = ["explain"]
 
 
-def _walk(root):
+def _walk(root: _C.Node) -> dict[int, list[_C.Node]]:
     """Every node reachable from root, with the path (list of nodes) to it."""
     paths = {id(root): [root]}
     queue = [root]
@@ -18,11 +20,11 @@ def _walk(root):
     return paths
 
 
-def _shares_memory(a, b):
+def _shares_memory(a: _C.Tensor, b: _C.Tensor) -> bool:
     return a.numel() > 0 and b.numel() > 0 and a.data_ptr() == b.data_ptr() and a.shape == b.shape
 
 
-def explain(output, tensor):
+def explain(output: _C.Tensor, tensor: _C.Tensor) -> str:
     """Says in words whether and how the gradient of ``output`` reaches
     ``tensor`` (and so why ``tensor.grad`` is or is not filled by
     ``output.backward()``). Returns the explanation as a string."""
@@ -51,7 +53,7 @@ def explain(output, tensor):
             "with requires_grad=True or call .requires_grad_() before using it."
         )
     paths = _walk(output.grad_fn)
-    nodes = {}
+    nodes: dict[int, _C.Node] = {}
     for path in paths.values():
         nodes[id(path[-1])] = path[-1]
     if tensor.is_leaf:

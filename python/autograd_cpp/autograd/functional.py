@@ -1,16 +1,29 @@
 """Higher-level differentiation of functions: vjp, jvp, jacobian, hessian,
 hvp and vhp, with PyTorch's signatures and return structures."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, TypeVar, cast
+
 from .. import _C
 from .grad_mode import enable_grad
+
+_T = TypeVar("_T")
+# A tensor, or a tuple of them: what a function takes or returns here.
+_Tensors: TypeAlias = "_C.Tensor | Sequence[_C.Tensor]"
+# Per output, per input: a tuple level is present where the caller passed one.
+_Jacobian: TypeAlias = (
+    "_C.Tensor | tuple[_C.Tensor, ...] | tuple[_C.Tensor | tuple[_C.Tensor, ...], ...]"
+)
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 
-def _as_tuple(x, arg_name, fn_name):
+def _as_tuple(x: object, arg_name: str, fn_name: str) -> tuple[tuple[_C.Tensor, ...], bool]:
     """(tuple of tensors, whether the caller passed a tuple)."""
     is_tuple = isinstance(x, (tuple, list))
-    items = tuple(x) if is_tuple else (x,)
+    items = tuple(x) if isinstance(x, (tuple, list)) else (x,)
     for i, t in enumerate(items):
         if not isinstance(t, _C.Tensor):
             where = f"element {i} of " if is_tuple else ""
@@ -18,14 +31,14 @@ def _as_tuple(x, arg_name, fn_name):
                 f"The {where}{arg_name} given to {fn_name} must be a Tensor, "
                 f"but got {type(t).__name__}."
             )
-    return items, is_tuple
+    return cast("tuple[_C.Tensor, ...]", items), is_tuple
 
 
-def _unpack(items, is_tuple):
+def _unpack(items: tuple[_T, ...], is_tuple: bool) -> _T | tuple[_T, ...]:
     return items if is_tuple else items[0]
 
 
-def _prepare_inputs(inputs, create_graph):
+def _prepare_inputs(inputs: tuple[_C.Tensor, ...], create_graph: bool) -> tuple[_C.Tensor, ...]:
     """Fresh leaves (or, under create_graph, aliases that keep the caller's
     graph) that the function's outputs can be differentiated against."""
     out = []
@@ -37,10 +50,19 @@ def _prepare_inputs(inputs, create_graph):
     return tuple(out)
 
 
-def _grad(outputs, inputs, grad_outputs, create_graph, strict, name, retain_graph=None):
+def _grad(
+    outputs: Sequence[_C.Tensor],
+    inputs: Sequence[_C.Tensor],
+    grad_outputs: Sequence[_C.Tensor],
+    create_graph: bool,
+    strict: bool,
+    name: str,
+    retain_graph: bool | None = None,
+) -> tuple[_C.Tensor, ...]:
     """Gradients of outputs w.r.t. inputs; independent inputs give zeros, or
     an error in strict mode."""
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    grads: tuple[_C.Tensor | None, ...]
     if pairs:
         grads = _C._run_grad(
             [o for o, _ in pairs],
@@ -65,17 +87,25 @@ def _grad(outputs, inputs, grad_outputs, create_graph, strict, name, retain_grap
     return tuple(result)
 
 
-def _call(func, inputs, name):
+def _call(
+    func: Callable[..., Any], inputs: tuple[_C.Tensor, ...], name: str
+) -> tuple[tuple[_C.Tensor, ...], bool]:
     outputs = func(*inputs)
     items, is_tuple = _as_tuple(outputs, "outputs of the user-provided function", name)
     return items, is_tuple
 
 
-def _finish(t, create_graph):
+def _finish(t: _C.Tensor, create_graph: bool) -> _C.Tensor:
     return t if create_graph else t.detach()
 
 
-def vjp(func, inputs, v=None, create_graph=False, strict=False):
+def vjp(
+    func: Callable[..., Any],
+    inputs: _Tensors,
+    v: _Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[_C.Tensor | tuple[_C.Tensor, ...], _C.Tensor | tuple[_C.Tensor, ...]]:
     """(func(inputs), v^T J): the vector-Jacobian product at ``inputs``."""
     with enable_grad():
         inputs, inputs_tuple = _as_tuple(inputs, "inputs", "vjp")
@@ -98,7 +128,13 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     )
 
 
-def jvp(func, inputs, v=None, create_graph=False, strict=False):
+def jvp(
+    func: Callable[..., Any],
+    inputs: _Tensors,
+    v: _Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[_C.Tensor | tuple[_C.Tensor, ...], _C.Tensor | tuple[_C.Tensor, ...]]:
     """(func(inputs), J v): the Jacobian-vector product, computed with two
     reverse passes (the backward of a vjp is a jvp)."""
     with enable_grad():
@@ -124,7 +160,9 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     )
 
 
-def _check_shapes(vs, targets, v_name, t_name):
+def _check_shapes(
+    vs: Sequence[_C.Tensor], targets: Sequence[_C.Tensor], v_name: str, t_name: str
+) -> None:
     if len(vs) != len(targets):
         raise RuntimeError(
             f"{v_name} is a tuple of invalid length: should be {len(targets)} but got {len(vs)}."
@@ -138,8 +176,13 @@ def _check_shapes(vs, targets, v_name, t_name):
 
 
 def jacobian(
-    func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"
-):
+    func: Callable[..., Any],
+    inputs: _Tensors,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    strategy: str = "reverse-mode",
+) -> _Jacobian:
     """The Jacobian of func at inputs, one row per output element, built with
     one reverse pass per output element. For outputs of shape O and inputs
     of shape I each block has shape O + I."""
@@ -151,9 +194,10 @@ def jacobian(
         outputs, outputs_tuple = _call(func, inputs, "jacobian")
         blocks = []
         for out in outputs:
-            rows = [[] for _ in inputs]
+            rows: list[list[_C.Tensor]] = [[] for _ in inputs]
             flat = out.reshape(-1)
             for k in range(flat.numel()):
+                grads: tuple[_C.Tensor | None, ...]
                 if out.requires_grad:
                     grads = _C._run_grad([flat[k]], list(inputs), [None], True, create_graph, True)
                 else:
@@ -181,17 +225,17 @@ def jacobian(
 
 
 def hessian(
-    func,
-    inputs,
-    create_graph=False,
-    strict=False,
-    vectorize=False,
-    outer_jacobian_strategy="reverse-mode",
-):
+    func: Callable[..., Any],
+    inputs: _Tensors,
+    create_graph: bool = False,
+    strict: bool = False,
+    vectorize: bool = False,
+    outer_jacobian_strategy: str = "reverse-mode",
+) -> _Jacobian:
     """The Hessian of a scalar function: the Jacobian of its gradient."""
     inputs_t, inputs_tuple = _as_tuple(inputs, "inputs", "hessian")
 
-    def gradient(*xs):
+    def gradient(*xs: _C.Tensor) -> tuple[_C.Tensor, ...]:
         out = func(*xs)
         outs, _ = _as_tuple(out, "outputs of the user-provided function", "hessian")
         if len(outs) != 1 or outs[0].numel() != 1:
@@ -206,7 +250,13 @@ def hessian(
     return jac
 
 
-def vhp(func, inputs, v=None, create_graph=False, strict=False):
+def vhp(
+    func: Callable[..., Any],
+    inputs: _Tensors,
+    v: _Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[_C.Tensor, _C.Tensor | tuple[_C.Tensor, ...]]:
     """(func(inputs), v^T H) for a scalar function."""
     with enable_grad():
         inputs, inputs_tuple = _as_tuple(inputs, "inputs", "vhp")
@@ -233,7 +283,13 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
     )
 
 
-def hvp(func, inputs, v=None, create_graph=False, strict=False):
+def hvp(
+    func: Callable[..., Any],
+    inputs: _Tensors,
+    v: _Tensors | None = None,
+    create_graph: bool = False,
+    strict: bool = False,
+) -> tuple[_C.Tensor, _C.Tensor | tuple[_C.Tensor, ...]]:
     """(func(inputs), H v) for a scalar function (H is symmetric, so this
     equals vhp for twice-differentiable functions)."""
     return vhp(func, inputs, v, create_graph=create_graph, strict=strict)

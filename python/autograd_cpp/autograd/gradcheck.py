@@ -1,28 +1,38 @@
 """Finite-difference checks of analytical gradients."""
 
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
 from .. import _C
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 
 class GradcheckError(RuntimeError):
     """Raised when analytical and numerical Jacobians disagree."""
 
 
-def _as_tuple(x):
+def _as_tuple(x: object) -> tuple[Any, ...]:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def _differentiable_outputs(func, inputs):
+def _differentiable_outputs(func: Callable[..., Any], inputs: Sequence[Any]) -> list[_C.Tensor]:
     outputs = _as_tuple(func(*inputs))
     return [o for o in outputs if isinstance(o, _C.Tensor) and o.requires_grad]
 
 
-def _numerical_jacobians(func, inputs, wrt, eps):
+def _numerical_jacobians(
+    func: Callable[..., Any], inputs: Sequence[Any], wrt: list[int], eps: float
+) -> list[NDArray[Any] | None]:
     """Central differences: one Jacobian (numel(out) x numel(in)) per pair.
     Inputs are perturbed through a numpy view of their memory; func runs
     with grad mode on, since it may itself differentiate (gradgradcheck)."""
     import numpy as np
 
-    jacobians = []
+    jacobians: list[NDArray[Any] | None] = []
     for i in wrt:
         x = inputs[i]
         flat = x.data._numpy_view().reshape(-1) if x.is_contiguous() else None
@@ -45,7 +55,9 @@ def _numerical_jacobians(func, inputs, wrt, eps):
     return jacobians
 
 
-def _analytical_jacobians(outputs, inputs, wrt, create_graph=False):
+def _analytical_jacobians(
+    outputs: list[_C.Tensor], inputs: Sequence[Any], wrt: list[int], create_graph: bool = False
+) -> list[NDArray[Any]]:
     """Rows of the Jacobian by backpropagating one-hot output gradients."""
     import numpy as np
 
@@ -74,15 +86,15 @@ def _analytical_jacobians(outputs, inputs, wrt, create_graph=False):
 
 
 def gradcheck(
-    func,
-    inputs,
+    func: Callable[..., Any],
+    inputs: Any,
     *,
-    eps=1e-6,
-    atol=1e-5,
-    rtol=1e-3,
-    raise_exception=True,
-    nondet_tol=0.0,
-):
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+    nondet_tol: float = 0.0,
+) -> bool:
     """Compares the gradients autograd computes for ``func`` at ``inputs``
     with central finite differences. Inputs that require grad should be
     float64. Returns True, or raises GradcheckError naming the input and the
@@ -127,8 +139,15 @@ def gradcheck(
 
 
 def gradgradcheck(
-    func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True
-):
+    func: Callable[..., Any],
+    inputs: Any,
+    grad_outputs: _C.Tensor | Sequence[_C.Tensor] | None = None,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_exception: bool = True,
+) -> bool:
     """Checks second derivatives: gradcheck of the function that maps inputs
     (and output gradients) to the first derivatives, built with
     create_graph=True."""
@@ -143,7 +162,7 @@ def gradgradcheck(
     grad_outputs = list(_as_tuple(grad_outputs))
     n_in = len(inputs)
 
-    def first_derivatives(*args):
+    def first_derivatives(*args: Any) -> tuple[_C.Tensor, ...]:
         ins, gos = args[:n_in], args[n_in:]
         outs = _differentiable_outputs(func, ins)
         grads = grad(

@@ -1,6 +1,14 @@
 """Inspecting and customising the backward graph."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
+
 from .. import _C
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["Node", "saved_tensors_hooks", "disable_saved_tensors_hooks"]
 
@@ -16,15 +24,17 @@ class saved_tensors_hooks:
             y = x.exp()   # saves exp(x) as a numpy array
     """
 
-    def __init__(self, pack_hook, unpack_hook):
+    def __init__(
+        self, pack_hook: Callable[[_C.Tensor], Any], unpack_hook: Callable[[Any], _C.Tensor]
+    ) -> None:
         self.pack_hook = pack_hook
         self.unpack_hook = unpack_hook
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         _C._push_saved_tensors_hooks(self.pack_hook, self.unpack_hook)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _C._pop_saved_tensors_hooks()
         return False
 
@@ -33,18 +43,18 @@ class disable_saved_tensors_hooks:
     """Errors if saved-tensor hooks are used inside (the hooks are meant to be
     off there)."""
 
-    def __init__(self, error_message):
+    def __init__(self, error_message: str) -> None:
         self.error_message = error_message
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         message = self.error_message
 
-        def refuse(_):
+        def refuse(_: object) -> NoReturn:
             raise RuntimeError(message)
 
         _C._push_saved_tensors_hooks(refuse, refuse)
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _C._pop_saved_tensors_hooks()
         return False

@@ -12,13 +12,23 @@ environment variable, in seconds): when a peer has died or stalled, the rank pri
 whole MPI job instead of hanging.
 """
 
+from __future__ import annotations
+
 import os
 import queue
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .. import _C
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from mpi4py import MPI
+    from numpy.typing import NDArray
 
 __all__ = [
     "ReduceOp",
@@ -62,16 +72,16 @@ _REDUCIBLE = (_C.float32, _C.float64, _C.int32, _C.int64)
 
 
 class _State:
-    mpi = None  # the mpi4py.MPI module once init() has run
-    comm = None
-    jobs = None  # the communication thread's queue, started on first use
+    mpi: Any = None  # the mpi4py.MPI module once init() has run
+    comm: MPI.Intracomm | None = None
+    jobs: queue.SimpleQueue[Work] | None = None  # the communication thread's, started on first use
     timeout = DEFAULT_TIMEOUT
 
 
 _state = _State()
 
 
-def is_available():
+def is_available() -> bool:
     """True when mpi4py can be imported (an MPI library is then needed to init)."""
     try:
         import mpi4py  # noqa: F401
@@ -80,7 +90,7 @@ def is_available():
     return True
 
 
-def init(timeout=None):
+def init(timeout: float | None = None) -> None:
     """Joins the MPI job: rank and world size come from ``mpirun``; a plain
     ``python script.py`` is a world of one. Calling it again is a no-op
     (``timeout`` is then updated when given)."""
@@ -110,28 +120,30 @@ def init(timeout=None):
     _state.comm = MPI.COMM_WORLD.Dup()
 
 
-def init_process_group(backend="mpi", timeout=None, **kwargs):
+def init_process_group(
+    backend: str | None = "mpi", timeout: float | timedelta | None = None, **kwargs: Any
+) -> None:
     """PyTorch's name for ``init``; only the 'mpi' backend exists. ``timeout``
     may be seconds or a ``datetime.timedelta``."""
     if backend not in (None, "mpi"):
         raise ValueError(f"Invalid backend: '{backend}'; only 'mpi' is available")
-    if hasattr(timeout, "total_seconds"):
+    if timeout is not None and hasattr(timeout, "total_seconds"):
         timeout = timeout.total_seconds()
     init(timeout)
 
 
-def is_initialized():
+def is_initialized() -> bool:
     return _state.comm is not None
 
 
-def destroy_process_group():
+def destroy_process_group() -> None:
     """Releases the communicator; ``init`` may be called again afterwards."""
     if _state.comm is not None:
         submit(_state.comm.Free, "destroy_process_group").wait()
         _state.comm = None
 
 
-def _comm():
+def _comm() -> MPI.Intracomm:
     if _state.comm is None:
         raise RuntimeError(
             "Default process group has not been initialized, please make sure to call "
@@ -140,11 +152,11 @@ def _comm():
     return _state.comm
 
 
-def rank():
+def rank() -> int:
     return _comm().Get_rank()
 
 
-def world_size():
+def world_size() -> int:
     return _comm().Get_size()
 
 
@@ -152,7 +164,7 @@ get_rank = rank
 get_world_size = world_size
 
 
-def _abort(what):
+def _abort(what: str) -> None:
     timeout = _state.timeout
     sys.stderr.write(
         f"autograd_cpp.distributed: rank {rank()} timed out after {timeout:g} s waiting for "
@@ -168,17 +180,17 @@ class Work:
     """A collective handed to the communication thread; ``wait()`` returns
     when it has completed on this rank."""
 
-    def __init__(self, call, what):
+    def __init__(self, call: Callable[[], object], what: str) -> None:
         self.call = call
         self.what = what
-        self.error = None
+        self.error: BaseException | None = None
         self.done = threading.Event()
 
-    def wait(self):
+    def wait(self) -> None:
         wait_all([self])
 
 
-def _communicate(jobs):
+def _communicate(jobs: queue.SimpleQueue[Work]) -> None:
     while True:
         work = jobs.get()
         try:
@@ -189,7 +201,7 @@ def _communicate(jobs):
             work.done.set()
 
 
-def submit(call, what):
+def submit(call: Callable[[], object], what: str) -> Work:
     """Runs ``call`` (blocking MPI calls) on the communication thread.
 
     One thread makes every collective call, in submission order, so all ranks
@@ -206,7 +218,7 @@ def submit(call, what):
     return work
 
 
-def wait_all(works):
+def wait_all(works: Iterable[Work]) -> None:
     """Waits for submitted collectives, aborting the job past the deadline."""
     deadline = time.monotonic() + _state.timeout
     for work in works:
@@ -216,7 +228,7 @@ def wait_all(works):
             raise work.error
 
 
-def _contiguous_buffer(tensor, name):
+def _contiguous_buffer(tensor: _C.Tensor, name: str) -> tuple[NDArray[Any], Callable[[], None]]:
     """A C-contiguous NumPy array over the tensor's memory, and a function that
     writes it back (a no-op when the array is the tensor's own storage)."""
     if not isinstance(tensor, _C.Tensor):
@@ -226,13 +238,13 @@ def _contiguous_buffer(tensor, name):
         return view, lambda: None
     temp = view.copy(order="C")
 
-    def write_back():
+    def write_back() -> None:
         view[...] = temp
 
     return temp, write_back
 
 
-def all_reduce(tensor, op="sum"):
+def all_reduce(tensor: _C.Tensor, op: str = "sum") -> _C.Tensor:
     """Reduces ``tensor`` across all ranks in place: every rank ends with the
     sum (or mean, product, min, max) of all ranks' values."""
     name = str(op).lower()
@@ -255,7 +267,7 @@ def all_reduce(tensor, op="sum"):
     return tensor
 
 
-def broadcast(tensor, root=0, *, src=None):
+def broadcast(tensor: _C.Tensor, root: int = 0, *, src: int | None = None) -> _C.Tensor:
     """Copies ``tensor`` from rank ``root`` (PyTorch's ``src``) to every rank, in place."""
     root = root if src is None else src
     comm = _comm()
@@ -268,7 +280,7 @@ def broadcast(tensor, root=0, *, src=None):
     return tensor
 
 
-def barrier():
+def barrier() -> None:
     """Returns once every rank has reached it."""
     comm = _comm()
     submit(comm.Barrier, "barrier").wait()

@@ -3,26 +3,33 @@ signatures. Argument handling that PyTorch does in Python (legacy reduction
 flags, implicit softmax dims, broadcasting warnings) happens here; the ops
 themselves are in C++ (``_C`` and ``_C._nn``)."""
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
+from typing import Literal, TypeAlias, overload
 
 from .. import _C
 from .._C import _nn
 
+# A size given once for every spatial dim, or per dim.
+_Size: TypeAlias = "int | Sequence[int]"
 
-def one_hot(tensor, num_classes=-1):
+
+def one_hot(tensor: _C.Tensor, num_classes: int = -1) -> _C.Tensor:
     """Int64 one-hot encodings of ``tensor``, shape ``(*tensor.shape, C)``."""
     return _C.one_hot(tensor, num_classes)
 
 
 def embedding(
-    input,
-    weight,
-    padding_idx=None,
-    max_norm=None,
-    norm_type=2.0,
-    scale_grad_by_freq=False,
-    sparse=False,
-):
+    input: _C.Tensor,
+    weight: _C.Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> _C.Tensor:
     """Rows of ``weight`` picked by the integer ``input``; the row at
     ``padding_idx`` gets no gradient. With ``max_norm``, the picked rows of
     ``weight`` are first rescaled in place to norms of at most ``max_norm``."""
@@ -39,7 +46,9 @@ def embedding(
     return _C.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
 
 
-def _embedding_renorm_(weight, input, max_norm, norm_type):
+def _embedding_renorm_(
+    weight: _C.Tensor, input: _C.Tensor, max_norm: float, norm_type: float
+) -> None:
     # As torch.embedding_renorm_: rows whose norm exceeds max_norm are scaled
     # to it (with PyTorch's 1e-7 guard), outside the graph.
     from .. import no_grad, tensor, where
@@ -55,7 +64,9 @@ def _embedding_renorm_(weight, input, max_norm, norm_type):
         weight[index] = picked * scale
 
 
-def pad(input, pad, mode="constant", value=None):
+def pad(
+    input: _C.Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None
+) -> _C.Tensor:
     """Pads the last ``len(pad) // 2`` dims: ``pad = (left, right, top,
     bottom, ...)`` starting from the last dim. ``mode`` is ``"constant"``
     (any number of dims), ``"reflect"`` or ``"replicate"`` (1 to 3 dims)."""
@@ -77,7 +88,7 @@ conv1d = _C.conv1d
 conv2d = _C.conv2d
 
 
-def _legacy_reduction(size_average, reduce, reduction):
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
     """The reduction named by the deprecated size_average/reduce flags."""
     if size_average is None and reduce is None:
         return reduction
@@ -89,7 +100,7 @@ def _legacy_reduction(size_average, reduce, reduction):
     return _legacy_name(size_average, reduce)
 
 
-def _legacy_name(size_average, reduce):
+def _legacy_name(size_average: bool | None, reduce: bool | None) -> str:
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     if size_average and reduce:
@@ -97,7 +108,7 @@ def _legacy_name(size_average, reduce):
     return "sum" if reduce else "none"
 
 
-def _softmax_dim(ndim):
+def _softmax_dim(ndim: int) -> int:
     warnings.warn(
         "Implicit dimension choice for softmax has been deprecated. "
         "Change the call to include dim=X as an argument.",
@@ -106,39 +117,83 @@ def _softmax_dim(ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(
+    input: _C.Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _C.dtype | None = None
+) -> _C.Tensor:
     """exp(x) / sum(exp(x)) along dim."""
     if dim is None:
         dim = _softmax_dim(input.dim())
     return _C.softmax(input, dim, dtype=dtype)
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(
+    input: _C.Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: _C.dtype | None = None
+) -> _C.Tensor:
     """log(softmax(x)) along dim, computed stably."""
     if dim is None:
         dim = _softmax_dim(input.dim())
     return _C.log_softmax(input, dim, dtype=dtype)
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(
+    input: _C.Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0, stride: _Size = 1
+) -> _C.Tensor:
     """Extracts sliding local blocks of an (N, C, H, W) input as columns (im2col)."""
     return _nn.im2col(input, kernel_size, dilation, padding, stride)
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(
+    input: _C.Tensor,
+    output_size: _Size,
+    kernel_size: _Size,
+    dilation: _Size = 1,
+    padding: _Size = 0,
+    stride: _Size = 1,
+) -> _C.Tensor:
     """Sums columns of sliding blocks back into an (N, C, H, W) tensor (col2im)."""
     return _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
 
 
+@overload
 def max_pool2d(
-    input,
-    kernel_size,
-    stride=None,
-    padding=0,
-    dilation=1,
-    ceil_mode=False,
-    return_indices=False,
-):
+    input: _C.Tensor,
+    kernel_size: _Size,
+    stride: _Size | None = None,
+    padding: _Size = 0,
+    dilation: _Size = 1,
+    ceil_mode: bool = False,
+    return_indices: Literal[False] = False,
+) -> _C.Tensor: ...
+@overload
+def max_pool2d(
+    input: _C.Tensor,
+    kernel_size: _Size,
+    stride: _Size | None = None,
+    padding: _Size = 0,
+    dilation: _Size = 1,
+    ceil_mode: bool = False,
+    *,
+    return_indices: Literal[True],
+) -> tuple[_C.Tensor, _C.Tensor]: ...
+@overload
+def max_pool2d(
+    input: _C.Tensor,
+    kernel_size: _Size,
+    stride: _Size | None = None,
+    padding: _Size = 0,
+    dilation: _Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> _C.Tensor | tuple[_C.Tensor, _C.Tensor]: ...
+def max_pool2d(
+    input: _C.Tensor,
+    kernel_size: _Size,
+    stride: _Size | None = None,
+    padding: _Size = 0,
+    dilation: _Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> _C.Tensor | tuple[_C.Tensor, _C.Tensor]:
     """2-d max pooling over an (N, C, H, W) input (with indices when return_indices)."""
     stride = () if stride is None else stride
     if return_indices:
@@ -147,8 +202,14 @@ def max_pool2d(
 
 
 def max_pool2d_with_indices(
-    input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
-):
+    input: _C.Tensor,
+    kernel_size: _Size,
+    stride: _Size | None = None,
+    padding: _Size = 0,
+    dilation: _Size = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> tuple[_C.Tensor, _C.Tensor]:
     """2-d max pooling returning (values, indices)."""
     stride = () if stride is None else stride
     return _nn.max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
@@ -157,12 +218,18 @@ def max_pool2d_with_indices(
 avg_pool2d = _nn.avg_pool2d
 
 
-def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+def layer_norm(
+    input: _C.Tensor,
+    normalized_shape: Sequence[int],
+    weight: _C.Tensor | None = None,
+    bias: _C.Tensor | None = None,
+    eps: float = 1e-5,
+) -> _C.Tensor:
     """Normalises over the trailing normalized_shape dims, then applies weight and bias."""
     return _C.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
-def _verify_batch_size(size):
+def _verify_batch_size(size: Sequence[int]) -> None:
     values = size[0]
     for s in size[2:]:
         values *= s
@@ -173,15 +240,15 @@ def _verify_batch_size(size):
 
 
 def batch_norm(
-    input,
-    running_mean,
-    running_var,
-    weight=None,
-    bias=None,
-    training=False,
-    momentum=0.1,
-    eps=1e-5,
-):
+    input: _C.Tensor,
+    running_mean: _C.Tensor | None,
+    running_var: _C.Tensor | None,
+    weight: _C.Tensor | None = None,
+    bias: _C.Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> _C.Tensor:
     """Batch normalisation over the channel dim, updating running statistics when training."""
     if training:
         _verify_batch_size(input.size())
@@ -191,37 +258,42 @@ def batch_norm(
 
 
 def nll_loss(
-    input,
-    target,
-    weight=None,
-    size_average=None,
-    ignore_index=-100,
-    reduce=None,
-    reduction="mean",
-):
+    input: _C.Tensor,
+    target: _C.Tensor,
+    weight: _C.Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> _C.Tensor:
     """Negative log-likelihood of class-index targets given log-probabilities."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _nn.nll_loss(input, target, weight, reduction, ignore_index)
 
 
 def cross_entropy(
-    input,
-    target,
-    weight=None,
-    size_average=None,
-    ignore_index=-100,
-    reduce=None,
-    reduction="mean",
-    label_smoothing=0.0,
-):
+    input: _C.Tensor,
+    target: _C.Tensor,
+    weight: _C.Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> _C.Tensor:
     """Cross-entropy of logits against class indices or class probabilities."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _nn.cross_entropy(input, target, weight, reduction, ignore_index, label_smoothing)
 
 
 def binary_cross_entropy(
-    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
-):
+    input: _C.Tensor,
+    target: _C.Tensor,
+    weight: _C.Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+) -> _C.Tensor:
     """Binary cross-entropy between probabilities and targets."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if target.size() != input.size():
@@ -235,14 +307,14 @@ def binary_cross_entropy(
 
 
 def binary_cross_entropy_with_logits(
-    input,
-    target,
-    weight=None,
-    size_average=None,
-    reduce=None,
-    reduction="mean",
-    pos_weight=None,
-):
+    input: _C.Tensor,
+    target: _C.Tensor,
+    weight: _C.Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: _C.Tensor | None = None,
+) -> _C.Tensor:
     """Binary cross-entropy computed from logits, numerically stable."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     return _C.binary_cross_entropy_with_logits(
@@ -250,7 +322,7 @@ def binary_cross_entropy_with_logits(
     )
 
 
-def _broadcast_shape(a, b):
+def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
     """The shape a and b broadcast to, or PyTorch's error."""
     out = []
     for i in range(1, max(len(a), len(b)) + 1):
@@ -265,7 +337,7 @@ def _broadcast_shape(a, b):
     return tuple(reversed(out))
 
 
-def _pointwise_operands(input, target):
+def _pointwise_operands(input: _C.Tensor, target: _C.Tensor) -> tuple[_C.Tensor, _C.Tensor]:
     """input and target broadcast together, warning (as PyTorch does) when
     their sizes differ."""
     for what, value in (("input", input), ("target", target)):
@@ -283,7 +355,7 @@ def _pointwise_operands(input, target):
     return input.expand(shape), target.expand(shape)
 
 
-def _weighted(errors, weight, reduction):
+def _weighted(errors: _C.Tensor, weight: _C.Tensor, reduction: str) -> _C.Tensor:
     """The elementwise errors scaled by weight, reduced; the mean divides by
     the total weight."""
     if weight.size() != errors.size():
@@ -298,7 +370,14 @@ def _weighted(errors, weight, reduction):
     raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def mse_loss(
+    input: _C.Tensor,
+    target: _C.Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: _C.Tensor | None = None,
+) -> _C.Tensor:
     """Mean squared error between input and target."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _pointwise_operands(input, target)
@@ -307,7 +386,14 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _nn.mse_loss(input, target, reduction)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+def l1_loss(
+    input: _C.Tensor,
+    target: _C.Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: _C.Tensor | None = None,
+) -> _C.Tensor:
     """Mean absolute error between input and target."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _pointwise_operands(input, target)
@@ -316,7 +402,14 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return _nn.l1_loss(input, target, reduction)
 
 
-def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+def smooth_l1_loss(
+    input: _C.Tensor,
+    target: _C.Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> _C.Tensor:
     """Squared error below beta, absolute error above it (Huber-like)."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     input, target = _pointwise_operands(input, target)
@@ -328,17 +421,19 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 # ---- activations --------------------------------------------------------------
 
 
-def relu(input, inplace=False):
+def relu(input: _C.Tensor, inplace: bool = False) -> _C.Tensor:
     """max(x, 0), elementwise."""
     return _C.relu_(input) if inplace else _C.relu(input)
 
 
-def relu6(input, inplace=False):
+def relu6(input: _C.Tensor, inplace: bool = False) -> _C.Tensor:
     """min(max(x, 0), 6), elementwise."""
     return _C.hardtanh_(input, 0.0, 6.0) if inplace else _C.relu6(input)
 
 
-def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+def hardtanh(
+    input: _C.Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False
+) -> _C.Tensor:
     """Clamps to [min_val, max_val]."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
@@ -347,49 +442,51 @@ def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     return _C.hardtanh(input, min_val, max_val)
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: _C.Tensor, negative_slope: float = 0.01, inplace: bool = False) -> _C.Tensor:
     """x if x > 0 else negative_slope * x."""
     if inplace:
         return _C.leaky_relu_(input, negative_slope)
     return _C.leaky_relu(input, negative_slope)
 
 
-def elu(input, alpha=1.0, inplace=False):
+def elu(input: _C.Tensor, alpha: float = 1.0, inplace: bool = False) -> _C.Tensor:
     """x if x > 0 else alpha * (exp(x) - 1)."""
     return _C.elu_(input, alpha) if inplace else _C.elu(input, alpha)
 
 
-def gelu(input, approximate="none"):
+def gelu(input: _C.Tensor, approximate: str = "none") -> _C.Tensor:
     """Gaussian error linear unit x * Phi(x) (approximate='tanh' for the tanh form)."""
     return _C.gelu(input, approximate=approximate)
 
 
-def silu(input, inplace=False):
+def silu(input: _C.Tensor, inplace: bool = False) -> _C.Tensor:
     """x * sigmoid(x), elementwise."""
     return _C.silu_(input) if inplace else _C.silu(input)
 
 
-def softplus(input, beta=1.0, threshold=20.0):
+def softplus(input: _C.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _C.Tensor:
     """log(1 + exp(beta * x)) / beta, linear above threshold."""
     return _C.softplus(input, beta, threshold)
 
 
-def logsigmoid(input):
+def logsigmoid(input: _C.Tensor) -> _C.Tensor:
     """log(sigmoid(x)) = -softplus(-x): linear for very negative x instead of log(0)."""
     return -_C.softplus(-input, 1.0, 20.0)
 
 
-def sigmoid(input):
+def sigmoid(input: _C.Tensor) -> _C.Tensor:
     """1 / (1 + exp(-x)), elementwise."""
     return _C.sigmoid(input)
 
 
-def tanh(input):
+def tanh(input: _C.Tensor) -> _C.Tensor:
     """Hyperbolic tangent, elementwise."""
     return _C.tanh(input)
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(
+    input: _C.Tensor, p: float = 0.5, training: bool = True, inplace: bool = False
+) -> _C.Tensor:
     """Zeroes each element with probability ``p`` and scales the others by
     ``1 / (1 - p)`` while training; the identity otherwise. The mask comes
     from the global generator, so ``manual_seed`` makes it reproducible."""

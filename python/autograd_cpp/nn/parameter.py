@@ -1,5 +1,9 @@
 """nn.Parameter: a tensor a Module registers as one of its weights."""
 
+from __future__ import annotations
+
+from typing import Any, SupportsIndex, cast
+
 from .. import _C
 from .._tensor_str import format_tensor
 
@@ -8,13 +12,13 @@ class Parameter(_C.Tensor):
     """A leaf tensor that shares ``data``'s memory, requires grad by default,
     and is registered as a parameter when assigned to a Module attribute."""
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: _C.Tensor | None = None, requires_grad: bool = True) -> None:
         if data is None:
             data = _C.empty(0)
         super().__init__(data)
         self.requires_grad_(requires_grad)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return format_tensor(
             self._numpy_view(),
             str(self.dtype).removeprefix("torch."),
@@ -24,12 +28,14 @@ class Parameter(_C.Tensor):
 
     __str__ = __repr__
 
-    def __reduce_ex__(self, protocol):
+    def __reduce_ex__(
+        self, protocol: SupportsIndex
+    ) -> tuple[type[Parameter], tuple[_C.Tensor, bool]]:
         return (Parameter, (self.detach().clone(), self.requires_grad))
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
         if id(self) in memo:
-            return memo[id(self)]
+            return cast(Parameter, memo[id(self)])
         result = Parameter(self.detach().clone(), self.requires_grad)
         memo[id(self)] = result
         return result

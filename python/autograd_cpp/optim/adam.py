@@ -1,8 +1,15 @@
 """Adam and AdamW (decoupled weight decay), with amsgrad."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
 from .. import _C
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _grads_of
+from .optimizer import Optimizer, _grads_of, _Params
+
+_L = TypeVar("_L")
 
 __all__ = ["Adam", "AdamW"]
 
@@ -12,8 +19,17 @@ class Adam(Optimizer):
 
     _decoupled = False
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, maximize=False):  # fmt: skip
+    def __init__(
+        self,
+        params: _Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -29,11 +45,14 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
             params, grads = _grads_of(group, type(self).__name__)
-            m1, m2, mx, steps = [], [], [], []
+            m1: list[_C.Tensor] = []
+            m2: list[_C.Tensor] = []
+            mx: list[_C.Tensor | None] = []
+            steps: list[int] = []
             for p in params:
                 state = self.state[p]
                 if not state:
@@ -60,6 +79,15 @@ class AdamW(Adam):
 
     _decoupled = True
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False):  # fmt: skip
+    def __init__(
+        self,
+        params: _Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)

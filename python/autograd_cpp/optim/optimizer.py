@@ -1,17 +1,25 @@
 """The Optimizer base class: parameter groups, per-parameter state,
 zero_grad, and state_dict round trips."""
 
+from __future__ import annotations
+
 import copy
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeAlias, TypeVar
 
 from .. import _C
 from ..autograd.grad_mode import enable_grad
 
 __all__ = ["Optimizer"]
 
+_L = TypeVar("_L")
+# Tensors to optimise, or parameter groups: dicts with "params" and options.
+_Params: TypeAlias = "Iterable[_C.Tensor] | Iterable[dict[str, Any]]"
+
 
 class _RequiredParameter:
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "<required parameter>"
 
 
@@ -21,16 +29,16 @@ required = _RequiredParameter()
 class Optimizer:
     """Base class of optimisers: holds parameter groups and per-parameter state; step() updates, zero_grad() clears gradients."""
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: _Params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self.state = defaultdict(dict)
-        self.param_groups = []
+        self.state: defaultdict[_C.Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, _C.Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
                 f"dicts, but got {type(params).__name__}"
             )
-        groups = list(params)
+        groups: list[Any] = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(groups[0], dict):
@@ -38,7 +46,7 @@ class Optimizer:
         for group in groups:
             self.add_param_group(group)
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
         params = param_group["params"]
@@ -50,7 +58,7 @@ class Optimizer:
                 )
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
-        group = {"params": params}
+        group: dict[str, Any] = {"params": params}
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
                 raise ValueError(
@@ -64,7 +72,7 @@ class Optimizer:
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -75,19 +83,20 @@ class Optimizer:
                     p.grad.detach_()
                     p.grad.zero_()
 
-    def step(self, closure=None):
+    # closure re-evaluates the model and returns the loss; step returns it.
+    def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         raise NotImplementedError
 
-    def _run_closure(self, closure):
+    def _run_closure(self, closure: Callable[[], _L] | None) -> _L | None:
         if closure is None:
             return None
         with enable_grad():
             return closure()
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """{"state": {index: {...}}, "param_groups": [{..., "params": [indices]}]}
         with parameters numbered in group order, as in PyTorch."""
-        index = {}
+        index: dict[int, int] = {}
         groups = []
         for group in self.param_groups:
             packed = {k: v for k, v in group.items() if k != "params"}
@@ -103,7 +112,7 @@ class Optimizer:
         }
         return {"state": state, "param_groups": groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         groups = state_dict["param_groups"]
         if len(groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
@@ -113,14 +122,14 @@ class Optimizer:
                     "loaded state dict contains a parameter group that doesn't match the size "
                     "of optimizer's group"
                 )
-        by_index = {}
+        by_index: dict[int, _C.Tensor] = {}
         for mine, saved in zip(self.param_groups, groups):
             for p, i in zip(mine["params"], saved["params"]):
                 by_index[i] = p
         self.state = defaultdict(dict)
         for i, s in state_dict["state"].items():
             p = by_index[int(i)]
-            restored = {}
+            restored: dict[str, Any] = {}
             for k, v in s.items():
                 if isinstance(v, _C.Tensor):
                     v = v.clone() if k == "step" else v.to(p.dtype).clone()
@@ -133,7 +142,7 @@ class Optimizer:
                 if k != "params":
                     mine[k] = v
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
         for i, group in enumerate(self.param_groups):
             lines.append(f"Parameter Group {i}")
@@ -144,7 +153,7 @@ class Optimizer:
         return "\n".join(lines)
 
 
-def _grads_of(group, name):
+def _grads_of(group: dict[str, Any], name: str) -> tuple[list[_C.Tensor], list[_C.Tensor]]:
     """The params of a group that have gradients, with their gradients made
     contiguous (the fused kernels read them as flat arrays)."""
     params, grads = [], []

@@ -1,8 +1,15 @@
 """RMSprop, optionally centered and with momentum."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
 from .. import _C
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _grads_of
+from .optimizer import Optimizer, _grads_of, _Params
+
+_L = TypeVar("_L")
 
 __all__ = ["RMSprop"]
 
@@ -10,8 +17,18 @@ __all__ = ["RMSprop"]
 class RMSprop(Optimizer):
     """RMSprop: divides the gradient by a running root mean square (optionally centred, with momentum)."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, *, maximize=False):  # fmt: skip
+    def __init__(
+        self,
+        params: _Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
         if not 0.0 <= eps:
@@ -27,11 +44,13 @@ class RMSprop(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
             params, grads = _grads_of(group, "RMSprop")
-            sq, bufs, gavg = [], [], []
+            sq: list[_C.Tensor] = []
+            bufs: list[_C.Tensor | None] = []
+            gavg: list[_C.Tensor | None] = []
             for p in params:
                 state = self.state[p]
                 if not state:

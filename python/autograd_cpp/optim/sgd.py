@@ -1,9 +1,16 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov and
 weight decay."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
 from .. import _C
 from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _grads_of, required
+from .optimizer import Optimizer, _grads_of, _Params, required
+
+_L = TypeVar("_L")
 
 __all__ = ["SGD"]
 
@@ -11,9 +18,19 @@ __all__ = ["SGD"]
 class SGD(Optimizer):
     """Stochastic gradient descent with optional momentum (Nesterov), dampening and weight decay."""
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False):  # fmt: skip
-        if lr is not required and lr < 0.0:
+    def __init__(
+        self,
+        params: _Params,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        # lr may also be the `required` marker of PyTorch's old signature.
+        if lr is not required and lr < 0.0:  # type: ignore[comparison-overlap]
             raise ValueError(f"Invalid learning rate: {lr}")
         if momentum < 0.0:
             raise ValueError(f"Invalid momentum value: {momentum}")
@@ -26,11 +43,12 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
             params, grads = _grads_of(group, "SGD")
-            bufs, first = [], []
+            bufs: list[_C.Tensor | None] = []
+            first: list[bool] = []
             for p in params:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")

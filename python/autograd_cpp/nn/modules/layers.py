@@ -2,7 +2,11 @@
 flatten, activations and losses, each with PyTorch's default
 initialisation and repr."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, TypeVar, cast
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
@@ -10,6 +14,29 @@ from .. import functional as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
+
+if TYPE_CHECKING:
+    from ..._tensor import device
+
+_T = TypeVar("_T")
+# Accepted for PyTorch compatibility; tensors always live on the CPU.
+_Device: TypeAlias = "str | device | None"
+# A size given once for every spatial dim, or per dim.
+_Size: TypeAlias = "int | tuple[int, ...] | list[int]"
+
+if TYPE_CHECKING:
+
+    class _HasWeightAndBias(Protocol):
+        """What reset_parameters needs (Linear and the convolutions have it)."""
+
+        @property
+        def weight(self) -> _C.Tensor: ...
+        @property
+        def bias(self) -> _C.Tensor | None: ...
+
+
+# Calling a module runs forward (through its hooks): the `__call__ = forward`
+# lines under TYPE_CHECKING give each call forward's signature for type checkers.
 
 __all__ = [
     "Identity", "Linear", "Conv1d", "Conv2d", "MaxPool2d", "AvgPool2d", "Flatten",
@@ -21,28 +48,41 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _pair(v, n=2):
+def _pair(v: _Size, n: int = 2) -> tuple[int, ...]:
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
 
 
-def _factory(shape, dtype):
+def _factory(shape: tuple[int, ...], dtype: _C.dtype | None) -> _C.Tensor:
     return _C.empty(*shape, dtype=dtype or _C.get_default_dtype())
 
 
 class Identity(Module):
     """Returns its input unchanged (a placeholder layer)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
-    def forward(self, input):
+    def forward(self, input: _T) -> _T:
         return input
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class Linear(Module):
     """y = x W^T + b, with W of shape (out_features, in_features)."""
 
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
         super().__init__()
         self.in_features = in_features
         self.out_features = out_features
@@ -53,7 +93,7 @@ class Linear(Module):
             self.register_parameter("bias", None)
         self.reset_parameters()
 
-    def reset_parameters(self):
+    def reset_parameters(self: _HasWeightAndBias) -> None:
         # PyTorch's default: kaiming_uniform with a = sqrt(5), i.e. weights and
         # bias uniform in +-1/sqrt(fan_in).
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
@@ -62,10 +102,13 @@ class Linear(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             init.uniform_(self.bias, -bound, bound)
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.linear(input, self.weight, self.bias)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"
@@ -73,8 +116,23 @@ class Linear(Module):
 
 
 class _ConvNd(Module):
-    def __init__(self, n, in_channels, out_channels, kernel_size, stride, padding, dilation,
-                 groups, bias, padding_mode, dtype):  # fmt: skip
+    weight: Parameter
+    bias: Parameter | None
+
+    def __init__(
+        self,
+        n: int,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _Size,
+        stride: _Size,
+        padding: str | _Size,
+        dilation: _Size,
+        groups: int,
+        bias: bool,
+        padding_mode: str,
+        dtype: _C.dtype | None,
+    ) -> None:
         super().__init__()
         if in_channels % groups != 0:
             raise ValueError("in_channels must be divisible by groups")
@@ -85,7 +143,9 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair(kernel_size, n)
         self.stride = _pair(stride, n)
-        self.padding = padding if isinstance(padding, str) else _pair(padding, n)
+        self.padding: str | tuple[int, ...] = (
+            padding if isinstance(padding, str) else _pair(padding, n)
+        )
         self.dilation = _pair(dilation, n)
         self.groups = groups
         self.padding_mode = padding_mode
@@ -100,7 +160,7 @@ class _ConvNd(Module):
 
     reset_parameters = Linear.reset_parameters
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         s = (
             f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, "
             f"stride={self.stride}"
@@ -120,45 +180,86 @@ class _ConvNd(Module):
 class Conv1d(_ConvNd):
     """1-d convolution layer over (N, C, L) inputs, with learnable weight and bias."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _Size,
+        stride: _Size = 1,
+        padding: str | _Size = 0,
+        dilation: _Size = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
         super().__init__(1, in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, dtype)  # fmt: skip
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)  # fmt: skip
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class Conv2d(_ConvNd):
     """2-d convolution layer over (N, C, H, W) inputs, with learnable weight and bias."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):  # fmt: skip
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _Size,
+        stride: _Size = 1,
+        padding: str | _Size = 0,
+        dilation: _Size = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
         super().__init__(2, in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, dtype)  # fmt: skip
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
                         self.groups)  # fmt: skip
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class MaxPool2d(Module):
     """2-d max pooling over (N, C, H, W) inputs."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):  # fmt: skip
+    def __init__(
+        self,
+        kernel_size: _Size,
+        stride: _Size | None = None,
+        padding: _Size = 0,
+        dilation: _Size = 1,
+        return_indices: bool = False,
+        ceil_mode: bool = False,
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.dilation = padding, dilation
         self.return_indices, self.ceil_mode = return_indices, ceil_mode
 
-    def forward(self, input):
+    # (values, indices) when return_indices.
+    def forward(self, input: _C.Tensor) -> _C.Tensor | tuple[_C.Tensor, _C.Tensor]:
         return F.max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                             ceil_mode=self.ceil_mode, return_indices=self.return_indices)  # fmt: skip
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
@@ -168,8 +269,15 @@ class MaxPool2d(Module):
 class AvgPool2d(Module):
     """2-d average pooling over (N, C, H, W) inputs."""
 
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):  # fmt: skip
+    def __init__(
+        self,
+        kernel_size: _Size,
+        stride: _Size | None = None,
+        padding: _Size = 0,
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        divisor_override: int | None = None,
+    ) -> None:
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
@@ -177,49 +285,68 @@ class AvgPool2d(Module):
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
                             self.count_include_pad, self.divisor_override)  # fmt: skip
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class Flatten(Module):
     """Flattens dims start_dim..end_dim into one."""
 
-    def __init__(self, start_dim=1, end_dim=-1):
+    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         super().__init__()
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return input.flatten(self.start_dim, self.end_dim)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
 class Dropout(Module):
     """Zeroes elements with probability p while training and scales the rest by 1 / (1 - p)."""
 
-    def __init__(self, p=0.5, inplace=False):
+    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
         if not 0.0 <= p <= 1.0:
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p, self.inplace = p, inplace
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.dropout(input, self.p, self.training, self.inplace)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
 
 
 class LayerNorm(Module):
     """Normalises over the trailing normalized_shape dims, with a learnable affine transform."""
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True,
-                 device=None, dtype=None):  # fmt: skip
+    weight: Parameter | None
+    bias: Parameter | None
+
+    def __init__(
+        self,
+        normalized_shape: int | Sequence[int],
+        eps: float = 1e-5,
+        elementwise_affine: bool = True,
+        bias: bool = True,
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -236,10 +363,13 @@ class LayerNorm(Module):
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (
             f"{self.normalized_shape}, eps={self.eps}, "
             f"elementwise_affine={self.elementwise_affine}, bias={self._has_bias}"
@@ -247,10 +377,24 @@ class LayerNorm(Module):
 
 
 class _BatchNorm(Module):
-    _expected_dims = ()
+    _expected_dims: tuple[int, ...] = ()
+    weight: Parameter | None
+    bias: Parameter | None
+    running_mean: _C.Tensor | None
+    running_var: _C.Tensor | None
+    num_batches_tracked: _C.Tensor | None
 
-    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, device=None, dtype=None, bias=True):  # fmt: skip
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+        bias: bool = True,
+    ) -> None:
         super().__init__()
         self.num_features, self.eps, self.momentum = num_features, eps, momentum
         self.affine, self.track_running_stats = affine, track_running_stats
@@ -273,7 +417,7 @@ class _BatchNorm(Module):
             self.register_buffer("running_var", None)
             self.register_buffer("num_batches_tracked", None)
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         if input.dim() not in self._expected_dims:
             raise ValueError(
                 f"expected {' or '.join(f'{d}D' for d in self._expected_dims)} input "
@@ -281,9 +425,11 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.add_(1)
+            # A tensor (not None) when the module tracks running statistics.
+            tracked = cast(_C.Tensor, self.num_batches_tracked)
+            tracked.add_(1)
             if self.momentum is None:  # a cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked)
+                factor = 1.0 / float(tracked)
         use_batch = self.training or self.running_mean is None
         return F.batch_norm(
             input,
@@ -296,7 +442,10 @@ class _BatchNorm(Module):
             self.eps,
         )
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, bias={self._has_bias}, "
@@ -319,9 +468,21 @@ class BatchNorm2d(_BatchNorm):
 class Embedding(Module):
     """A lookup table of num_embeddings learnable vectors of size embedding_dim."""
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
-                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
-                 device=None, dtype=None):  # fmt: skip
+    weight: Parameter
+
+    def __init__(
+        self,
+        num_embeddings: int,
+        embedding_dim: int,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        scale_grad_by_freq: bool = False,
+        sparse: bool = False,
+        _weight: _C.Tensor | None = None,
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
         super().__init__()
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
         if padding_idx is not None:
@@ -341,11 +502,14 @@ class Embedding(Module):
         else:
             self.weight = Parameter(_weight)
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type,
                            self.scale_grad_by_freq, self.sparse)  # fmt: skip
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         s = f"{self.num_embeddings}, {self.embedding_dim}"
         if self.padding_idx is not None:
             s += f", padding_idx={self.padding_idx}"
@@ -356,123 +520,153 @@ class Embedding(Module):
 
 
 class _Activation(Module):
-    def __init__(self, inplace=False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
 
 class ReLU(_Activation):
     """max(x, 0), elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.relu(input)
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class Sigmoid(Module):
     """1 / (1 + exp(-x)), elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return _C.sigmoid(input)
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class Tanh(Module):
     """Hyperbolic tangent, elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return _C.tanh(input)
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class SiLU(_Activation):
     """x * sigmoid(x), elementwise."""
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.silu(input)
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class GELU(Module):
     """Gaussian error linear unit x * Phi(x) (approximate='tanh' for the tanh form)."""
 
-    def __init__(self, approximate="none"):
+    def __init__(self, approximate: str = "none") -> None:
         super().__init__()
         self.approximate = approximate
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.gelu(input, approximate=self.approximate)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"approximate='{self.approximate}'"
 
 
 class LeakyReLU(Module):
     """x if x > 0 else negative_slope * x."""
 
-    def __init__(self, negative_slope=0.01, inplace=False):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False) -> None:
         super().__init__()
         self.negative_slope, self.inplace = negative_slope, inplace
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.leaky_relu(input, self.negative_slope)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class ELU(Module):
     """x if x > 0 else alpha * (exp(x) - 1)."""
 
-    def __init__(self, alpha=1.0, inplace=False):
+    def __init__(self, alpha: float = 1.0, inplace: bool = False) -> None:
         super().__init__()
         self.alpha, self.inplace = alpha, inplace
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.elu(input, self.alpha)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"alpha={self.alpha}"
 
 
 class LogSigmoid(Module):
     """log(sigmoid(x)), elementwise, without overflow for large |x|."""
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.logsigmoid(input)
+
+    if TYPE_CHECKING:
+        __call__ = forward
 
 
 class Softplus(Module):
     """log(1 + exp(beta * x)) / beta, linear above threshold."""
 
-    def __init__(self, beta=1.0, threshold=20.0):
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
         super().__init__()
         self.beta, self.threshold = beta, threshold
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.softplus(input, self.beta, self.threshold)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"beta={self.beta}, threshold={self.threshold}"
 
 
 class Softmax(Module):
     """Softmax along dim."""
 
-    def __init__(self, dim=None):
+    def __init__(self, dim: int | None = None) -> None:
         super().__init__()
         self.dim = dim
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.softmax(input, self.dim, _stacklevel=5)
 
-    def extra_repr(self):
+    if TYPE_CHECKING:
+        __call__ = forward
+
+    def extra_repr(self) -> str:
         return f"dim={self.dim}"
 
 
 class LogSoftmax(Softmax):
     """log(softmax(x)) along dim, computed stably."""
 
-    def forward(self, input):
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
         return F.log_softmax(input, self.dim, _stacklevel=5)
 
 
@@ -480,15 +674,29 @@ class LogSoftmax(Softmax):
 
 
 class _Loss(Module):
-    def __init__(self, size_average=None, reduce=None, reduction="mean"):
+    def __init__(
+        self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
+    ) -> None:
         super().__init__()
         if size_average is not None or reduce is not None:
             reduction = F._legacy_reduction(size_average, reduce, reduction)
         self.reduction = reduction
 
+    if TYPE_CHECKING:
+        # Every loss's forward takes (input, target).
+        def __call__(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor: ...
+
 
 class _WeightedLoss(_Loss):
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+    weight: _C.Tensor | None
+
+    def __init__(
+        self,
+        weight: _C.Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
 
@@ -496,37 +704,49 @@ class _WeightedLoss(_Loss):
 class MSELoss(_Loss):
     """Mean squared error between input and target."""
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.mse_loss(input, target, reduction=self.reduction)
 
 
 class L1Loss(_Loss):
     """Mean absolute error between input and target."""
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.l1_loss(input, target, reduction=self.reduction)
 
 
 class SmoothL1Loss(_Loss):
     """Squared error below beta, absolute error above it (Huber-like)."""
 
-    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    def __init__(
+        self,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        beta: float = 1.0,
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         self.beta = beta
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
 
 
 class NLLLoss(_WeightedLoss):
     """Negative log-likelihood of class-index targets given log-probabilities."""
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                 reduction="mean"):  # fmt: skip
+    def __init__(
+        self,
+        weight: _C.Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+    ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index = ignore_index
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.nll_loss(input, target, weight=self.weight, ignore_index=self.ignore_index,
                           reduction=self.reduction)  # fmt: skip
 
@@ -534,12 +754,19 @@ class NLLLoss(_WeightedLoss):
 class CrossEntropyLoss(_WeightedLoss):
     """Cross-entropy of logits against class indices or class probabilities."""
 
-    def __init__(self, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                 reduction="mean", label_smoothing=0.0):  # fmt: skip
+    def __init__(
+        self,
+        weight: _C.Tensor | None = None,
+        size_average: bool | None = None,
+        ignore_index: int = -100,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        label_smoothing: float = 0.0,
+    ) -> None:
         super().__init__(weight, size_average, reduce, reduction)
         self.ignore_index, self.label_smoothing = ignore_index, label_smoothing
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.cross_entropy(input, target, weight=self.weight, ignore_index=self.ignore_index,
                                reduction=self.reduction, label_smoothing=self.label_smoothing)  # fmt: skip
 
@@ -547,20 +774,29 @@ class CrossEntropyLoss(_WeightedLoss):
 class BCELoss(_WeightedLoss):
     """Binary cross-entropy between probabilities and targets."""
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)
 
 
 class BCEWithLogitsLoss(_Loss):
     """Binary cross-entropy computed from logits, numerically stable."""
 
-    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean",
-                 pos_weight=None):  # fmt: skip
+    weight: _C.Tensor | None
+    pos_weight: _C.Tensor | None
+
+    def __init__(
+        self,
+        weight: _C.Tensor | None = None,
+        size_average: bool | None = None,
+        reduce: bool | None = None,
+        reduction: str = "mean",
+        pos_weight: _C.Tensor | None = None,
+    ) -> None:
         super().__init__(size_average, reduce, reduction)
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
 
-    def forward(self, input, target):
+    def forward(self, input: _C.Tensor, target: _C.Tensor) -> _C.Tensor:
         return F.binary_cross_entropy_with_logits(input, target, self.weight,
                                                   pos_weight=self.pos_weight,
                                                   reduction=self.reduction)  # fmt: skip

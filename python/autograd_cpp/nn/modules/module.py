@@ -1,18 +1,32 @@
 """nn.Module: parameters, buffers and submodules registered by attribute
 assignment, with PyTorch's traversal, state_dict and hook semantics."""
 
-from collections import OrderedDict, namedtuple
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 __all__ = ["Module"]
 
-_IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+_V = TypeVar("_V")
 
 
-def _addindent(text, spaces):
+class IncompatibleKeys(NamedTuple):
+    """What load_state_dict returns: the keys it did not find, and those it did not expect."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
+def _addindent(text: str, spaces: int) -> str:
     lines = text.split("\n")
     if len(lines) == 1:
         return text
@@ -24,18 +38,18 @@ class _HookHandle:
 
     _next_id = 0
 
-    def __init__(self, hooks):
+    def __init__(self, hooks: dict[int, Callable[..., Any]]) -> None:
         self._hooks = hooks
         self.id = _HookHandle._next_id
         _HookHandle._next_id += 1
 
-    def remove(self):
+    def remove(self) -> None:
         self._hooks.pop(self.id, None)
 
-    def __enter__(self):
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.remove()
 
 
@@ -43,8 +57,15 @@ class Module:
     """Base class of all layers and models."""
 
     training: bool
+    # Set in __init__ (through object.__setattr__, bypassing registration).
+    _parameters: OrderedDict[str, Parameter | None]
+    _buffers: OrderedDict[str, _C.Tensor | None]
+    _non_persistent_buffers: set[str]
+    _modules: OrderedDict[str, Module | None]
+    _forward_hooks: OrderedDict[int, Callable[..., Any]]
+    _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
             raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments")
         object.__setattr__(self, "training", True)
@@ -55,14 +76,14 @@ class Module:
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
     # ---- calling --------------------------------------------------------------
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:
@@ -74,19 +95,23 @@ class Module:
                 output = result
         return output
 
-    def register_forward_pre_hook(self, hook):
+    def register_forward_pre_hook(
+        self, hook: Callable[[Module, tuple[Any, ...]], Any]
+    ) -> _HookHandle:
         handle = _HookHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
         return handle
 
-    def register_forward_hook(self, hook):
+    def register_forward_hook(
+        self, hook: Callable[[Module, tuple[Any, ...], Any], Any]
+    ) -> _HookHandle:
         handle = _HookHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
 
     # ---- registration ---------------------------------------------------------
 
-    def _check_name(self, name, kind):
+    def _check_name(self, name: object, kind: str) -> None:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
         if "." in name:
@@ -94,7 +119,7 @@ class Module:
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
         if "_parameters" not in self.__dict__:
             raise AttributeError("cannot assign parameter before Module.__init__() call")
         self._check_name(name, "parameter")
@@ -107,7 +132,7 @@ class Module:
             )
         self._parameters[name] = param
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: _C.Tensor | None, persistent: bool = True) -> None:
         if "_buffers" not in self.__dict__:
             raise AttributeError("cannot assign buffer before Module.__init__() call")
         self._check_name(name, "buffer")
@@ -124,7 +149,7 @@ class Module:
         else:
             self._non_persistent_buffers.add(name)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Module | None) -> None:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name, "module")
@@ -134,7 +159,7 @@ class Module:
 
     register_module = add_module
 
-    def __setattr__(self, name, value):
+    def __setattr__(self, name: str, value: object) -> None:
         params = self.__dict__.get("_parameters")
         if isinstance(value, Parameter):
             if params is None:
@@ -171,19 +196,21 @@ class Module:
             object.__setattr__(self, name, value)
 
     @staticmethod
-    def _remove_from(name, *dicts):
+    def _remove_from(name: str, *dicts: dict[str, Any]) -> None:
         for d in dicts:
             if name in d:
                 del d[name]
 
-    def __getattr__(self, name):
+    # A registered parameter, buffer or submodule (or None registered as one):
+    # which, and its type, is known only at run time.
+    def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         for store in ("_parameters", "_buffers", "_modules"):
             if store in d and name in d[store]:
                 return d[store][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def __delattr__(self, name):
+    def __delattr__(self, name: str) -> None:
         for store in (self._parameters, self._buffers, self._modules):
             if name in store:
                 del store[name]
@@ -191,7 +218,7 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         keys = list(super().__dir__())
         return sorted(
             set(keys + list(self._parameters) + list(self._buffers) + list(self._modules))
@@ -199,7 +226,9 @@ class Module:
 
     # ---- traversal ------------------------------------------------------------
 
-    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         if memo is None:
             memo = set()
         if remove_duplicate and id(self) in memo:
@@ -212,24 +241,32 @@ class Module:
             sub = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, module in self._modules.items():
             if module is not None and id(module) not in seen:
                 seen.add(id(module))
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
-    def _named_members(self, get, prefix, recurse, remove_duplicate=True):
+    def _named_members(
+        self,
+        get: Callable[[Module], Iterable[tuple[str, _V | None]]],
+        prefix: str,
+        recurse: bool,
+        remove_duplicate: bool = True,
+    ) -> Iterator[tuple[str, _V]]:
         seen = set()
-        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        modules: Iterable[tuple[str, Module]] = (
+            self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        )
         for module_prefix, module in modules:
             for name, value in get(module):
                 if value is None or (remove_duplicate and id(value) in seen):
@@ -238,50 +275,56 @@ class Module:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         yield from self._named_members(
             lambda m: m._parameters.items(), prefix, recurse, remove_duplicate
         )
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, _C.Tensor]]:
         yield from self._named_members(
             lambda m: m._buffers.items(), prefix, recurse, remove_duplicate
         )
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[_C.Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def get_submodule(self, target):
-        module = self
+    def get_submodule(self, target: str) -> Module | None:
+        # A submodule registered as None ends the walk (or fails the next step).
+        module: Any = self
         for part in target.split(".") if target else []:
             if part not in module._modules:
                 raise AttributeError(f"{type(module).__name__} has no attribute `{part}`")
             module = module._modules[part]
-        return module
+        found: Module | None = module
+        return found
 
     # ---- modes and conversions --------------------------------------------------
 
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Self:
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
         for m in self.modules():
             object.__setattr__(m, "training", mode)
         return self
 
-    def eval(self):
+    def eval(self) -> Self:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def zero_grad(self, set_to_none=True):
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
             if p.grad is None:
                 continue
@@ -291,13 +334,13 @@ class Module:
                 p.grad.detach_()
                 p.grad.zero_()
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[[Module], object]) -> Self:
         for child in self.children():
             child.apply(fn)
         fn(self)
         return self
 
-    def _apply_to_tensors(self, convert):
+    def _apply_to_tensors(self, convert: Callable[[_C.Tensor], _C.Tensor]) -> Self:
         with no_grad():
             for m in self.modules():
                 for p in m._parameters.values():
@@ -313,7 +356,7 @@ class Module:
                         m._buffers[name] = convert(b)
         return self
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Self:
         dtype = kwargs.get("dtype")
         for a in args:
             if isinstance(a, _C.dtype):
@@ -328,21 +371,27 @@ class Module:
             return self
         return self._apply_to_tensors(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
-    def float(self):
+    def float(self) -> Self:
         return self.to(_C.float32)
 
-    def double(self):
+    def double(self) -> Self:
         return self.to(_C.float64)
 
-    def cpu(self):
+    def cpu(self) -> Self:
         return self
 
-    def type(self, dst_type):
+    def type(self, dst_type: _C.dtype) -> Self:
         return self.to(dst_type)
 
     # ---- state ----------------------------------------------------------------
 
-    def state_dict(self, *, destination=None, prefix="", keep_vars=False):
+    def state_dict(
+        self,
+        *,
+        destination: dict[str, _C.Tensor] | None = None,
+        prefix: str = "",
+        keep_vars: bool = False,
+    ) -> dict[str, _C.Tensor]:
         if destination is None:
             destination = OrderedDict()
         for name, p in self._parameters.items():
@@ -358,7 +407,9 @@ class Module:
                 )
         return destination
 
-    def load_state_dict(self, state_dict, strict=True, assign=False):
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> IncompatibleKeys:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
@@ -400,17 +451,17 @@ class Module:
             for key, target in own.items():
                 if key in state_dict:
                     target.copy_(state_dict[key])
-        return _IncompatibleKeys(missing, unexpected)
+        return IncompatibleKeys(missing, unexpected)
 
     # ---- printing ---------------------------------------------------------------
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         return ""
 
-    def _get_name(self):
+    def _get_name(self) -> str:
         return type(self).__name__
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         lines = []
         extra = self.extra_repr()
         if extra:

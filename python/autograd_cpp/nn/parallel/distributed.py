@@ -1,11 +1,20 @@
 """DistributedDataParallel: data-parallel training over autograd_cpp.distributed."""
 
-import itertools
-from contextlib import contextmanager
+from __future__ import annotations
 
+import functools
+import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, cast
+
+from ... import _C
 from ... import distributed as dist
 from ...autograd.grad_mode import no_grad
 from ..modules.module import Module
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 __all__ = ["DistributedDataParallel"]
 
@@ -14,15 +23,15 @@ class _Bucket:
     """Gradients of a few parameters of one dtype, flattened into one buffer
     so that they travel in a single all-reduce."""
 
-    def __init__(self, params):
+    def __init__(self, params: list[_C.Tensor]) -> None:
         self.params = params
         sizes = [p.numel() for p in params]
         self.offsets = [0, *itertools.accumulate(sizes)]
         import numpy as np  # loaded on first use: keeps `import autograd_cpp` fast
 
-        self.flat = np.empty(self.offsets[-1], dtype=params[0]._numpy_view().dtype)
+        self.flat: NDArray[Any] = np.empty(self.offsets[-1], dtype=params[0]._numpy_view().dtype)
         self.pending = len(params)
-        self.work = None
+        self.work: dist.Work | None = None
 
 
 class DistributedDataParallel(Module):
@@ -45,8 +54,16 @@ class DistributedDataParallel(Module):
     raises. ``no_sync()`` skips the all-reduce for gradient accumulation.
     """
 
-    def __init__(self, module, device_ids=None, output_device=None, dim=0,
-                 broadcast_buffers=True, bucket_cap_mb=25, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        module: Module,
+        device_ids: list[int] | None = None,
+        output_device: int | None = None,
+        dim: int = 0,
+        broadcast_buffers: bool = True,
+        bucket_cap_mb: float = 25,
+        **kwargs: Any,
+    ) -> None:
         super().__init__()
         if not dist.is_initialized():
             raise RuntimeError(
@@ -63,7 +80,7 @@ class DistributedDataParallel(Module):
             for t in (*module.parameters(), *module.buffers()):
                 dist.broadcast(t, 0)
         self._buckets = self._make_buckets(bucket_cap_mb * 1024 * 1024)
-        self._bucket_of = {}
+        self._bucket_of: dict[int, tuple[int, int]] = {}
         for b, bucket in enumerate(self._buckets):
             for i, p in enumerate(bucket.params):
                 self._bucket_of[id(p)] = (b, i)
@@ -74,8 +91,10 @@ class DistributedDataParallel(Module):
             p.register_post_accumulate_grad_hook(self._grad_ready) for p in self._params
         ]
 
-    def _make_buckets(self, cap_bytes):
-        buckets, current, size = [], [], 0
+    def _make_buckets(self, cap_bytes: float) -> list[_Bucket]:
+        buckets: list[_Bucket] = []
+        current: list[_C.Tensor] = []
+        size = 0
         for p in reversed(self._params):
             if current and (p.dtype != current[0].dtype or size >= cap_bytes):
                 buckets.append(_Bucket(current))
@@ -86,39 +105,41 @@ class DistributedDataParallel(Module):
             buckets.append(_Bucket(current))
         return buckets
 
-    def _grad_ready(self, param):
+    # The hook runs once the gradient is accumulated: .grad is a tensor here.
+    def _grad_ready(self, param: _C.Tensor) -> None:
         if not self._sync_this_backward:
             return
         b, i = self._bucket_of[id(param)]
         bucket = self._buckets[b]
         start, stop = bucket.offsets[i], bucket.offsets[i + 1]
-        bucket.flat[start:stop] = param.grad._numpy_view().reshape(-1)
+        bucket.flat[start:stop] = cast(_C.Tensor, param.grad)._numpy_view().reshape(-1)
         bucket.pending -= 1
-        comm, mpi = dist._state.comm, dist._state.mpi
+        comm, mpi = dist._comm(), dist._state.mpi
         while self._next_bucket < len(self._buckets):
             nxt = self._buckets[self._next_bucket]
             if nxt.pending:
                 return
             nxt.work = dist.submit(
-                lambda flat=nxt.flat: comm.Allreduce(mpi.IN_PLACE, flat, mpi.SUM),
+                functools.partial(comm.Allreduce, mpi.IN_PLACE, nxt.flat, mpi.SUM),
                 "DistributedDataParallel's gradients",
             )
             self._next_bucket += 1
         self._finish_reduction(comm.Get_size())
 
-    def _finish_reduction(self, world):
-        dist.wait_all([b.work for b in self._buckets])
+    def _finish_reduction(self, world: int) -> None:
+        # Every bucket has been submitted by now.
+        dist.wait_all(cast("list[dist.Work]", [b.work for b in self._buckets]))
         for bucket in self._buckets:
             bucket.flat /= world
             for i, p in enumerate(bucket.params):
                 start, stop = bucket.offsets[i], bucket.offsets[i + 1]
-                grad = p.grad._numpy_view()
+                grad = cast(_C.Tensor, p.grad)._numpy_view()
                 grad[...] = bucket.flat[start:stop].reshape(grad.shape)
             bucket.pending = len(bucket.params)
             bucket.work = None
         self._next_bucket = 0
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         if self._next_bucket or any(b.pending != len(b.params) for b in self._buckets):
             raise RuntimeError(
                 "Expected to have finished reduction in the prior iteration before starting a "
@@ -134,7 +155,7 @@ class DistributedDataParallel(Module):
         return self.module(*args, **kwargs)
 
     @contextmanager
-    def no_sync(self):
+    def no_sync(self) -> Iterator[None]:
         """Backward passes of forwards run inside accumulate gradients locally;
         the first synchronised backward afterwards averages the sum."""
         previous, self._sync = self._sync, False

@@ -1,20 +1,32 @@
 """Helpers around parameters and their gradients."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
 
+if TYPE_CHECKING:
+    from ..modules.module import Module
+
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_report", "parameters_to_vector"]
 
 
-def _params(parameters):
+def _params(parameters: _C.Tensor | Iterable[_C.Tensor]) -> list[_C.Tensor]:
     if isinstance(parameters, _C.Tensor):
         return [parameters]
     return list(parameters)
 
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+def clip_grad_norm_(
+    parameters: _C.Tensor | Iterable[_C.Tensor],
+    max_norm: float,
+    norm_type: float = 2.0,
+    error_if_nonfinite: bool = False,
+) -> _C.Tensor:
     """Scales gradients so their joint norm is at most ``max_norm``; returns
     the norm before clipping."""
     grads = [p.grad for p in _params(parameters) if p.grad is not None]
@@ -35,22 +47,22 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return total
 
 
-def clip_grad_value_(parameters, clip_value):
+def clip_grad_value_(parameters: _C.Tensor | Iterable[_C.Tensor], clip_value: float) -> None:
     with no_grad():
         for p in _params(parameters):
             if p.grad is not None:
                 p.grad.clamp_(-clip_value, clip_value)
 
 
-def parameters_to_vector(parameters):
+def parameters_to_vector(parameters: _C.Tensor | Iterable[_C.Tensor]) -> _C.Tensor:
     return _C.cat([p.reshape(-1) for p in _params(parameters)])
 
 
-def grad_report(module):
+def grad_report(module: Module) -> dict[str, list[str]]:
     """After backward(): the names of the parameters whose gradient is
     missing, zero everywhere, or not finite, as {"none": [...], "zero": [...],
     "nonfinite": [...]}. autograd.explain(loss, param) says why for one."""
-    report = {"none": [], "zero": [], "nonfinite": []}
+    report: dict[str, list[str]] = {"none": [], "zero": [], "nonfinite": []}
     for name, p in module.named_parameters():
         if not p.requires_grad:
             continue

@@ -1,14 +1,30 @@
 """DataLoader: batches of samples, optionally shuffled by a seeded generator."""
 
-from collections.abc import Mapping, Sequence
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ... import _C
 from ..._generator import default_generator
 
+if TYPE_CHECKING:
+    from ..._generator import Generator
+    from .dataset import _MapDataset
+
+
+class _Sampler(Protocol):
+    """What DataLoader takes as a sampler: the dataset indices of one pass, and their count."""
+
+    def __iter__(self) -> Iterator[int]: ...
+    def __len__(self) -> int: ...
+
+
 __all__ = ["DataLoader", "default_collate"]
 
 
-def default_collate(batch):
+# Samples are whatever the dataset holds; the batch mirrors their structure.
+def default_collate(batch: Sequence[Any]) -> Any:
     """Stacks a list of samples into a batch: tensors along a new first dim,
     numbers into a tensor, tuples/lists/dicts element by element."""
     first = batch[0]
@@ -43,8 +59,18 @@ class DataLoader:
     """Iterates over a dataset in batches. With ``shuffle=True`` each pass
     uses a new order drawn from ``generator`` (or the global seed)."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, drop_last=False,
-                 collate_fn=None, generator=None, num_workers=0, **kwargs):  # fmt: skip
+    def __init__(
+        self,
+        dataset: _MapDataset,
+        batch_size: int | None = 1,
+        shuffle: bool = False,
+        sampler: _Sampler | None = None,
+        drop_last: bool = False,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        generator: Generator | None = None,
+        num_workers: int = 0,
+        **kwargs: Any,
+    ) -> None:
         if batch_size is not None and batch_size <= 0:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
@@ -59,7 +85,7 @@ class DataLoader:
         self.collate_fn = collate_fn or default_collate
         self.generator = generator
 
-    def _indices(self):
+    def _indices(self) -> list[int]:
         if self.sampler is not None:
             return list(iter(self.sampler))
         n = len(self.dataset)
@@ -67,7 +93,9 @@ class DataLoader:
             return list((self.generator or default_generator()).permutation(n))
         return list(range(n))
 
-    def __iter__(self):
+    # A batch is whatever collate_fn makes of the samples (for a
+    # TensorDataset, a list of tensors).
+    def __iter__(self) -> Iterator[Any]:
         indices = self._indices()
         if self.batch_size is None:
             for i in indices:
@@ -85,7 +113,7 @@ class DataLoader:
             else:
                 yield self.collate_fn([self.dataset[i] for i in chunk])
 
-    def __len__(self):
+    def __len__(self) -> int:
         n = len(self.sampler) if self.sampler is not None else len(self.dataset)
         if self.batch_size is None:
             return n

@@ -1,6 +1,9 @@
 """DistributedSampler: each rank iterates over its own shard of a dataset."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterator, Sized
 
 from ... import distributed as dist
 from ..._generator import Generator
@@ -15,8 +18,15 @@ class DistributedSampler:
     ``drop_last``, the order is padded with its own first indices so that
     every rank gets the same number of samples."""
 
-    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0,
-                 drop_last=False):  # fmt: skip
+    def __init__(
+        self,
+        dataset: Sized,
+        num_replicas: int | None = None,
+        rank: int | None = None,
+        shuffle: bool = True,
+        seed: int = 0,
+        drop_last: bool = False,
+    ) -> None:
         if num_replicas is None or rank is None:
             if not dist.is_initialized():
                 raise RuntimeError(
@@ -44,7 +54,7 @@ class DistributedSampler:
         self.shuffle = shuffle
         self.seed = seed
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
         if self.shuffle:
             indices = Generator().manual_seed(self.seed + self.epoch).permutation(n)
@@ -57,9 +67,9 @@ class DistributedSampler:
             indices += (indices * math.ceil(padding / len(indices)))[:padding]
         return iter(indices[self.rank : self.total_size : self.num_replicas])
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.num_samples
 
-    def set_epoch(self, epoch):
+    def set_epoch(self, epoch: int) -> None:
         """Sets the epoch that seeds the next shuffle (the same on every rank)."""
         self.epoch = epoch
