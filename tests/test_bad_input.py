@@ -24,6 +24,11 @@ BAD_CALLS = [
     lambda m: m.zeros(2, 3).sum(5),
     lambda m: m.zeros(3)[5],
     lambda m: m.zeros(2, 3) + m.zeros(4),
+    # A 0-d tensor has no dim 0 (found by the fuzz test: size(0) read past
+    # the end of the shape).
+    lambda m: m.tensor(0.0).size(0),
+    lambda m: m.tensor(0.0).stride(-1),
+    lambda m: m.nn.functional.embedding(m.tensor([0, 1]), m.tensor(0.0), padding_idx=0),
 ]
 
 

@@ -5,12 +5,21 @@
 
 namespace ag {
 
+namespace {
+// A 0-d tensor has no sizes to index: wrap_dim alone would accept dim 0.
+size_t checked_dim(int64_t dim, int64_t ndim) {
+  AG_INDEX_CHECK(ndim > 0, "Dimension specified as ", dim,
+                 " but tensor has no dimensions");
+  return static_cast<size_t>(wrap_dim(dim, ndim));
+}
+}  // namespace
+
 int64_t Tensor::size(int64_t dim) const {
-  return sizes()[static_cast<size_t>(wrap_dim(dim, this->dim()))];
+  return sizes()[checked_dim(dim, this->dim())];
 }
 
 int64_t Tensor::stride(int64_t dim) const {
-  return strides()[static_cast<size_t>(wrap_dim(dim, this->dim()))];
+  return strides()[checked_dim(dim, this->dim())];
 }
 
 Scalar Tensor::item() const {

@@ -231,6 +231,8 @@ std::vector<double> values_of(const Tensor& t) {
 struct NllTerms {
   Tensor index;
   Tensor weights;
+  Tensor
+      ignored;  // bool mask of ignored targets; undefined when there are none
   double total = 0;
 };
 
@@ -245,10 +247,13 @@ NllTerms nll_terms(const Tensor& target, const Tensor& weight,
   terms.index = empty_tensor({n, 1, d}, DType::Int64);
   auto* idx = static_cast<int64_t*>(terms.index.raw_data());
   std::vector<double> wts(static_cast<size_t>(n * d));
+  std::vector<uint8_t> ignored;
   for (int64_t i = 0; i < n * d; ++i) {
     const int64_t cls = tv[i];
     if (cls == ignore_index) {
       idx[i] = 0;
+      if (ignored.empty()) ignored.resize(static_cast<size_t>(n * d), 0);
+      ignored[static_cast<size_t>(i)] = 1;
       continue;
     }
     AG_INDEX_CHECK(cls >= 0 && cls < classes, "Target ", cls,
@@ -259,6 +264,9 @@ NllTerms nll_terms(const Tensor& target, const Tensor& weight,
   }
   terms.weights =
       cast_data(from_buffer(wts.data(), {n, 1, d}, DType::Float64), dtype);
+  if (!ignored.empty()) {
+    terms.ignored = from_buffer(ignored.data(), {n, 1, d}, DType::Bool);
+  }
   return terms;
 }
 
@@ -352,7 +360,11 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
   Tensor total = scalar_tensor(Scalar(terms.total), dtype);
   {
     NoGradGuard no_grad;
-    const Tensor losses = mul(neg(picked), terms.weights);
+    Tensor losses = mul(neg(picked), terms.weights);
+    // An ignored target's loss is +0 whatever its logit (-inf * 0 is NaN).
+    if (terms.ignored.defined()) {
+      losses = masked_fill(losses, terms.ignored, Scalar(0.0));
+    }
     if (reduction == Reduction::None) {
       out = losses;  // fresh and contiguous: reshape it in place
       out.impl()->set_sizes_and_strides(none_shape,

@@ -33,14 +33,17 @@ def embedding(
     """Rows of ``weight`` picked by the integer ``input``; the row at
     ``padding_idx`` gets no gradient. With ``max_norm``, the picked rows of
     ``weight`` are first rescaled in place to norms of at most ``max_norm``."""
-    num = weight.size(0)
-    if padding_idx is not None:
-        if not -num <= padding_idx < num:
-            raise AssertionError("Padding_idx must be within num_embeddings")
-        if padding_idx < 0:
-            padding_idx += num
-    else:
+    # As PyTorch: the padding index is checked against weight.size(0) before
+    # the weight's shape is (so a 0-d weight fails there, with IndexError).
+    if padding_idx is None:
         padding_idx = -1
+    elif padding_idx > 0:
+        if padding_idx >= weight.size(0):
+            raise AssertionError("Padding_idx must be within num_embeddings")
+    elif padding_idx < 0:
+        if padding_idx < -weight.size(0):
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        padding_idx += weight.size(0)
     if max_norm is not None:
         _embedding_renorm_(weight, input, max_norm, norm_type)
     return _C.embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
