@@ -28,6 +28,15 @@ BAD_CALLS = [
     # the end of the shape).
     lambda m: m.tensor(0.0).size(0),
     lambda m: m.tensor(0.0).stride(-1),
+    # Size and dims arguments are required, even for a 0-d tensor.
+    lambda m: m.tensor(1.0).permute(),
+    lambda m: m.zeros(2, 3).permute(),
+    lambda m: m.zeros(2).flip(),
+    lambda m: m.zeros(2).repeat(),
+    lambda m: m.zeros(2).tile(),
+    lambda m: m.zeros(2).view(),
+    lambda m: m.zeros(2).reshape(),
+    lambda m: m.zeros(2).expand(),
     lambda m: m.nn.functional.embedding(m.tensor([0, 1]), m.tensor(0.0), padding_idx=0),
 ]
 

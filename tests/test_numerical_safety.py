@@ -179,6 +179,17 @@ def test_ignored_targets_lose_nothing_at_infinite_logits(smoothing):
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_variance_of_equal_large_values_is_exactly_zero(dtype):
+    """Found by the fuzz test: centring on the rounded mean of equal values
+    like 1e30 left ulp-sized residues (std 1.4e14 instead of 0)."""
+    value = 1e30 if dtype == "float64" else 1e20
+    x = ag.full((3, 4), value, dtype=getattr(ag, dtype))
+    assert x.std(1).tolist() == [0.0] * 3
+    assert x.var().item() == 0.0
+    assert x[:, ::2].var(0).tolist() == [0.0, 0.0]
+
+
 @requires_torch
 def test_log_at_zero_gradient_is_inf_as_torch():
     """d/dx log(x) at 0 is +inf (1/0), and 0 * that is NaN through a mask:

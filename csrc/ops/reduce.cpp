@@ -761,7 +761,15 @@ class StdBackward0 : public Node {
 Tensor var_data(const Tensor& self, const IntList& dims, double correction,
                 bool keepdim) {
   NoGradGuard no_grad;
-  const Tensor centered = sub(self, mean(self, dims, /*keepdim=*/true));
+  // Shifted by the first element of each reduced slice before centring: a
+  // constant slice becomes exact zeros, so its variance is exactly 0 (the
+  // rounded mean of large equal values would leave ulp-sized residues).
+  Tensor shift = self;
+  for (int64_t d : dims) {
+    if (shift.size(d) > 0) shift = narrow(shift, d, 0, 1);
+  }
+  const Tensor shifted = self.numel() > 0 ? sub(self, shift) : self;
+  const Tensor centered = sub(shifted, mean(shifted, dims, /*keepdim=*/true));
   Tensor total = sum(mul(centered, centered), dims, keepdim);
   const double n =
       static_cast<double>(reduced_count(self.sizes(), dims)) - correction;

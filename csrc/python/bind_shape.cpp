@@ -184,6 +184,7 @@ void bind_shape(TensorClass& cls, py::module_& m) {
 
   // ---- copies along the shape
   cls.def("flip", [](const Tensor& t, const py::args& dims) {
+    require_args(dims, "flip", "dims");
     const std::vector<int64_t> d = ints_from_args(dims);
     return without_gil(t.numel(), [&] { return ops::flip(t, d); });
   });
@@ -200,10 +201,12 @@ void bind_shape(TensorClass& cls, py::module_& m) {
       },
       py::arg("input"), py::arg("dims"));
   cls.def("repeat", [](const Tensor& t, const py::args& repeats) {
+    require_args(repeats, "repeat", "repeats");
     const std::vector<int64_t> r = ints_from_args(repeats);
     return without_gil(t.numel(), [&] { return ops::repeat(t, r); });
   });
   cls.def("tile", [](const Tensor& t, const py::args& dims) {
+    require_args(dims, "tile", "dims");
     const std::vector<int64_t> d = ints_from_args(dims);
     return without_gil(t.numel(), [&] { return ops::tile(t, d); });
   });

@@ -112,6 +112,14 @@ Shape shape_from_args(const py::args& args) {
   return out;
 }
 
+void require_args(const py::args& args, const char* fn, const char* param) {
+  if (args.size() == 0) {
+    throw py::type_error(std::string(fn) +
+                         "() missing 1 required positional arguments: \"" +
+                         param + "\"");
+  }
+}
+
 void set_size_class(py::module_& m, py::object cls) {
   m.attr("_size_class") = cls;
   size_class() = cls;

@@ -443,12 +443,14 @@ void init_tensor(py::module_& m) {
   // ---------------------------------------------------------
   cls.def("view",
           [](const Tensor& t, const py::args& a) {
+            require_args(a, "view", "size");
             return ops::view(t, shape_from_args(a));
           })
       .def("view_as", [](const Tensor& t,
                          const Tensor& o) { return ops::view(t, o.sizes()); })
       .def("reshape",
            [](const Tensor& t, const py::args& a) {
+             require_args(a, "reshape", "shape");
              return ops::reshape(t, shape_from_args(a));
            })
       .def("reshape_as",
@@ -457,6 +459,7 @@ void init_tensor(py::module_& m) {
            })
       .def("expand",
            [](const Tensor& t, const py::args& a) {
+             require_args(a, "expand", "size");
              return ops::expand(t, shape_from_args(a));
            })
       .def("expand_as",
@@ -465,6 +468,7 @@ void init_tensor(py::module_& m) {
            })
       .def("permute",
            [](const Tensor& t, const py::args& a) {
+             require_args(a, "permute", "dims");
              const Shape dims = shape_from_args(a);
              return ops::permute(t, dims.vec());
            })
