@@ -332,6 +332,18 @@ def op_case(draw):
 cases = st.one_of(op_case(), op_case(), method_case(), function_case())
 
 
+WORKER_ADDRESS_SPACE = 8 << 30
+
+
+def _limit_address_space():
+    """Caps the worker's virtual memory, so a huge request (x.repeat(2**31)
+    is 16 GB) must fail as an allocation error in both libraries rather than
+    be granted by overcommit and end in the OOM killer."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_ADDRESS_SPACE, WORKER_ADDRESS_SPACE))
+
+
 class Worker:
     """A worker subprocess fed one case at a time; restarted after a crash."""
 
@@ -347,6 +359,7 @@ class Worker:
         self.err = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen(
             args,
+            preexec_fn=_limit_address_space,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.err,
