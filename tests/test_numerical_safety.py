@@ -143,6 +143,11 @@ IEEE_CASES = {
     "log2(0), log10(0)": lambda m: m.cat([m.log2(m.tensor([0.0])), m.log10(m.tensor([0.0]))]),
     "reciprocal(0)": lambda m: m.reciprocal(m.tensor([0.0, -0.0])),
     "rsqrt(0)": lambda m: m.rsqrt(m.tensor([0.0])),
+    # PyTorch computes these powers with sqrt, rsqrt, square and reciprocal
+    # (found by the fuzz test: pow(-inf, 0.5) is inf, sqrt(-inf) NaN).
+    "x ** 0.5, -0.5, 2, -1": lambda m: m.stack(
+        [m.tensor([-INF, -0.0, 4.0, -1.0, 0.0, 3.0]) ** e for e in (0.5, -0.5, 2, -1.0)]
+    ),
 }
 
 

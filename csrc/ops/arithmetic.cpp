@@ -353,11 +353,31 @@ Tensor neg(const Tensor& self) {
   return out;
 }
 
+namespace {
+// The exponents PyTorch computes with a dedicated function rather than pow:
+// results differ at the edges (sqrt(-inf) is NaN, pow(-inf, 0.5) is inf;
+// sqrt(-0.0) is -0.0), and the dedicated kernels are faster.
+std::optional<kernels::UnaryOp> pow_as_unary(DType dtype, const Scalar& e) {
+  if (!is_floating(dtype)) return std::nullopt;
+  const double v = e.to<double>();
+  if (v == 0.5) return kernels::UnaryOp::Sqrt;
+  if (v == -0.5) return kernels::UnaryOp::Rsqrt;
+  if (v == 2.0) return kernels::UnaryOp::Square;
+  if (v == -1.0) return kernels::UnaryOp::Reciprocal;
+  return std::nullopt;
+}
+}  // namespace
+
 Tensor pow(const Tensor& self, const Scalar& exponent) {
   const Tensor wrapped = wrap_scalar(exponent);
   check_int_pow_exponent(self, wrapped);
-  Tensor out =
-      binary_out(BinaryOp::Pow, self, wrapped, result_type(self, wrapped));
+  Tensor out;
+  if (const auto op = pow_as_unary(self.dtype(), exponent)) {
+    out = empty_tensor(self.sizes(), self.dtype());
+    kernels::unary(*op, self, out);
+  } else {
+    out = binary_out(BinaryOp::Pow, self, wrapped, result_type(self, wrapped));
+  }
   if (auto fn = record<PowBackward0>(self)) {
     fn->self = SavedVariable(self, false);
     fn->exponent = exponent;
