@@ -1,7 +1,10 @@
 #include "core/storage.h"
 
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <new>
+#include <unordered_map>
 #include <utility>
 
 #if defined(__linux__)
@@ -39,6 +42,68 @@ constexpr size_t kHugeFrom = 4 * kHugePage;
 void free_cpu(void* ptr) {
   std::free(ptr);
 }
+
+#ifndef AG_NO_SMALL_POOL
+// Freed huge buffers are kept for reuse, up to kCacheLimit bytes in all: a
+// chain of ops on big tensors then writes into memory that is already
+// mapped instead of faulting fresh pages in for every output (a 64 MB
+// output costs about as much to fault in as to compute). Sanitizer builds
+// free at once, so use-after-free stays visible.
+constexpr size_t kCacheLimit = size_t{256} << 20;
+
+class HugeBufferCache {
+ public:
+  // A cached block of exactly `rounded` bytes, or nullptr.
+  void* take(size_t rounded) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = blocks_.find(rounded);
+    if (it == blocks_.end()) return nullptr;
+    void* ptr = it->second;
+    blocks_.erase(it);
+    cached_ -= rounded;
+    live_.emplace(ptr, rounded);
+    return ptr;
+  }
+  void track(void* ptr, size_t rounded) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    live_.emplace(ptr, rounded);
+  }
+  // Keeps the block, or frees it when the cache is full.
+  void give(void* ptr) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = live_.find(ptr);
+      const size_t rounded = it->second;
+      live_.erase(it);
+      if (cached_ + rounded <= kCacheLimit) {
+        blocks_.emplace(rounded, ptr);
+        cached_ += rounded;
+        return;
+      }
+    }
+    std::free(ptr);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::multimap<size_t, void*> blocks_;
+  std::unordered_map<void*, size_t> live_;
+  size_t cached_ = 0;
+};
+
+// Never destroyed: buffers freed by other static destructors at exit still
+// find it, and the process's memory goes back to the OS anyway.
+HugeBufferCache& huge_cache() {
+  alignas(
+      HugeBufferCache) static unsigned char storage[sizeof(HugeBufferCache)];
+  static HugeBufferCache* cache = ::new (storage) HugeBufferCache();
+  return *cache;
+}
+
+void free_huge(void* ptr) {
+  huge_cache().give(ptr);
+}
+#endif
 }  // namespace
 
 DataPtr allocate_cpu(size_t nbytes) {
@@ -53,10 +118,21 @@ DataPtr allocate_cpu(size_t nbytes) {
     ptr = std::aligned_alloc(kAlignment, rounded);
   } else {
     const size_t rounded = (nbytes + kHugePage - 1) / kHugePage * kHugePage;
+#ifndef AG_NO_SMALL_POOL
+    if (void* cached = huge_cache().take(rounded)) {
+      return DataPtr(cached, cached, &free_huge);
+    }
+#endif
     ptr = std::aligned_alloc(kHugePage, rounded);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     // Advice only: without THP support the buffer is an ordinary one.
     if (ptr) madvise(ptr, rounded, MADV_HUGEPAGE);
+#endif
+#ifndef AG_NO_SMALL_POOL
+    if (ptr) {
+      huge_cache().track(ptr, rounded);
+      return DataPtr(ptr, ptr, &free_huge);
+    }
 #endif
   }
   if (!ptr) {

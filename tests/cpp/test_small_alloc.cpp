@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/small_alloc.h"
+#include "core/storage.h"
 
 namespace ag::detail {
 namespace {
@@ -54,4 +55,30 @@ TEST(SmallAlloc, SharedPtrWithPoolAllocator) {
 }
 
 }  // namespace
+// Huge buffers (>= 8 MB) are cached when freed and handed out again for the
+// same rounded size (the cache holds at most 256 MB).
+TEST(HugeBufferCache, BuffersAreWritableAndSizesKeptApart) {
+  for (size_t mb : {8u, 9u, 64u}) {
+    DataPtr p = allocate_cpu(mb << 20);
+    std::memset(p.get(), 0x5a, mb << 20);
+  }
+  DataPtr small = allocate_cpu(size_t{8} << 20);
+  DataPtr large = allocate_cpu(size_t{64} << 20);
+  EXPECT_NE(small.get(), large.get());
+}
+
+#if !defined(AG_NO_SMALL_POOL)
+TEST(HugeBufferCache, FreedBufferIsReusedForTheSameRoundedSize) {
+  void* first = nullptr;
+  {
+    DataPtr p = allocate_cpu((size_t{16} << 20) + 1);
+    first = p.get();
+  }
+  // 16 MB + 1 and 17 MB both round to 18 MB (2 MB huge pages).
+  DataPtr again = allocate_cpu(size_t{17} << 20);
+  EXPECT_EQ(first, again.get());
+}
+
+#endif
+
 }  // namespace ag::detail
