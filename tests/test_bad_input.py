@@ -37,6 +37,8 @@ BAD_CALLS = [
     lambda m: m.zeros(2).view(),
     lambda m: m.zeros(2).reshape(),
     lambda m: m.zeros(2).expand(),
+    lambda m: m.zeros(),
+    lambda m: m.randn(),
     lambda m: m.nn.functional.embedding(m.tensor([0, 1]), m.tensor(0.0), padding_idx=0),
 ]
 

@@ -42,7 +42,9 @@ int64_t int_arg(py::handle obj) {
 
 // Tensor.flip(0, 1), Tensor.flip((0, 1)) and Tensor.repeat(2, 3) read ints
 // given one by one or as one sequence.
-std::vector<int64_t> ints_from_args(const py::args& args) {
+std::vector<int64_t> ints_from_args(const py::args& args, const char* fn,
+                                    const char* param) {
+  require_args(args, fn, param);
   if (args.size() == 1 && !PyLong_Check(args[0].ptr())) {
     return int_list(args[0]);
   }
@@ -184,8 +186,7 @@ void bind_shape(TensorClass& cls, py::module_& m) {
 
   // ---- copies along the shape
   cls.def("flip", [](const Tensor& t, const py::args& dims) {
-    require_args(dims, "flip", "dims");
-    const std::vector<int64_t> d = ints_from_args(dims);
+    const std::vector<int64_t> d = ints_from_args(dims, "flip", "dims");
     return without_gil(t.numel(), [&] { return ops::flip(t, d); });
   });
   m.def(
@@ -201,13 +202,11 @@ void bind_shape(TensorClass& cls, py::module_& m) {
       },
       py::arg("input"), py::arg("dims"));
   cls.def("repeat", [](const Tensor& t, const py::args& repeats) {
-    require_args(repeats, "repeat", "repeats");
-    const std::vector<int64_t> r = ints_from_args(repeats);
+    const std::vector<int64_t> r = ints_from_args(repeats, "repeat", "repeats");
     return without_gil(t.numel(), [&] { return ops::repeat(t, r); });
   });
   cls.def("tile", [](const Tensor& t, const py::args& dims) {
-    require_args(dims, "tile", "dims");
-    const std::vector<int64_t> d = ints_from_args(dims);
+    const std::vector<int64_t> d = ints_from_args(dims, "tile", "dims");
     return without_gil(t.numel(), [&] { return ops::tile(t, d); });
   });
   m.def(

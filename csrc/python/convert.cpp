@@ -103,21 +103,22 @@ Shape shape_from_sequence(py::handle seq) {
   return Shape(v.begin(), v.end());
 }
 
-Shape shape_from_args(const py::args& args) {
-  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) {
-    return shape_from_sequence(args[0]);
-  }
-  Shape out;
-  for (py::handle item : args) out.push_back(to_int(item, "size"));
-  return out;
-}
-
 void require_args(const py::args& args, const char* fn, const char* param) {
   if (args.size() == 0) {
     throw py::type_error(std::string(fn) +
                          "() missing 1 required positional arguments: \"" +
                          param + "\"");
   }
+}
+
+Shape shape_from_args(const py::args& args, const char* fn, const char* param) {
+  require_args(args, fn, param);
+  if (args.size() == 1 && !PyLong_Check(args[0].ptr())) {
+    return shape_from_sequence(args[0]);
+  }
+  Shape out;
+  for (py::handle item : args) out.push_back(to_int(item, "size"));
+  return out;
 }
 
 void set_size_class(py::module_& m, py::object cls) {

@@ -56,9 +56,10 @@ std::optional<DType> to_optional_dtype(py::handle obj);
 
 // ---- shapes -----------------------------------------------------------------
 // Reads sizes given as varargs (x.view(2, 3)) or one sequence (x.view((2, 3))).
-Shape shape_from_args(const py::args& args);
-// Methods taking sizes or dims one by one still need at least one argument
-// (PyTorch's TypeError); `t.permute()` is not an empty permutation.
+// Sizes given one by one or as one sequence, for `fn`'s parameter `param`.
+// At least one argument is required (PyTorch's TypeError): `t.permute()` is
+// not an empty permutation, nor `zeros()` a 0-d tensor.
+Shape shape_from_args(const py::args& args, const char* fn, const char* param);
 void require_args(const py::args& args, const char* fn, const char* param);
 Shape shape_from_sequence(py::handle seq);
 std::vector<int64_t> int_list(py::handle obj);

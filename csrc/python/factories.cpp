@@ -41,7 +41,8 @@ void bind_tensor_constructor(py::module_& m) {
       return tensor_from_data(args[0], default_dtype()).impl_ptr();
     }
     if (args.size() == 0) return ops::empty({0}, default_dtype()).impl_ptr();
-    return ops::empty(shape_from_args(args), default_dtype()).impl_ptr();
+    return ops::empty(shape_from_args(args, "Tensor", "size"), default_dtype())
+        .impl_ptr();
   }));
 }
 
@@ -157,10 +158,11 @@ void init_ops(py::module_& m) {
   auto sized_factory = [&m](const char* name, auto make) {
     m.def(
         name,
-        [make](const py::args& size, const py::object& dtype,
-               const py::object& device, bool requires_grad) {
+        [make, name](const py::args& size, const py::object& dtype,
+                     const py::object& device, bool requires_grad) {
           check_device(device);
-          return finish(make(shape_from_args(size), to_optional_dtype(dtype)),
+          return finish(make(shape_from_args(size, name, "size"),
+                             to_optional_dtype(dtype)),
                         requires_grad);
         },
         py::kw_only(), py::arg("dtype") = py::none(),

@@ -443,15 +443,13 @@ void init_tensor(py::module_& m) {
   // ---------------------------------------------------------
   cls.def("view",
           [](const Tensor& t, const py::args& a) {
-            require_args(a, "view", "size");
-            return ops::view(t, shape_from_args(a));
+            return ops::view(t, shape_from_args(a, "view", "size"));
           })
       .def("view_as", [](const Tensor& t,
                          const Tensor& o) { return ops::view(t, o.sizes()); })
       .def("reshape",
            [](const Tensor& t, const py::args& a) {
-             require_args(a, "reshape", "shape");
-             return ops::reshape(t, shape_from_args(a));
+             return ops::reshape(t, shape_from_args(a, "reshape", "shape"));
            })
       .def("reshape_as",
            [](const Tensor& t, const Tensor& o) {
@@ -459,8 +457,7 @@ void init_tensor(py::module_& m) {
            })
       .def("expand",
            [](const Tensor& t, const py::args& a) {
-             require_args(a, "expand", "size");
-             return ops::expand(t, shape_from_args(a));
+             return ops::expand(t, shape_from_args(a, "expand", "size"));
            })
       .def("expand_as",
            [](const Tensor& t, const Tensor& o) {
@@ -468,8 +465,7 @@ void init_tensor(py::module_& m) {
            })
       .def("permute",
            [](const Tensor& t, const py::args& a) {
-             require_args(a, "permute", "dims");
-             const Shape dims = shape_from_args(a);
+             const Shape dims = shape_from_args(a, "permute", "dims");
              return ops::permute(t, dims.vec());
            })
       .def_property_readonly(

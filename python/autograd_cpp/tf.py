@@ -53,14 +53,14 @@ def zeros(
     shape: int | Sequence[int], dtype: _C.dtype = float32, name: str | None = None
 ) -> _C.Tensor:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _C.zeros(*shape, dtype=dtype)
+    return _C.zeros(tuple(shape), dtype=dtype)
 
 
 def ones(
     shape: int | Sequence[int], dtype: _C.dtype = float32, name: str | None = None
 ) -> _C.Tensor:
     shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    return _C.ones(*shape, dtype=dtype)
+    return _C.ones(tuple(shape), dtype=dtype)
 
 
 def linspace(
@@ -77,7 +77,7 @@ def _normal(
     seed: int | None = None,
     name: str | None = None,
 ) -> _C.Tensor:
-    return _C.randn(*tuple(shape), dtype=dtype) * stddev + mean
+    return _C.randn(tuple(shape), dtype=dtype) * stddev + mean
 
 
 def _uniform(
@@ -89,7 +89,7 @@ def _uniform(
     name: str | None = None,
 ) -> _C.Tensor:
     hi = 1.0 if maxval is None else maxval
-    return _C.rand(*tuple(shape), dtype=dtype) * (hi - minval) + minval
+    return _C.rand(tuple(shape), dtype=dtype) * (hi - minval) + minval
 
 
 if TYPE_CHECKING:

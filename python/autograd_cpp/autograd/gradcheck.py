@@ -158,7 +158,9 @@ def gradgradcheck(
     outputs = _differentiable_outputs(func, inputs)
     if grad_outputs is None:
         _C.manual_seed(0)
-        grad_outputs = [_C.randn(*o.shape, dtype=o.dtype).requires_grad_(True) for o in outputs]
+        grad_outputs = [
+            _C.randn(tuple(o.shape), dtype=o.dtype).requires_grad_(True) for o in outputs
+        ]
     grad_outputs = list(_as_tuple(grad_outputs))
     n_in = len(inputs)
 

@@ -53,7 +53,7 @@ def _pair(v: _Size, n: int = 2) -> tuple[int, ...]:
 
 
 def _factory(shape: tuple[int, ...], dtype: _C.dtype | None) -> _C.Tensor:
-    return _C.empty(*shape, dtype=dtype or _C.get_default_dtype())
+    return _C.empty(tuple(shape), dtype=dtype or _C.get_default_dtype())
 
 
 class Identity(Module):
@@ -354,9 +354,9 @@ class LayerNorm(Module):
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self._has_bias = elementwise_affine and bias
         if elementwise_affine:
-            self.weight = Parameter(_C.ones(*self.normalized_shape, dtype=dtype))
+            self.weight = Parameter(_C.ones(tuple(self.normalized_shape), dtype=dtype))
             if bias:
-                self.bias = Parameter(_C.zeros(*self.normalized_shape, dtype=dtype))
+                self.bias = Parameter(_C.zeros(tuple(self.normalized_shape), dtype=dtype))
             else:
                 self.register_parameter("bias", None)
         else:
