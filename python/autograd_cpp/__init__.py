@@ -6,7 +6,7 @@ The Python API follows PyTorch's names and semantics, so that
 
 import typing as _typing
 
-from . import _C, autograd, backends, distributed, nn, optim, return_types, tf, utils, viz
+from . import _C, _threads, autograd, backends, distributed, nn, optim, return_types, tf, utils, viz
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
@@ -35,6 +35,8 @@ long = int64
 int = int32
 
 __version__ = _C.__version__  # pyproject.toml's version, compiled in
+
+_threads.apply_environment()  # OMP_NUM_THREADS and AUTOGRAD_CPP_NUM_THREADS
 
 
 if _typing.TYPE_CHECKING:
