@@ -19,7 +19,7 @@ def run(script, *args, cwd=None, with_stderr=False):
         [sys.executable, str(EXAMPLES / script), *args],
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=1800,  # generous: the digits demo trains 80 epochs, and shared machines are slow
         cwd=cwd,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

@@ -35,7 +35,7 @@ class Adam(Optimizer):
 
     Examples:
         >>> import autograd_cpp as torch
-        >>> torch.manual_seed(0)
+        >>> _ = torch.manual_seed(0)
         >>> model = torch.nn.Linear(3, 1)
         >>> opt = torch.optim.Adam(model.parameters(), lr=0.05)
         >>> x, y = torch.randn(16, 3), torch.randn(16, 1)
@@ -124,7 +124,7 @@ class AdamW(Adam):
 
     Examples:
         >>> import autograd_cpp as torch
-        >>> torch.manual_seed(0)
+        >>> _ = torch.manual_seed(0)
         >>> model = torch.nn.Linear(3, 1)
         >>> opt = torch.optim.AdamW(model.parameters(), lr=0.05)
         >>> x, y = torch.randn(16, 3), torch.randn(16, 1)

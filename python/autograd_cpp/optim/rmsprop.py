@@ -35,7 +35,7 @@ class RMSprop(Optimizer):
 
     Examples:
         >>> import autograd_cpp as torch
-        >>> torch.manual_seed(0)
+        >>> _ = torch.manual_seed(0)
         >>> model = torch.nn.Linear(3, 1)
         >>> opt = torch.optim.RMSprop(model.parameters(), lr=0.01)
         >>> x, y = torch.randn(16, 3), torch.randn(16, 1)

@@ -36,7 +36,7 @@ class SGD(Optimizer):
 
     Examples:
         >>> import autograd_cpp as torch
-        >>> torch.manual_seed(0)
+        >>> _ = torch.manual_seed(0)
         >>> model = torch.nn.Linear(3, 1)
         >>> opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
         >>> x, y = torch.randn(16, 3), torch.randn(16, 1)
