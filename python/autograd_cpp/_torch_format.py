@@ -698,6 +698,13 @@ class _PickleWriter:
         self.out += b"tb"  # TUPLE BUILD
 
 
+def _bytes_of(arr: NDArray[Any]) -> memoryview:
+    """A contiguous array's memory as bytes, without a copy."""
+    import numpy as np
+
+    return arr.reshape(-1).view(np.uint8).data
+
+
 def pickle_proto(protocol: int) -> bytes:
     return b"\x80" + bytes([protocol])
 
@@ -783,7 +790,7 @@ def write_zip(out: _Writable, prefix: str, records: list[tuple[str, Any]]) -> No
     central: list[bytes] = []
     ids = hashlib.blake2b(digest_size=16)
     for key, data in records:
-        view = memoryview(data).cast("B")
+        view = _bytes_of(data) if hasattr(data, "dtype") else memoryview(data)
         crc = zlib.crc32(view)
         ids.update(struct.pack("<IQ", crc, view.nbytes) + key.encode())
         local, entry = _zip_entry(f"{prefix}/{key}".encode(), crc, view.nbytes, offset)
@@ -871,7 +878,7 @@ def save_legacy(obj: object, out: _Writable, protocol: int = 2) -> None:
     out.write(_PickleWriter(protocol).dump([key for key, _ in writer.storages.values()]))
     for _, flat in writer.storages.values():
         out.write(struct.pack("<q", flat.numel()))
-        out.write(flat._numpy_view().data.cast("B"))
+        out.write(_bytes_of(flat._numpy_view()))
 
 
 def seekable(f: Any) -> IO[bytes]:
