@@ -58,8 +58,8 @@ class SafetensorError(Exception):
 def _numpy_dtype(name: str) -> np.dtype[Any]:
     import numpy as np
 
-    dtype: np.dtype[Any] = np.dtype(np.bool_ if name == "bool" else name)
-    return dtype.newbyteorder("<")
+    dtype: np.dtype[Any] = np.dtype(np.bool_ if name == "bool" else name).newbyteorder("<")
+    return dtype
 
 
 # ---- writing ------------------------------------------------------------------
