@@ -24,6 +24,7 @@ from . import (
 # part of the top-level namespace, as in PyTorch.
 from ._C import *  # noqa: F403
 from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
+from ._display import install as _install_display
 
 # "import x as x" marks a public re-export for type checkers.
 from ._generator import Generator as Generator
@@ -39,6 +40,8 @@ from .serialization import save as save
 from .tape import GradientTape as GradientTape
 from .tape import Variable as Variable
 from .tape import constant as constant
+
+_install_display()  # Jupyter's pictures of tensors and graphs
 
 # PyTorch's aliases for the dtypes.
 float = float32

@@ -194,7 +194,7 @@ def render(
     return path
 
 
-def _svg(tensor: _C.Tensor, params: _Params, show_saved: bool) -> str:
+def _svg(tensor: _C.Tensor | _C.Node, params: _Params, show_saved: bool) -> str:
     """A layered drawing: each node sits one row below the furthest node
     that consumes its gradient, the output at the top."""
     names = _names_by_id(params)
@@ -225,7 +225,7 @@ def _svg(tensor: _C.Tensor, params: _Params, show_saved: bool) -> str:
     height = n_rows * (box_h + gap_y) + gap_y
     # Box anchors by node id, and the output's under "out".
     pos: dict[int | str, tuple[float, int]] = {}
-    out_label = ["output", _shape(tensor)]
+    out_label = ["output", _shape(tensor) if isinstance(tensor, _C.Tensor) else ""]
     parts: list[str] = []
 
     def box(x: float, y: int, w: int, lines: list[str], fill: str) -> None:
