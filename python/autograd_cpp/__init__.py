@@ -12,6 +12,7 @@ from . import (
     backends,
     distributed,
     nn,
+    onnx,
     optim,
     return_types,
     safetensors,
