@@ -43,5 +43,9 @@ def _tensor_html(t: _C.Tensor) -> str:
 
 def install() -> None:
     """Attaches the display methods (IPython looks them up on the class)."""
-    _C.Node._repr_svg_ = _node_svg  # type: ignore[attr-defined]
-    _C.Tensor._repr_html_ = _tensor_html  # type: ignore[attr-defined]
+    methods: tuple[tuple[type, str, object], ...] = (
+        (_C.Node, "_repr_svg_", _node_svg),
+        (_C.Tensor, "_repr_html_", _tensor_html),
+    )
+    for cls, name, method in methods:
+        setattr(cls, name, method)

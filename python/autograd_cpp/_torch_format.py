@@ -309,8 +309,6 @@ def load_zip(
     mmap_path: str | None = None,
     encoding: str = "utf-8",
 ) -> Any:
-    import numpy as np
-
     records = _ZipRecords(fp, name, mmap_path)
     big_endian = False
     if records.has("byteorder"):
