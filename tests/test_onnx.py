@@ -234,3 +234,37 @@ def test_paths_names_and_arguments(tmp_path):
     import autograd_cpp.onnx as onnx_module
 
     assert onnx_module.export is torch.onnx.export
+
+
+def test_sizes_read_from_inputs_stay_dynamic():
+    """torch.zeros(x.size(0), ...), x.view(x.shape[0], -1) and expand follow
+    the batch size the exported model runs with."""
+    torch.manual_seed(4)
+
+    class Stateful(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.cell = nn.Linear(6 + 4, 4)
+            self.token = nn.Parameter(torch.randn(1, 1, 6))
+
+        def forward(self, x):
+            batch = x.size(0)
+            h = torch.zeros(batch, 4)
+            tokens = self.token.expand(batch, -1, -1)
+            steps = torch.cat([tokens, x.view(x.shape[0], 3, 6)], dim=1)
+            for t in range(steps.shape[1]):
+                h = torch.tanh(self.cell(torch.cat([steps[:, t], h], dim=1)))
+            return h + torch.ones(batch, 1) * 0.5 + torch.full((batch, 4), 2.0)
+
+    proto = export_and_run(Stateful(), torch.randn(2, 18))
+    assert "ConstantOfShape" in {n.op_type for n in proto.graph.node}
+
+
+def test_op_behind_an_unrecorded_tensor_is_named():
+    class Hidden(nn.Module):
+        def forward(self, x):
+            y = x.cumsum(0)  # not exportable, and its result feeds another op
+            return y * 2
+
+    with pytest.raises(torch.onnx.UnsupportedOperatorError, match="cumsum"):
+        torch.onnx.export(Hidden(), torch.randn(2, 3), io.BytesIO())

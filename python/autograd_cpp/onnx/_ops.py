@@ -8,7 +8,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._trace import OpCall, UnsupportedOperatorError, Value
+from ._trace import OpCall, SymInt, UnsupportedOperatorError, Value
 
 if TYPE_CHECKING:
     import onnx
@@ -62,7 +62,27 @@ class Builder:
         return name
 
     def ints(self, values: Sequence[int]) -> str:
-        return self.const(list(values), "int64")
+        return self.const([int(v) for v in values], "int64")
+
+    def shape(self, dims: Sequence[int]) -> str:
+        """A 1-D int64 shape: constant, except the traced sizes (SymInts),
+        which are read from their tensors' shapes when the model runs."""
+        if not any(isinstance(d, SymInt) for d in dims):
+            return self.ints(dims)
+        parts: list[str] = []
+        plain: list[int] = []
+        for d in dims:
+            if isinstance(d, SymInt):
+                if plain:
+                    parts.append(self.ints(plain))
+                    plain = []
+                whole = self.node("Shape", [d.source.name])
+                parts.append(self.node("Gather", [whole, self.ints([d.dim])], axis=0))
+            else:
+                plain.append(d)
+        if plain:
+            parts.append(self.ints(plain))
+        return self.node("Concat", parts, axis=0)
 
 
 def _dims(call: OpCall, value: Any, ndim: int) -> list[int]:
@@ -446,6 +466,9 @@ def _shape_args(call: OpCall) -> list[int]:
 
 
 def _reshape_to(b: Builder, x: Value, target: list[int], out: str) -> None:
+    if any(isinstance(d, SymInt) for d in target):
+        b.node("Reshape", [x.name, b.shape(target)], out)
+        return
     # The leading sizes a reshape keeps are written as 0 ("copy the input's
     # size"), so the exported reshape follows a batch (or sequence) size that
     # differs from the traced one.
@@ -590,10 +613,35 @@ def _argmax(op: str) -> Callable[[Builder, OpCall], None]:
 
 def _expand(b: Builder, call: OpCall) -> None:
     x = call.args[0]
-    target = list(call.args[1].shape) if call.name == "expand_as" else _shape_args(call)
-    offset = len(target) - x.ndim
-    shape = [x.shape[i - offset] if d == -1 else d for i, d in enumerate(target)]
-    b.node("Expand", [x.name, b.ints(shape)], _out(call).name)
+    if call.name == "expand_as":  # to the other tensor's shape when the model runs
+        b.node("Expand", [x.name, b.node("Shape", [call.args[1].name])], _out(call).name)
+        return
+    # Expand broadcasts: a size of 1 keeps the input's size (what -1 asks for).
+    shape = [1 if d == -1 else d for d in _shape_args(call)]
+    b.node("Expand", [x.name, b.shape(shape)], _out(call).name)
+
+
+def _factory(fill: float | None, method: bool) -> Callable[[Builder, OpCall], None]:
+    """zeros/ones/full/empty (and Tensor.new_*) given traced sizes."""
+
+    def convert(b: Builder, call: OpCall) -> None:
+        import numpy as np
+        import onnx
+
+        args = call.args[1:] if method else call.args
+        value = fill
+        if fill is None:  # full: (size, fill_value)
+            value = call.kwargs.get("fill_value", args[1] if len(args) > 1 else None)
+            args = args[:1]
+        dims = call.kwargs.get(
+            "size", args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+        )
+        out = _out(call)
+        np_dtype = np.bool_ if out.dtype == "bool" else out.dtype
+        tensor = onnx.numpy_helper.from_array(np.array([value], dtype=np_dtype))
+        b.node("ConstantOfShape", [b.shape(list(dims))], out.name, value=tensor)
+
+    return convert
 
 
 def _getitem(b: Builder, call: OpCall) -> None:
@@ -652,6 +700,31 @@ def _getitem(b: Builder, call: OpCall) -> None:
     if unsqueeze:
         result = b.node("Unsqueeze", [result, b.ints(unsqueeze)])
     b.node("Identity", [result], _out(call).name)
+
+
+def _narrow(b: Builder, call: OpCall) -> None:
+    x = call.args[0]
+    dim = _dims(call, _arg(call, 1, "dim"), x.ndim)[0]
+    start, length = _arg(call, 2, "start"), _arg(call, 3, "length")
+    start = start + x.shape[dim] if start < 0 else start
+    b.node(
+        "Slice", [x.name, b.ints([start]), b.ints([start + length]), b.ints([dim])],
+        _out(call).name,
+    )  # fmt: skip
+
+
+def _select(b: Builder, call: OpCall) -> None:
+    x = call.args[0]
+    dim = _dims(call, _arg(call, 1, "dim"), x.ndim)[0]
+    index = _arg(call, 2, "index")
+    index = index + x.shape[dim] if index < 0 else index
+    b.node("Gather", [x.name, b.const(index, "int64")], _out(call).name, axis=dim)
+
+
+def _index_select(b: Builder, call: OpCall) -> None:
+    x, index = call.args[0], _arg(call, 2, "index")
+    dim = _dims(call, _arg(call, 1, "dim"), x.ndim)[0]
+    b.node("Gather", [x.name, index.name], _out(call).name, axis=dim)
 
 
 def _split(b: Builder, call: OpCall) -> None:
@@ -797,7 +870,16 @@ _register("expand expand_as", _expand)
 _register("__getitem__", _getitem)
 _register("split chunk split_with_sizes", _split)
 _register("unbind", _unbind)
+_register("narrow", _narrow)
+_register("select", _select)
+_register("index_select", _index_select)
 _register("einsum", _einsum)
+_register("zeros empty", _factory(0.0, False))
+_register("ones", _factory(1.0, False))
+_register("full", _factory(None, False))
+_register("new_zeros new_empty", _factory(0.0, True))
+_register("new_ones", _factory(1.0, True))
+_register("new_full", _factory(None, True))
 _register("zeros_like", _like(0.0))
 _register("ones_like", _like(1.0))
 _register("full_like", _like(None))

@@ -20,6 +20,7 @@ but was made by an op the recorder did not see raises an error naming the op.
 from __future__ import annotations
 
 import contextlib
+import sys
 import types
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,22 @@ class Value:
     @property
     def ndim(self) -> int:
         return len(self.shape)
+
+
+class SymInt(int):
+    """A size read from a traced tensor (``x.size(0)``, ``x.shape[1]``): an
+    int that remembers where it came from, so factories and reshapes given
+    it follow that size in the exported graph instead of freezing it.
+    Arithmetic on it gives plain ints (constants)."""
+
+    source: Value
+    dim: int
+
+    def __new__(cls, value: int, source: Value, dim: int) -> SymInt:
+        made = int.__new__(cls, value)
+        made.source = source
+        made.dim = dim
+        return made
 
 
 @dataclass
@@ -106,8 +123,13 @@ class _Recorder:
         return value
 
     def dynamic(self, x: Any) -> bool:
+        """Whether x depends on the inputs: a traced tensor, one with a
+        grad_fn (only the inputs require grad while tracing; the error for an
+        op that made it unseen comes when it is used), or a traced size."""
+        if isinstance(x, SymInt):
+            return True
         if isinstance(x, _C.Tensor):
-            return id(x) in self.values
+            return id(x) in self.values or x.grad_fn is not None
         if isinstance(x, (list, tuple)):
             return any(self.dynamic(v) for v in x)
         return False
@@ -132,7 +154,18 @@ class _Recorder:
         self.alive.append(t)
         return value
 
+    def sizes(self, t: _C.Tensor, sizes: Any) -> Any:
+        """t's sizes as SymInts when t is a traced (not constant) tensor."""
+        value = self.values.get(id(t))
+        if value is None or value.tensor is not None or self.depth:
+            return sizes
+        from .._tensor import Size
+
+        return Size(SymInt(n, value, i) for i, n in enumerate(sizes))
+
     def abstract(self, x: Any, op: str) -> Any:
+        if isinstance(x, SymInt):
+            return x
         if isinstance(x, _C.Tensor):
             return self.value_of(x, op)
         if isinstance(x, list):
@@ -193,6 +226,14 @@ class _Recorder:
         return recorded
 
 
+def _pick(sizes: Any, args: tuple[Any, ...], kwargs: dict[str, Any], plain: int) -> Any:
+    """x.size(dim) from the traced sizes."""
+    dim = kwargs.get("dim", args[0] if args else None)
+    if not isinstance(dim, int) or not sizes:
+        return plain
+    return sizes[dim % len(sizes)]
+
+
 def _has_tensor(x: Any) -> bool:
     if isinstance(x, _C.Tensor):
         return True
@@ -201,17 +242,29 @@ def _has_tensor(x: Any) -> bool:
     return False
 
 
-@contextlib.contextmanager
-def _patched(recorder: _Recorder) -> Iterator[None]:
-    """Swaps the ops' Python entry points for recording wrappers."""
+def _op_functions() -> dict[int, tuple[Callable[..., Any], str, str]]:
+    """The ops' functions by id: those of the extension, of the package's
+    top level and of nn.functional, with their names and namespaces."""
     import autograd_cpp
 
+    found: dict[int, tuple[Callable[..., Any], str, str]] = {}
+    namespaces: list[tuple[Any, str]] = [(autograd_cpp, "torch"), (_F, "F"), (_C, "torch")]
+    namespaces += [(m, "F") for m in vars(_C).values() if isinstance(m, types.ModuleType)]
+    for module, where in namespaces:
+        for name, member in vars(module).items():
+            if name.startswith("_") or isinstance(member, (type, types.ModuleType, _C.dtype)):
+                continue
+            if callable(member):
+                found.setdefault(id(member), (member, name, where))
+    return found
+
+
+@contextlib.contextmanager
+def _patched(recorder: _Recorder) -> Iterator[None]:
+    """Swaps the ops' Python entry points for recording wrappers: the Tensor
+    methods, and every reference to an op function held by a module of the
+    package (so ``from ..functional import linear`` inside a layer is seen)."""
     undo: list[tuple[Any, str, Any]] = []
-
-    def patch(owner: Any, name: str, value: Any, where: str) -> None:
-        undo.append((owner, name, getattr(owner, name)))
-        setattr(owner, name, recorder.wrap(name, value, where))
-
     try:
         for name, member in list(vars(_C.Tensor).items()):
             if name in _NOT_OPS:
@@ -222,13 +275,31 @@ def _patched(recorder: _Recorder) -> Iterator[None]:
                 undo.append((_C.Tensor, name, member))
                 setattr(_C.Tensor, name, property(recorder.wrap(name, getter, "Tensor")))
             elif callable(member) and not isinstance(member, (type, property)):
-                patch(_C.Tensor, name, member, "Tensor")
-        for module, where in ((autograd_cpp, "torch"), (_F, "F")):
-            for name, member in list(vars(module).items()):
-                if name.startswith("_") or isinstance(member, (type, types.ModuleType)):
-                    continue
-                if callable(member) and not isinstance(member, _C.dtype):
-                    patch(module, name, member, where)
+                undo.append((_C.Tensor, name, member))
+                setattr(_C.Tensor, name, recorder.wrap(name, member, "Tensor"))
+        size, shape = vars(_C.Tensor)["size"], vars(_C.Tensor)["shape"]
+
+        def traced_size(self: _C.Tensor, *args: Any, **kwargs: Any) -> Any:
+            result = size(self, *args, **kwargs)
+            if isinstance(result, int):
+                return _pick(recorder.sizes(self, size(self)), args, kwargs, result)
+            return recorder.sizes(self, result)
+
+        undo.append((_C.Tensor, "size", size))
+        _C.Tensor.size = traced_size  # type: ignore[method-assign]
+        undo.append((_C.Tensor, "shape", shape))
+        _C.Tensor.shape = property(lambda t: recorder.sizes(t, shape.fget(t)))  # type: ignore[assignment]
+        ops = _op_functions()
+        wrappers = {key: recorder.wrap(name, fn, where) for key, (fn, name, where) in ops.items()}
+        for module_name, module in list(sys.modules.items()):
+            inside = module_name == "autograd_cpp" or module_name.startswith("autograd_cpp.")
+            if not inside or module_name.startswith(__package__ or "autograd_cpp.onnx"):
+                continue
+            for attr, value in list(vars(module).items()):
+                wrapper = wrappers.get(id(value))
+                if wrapper is not None and ops[id(value)][0] is value:
+                    undo.append((module, attr, value))
+                    setattr(module, attr, wrapper)
         yield
     finally:
         for owner, name, original in reversed(undo):
