@@ -268,3 +268,30 @@ def test_op_behind_an_unrecorded_tensor_is_named():
 
     with pytest.raises(torch.onnx.UnsupportedOperatorError, match="cumsum"):
         torch.onnx.export(Hidden(), torch.randn(2, 3), io.BytesIO())
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        pytest.param(
+            kind, marks=pytest.mark.skipif(not hasattr(nn, kind), reason=f"no nn.{kind} yet")
+        )
+        for kind in ("RNN", "LSTM", "GRU")
+    ],
+)
+def test_recurrent_layers(kind):
+    """Two layers, bidirectional, batch_first: the time loop is unrolled over
+    the traced length, the initial state follows the batch size."""
+    torch.manual_seed(5)
+
+    class Tagger(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn = getattr(nn, kind)(4, 6, num_layers=2, batch_first=True, bidirectional=True)
+            self.fc = nn.Linear(12, 3)
+
+        def forward(self, x):
+            out, _ = self.rnn(x)
+            return self.fc(out[:, -1])
+
+    export_and_run(Tagger(), torch.randn(2, 5, 4))
