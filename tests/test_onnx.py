@@ -190,7 +190,9 @@ def test_unsupported_op_is_named():
 
 
 def test_export_leaves_no_trace():
-    originals = {name: vars(_C.Tensor)[name] for name in ("view", "__add__", "T", "data")}
+    originals = {
+        name: vars(_C.Tensor)[name] for name in ("view", "__add__", "T", "data", "size", "shape")
+    }
     relu = torch.relu
 
     class Fails(nn.Module):
