@@ -320,7 +320,7 @@ def render(
     return path
 
 
-def _svg(tensor: _C.Tensor, params: _Params, show_saved: bool) -> str:
+def _svg(tensor: _C.Tensor | _C.Node, params: _Params, show_saved: bool) -> str:
     """A layered drawing: each node sits one row below the furthest node
     that consumes its gradient, the output at the top, the key at the
     bottom. Several edges between the same two boxes (``y * y``) are drawn
@@ -369,6 +369,7 @@ def _svg(tensor: _C.Tensor, params: _Params, show_saved: bool) -> str:
     height = key_top + len(_KEY) * 20 + 30
     # Box anchors by node id, and the output's under "out": (centre x, top, bottom).
     pos: dict[int | str, tuple[float, int, int]] = {}
+    out_label = ["output", _shape(tensor) if isinstance(tensor, _C.Tensor) else ""]
     parts: list[str] = []
 
     def text(x: float, y: float, value: str, anchor: str = "middle", size: int = 12) -> None:
@@ -386,7 +387,7 @@ def _svg(tensor: _C.Tensor, params: _Params, show_saved: bool) -> str:
             text(x + w / 2, y + 18 + i * line_h, line)
 
     out_x = (widest - box_w) / 2
-    box(out_x, gap_y, box_w, row_h[0], ["output", _shape(tensor)], _OUTPUT_FILL)
+    box(out_x, gap_y, box_w, row_h[0], out_label, _OUTPUT_FILL)
     pos["out"] = (out_x + box_w / 2, gap_y, gap_y + row_h[0])
     for level, row in sorted(rows.items()):
         total = sum(width_for[id(n)] + gap_x for n in row) - gap_x
