@@ -150,6 +150,10 @@ def _worker():
     torch_compare = torch is not None and sys.argv[1:] == ["--torch"]
     if torch_compare:
         torch.set_num_threads(1)
+    # Imports done: the per-case timeout starts from here, not from a cold
+    # start of two large libraries on a busy machine.
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     for line in sys.stdin:
         source = json.loads(line)
         kind, result = run_case(autograd_cpp, source)

@@ -38,7 +38,8 @@ from oracle import torch
 HERE = Path(__file__).resolve().parent
 EXAMPLES = int(os.environ.get("AUTOGRAD_CPP_FUZZ_EXAMPLES", "800"))
 SEED = int(os.environ.get("AUTOGRAD_CPP_FUZZ_SEED", "20261123"))
-TIMEOUT_S = 20.0
+TIMEOUT_S = 20.0  # per case, once the worker has imported both libraries
+STARTUP_TIMEOUT_S = 300.0
 
 DTYPES = ["float32", "float64", "int64", "int32", "bool"]
 LAYOUTS = ["contiguous", "contiguous", "transposed", "sliced", "expanded"]
@@ -392,6 +393,10 @@ class Worker:
             text=True,
             cwd=HERE,
         )
+        ready, _, _ = select.select([self.proc.stdout], [], [], STARTUP_TIMEOUT_S)
+        if not ready or self.proc.stdout.readline().strip() != "ready":
+            self.stop()
+            raise RuntimeError(f"the fuzz worker did not start in {STARTUP_TIMEOUT_S:.0f} s")
 
     def run(self, source):
         if self.proc is None or self.proc.poll() is not None:

@@ -37,6 +37,14 @@ case "$name" in
 esac
 
 work="$root/build/mutation/$name"
+# An interrupted run resumes (mutmut keeps its verdicts under mutants/);
+# FRESH=1 starts over from the current sources.
+if [ -d "$work" ] && [ "${FRESH:-0}" != 1 ]; then
+  cd "$work"
+  unset PYTHONPATH
+  mutmut run "$@"
+  exec bash "$root/tools/mutation/mutmut_summary.sh"
+fi
 rm -rf "$work"
 mkdir -p "$work/src"
 cp -r "$root/python/autograd_cpp" "$work/src/autograd_cpp"
@@ -59,16 +67,4 @@ cd "$work"
 # The tests must import the copy: nothing else on the path.
 unset PYTHONPATH
 mutmut run "$@"
-mutmut results --all true > results.txt || true
-python - <<'PY'
-import collections, re
-counts = collections.Counter()
-for line in open("results.txt"):
-    m = re.match(r"\s*(\S+): (.+)$", line)
-    if m:
-        counts[m.group(2).strip()] += 1
-total = sum(counts.values())
-killed = counts.get("killed", 0) + counts.get("timeout", 0)
-print("outcomes:", dict(counts))
-print(f"killed (incl. timeouts) / total: {killed} / {total}")
-PY
+exec bash "$root/tools/mutation/mutmut_summary.sh"

@@ -123,7 +123,8 @@ def gradcheck(
     for i, a, n in zip(wrt, analytical, numerical):
         if n is None:
             continue
-        bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=True)
+        # A NaN anywhere is a mismatch, as in PyTorch: it hides any check.
+        bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=False)
         if bad.any():
             row, in_idx = (int(v) for v in np.argwhere(bad)[0])
             # Rows run over the outputs one after another.
