@@ -150,7 +150,7 @@ class Optimizer:
         state = {
             index[id(p)]: {k: v for k, v in s.items()}
             for p, s in self.state.items()
-            if id(p) in index
+            if id(p) in index and s  # no entry for a parameter without state, as in PyTorch
         }
         return {"state": state, "param_groups": groups}
 
@@ -187,6 +187,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # PyTorch's blank line between groups
             lines.append(f"Parameter Group {i}")
             for k in sorted(group):
                 if k != "params":
