@@ -536,6 +536,32 @@ KNOWN_DIVERGENCES = [
         source=r"\.copy_\(",
     ),
     Divergence(
+        "copy_from_a_number_into_a_leaf",
+        ("TypeError",),
+        "RuntimeError",
+        "Tensor.copy_ rejects a Python number before PyTorch's in-place check on a leaf "
+        "that requires grad runs (the same cause as copy_from_a_number)",
+        ("out = m.zeros((), requires_grad=True).copy_(0)",),
+        source=r"\.copy_\(",
+    ),
+    Divergence(
+        "abs_of_bool",
+        ("ok",),
+        "NotImplementedError",
+        "abs() of a bool tensor returns it; PyTorch has no bool kernel for abs",
+        ("out = m.tensor([True, False]).abs()",),
+        source=r"abs",
+    ),
+    Divergence(
+        "empty_integer_softmax",
+        ("NotImplementedError",),
+        "ok",
+        "softmax/log_softmax of an empty integer tensor raise for the dtype; PyTorch "
+        "returns the empty result without reaching a kernel",
+        ("out = m.softmax(m.zeros((0, 0), dtype=m.int64), 0)",),
+        source=r"softmax",
+    ),
+    Divergence(
         "where_with_one_argument",
         ("TypeError",),
         "ok",
