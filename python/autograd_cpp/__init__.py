@@ -8,6 +8,7 @@ import typing as _typing
 
 from . import (
     _C,
+    _threads,
     accelerator,
     amp,
     autograd,
@@ -75,6 +76,8 @@ long = int64
 int = int32
 
 __version__ = _C.__version__  # pyproject.toml's version, compiled in
+
+_threads.apply_environment()  # OMP_NUM_THREADS and AUTOGRAD_CPP_NUM_THREADS
 
 
 if _typing.TYPE_CHECKING:
