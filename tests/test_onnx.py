@@ -297,3 +297,76 @@ def test_recurrent_layers(kind):
             return self.fc(out[:, -1])
 
     export_and_run(Tagger(), torch.randn(2, 5, 4))
+
+
+def test_sizes_arithmetic_and_triangular_masks():
+    """bsz * heads style sizes and triu/tril masks built from x.size()."""
+    torch.manual_seed(6)
+
+    class Attend(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.qkv = nn.Linear(8, 24)
+
+        def forward(self, x):
+            batch, length, width = x.shape
+            q, k, v = self.qkv(x).chunk(3, dim=-1)
+            q = q.reshape(batch * 2, length, width // 2)
+            k = k.reshape(batch * 2, length, width // 2)
+            v = v.reshape(batch * 2, length, width // 2)
+            bias = torch.triu(torch.full((length, length), float("-inf")), diagonal=1)
+            keep = torch.ones(length, length, dtype=torch.bool).tril()
+            scores = (q @ k.transpose(1, 2)).masked_fill(keep.logical_not(), -1e9) + bias
+            out = F.softmax(scores, dim=-1) @ v
+            return (
+                out.reshape(batch, 2, length, width // 2)
+                .transpose(1, 2)
+                .reshape(batch, length, width)
+            )
+
+    proto = export_and_run(Attend(), torch.randn(2, 5, 8))
+    assert "Trilu" in {n.op_type for n in proto.graph.node}
+
+
+TRANSFORMER_PARTS = {
+    "TransformerEncoderLayer": lambda: nn.TransformerEncoderLayer(16, 4, 32, 0.1, batch_first=True),
+    "TransformerEncoderLayer-norm-first-gelu": lambda: nn.TransformerEncoderLayer(
+        16, 4, 32, 0.0, activation="gelu", batch_first=True, norm_first=True
+    ),
+    "MultiheadAttention": lambda: nn.MultiheadAttention(16, 4, batch_first=True),
+    "TransformerEncoder-causal": lambda: nn.TransformerEncoder(
+        nn.TransformerEncoderLayer(16, 4, 32, 0.1, batch_first=True), 2
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(
+            name,
+            marks=pytest.mark.skipif(
+                not hasattr(nn, name.split("-")[0]), reason=f"no nn.{name.split('-')[0]} yet"
+            ),
+        )
+        for name in TRANSFORMER_PARTS
+    ],
+)
+def test_transformer_parts(name):
+    torch.manual_seed(7)
+    part = TRANSFORMER_PARTS[name]()
+
+    class Wrapped(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.part = part
+
+        def forward(self, x):
+            if name == "MultiheadAttention":
+                return self.part(x, x, x, need_weights=False)[0]
+            if name.endswith("causal"):
+                mask = nn.Transformer.generate_square_subsequent_mask(x.size(1))
+                return self.part(x, mask=mask, is_causal=True)
+            return self.part(x)
+
+    export_and_run(Wrapped(), torch.randn(2, 5, 16))

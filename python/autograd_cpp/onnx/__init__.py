@@ -5,10 +5,10 @@ The model runs once on ``args`` while `_trace` records its ops; each op
 becomes ONNX nodes (`_ops`), parameters and buffers become initializers, and
 the graph is written with the ``onnx`` package (``pip install
 autograd_cpp[onnx]``) and checked with ``onnx.checker``. The export is a
-trace: Python control flow is fixed to the path taken, and sizes read with
-``x.size()`` are constants, except that reshapes keep leading sizes equal to
-their input's (so a batch size marked dynamic in ``dynamic_axes`` stays
-dynamic). An op without an ONNX form raises `UnsupportedOperatorError`
+trace: Python control flow is fixed to the path taken; sizes read from the
+inputs (``x.size(0)``, ``x.shape``, and arithmetic on them) stay symbolic, so
+an axis marked in ``dynamic_axes`` stays dynamic through factories, reshapes
+and expands. An op without an ONNX form raises `UnsupportedOperatorError`
 naming it.
 """
 

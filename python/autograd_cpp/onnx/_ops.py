@@ -64,6 +64,17 @@ class Builder:
     def ints(self, values: Sequence[int]) -> str:
         return self.const([int(v) for v in values], "int64")
 
+    def size(self, d: int) -> str:
+        """A traced size as a 1-element int64 tensor computed at run time."""
+        if not isinstance(d, SymInt):
+            return self.ints([d])
+        if d.expr is not None:
+            op, left, right = d.expr
+            return self.node(op, [self.size(left), self.size(right)])
+        assert d.source is not None
+        whole = self.node("Shape", [d.source.name])
+        return self.node("Gather", [whole, self.ints([d.dim])], axis=0)
+
     def shape(self, dims: Sequence[int]) -> str:
         """A 1-D int64 shape: constant, except the traced sizes (SymInts),
         which are read from their tensors' shapes when the model runs."""
@@ -76,8 +87,7 @@ class Builder:
                 if plain:
                     parts.append(self.ints(plain))
                     plain = []
-                whole = self.node("Shape", [d.source.name])
-                parts.append(self.node("Gather", [whole, self.ints([d.dim])], axis=0))
+                parts.append(self.size(d))
             else:
                 plain.append(d)
         if plain:
@@ -727,6 +737,57 @@ def _index_select(b: Builder, call: OpCall) -> None:
     b.node("Gather", [x.name, index.name], _out(call).name, axis=dim)
 
 
+def _attention(b: Builder, call: OpCall) -> None:
+    """softmax(q k^T * scale + bias) v, as PyTorch defines it: a bool mask
+    allows (True) or forbids (-inf), a float mask is added, is_causal forbids
+    later positions; rows with nowhere to attend give zeros."""
+    q, k, v = call.args[:3]
+    mask = _arg(call, 3, "attn_mask")
+    if _arg(call, 4, "dropout_p", 0.0) > 0.0:
+        raise UnsupportedOperatorError(
+            "ONNX export: scaled_dot_product_attention with dropout_p > 0 (training) is not "
+            "exported; pass dropout_p=0.0 in eval mode"
+        )
+    if _arg(call, 7, "enable_gqa", False) and k.shape[-3:-2] != q.shape[-3:-2]:
+        raise UnsupportedOperatorError("ONNX export: grouped-query attention is not exported")
+    dtype = q.dtype
+    scale = _arg(call, 6, "scale", None)
+    scale = 1.0 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    perm = list(range(k.ndim))
+    perm[-2], perm[-1] = perm[-1], perm[-2]
+    scores = b.node("MatMul", [q.name, b.node("Transpose", [k.name], perm=perm)])
+    scores = b.node("Mul", [scores, b.const(scale, dtype)])
+    allowed = None
+    if _arg(call, 5, "is_causal", False):
+        import numpy as np
+
+        length, source = q.shape[-2], k.shape[-2]
+        allowed = b.const(np.tril(np.ones((length, source), dtype=bool)), "bool")
+    elif isinstance(mask, Value) and mask.dtype == "bool":
+        allowed = mask.name
+    elif isinstance(mask, Value):
+        scores = b.node("Add", [scores, _operand(b, mask, dtype)])
+    if allowed is not None:
+        blocked = b.const(float("-inf"), dtype)
+        scores = b.node("Where", [allowed, scores, blocked])
+    weights = b.node("Softmax", [scores], axis=-1)
+    if allowed is not None:  # fully forbidden rows: NaN from softmax, zeros in PyTorch
+        weights = b.node("Where", [b.node("IsNaN", [weights]), b.const(0.0, dtype), weights])
+    b.node("MatMul", [weights, v.name], _out(call).name)
+
+
+def _trilu(upper: bool) -> Callable[[Builder, OpCall], None]:
+    def convert(b: Builder, call: OpCall) -> None:
+        if b.opset < 14:
+            raise UnsupportedOperatorError(
+                f"ONNX export: '{call.name}' needs opset_version 14 or later"
+            )
+        k = int(_arg(call, 1, "diagonal", 0))
+        b.node("Trilu", [call.args[0].name, b.const(k, "int64")], _out(call).name, upper=int(upper))
+
+    return convert
+
+
 def _split(b: Builder, call: OpCall) -> None:
     x = call.args[0]
     dim = _dims(call, _arg(call, 2, "dim", 0), x.ndim)[0]
@@ -870,7 +931,10 @@ _register("expand expand_as", _expand)
 _register("__getitem__", _getitem)
 _register("split chunk split_with_sizes", _split)
 _register("unbind", _unbind)
+_register("scaled_dot_product_attention", _attention)
 _register("narrow", _narrow)
+_register("tril tril_", _trilu(False))
+_register("triu triu_", _trilu(True))
 _register("select", _select)
 _register("index_select", _index_select)
 _register("einsum", _einsum)

@@ -51,17 +51,62 @@ class Value:
 class SymInt(int):
     """A size read from a traced tensor (``x.size(0)``, ``x.shape[1]``): an
     int that remembers where it came from, so factories and reshapes given
-    it follow that size in the exported graph instead of freezing it.
-    Arithmetic on it gives plain ints (constants)."""
+    it follow that size in the exported graph instead of freezing it. Sums,
+    differences, products and floor quotients with ints or other SymInts are
+    SymInts too (``bsz * num_heads``); anything else gives a plain int."""
 
-    source: Value
+    source: Value | None  # the tensor whose size this is
     dim: int
+    expr: tuple[str, Any, Any] | None  # or the arithmetic that made it
 
-    def __new__(cls, value: int, source: Value, dim: int) -> SymInt:
+    def __new__(
+        cls,
+        value: int,
+        source: Value | None,
+        dim: int = 0,
+        expr: tuple[str, Any, Any] | None = None,
+    ) -> SymInt:
         made = int.__new__(cls, value)
         made.source = source
         made.dim = dim
+        made.expr = expr
         return made
+
+    def _combine(self, op: str, other: Any, swap: bool = False) -> Any:
+        if type(other) is not int and not isinstance(other, SymInt):
+            return NotImplemented
+        left, right = (int(other), int(self)) if swap else (int(self), int(other))
+        if op == "Add":
+            value = left + right
+        elif op == "Sub":
+            value = left - right
+        elif op == "Mul":
+            value = left * right
+        else:  # "Div": floor division of sizes (non-negative)
+            value = left // right
+        operands = (other, self) if swap else (self, other)
+        return SymInt(value, None, 0, (op, *operands))
+
+    def __add__(self, other: Any) -> Any:
+        return self._combine("Add", other)
+
+    def __radd__(self, other: Any) -> Any:
+        return self._combine("Add", other, True)
+
+    def __sub__(self, other: Any) -> Any:
+        return self._combine("Sub", other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._combine("Sub", other, True)
+
+    def __mul__(self, other: Any) -> Any:
+        return self._combine("Mul", other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._combine("Mul", other, True)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return self._combine("Div", other)
 
 
 @dataclass
@@ -81,6 +126,9 @@ class Trace:
     constants: dict[str, Value] = field(default_factory=dict)
     outputs: list[Value] = field(default_factory=list)
 
+
+# Functions written in Python from other ops: their inner ops are recorded.
+_TRANSPARENT = frozenset({"multi_head_attention_forward"})
 
 # Tensor methods that only read metadata or leave the graph: not ops.
 _NOT_OPS = frozenset(
@@ -290,7 +338,11 @@ def _patched(recorder: _Recorder) -> Iterator[None]:
         undo.append((_C.Tensor, "shape", shape))
         _C.Tensor.shape = property(lambda t: recorder.sizes(t, shape.fget(t)))  # type: ignore[assignment]
         ops = _op_functions()
-        wrappers = {key: recorder.wrap(name, fn, where) for key, (fn, name, where) in ops.items()}
+        wrappers = {
+            key: recorder.wrap(name, fn, where)
+            for key, (fn, name, where) in ops.items()
+            if name not in _TRANSPARENT
+        }
         for module_name, module in list(sys.modules.items()):
             inside = module_name == "autograd_cpp" or module_name.startswith("autograd_cpp.")
             if not inside or module_name.startswith(__package__ or "autograd_cpp.onnx"):
