@@ -584,3 +584,30 @@ def test_thread_pool_keeps_working_in_parent_after_workers():
     assert ag.get_num_threads() == threads
     x = ag.randn(512, 512)
     assert (x @ x).shape == (512, 512)
+
+
+# ---- torch.multiprocessing -----------------------------------------------------------------
+
+
+def _write_rank(i, path, fail_at):
+    if i == fail_at:
+        raise ValueError(f"rank {i} failed")
+    with open(f"{path}/{i}", "w") as f:
+        f.write(str(ag.ones(2).sum().item()))
+
+
+def test_multiprocessing_spawn(tmp_path):
+    import autograd_cpp.multiprocessing as mp
+
+    mp.spawn(_write_rank, args=(str(tmp_path), -1), nprocs=2, start_method="fork")
+    assert sorted(os.listdir(tmp_path)) == ["0", "1"]
+    with pytest.raises(mp.ProcessRaisedException, match="rank 1 failed"):
+        mp.spawn(_write_rank, args=(str(tmp_path), 1), nprocs=2, start_method="fork")
+    context = mp.spawn(_write_rank, args=(str(tmp_path), -1), nprocs=1, join=False,
+                       start_method="fork")  # fmt: skip
+    while not context.join():
+        pass
+    mp.set_sharing_strategy("file_system")
+    assert mp.get_sharing_strategy() == "file_system"
+    mp.set_sharing_strategy("file_descriptor")
+    assert mp.Queue is not None and mp.cpu_count() >= 1

@@ -17,6 +17,7 @@ from . import (
     cuda,
     distributed,
     mps,
+    multiprocessing,
     nn,
     optim,
     random,
