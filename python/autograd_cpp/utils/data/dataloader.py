@@ -21,7 +21,7 @@ from ._utils.worker import (
     get_worker_info,
     worker_loop,
 )
-from .dataset import IterableDataset
+from .dataset import IterableDataset, TensorDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ class _SingleProcessIter:
             tensors
             if loader._auto_collation
             and loader.collate_fn is default_collate
-            and type(loader.dataset).__name__ == "TensorDataset"
+            and type(loader.dataset) is TensorDataset
             else None
         )
 
@@ -313,7 +313,8 @@ def _fork_context(loader: DataLoader) -> Any:
 
     context = loader.multiprocessing_context
     if context is None:
-        return multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        # The platform's default start method, as PyTorch uses (fork on Linux).
+        return multiprocessing.get_context()
     if isinstance(context, str):
         return multiprocessing.get_context(context)
     return context
