@@ -55,7 +55,43 @@ class _HookHandle:
 
 
 class Module:
-    """Base class of all layers and models."""
+    """Base class of all layers and models.
+
+    Subclass it, create parameters and submodules as attributes in
+    ``__init__`` (after calling ``super().__init__()``), and compute the
+    output in ``forward``; call the module itself (``model(x)``), which runs
+    the forward hooks around ``forward``. Attributes that are
+    ``nn.Parameter``, ``Module`` or registered buffers are tracked, so that:
+
+    - ``parameters()`` / ``named_parameters()`` list every parameter of the
+      module and its submodules (what an optimizer needs);
+    - ``state_dict()`` / ``load_state_dict()`` save and restore parameters
+      and buffers by dotted name (``"layer.weight"``), with PyTorch's keys;
+    - ``train()`` / ``eval()`` switch layers such as dropout and batch norm
+      between their training and evaluation behaviour (``training``);
+    - ``zero_grad()``, ``requires_grad_()``, ``apply(fn)``, ``to(dtype)``,
+      ``children()``, ``modules()`` and the hook registrations act on the
+      whole tree.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> from autograd_cpp import nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self, n_in, n_hidden, n_out):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(n_in, n_hidden)
+        ...         self.out = nn.Linear(n_hidden, n_out)
+        ...
+        ...     def forward(self, x):
+        ...         return self.out(torch.relu(self.hidden(x)))
+        >>> model = TwoLayer(4, 8, 2)
+        >>> model(torch.randn(3, 4)).shape
+        torch.Size([3, 2])
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+        >>> model.eval().training
+        False
+    """
 
     training: bool
     # Set in __init__ (through object.__setattr__, bypassing registration).

@@ -44,16 +44,77 @@ class _InfiniteConstantSampler(Sampler[None]):
 class DataLoader:
     """Iterates over a dataset in batches.
 
-    Map-style datasets are visited in the order of ``sampler`` (sequential,
-    or random with ``shuffle=True``, drawn from ``generator``) and grouped
-    by ``batch_size`` (or by a ``batch_sampler``); iterable datasets are
-    read in order. ``collate_fn`` (default_collate) makes each batch.
-    ``num_workers > 0`` loads batches in that many worker processes (forked;
-    each seeded with the loader's base seed plus its id, running
-    ``worker_init_fn``), ``prefetch_factor`` batches ahead each, returned in
-    order; ``persistent_workers`` keeps them between epochs; ``timeout``
-    bounds the wait for a batch. ``pin_memory`` needs an accelerator and is
-    ignored with PyTorch's warning."""
+    Each pass (``for batch in loader``) takes the dataset's indices in the
+    order of ``sampler`` (sequential, or a new random order with
+    ``shuffle=True``), cuts them into batches of ``batch_size`` (or takes
+    the index lists of a ``batch_sampler``), and turns each batch's samples
+    into one value with ``collate_fn``. An ``IterableDataset`` is read in
+    its own order instead. For the same ``generator`` seed the orders are
+    PyTorch's.
+
+    With ``num_workers > 0`` the batches are made in that many worker
+    processes (started with the platform's default method, fork on Linux),
+    each seeded with the loader's base seed plus its id, as in PyTorch, and
+    returned in order. ``get_worker_info()`` tells a dataset, inside a
+    worker, which worker it runs in (an ``IterableDataset`` uses it to split
+    its stream).
+
+    Args:
+        dataset: anything with ``__getitem__(index)`` and ``__len__()`` (a
+            ``TensorDataset``, a ``Dataset`` subclass, a list), or an
+            ``IterableDataset``.
+        batch_size: samples per batch; ``None`` yields the samples one by
+            one, converted by ``default_convert`` rather than collated.
+        shuffle: draw a new random order for every pass.
+        sampler: the indices of one pass, as an iterable (such as
+            ``RandomSampler`` or ``DistributedSampler``); excludes ``shuffle``.
+        batch_sampler: yields the index list of each batch; excludes
+            ``batch_size``, ``shuffle``, ``sampler`` and ``drop_last``.
+        num_workers: worker processes making batches; 0 makes them in the
+            calling process.
+        collate_fn: makes a batch from the list of its samples. The default
+            stacks tensors and numpy arrays along a new first dimension,
+            gathers numbers into a tensor, and combines tuples, lists and
+            dicts field by field.
+        pin_memory: page-locked memory needs an accelerator; accepted and
+            ignored with PyTorch's warning.
+        drop_last: drop the last batch when it is smaller than
+            ``batch_size``.
+        timeout: seconds to wait for a batch from the workers before raising
+            (0: no limit).
+        worker_init_fn: called with the worker id in each worker, after
+            seeding and before loading.
+        multiprocessing_context: the start method (``"fork"``, ``"spawn"``,
+            ...) or context for the workers.
+        generator: the ``Generator`` that draws the base seed and the
+            shuffled orders (the global one, seeded by ``manual_seed``, when
+            ``None``).
+        prefetch_factor: batches each worker loads ahead (2 when workers are
+            used).
+        persistent_workers: keep the workers between passes.
+        pin_memory_device: accepted for compatibility; unused.
+        in_order: return batches in sampler order (``False``: as they come).
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> from autograd_cpp.utils.data import DataLoader, TensorDataset
+        >>> dataset = TensorDataset(torch.arange(10.0).reshape(5, 2), torch.arange(5))
+        >>> loader = DataLoader(dataset, batch_size=2)
+        >>> len(loader)
+        3
+        >>> for xb, yb in loader:
+        ...     print(xb.shape, yb)
+        torch.Size([2, 2]) tensor([0, 1])
+        torch.Size([2, 2]) tensor([2, 3])
+        torch.Size([1, 2]) tensor([4])
+        >>> shuffled = DataLoader(dataset, batch_size=5, shuffle=True,
+        ...                       generator=torch.Generator().manual_seed(0))
+        >>> next(iter(shuffled))[1].tolist()  # PyTorch's order for seed 0
+        [3, 1, 0, 4, 2]
+        >>> in_workers = DataLoader(dataset, batch_size=2, num_workers=2)
+        >>> [yb.tolist() for _, yb in in_workers]
+        [[0, 1], [2, 3], [4]]
+    """
 
     _initialized = False
     _FIXED = (
