@@ -39,3 +39,19 @@ class Parameter(_C.Tensor):
         result = Parameter(self.detach().clone(), self.requires_grad)
         memo[id(self)] = result
         return result
+
+
+class Buffer(_C.Tensor):
+    """Marks a tensor to be registered as a buffer when assigned to a Module
+    attribute (persistent buffers are part of the state_dict)."""
+
+    def __init__(self, data: _C.Tensor | None = None, *, persistent: bool = True) -> None:
+        if data is None:
+            data = _C.empty(0)
+        super().__init__(data)
+        self.requires_grad_(data.requires_grad)
+        self.persistent = persistent
+
+    def _as_tensor(self) -> _C.Tensor:
+        """The plain tensor the module stores (sharing this one's memory)."""
+        return self.detach().requires_grad_(self.requires_grad)
