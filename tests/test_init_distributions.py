@@ -19,7 +19,8 @@ pytestmark = requires_torch
 LARGE_ARGS = {
     "in_features": 96, "out_features": 64, "in_channels": 12, "out_channels": 16,
     "kernel_size": 3, "num_features": 48, "normalized_shape": 48, "num_embeddings": 120,
-    "embedding_dim": 40,
+    "embedding_dim": 40, "input_size": 30, "hidden_size": 40, "in1_features": 24,
+    "in2_features": 20, "num_channels": 24,
 }  # fmt: skip
 
 SAMPLES = 60_000  # per tensor, from as many constructions as that takes
@@ -30,7 +31,11 @@ def _build_args(cls):
     import inspect
 
     args = {}
-    for name, p in inspect.signature(cls.__init__).parameters.items():
+    signature = inspect.signature(cls.__init__)
+    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in signature.parameters.values()):
+        # PyTorch's RNN, LSTM and GRU take (*args, **kwargs); ours spell them out.
+        signature = inspect.signature(getattr(ag.nn, cls.__name__).__init__)
+    for name, p in signature.parameters.items():
         if name == "self" or p.default is not inspect.Parameter.empty:
             continue
         if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):

@@ -21,6 +21,7 @@ from .modules.normalization import *  # noqa: F403
 from .modules.padding import *  # noqa: F403
 from .modules.pixelshuffle import *  # noqa: F403
 from .modules.pooling import *  # noqa: F403
+from .modules.rnn import *  # noqa: F403
 from .modules.sparse import *  # noqa: F403
 from .modules.upsampling import *  # noqa: F403
 from .parallel import DataParallel

@@ -19,6 +19,7 @@ from . import (
     padding,
     pixelshuffle,
     pooling,
+    rnn,
     sparse,
     upsampling,
     utils,  # noqa: F401  (torch.nn.modules.utils)
@@ -40,6 +41,7 @@ from .normalization import *  # noqa: F403
 from .padding import *  # noqa: F403
 from .pixelshuffle import *  # noqa: F403
 from .pooling import *  # noqa: F403
+from .rnn import *  # noqa: F403
 from .sparse import *  # noqa: F403
 from .upsampling import *  # noqa: F403
 
@@ -60,5 +62,6 @@ __all__ += normalization.__all__
 __all__ += padding.__all__
 __all__ += pixelshuffle.__all__
 __all__ += pooling.__all__
+__all__ += rnn.__all__
 __all__ += sparse.__all__
 __all__ += upsampling.__all__

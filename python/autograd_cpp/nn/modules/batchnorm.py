@@ -130,8 +130,11 @@ class SyncBatchNorm(_BatchNorm):
         process_group: object = None,
         device: _Device = None,
         dtype: _C.dtype | None = None,
+        *,
+        bias: bool = True,
     ) -> None:
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, dtype=dtype,
+                         bias=bias)  # fmt: skip
         self.process_group = process_group
 
     def _check_dims(self, input: _C.Tensor) -> None:
