@@ -116,6 +116,9 @@ def _same_default(label, name, ours, theirs):
         if theirs_spelling == "default_generator":
             return ours is want_ours and theirs is torch.default_generator
         return ours == want_ours and theirs == theirs_spelling
+    if inspect.isfunction(theirs) or inspect.isbuiltin(theirs):
+        # A default function (activation=F.relu): each library's own, by name.
+        return callable(ours) and getattr(ours, "__name__", None) == theirs.__name__
     if isinstance(theirs, (bool, str)) or theirs is None or ours is None:
         return type(ours) is type(theirs) and ours == theirs
     if isinstance(theirs, float) and math.isnan(theirs):

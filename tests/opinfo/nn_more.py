@@ -412,4 +412,30 @@ VISION = [
     ),
 ]
 
-OPS = ACTIVATIONS + DISTANCES + LOSSES + POOLING + NORMALIZATION + VISION
+BOOL_MASK = [[True, False, True, True, False], [False, False, True, True, True],
+             [True, True, True, False, True]]  # fmt: skip
+
+ATTENTION = [
+    OpInfo(
+        "sdpa",
+        lambda m, q, k, v: F(m).scaled_dot_product_attention(q, k, v),
+        [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((1, 2, 3, 4), (1, 2, 5, 4), (1, 2, 5, 4))],
+    ),
+    OpInfo(
+        "sdpa_causal_scale",
+        lambda m, q, k, v: F(m).scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.4),
+        [((2, 4, 3), (2, 4, 3), (2, 4, 2))],
+    ),
+    OpInfo(
+        "sdpa_bool_mask",
+        lambda m, q, k, v: F(m).scaled_dot_product_attention(q, k, v, m.tensor(BOOL_MASK)),
+        [((2, 3, 4), (2, 5, 4), (2, 5, 3))],
+    ),
+    OpInfo(
+        "sdpa_float_mask",
+        lambda m, q, k, v, b: F(m).scaled_dot_product_attention(q, k, v, attn_mask=b),
+        [((2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5)), ((2, 3, 4), (2, 5, 4), (2, 5, 3), (2, 3, 5))],
+    ),
+]
+
+OPS = ACTIVATIONS + DISTANCES + LOSSES + POOLING + NORMALIZATION + VISION + ATTENTION

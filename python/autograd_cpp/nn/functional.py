@@ -17,6 +17,9 @@ from ._functional._utils import (
     _pointwise_operands,
 )
 from ._functional.activation import *  # noqa: F403
+from ._functional.attention import *  # noqa: F403
+from ._functional.attention import _canonical_mask as _canonical_mask
+from ._functional.attention import _none_or_dtype as _none_or_dtype
 from ._functional.distance import *  # noqa: F403
 from ._functional.dropout import *  # noqa: F403
 from ._functional.loss import *  # noqa: F403

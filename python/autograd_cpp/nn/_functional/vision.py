@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from ... import _C
 from ..._C import _nn
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
@@ -18,15 +16,20 @@ __all__ = [
     "conv_transpose2d", "bilinear",
 ]  # fmt: skip
 
-_NUMPY = {"torch.float32": np.float32, "torch.float64": np.float64}
+_NUMPY = {"torch.float32": "float32", "torch.float64": "float64"}
 _Scale = float | Sequence[float] | None
 
 
 def _np_dtype(t: _C.Tensor) -> Any:
+    """The numpy scalar type matching t's dtype: the resampling weights are
+    computed in it, as PyTorch's kernels compute them in the input's type.
+    (numpy is imported here, not at import time: `import autograd_cpp` stays light.)"""
+    import numpy as np
+
     kind = _NUMPY.get(str(t.dtype))
     if kind is None:
         raise NotImplementedError(f'"upsample" not implemented for {str(t.dtype)[6:].title()}')
-    return kind
+    return getattr(np, kind)
 
 
 # ---- interpolate ---------------------------------------------------------------------
@@ -51,6 +54,8 @@ def _source_scale(
 
 
 def _nearest_taps(n_in: int, n_out: int, scale: float | None, exact: bool, dt: Any) -> _Taps:
+    import numpy as np
+
     dst: Any = np.arange(n_out)
     if n_out == n_in and not exact:
         src = dst
@@ -66,6 +71,8 @@ def _nearest_taps(n_in: int, n_out: int, scale: float | None, exact: bool, dt: A
 def _linear_taps(
     n_in: int, n_out: int, align_corners: bool, scale: float | None, dt: Any, dtype: _C.dtype
 ) -> _Taps:
+    import numpy as np
+
     s = dt(_source_scale(n_in, n_out, align_corners, scale, dt))
     dst: Any = np.arange(n_out).astype(dt)
     real = dst * s if align_corners else np.maximum(s * (dst + dt(0.5)) - dt(0.5), dt(0))
@@ -81,6 +88,8 @@ def _linear_taps(
 def _cubic_taps(
     n_in: int, n_out: int, align_corners: bool, scale: float | None, dt: Any, dtype: _C.dtype
 ) -> _Taps:
+    import numpy as np
+
     a = dt(-0.75)  # the cubic convolution's A, as in PyTorch and OpenCV
     s = dt(_source_scale(n_in, n_out, align_corners, scale, dt))
     dst: Any = np.arange(n_out).astype(dt)

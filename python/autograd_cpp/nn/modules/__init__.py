@@ -21,6 +21,7 @@ from . import (
     pooling,
     rnn,
     sparse,
+    transformer,
     upsampling,
     utils,  # noqa: F401  (torch.nn.modules.utils)
 )
@@ -43,6 +44,7 @@ from .pixelshuffle import *  # noqa: F403
 from .pooling import *  # noqa: F403
 from .rnn import *  # noqa: F403
 from .sparse import *  # noqa: F403
+from .transformer import *  # noqa: F403
 from .upsampling import *  # noqa: F403
 
 __all__ = ["Module"]
@@ -64,4 +66,5 @@ __all__ += pixelshuffle.__all__
 __all__ += pooling.__all__
 __all__ += rnn.__all__
 __all__ += sparse.__all__
+__all__ += transformer.__all__
 __all__ += upsampling.__all__

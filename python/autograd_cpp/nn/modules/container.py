@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast, overload
 
 from ... import _C
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _addindent
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -160,6 +160,24 @@ class ModuleList(Module):
 
     def __iadd__(self, modules: Iterable[Module]) -> Self:
         return self.extend(modules)
+
+    def __repr__(self) -> str:
+        # Runs of identical entries print once, as "(first-last): n x <repr>".
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return self._get_name() + "()"
+        runs: list[list[int]] = []
+        for i, text in enumerate(reprs):
+            if runs and reprs[runs[-1][0]] == text:
+                runs[-1][1] = i
+            else:
+                runs.append([i, i])
+        lines = []
+        for first, last in runs:
+            head = f"({first})" if first == last else f"({first}-{last}): {last - first + 1} x"
+            sep = ": " if first == last else " "
+            lines.append(_addindent(head + sep + reprs[first], 2))
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def __add__(self, other: Iterable[Module]) -> ModuleList:
         return ModuleList([*self, *other])
