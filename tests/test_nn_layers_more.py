@@ -889,3 +889,100 @@ def test_ntuple_helpers_match_torch():
         for value in (3, (1, 2), [4, 5, 6]):
             assert getattr(ours, name)(value) == getattr(theirs, name)(value)
     assert ours._reverse_repeat_tuple((1, 2, 3), 2) == theirs._reverse_repeat_tuple((1, 2, 3), 2)
+
+
+# ---- nn.init additions --------------------------------------------------------------------
+
+
+def test_trunc_normal_matches_torch_distribution():
+    ag.manual_seed(0)
+    torch.manual_seed(0)
+    for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.5, 0.7, 0.0, 1.0), (0.0, 0.02, -2.0, 2.0)]:
+        ours = to_np(ag.nn.init.trunc_normal_(ag.empty(200_000), mean, std, a, b))
+        theirs = to_np(torch.nn.init.trunc_normal_(torch.empty(200_000), mean, std, a, b))
+        assert ours.min() >= a and ours.max() <= b
+        assert abs(ours.mean() - theirs.mean()) < 5 * theirs.std() / math.sqrt(200_000)
+        assert abs(ours.std() / theirs.std() - 1) < 0.01
+        qs = [0.01, 0.25, 0.5, 0.75, 0.99]
+        np.testing.assert_allclose(np.quantile(ours, qs), np.quantile(theirs, qs), atol=0.01 * std)
+    with pytest.warns(UserWarning, match="mean is more than 2 std from"):
+        ag.nn.init.trunc_normal_(ag.empty(3), mean=10.0)
+
+
+def test_orthogonal_sparse_and_dirac_initialisers():
+    ag.manual_seed(0)
+    for shape, gain in [((3, 5), 1.0), ((6, 4), 2.0), ((4, 2, 3), 0.5)]:
+        w = to_np(ag.nn.init.orthogonal_(ag.empty(*shape), gain=gain)).reshape(shape[0], -1)
+        small = w @ w.T if shape[0] <= w.shape[1] else w.T @ w
+        np.testing.assert_allclose(small, gain**2 * np.eye(len(small)), atol=1e-5)
+    # The law: orthogonal_ of a 1 x n row is a uniformly random unit vector.
+    rows = np.stack([to_np(ag.nn.init.orthogonal_(ag.empty(1, 3)))[0] for _ in range(3000)])
+    assert np.all(np.abs(rows.mean(0)) < 0.05)
+    w = to_np(ag.nn.init.sparse_(ag.empty(10, 6), 0.35, std=0.5))
+    assert ((w == 0).sum(0) == 4).all()  # ceil(0.35 * 10) zeros in every column
+    for shape, groups in [((4, 2, 3), 1), ((6, 3, 3, 3), 2), ((2, 2, 1, 3, 3), 1)]:
+        ours = to_np(ag.nn.init.dirac_(ag.empty(*shape), groups))
+        theirs = to_np(torch.nn.init.dirac_(torch.empty(*shape), groups))
+        np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(ValueError, match="Only tensors with 2 or more dimensions"):
+        ag.nn.init.orthogonal_(ag.empty(3))
+    with pytest.raises(ValueError, match="Only tensors with 3, 4, or 5 dimensions"):
+        ag.nn.init.dirac_(ag.empty(3, 3))
+
+
+def test_deprecated_init_names_warn_like_torch():
+    for name in ("uniform", "normal", "xavier_uniform", "kaiming_normal", "orthogonal"):
+        for lib in (ag, torch):
+            with pytest.warns(FutureWarning, match=f"`nn.init.{name}` is now deprecated"):
+                getattr(lib.nn.init, name)(lib.empty(3, 4))
+    with pytest.warns(FutureWarning):
+        ag.nn.init.constant(ag.empty(2), 3.0)
+
+
+# ---- weight_norm and spectral_norm ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim", [0, 1, None])
+def test_weight_norm_matches_torch(dim):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = torch.nn.utils.weight_norm(torch.nn.Conv1d(3, 4, 2).double(), dim=dim)
+        ours = ag.nn.utils.weight_norm(ag.nn.Conv1d(3, 4, 2).double(), dim=dim)
+    assert list(ours.state_dict()) == list(theirs.state_dict()) == ["bias", "weight_g", "weight_v"]
+    check_same_outputs(ours, theirs, [randn(2, 3, 5)])
+    ag.nn.utils.remove_weight_norm(ours)
+    torch.nn.utils.remove_weight_norm(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    np.testing.assert_allclose(to_np(ours.weight), to_np(theirs.weight), rtol=1e-12)
+    with pytest.raises(ValueError, match="weight_norm of 'weight' not found in"):
+        ag.nn.utils.remove_weight_norm(ours)
+    with pytest.warns(FutureWarning, match="`torch.nn.utils.weight_norm` is deprecated"):
+        twice = ag.nn.utils.weight_norm(ag.nn.Linear(2, 2))
+    with pytest.raises(RuntimeError, match="Cannot register two weight_norm hooks"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ag.nn.utils.weight_norm(twice)
+
+
+def test_spectral_norm_matches_torch():
+    for build in (lambda m: m.nn.Linear(5, 4), lambda m: m.nn.ConvTranspose2d(2, 3, 3)):
+        theirs = torch.nn.utils.spectral_norm(build(torch).double(), n_power_iterations=2)
+        ours = ag.nn.utils.spectral_norm(build(ag).double(), n_power_iterations=2)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        assert [tuple(v.shape) for v in ours.state_dict().values()] == [
+            tuple(v.shape) for v in theirs.state_dict().values()
+        ]
+        copy_weights(ours, theirs)  # the same u and v too
+        shape = (3, 5) if isinstance(ours, ag.nn.Linear) else (1, 2, 4, 4)
+        for step in range(3):  # power iterations advance in training mode
+            check_same_outputs(ours, theirs, [randn(*shape, seed=step)])
+            np.testing.assert_allclose(to_np(ours.weight_u), to_np(theirs.weight_u), rtol=1e-10)
+        ours.eval()
+        theirs.eval()
+        x = randn(*shape)
+        np.testing.assert_allclose(
+            to_np(ours(ag.tensor(x))), to_np(theirs(torch.tensor(x))), rtol=1e-10, atol=1e-12
+        )
+        ag.nn.utils.remove_spectral_norm(ours)
+        torch.nn.utils.remove_spectral_norm(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())

@@ -15,6 +15,8 @@ from .clip_grad import (
     get_total_norm,
 )
 from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
 
 if TYPE_CHECKING:
     from ..modules.module import Module
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
     "get_total_norm", "parameters_to_vector", "vector_to_parameters", "grad_report", "rnn",
+    "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
 ]  # fmt: skip
 
 
