@@ -986,3 +986,83 @@ def test_spectral_norm_matches_torch():
         ag.nn.utils.remove_spectral_norm(ours)
         torch.nn.utils.remove_spectral_norm(theirs)
         assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+# ---- Module: backward hooks, dotted-path access ---------------------------------------------
+
+
+def _hooked(lib, model):
+    log = []
+
+    def record(tag):
+        def hook(module, grad_input, grad_output):
+            log.append((tag, [None if g is None else to_np(g).copy() for g in grad_input],
+                        [None if g is None else to_np(g).copy() for g in grad_output]))  # fmt: skip
+
+        return hook
+
+    model[0].register_full_backward_hook(record("first"))
+    handle = model[2].register_full_backward_hook(record("last"))
+    model[2].register_full_backward_pre_hook(lambda module, grad_output: (grad_output[0] * 2,))
+    model[1].register_full_backward_hook(
+        lambda module, grad_input, grad_output: (grad_input[0] * 3,)
+    )
+    return log, handle
+
+
+def test_full_backward_hooks_match_torch():
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2)
+    ).double()
+    ours = ag.nn.Sequential(ag.nn.Linear(3, 4), ag.nn.Tanh(), ag.nn.Linear(4, 2)).double()
+    copy_weights(ours, theirs)
+    x = randn(5, 3)
+    results = []
+    for lib, model in ((ag, ours), (torch, theirs)):
+        log, handle = _hooked(lib, model)
+        for requires_grad in (True, False):
+            xt = lib.tensor(x, requires_grad=requires_grad)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                model(xt).sum().backward()
+            # Without input gradients PyTorch warns that the hook fires early.
+            assert len(caught) == (0 if requires_grad else 1)
+        handle.remove()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the early-firing note again, on both sides
+            model(lib.tensor(x)).sum().backward()
+        results.append((log, [to_np(p.grad) for p in model.parameters()]))
+    (log_a, grads_a), (log_t, grads_t) = results
+    assert [entry[0] for entry in log_a] == [entry[0] for entry in log_t]
+    for (_, gi_a, go_a), (_, gi_t, go_t) in zip(log_a, log_t):
+        for a, t in zip(gi_a + go_a, gi_t + go_t):
+            assert (a is None) == (t is None)
+            if t is not None:
+                np.testing.assert_allclose(a, t, rtol=1e-12)
+    for a, t in zip(grads_a, grads_t):
+        np.testing.assert_allclose(a, t, rtol=1e-12)
+
+
+def test_dotted_path_access_matches_torch():
+    def build(m):
+        return m.nn.Sequential(m.nn.Linear(2, 3), m.nn.BatchNorm1d(3))
+
+    ours, theirs = build(ag), build(torch)
+    assert tuple(ours.get_parameter("0.weight").shape) == (3, 2)
+    assert tuple(ours.get_buffer("1.running_mean").shape) == (3,)
+    cases = [
+        lambda m: m.get_parameter("0.nope"),
+        lambda m: m.get_parameter("2.weight"),
+        lambda m: m.get_buffer("0.weight"),
+        lambda m: m.get_parameter("1.running_mean"),
+    ]
+    for case in cases:
+        with pytest.raises(AttributeError) as t_err:
+            case(theirs)
+        with pytest.raises(AttributeError) as o_err:
+            case(ours)
+        assert str(o_err.value) == str(t_err.value)
+    ours.set_submodule("0", ag.nn.ReLU())
+    theirs.set_submodule("0", torch.nn.ReLU())
+    assert repr(ours) == repr(theirs)
+    assert ours.share_memory() is ours
