@@ -1066,3 +1066,112 @@ def test_dotted_path_access_matches_torch():
     theirs.set_submodule("0", torch.nn.ReLU())
     assert repr(ours) == repr(theirs)
     assert ours.share_memory() is ours
+
+
+# ---- lazy modules ------------------------------------------------------------------------------
+
+LAZY = [
+    (lambda m: m.nn.LazyLinear(5), (2, 3)),
+    (lambda m: m.nn.LazyLinear(5, bias=False), (2, 4, 3)),
+    (lambda m: m.nn.LazyConv1d(4, 3, groups=2), (2, 4, 7)),
+    (lambda m: m.nn.LazyConv2d(4, 3, padding=1), (1, 2, 5, 5)),
+    (lambda m: m.nn.LazyConv2d(4, 3), (2, 5, 5)),
+    (lambda m: m.nn.LazyConvTranspose1d(3, 2), (2, 4, 5)),
+    (lambda m: m.nn.LazyConvTranspose2d(3, 2, stride=2), (1, 2, 3, 3)),
+    (lambda m: m.nn.LazyBatchNorm1d(), (4, 3)),
+    (lambda m: m.nn.LazyBatchNorm2d(affine=False), (2, 3, 4, 4)),
+    (lambda m: m.nn.LazyBatchNorm3d(bias=False), (2, 3, 2, 2, 2)),
+    (lambda m: m.nn.LazyInstanceNorm1d(), (2, 3, 5)),
+    (lambda m: m.nn.LazyInstanceNorm2d(affine=False, track_running_stats=False), (3, 4, 4)),
+]
+
+
+@pytest.mark.parametrize("build,shape", LAZY)
+def test_lazy_modules_become_their_eager_layer_like_torch(build, shape):
+    ours, theirs = build(ag), build(torch)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    assert ours.has_uninitialized_params() == theirs.has_uninitialized_params()
+    x = randn(*shape).astype(np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # InstanceNorm's num_features note, on both sides
+        ours(ag.tensor(x))
+        theirs(torch.tensor(x))
+    assert type(ours).__name__ == type(theirs).__name__
+    assert repr(ours) == repr(theirs)
+    assert (
+        not ours.has_uninitialized_params() if hasattr(ours, "has_uninitialized_params") else True
+    )
+    for (n1, a), (n2, t) in zip(ours.state_dict().items(), theirs.state_dict().items()):
+        assert n1 == n2 and tuple(a.shape) == tuple(t.shape) and str(a.dtype) == str(t.dtype)
+    # Now an ordinary layer: same outputs as PyTorch's from the same weights.
+    copy_weights(ours, theirs)
+    ours.eval()
+    theirs.eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_allclose(
+            to_np(ours(ag.tensor(x))), to_np(theirs(torch.tensor(x))), rtol=2e-5, atol=2e-5
+        )
+
+
+def test_lazy_linear_initialises_like_linear():
+    ag.manual_seed(0)
+    lazy = ag.nn.LazyLinear(200)
+    assert repr(lazy.weight) == "<UninitializedParameter>"
+    lazy(ag.ones(1, 50))
+    bound = 1 / math.sqrt(50)
+    w = to_np(lazy.weight)
+    assert type(lazy.weight).__name__ == "Parameter" and w.shape == (200, 50)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    params = list(ag.nn.Sequential(ag.nn.LazyLinear(3), ag.nn.ReLU()).parameters())
+    assert all(type(p).__name__ == "UninitializedParameter" for p in params)
+
+
+# ---- CTC loss -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("zero_infinity", [False, True])
+def test_ctc_loss_matches_torch(reduction, zero_infinity):
+    rng = np.random.default_rng(0)
+    steps, batch, classes = 12, 4, 6
+    x = rng.standard_normal((steps, batch, classes))
+    targets = rng.integers(1, classes, size=(batch, 5))
+    targets[1, 1] = targets[1, 0]  # a repeated label needs a blank between
+    input_lengths, target_lengths = [12, 10, 12, 7], [5, 3, 0, 4]
+    flat = np.concatenate([targets[n, : target_lengths[n]] for n in range(batch)])
+    for tgt in (targets, flat):
+        results = []
+        for lib in (ag, torch):
+            xt = lib.tensor(x, requires_grad=True)
+            log_probs = lib.nn.functional.log_softmax(xt, 2)
+            loss = lib.nn.CTCLoss(reduction=reduction, zero_infinity=zero_infinity)(
+                log_probs, lib.tensor(tgt), lib.tensor(input_lengths), lib.tensor(target_lengths)
+            )
+            loss.sum().backward()
+            results.append((to_np(loss), to_np(xt.grad)))
+        np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+        np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)
+
+
+def test_ctc_loss_impossible_alignment_and_gradcheck():
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 2, 4))
+    for zero_infinity in (False, True):
+        losses = [
+            lib.nn.functional.ctc_loss(
+                lib.nn.functional.log_softmax(lib.tensor(x), 2), lib.tensor([[1, 2, 3, 1], [2, 2, 0, 0]]),
+                [3, 3], [4, 2], reduction="none", zero_infinity=zero_infinity,
+            )
+            for lib in (ag, torch)
+        ]  # fmt: skip
+        np.testing.assert_allclose(to_np(losses[0]), to_np(losses[1]), rtol=1e-12)
+    leaf = ag.tensor(rng.standard_normal((5, 2, 3)), requires_grad=True)
+    assert ag.autograd.gradcheck(
+        lambda v: ag.nn.functional.ctc_loss(
+            ag.nn.functional.log_softmax(v, 2), ag.tensor([[1, 2], [1, 1]]), [5, 4], [2, 2]
+        ),
+        [leaf],
+    )
+    assert repr(ag.nn.CTCLoss(blank=3)) == repr(torch.nn.CTCLoss(blank=3))

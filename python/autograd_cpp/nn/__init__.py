@@ -15,6 +15,7 @@ from .modules.dropout import *  # noqa: F403
 from .modules.flatten import *  # noqa: F403
 from .modules.fold import *  # noqa: F403
 from .modules.instancenorm import *  # noqa: F403
+from .modules.lazy import *  # noqa: F403
 from .modules.linear import *  # noqa: F403
 from .modules.loss import *  # noqa: F403
 from .modules.normalization import *  # noqa: F403
@@ -26,8 +27,9 @@ from .modules.sparse import *  # noqa: F403
 from .modules.transformer import *  # noqa: F403
 from .modules.upsampling import *  # noqa: F403
 from .parallel import DataParallel
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 
 __all__ = ["Buffer", "DataParallel", "Parameter", "common_types", "functional", "init"]
+__all__ += ["UninitializedBuffer", "UninitializedParameter"]
 __all__ += ["parallel", "utils"]
 __all__ += modules.__all__

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
@@ -16,7 +16,7 @@ __all__ = [
     "kl_div", "huber_loss", "margin_ranking_loss", "cosine_embedding_loss",
     "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
     "multi_margin_loss", "multilabel_margin_loss", "poisson_nll_loss", "gaussian_nll_loss",
-    "triplet_margin_loss", "triplet_margin_with_distance_loss",
+    "triplet_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss",
 ]  # fmt: skip
 
 
@@ -375,3 +375,111 @@ def triplet_margin_with_distance_loss(
     if swap:
         d_neg = _C.minimum(d_neg, distance(positive, negative))
     return _reduce((d_pos - d_neg + margin).clamp_min(0), reduction)
+
+
+def _int_list(values: _C.Tensor | Sequence[int]) -> list[int]:
+    if isinstance(values, _C.Tensor):
+        return [int(v) for v in values.reshape(-1).tolist()]
+    return [int(v) for v in values]
+
+
+# Log-probability of an unreachable state: finite, so that logsumexp's
+# gradient stays 0 there instead of NaN; anything below -1e29 reads as -inf.
+_NEVER = -1e30
+
+
+def ctc_loss(
+    log_probs: _C.Tensor,
+    targets: _C.Tensor,
+    input_lengths: _C.Tensor | Sequence[int],
+    target_lengths: _C.Tensor | Sequence[int],
+    blank: int = 0,
+    reduction: str = "mean",
+    zero_infinity: bool = False,
+) -> _C.Tensor:
+    """Connectionist temporal classification loss: -log of the total
+    probability of all alignments of each target to the (T, N, C)
+    log-probabilities (forward algorithm in log space, over the targets
+    interleaved with blanks). 'mean' divides each loss by its target length
+    first."""
+    _check_reduction(reduction)
+    unbatched = log_probs.dim() == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        targets = targets.unsqueeze(0) if targets.dim() == 1 else targets
+    steps, batch, classes = log_probs.shape
+    in_lens, tgt_lens = _int_list(input_lengths), _int_list(target_lengths)
+    if len(in_lens) != batch or len(tgt_lens) != batch:
+        raise RuntimeError(
+            f"input_lengths must be of size batch_size ({batch}) and target_lengths too, got "
+            f"{len(in_lens)} and {len(tgt_lens)}"
+        )
+    if any(n > steps for n in in_lens):
+        raise RuntimeError(
+            f"Expected input_lengths to have value at most {steps}, but got value "
+            f"{max(in_lens)} (while checking arguments for ctc_loss_cpu)"
+        )
+    flat = [int(v) for v in targets.reshape(-1).tolist()]
+    rows: list[list[int]] = []
+    if targets.dim() == 2:
+        width = targets.size(1)
+        rows = [flat[n * width : n * width + tgt_lens[n]] for n in range(batch)]
+    else:
+        offset = 0
+        for n in range(batch):
+            rows.append(flat[offset : offset + tgt_lens[n]])
+            offset += tgt_lens[n]
+    longest = max(tgt_lens) if tgt_lens else 0
+    states = 2 * longest + 1
+    # Extended labels (blank, l1, blank, l2, ..., blank) and where a path may
+    # skip the blank between two different labels.
+    ext = [[blank] * states for _ in range(batch)]
+    skip = [[False] * states for _ in range(batch)]
+    for n, row in enumerate(rows):
+        for i, label in enumerate(row):
+            ext[n][2 * i + 1] = label
+            if i > 0 and label != row[i - 1]:
+                skip[n][2 * i + 1] = True
+    index = _C.tensor(ext, dtype=_C.int64).unsqueeze(0).expand(steps, batch, states)
+    emit = log_probs.gather(2, index)  # (T, N, S') log-probability of each state's label
+    never = _C.full((batch, 1), _NEVER, dtype=log_probs.dtype)
+    can_skip = _C.tensor(skip, dtype=_C.bool)
+    start = _C.tensor(
+        [[0.0 if s < 2 and (s == 0 or tgt_lens[n] > 0) else _NEVER for s in range(states)]
+         for n in range(batch)],
+        dtype=log_probs.dtype,
+    )  # fmt: skip
+    alpha = emit[0] + start
+    alphas = [alpha]
+    for t in range(1, steps):
+        one = _C.cat([never, alpha.narrow(1, 0, states - 1)], 1)
+        two = _C.cat([never, never, alpha.narrow(1, 0, states - 2)], 1) if states > 2 else None
+        candidates = [alpha, one]
+        if two is not None:
+            candidates.append(_C.where(can_skip, two, _C.full_like(two, _NEVER)))
+        alpha = _C.logsumexp(_C.stack(candidates), 0) + emit[t]
+        alphas.append(alpha)
+    history = _C.stack(alphas)  # (T, N, S')
+    last = history.gather(
+        0,
+        _C.tensor([max(n - 1, 0) for n in in_lens], dtype=_C.int64).reshape(1, batch, 1)
+        .expand(1, batch, states),
+    ).squeeze(0)  # fmt: skip
+    ends = [[2 * tgt_lens[n], max(2 * tgt_lens[n] - 1, 0)] for n in range(batch)]
+    final = last.gather(1, _C.tensor(ends, dtype=_C.int64))
+    final = _C.where(
+        _C.tensor([[True, tgt_lens[n] > 0] for n in range(batch)]), final,
+        _C.full_like(final, _NEVER),
+    )  # fmt: skip
+    loss = -_C.logsumexp(final, 1)
+    impossible = loss > -_NEVER / 10
+    if zero_infinity:
+        loss = _C.where(impossible, _C.zeros_like(loss), loss)
+    elif bool(impossible.any()):
+        loss = _C.where(impossible, _C.full_like(loss, float("inf")), loss)
+    if reduction == "mean":
+        divisor = _C.tensor([max(n, 1) for n in tgt_lens], dtype=loss.dtype)
+        return (loss / divisor).mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss.squeeze(0) if unbatched else loss

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from ... import _C
@@ -16,7 +16,7 @@ __all__ = [
     "NLLLoss2d", "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss",
     "CosineEmbeddingLoss", "HingeEmbeddingLoss", "SoftMarginLoss", "MultiLabelSoftMarginLoss",
     "MultiMarginLoss", "MultiLabelMarginLoss", "PoissonNLLLoss", "GaussianNLLLoss",
-    "TripletMarginLoss", "TripletMarginWithDistanceLoss",
+    "TripletMarginLoss", "TripletMarginWithDistanceLoss", "CTCLoss",
 ]  # fmt: skip
 
 
@@ -401,4 +401,35 @@ class TripletMarginWithDistanceLoss(_Loss):
 
         def __call__(  # type: ignore[override]
             self, anchor: _C.Tensor, positive: _C.Tensor, negative: _C.Tensor
+        ) -> _C.Tensor: ...
+
+
+class CTCLoss(_Loss):
+    """Connectionist temporal classification loss between (T, N, C)
+    log-probabilities and unaligned target sequences."""
+
+    def __init__(
+        self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False
+    ) -> None:
+        super().__init__(reduction=reduction)
+        self.blank, self.zero_infinity = blank, zero_infinity
+
+    def forward(
+        self,
+        log_probs: _C.Tensor,
+        targets: _C.Tensor,
+        input_lengths: _C.Tensor | Sequence[int],
+        target_lengths: _C.Tensor | Sequence[int],
+    ) -> _C.Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank,
+                          self.reduction, self.zero_infinity)  # fmt: skip
+
+    if TYPE_CHECKING:
+
+        def __call__(  # type: ignore[override]
+            self,
+            log_probs: _C.Tensor,
+            targets: _C.Tensor,
+            input_lengths: _C.Tensor | Sequence[int],
+            target_lengths: _C.Tensor | Sequence[int],
         ) -> _C.Tensor: ...
