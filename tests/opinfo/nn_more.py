@@ -438,4 +438,42 @@ ATTENTION = [
     ),
 ]
 
-OPS = ACTIVATIONS + DISTANCES + LOSSES + POOLING + NORMALIZATION + VISION + ATTENTION
+SPATIAL = [
+    OpInfo(
+        "affine_grid",
+        lambda m, t: F(m).affine_grid(t, [2, 3, 4, 5], align_corners=False),
+        [((2, 2, 3),)],
+    ),
+    OpInfo(
+        "affine_grid_3d",
+        lambda m, t: F(m).affine_grid(t, [1, 1, 2, 3, 4], align_corners=True),
+        [((1, 3, 4),)],
+    ),
+    # Grid values in [-1, 1] (the inputs' [-2, 2] halved); PyTorch has no
+    # second derivative of grid_sample.
+    OpInfo(
+        "grid_sample_bilinear",
+        lambda m, x, g: F(m).grid_sample(x, g * 0.6, align_corners=False),
+        [((2, 3, 4, 5), (2, 3, 2, 2))],
+        smooth=False,
+        second=False,
+    ),
+    OpInfo(
+        "grid_sample_border_corners",
+        lambda m, x, g: F(m).grid_sample(x, g * 0.7, padding_mode="border", align_corners=True),
+        [((1, 2, 3, 4), (1, 2, 3, 2))],
+        smooth=False,
+        second=False,
+    ),
+    OpInfo(
+        "grid_sample_reflection_bicubic",
+        lambda m, x, g: F(m).grid_sample(
+            x, g * 0.65, mode="bicubic", padding_mode="reflection", align_corners=False
+        ),
+        [((1, 2, 4, 4), (1, 2, 2, 2))],
+        smooth=False,
+        second=False,
+    ),
+]
+
+OPS = ACTIVATIONS + DISTANCES + LOSSES + POOLING + NORMALIZATION + VISION + ATTENTION + SPATIAL

@@ -1,6 +1,6 @@
 """Neural-network building blocks: Module, Parameter, layers, losses, init."""
 
-from . import common_types, functional, init, modules, parallel, utils
+from . import attention, common_types, functional, init, modules, parallel, utils
 from .modules import *  # noqa: F403
 
 # Each family again by name: type checkers do not follow modules.__all__'s
@@ -31,5 +31,25 @@ from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedPara
 
 __all__ = ["Buffer", "DataParallel", "Parameter", "common_types", "functional", "init"]
 __all__ += ["UninitializedBuffer", "UninitializedParameter"]
-__all__ += ["parallel", "utils"]
+__all__ += ["attention", "factory_kwargs", "parallel", "utils"]
 __all__ += modules.__all__
+
+
+def factory_kwargs(kwargs: dict[str, object] | None) -> dict[str, object]:
+    """The device/dtype/memory_format keyword arguments of kwargs, checked,
+    for passing on to tensor factories (a "factory_kwargs" entry may give
+    them explicitly)."""
+    if kwargs is None:
+        return {}
+    simple = {"device", "dtype", "memory_format"}
+    unexpected = kwargs.keys() - simple - {"factory_kwargs"}
+    if unexpected:
+        raise TypeError(f"unexpected kwargs {unexpected}")
+    result = {k: v for k, v in kwargs.items() if k in simple}
+    explicit = kwargs.get("factory_kwargs")
+    if isinstance(explicit, dict):
+        for key, value in explicit.items():
+            if key in result:
+                raise TypeError(f"{key} specified twice, in **kwargs and in factory_kwargs")
+            result[key] = value
+    return result

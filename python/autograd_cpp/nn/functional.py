@@ -495,3 +495,21 @@ def dropout(
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     return _C.dropout_(input, p, training) if inplace else _C.dropout(input, p, training)
+
+
+# ---- PyTorch's __torch_function__ hooks: no tensor here overrides them ----------------
+
+
+def has_torch_function(relevant_args: object) -> bool:
+    """False: no argument defines __torch_function__ in this library."""
+    return False
+
+
+has_torch_function_unary = has_torch_function
+has_torch_function_variadic = has_torch_function
+
+
+def handle_torch_function(public_api: object, relevant_args: object, *args: object,
+                          **kwargs: object) -> object:  # fmt: skip
+    """Never reached, as has_torch_function is always False."""
+    raise RuntimeError("handle_torch_function: no argument defines __torch_function__")

@@ -12,7 +12,7 @@ from ...autograd.grad_mode import no_grad
 __all__ = [
     "relu_", "elu_", "leaky_relu_", "hardtanh_", "hardswish", "hardsigmoid", "mish",
     "softsign", "softmin", "glu", "celu", "celu_", "selu", "selu_", "threshold", "threshold_",
-    "tanhshrink", "softshrink", "hardshrink", "prelu", "rrelu", "rrelu_",
+    "tanhshrink", "softshrink", "hardshrink", "prelu", "rrelu", "rrelu_", "gumbel_softmax",
 ]  # fmt: skip
 
 # SELU's constants (Klambauer et al., 2017), as PyTorch spells them.
@@ -228,3 +228,26 @@ def rrelu_(
 ) -> _C.Tensor:
     """In-place rrelu."""
     return rrelu(input, lower, upper, training, inplace=True)
+
+
+def gumbel_softmax(
+    logits: _C.Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1
+) -> _C.Tensor:
+    """A sample from the Gumbel-softmax (concrete) distribution over dim:
+    softmax((logits + Gumbel noise) / tau); with hard=True, the one-hot of
+    its argmax in the forward pass and the soft sample's gradient
+    (straight-through)."""
+    import warnings
+
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    with no_grad():
+        uniform = _C.rand(tuple(logits.shape), dtype=logits.dtype)
+        # -log(Exp(1)) is Gumbel(0, 1); Exp(1) = -log(1 - U).
+        gumbels = -_C.log(-_C.log1p(-uniform))
+    y_soft = _C.softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = _C.zeros_like(logits).scatter(dim, index, _C.ones_like(index, dtype=logits.dtype))
+    return y_hard - y_soft.detach() + y_soft

@@ -13,7 +13,7 @@ from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 __all__ = [
     "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
     "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle", "conv_transpose1d",
-    "conv_transpose2d", "bilinear",
+    "conv_transpose2d", "bilinear", "affine_grid", "grid_sample",
 ]  # fmt: skip
 
 _NUMPY = {"torch.float32": "float32", "torch.float64": "float64"}
@@ -446,3 +446,219 @@ def bilinear(
     if bias is not None:
         out = out + bias
     return out.reshape(lead + (weight.size(0),))
+
+
+# ---- spatial transformers: affine_grid and grid_sample --------------------------------------
+
+_ALIGN_WARNING = (
+    "Default grid_sample and affine_grid behavior has changed to align_corners=False since "
+    "1.3.0. Please specify align_corners=True if the old behavior is desired. See the "
+    "documentation of grid_sample for details."
+)
+
+
+def _base_coords(steps: int, align_corners: bool, dtype: _C.dtype) -> _C.Tensor:
+    """Normalised [-1, 1] coordinates of `steps` pixel centres (corners when aligned)."""
+    if steps <= 1:
+        return _C.zeros(max(steps, 0), dtype=dtype)
+    coords = _C.linspace(-1.0, 1.0, steps, dtype=dtype)
+    return coords if align_corners else coords * ((steps - 1) / steps)
+
+
+def affine_grid(
+    theta: _C.Tensor, size: Sequence[int], align_corners: bool | None = None
+) -> _C.Tensor:
+    """The sampling grid of a batch of affine transforms: theta (N, 2, 3)
+    maps each output pixel's normalised (x, y, 1) to input coordinates,
+    giving (N, H, W, 2) for size (N, C, H, W); (N, 3, 4) and 5-d sizes give
+    (N, D, H, W, 3)."""
+    import warnings
+
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    size = [int(s) for s in size]
+    if len(size) == 4:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(
+                f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                f"Got {theta.shape}."
+            )
+        spatial = size[-2:]
+    elif len(size) == 5:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(
+                f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. "
+                f"Got {theta.shape}."
+            )
+        spatial = size[-3:]
+    else:
+        raise NotImplementedError(
+            "affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+            f"respectively. Got size {size}."
+        )
+    if align_corners and min(spatial) == 1:
+        warnings.warn(
+            "Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+            "align_corners=True. This is not an intended use case of affine_grid. See the "
+            "documentation of affine_grid for details.",
+            stacklevel=2,
+        )
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    # (x, y[, z], 1) of every output position, x fastest, as PyTorch lays it out.
+    axes = [_base_coords(s, align_corners, theta.dtype) for s in reversed(spatial)]
+    shape = tuple(spatial)
+    dims = len(spatial)
+    columns = []
+    for k, axis in enumerate(axes):
+        view = [1] * dims
+        view[dims - 1 - k] = axis.numel()
+        columns.append(axis.reshape(view).expand(shape))
+    columns.append(_C.ones(shape, dtype=theta.dtype))
+    base = _C.stack(columns, -1).reshape(1, -1, dims + 1)
+    grid = base.matmul(theta.transpose(1, 2))
+    return grid.reshape((size[0], *shape, dims))
+
+
+def _unnormalize(coord: _C.Tensor, size: int, align_corners: bool) -> _C.Tensor:
+    if align_corners:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord: _C.Tensor, twice_low: int, twice_high: int) -> _C.Tensor:
+    """coord folded back into [low, high] by reflections at the ends."""
+    if twice_low == twice_high:
+        return _C.zeros_like(coord)
+    low = twice_low / 2
+    span = (twice_high - twice_low) / 2
+    distance = (coord - low).abs()
+    flips = _C.floor(distance / span)
+    extra = distance - flips * span
+    even = _C.remainder(flips.detach(), 2) == 0
+    return _C.where(even, extra + low, span - extra + low)
+
+
+def _pad_coords(coord: _C.Tensor, size: int, padding_mode: str, align_corners: bool) -> _C.Tensor:
+    if padding_mode == "border":
+        return coord.clamp(0, size - 1)
+    if padding_mode == "reflection":
+        if align_corners:
+            coord = _reflect(coord, 0, 2 * (size - 1))
+        else:
+            coord = _reflect(coord, -1, 2 * size - 1)
+        return coord.clamp(0, size - 1)
+    return coord
+
+
+def _gather_pixels(
+    flat: _C.Tensor, x: _C.Tensor, y: _C.Tensor, width: int, height: int
+) -> _C.Tensor:
+    """Values of (N, C, H*W) input at integer (x, y) of shape (N, Ho, Wo),
+    zero where (x, y) falls outside the image."""
+    inside = (x >= 0).logical_and(x <= width - 1).logical_and(y >= 0).logical_and(y <= height - 1)
+    index = (y.clamp(0, height - 1) * width + x.clamp(0, width - 1)).long()
+    n, c = flat.size(0), flat.size(1)
+    picked = flat.gather(2, index.reshape(n, 1, -1).expand(n, c, index[0].numel()))
+    picked = picked.reshape((n, c) + tuple(x.shape[1:]))
+    return picked * inside.unsqueeze(1).to(flat.dtype)
+
+
+def grid_sample(
+    input: _C.Tensor,
+    grid: _C.Tensor,
+    mode: str = "bilinear",
+    padding_mode: str = "zeros",
+    align_corners: bool | None = None,
+) -> _C.Tensor:
+    """Samples (N, C, H, W) input at the normalised (x, y) locations of an
+    (N, Ho, Wo, 2) grid (-1 and 1 are the edges), by bilinear, nearest or
+    bicubic interpolation, reading zeros, the border or a reflection outside.
+    Differentiable with respect to both input and grid."""
+    import warnings
+
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or "
+            f"'bicubic', but got: '{mode}'"
+        )
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(
+            "nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+            f"'reflection', but got: '{padding_mode}'"
+        )
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if input.dim() != 4 or grid.dim() != 4 or grid.size(-1) != 2:
+        raise RuntimeError(
+            "grid_sample: this library samples 4-D inputs with (N, H_out, W_out, 2) grids; got "
+            f"input of shape {list(input.shape)} and grid of shape {list(grid.shape)}"
+        )
+    if input.size(0) != grid.size(0):
+        raise RuntimeError(
+            "grid_sampler(): expected grid and input to have same batch size, but got input "
+            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+        )
+    n, c, height, width = input.shape
+    flat = input.reshape(n, c, height * width)
+    gx, gy = grid.unbind(-1)
+    ix = _unnormalize(gx, width, align_corners)
+    iy = _unnormalize(gy, height, align_corners)
+    if mode == "bicubic":
+        return _bicubic_sample(flat, ix, iy, width, height, padding_mode, align_corners)
+    ix = _pad_coords(ix, width, padding_mode, align_corners)
+    iy = _pad_coords(iy, height, padding_mode, align_corners)
+    if mode == "nearest":
+        return _gather_pixels(flat, _C.round(ix).detach(), _C.round(iy).detach(), width, height)
+    x0, y0 = _C.floor(ix).detach(), _C.floor(iy).detach()
+    x1, y1 = x0 + 1, y0 + 1
+    wx1, wy1 = ix - x0, iy - y0
+    wx0, wy0 = x1 - ix, y1 - iy
+    out = _gather_pixels(flat, x0, y0, width, height) * (wx0 * wy0).unsqueeze(1)
+    out = out + _gather_pixels(flat, x1, y0, width, height) * (wx1 * wy0).unsqueeze(1)
+    out = out + _gather_pixels(flat, x0, y1, width, height) * (wx0 * wy1).unsqueeze(1)
+    return out + _gather_pixels(flat, x1, y1, width, height) * (wx1 * wy1).unsqueeze(1)
+
+
+def _cubic_weights(t: _C.Tensor) -> list[_C.Tensor]:
+    """The cubic convolution weights (A = -0.75) of the taps at offsets -1..2."""
+    a = -0.75
+
+    def near(x: _C.Tensor) -> _C.Tensor:
+        return ((x * (a + 2) - (a + 3)) * x * x) + 1
+
+    def far(x: _C.Tensor) -> _C.Tensor:
+        return ((x * a - 5 * a) * x + 8 * a) * x - 4 * a
+
+    return [far(t + 1), near(t), near(1 - t), far(2 - t)]
+
+
+def _bicubic_sample(
+    flat: _C.Tensor,
+    ix: _C.Tensor,
+    iy: _C.Tensor,
+    width: int,
+    height: int,
+    padding_mode: str,
+    align_corners: bool,
+) -> _C.Tensor:
+    """4 x 4 taps around each location; each tap's coordinate is padded on its own."""
+    x0, y0 = _C.floor(ix).detach(), _C.floor(iy).detach()
+    wx, wy = _cubic_weights(ix - x0), _cubic_weights(iy - y0)
+    out: _C.Tensor | None = None
+    for j in range(4):
+        ty = _pad_coords(y0 + (j - 1), height, padding_mode, align_corners).detach()
+        row: _C.Tensor | None = None
+        for i in range(4):
+            tx = _pad_coords(x0 + (i - 1), width, padding_mode, align_corners).detach()
+            term = _gather_pixels(flat, tx, ty, width, height) * wx[i].unsqueeze(1)
+            row = term if row is None else row + term
+        assert row is not None
+        term = row * wy[j].unsqueeze(1)
+        out = term if out is None else out + term
+    assert out is not None
+    return out

@@ -13,11 +13,35 @@ from .module import Module, _addindent
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = [
+    "Container",
+    "Sequential",
+    "ModuleList",
+    "ModuleDict",
+    "ParameterList",
+    "ParameterDict",
+]
 
 # A container's _modules values are typed Module | None (Module allows None
 # entries); the containers' own methods put only modules in them, so their
 # views are cast to hold modules.
+
+
+class Container(Module):
+    """Deprecated: Module itself holds submodules (given here as keyword arguments)."""
+
+    def __init__(self, **kwargs: Module) -> None:
+        super().__init__()
+        import warnings
+
+        warnings.warn(
+            "`nn.Container` is deprecated. All of its functionality is now implemented in "
+            "`nn.Module`. Subclass that instead.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        for key, value in kwargs.items():
+            self.add_module(key, value)
 
 
 class Sequential(Module):

@@ -15,7 +15,7 @@ from .utils import _empty
 if TYPE_CHECKING:
     from ..._tensor import device
 
-__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "RMSNorm", "LocalResponseNorm", "CrossMapLRN2d"]
 
 _Device: TypeAlias = "str | device | None"
 
@@ -176,3 +176,29 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class CrossMapLRN2d(LocalResponseNorm):
+    """Local response normalisation across channels of (N, C, H, W) inputs,
+    the legacy Lua Torch layer: x / (k + alpha / size * s)^beta, where s sums
+    the squares over channels [c - p + 1, c + p - 1] (p = (size - 1) // 2 + 1)
+    plus channel 0, which that layer's running sum never drops."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__(size, alpha, beta, k)
+
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        channels = input.size(1)
+        pre_pad = (self.size - 1) // 2 + 1
+        window = [
+            [
+                1.0 if j == 0 or max(c - pre_pad + 1, 0) <= j <= c + pre_pad - 1 else 0.0
+                for j in range(channels)
+            ]
+            for c in range(channels)
+        ]
+        squares = (input * input).movedim(1, -1)
+        sums = squares.matmul(_C.tensor(window, dtype=input.dtype).t()).movedim(-1, 1)
+        return input * (sums * (self.alpha / self.size) + self.k).pow(-self.beta)
