@@ -1268,3 +1268,78 @@ def test_container_factory_kwargs_and_attention_backends():
         with sdpa_kernel("math"):
             pass
     assert ag.nn.functional.has_torch_function((q,)) is False
+
+
+# ---- nn.utils.parametrize and parametrizations ------------------------------------------------
+
+
+def _symmetric(lib):
+    class Symmetric(lib.nn.Module):
+        def forward(self, X):
+            return X.triu() + X.triu(1).transpose(-1, -2)
+
+        def right_inverse(self, A):
+            return A.triu()
+
+    return Symmetric()
+
+
+def _scale(lib):
+    class Scale(lib.nn.Module):
+        def forward(self, X):
+            return X * 2
+
+        def right_inverse(self, X):
+            return X / 2
+
+    return Scale()
+
+
+def test_register_parametrization_matches_torch():
+    results = []
+    for lib in (ag, torch):
+        P = lib.nn.utils.parametrize
+        layer = lib.nn.Linear(3, 3).double()
+        P.register_parametrization(layer, "weight", _symmetric(lib))
+        P.register_parametrization(layer, "weight", _scale(lib))  # chained
+        record = [repr(layer), list(layer.state_dict()), type(layer).__name__,
+                  P.is_parametrized(layer), P.is_parametrized(layer, "bias"),
+                  P.type_before_parametrizations(layer).__name__]  # fmt: skip
+        w = to_np(layer.weight)
+        assert np.allclose(w, w.T)
+        with P.cached():
+            assert layer.weight is layer.weight  # computed once inside cached()
+        layer.weight = lib.tensor(np.arange(9.0).reshape(3, 3) * 2)  # through right_inverse
+        record.append(to_np(layer.parametrizations.weight.original).tolist())
+        x = lib.tensor(randn(4, 3), requires_grad=True)
+        layer(x).sum().backward()
+        record.append(to_np(layer.parametrizations.weight.original.grad).tolist())
+        P.remove_parametrizations(layer, "weight")
+        record += [repr(layer), list(layer.state_dict()), type(layer).__name__]
+        results.append(record)
+    assert results[0] == results[1]
+    with pytest.raises(ValueError, match="does not have a parametrization on weight"):
+        ag.nn.utils.parametrize.remove_parametrizations(ag.nn.Linear(2, 2), "weight")
+    with pytest.raises(ValueError, match="does not have a parameter, a buffer, or a parametrized"):
+        ag.nn.utils.parametrize.register_parametrization(ag.nn.Linear(2, 2), "nope", _scale(ag))
+
+
+def test_parametrizations_weight_norm_and_spectral_norm_match_torch():
+    for name, kwargs in (
+        ("weight_norm", {}),
+        ("weight_norm", {"dim": None}),
+        ("spectral_norm", {}),
+    ):
+        theirs = getattr(torch.nn.utils.parametrizations, name)(
+            torch.nn.Linear(3, 4).double(), **kwargs
+        )
+        ours = getattr(ag.nn.utils.parametrizations, name)(ag.nn.Linear(3, 4).double(), **kwargs)
+        assert repr(ours) == repr(theirs)
+        assert list(ours.state_dict()) == list(theirs.state_dict())
+        copy_weights(ours, theirs)
+        for step in range(2):
+            check_same_outputs(ours, theirs, [randn(5, 3, seed=step)])
+        ag.nn.utils.parametrize.remove_parametrizations(ours, "weight")
+        torch.nn.utils.parametrize.remove_parametrizations(theirs, "weight")
+        np.testing.assert_allclose(to_np(ours.weight), to_np(theirs.weight), rtol=1e-10)
+        assert type(ours.weight).__name__ == "Parameter"

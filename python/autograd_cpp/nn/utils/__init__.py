@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from . import clip_grad as clip_grad
 from . import convert_parameters as convert_parameters
+from . import parametrizations as parametrizations
+from . import parametrize as parametrize
 from . import rnn as rnn
 from .clip_grad import (
     clip_grad_norm,
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
 __all__ = [
     "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
     "get_total_norm", "parameters_to_vector", "vector_to_parameters", "grad_report", "rnn",
-    "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm",
+    "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "parametrize",
+    "parametrizations",
 ]  # fmt: skip
 
 
