@@ -23,6 +23,14 @@ LARGE_ARGS = {
     "in2_features": 20, "num_channels": 24,
 }  # fmt: skip
 
+# Optional arguments that keep a default-built model small (nn.Transformer's
+# defaults hold 44M parameters; its 512-value LayerNorms would need a hundred
+# builds to reach SAMPLES).
+SMALL_OPTIONAL = {
+    "Transformer": {"d_model": 16, "nhead": 2, "num_encoder_layers": 1,
+                    "num_decoder_layers": 1, "dim_feedforward": 32},
+}  # fmt: skip
+
 SAMPLES = 60_000  # per tensor, from as many constructions as that takes
 MAX_BUILDS = 400
 
@@ -43,6 +51,7 @@ def _build_args(cls):
         if name not in LARGE_ARGS and name not in REQUIRED_ARGS:
             pytest.fail(f"{cls.__name__}: add {name!r} to LARGE_ARGS or REQUIRED_ARGS")
         args[name] = LARGE_ARGS.get(name, REQUIRED_ARGS.get(name))
+    args.update(SMALL_OPTIONAL.get(cls.__name__, {}))
     return args
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ... import _C
+from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
 
 __all__ = [
@@ -52,8 +53,28 @@ def hardtanh_(input: _C.Tensor, min_val: float = -1.0, max_val: float = 1.0) -> 
     return _C.hardtanh_(input, min_val, max_val)
 
 
+# 1/6 rounded to float32: PyTorch's hardsigmoid derivative uses it in every dtype.
+_ONE_SIXTH_F32 = 0.1666666716337204
+
+
+class _Hardsigmoid(Function):
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: _C.Tensor) -> _C.Tensor:
+        ctx.save_for_backward(x)
+        return _C.hardtanh(x + 3.0, 0.0, 6.0) / 6.0
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: _C.Tensor) -> _C.Tensor:
+        (x,) = ctx.saved_tensors
+        assert x is not None
+        # d/dx = 1/6 strictly inside (-3, 3), 0 outside.
+        inside = (x > -3.0).logical_and(x < 3.0)
+        return _C.where(inside, grad * _ONE_SIXTH_F32, _C.zeros_like(grad))
+
+
 def _hardsigmoid(x: _C.Tensor) -> _C.Tensor:
-    return _C.hardtanh(x + 3.0, 0.0, 6.0) / 6.0
+    result: _C.Tensor = _Hardsigmoid.apply(x)
+    return result
 
 
 def hardsigmoid(input: _C.Tensor, inplace: bool = False) -> _C.Tensor:
