@@ -89,6 +89,10 @@ def pad(
     """Pads the last ``len(pad) // 2`` dims: ``pad = (left, right, top,
     bottom, ...)`` starting from the last dim. ``mode`` is ``"constant"``
     (any number of dims), ``"reflect"`` or ``"replicate"`` (1 to 3 dims)."""
+    if isinstance(pad, _C.Tensor):
+        # A list may hold 0-d tensors; a tensor in place of the list is a
+        # TypeError in PyTorch, not a padding-length error.
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not Tensor")
     if mode == "constant":
         return _C.constant_pad_nd(input, pad, 0 if value is None else value)
     if value is not None and value != 0:
@@ -381,10 +385,18 @@ def mse_loss(
     weight: _C.Tensor | None = None,
 ) -> _C.Tensor:
     """Mean squared error between input and target."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # Operands first: a non-tensor is a TypeError before any flag is read.
     input, target = _pointwise_operands(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
         return _weighted(_C.pow(input - target, 2), weight, reduction)
+    if input.dtype != target.dtype and not (
+        input.is_floating_point() and target.is_floating_point()
+    ):
+        # PyTorch computes in the promoted dtype: an int or bool input with a
+        # float target is valid (the kernel promotes between float dtypes).
+        common = _C.promote_types(input.dtype, target.dtype)
+        input, target = input.to(common), target.to(common)
     return _nn.mse_loss(input, target, reduction)
 
 
@@ -397,8 +409,9 @@ def l1_loss(
     weight: _C.Tensor | None = None,
 ) -> _C.Tensor:
     """Mean absolute error between input and target."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # Operands first: a non-tensor is a TypeError before any flag is read.
     input, target = _pointwise_operands(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
         return _weighted(_C.abs(input - target), weight, reduction)
     return _nn.l1_loss(input, target, reduction)
@@ -413,8 +426,9 @@ def smooth_l1_loss(
     beta: float = 1.0,
 ) -> _C.Tensor:
     """Squared error below beta, absolute error above it (Huber-like)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # Operands first: a non-tensor is a TypeError before any flag is read.
     input, target = _pointwise_operands(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:
         return _nn.l1_loss(input, target, reduction)
     return _nn.smooth_l1_loss(input, target, reduction, beta)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ... import _C
+from ..._device import _check_device
 from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
@@ -56,7 +57,43 @@ class _HookHandle:
 
 
 class Module:
-    """Base class of all layers and models."""
+    """Base class of all layers and models.
+
+    Subclass it, create parameters and submodules as attributes in
+    ``__init__`` (after calling ``super().__init__()``), and compute the
+    output in ``forward``; call the module itself (``model(x)``), which runs
+    the forward hooks around ``forward``. Attributes that are
+    ``nn.Parameter``, ``Module`` or registered buffers are tracked, so that:
+
+    - ``parameters()`` / ``named_parameters()`` list every parameter of the
+      module and its submodules (what an optimizer needs);
+    - ``state_dict()`` / ``load_state_dict()`` save and restore parameters
+      and buffers by dotted name (``"layer.weight"``), with PyTorch's keys;
+    - ``train()`` / ``eval()`` switch layers such as dropout and batch norm
+      between their training and evaluation behaviour (``training``);
+    - ``zero_grad()``, ``requires_grad_()``, ``apply(fn)``, ``to(dtype)``,
+      ``children()``, ``modules()`` and the hook registrations act on the
+      whole tree.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> from autograd_cpp import nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self, n_in, n_hidden, n_out):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(n_in, n_hidden)
+        ...         self.out = nn.Linear(n_hidden, n_out)
+        ...
+        ...     def forward(self, x):
+        ...         return self.out(torch.relu(self.hidden(x)))
+        >>> model = TwoLayer(4, 8, 2)
+        >>> model(torch.randn(3, 4)).shape
+        torch.Size([3, 2])
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+        >>> model.eval().training
+        False
+    """
 
     training: bool
     # Set in __init__ (through object.__setattr__, bypassing registration).
@@ -455,11 +492,14 @@ class Module:
 
     def to(self, *args: Any, **kwargs: Any) -> Self:
         dtype = kwargs.get("dtype")
+        _check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, _C.dtype):
                 dtype = a
             elif isinstance(a, _C.Tensor):
                 dtype = a.dtype
+            else:
+                _check_device(a)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
                 f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
@@ -475,6 +515,10 @@ class Module:
         return self.to(_C.float64)
 
     def cpu(self) -> Self:
+        return self
+
+    def cuda(self, device: object = None) -> Self:
+        _check_device("cuda")  # raises PyTorch's CPU-build error
         return self
 
     def type(self, dst_type: _C.dtype) -> Self:

@@ -56,8 +56,49 @@ def default_collate(batch: Sequence[Any]) -> Any:
 
 
 class DataLoader:
-    """Iterates over a dataset in batches. With ``shuffle=True`` each pass
-    uses a new order drawn from ``generator`` (or the global seed)."""
+    """Iterates over a dataset in batches.
+
+    Each pass (``for batch in loader``) takes the dataset's indices in order,
+    in a new random order with ``shuffle=True``, or in the order a
+    ``sampler`` gives; cuts them into batches of ``batch_size``; and turns
+    each batch's samples into one value with ``collate_fn``. Batches are
+    made in the calling process.
+
+    Args:
+        dataset: anything with ``__getitem__(index)`` and ``__len__()``: a
+            ``TensorDataset``, a ``Dataset`` subclass, a list.
+        batch_size: samples per batch; ``None`` yields the samples one by
+            one, without collating.
+        shuffle: draw a new order for every pass.
+        sampler: the indices of one pass, as an iterable with a length
+            (such as ``DistributedSampler``); excludes ``shuffle``.
+        drop_last: drop the last batch when it is smaller than
+            ``batch_size``.
+        collate_fn: makes a batch from the list of its samples. The default
+            stacks tensors along a new first dimension, gathers numbers into
+            a tensor, and combines tuples, lists and dicts field by field.
+        generator: the ``Generator`` that draws the shuffled orders (the
+            global one, seeded by ``manual_seed``, when ``None``).
+        num_workers: accepted for compatibility with PyTorch; batches are
+            always made in the calling process.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> from autograd_cpp.utils.data import DataLoader, TensorDataset
+        >>> dataset = TensorDataset(torch.arange(10.0).reshape(5, 2), torch.arange(5))
+        >>> loader = DataLoader(dataset, batch_size=2)
+        >>> len(loader)
+        3
+        >>> for xb, yb in loader:
+        ...     print(xb.shape, yb)
+        torch.Size([2, 2]) tensor([0, 1])
+        torch.Size([2, 2]) tensor([2, 3])
+        torch.Size([1, 2]) tensor([4])
+        >>> shuffled = DataLoader(dataset, batch_size=5, shuffle=True,
+        ...                       generator=torch.Generator().manual_seed(0))
+        >>> sorted(next(iter(shuffled))[1].tolist())
+        [0, 1, 2, 3, 4]
+    """
 
     def __init__(
         self,
@@ -90,7 +131,7 @@ class DataLoader:
             return list(iter(self.sampler))
         n = len(self.dataset)
         if self.shuffle:
-            return list((self.generator or default_generator()).permutation(n))
+            return (self.generator or default_generator)._permutation(n)
         return list(range(n))
 
     # A batch is whatever collate_fn makes of the samples (for a
