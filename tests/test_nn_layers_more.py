@@ -180,6 +180,23 @@ MODULES = [
         [(2, 2, 5)],
     ),  # fmt: skip
     ("Conv1d_same", lambda m: m.nn.Conv1d(2, 3, 3, padding="same"), [(2, 2, 5)]),
+    (
+        "Conv3d",
+        lambda m: m.nn.Conv3d(2, 4, (2, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), groups=2),
+        [(1, 2, 4, 5, 5)],
+    ),  # fmt: skip
+    (
+        "Conv3d_circular",
+        lambda m: m.nn.Conv3d(2, 3, 3, padding=1, padding_mode="circular"),
+        [(1, 2, 4, 4, 4)],
+    ),  # fmt: skip
+    ("ConvTranspose3d", lambda m: m.nn.ConvTranspose3d(2, 3, 2, stride=2), [(1, 2, 2, 3, 2)]),
+    ("MaxPool3d", lambda m: m.nn.MaxPool3d((1, 3, 3), (1, 2, 2), (0, 1, 1)), [(1, 2, 3, 5, 5)]),
+    ("AvgPool3d", lambda m: m.nn.AvgPool3d(3, 2, 1, True, False), [(1, 2, 5, 5, 5)]),
+    ("AdaptiveAvgPool3d", lambda m: m.nn.AdaptiveAvgPool3d((2, None, 3)), [(1, 2, 5, 4, 7)]),
+    ("AdaptiveMaxPool3d", lambda m: m.nn.AdaptiveMaxPool3d(2), [(1, 2, 5, 4, 7)]),
+    ("LPPool3d", lambda m: m.nn.LPPool3d(2, 2), [(1, 2, 4, 4, 4)]),
+    ("MaxUnpool3d", lambda m: m.nn.MaxUnpool3d(2), []),
     ("EmbeddingBag", lambda m: m.nn.EmbeddingBag(10, 3), []),
     (
         "EmbeddingBag_options",
@@ -1075,6 +1092,8 @@ LAZY = [
     (lambda m: m.nn.LazyConv2d(4, 3), (2, 5, 5)),
     (lambda m: m.nn.LazyConvTranspose1d(3, 2), (2, 4, 5)),
     (lambda m: m.nn.LazyConvTranspose2d(3, 2, stride=2), (1, 2, 3, 3)),
+    (lambda m: m.nn.LazyConv3d(3, 2), (1, 2, 3, 3, 3)),
+    (lambda m: m.nn.LazyConvTranspose3d(3, 2, stride=2), (1, 2, 2, 2, 2)),
     (lambda m: m.nn.LazyBatchNorm1d(), (4, 3)),
     (lambda m: m.nn.LazyBatchNorm2d(affine=False), (2, 3, 4, 4)),
     (lambda m: m.nn.LazyBatchNorm3d(bias=False), (2, 3, 2, 2, 2)),

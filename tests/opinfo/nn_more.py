@@ -476,4 +476,49 @@ SPATIAL = [
     ),
 ]
 
-OPS = ACTIVATIONS + DISTANCES + LOSSES + POOLING + NORMALIZATION + VISION + ATTENTION + SPATIAL
+VOLUMETRIC = [
+    OpInfo(
+        "conv3d",
+        lambda m, x, w, b: F(m).conv3d(x, w, b, stride=(2, 1, 1), padding=(1, 0, 1)),
+        [((2, 2, 4, 3, 3), (3, 2, 2, 2, 2), (3,)), ((2, 3, 3, 3), (2, 2, 2, 2, 2), (2,))],
+    ),
+    OpInfo(
+        "conv3d_groups_dilation",
+        lambda m, x, w: F(m).conv3d(x, w, groups=2, dilation=(2, 1, 1)),
+        [((1, 4, 5, 3, 3), (2, 2, 2, 2, 2))],
+    ),
+    OpInfo(
+        "conv_transpose3d",
+        lambda m, x, w, b: F(m).conv_transpose3d(
+            x, w, b, stride=(2, 1, 2), padding=(1, 0, 0), output_padding=(1, 0, 1)
+        ),
+        [((1, 2, 3, 2, 2), (2, 3, 2, 2, 2), (3,))],
+    ),
+    OpInfo(
+        "max_pool3d",
+        lambda m, x: F(m).max_pool3d(x, (2, 2, 3), stride=(2, 1, 2), padding=(1, 0, 1)),
+        [((1, 2, 4, 3, 5),)],
+        smooth=False,
+    ),
+    OpInfo(
+        "avg_pool3d",
+        lambda m, x: F(m).avg_pool3d(x, 2, stride=1, padding=1, count_include_pad=False),
+        [((1, 2, 3, 3, 4),)],
+    ),
+    OpInfo(
+        "adaptive_avg_pool3d",
+        lambda m, x: F(m).adaptive_avg_pool3d(x, (2, 3, None)),
+        [((1, 2, 5, 4, 3),)],
+    ),
+    OpInfo(
+        "adaptive_max_pool3d",
+        lambda m, x: F(m).adaptive_max_pool3d(x, (2, 3, 2)),
+        [((1, 2, 5, 4, 3),)],
+        smooth=False,
+    ),
+]
+
+OPS = (
+    ACTIVATIONS + DISTANCES + LOSSES + POOLING + NORMALIZATION + VISION + ATTENTION + SPATIAL
+    + VOLUMETRIC
+)  # fmt: skip

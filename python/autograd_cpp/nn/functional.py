@@ -27,6 +27,7 @@ from ._functional.normalization import *  # noqa: F403
 from ._functional.pooling import *  # noqa: F403
 from ._functional.sparse import *  # noqa: F403
 from ._functional.vision import *  # noqa: F403
+from ._functional.volumetric import *  # noqa: F403
 
 # A size given once for every spatial dim, or per dim.
 _Size: TypeAlias = "int | Sequence[int]"

@@ -15,7 +15,14 @@ from .utils import _empty, _ntuple, _reverse_repeat_tuple
 if TYPE_CHECKING:
     from ..._tensor import device
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = [
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+]
 
 _Device: TypeAlias = "str | device | None"
 # A size given once for every spatial dim, or per dim.
@@ -186,6 +193,35 @@ class Conv2d(_ConvNd):
         __call__ = forward
 
 
+class Conv3d(_ConvNd):
+    """3-d convolution layer over (N, C, D, H, W) inputs, with learnable weight and bias."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _Size,
+        stride: _Size = 1,
+        padding: str | _Size = 0,
+        dilation: _Size = 1,
+        groups: int = 1,
+        bias: bool = True,
+        padding_mode: str = "zeros",
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
+        super().__init__(3, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         False, 0, groups, bias, padding_mode, dtype)  # fmt: skip
+
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
+        x, padding = self._padded(input)
+        return F.conv3d(x, self.weight, self.bias, self.stride, padding, self.dilation,
+                        self.groups)  # fmt: skip
+
+    if TYPE_CHECKING:
+        __call__ = forward
+
+
 class _ConvTransposeNd(_ConvNd):
     def _output_padding(
         self, input: _C.Tensor, output_size: Sequence[int] | None
@@ -289,6 +325,40 @@ class ConvTranspose2d(_ConvTransposeNd):
         padding = self.padding
         assert not isinstance(padding, str)
         return F.conv_transpose2d(input, self.weight, self.bias, self.stride, padding,
+                                  output_padding, self.groups, self.dilation)  # fmt: skip
+
+    if TYPE_CHECKING:
+        __call__ = forward
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution over (N, C, D, H, W) inputs: the gradient of
+    Conv3d with respect to its input, with learnable weight and bias."""
+
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: _Size,
+        stride: _Size = 1,
+        padding: _Size = 0,
+        output_padding: _Size = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: _Size = 1,
+        padding_mode: str = "zeros",
+        device: _Device = None,
+        dtype: _C.dtype | None = None,
+    ) -> None:
+        _check_transposed("ConvTranspose3d", padding, padding_mode)
+        super().__init__(3, in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         True, output_padding, groups, bias, padding_mode, dtype)  # fmt: skip
+
+    def forward(self, input: _C.Tensor, output_size: Sequence[int] | None = None) -> _C.Tensor:
+        output_padding = self._output_padding(input, output_size)
+        padding = self.padding
+        assert not isinstance(padding, str)
+        return F.conv_transpose3d(input, self.weight, self.bias, self.stride, padding,
                                   output_padding, self.groups, self.dilation)  # fmt: skip
 
     if TYPE_CHECKING:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, TypeAlias
 from ... import _C
 from .. import functional as F
 from .module import Module
-from .utils import _pair, _single
+from .utils import _pair, _single, _triple
 
 __all__ = [
     "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "LPPool1d", "LPPool2d",
-    "MaxUnpool1d", "MaxUnpool2d",
+    "MaxUnpool1d", "MaxUnpool2d", "MaxPool3d", "AvgPool3d", "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool3d", "LPPool3d", "MaxUnpool3d",
 ]  # fmt: skip
 
 # A size given once for every spatial dim, or per dim.
@@ -263,4 +264,73 @@ class MaxUnpool2d(MaxUnpool1d):
         self, input: _C.Tensor, indices: _C.Tensor, output_size: Sequence[int] | None = None
     ) -> _C.Tensor:
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
+                              output_size)  # fmt: skip
+
+
+class MaxPool3d(_MaxPoolNd):
+    """3-d max pooling over (N, C, D, H, W) inputs."""
+
+    # (values, indices) when return_indices.
+    def forward(self, input: _C.Tensor) -> _C.Tensor | tuple[_C.Tensor, _C.Tensor]:
+        return F.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                            ceil_mode=self.ceil_mode, return_indices=self.return_indices)  # fmt: skip
+
+    if TYPE_CHECKING:
+        __call__ = forward
+
+
+class AvgPool3d(AvgPool2d):
+    """3-d average pooling over (N, C, D, H, W) inputs."""
+
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
+        return F.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                            self.count_include_pad, self.divisor_override)  # fmt: skip
+
+
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """Average pooling of (N, C, D, H, W) inputs to output_size (None keeps a dim)."""
+
+    def __init__(self, output_size: _OptSize) -> None:
+        super().__init__(output_size)
+
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
+        return F.adaptive_avg_pool3d(input, self.output_size)
+
+    if TYPE_CHECKING:
+        __call__ = forward
+
+
+class AdaptiveMaxPool3d(_AdaptivePool):
+    """Max pooling of (N, C, D, H, W) inputs to output_size (None keeps a dim)."""
+
+    def forward(self, input: _C.Tensor) -> _C.Tensor | tuple[_C.Tensor, _C.Tensor]:
+        return F.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+    if TYPE_CHECKING:
+        __call__ = forward
+
+
+class LPPool3d(_LPPool):
+    """Power-average pooling over (N, C, D, H, W) inputs."""
+
+    def forward(self, input: _C.Tensor) -> _C.Tensor:
+        return F.lp_pool3d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+    if TYPE_CHECKING:
+        __call__ = forward
+
+
+class MaxUnpool3d(MaxUnpool1d):
+    """The inverse of MaxPool3d: each value back at its flat index, zeros elsewhere."""
+
+    def __init__(self, kernel_size: _Size, stride: _Size | None = None, padding: _Size = 0) -> None:
+        Module.__init__(self)
+        self.kernel_size = _triple(kernel_size)
+        self.stride = _triple(stride if stride is not None else kernel_size)
+        self.padding = _triple(padding)
+
+    def forward(
+        self, input: _C.Tensor, indices: _C.Tensor, output_size: Sequence[int] | None = None
+    ) -> _C.Tensor:
+        return F.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
                               output_size)  # fmt: skip
