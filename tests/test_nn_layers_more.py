@@ -1359,3 +1359,49 @@ def test_parametrizations_weight_norm_and_spectral_norm_match_torch():
         torch.nn.utils.parametrize.remove_parametrizations(theirs, "weight")
         np.testing.assert_allclose(to_np(ours.weight), to_np(theirs.weight), rtol=1e-10)
         assert type(ours.weight).__name__ == "Parameter"
+
+
+def test_stateless_functional_call_matches_torch():
+    def build(lib):
+        model = lib.nn.Sequential(lib.nn.Linear(4, 4), lib.nn.BatchNorm1d(4), lib.nn.Linear(4, 4))
+        model[2].weight = model[0].weight  # tied: replacing one replaces both
+        return model.double()
+
+    ours, theirs = build(ag), build(torch)
+    copy_weights(ours, theirs)
+    rng = np.random.default_rng(0)
+    new_w, x = rng.standard_normal((4, 4)), rng.standard_normal((5, 4))
+    rng_up = rng.standard_normal((5, 4))
+    results = []
+    for lib, model in ((ag, ours), (torch, theirs)):
+        w = lib.tensor(new_w, requires_grad=True)
+        stats = lib.zeros(4, dtype=lib.float64)
+        with pytest.warns(FutureWarning, match="stateless.functional_call` is deprecated"):
+            out = lib.nn.utils.stateless.functional_call(
+                model, {"0.weight": w, "1.running_mean": stats}, (lib.tensor(x),)
+            )
+        (out * lib.tensor(rng_up)).sum().backward()
+        results.append((to_np(out), to_np(w.grad), to_np(stats), model[0].weight.grad,
+                        list(model.state_dict())))  # fmt: skip
+    (o_a, g_a, s_a, orig_a, keys_a), (o_t, g_t, s_t, orig_t, keys_t) = results
+    np.testing.assert_allclose(o_a, o_t, rtol=1e-12)
+    np.testing.assert_allclose(g_a, g_t, rtol=1e-12)
+    np.testing.assert_allclose(s_a, s_t, rtol=1e-12)  # the passed buffer took the update
+    assert orig_a is None and orig_t is None and keys_a == keys_t
+    with pytest.raises(RuntimeError) as theirs_err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.nn.utils.stateless.functional_call(
+                theirs, {"nope": torch.ones(1)}, (torch.ones(1, 4),), strict=True
+            )
+    with pytest.raises(RuntimeError) as ours_err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ag.nn.utils.stateless.functional_call(
+                ours, {"nope": ag.ones(1)}, (ag.ones(1, 4),), strict=True
+            )
+    assert str(ours_err.value) == str(theirs_err.value)
+    assert (
+        repr(ag.nn.utils.skip_init(ag.nn.Linear, 2, 3))
+        == "Linear(in_features=2, out_features=3, bias=True)"
+    )
