@@ -165,10 +165,18 @@ INIT_CALLS = {
         dict(nonlinearity="sigmoid"),
     ],
 }
+INIT_CALLS.update({
+    "trunc_normal_": [{}, dict(mean=0.5, std=0.7, a=0.0, b=1.0)],
+    "orthogonal_": [{}, dict(gain=2.0)],
+    "sparse_": [dict(sparsity=0.3), dict(sparsity=0.1, std=0.5)],
+    "dirac_": [{}, dict(groups=2)],
+})  # fmt: skip
 INIT_SHAPES = [(300, 200), (40, 12, 3, 3)]
+# Functions defined for one kind of shape only: matrices, or convolution weights.
+ONLY_SHAPES = {"eye_": INIT_SHAPES[:1], "sparse_": INIT_SHAPES[:1], "dirac_": INIT_SHAPES[1:]}
 INIT_CASES = [
     (name, kwargs, shape) for name in INIT_FUNCTIONS for kwargs in INIT_CALLS.get(name, [None])
-    for shape in (INIT_SHAPES if name != "eye_" else INIT_SHAPES[:1])
+    for shape in ONLY_SHAPES.get(name, INIT_SHAPES)
 ]  # fmt: skip
 
 
@@ -186,7 +194,7 @@ def test_init_function_follows_torchs_distribution(name, kwargs, shape):
         return t.numpy().astype(np.float64).ravel()
 
     a, t = draw(ag), draw(torch)
-    if np.all(t == t[0]) or name == "eye_":
+    if np.all(t == t[0]) or name in ("eye_", "dirac_"):
         np.testing.assert_array_equal(a, t)
         return
     n = a.size

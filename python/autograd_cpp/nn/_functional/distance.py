@@ -30,11 +30,12 @@ def cosine_similarity(x1: _C.Tensor, x2: _C.Tensor, dim: int = 1, eps: float = 1
     """The cosine of the angle between x1 and x2 along dim: each is divided
     by its norm (at least eps) before their dot product, which keeps the
     result within [-1, 1]."""
-    if not (x1.is_floating_point() and x2.is_floating_point()):
+    common = _C.promote_types(x1.dtype, x2.dtype)
+    if not common.is_floating_point:
         raise RuntimeError(
-            "expected common dtype to be floating point, yet common dtype is "
-            f"{_C.promote_types(x1.dtype, x2.dtype)}"
+            f"expected common dtype to be floating point, yet common dtype is {common}"
         )
+    x1, x2 = x1.to(common), x2.to(common)
     n1 = x1.norm(p=2, dim=dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(p=2, dim=dim, keepdim=True).clamp_min(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
