@@ -110,6 +110,9 @@ def _same_default(label, name, ours, theirs):
         if theirs_spelling == "default_generator":
             return ours is ag.default_generator and theirs is torch.default_generator
         return ours == want_ours and theirs == theirs_spelling
+    if inspect.isfunction(theirs) or inspect.isbuiltin(theirs):
+        # A default function (activation=F.relu): each library's own, by name.
+        return callable(ours) and getattr(ours, "__name__", None) == theirs.__name__
     if isinstance(theirs, (bool, str)) or theirs is None or ours is None:
         return type(ours) is type(theirs) and ours == theirs
     if isinstance(theirs, float) and math.isnan(theirs):
@@ -170,13 +173,19 @@ REQUIRED_ARGS = {
     "output_size": 2, "upscale_factor": 2, "padding": 1, "lambd": 0.5, "min_val": -1.0,
     "max_val": 1.0, "threshold": 0.1, "value": 0.0, "hidden_size": 4, "input_size": 3,
     "num_layers": 1, "d_model": 8, "nhead": 2, "embed_dim": 8, "num_heads": 2,
-    "num_groups": 1, "num_channels": 4, "blank": 0, "margin": 1.0,
+    "num_groups": 1, "num_channels": 4, "blank": 0, "margin": 1.0, "in1_features": 3,
+    "in2_features": 2, "unflattened_size": (2, 2), "norm_type": 2.0, "downscale_factor": 2,
+    "groups": 2, "mode": "LSTM", "num_chunks": 4, "bias": True,
 }  # fmt: skip
 
 
 def _required_args(label, cls):
     args = {}
-    for name, p in _signature(cls).parameters.items():
+    signature = _signature(cls)
+    if any(p.kind == inspect.Parameter.VAR_POSITIONAL for p in signature.parameters.values()):
+        # PyTorch's RNN, LSTM and GRU take (*args, **kwargs); ours spell them out.
+        signature = _signature(getattr(ag.nn, cls.__name__))
+    for name, p in signature.parameters.items():
         if name in ("self", "params", "optimizer") or p.default is not inspect.Parameter.empty:
             continue
         if p.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
@@ -194,6 +203,8 @@ def _classes(kind):
         "scheduler": lambda lib: lib.optim.lr_scheduler.LRScheduler,
     }[kind]
     abstract = {"Module", "Optimizer", "LRScheduler", "Sequential", "ModuleList", "ModuleDict"}
+    # Wrappers built around another module (covered by their own tests).
+    abstract |= {"DataParallel", "TransformerEncoder", "TransformerDecoder"}
     return [
         (label, ours, theirs)
         for label, ours, theirs in PAIRS
