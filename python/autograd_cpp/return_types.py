@@ -5,7 +5,18 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-__all__ = ["max", "min"]
+__all__ = [
+    "cummax",
+    "cummin",
+    "kthvalue",
+    "max",
+    "median",
+    "min",
+    "mode",
+    "nanmedian",
+    "sort",
+    "topk",
+]
 
 
 def _make(name: str, fields: tuple[str, ...]) -> type[tuple[Any, ...]]:
@@ -31,3 +42,11 @@ def _make(name: str, fields: tuple[str, ...]) -> type[tuple[Any, ...]]:
 
 max = _make("max", ("values", "indices"))  # noqa: A001
 min = _make("min", ("values", "indices"))  # noqa: A001
+sort = _make("sort", ("values", "indices"))
+topk = _make("topk", ("values", "indices"))
+kthvalue = _make("kthvalue", ("values", "indices"))
+median = _make("median", ("values", "indices"))
+nanmedian = _make("nanmedian", ("values", "indices"))
+mode = _make("mode", ("values", "indices"))
+cummax = _make("cummax", ("values", "indices"))
+cummin = _make("cummin", ("values", "indices"))
