@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/generator.h"
 #include "core/scalar.h"
 #include "core/tensor.h"
 
@@ -144,10 +145,14 @@ void matmul(const Tensor& a, const Tensor& b, const Tensor& out);
 // The BLAS library's own thread count (set_num_threads sets both pools).
 void set_blas_threads(int n);
 
-// Random fills from the global generator.
-void uniform(const Tensor& dst, double low, double high);
-void normal(const Tensor& dst, double mean, double stddev);
-void random_int(const Tensor& dst, int64_t low, int64_t high);
+// Random fills from `gen` (null: the default generator), drawn as PyTorch's
+// CPU kernels draw them (more in random.h).
+void uniform(const Tensor& dst, double low, double high,
+             Generator* gen = nullptr);
+void normal(const Tensor& dst, double mean, double stddev,
+            Generator* gen = nullptr);
+void random_int(const Tensor& dst, int64_t low, int64_t high,
+                Generator* gen = nullptr);
 void manual_seed(uint64_t seed);
 uint64_t initial_seed();
 

@@ -98,25 +98,26 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype) {
   return out;
 }
 
-Tensor rand(const Shape& sizes, DType dtype) {
+Tensor rand(const Shape& sizes, DType dtype, Generator* gen) {
   AG_CHECK(is_floating(dtype), "\"check_uniform_bounds\" not implemented for '",
            dtype_legacy_name(dtype), "'");
   Tensor out = empty_tensor(sizes, dtype);
-  kernels::uniform(out, 0.0, 1.0);
+  kernels::uniform(out, 0.0, 1.0, gen);
   return out;
 }
 
-Tensor randn(const Shape& sizes, DType dtype) {
+Tensor randn(const Shape& sizes, DType dtype, Generator* gen) {
   AG_CHECK(is_floating(dtype), "\"normal_kernel_cpu\" not implemented for '",
            dtype_legacy_name(dtype), "'");
   Tensor out = empty_tensor(sizes, dtype);
-  kernels::normal(out, 0.0, 1.0);
+  kernels::normal(out, 0.0, 1.0, gen);
   return out;
 }
 
-Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype) {
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype,
+               Generator* gen) {
   Tensor out = empty_tensor(sizes, dtype);
-  kernels::random_int(out, low, high);
+  kernels::random_int(out, low, high, gen);
   return out;
 }
 

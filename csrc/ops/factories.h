@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/generator.h"
 #include "core/scalar.h"
 #include "core/tensor.h"
 #include "ops/common.h"
@@ -19,9 +20,10 @@ Tensor eye(int64_t n, int64_t m, DType dtype);
 Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
               std::optional<DType> dtype);
 Tensor linspace(double start, double end, int64_t steps, DType dtype);
-Tensor rand(const Shape& sizes, DType dtype);
-Tensor randn(const Shape& sizes, DType dtype);
-Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype);
+Tensor rand(const Shape& sizes, DType dtype, Generator* gen = nullptr);
+Tensor randn(const Shape& sizes, DType dtype, Generator* gen = nullptr);
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype,
+               Generator* gen = nullptr);
 // A contiguous tensor holding a copy of `count` values of dtype at `data`.
 Tensor from_buffer(const void* data, const Shape& sizes, DType dtype);
 

@@ -14,6 +14,8 @@
 #include "ops/loss.h"
 #include "ops/nn.h"
 #include "ops/reduce.h"
+#include "ops/sampling.h"
+#include "ops/sorting.h"
 #include "ops/type_promotion.h"
 #include "ops/unary.h"
 #include "ops/view.h"

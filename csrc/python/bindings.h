@@ -25,6 +25,7 @@ void bind_math(TensorClass& cls, py::module_& m);
 void bind_reduce(TensorClass& cls, py::module_& m);
 void bind_shape(TensorClass& cls, py::module_& m);
 void bind_nn(TensorClass& cls, py::module_& m);
+void bind_sorting(TensorClass& cls, py::module_& m);
 // Hooks on tensors and nodes, anomaly mode, custom Functions.
 void bind_hooks(TensorClass& cls, py::module_& m);
 void bind_function(py::module_& m);
@@ -32,6 +33,8 @@ void bind_function(py::module_& m);
 void bind_dlpack(TensorClass& cls, py::module_& m);
 // Fused optimizer steps (optim.SGD, Adam, AdamW, RMSprop).
 void bind_optim(py::module_& m);
+// Generators, random factories, sampling and in-place random fills.
+void bind_sampling(py::module_& m);
 // Last: attaches the docstrings to everything bound above (docstrings.cpp).
 void install_docstrings(py::module_& m);
 

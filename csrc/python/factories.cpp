@@ -26,6 +26,7 @@ void bind_shared_methods(TensorClass& cls, py::module_& m) {
   bind_reduce(cls, m);
   bind_shape(cls, m);
   bind_nn(cls, m);
+  bind_sorting(cls, m);
 }
 
 // Tensor(...) as a constructor: Tensor(other) aliases other's data without
@@ -44,29 +45,6 @@ void bind_tensor_constructor(py::module_& m) {
     return ops::empty(shape_from_args(args, "Tensor", "size"), default_dtype())
         .impl_ptr();
   }));
-}
-
-// In-place random fills (x.uniform_(a, b), x.normal_(mean, std)), as nn.init
-// uses them: drawn into a fresh buffer, then copied in, so views, version
-// counters and the leaf checks behave as for any in-place write.
-void bind_random_fills(py::module_& m) {
-  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
-  cls.def(
-      "uniform_",
-      [](Tensor& self, double from, double to) {
-        Tensor fresh = ops::empty(self.sizes(), self.dtype());
-        kernels::uniform(fresh, from, to);
-        return ops::copy_(self, fresh);
-      },
-      py::arg("from") = 0.0, py::arg("to") = 1.0);
-  cls.def(
-      "normal_",
-      [](Tensor& self, double mean, double std) {
-        Tensor fresh = ops::empty(self.sizes(), self.dtype());
-        kernels::normal(fresh, mean, std);
-        return ops::copy_(self, fresh);
-      },
-      py::arg("mean") = 0.0, py::arg("std") = 1.0);
 }
 
 void init_ops(py::module_& m) {
@@ -89,7 +67,7 @@ void init_ops(py::module_& m) {
       });
   register_dtype_objects(m);
   bind_tensor_constructor(m);
-  bind_random_fills(m);
+  bind_sampling(m);
   m.def("get_default_dtype", [] { return dtype_object(default_dtype()); });
   m.def("set_default_dtype", [](py::handle d) {
     const DType t = to_dtype(d);
@@ -177,12 +155,6 @@ void init_ops(py::module_& m) {
   sized_factory("empty", [](const Shape& s, std::optional<DType> d) {
     return ops::empty(s, d.value_or(default_dtype()));
   });
-  sized_factory("rand", [](const Shape& s, std::optional<DType> d) {
-    return ops::rand(s, d.value_or(default_dtype()));
-  });
-  sized_factory("randn", [](const Shape& s, std::optional<DType> d) {
-    return ops::randn(s, d.value_or(default_dtype()));
-  });
 
   auto like_factory = [&m](const char* name, auto make) {
     m.def(
@@ -202,10 +174,6 @@ void init_ops(py::module_& m) {
                [](const Shape& s, DType d) { return ops::ones(s, d); });
   like_factory("empty_like",
                [](const Shape& s, DType d) { return ops::empty(s, d); });
-  like_factory("rand_like",
-               [](const Shape& s, DType d) { return ops::rand(s, d); });
-  like_factory("randn_like",
-               [](const Shape& s, DType d) { return ops::randn(s, d); });
   m.def(
       "full_like",
       [](const Tensor& like, py::handle value, const py::object& dtype,
@@ -272,24 +240,6 @@ void init_ops(py::module_& m) {
       py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(),
       py::arg("dtype") = py::none(), py::arg("device") = py::none(),
       py::arg("requires_grad") = false);
-  m.def(
-      "randint",
-      [](const py::args& args, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        if (args.size() != 2 && args.size() != 3) {
-          throw py::type_error(
-              "randint() expects (high, size) or (low, high, size)");
-        }
-        const int64_t low = args.size() == 3 ? args[0].cast<int64_t>() : 0;
-        const int64_t high = args[args.size() - 2].cast<int64_t>();
-        const Shape size = shape_from_sequence(args[args.size() - 1]);
-        const DType d = to_optional_dtype(dtype).value_or(DType::Int64);
-        return finish(ops::randint(low, high, size, d), requires_grad);
-      },
-      py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none(), py::arg("requires_grad") = false);
-
   // ---- random state and threads
   // ------------------------------------------------
   m.def(

@@ -43,9 +43,11 @@ from ._display import install as _install_display
 from ._functions import *  # noqa: F403
 from ._generator import Generator as Generator
 from ._generator import default_generator as default_generator
+from ._generator import get_rng_state as get_rng_state
 from ._generator import initial_seed as initial_seed
 from ._generator import manual_seed as manual_seed  # type: ignore[assignment]  # returns a Generator
 from ._generator import seed as seed
+from ._generator import set_rng_state as set_rng_state
 from ._tensor import BoolTensor as BoolTensor
 from ._tensor import DoubleTensor as DoubleTensor
 from ._tensor import FloatTensor as FloatTensor

@@ -13,13 +13,15 @@ from ._device import device as _Device
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Generator", "default_generator"]
+__all__ = ["Generator", "default_generator", "get_rng_state", "set_rng_state"]
 
 # The seed a new Generator starts from, PyTorch's: Generator().initial_seed()
 # is the same in every process, while the global stream starts fresh.
 _DEFAULT_SEED = 67280421310721
 _U64 = 2**64
-_MT_WORDS = 624  # the Mersenne Twister's state: 624 32-bit words (and a position)
+# The state as int64 words: the seed's two halves, the position, the twister's
+# 624 words, and a waiting normal value (flag and bits).
+_STATE_WORDS = 3 + 624 + 2
 
 
 def _entropy_seed() -> int:
@@ -41,22 +43,16 @@ class Generator:
         if kind != "cpu":
             raise RuntimeError(f"Cannot get {kind.upper()} generator: only cpu generators exist")
         self.device = _Device("cpu")
-        self.manual_seed(_DEFAULT_SEED)
+        self._impl = _C._Generator(_DEFAULT_SEED)
 
     def manual_seed(self, seed: int) -> Self:
         """Restarts the stream from seed (any int; taken modulo 2**64) and returns self."""
-        import numpy as np  # imported on first use: keeps `import autograd_cpp` fast
-
-        self._seed = int(seed) % _U64
-        self._mt = np.random.MT19937()
-        # PyTorch seeds its twister with the seed's low 32 bits, as numpy's
-        # legacy seeding does.
-        self._mt._legacy_seeding(self._seed & 0xFFFFFFFF)
+        self._impl.manual_seed(int(seed) % _U64)
         return self
 
     def initial_seed(self) -> int:
         """The seed the stream last started from."""
-        return self._seed
+        return int(self._impl.initial_seed())
 
     def seed(self) -> int:
         """Restarts the stream from a fresh seed drawn from the operating
@@ -65,24 +61,17 @@ class Generator:
 
     def get_state(self) -> _C.Tensor:
         """The stream's position (with its seed) as an int64 tensor, for set_state."""
-        state = self._mt.state["state"]
-        words = [self._seed & 0xFFFFFFFF, self._seed >> 32, int(state["pos"])]
-        return _C.tensor(words + [int(k) for k in state["key"]], dtype=_C.int64)
+        return self._impl.get_state()
 
     def set_state(self, new_state: _C.Tensor) -> Self:
         """Moves the stream to a position get_state returned."""
         if (
             not isinstance(new_state, _C.Tensor)
             or new_state.dtype != _C.int64
-            or tuple(new_state.shape) != (_MT_WORDS + 3,)
+            or tuple(new_state.shape) not in ((_STATE_WORDS,), (_STATE_WORDS - 2,))
         ):
             raise TypeError("RNG state must be an int64 tensor returned by Generator.get_state()")
-        import numpy as np
-
-        words = [int(w) for w in new_state.tolist()]
-        self.manual_seed(words[0] | (words[1] << 32))
-        key = np.array(words[3:], dtype=np.uint32)
-        self._mt.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": words[2]}}
+        self._impl.set_state(new_state)
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -97,7 +86,8 @@ class Generator:
 
     def _raw32(self, count: int) -> list[int]:
         """count 32-bit words of the twister (PyTorch's random())."""
-        return [int(w) for w in self._mt.random_raw(count)]
+        words: list[int] = self._impl.random_raw(count)
+        return words
 
     def _random64(self) -> int:
         """A 64-bit word from two 32-bit ones, the first high (PyTorch's random64())."""
@@ -107,16 +97,14 @@ class Generator:
     def _random_seed(self) -> int:
         """A non-negative int64 as ``torch.empty((), dtype=torch.int64).random_()``
         draws one (the seeds of samplers' generators and of workers)."""
-        return self._stream()._random64() % 2**63
+        return self._random64() % 2**63
 
     def _permutation(self, n: int) -> list[int]:
         """A random permutation of range(n), PyTorch's CPU randperm:
         Fisher-Yates with each swap partner drawn modulo the count left."""
         stream = self._stream()
         if n >= 2**32 // 20:
-            import numpy as np
-
-            return [int(i) for i in np.random.Generator(stream._mt).permutation(n)]
+            return [int(i) for i in _C.randperm(n, generator=stream).tolist()]
         order = list(range(n))
         for i, word in enumerate(stream._raw32(max(n - 1, 0))):
             j = i + word % (n - i)
@@ -143,43 +131,21 @@ def _generator_from_state(state: _C.Tensor) -> Generator:
 
 
 class _DefaultGenerator(Generator):
-    """The global stream (``torch.default_generator``): seeding it seeds the
-    random factories (rand, randn, dropout, ...). Shuffles drawn through it
-    come from a new generator seeded from that stream, so ``manual_seed``
-    makes them reproducible too (their values differ from PyTorch's, whose
-    global stream is another)."""
+    """The global stream (``torch.default_generator``) that the random
+    factories, sampling ops and dropout draw from; seeded as PyTorch's, so
+    ``manual_seed`` gives PyTorch's draws where the algorithms agree."""
 
     def __init__(self) -> None:
         self.device = _Device("cpu")
-
-    def manual_seed(self, seed: int) -> Self:
-        seed = int(seed) % _U64
-        # The extension takes a signed 64-bit seed; the bits are what count.
-        _C.manual_seed(seed - _U64 if seed >= 2**63 else seed)
-        return self
-
-    def initial_seed(self) -> int:
-        return int(_C.initial_seed())
-
-    def get_state(self) -> _C.Tensor:
-        raise RuntimeError(
-            "the global generator's state cannot be read: reseed it with manual_seed(), or "
-            "draw from a torch.Generator, whose state can be saved"
-        )
-
-    def set_state(self, new_state: _C.Tensor) -> Self:
-        raise RuntimeError(
-            "the global generator's state cannot be set: reseed it with manual_seed(), or "
-            "draw from a torch.Generator, whose state can be saved"
-        )
+        self._impl = _C._default_generator()
 
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("the global generator cannot be pickled")
 
     def _stream(self) -> Generator:
         # As PyTorch's samplers do without a generator: a new generator,
-        # seeded from the global stream.
-        return Generator().manual_seed(int(_C.randint(0, 2**62, (1,)).item()))
+        # seeded with a non-negative int64 drawn from the global stream.
+        return Generator().manual_seed(self._random64() % 2**63)
 
 
 default_generator = _DefaultGenerator()
@@ -202,3 +168,13 @@ def seed() -> int:
 def initial_seed() -> int:
     """The seed the global stream last started from."""
     return default_generator.initial_seed()
+
+
+def get_rng_state() -> _C.Tensor:
+    """The global stream's state (an int64 tensor), for set_rng_state."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: _C.Tensor) -> None:
+    """Restores the global stream to a state get_rng_state returned."""
+    default_generator.set_state(new_state)
