@@ -1,0 +1,21 @@
+"""Composable function transforms, with torch.func's names and semantics.
+
+``grad``, ``grad_and_value``, ``vjp``, ``jacrev`` and ``hessian`` take a
+function and return a function; they nest (``grad(grad(f))``,
+``jacrev(jacrev(f))``) and compose with ordinary autograd.
+``functional_call`` makes a module a function of its weights and
+``stack_module_state`` stacks the weights of an ensemble.
+"""
+
+from ._module import functional_call, stack_module_state
+from ._reverse import grad, grad_and_value, hessian, jacrev, vjp
+
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacrev",
+    "stack_module_state",
+    "vjp",
+]
