@@ -40,9 +40,13 @@ class TreeSpec:
         return hash((self.kind, len(self.children)))
 
     def __repr__(self) -> str:
+        return self._repr(0)
+
+    def pprint(self) -> str:
+        """The short form torch.func's messages use: (*, [*]), {'a': *}."""
         if self.kind is None:
             return "*"
-        inner = [repr(c) for c in self.children]
+        inner = [c.pprint() for c in self.children]
         if self.kind is tuple:
             return "(" + ", ".join(inner) + ("," if len(inner) == 1 else "") + ")"
         if self.kind is list:
@@ -55,6 +59,16 @@ class TreeSpec:
         fields = getattr(self.kind, "_fields", ())
         body = ", ".join(f"{f}={v}" for f, v in zip(fields, inner))
         return f"{self.kind.__name__}({body})"
+
+    def _repr(self, indent: int) -> str:
+        """PyTorch's layout: the first child on the line, each other child
+        on its own line, two spaces deeper per level."""
+        if self.kind is None:
+            return "*"
+        context = repr(list(self.context)) if isinstance(self.context, list) else "None"
+        sep = ",\n" + " " * (indent + 2)
+        inner = sep.join(c._repr(indent + 2) for c in self.children)
+        return f"TreeSpec({self.kind.__name__}, {context}, [{inner}])"
 
 
 _LEAF = TreeSpec(None, None, [])

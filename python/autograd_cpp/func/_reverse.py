@@ -23,6 +23,7 @@ from typing import Any, TypeAlias
 
 from .. import _C
 from ..autograd.grad_mode import enable_grad
+from ._batched import active_levels, lift, physical, rewrap
 from ._pytree import TreeSpec, tree_flatten, tree_map, tree_unflatten
 
 Tensor = _C.Tensor
@@ -42,14 +43,17 @@ class _Level:
         # hands back untracked results.
         self.outer_grad = _C.is_grad_enabled()
 
-    def differentiable(self, x: object) -> Tensor:
+    def differentiable(self, x: object) -> Any:
         if not isinstance(x, Tensor):
             raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
-        if x.requires_grad:
-            return x.view_as(x)
-        leaf = x.detach().requires_grad_(True)
+        # Under vmap the level's tensors are batched at every vmap level,
+        # so that each example's gradient is its own (Note [Batched tensors]).
+        p = lift(x)
+        if p.requires_grad:
+            return rewrap(p.view_as(p))
+        leaf = p.detach().requires_grad_(True)
         self.leaves.add(id(leaf))
-        return leaf
+        return rewrap(leaf)
 
     def tracked_outside(self, tensors: Sequence[object]) -> bool:
         """Whether any of ``tensors`` depends on a leaf that is not this
@@ -57,7 +61,7 @@ class _Level:
         if not self.outer_grad:
             return False
         stack = []
-        for t in tensors:
+        for t in map(physical, tensors):
             if isinstance(t, Tensor) and t.requires_grad:
                 fn = t.grad_fn
                 if fn is None:
@@ -103,7 +107,27 @@ def _autograd_grad(
     create_graph: bool,
 ) -> tuple[Tensor, ...]:
     """Gradients of ``outputs`` w.r.t. ``inputs``; outputs that do not
-    require grad are skipped, and an input they do not reach gets zeros."""
+    require grad are skipped, and an input they do not reach gets zeros.
+    Under vmap, the physical tensors are differentiated: every example's
+    output depends on its own inputs only."""
+    if active_levels():
+        outputs = [lift(o) for o in outputs]
+        grad_outputs = [
+            _C.ones_like(o) if g is None else lift(g) for o, g in zip(outputs, grad_outputs)
+        ]
+        inputs = [physical(x) for x in inputs]
+        grads = _plain_grad(outputs, inputs, grad_outputs, retain_graph, create_graph)
+        return tuple(rewrap(g) for g in grads)
+    return _plain_grad(outputs, inputs, grad_outputs, retain_graph, create_graph)
+
+
+def _plain_grad(
+    outputs: Sequence[Tensor],
+    inputs: Sequence[Tensor],
+    grad_outputs: Sequence[Tensor | None],
+    retain_graph: bool,
+    create_graph: bool,
+) -> tuple[Tensor, ...]:
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     grads: tuple[Tensor | None, ...]
     if pairs:
@@ -349,7 +373,8 @@ class _Pullback:
         if ct_spec != self.out_spec:
             raise RuntimeError(
                 "Expected pytree structure of cotangents to be the same as pytree structure of "
-                f"outputs to the function. cotangents: {ct_spec}, primal output: {self.out_spec}"
+                f"outputs to the function. cotangents: {ct_spec.pprint()}, primal output: "
+                f"{self.out_spec.pprint()}"
             )
         for c in flat_ct:
             if not isinstance(c, Tensor):
