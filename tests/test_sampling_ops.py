@@ -275,3 +275,17 @@ def test_variable_legacy_wrapper():
         Variable(a, volatile=True)
     with pytest.raises(ValueError):
         Variable(a, volatile=True, requires_grad=True)
+
+
+def test_init_and_linear_weights_match_torch_for_a_seed():
+    outs = []
+    for lib in (ag, torch):
+        lib.manual_seed(42)
+        layer = lib.nn.Linear(5, 3)
+        g = lib.Generator().manual_seed(9)
+        w = lib.empty(4, 6)
+        lib.nn.init.kaiming_uniform_(w, generator=g)
+        v = lib.nn.init.normal_(lib.empty(40), 0.0, 0.02, generator=g)
+        outs.append((layer.weight, layer.bias, w, v))
+    for a, t in zip(outs[0], outs[1]):
+        assert_same(a, t, rtol=1e-6)
