@@ -626,16 +626,15 @@ KNOWN_DIVERGENCES = [
         "calls PyTorch rejects are computed: flatten(1, 2) of a 0-d tensor, unfold of an "
         "input with a zero-size non-batch dim, binary_cross_entropy of NaN, a weight that "
         "broadcasts the output to a bigger shape, int or bool inputs of kernels without an "
-        "integer version (bmm in einsum, log_sigmoid in BCE with logits)",
+        "integer version (log_sigmoid in BCE with logits)",
         (
             "out = m.tensor(1.0).flatten(1, 2)",
             "out = m.nn.functional.unfold(m.ones(3, 3, 0, 1), (2, 3), padding=1)",
             "out = m.nn.functional.binary_cross_entropy(m.tensor([nan]), m.tensor([0.5]))",
             "out = m.nn.functional.binary_cross_entropy(m.tensor(0.5), m.tensor(0.5),"
             " weight=m.ones(3))",
-            "out = m.einsum('ij,jk->ik', m.ones(2, 3, dtype=m.bool), m.ones(3, 4, dtype=m.bool))",
         ),
-        source=r"OP\['(flatten|unfold|bce|einsum)",
+        source=r"OP\['(flatten|unfold|bce)",
     ),
     Divergence(
         "error_type_or_check_order",

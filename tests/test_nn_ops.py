@@ -727,6 +727,22 @@ ERRORS = {
     "einsum_bad_char": lambda m: m.einsum("i1", _x(m, 2, 3)),
     "einsum_dtype": lambda m: m.einsum("i,i->", _x(m, 3), _x(m, 3, dtype="float32")),
     "einsum_diag_size": lambda m: m.einsum("ii->i", _x(m, 2, 3)),
+    # Bool inputs reach product, convolution and pooling kernels PyTorch has
+    # no bool version of (NotImplementedError, the kernel named).
+    "mm_bool": lambda m: m.ones(2, 3, dtype=m.bool) @ m.ones(3, 2, dtype=m.bool),
+    "mv_bool": lambda m: m.ones(2, 3, dtype=m.bool).mv(m.ones(3, dtype=m.bool)),
+    "bmm_bool": lambda m: m.ones(1, 2, 3, dtype=m.bool).bmm(m.ones(1, 3, 2, dtype=m.bool)),
+    "dot_bool_empty": lambda m: m.ones(0, dtype=m.bool).dot(m.ones(0, dtype=m.bool)),
+    "addmm_bool": lambda m: m.addmm(*(m.ones(2, 2, dtype=m.bool),) * 3),
+    "linear_bool": lambda m: F(m).linear(m.ones(2, 2, dtype=m.bool), m.ones(3, 2, dtype=m.bool)),
+    "einsum_bool": lambda m: m.einsum(
+        "ij,jk->ik", m.ones(2, 3, dtype=m.bool), m.ones(3, 4, dtype=m.bool)
+    ),
+    "conv1d_bool": lambda m: F(m).conv1d(
+        m.ones(1, 2, 3, dtype=m.bool), m.ones(1, 2, 1, dtype=m.bool)
+    ),
+    "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
 }
 
 
