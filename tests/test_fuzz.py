@@ -528,6 +528,24 @@ KNOWN_DIVERGENCES = [
         source=r"requires_grad_\(",
     ),
     Divergence(
+        "second_backward_without_saved_tensors",
+        ("ok",),
+        "RuntimeError",
+        "a node whose backward needs no input values saves none (div with a rounding mode, "
+        "max/min along a dim keep their indices outside saved tensors, reflection and "
+        "replication padding, average pooling), so a second backward without retain_graph "
+        "succeeds, where PyTorch's node saves its inputs anyway and refuses; matching it "
+        "would mean keeping tensors alive only to fail later",
+        (
+            "x = m.ones(2, requires_grad=True)\nout = m.div(x, 2.0, rounding_mode='trunc')\n"
+            "out.sum().backward()\nout.sum().backward()",
+            "x = m.ones(1, 2, 3, requires_grad=True)\nout = m.nn.functional.pad(x, (1, 1), "
+            "mode='reflect')\nout.sum().backward()\nout.sum().backward()",
+        ),
+        source=r"out\.sum\(\)\.backward\(\)\n    out\.sum\(\)\.backward\(\)",
+        torch_message=r"Trying to backward through the graph a second time",
+    ),
+    Divergence(
         "copy_from_a_number",
         ("TypeError",),
         "ok",

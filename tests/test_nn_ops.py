@@ -485,6 +485,17 @@ def test_pointwise_losses_weighted_and_beta():
         )
 
 
+def test_hinge_embedding_loss_keeps_an_integer_input_dtype():
+    for margin in (0.8, 2.8):
+        ours = ag.nn.functional.hinge_embedding_loss(
+            ag.tensor([0, 2, 1]), ag.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        theirs = torch.nn.functional.hinge_embedding_loss(
+            torch.tensor([0, 2, 1]), torch.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        assert str(ours.dtype) == str(theirs.dtype) and ours.tolist() == theirs.tolist()
+
+
 def test_mse_loss_promotes_dtypes():
     a = AF.mse_loss(ag.tensor(randn(3)), ag.tensor(randn(3), dtype=ag.float32))
     b = TF().mse_loss(torch.tensor(randn(3)), torch.tensor(randn(3), dtype=torch.float32))
@@ -743,6 +754,13 @@ ERRORS = {
     ),
     "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
     "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    # margin - input is computed in input's dtype (int stays int, so its mean fails).
+    "hinge_embedding_int_mean": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([0, 2]), m.tensor([1, -1]), margin=0.8
+    ),
+    "hinge_embedding_bool": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([True, False]), m.tensor([1, -1]), reduction="none"
+    ),
 }
 
 
