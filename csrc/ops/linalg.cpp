@@ -24,10 +24,10 @@ void check_same_dtype(const Tensor& a, const Tensor& b) {
 // result or an empty inner dim is filled before the kernel is reached.
 Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape,
                    const char* kernel) {
-  AG_CHECK_AS(NotImplementedError,
-              a.dtype() != DType::Bool || numel_of(out_shape) == 0 ||
-                  a.size(-1) == 0,
-              "\"", kernel, "\" not implemented for 'Bool'");
+  AG_CHECK_AS(
+      NotImplementedError,
+      a.dtype() != DType::Bool || numel_of(out_shape) == 0 || a.size(-1) == 0,
+      "\"", kernel, "\" not implemented for 'Bool'");
   Tensor out = empty_tensor(out_shape, a.dtype());
   kernels::matmul(a, b, out);
   return out;
@@ -468,8 +468,8 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
   AG_CHECK(self.size(1) == mat2.size(0),
            "mat1 and mat2 shapes cannot be multiplied (", self.size(0), "x",
            self.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
-  Tensor out = matmul_data(self, mat2, {self.size(0), mat2.size(1)},
-                           "addmm_impl_cpu_");
+  Tensor out =
+      matmul_data(self, mat2, {self.size(0), mat2.size(1)}, "addmm_impl_cpu_");
   if (auto fn = record_product(out, self, mat2, &MmBackward0::self,
                                &MmBackward0::mat2)) {
     fn->self_transposed = is_transposed_matrix(self.sizes(), self.strides());
@@ -486,8 +486,8 @@ Tensor bmm(const Tensor& self, const Tensor& mat2) {
            "Expected size for first two dimensions of batch2 tensor to be: [",
            self.size(0), ", ", self.size(2), "] but got: [", mat2.size(0), ", ",
            mat2.size(1), "].");
-  Tensor out =
-      matmul_data(self, mat2, {self.size(0), self.size(1), mat2.size(2)}, "bmm");
+  Tensor out = matmul_data(self, mat2,
+                           {self.size(0), self.size(1), mat2.size(2)}, "bmm");
   record_product(out, self, mat2, &BmmBackward0::self, &BmmBackward0::mat2);
   return out;
 }

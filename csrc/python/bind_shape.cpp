@@ -73,8 +73,7 @@ TensorList split_any(const Tensor& t, py::handle split, int64_t dim) {
           "split_with_sizes(): argument 'split_sizes' (position 2) must be "
           "tuple of ints, not Tensor");
     }
-    return ops::split(t, int_arg(py::reinterpret_steal<py::object>(size)),
-                      dim);
+    return ops::split(t, int_arg(py::reinterpret_steal<py::object>(size)), dim);
   }
   return ops::split_with_sizes(t, int_list(split), dim);
 }

@@ -148,7 +148,7 @@ class _Interpolate(Function):
 
     @staticmethod
     def forward(ctx: FunctionCtx, input: _C.Tensor, plan: _Plan) -> _C.Tensor:
-        ctx.plan = plan
+        ctx.plan = plan  # type: ignore[attr-defined]
         out = input
         for dim, _, taps in plan:
             out = _resample(out, dim, taps)
@@ -156,7 +156,8 @@ class _Interpolate(Function):
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None]:
-        for dim, n_in, taps in reversed(ctx.plan):
+        plan: _Plan = ctx.plan  # type: ignore[attr-defined]
+        for dim, n_in, taps in reversed(plan):
             grad = _resample_adjoint(grad, dim, n_in, taps)
         return grad, None
 
