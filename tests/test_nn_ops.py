@@ -485,6 +485,20 @@ def test_pointwise_losses_weighted_and_beta():
         )
 
 
+def test_relu_gradient_at_nan_and_of_inf_matches_torch():
+    """Zero where the result is <= 0, the gradient elsewhere: a NaN input
+    passes it, and an inf gradient stays inf (not inf * 0)."""
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor([float("nan"), 0.0, -1.0, 2.0], requires_grad=True)
+        lib.relu(x).backward(lib.tensor([float("inf"), 1.0, float("inf"), 3.0]))
+        (gg,) = lib.autograd.grad(
+            lib.autograd.grad((lib.relu(x) ** 2).sum(), x, create_graph=True)[0].sum(), x
+        )
+        grads.append((x.grad.tolist(), gg.tolist()))
+    assert str(grads[0]) == str(grads[1])
+
+
 def test_hinge_embedding_loss_keeps_an_integer_input_dtype():
     for margin in (0.8, 2.8):
         ours = ag.nn.functional.hinge_embedding_loss(
