@@ -485,6 +485,20 @@ def test_pointwise_losses_weighted_and_beta():
         )
 
 
+def test_batch_norm_of_an_empty_input_matches_torch():
+    cases = [
+        lambda m: F(m).batch_norm(m.ones(0), None, None, m.ones(1), m.ones(1), training=True),
+        lambda m: F(m).batch_norm(m.ones(0, 3), None, None, None, None, training=False),
+        lambda m: F(m).batch_norm(m.ones(0), m.ones(3), m.ones(3), training=False),
+        lambda m: F(m).batch_norm(m.ones(0, 3, dtype=m.int64), None, None, training=True),
+        lambda m: F(m).batch_norm(m.ones(2, 0), None, None, m.full((5,), 2.0), m.ones(5)),
+    ]
+    for case in cases:
+        ours, theirs = case(ag), case(torch)
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        assert str(ours.dtype) == str(theirs.dtype)
+
+
 def test_relu_gradient_at_nan_and_of_inf_matches_torch():
     """Zero where the result is <= 0, the gradient elsewhere: a NaN input
     passes it, and an inf gradient stays inf (not inf * 0)."""
@@ -769,6 +783,10 @@ ERRORS = {
     "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
     "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
     # margin - input is computed in input's dtype (int stays int, so its mean fails).
+    # An empty input returns before the channel checks, indexing weight[0].
+    "batch_norm_empty_0d_weight": lambda m: F(m).batch_norm(
+        m.ones(0), None, None, m.tensor(0.0), m.tensor(0.0), training=True
+    ),
     "hinge_embedding_int_mean": lambda m: F(m).hinge_embedding_loss(
         m.tensor([0, 2]), m.tensor([1, -1]), margin=0.8
     ),
