@@ -783,6 +783,18 @@ ERRORS = {
     "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
     "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
     # margin - input is computed in input's dtype (int stays int, so its mean fails).
+    # Python-composed functionals meet PyTorch's kernel dtype check after their shape checks.
+    "glu_int": lambda m: F(m).glu(m.ones(3, 4, dtype=m.int64)),
+    "glu_int_odd_size_first": lambda m: F(m).glu(m.ones(3, 3, dtype=m.int64)),
+    "adaptive_max_pool1d_int": lambda m: F(m).adaptive_max_pool1d(
+        m.ones(2, 3, 7, dtype=m.int64), 3
+    ),
+    "adaptive_avg_pool2d_bool": lambda m: F(m).adaptive_avg_pool2d(
+        m.ones(2, 3, 7, dtype=m.bool), 3
+    ),
+    "interpolate_area_int": lambda m: F(m).interpolate(
+        m.ones(2, 3, 5, 5, dtype=m.int64), size=7, mode="area"
+    ),
     # An empty input returns before the channel checks, indexing weight[0].
     "batch_norm_empty_0d_weight": lambda m: F(m).batch_norm(
         m.ones(0), None, None, m.tensor(0.0), m.tensor(0.0), training=True
