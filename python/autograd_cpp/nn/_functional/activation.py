@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ... import _C
 from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
+from ._utils import _require_floating
 
 __all__ = [
     "relu_", "elu_", "leaky_relu_", "hardtanh_", "hardswish", "hardsigmoid", "mish",
@@ -127,6 +128,7 @@ def glu(input: _C.Tensor, dim: int = -1) -> _C.Tensor:
         raise RuntimeError(
             f"Halving dimension must be even, but dimension {dim % input.dim()} is size {size}"
         )
+    _require_floating(input, "glu_cpu")
     a, b = _C.chunk(input, 2, dim)
     return a * _C.sigmoid(b)
 
