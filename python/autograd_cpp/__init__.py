@@ -17,6 +17,7 @@ from . import (
     cpu,
     cuda,
     distributed,
+    distributions,
     mps,
     multiprocessing,
     nn,
