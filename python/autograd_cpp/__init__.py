@@ -47,6 +47,7 @@ from ._generator import default_generator as default_generator
 from ._generator import initial_seed as initial_seed
 from ._generator import manual_seed as manual_seed  # type: ignore[assignment]  # returns a Generator
 from ._generator import seed as seed
+from ._stacking import *  # noqa: F403
 from ._tensor import BoolTensor as BoolTensor
 from ._tensor import DoubleTensor as DoubleTensor
 from ._tensor import FloatTensor as FloatTensor
