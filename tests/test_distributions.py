@@ -15,6 +15,15 @@ from oracle import requires_torch, torch
 pytestmark = requires_torch
 
 
+@pytest.fixture(autouse=True)
+def _torch_validates():
+    # torch.compile (used by other tests) turns PyTorch's validation off globally
+    before = torch.distributions.Distribution._validate_args
+    torch.distributions.Distribution.set_default_validate_args(True)
+    yield
+    torch.distributions.Distribution.set_default_validate_args(before)
+
+
 def both(values, dtype=np.float64, requires_grad=False):
     a = np.asarray(values, dtype=dtype)
     return (

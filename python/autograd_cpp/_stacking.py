@@ -189,4 +189,7 @@ def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[_C.Tensor, ...
     return tuple(by_input[i] for i in range(len(inputs)))
 
 
-setattr(_C.Tensor, "broadcast_to", broadcast_to)  # declared in _C.pyi
+# Attached to the C++ class; _C.pyi declares the method.
+for _name, _member in (("broadcast_to", broadcast_to),):
+    setattr(_C.Tensor, _name, _member)
+del _name, _member

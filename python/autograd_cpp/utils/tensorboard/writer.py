@@ -11,8 +11,6 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, BinaryIO
 
-import numpy as np
-
 from . import _record
 
 _uid = itertools.count()
@@ -20,6 +18,8 @@ _uid = itertools.count()
 
 def _as_float(value: Any) -> float:
     """A Python number, or a one-element tensor or array, as a float."""
+    import numpy as np  # on first use: importing the package stays numpy-free
+
     if hasattr(value, "detach"):
         value = value.detach().numpy()
     array = np.asarray(value)
