@@ -30,6 +30,7 @@ from . import (
     utils,
     viz,
 )
+from ._aliases import *  # noqa: F403
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
