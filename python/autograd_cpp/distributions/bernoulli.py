@@ -19,7 +19,7 @@ class Bernoulli(Distribution):
         "probs": constraints.unit_interval,
         "logits": constraints.real,
     }
-    support = constraints.boolean  # type: ignore[assignment]  # a fixed support
+    support = constraints.boolean
     has_enumerate_support = True
 
     def __init__(

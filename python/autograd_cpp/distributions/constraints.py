@@ -44,7 +44,7 @@ class _Boolean(Constraint):
 
 
 class _GreaterThan(Constraint):
-    def __init__(self, lower_bound: float) -> None:
+    def __init__(self, lower_bound: float | _C.Tensor) -> None:
         self.lower_bound = lower_bound
 
     def check(self, value: _C.Tensor) -> _C.Tensor:
@@ -66,7 +66,7 @@ class _LessThan(Constraint):
 
 
 class _Interval(Constraint):
-    def __init__(self, lower_bound: float, upper_bound: float) -> None:
+    def __init__(self, lower_bound: float | _C.Tensor, upper_bound: float | _C.Tensor) -> None:
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
 

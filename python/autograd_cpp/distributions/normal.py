@@ -17,7 +17,7 @@ class Normal(Distribution):
         "loc": constraints.real,
         "scale": constraints.positive,
     }
-    support = constraints.real  # type: ignore[assignment]  # a fixed support
+    support = constraints.real
     has_rsample = True
 
     def __init__(

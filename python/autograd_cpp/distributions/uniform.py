@@ -27,7 +27,7 @@ class Uniform(Distribution):
 
     @property
     def support(self) -> constraints.Constraint:
-        return constraints.interval(self.low, self.high)  # type: ignore[arg-type]  # tensor bounds
+        return constraints.interval(self.low, self.high)
 
     @property
     def mean(self) -> _C.Tensor:
