@@ -18,6 +18,7 @@ from . import (
     cuda,
     distributed,
     distributions,
+    func,
     mps,
     multiprocessing,
     nn,
