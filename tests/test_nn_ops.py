@@ -485,6 +485,17 @@ def test_pointwise_losses_weighted_and_beta():
         )
 
 
+def test_hinge_embedding_loss_keeps_an_integer_input_dtype():
+    for margin in (0.8, 2.8):
+        ours = ag.nn.functional.hinge_embedding_loss(
+            ag.tensor([0, 2, 1]), ag.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        theirs = torch.nn.functional.hinge_embedding_loss(
+            torch.tensor([0, 2, 1]), torch.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        assert str(ours.dtype) == str(theirs.dtype) and ours.tolist() == theirs.tolist()
+
+
 def test_mse_loss_promotes_dtypes():
     a = AF.mse_loss(ag.tensor(randn(3)), ag.tensor(randn(3), dtype=ag.float32))
     b = TF().mse_loss(torch.tensor(randn(3)), torch.tensor(randn(3), dtype=torch.float32))
@@ -727,6 +738,29 @@ ERRORS = {
     "einsum_bad_char": lambda m: m.einsum("i1", _x(m, 2, 3)),
     "einsum_dtype": lambda m: m.einsum("i,i->", _x(m, 3), _x(m, 3, dtype="float32")),
     "einsum_diag_size": lambda m: m.einsum("ii->i", _x(m, 2, 3)),
+    # Bool inputs reach product, convolution and pooling kernels PyTorch has
+    # no bool version of (NotImplementedError, the kernel named).
+    "mm_bool": lambda m: m.ones(2, 3, dtype=m.bool) @ m.ones(3, 2, dtype=m.bool),
+    "mv_bool": lambda m: m.ones(2, 3, dtype=m.bool).mv(m.ones(3, dtype=m.bool)),
+    "bmm_bool": lambda m: m.ones(1, 2, 3, dtype=m.bool).bmm(m.ones(1, 3, 2, dtype=m.bool)),
+    "dot_bool_empty": lambda m: m.ones(0, dtype=m.bool).dot(m.ones(0, dtype=m.bool)),
+    "addmm_bool": lambda m: m.addmm(*(m.ones(2, 2, dtype=m.bool),) * 3),
+    "linear_bool": lambda m: F(m).linear(m.ones(2, 2, dtype=m.bool), m.ones(3, 2, dtype=m.bool)),
+    "einsum_bool": lambda m: m.einsum(
+        "ij,jk->ik", m.ones(2, 3, dtype=m.bool), m.ones(3, 4, dtype=m.bool)
+    ),
+    "conv1d_bool": lambda m: F(m).conv1d(
+        m.ones(1, 2, 3, dtype=m.bool), m.ones(1, 2, 1, dtype=m.bool)
+    ),
+    "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    # margin - input is computed in input's dtype (int stays int, so its mean fails).
+    "hinge_embedding_int_mean": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([0, 2]), m.tensor([1, -1]), margin=0.8
+    ),
+    "hinge_embedding_bool": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([True, False]), m.tensor([1, -1]), reduction="none"
+    ),
 }
 
 

@@ -444,8 +444,8 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
            dtype_cpp_name(input.dtype()), ") and bias type (",
            bias.defined() ? dtype_cpp_name(bias.dtype()) : "",
            ") should be the same");
-  AG_CHECK(input.dtype() != DType::Bool,
-           "\"slow_conv2d_cpu\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, input.dtype() != DType::Bool,
+              "\"slow_conv2d_cpu\" not implemented for 'Bool'");
 
   // Everything runs as a 2-D convolution; a 1-D one has height 1.
   ConvParams p;
@@ -1054,8 +1054,8 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(
     const IntList& padding, const IntList& dilation, bool ceil_mode) {
   const PoolParams p = pool_params(self, "max_pool2d", kernel_size, stride,
                                    padding, dilation, ceil_mode);
-  AG_CHECK(self.dtype() != DType::Bool,
-           "\"max_pool2d\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"max_pool2d\" not implemented for 'Bool'");
   const Window2d& w = p.window;
   const Shape out_shape = pooled_shape(self, w);
   Tensor out = empty_tensor(out_shape, self.dtype());
@@ -1088,8 +1088,8 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
                                    padding, {1}, ceil_mode);
   AG_CHECK(!divisor_override || *divisor_override != 0,
            "divisor must be not zero");
-  AG_CHECK(self.dtype() != DType::Bool,
-           "\"avg_pool2d_out_frame\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"avg_pool2d\" not implemented for 'Bool'");
   return avg_pool_op(self, p, count_include_pad, divisor_override.value_or(0));
 }
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ... import _C
 from ..._C import _nn
+from ...autograd.function import Function, FunctionCtx
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = [
@@ -123,6 +124,44 @@ def _resample(input: _C.Tensor, dim: int, taps: _Taps) -> _C.Tensor:
     return out
 
 
+def _resample_adjoint(grad: _C.Tensor, dim: int, n_in: int, taps: _Taps) -> _C.Tensor:
+    """The transpose of _resample: each output gradient goes back, weighted,
+    to the input positions its taps read."""
+    shape = list(grad.shape)
+    shape[dim] = n_in
+    view = [1] * grad.dim()
+    view[dim] = -1
+    out = _C.zeros(shape, dtype=grad.dtype)
+    for index, weight in taps:
+        term = grad if weight is None else grad * weight.reshape(view)
+        out = out.scatter_add(dim, index.reshape(view).expand(grad.shape), term)
+    return out
+
+
+_Plan = list[tuple[int, int, _Taps]]  # (dim, input size, taps), in the order applied
+
+
+class _Interpolate(Function):
+    """One node for the whole resampling, as PyTorch's upsample kernels. Its
+    indices and weights are constants kept on ctx rather than saved tensors,
+    so, as in PyTorch, a second backward needs no retain_graph."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, input: _C.Tensor, plan: _Plan) -> _C.Tensor:
+        ctx.plan = plan  # type: ignore[attr-defined]
+        out = input
+        for dim, _, taps in plan:
+            out = _resample(out, dim, taps)
+        return out
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None]:
+        plan: _Plan = ctx.plan  # type: ignore[attr-defined]
+        for dim, n_in, taps in reversed(plan):
+            grad = _resample_adjoint(grad, dim, n_in, taps)
+        return grad, None
+
+
 _LINEAR_MODES = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
@@ -212,7 +251,7 @@ def interpolate(
                 f"({', '.join(str(s) for s in out_size)})"
             )
     dt = _np_dtype(input)
-    out = input
+    plan: _Plan = []
     for i in reversed(range(dim)):
         n_in, n_out = input.size(i + 2), out_size[i]
         if mode in ("nearest", "nearest-exact"):
@@ -221,8 +260,9 @@ def interpolate(
             taps = _cubic_taps(n_in, n_out, bool(align_corners), scales[i], dt, input.dtype)
         else:
             taps = _linear_taps(n_in, n_out, bool(align_corners), scales[i], dt, input.dtype)
-        out = _resample(out, i + 2, taps)
-    return out
+        plan.append((i + 2, n_in, taps))
+    result: _C.Tensor = _Interpolate.apply(input, plan)
+    return result
 
 
 def upsample(
