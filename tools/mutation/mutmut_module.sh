@@ -37,21 +37,9 @@ case "$name" in
 esac
 
 work="$root/build/mutation/$name"
-# An interrupted run resumes (mutmut keeps its verdicts under mutants/);
-# FRESH=1 starts over from the current sources.
-if [ -d "$work" ] && [ "${FRESH:-0}" != 1 ]; then
-  cd "$work"
-  unset PYTHONPATH
-  mutmut run "$@"
-  exec bash "$root/tools/mutation/mutmut_summary.sh"
-fi
-rm -rf "$work"
-mkdir -p "$work/src"
-cp -r "$root/python/autograd_cpp" "$work/src/autograd_cpp"
-find "$work/src" -name __pycache__ -prune -exec rm -rf {} +
-cp -r "$root/tests" "$work/tests"
-find "$work/tests" -name __pycache__ -prune -exec rm -rf {} +
-cat > "$work/pyproject.toml" <<TOML
+
+write_config() {
+  cat > "$work/pyproject.toml" <<TOML
 [tool.mutmut]
 source_paths = ["src/autograd_cpp"]
 only_mutate = [$mutate]
@@ -59,10 +47,48 @@ pytest_add_cli_args_test_selection = [$tests]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
 process_isolation = "forkserver"
 use_git_change_detection = false
+# mutmut's time budget is (measured test time + constant) x multiplier; the
+# measured time leaves out collecting the test files, which takes tens of
+# seconds when other builds share the cores. A slow child is not a killed one.
+timeout_constant = ${MUTMUT_TIMEOUT_CONSTANT:-10}
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
 TOML
+}
+
+copy_tests() {
+  rm -rf "$work/tests"
+  cp -r "$root/tests" "$work/tests"
+  find "$work/tests" -name __pycache__ -prune -exec rm -rf {} +
+}
+
+# An interrupted run resumes (mutmut keeps its verdicts under mutants/) with
+# the sources it started from and the current tests; RECHECK=1 also reruns
+# every mutant not killed yet (after adding tests). FRESH=1 starts over from
+# the current sources.
+if [ -d "$work" ] && [ "${FRESH:-0}" != 1 ]; then
+  copy_tests
+  write_config
+  cd "$work"
+  unset PYTHONPATH
+  if [ "${RECHECK:-0}" = 1 ]; then
+    mapfile -t open_mutants < <(mutmut results 2>/dev/null | sed -n 's/^ *\([^ ]*\): .*/\1/p')
+    if [ "${#open_mutants[@]}" -gt 0 ]; then
+      mutmut run "$@" "${open_mutants[@]}"
+    fi
+  else
+    mutmut run "$@"
+  fi
+  exec bash "$root/tools/mutation/mutmut_summary.sh"
+fi
+rm -rf "$work"
+mkdir -p "$work/src"
+cp -r "$root/python/autograd_cpp" "$work/src/autograd_cpp"
+find "$work/src" -name __pycache__ -prune -exec rm -rf {} +
+copy_tests
+write_config
+git -C "$root" rev-parse HEAD > "$work/measured-commit"
 cd "$work"
 # The tests must import the copy: nothing else on the path.
 unset PYTHONPATH
