@@ -18,6 +18,7 @@ from . import (
     cuda,
     distributed,
     mps,
+    multiprocessing,
     nn,
     onnx,
     optim,
