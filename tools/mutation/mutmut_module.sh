@@ -18,7 +18,7 @@ case "$name" in
   optim)         mutate='"src/autograd_cpp/optim/*"'
                  tests='"tests/test_defaults.py", "tests/test_nn_optim.py", "tests/test_optim_more.py", "tests/test_lr_schedulers.py"' ;;
   nn_init)       mutate='"src/autograd_cpp/nn/init.py"'
-                 tests='"tests/test_init_distributions.py", "tests/test_nn_optim.py"' ;;
+                 tests='"tests/test_init_distributions.py", "tests/test_init_contract.py", "tests/test_nn_optim.py"' ;;
   # The modules users meet first: Linear, the losses, and Module itself.
   nn_modules)    mutate='"src/autograd_cpp/nn/modules/linear.py", "src/autograd_cpp/nn/modules/loss.py", "src/autograd_cpp/nn/modules/module.py"'
                  tests='"tests/test_defaults.py", "tests/test_init_distributions.py", "tests/test_nn_optim.py", "tests/test_nn_ops.py", "tests/test_nn_layers_more.py"' ;;
