@@ -16,7 +16,7 @@ shift
 
 case "$name" in
   optim)         mutate='"src/autograd_cpp/optim/*"'
-                 tests='"tests/test_defaults.py", "tests/test_nn_optim.py", "tests/test_optim_more.py", "tests/test_lr_schedulers.py"' ;;
+                 tests='"tests/test_defaults.py", "tests/test_nn_optim.py", "tests/test_optim_more.py", "tests/test_lr_schedulers.py", "tests/test_optim_contract.py"' ;;
   nn_init)       mutate='"src/autograd_cpp/nn/init.py"'
                  tests='"tests/test_init_distributions.py", "tests/test_init_contract.py", "tests/test_nn_optim.py"' ;;
   # The modules users meet first: Linear, the losses, and Module itself.
