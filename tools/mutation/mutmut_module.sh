@@ -21,7 +21,7 @@ case "$name" in
                  tests='"tests/test_init_distributions.py", "tests/test_init_contract.py", "tests/test_nn_optim.py"' ;;
   # The modules users meet first: Linear, the losses, and Module itself.
   nn_modules)    mutate='"src/autograd_cpp/nn/modules/linear.py", "src/autograd_cpp/nn/modules/loss.py", "src/autograd_cpp/nn/modules/module.py"'
-                 tests='"tests/test_defaults.py", "tests/test_init_distributions.py", "tests/test_nn_optim.py", "tests/test_nn_ops.py", "tests/test_nn_layers_more.py", "tests/test_loss_modules.py"' ;;
+                 tests='"tests/test_defaults.py", "tests/test_init_distributions.py", "tests/test_nn_optim.py", "tests/test_nn_ops.py", "tests/test_nn_layers_more.py", "tests/test_loss_modules.py", "tests/test_module_contract.py"' ;;
   # The functional losses and activations (nn/functional.py re-exports them).
   nn_functional) mutate='"src/autograd_cpp/nn/_functional/loss.py", "src/autograd_cpp/nn/_functional/activation.py"'
                  tests='"tests/test_nn_ops.py", "tests/test_vs_torch.py", "tests/test_defaults.py", "tests/test_numerical_safety.py"' ;;
