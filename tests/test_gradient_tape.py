@@ -229,6 +229,13 @@ def test_gradient_into_a_dict_of_three_sources():
     assert {k: float(v) for k, v in g.items()} == {"a": 5.0, "b": 7.0, "c": 11.0}
 
 
+def test_gradient_into_a_list_of_three_sources():
+    a, b, c = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = 5 * a + 7 * b + 11 * c
+    assert [float(v) for v in tape.gradient(y, [a, b, c])] == [5.0, 7.0, 11.0]
+
+
 def test_stop_recording_needs_a_recording_tape():
     tape = tf.GradientTape()
     message = r"^Tape\.stop_recording\(\) can only be called while the tape is recording\.$"
