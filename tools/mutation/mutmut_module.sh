@@ -34,7 +34,7 @@ case "$name" in
   tape)          mutate='"src/autograd_cpp/tape.py"'
                  tests='"tests/test_gradient_tape.py", "tests/test_seeds.py"' ;;
   serialization) mutate='"src/autograd_cpp/serialization.py"'
-                 tests='"tests/test_nn_optim.py", "tests/test_serialization_torch.py"' ;;
+                 tests='"tests/test_nn_optim.py", "tests/test_serialization_torch.py", "tests/test_serialization_native.py", "tests/test_bad_input.py"' ;;
   *) echo "unknown part: $name" >&2; exit 2 ;;
 esac
 
