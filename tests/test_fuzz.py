@@ -545,6 +545,15 @@ KNOWN_DIVERGENCES = [
         source=r"\.copy_\(",
     ),
     Divergence(
+        "split_of_a_scalar_by_a_tensor",
+        ("TypeError",),
+        "RuntimeError",
+        "split of a 0-d tensor converts a float-tensor split size first (TypeError); "
+        "PyTorch first rejects the 0-d input",
+        ("out = m.tensor(0.0).split(m.tensor(0.0))",),
+        torch_message=r"split expects at least a 1-dimensional tensor",
+    ),
+    Divergence(
         "abs_of_bool",
         ("ok",),
         "NotImplementedError",
