@@ -554,6 +554,19 @@ KNOWN_DIVERGENCES = [
         torch_message=r"split expects at least a 1-dimensional tensor",
     ),
     Divergence(
+        "nearest_interpolation_backward_twice",
+        ("RuntimeError",),
+        "ok",
+        "nearest interpolation's backward goes through index_select, which saves its "
+        "indices: a second backward without retain_graph raises; PyTorch's saves nothing",
+        (
+            "x = m.zeros(1, 1, 2, requires_grad=True)\n"
+            "out = m.nn.functional.interpolate(x, scale_factor=2, mode='nearest')\n"
+            "out.sum().backward()\nout.sum().backward()",
+        ),
+        source=r"interpolate_nearest|mode='nearest'",
+    ),
+    Divergence(
         "abs_of_bool",
         ("ok",),
         "NotImplementedError",
