@@ -87,3 +87,14 @@ def test_what_cannot_be_saved_says_what_can(bad, tmp_path):
         "(e.g. model.state_dict() or optimizer.state_dict())"
     )
     assert not (tmp_path / "bad.agcpp").exists()
+
+
+def test_errors_name_the_file_object_they_read(tmp_path):
+    path = tmp_path / "short.agcpp"
+    path.write_bytes(b"AGCPPSV1" + b"\0" * 4)
+    with open(path, "rb") as fh, pytest.raises(RuntimeError) as info:
+        ag.load(fh)
+    assert str(info.value).startswith(f"autograd_cpp.load: {str(path)!r} ")
+    with pytest.raises(RuntimeError) as info:
+        ag.load(io.BytesIO(b"AGCPPSV1" + b"\0" * 4))
+    assert str(info.value).startswith("autograd_cpp.load: '<file object>' ")
