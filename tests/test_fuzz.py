@@ -567,6 +567,20 @@ KNOWN_DIVERGENCES = [
         source=r"interpolate_nearest|mode='nearest'",
     ),
     Divergence(
+        "rounding_division_backward_twice",
+        ("ok",),
+        "RuntimeError",
+        "div with a rounding mode saves nothing for its (zero) gradient, so a second "
+        "backward without retain_graph succeeds; PyTorch's node saves its inputs and raises",
+        (
+            "x = m.ones((), requires_grad=True)\n"
+            "out = m.div(m.zeros(()), x, rounding_mode='trunc')\n"
+            "out.sum().backward()\nout.sum().backward()",
+        ),
+        source=r"div_trunc|div_floor|rounding_mode",
+        torch_message=r"backward through the graph a second time",
+    ),
+    Divergence(
         "abs_of_bool",
         ("ok",),
         "NotImplementedError",
