@@ -190,8 +190,13 @@ def tanhshrink(input: _C.Tensor) -> _C.Tensor:
 def softshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     if lambd < 0:
+        # PyTorch names the dtype's largest value and its C++ scalar type.
+        kind, largest = {
+            _C.float32: ("Float", 3.4028234663852886e38),
+            _C.float64: ("Double", 1.7976931348623157e308),
+        }.get(input.dtype, (str(input.dtype), float("inf")))
         raise RuntimeError(
-            f"lambda must be in range [0, inf] for input dtype {input.dtype}, but found {lambd}"
+            f"lambda must be in range [0, {largest:g}] for input dtype {kind}, but found {lambd}"
         )
     zero = _C.zeros_like(input)
     return _C.where(input > lambd, input - lambd, _C.where(input < -lambd, input + lambd, zero))
