@@ -841,3 +841,21 @@ def test_errors_match_torch(name):
 def test_large_inputs_split_across_threads(name, fn, shape):
     # Big enough that the kernels hand chunks to the thread pool.
     run_both(fn, [randn(*shape)])
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("input_shape,target_shape", [((), (3,)), ((1, 3), (2, 3)), ((), (0,))])
+def test_weight_matches_the_unbroadcast_input(name, input_shape, target_shape):
+    """PyTorch compares weight with the input's own size, then broadcasts."""
+    results = []
+    for lib in (torch, ag):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = getattr(lib.nn.functional, name)(
+                lib.full(input_shape, 1.5, dtype=lib.float64),
+                lib.zeros(target_shape, dtype=lib.float64),
+                reduction="sum",
+                weight=lib.full(input_shape, 2.0, dtype=lib.float64),
+            )
+        results.append(float(out))
+    assert results[0] == results[1]

@@ -362,10 +362,13 @@ def binary_cross_entropy_with_logits(
     )
 
 
-def _weighted(errors: _C.Tensor, weight: _C.Tensor, reduction: str) -> _C.Tensor:
+def _weighted(
+    errors: _C.Tensor, weight: _C.Tensor, reduction: str, input_size: _C.Size
+) -> _C.Tensor:
     """The elementwise errors scaled by weight, reduced; the mean divides by
-    the total weight."""
-    if weight.size() != errors.size():
+    the total weight. As PyTorch, weight must match the input's own size (before
+    broadcasting with the target)."""
+    if weight.size() != input_size:
         raise ValueError("Weights and input must have the same size.")
     weighted = errors * weight
     if reduction == "none":
@@ -387,10 +390,11 @@ def mse_loss(
 ) -> _C.Tensor:
     """Mean squared error between input and target."""
     # Operands first: a non-tensor is a TypeError before any flag is read.
+    unbroadcast = input
     input, target = _pointwise_operands(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        return _weighted(_C.pow(input - target, 2), weight, reduction)
+        return _weighted(_C.pow(input - target, 2), weight, reduction, unbroadcast.size())
     if input.dtype != target.dtype and not (
         input.is_floating_point() and target.is_floating_point()
     ):
@@ -411,10 +415,11 @@ def l1_loss(
 ) -> _C.Tensor:
     """Mean absolute error between input and target."""
     # Operands first: a non-tensor is a TypeError before any flag is read.
+    unbroadcast = input
     input, target = _pointwise_operands(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        return _weighted(_C.abs(input - target), weight, reduction)
+        return _weighted(_C.abs(input - target), weight, reduction, unbroadcast.size())
     return _nn.l1_loss(input, target, reduction)
 
 

@@ -62,12 +62,13 @@ def huber_loss(
 ) -> _C.Tensor:
     """0.5 * d^2 where |d| < delta, delta * (|d| - 0.5 * delta) elsewhere,
     for d = input - target."""
+    unbroadcast = input
     input, target = _pointwise_operands(input, target)
     diff = input - target
     magnitude = diff.abs()
     loss = _C.where(magnitude < delta, diff * diff * 0.5, (magnitude - 0.5 * delta) * delta)
     if weight is not None:
-        if weight.size() != input.size():
+        if weight.size() != unbroadcast.size():
             raise ValueError("Weights and input must have the same size.")
         loss = loss * weight
     return _reduce(loss, reduction)
