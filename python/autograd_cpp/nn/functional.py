@@ -363,7 +363,7 @@ def binary_cross_entropy_with_logits(
 
 
 def _weighted(
-    errors: _C.Tensor, weight: _C.Tensor, reduction: str, input_size: _C.Size
+    errors: _C.Tensor, weight: _C.Tensor, reduction: str, input_size: Sequence[int]
 ) -> _C.Tensor:
     """The elementwise errors scaled by weight, reduced; the mean divides by
     the total weight. As PyTorch, weight must match the input's own size (before
