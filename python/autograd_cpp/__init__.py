@@ -6,7 +6,7 @@ The Python API follows PyTorch's names and semantics, so that
 
 import typing as _typing
 
-from . import _C, autograd, backends, distributed, nn, optim, return_types, tf, utils, viz
+from . import _C, autograd, backends, distributed, nn, optim, profiler, return_types, tf, utils, viz
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/kernels.h"
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
@@ -106,6 +107,7 @@ constexpr int64_t kColumnBudget = int64_t{1} << 22;
 }  // namespace
 
 void im2col(const Tensor& in, const Window2d& w, const Tensor& cols) {
+  profiler::RecordScope scope("aten::im2col", in);
   AG_CHECK(in.is_contiguous() && cols.is_contiguous(),
            "im2col kernel: operands must be contiguous");
   const int64_t n = in.size(0), c = in.size(1);
@@ -123,6 +125,7 @@ void im2col(const Tensor& in, const Window2d& w, const Tensor& cols) {
 }
 
 void col2im(const Tensor& cols, const Window2d& w, const Tensor& out) {
+  profiler::RecordScope scope("aten::col2im", cols);
   AG_CHECK(out.is_contiguous() && cols.is_contiguous(),
            "col2im kernel: operands must be contiguous");
   const int64_t n = out.size(0), c = out.size(1);
@@ -141,6 +144,7 @@ void col2im(const Tensor& cols, const Window2d& w, const Tensor& out) {
 
 void conv2d(const Tensor& in, const Tensor& weight, const Tensor& bias,
             const Window2d& w, int64_t groups, const Tensor& out) {
+  profiler::RecordScope scope("aten::convolution", in, weight, bias);
   AG_CHECK(in.is_contiguous() && weight.is_contiguous() &&
                out.is_contiguous() && (!bias.defined() || bias.is_contiguous()),
            "conv2d kernel: operands must be contiguous");

@@ -1,6 +1,7 @@
 #include <climits>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/kernels.h"
 
 #include <cblas.h>
@@ -87,6 +88,8 @@ void set_blas_threads(int n) {
 }
 
 void matmul(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
+  profiler::RecordScope scope(out.dim() == 3 ? "aten::bmm" : "aten::mm", a_in,
+                              b_in);
   const int64_t nd = out.dim();
   AG_CHECK(nd == 2 || nd == 3, "matmul kernel expects 2-D or 3-D operands");
   const int64_t m = out.size(-2), n = out.size(-1), k = a_in.size(-1);

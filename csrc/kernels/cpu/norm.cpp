@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
 
@@ -15,6 +16,7 @@ namespace ag::kernels {
 void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,
                 double eps, int64_t rows, int64_t cols, const Tensor& out,
                 const Tensor& mean, const Tensor& rstd) {
+  profiler::RecordScope scope("aten::native_layer_norm", in, weight, bias);
   AG_CHECK(in.is_contiguous() && out.is_contiguous(),
            "layer_norm kernel: operands must be contiguous");
   dispatch_floating(in.dtype(), "layer_norm", [&](auto tag) {
@@ -58,6 +60,7 @@ void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,
 
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var) {
+  profiler::RecordScope scope("aten::batch_norm_stats", in);
   AG_CHECK(in.is_contiguous(), "batch_norm kernel: input must be contiguous");
   dispatch_floating(in.dtype(), "batch_norm", [&](auto tag) {
     using T = decltype(tag);
@@ -92,6 +95,7 @@ void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
 
 void channel_affine(const Tensor& in, const Tensor& scale, const Tensor& shift,
                     int64_t n, int64_t c, int64_t s, const Tensor& out) {
+  profiler::RecordScope scope("aten::batch_norm_elemt", in, scale, shift);
   AG_CHECK(in.is_contiguous() && out.is_contiguous(),
            "batch_norm kernel: operands must be contiguous");
   dispatch_floating(in.dtype(), "batch_norm", [&](auto tag) {

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
 
@@ -59,6 +60,7 @@ int64_t avg_divisor(const AvgWindow& a, bool count_include_pad,
 
 void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,
                 const Tensor& indices) {
+  profiler::RecordScope scope("aten::max_pool2d_with_indices", in);
   AG_CHECK(in.is_contiguous() && out.is_contiguous() && indices.is_contiguous(),
            "max_pool2d kernel: operands must be contiguous");
   const int64_t planes = in.numel() == 0 ? 0 : in.size(0);
@@ -107,6 +109,7 @@ void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,
 
 void avg_pool2d(const Tensor& in, const Window2d& w, bool count_include_pad,
                 int64_t divisor_override, const Tensor& out) {
+  profiler::RecordScope scope("aten::avg_pool2d", in);
   AG_CHECK(in.is_contiguous() && out.is_contiguous(),
            "avg_pool2d kernel: operands must be contiguous");
   const int64_t planes = in.numel() == 0 ? 0 : in.size(0);
@@ -147,6 +150,7 @@ void avg_pool2d(const Tensor& in, const Window2d& w, bool count_include_pad,
 void avg_pool2d_backward(const Tensor& grad, const Window2d& w,
                          bool count_include_pad, int64_t divisor_override,
                          const Tensor& grad_in) {
+  profiler::RecordScope scope("aten::avg_pool2d_backward", grad);
   AG_CHECK(grad.is_contiguous() && grad_in.is_contiguous(),
            "avg_pool2d_backward kernel: operands must be contiguous");
   const int64_t planes = grad_in.numel() == 0 ? 0 : grad_in.size(0);
@@ -181,6 +185,7 @@ void avg_pool2d_backward(const Tensor& grad, const Window2d& w,
 }
 
 void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out) {
+  profiler::RecordScope scope("aten::gather", in, index);
   AG_CHECK(in.is_contiguous() && index.is_contiguous() && out.is_contiguous(),
            "gather kernel: operands must be contiguous");
   const int64_t a_n = out.size(0), k_n = out.size(1), b_n = out.size(2);
@@ -207,6 +212,7 @@ void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out) {
 
 void scatter_add_dim1(const Tensor& src, const Tensor& index,
                       const Tensor& out) {
+  profiler::RecordScope scope("aten::scatter_add", src, index);
   AG_CHECK(src.is_contiguous() && index.is_contiguous() && out.is_contiguous(),
            "scatter kernel: operands must be contiguous");
   const int64_t a_n = src.size(0), k_n = src.size(1), b_n = src.size(2);
