@@ -108,7 +108,7 @@ def test_load_rejects_json_bomb(tmp_path):
 
 def test_load_rejects_wrong_version_truncated_and_corrupted(tmp_path):
     path = tmp_path / "t.agcpp"
-    ag.save({"w": ag.arange(6.0)}, path)
+    serialization._save_native({"w": ag.arange(6.0)}, path)
     blob = path.read_bytes()
     path.write_bytes(b"AGCPPSV9" + blob[8:])
     with pytest.raises(RuntimeError, match="format version '9'"):

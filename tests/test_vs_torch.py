@@ -13,7 +13,13 @@ from oracle import requires_torch, torch
 
 pytestmark = requires_torch
 
-DTYPES = {"float32": (np.float32, 1e-5, 1e-5), "float64": (np.float64, 1e-10, 1e-10)}
+# (numpy dtype, rtol, atol), for values and gradients alike. float32 uses
+# PyTorch's own float32 tolerance (torch.testing's defaults). Measured over
+# this table the largest float32 differences are 3.8e-6 absolute on values
+# (a weighted mse sum) and 1.9e-6 on gradients (conv2d: sums of ~30 products
+# taken in another order), so gradients need nothing looser. float64 differs
+# by reassociation only.
+DTYPES = {"float32": (np.float32, 1.3e-6, 1e-5), "float64": (np.float64, 1e-9, 1e-9)}
 
 
 def as_noncontiguous(lib, array):
@@ -72,7 +78,7 @@ def test_forward_backward_matches_torch(op, shapes, dt, layout):
     out_theirs = op.fn(torch, *theirs)
     assert tuple(out_ours.shape) == tuple(out_theirs.shape)
     assert str(out_ours.dtype) == str(out_theirs.dtype)
-    np.testing.assert_allclose(to_np(out_ours), to_np(out_theirs), rtol=rtol * 10, atol=atol * 10)
+    np.testing.assert_allclose(to_np(out_ours), to_np(out_theirs), rtol=rtol, atol=atol)
 
     upstream = np.random.default_rng(7).standard_normal(tuple(out_theirs.shape)).astype(np_dtype)
     out_ours.backward(ag.tensor(upstream))
@@ -81,9 +87,7 @@ def test_forward_backward_matches_torch(op, shapes, dt, layout):
         assert (a.grad is None) == (b.grad is None)
         if b.grad is not None:
             assert tuple(a.grad.shape) == tuple(b.grad.shape)
-            np.testing.assert_allclose(
-                to_np(a.grad), to_np(b.grad), rtol=rtol * 100, atol=atol * 100
-            )
+            np.testing.assert_allclose(to_np(a.grad), to_np(b.grad), rtol=rtol, atol=atol)
 
 
 NAMED = [(op, op.shapes[0]) for op in OPS if op.grad_fn]

@@ -6,7 +6,26 @@ The Python API follows PyTorch's names and semantics, so that
 
 import typing as _typing
 
-from . import _C, autograd, backends, distributed, nn, optim, profiler, return_types, tf, utils, viz
+from . import (
+    _C,
+    accelerator,
+    amp,
+    autograd,
+    backends,
+    compiler,
+    cpu,
+    cuda,
+    distributed,
+    mps,
+    nn,
+    optim,
+    profiler,
+    random,
+    return_types,
+    tf,
+    utils,
+    viz,
+)
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
@@ -14,14 +33,31 @@ from ._C import *  # noqa: F403
 from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
 
 # "import x as x" marks a public re-export for type checkers.
+from ._device import device as device
+from ._device import get_default_device as get_default_device
+from ._device import set_default_device as set_default_device
+from ._functions import *  # noqa: F403
 from ._generator import Generator as Generator
+from ._generator import default_generator as default_generator
+from ._generator import initial_seed as initial_seed
+from ._generator import manual_seed as manual_seed  # type: ignore[assignment]  # returns a Generator
+from ._generator import seed as seed
+from ._tensor import BoolTensor as BoolTensor
+from ._tensor import DoubleTensor as DoubleTensor
+from ._tensor import FloatTensor as FloatTensor
+from ._tensor import IntTensor as IntTensor
+from ._tensor import LongTensor as LongTensor
 from ._tensor import Size as Size
-from ._tensor import device as device
 from ._tensor_str import set_printoptions as set_printoptions
+from .amp import GradScaler as GradScaler
+from .amp import autocast as autocast
+from .amp import is_autocast_enabled as is_autocast_enabled
 from .autograd.grad_mode import enable_grad as enable_grad
 from .autograd.grad_mode import inference_mode as inference_mode
 from .autograd.grad_mode import no_grad as no_grad
 from .autograd.grad_mode import set_grad_enabled as set_grad_enabled
+from .compiler import compile as compile
+from .cuda import OutOfMemoryError as OutOfMemoryError
 from .serialization import load as load
 from .serialization import save as save
 from .tape import GradientTape as GradientTape

@@ -4,11 +4,14 @@ handling, .grad with PyTorch's warning, iteration. Attached to the C++ class."""
 from __future__ import annotations
 
 import copy
+import numbers
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, SupportsIndex, cast
 
 from . import _C
+from ._device import _check_device
+from ._device import device as device
 from ._tensor_str import format_tensor
 
 if TYPE_CHECKING:
@@ -35,33 +38,6 @@ class Size(tuple[int, ...]):
 
 
 _C._set_size_class(Size)
-
-
-class device:
-    """The device a tensor lives on; only the CPU exists today."""
-
-    type: str
-    index: int | None
-
-    def __init__(self, type: str | device = "cpu", index: int | None = None) -> None:
-        if isinstance(type, device):
-            type = type.type
-        if type != "cpu":
-            raise RuntimeError(f"autograd_cpp only supports the cpu device, got '{type}'")
-        self.type = type
-        self.index = index
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, device) or other == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
 
 
 _CPU = device("cpu")
@@ -157,20 +133,259 @@ def _reversed(self: Tensor) -> Iterator[Tensor]:
     return iter(list(_iter(self))[::-1])
 
 
-_LEGACY_TYPE_NAMES = {
-    "float32": "torch.FloatTensor",
-    "float64": "torch.DoubleTensor",
-    "int64": "torch.LongTensor",
-    "int32": "torch.IntTensor",
-    "bool": "torch.BoolTensor",
-}
+# ---- legacy tensor types: torch.FloatTensor & co. -------------------------------
 
 
-def _type(self: Tensor, dtype: _C.dtype | None = None) -> str | Tensor:
-    """``x.type()`` names the legacy tensor type; ``x.type(dtype)`` converts."""
+class _LegacyTensorType(type):
+    """The metaclass of torch.FloatTensor & co.: calling one builds a tensor
+    of its dtype (PyTorch's legacy constructor), and ``isinstance(x,
+    torch.FloatTensor)`` asks whether x has that dtype. The ``cuda`` variants
+    exist so programs can name them, but build nothing."""
+
+    dtype: _C.dtype
+    is_cuda: bool
+
+    def __instancecheck__(cls, obj: object) -> bool:
+        return not cls.is_cuda and isinstance(obj, Tensor) and obj.dtype == cls.dtype
+
+    def __call__(cls, *args: Any, device: object = None) -> Tensor:
+        if cls.is_cuda:
+            raise TypeError(
+                f"type torch.cuda.{cls.__name__} not available. Torch not compiled with CUDA "
+                "enabled."
+            )
+        return _legacy_new(cls.dtype, args, device)
+
+
+def _legacy_type(name: str, dtype: _C.dtype, is_cuda: bool = False) -> _LegacyTensorType:
+    doc = (
+        f"Names the legacy CUDA tensor type of {dtype}; building one raises TypeError."
+        if is_cuda
+        else f"Builds {dtype} tensors (PyTorch's legacy constructor); isinstance(x, {name}) "
+        f"tests x.dtype == {dtype}."
+    )
+    attrs = {
+        "dtype": dtype,
+        "is_cuda": is_cuda,
+        "__module__": "autograd_cpp.cuda" if is_cuda else "autograd_cpp",
+        "__doc__": doc,
+    }
+    return _LegacyTensorType(name, (), attrs)
+
+
+def _legacy_new(dtype: _C.dtype, args: tuple[Any, ...], where: object) -> Tensor:
+    """PyTorch's legacy constructor: ``()`` is an empty tensor, integers or a
+    Size are a shape (uninitialised values), a sequence or array is data
+    converted to dtype, and a tensor of that dtype is shared."""
+    if where is not None:
+        kind = where.type if isinstance(where, device) else device(where).type  # type: ignore[arg-type]
+        if kind != "cpu":
+            raise RuntimeError(
+                f"legacy constructor expects device type: cpu but device type: {kind} was passed"
+            )
+    if not args:
+        return _C.empty((0,), dtype=dtype)
+    first = args[0]
+    if len(args) == 1 and not isinstance(first, numbers.Integral):
+        if isinstance(first, Tensor):
+            if first.dtype != dtype:
+                raise TypeError(f"expected {dtype} (got {first.dtype})")
+            return first.detach()
+        if isinstance(first, Size):
+            return _C.empty(tuple(first), dtype=dtype)
+        if isinstance(first, (str, numbers.Number)) or not (
+            isinstance(first, Sequence) or hasattr(first, "__array__")
+        ):
+            raise TypeError(f"new(): data must be a sequence (got {_qualified_name(first)})")
+        return _C.tensor(first, dtype=dtype)
+    if not all(isinstance(a, numbers.Integral) for a in args):
+        names = ", ".join(_qualified_name(a) for a in args)
+        raise TypeError(f"new() received an invalid combination of arguments - got ({names})")
+    return _C.empty(tuple(int(a) for a in args), dtype=dtype)
+
+
+def _qualified_name(obj: object) -> str:
+    kind = type(obj)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+
+
+FloatTensor = _legacy_type("FloatTensor", _C.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _C.float64)
+LongTensor = _legacy_type("LongTensor", _C.int64)
+IntTensor = _legacy_type("IntTensor", _C.int32)
+BoolTensor = _legacy_type("BoolTensor", _C.bool)
+_LEGACY_TYPES = (FloatTensor, DoubleTensor, LongTensor, IntTensor, BoolTensor)
+_LEGACY_BY_DTYPE = {t.dtype: t for t in _LEGACY_TYPES}
+_LEGACY_BY_NAME = {f"torch.{t.__name__}": t for t in _LEGACY_TYPES}
+
+
+def _type(
+    self: Tensor,
+    dtype: _C.dtype | str | _LegacyTensorType | None = None,
+    non_blocking: bool = False,
+    **kwargs: Any,
+) -> str | Tensor:
+    """``x.type()`` names the legacy tensor type (``'torch.FloatTensor'``);
+    ``x.type(t)`` converts to a dtype, a legacy type or its name, returning
+    x itself when it already has that type."""
     if dtype is None:
-        return _LEGACY_TYPE_NAMES[str(self.dtype).removeprefix("torch.")]
+        return f"torch.{_LEGACY_BY_DTYPE[self.dtype].__name__}"
+    if isinstance(dtype, str):
+        legacy = _LEGACY_BY_NAME.get(dtype)
+        if legacy is None:
+            if dtype.startswith("torch.cuda."):
+                raise RuntimeError("Cannot initialize CUDA without ATen_cuda library.")
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = legacy
+    if isinstance(dtype, _LegacyTensorType):
+        if dtype.is_cuda:
+            raise RuntimeError("Cannot initialize CUDA without ATen_cuda library.")
+        dtype = dtype.dtype
+    if not isinstance(dtype, _C.dtype):
+        raise TypeError("dtype must be a type, str, or dtype object")
     return self.to(dtype)
+
+
+# ---- new_* factories: a tensor of this tensor's dtype -----------------------------
+
+
+def _size_arg(name: str, size: tuple[Any, ...]) -> tuple[int, ...]:
+    """new_zeros(2, 3), new_zeros((2, 3)) and new_zeros(torch.Size([2, 3]))."""
+    if not size:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+    if len(size) == 1 and not isinstance(size[0], numbers.Integral):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _finish_new(t: Tensor, requires_grad: bool) -> Tensor:
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def _new_zeros(
+    self: Tensor, *size: Any, dtype: _C.dtype | None = None, device: object = None,
+    requires_grad: bool = False, layout: object = None, pin_memory: bool = False,
+) -> Tensor:  # fmt: skip
+    """A tensor of zeros of the given size, with this tensor's dtype unless told."""
+    _check_device(device)
+    shape = _size_arg("new_zeros", size)
+    return _finish_new(_C.zeros(shape, dtype=dtype or self.dtype), requires_grad)
+
+
+def _new_ones(
+    self: Tensor, *size: Any, dtype: _C.dtype | None = None, device: object = None,
+    requires_grad: bool = False, layout: object = None, pin_memory: bool = False,
+) -> Tensor:  # fmt: skip
+    """A tensor of ones of the given size, with this tensor's dtype unless told."""
+    _check_device(device)
+    shape = _size_arg("new_ones", size)
+    return _finish_new(_C.ones(shape, dtype=dtype or self.dtype), requires_grad)
+
+
+def _new_empty(
+    self: Tensor, *size: Any, dtype: _C.dtype | None = None, device: object = None,
+    requires_grad: bool = False, layout: object = None, pin_memory: bool = False,
+) -> Tensor:  # fmt: skip
+    """An uninitialised tensor of the given size, with this tensor's dtype unless told."""
+    _check_device(device)
+    shape = _size_arg("new_empty", size)
+    return _finish_new(_C.empty(shape, dtype=dtype or self.dtype), requires_grad)
+
+
+def _new_full(
+    self: Tensor, size: Sequence[int], fill_value: float | bool, *,
+    dtype: _C.dtype | None = None, device: object = None, requires_grad: bool = False,
+    layout: object = None, pin_memory: bool = False,
+) -> Tensor:  # fmt: skip
+    """A tensor of the given size filled with fill_value, with this tensor's dtype unless told."""
+    _check_device(device)
+    if isinstance(size, numbers.Integral) or not isinstance(size, Sequence):
+        raise TypeError(
+            "new_full(): argument 'size' (position 1) must be tuple of ints, not "
+            f"{type(size).__name__}"
+        )
+    full = _C.full(tuple(size), fill_value, dtype=dtype or self.dtype)
+    return _finish_new(full, requires_grad)
+
+
+def _new_tensor(
+    self: Tensor, data: Any, dtype: _C.dtype | None = None, device: object = None,
+    requires_grad: bool = False, layout: object = None, pin_memory: bool = False,
+) -> Tensor:  # fmt: skip
+    """A new tensor holding a copy of data, with this tensor's dtype unless told."""
+    _check_device(device)
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use "
+            "sourceTensor.detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+            "rather than tensor.new_tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+        copied = data.detach().to(dtype or self.dtype, copy=True)
+        return _finish_new(copied, requires_grad)
+    return _finish_new(_C.tensor(data, dtype=dtype or self.dtype), requires_grad)
+
+
+def _new(self: Tensor, *args: Any, device: object = None) -> Tensor:
+    """The legacy constructor with this tensor's dtype: ``x.new(2, 3)``, ``x.new([1, 2])``."""
+    return _legacy_new(self.dtype, args, device)
+
+
+# ---- devices: only the CPU holds data -------------------------------------------
+
+
+_to_impl = Tensor.to
+
+
+def _to(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Converts to a dtype (or another tensor's dtype); a device argument
+    must name the CPU, as in PyTorch's CPU-only build."""
+    for a in args:
+        if isinstance(a, (str, device)) or (
+            isinstance(a, numbers.Integral) and not isinstance(a, bool)
+        ):
+            _check_device(a)
+    _check_device(kwargs.get("device"))
+    return _to_impl(self, *args, **kwargs)
+
+
+def _cpu(self: Tensor, memory_format: object = None) -> Tensor:
+    """The tensor itself: its data is already in CPU memory."""
+    return self
+
+
+def _cuda(
+    self: Tensor, device: object = None, non_blocking: bool = False, memory_format: object = None
+) -> Tensor:
+    """Raises PyTorch's CPU-build error: this library has no CUDA backend."""
+    _check_device("cuda")
+    return self  # not reached
+
+
+def _pin_memory(self: Tensor, device: object = None) -> Tensor:
+    """Page-locked memory needs an accelerator; there is none."""
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+def _is_signed(self: Tensor) -> bool:
+    """Whether the dtype holds negative values (all but bool)."""
+    return self.dtype != _C.bool
+
+
+def _is_pinned(self: Tensor, device: object = None) -> bool:
+    """False: memory is never page-locked without an accelerator."""
+    return False
+
+
+def _get_device(self: Tensor) -> int:
+    """The CUDA device index, or -1 for a CPU tensor (always -1 here)."""
+    return -1
+
+
+def _is_complex(self: Tensor) -> bool:
+    """False: there are no complex dtypes."""
+    return False
 
 
 class _Storage:
@@ -263,6 +478,25 @@ for _name, _member in (
     ("backward", backward),
     ("device", property(lambda self: _CPU, doc="The device holding the data (always cpu).")),
     ("type", _type),
+    ("to", _to),
+    ("cpu", _cpu),
+    ("cuda", _cuda),
+    ("pin_memory", _pin_memory),
+    ("is_pinned", _is_pinned),
+    ("get_device", _get_device),
+    ("is_cpu", property(lambda self: True, doc="Always True: tensors live on the CPU.")),
+    ("is_mps", property(lambda self: False, doc="Always False: tensors live on the CPU.")),
+    ("is_meta", property(lambda self: False, doc="Always False: tensors hold data.")),
+    ("is_sparse", property(lambda self: False, doc="Always False: tensors are dense.")),
+    ("is_quantized", property(lambda self: False, doc="Always False: no quantized dtypes.")),
+    ("is_complex", _is_complex),
+    ("is_signed", _is_signed),
+    ("new_zeros", _new_zeros),
+    ("new_ones", _new_ones),
+    ("new_empty", _new_empty),
+    ("new_full", _new_full),
+    ("new_tensor", _new_tensor),
+    ("new", _new),
 ):
     setattr(Tensor, _name, _member)
 del _name, _member

@@ -1,16 +1,25 @@
-"""save/load of tensors, state dicts and optimizer states.
+"""save/load of tensors, state dicts, optimizer states and whole checkpoints.
 
-The file format executes no code when read: a fixed header, a JSON
-description of the object (containers, numbers, strings and tensor
-descriptors only), then the raw tensor bytes, guarded by lengths and a CRC32
-so that a truncated or damaged file is reported rather than misread.
+``save`` writes PyTorch's checkpoint format (a zip archive: a pickle naming
+tensors by storage record, and the records), so real PyTorch reads the files
+with ``torch.load(f, weights_only=True)`` and autograd_cpp reads PyTorch's
+(see _torch_format). ``load`` reads that format, PyTorch's format from
+before 1.6, and autograd_cpp's own earlier format, which executes no code
+when read either: a fixed header, a JSON description of the object
+(containers, numbers, strings and tensor descriptors only), then the raw
+tensor bytes, guarded by lengths and a CRC32:
 
     magic "AGCPPSV1" | u64 json length | u64 data length | u32 crc32 of both
     | json (utf-8) | tensor bytes
+
+Nothing in a file is executed on loading: pickles are read by a restricted
+unpickler (_unpickler) that builds only tensors, containers, numbers,
+strings, dtypes and numeric numpy arrays.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -18,14 +27,17 @@ import struct
 import tempfile
 import zlib
 from collections import OrderedDict
-from typing import Any, NoReturn, Protocol, TypeAlias
+from collections.abc import Iterator
+from pickle import UnpicklingError
+from typing import IO, Any, BinaryIO, NoReturn, Protocol, TypeAlias
 
-from . import _C
+from . import _C, _torch_format
 
 __all__ = ["save", "load"]
 
 _MAGIC = b"AGCPPSV1"
 _MAGIC_FAMILY = _MAGIC[:-1]  # the last byte is the format version
+_LEGACY_HEAD = 32  # bytes enough to tell the formats apart
 _MAX_NDIM = 64  # as PyTorch; a larger claim marks a damaged file
 _HEADER = struct.Struct("<8sQQI")
 # What the JSON description holds.
@@ -33,11 +45,11 @@ _Json: TypeAlias = "None | bool | int | float | str | list[_Json] | dict[str, _J
 
 
 class _Writable(Protocol):
-    def write(self, data: bytes, /) -> object: ...
+    def write(self, data: Any, /) -> object: ...
 
 
 class _Readable(Protocol):
-    def read(self) -> bytes: ...
+    def read(self, size: int = -1, /) -> bytes: ...
 
 
 _DTYPES = {
@@ -91,30 +103,31 @@ class _Writer:
         )
 
 
-def save(obj: object, f: str | os.PathLike[str] | _Writable) -> None:
-    """Writes ``obj`` (tensors, state dicts, optimizer states, and nested
-    dicts/lists/tuples of them with numbers and strings) to a path or a
-    binary file object."""
+def _save_native(obj: object, f: str | os.PathLike[str] | _Writable) -> None:
+    """Writes autograd_cpp's own format (what save() wrote before 0.2); kept
+    so that files in it can still be produced for tests and tools."""
     writer = _Writer()
     description = json.dumps(writer.encode(obj), separators=(",", ":")).encode()
     data = b"".join(writer.chunks)
     crc = zlib.crc32(data, zlib.crc32(description))
     blob = _HEADER.pack(_MAGIC, len(description), len(data), crc) + description + data
     if isinstance(f, (str, os.PathLike)):
-        _write_atomically(os.fspath(f), blob)
+        with _atomic_file(os.fspath(f)) as out:
+            out.write(blob)
     else:
         f.write(blob)
 
 
-def _write_atomically(path: str, blob: bytes) -> None:
-    """Writes to a temporary file beside `path`, then renames it over `path`:
-    a crash or an error mid-write leaves the previous file untouched and no
+@contextlib.contextmanager
+def _atomic_file(path: str) -> Iterator[BinaryIO]:
+    """A temporary file beside `path`, renamed over `path` once written: a
+    crash or an error mid-write leaves the previous file untouched and no
     temporary file behind."""
     directory, base = os.path.split(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{base}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(blob)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         # mkstemp makes the file private; give it the mode open() would.
@@ -191,33 +204,19 @@ def _decode(node: Any, data: bytes, name: str) -> Any:
     _fail(name, "is corrupted (unexpected entry in its description)")
 
 
-def load(
-    f: str | os.PathLike[str] | _Readable, map_location: Any = None, weights_only: bool = True
-) -> Any:
-    """Reads an object written by save() from a path or a binary file
-    object. Raises RuntimeError naming the file if it is not such a file,
-    is truncated, or is damaged."""
-    if isinstance(f, (str, os.PathLike)):
-        name = repr(os.fspath(f))
-        with open(f, "rb") as src:
-            blob = src.read()
-    else:
-        name = repr(getattr(f, "name", "<file object>"))
-        blob = f.read()
+def _load_native(blob: bytes, name: str) -> Any:
     if len(blob) < _HEADER.size:
         if blob[: len(_MAGIC)] == _MAGIC[: len(blob)] and blob:
             _fail(name, f"is truncated ({len(blob)} bytes, shorter than the header)")
         _fail(name, "is not a file written by autograd_cpp.save")
     magic, json_len, data_len, crc = _HEADER.unpack_from(blob)
     if magic != _MAGIC:
-        if magic[: len(_MAGIC_FAMILY)] == _MAGIC_FAMILY:
-            version = magic[len(_MAGIC_FAMILY) :].decode("ascii", "replace")
-            _fail(
-                name,
-                f"was written in format version {version!r}, which this version of "
-                f"autograd_cpp cannot read (it reads version {_MAGIC[-1:].decode()!r})",
-            )
-        _fail(name, "is not a file written by autograd_cpp.save")
+        version = magic[len(_MAGIC_FAMILY) :].decode("ascii", "replace")
+        _fail(
+            name,
+            f"was written in format version {version!r}, which this version of "
+            f"autograd_cpp cannot read (it reads version {_MAGIC[-1:].decode()!r})",
+        )
     expected = _HEADER.size + json_len + data_len
     if len(blob) < expected:
         _fail(name, f"is truncated ({len(blob)} of {expected} bytes)")
@@ -238,3 +237,121 @@ def load(
     # file): wrong types, missing keys, absurd numbers or nesting.
     except (ValueError, TypeError, KeyError, OverflowError, MemoryError):
         _fail(name, "is corrupted (malformed description)")
+
+
+def save(
+    obj: object,
+    f: str | os.PathLike[str] | _Writable,
+    pickle_module: Any = None,
+    pickle_protocol: int = 2,
+    _use_new_zipfile_serialization: bool = True,
+    _disable_byteorder_record: bool = False,
+) -> None:
+    """Saves ``obj`` to a path or a binary file object in PyTorch's checkpoint
+    format, which ``torch.load(f, weights_only=True)`` reads.
+
+    ``obj`` may nest dicts (OrderedDict too), lists, tuples and sets of
+    tensors, Parameters, numbers, strings, bytes, None, dtypes, torch.Size
+    and numeric numpy arrays (PyTorch reads numpy arrays only with
+    ``weights_only=False`` or its ``safe_globals``). Tensors sharing a
+    storage (views) are saved once, with their offsets and strides. A path is
+    written atomically: an interrupted save leaves the previous file.
+    ``_use_new_zipfile_serialization=False`` writes PyTorch's format from
+    before 1.6. ``pickle_module`` is accepted and not used: the pickle is
+    written by autograd_cpp itself so that it names only what
+    ``weights_only`` loading accepts.
+    """
+    del pickle_module
+    if isinstance(f, (str, os.PathLike)):
+        with _atomic_file(os.fspath(f)) as out:
+            _save_torch(
+                obj, out, pickle_protocol, _use_new_zipfile_serialization, _disable_byteorder_record
+            )
+    else:
+        _save_torch(
+            obj, f, pickle_protocol, _use_new_zipfile_serialization, _disable_byteorder_record
+        )
+
+
+def _save_torch(
+    obj: object, out: _Writable, protocol: int, zipped: bool, no_byteorder: bool
+) -> None:
+    if zipped:
+        _torch_format.save_zip(obj, out, protocol, byteorder=not no_byteorder)
+    else:
+        _torch_format.save_legacy(obj, out, protocol)
+
+
+def load(
+    f: str | os.PathLike[str] | _Readable,
+    map_location: Any = None,
+    pickle_module: Any = None,
+    *,
+    weights_only: bool | None = None,
+    mmap: bool | None = None,
+    **pickle_load_args: Any,
+) -> Any:
+    """Reads a checkpoint from a path or a binary file object: PyTorch's
+    format (written by ``torch.save`` or ``autograd_cpp.save``; the zip
+    archive, and the format before PyTorch 1.6) or autograd_cpp's own
+    earlier format, told apart by their first bytes.
+
+    Loading never runs code from the file, whatever ``weights_only`` says: a
+    restricted unpickler rebuilds only tensors, Parameters, containers,
+    numbers, strings, bytes, dtypes, torch.Size and numeric numpy arrays, and
+    raises ``pickle.UnpicklingError`` naming any other global (a whole
+    pickled ``nn.Module`` is such a file: save and load its state_dict).
+    ``map_location`` maps devices as in PyTorch (a string, device, dict or
+    callable); as the only device is the CPU, a checkpoint saved from a GPU
+    needs ``map_location='cpu'`` (or a mapping to it). ``mmap=True`` maps the
+    storages of a zip checkpoint at a path copy-on-write instead of reading
+    them. A damaged or truncated file raises RuntimeError naming the file.
+    """
+    del pickle_module, weights_only  # the restricted unpickler is always used
+    _torch_format.check_map_location(map_location)
+    encoding = pickle_load_args.pop("encoding", "utf-8")
+    if pickle_load_args:
+        raise TypeError(
+            f"load() got unexpected keyword arguments {sorted(pickle_load_args)} "
+            "(of pickle's arguments only encoding is used)"
+        )
+    if isinstance(f, (str, os.PathLike)):
+        path = os.fspath(f)
+        with open(path, "rb") as src:
+            return _load_from(src, repr(path), map_location, path if mmap else None, encoding)
+    if mmap:
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    name = repr(getattr(f, "name", "<file object>"))
+    return _load_from(_torch_format.seekable(f), name, map_location, None, encoding)
+
+
+def _load_from(
+    fp: BinaryIO | IO[bytes], name: str, map_location: Any, mmap_path: str | None, encoding: str
+) -> Any:
+    start = fp.tell()
+    head = fp.read(_LEGACY_HEAD)
+    fp.seek(start)
+    try:
+        if _torch_format.is_zip(head):
+            return _torch_format.load_zip(fp, name, map_location, mmap_path, encoding)
+        if mmap_path is not None:
+            raise RuntimeError(
+                "mmap can only be used with files saved with `torch.save(f, "
+                "_use_new_zipfile_serialization=True)`, please torch.save your checkpoint "
+                "with this option in order to use mmap."
+            )
+        if head[: len(_MAGIC_FAMILY)] == _MAGIC_FAMILY:
+            return _load_native(fp.read(), name)
+        if _torch_format.is_legacy(head):
+            return _torch_format.load_legacy(fp.read(), name, map_location, encoding)
+    except UnpicklingError as e:
+        raise UnpicklingError(f"autograd_cpp.load: {name}: {e}") from None
+    if not head:
+        _fail(name, "is empty")
+    if _torch_format.is_cut_short(head) or _MAGIC.startswith(head):
+        _fail(name, f"is truncated ({len(head)} bytes)")
+    _fail(
+        name,
+        "is not a file written by autograd_cpp.save or torch.save (neither PyTorch's "
+        "checkpoint format, zip or legacy, nor autograd_cpp's own)",
+    )

@@ -125,11 +125,15 @@ def gradcheck(
             continue
         bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=True)
         if bad.any():
-            out_idx, in_idx = (int(v) for v in np.argwhere(bad)[0])
+            row, in_idx = (int(v) for v in np.argwhere(bad)[0])
+            # Rows run over the outputs one after another.
+            sizes = np.cumsum([o.numel() for o in outputs])
+            out_nr = int(np.searchsorted(sizes, row, side="right"))
+            out_idx = row - (int(sizes[out_nr - 1]) if out_nr else 0)
             message = (
-                f"Jacobian mismatch for output {0 if len(outputs) == 1 else '?'} with respect "
-                f"to input {i}, element {in_idx} (output element {out_idx}):\n"
-                f"numerical: {n[out_idx, in_idx]!r}\nanalytical: {a[out_idx, in_idx]!r}\n\n"
+                f"Jacobian mismatch for output {out_nr} with respect to input {i}, "
+                f"element {in_idx} (output element {out_idx}):\n"
+                f"numerical: {n[row, in_idx]!r}\nanalytical: {a[row, in_idx]!r}\n\n"
                 f"numerical Jacobian:\n{n}\nanalytical Jacobian:\n{a}"
             )
             if raise_exception:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ... import _C
+from ..._device import _check_device
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
 
@@ -358,11 +359,14 @@ class Module:
 
     def to(self, *args: Any, **kwargs: Any) -> Self:
         dtype = kwargs.get("dtype")
+        _check_device(kwargs.get("device"))
         for a in args:
             if isinstance(a, _C.dtype):
                 dtype = a
             elif isinstance(a, _C.Tensor):
                 dtype = a.dtype
+            else:
+                _check_device(a)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
                 f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
@@ -378,6 +382,10 @@ class Module:
         return self.to(_C.float64)
 
     def cpu(self) -> Self:
+        return self
+
+    def cuda(self, device: object = None) -> Self:
+        _check_device("cuda")  # raises PyTorch's CPU-build error
         return self
 
     def type(self, dst_type: _C.dtype) -> Self:

@@ -90,7 +90,7 @@ class DataLoader:
             return list(iter(self.sampler))
         n = len(self.dataset)
         if self.shuffle:
-            return list((self.generator or default_generator()).permutation(n))
+            return (self.generator or default_generator)._permutation(n)
         return list(range(n))
 
     # A batch is whatever collate_fn makes of the samples (for a

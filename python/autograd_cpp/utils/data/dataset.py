@@ -76,7 +76,7 @@ def random_split(
         lengths = counts
     if sum(lengths) != n:
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    order = (generator or default_generator()).permutation(n)
+    order = (generator or default_generator)._permutation(n)
     out: list[Subset] = []
     start = 0
     for length in cast("Sequence[int]", lengths):  # counts by now

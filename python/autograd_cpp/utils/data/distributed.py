@@ -57,7 +57,7 @@ class DistributedSampler:
     def __iter__(self) -> Iterator[int]:
         n = len(self.dataset)
         if self.shuffle:
-            indices = Generator().manual_seed(self.seed + self.epoch).permutation(n)
+            indices = Generator().manual_seed(self.seed + self.epoch)._permutation(n)
         else:
             indices = list(range(n))
         if self.drop_last:
