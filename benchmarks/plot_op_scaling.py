@@ -25,14 +25,16 @@ import math
 import os
 import sys
 
-import bench_vs_torch as bench
+import bench_harness
+import bench_report
+import bench_workloads
 
 SIZES = [4**k for k in range(13)]  # 1 .. 16M (4**12 = 16,777,216)
 QUICK_SIZES = [4**k for k in range(0, 13, 3)]
-PLAN = bench.Plan(
+PLAN = bench_harness.Plan(
     warmup_calls=3, warmup_s=0.05, block_warmup_s=0.02, min_trial_s=0.02, repeat=8, blocks=2
 )
-QUICK_PLAN = bench.Plan(
+QUICK_PLAN = bench_harness.Plan(
     warmup_calls=1, warmup_s=0.0, block_warmup_s=0.0, min_trial_s=0.005, repeat=3, blocks=1
 )
 MODES = {
@@ -45,11 +47,11 @@ def build(lib, n: int, mode: str):
     """The callable to time: one op on n-element float32 tensors."""
     import numpy as np
 
-    rng = np.random.default_rng(bench.SEED)
+    rng = np.random.default_rng(bench_workloads.SEED)
     xa, ya = (rng.standard_normal(n).astype(np.float32) for _ in range(2))
     grad = lib.ones(n)
-    x = bench._from_numpy(lib, xa, requires_grad=mode == "fwd+bwd")
-    y = bench._from_numpy(lib, ya, requires_grad=mode == "fwd+bwd")
+    x = bench_workloads._from_numpy(lib, xa, requires_grad=mode == "fwd+bwd")
+    y = bench_workloads._from_numpy(lib, ya, requires_grad=mode == "fwd+bwd")
     if mode == "fwd":
         return lambda: x * y
 
@@ -62,15 +64,15 @@ def build(lib, n: int, mode: str):
     return step
 
 
-def measure(sizes: list[int], plan: bench.Plan, threads: int) -> dict:
-    mods = {name: importlib.import_module(name) for name in bench.LIBS}
+def measure(sizes: list[int], plan: bench_harness.Plan, threads: int) -> dict:
+    mods = {name: importlib.import_module(name) for name in bench_harness.LIBS}
     for mod in mods.values():
         mod.set_num_threads(threads)
     out = {mode: {name: [] for name in mods} for mode in MODES}
     for mode in MODES:
         for n in sizes:
-            bench._log(f"{mode}: n={n}")
-            stats = bench._time_libs({k: build(m, n, mode) for k, m in mods.items()}, plan)
+            bench_harness._log(f"{mode}: n={n}")
+            stats = bench_harness._time_libs({k: build(m, n, mode) for k, m in mods.items()}, plan)
             for name, s in stats.items():
                 out[mode][name].append(s["median_s"])
     return out
@@ -100,7 +102,7 @@ def plot(sizes: list[int], times: dict, threads: int, path: str, title_note: str
     fig, axes = plt.subplots(1, len(MODES), figsize=(13, 5.2), constrained_layout=True)
     for ax, (mode, label) in zip(axes, MODES.items()):
         per_lib = times[mode]
-        for name in bench.LIBS:
+        for name in bench_harness.LIBS:
             ax.plot(
                 sizes,
                 [t * 1e6 for t in per_lib[name]],
@@ -150,14 +152,16 @@ def main(argv=None) -> int:
     p.add_argument("--quick", action="store_true", help="fewer sizes and trials")
     p.add_argument(
         "--out",
-        default=os.path.join(bench.RESULTS_DIR, "op_scaling.png"),
+        default=os.path.join(
+            os.path.join(os.path.dirname(os.path.abspath(__file__)), "results"), "op_scaling.png"
+        ),
         help="PNG path (a JSON of the times is written next to it)",
     )
     args = p.parse_args(argv)
-    bench.reexec_with_clean_env(args.threads)
+    bench_harness.reexec_with_clean_env(args.threads)
     sizes, plan = (QUICK_SIZES, QUICK_PLAN) if args.quick else (SIZES, PLAN)
     times = measure(sizes, plan, args.threads)
-    machine = bench.machine_info()
+    machine = bench_report.machine_info()
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     plot(sizes, times, args.threads, args.out, f" — {machine['cpu']}")
     cross = {m: crossings(sizes, t["autograd_cpp"], t["torch"]) for m, t in times.items()}

@@ -69,11 +69,18 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-plt.plot(x, y, "r-", label="y")
-plt.plot(x, dy_dx, "b--", label="dy/dx")
+plt.figure()
+plt.plot(x, y, "r-", label="y = sigmoid(x)")
+plt.plot(x, dy_dx, "b--", label="dy/dx = sigmoid(x) (1 - sigmoid(x))")
+plt.title("The sigmoid and its derivative from GradientTape")
+plt.xlabel("x")
+plt.ylabel("value")
+plt.grid(alpha=0.3)
 plt.legend()
 plt.savefig(args.out)
+plt.close()
 print("max of dy/dx:", float(dy_dx.max()), "at x =", float(x[dy_dx.argmax()]))
+print(f"wrote {args.out}")
 
 # 4. Which sources get gradients
 x0 = tf.Variable(3.0, name="x0")  # A trainable variable

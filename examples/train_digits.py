@@ -12,6 +12,7 @@ Outputs go to ./digits_output (or --out DIR).
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.datasets import load_digits
@@ -70,12 +71,18 @@ class CNN(nn.Module):
         return self.classifier(self.features(x.unsqueeze(1)))
 
 
-def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """(mean cross-entropy, accuracy) of the model in eval mode."""
     model.eval()
     with torch.no_grad():
-        pred = model(x).argmax(1)
+        logits = model(x)
     model.train()
-    return float((pred == y).float().mean())
+    loss = nn.functional.cross_entropy(logits, y).item()
+    return loss, float((logits.argmax(1) == y).float().mean())
+
+
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
+    return evaluate(model, x, y)[1]
 
 
 def train(
@@ -91,50 +98,82 @@ def train(
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
     loss_fn = nn.CrossEntropyLoss()
-    history: dict[str, list[float]] = {"loss": [], "train_acc": [], "test_acc": []}
+    history: dict[str, list[float]] = {
+        "loss": [],
+        "test_loss": [],
+        "train_acc": [],
+        "test_acc": [],
+    }
     for epoch in range(1, epochs + 1):
         total, correct, seen = 0.0, 0, 0
-        bar = tqdm(loader, desc=f"{name} epoch {epoch:2d}/{epochs}", leave=False, ncols=90)
-        for xb, yb in bar:
-            logits = model(xb)
-            loss = loss_fn(logits, yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(yb)
-            correct += int((logits.argmax(1) == yb).sum())
-            seen += len(yb)
-            bar.set_postfix(loss=f"{total / seen:.3f}", acc=f"{correct / seen:.3f}")
+        # The bar is advanced by hand: iterating tqdm(loader) only publishes its
+        # count every 0.1 s, so on fast epochs the postfix changed while the
+        # bar still read 0%.
+        with tqdm(
+            total=len(loader), desc=f"{name} epoch {epoch:2d}/{epochs}", leave=False, ncols=90
+        ) as bar:
+            for xb, yb in loader:
+                logits = model(xb)
+                loss = loss_fn(logits, yb)
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                total += loss.item() * len(yb)
+                correct += int((logits.argmax(1) == yb).sum())
+                seen += len(yb)
+                bar.set_postfix(
+                    loss=f"{total / seen:.3f}", acc=f"{correct / seen:.3f}", refresh=False
+                )
+                bar.update(1)
         sched.step()
+        test_loss, test_acc = evaluate(model, x_test, y_test)
         history["loss"].append(total / seen)
+        history["test_loss"].append(test_loss)
         history["train_acc"].append(correct / seen)
-        history["test_acc"].append(accuracy(model, x_test, y_test))
+        history["test_acc"].append(test_acc)
         tqdm.write(
             f"{name} epoch {epoch:2d}: loss {history['loss'][-1]:.4f}  "
-            f"train acc {history['train_acc'][-1]:.3f}  test acc {history['test_acc'][-1]:.3f}"
+            f"test loss {test_loss:.4f}  "
+            f"train acc {history['train_acc'][-1]:.3f}  test acc {test_acc:.3f}"
         )
     return history
 
 
 def plot(histories: dict[str, dict[str, list[float]]], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig = figure(histories)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def figure(histories: dict[str, dict[str, list[float]]]) -> Any:
+    """Loss and accuracy per epoch, training (dashed) and test (solid) for
+    each model; the axes cover every point."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    for name, h in histories.items():
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4.5))
+    for i, (name, h) in enumerate(histories.items()):
+        color = f"C{i}"
         epochs = range(1, len(h["loss"]) + 1)
-        ax_loss.plot(epochs, h["loss"], label=name)
-        ax_acc.plot(epochs, h["test_acc"], label=f"{name} test")
-        ax_acc.plot(epochs, h["train_acc"], "--", label=f"{name} train")
-    ax_loss.set(title="training loss", xlabel="epoch", ylabel="cross-entropy")
-    ax_acc.set(title="accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.8, 1.0))
-    ax_loss.legend()
-    ax_acc.legend()
+        ax_loss.plot(epochs, h["loss"], "--", color=color, label=f"{name} train")
+        ax_loss.plot(epochs, h["test_loss"], "-", color=color, label=f"{name} test")
+        ax_acc.plot(epochs, h["train_acc"], "--", color=color, label=f"{name} train")
+        ax_acc.plot(epochs, h["test_acc"], "-", color=color, label=f"{name} test")
+    # Losses span orders of magnitude as training converges.
+    ax_loss.set(title="loss", xlabel="epoch", ylabel="cross-entropy (log scale)", yscale="log")
+    lowest = min(min(h["train_acc"] + h["test_acc"]) for h in histories.values())
+    ax_acc.set(title="accuracy", xlabel="epoch", ylabel="fraction correct")
+    ax_acc.set_ylim(max(0.0, lowest - 0.02), 1.005)  # room above 1.0 for curves that reach it
+    for ax in (ax_loss, ax_acc):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle("scikit-learn digits: MLP and CNN trained with autograd_cpp")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    return fig
 
 
 def main() -> None:

@@ -69,6 +69,8 @@ def main() -> None:
     rank, world = dist.rank(), dist.world_size()
     if GLOBAL_BATCH % world:
         raise SystemExit(f"the world size must divide the global batch of {GLOBAL_BATCH}")
+    if world == 1:
+        print("a single process (1 rank); start it with `mpirun -n 2 python ...` for 2 ranks")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     checkpoint = out / "checkpoint.agc"
@@ -115,7 +117,8 @@ def main() -> None:
 
     acc = accuracy(model.module, x_test, y_test)
     if rank == 0:
-        print(f"MLP on {world} ranks: test accuracy {acc:.4f} (target {args.target})")
+        ranks = "1 rank" if world == 1 else f"{world} ranks"
+        print(f"MLP on {ranks}: test accuracy {acc:.4f} (target {args.target})")
         print(f"training time {time.perf_counter() - start:.1f} s, checkpoint {checkpoint}")
     if acc < args.target:
         raise SystemExit(f"accuracy {acc:.4f} is below the target {args.target}")

@@ -31,9 +31,9 @@ BROADCAST_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (
 
 
 def _all_ops():
-    from opinfo import math, nn, reduce, shape
+    from opinfo import math, nn, nn_more, reduce, shape
 
-    return math.OPS + reduce.OPS + shape.OPS + nn.OPS
+    return math.OPS + reduce.OPS + shape.OPS + nn.OPS + nn_more.OPS
 
 
 def sample_values(shapes, domain, seed, np_dtype=np.float64):

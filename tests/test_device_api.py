@@ -490,3 +490,49 @@ def test_generator_state_round_trips():
         g.set_state(ag.zeros(3))
     with pytest.raises(RuntimeError, match="cannot be read"):
         ag.default_generator.get_state()
+
+
+def test_a_nanogpt_style_training_preamble_and_loop_runs():
+    # The start-up and loop lines of a widely copied GPT training script,
+    # with `torch` bound to this library, on a CPU-only machine.
+    from contextlib import nullcontext
+
+    torch_ = ag
+    device = "cuda" if torch_.cuda.is_available() else "cpu"
+    dtype = "bfloat16" if torch_.cuda.is_available() else "float32"
+    torch_.manual_seed(1337)
+    torch_.backends.cuda.matmul.allow_tf32 = True
+    torch_.backends.cudnn.allow_tf32 = True
+    device_type = "cuda" if "cuda" in device else "cpu"
+    ctx = nullcontext() if device_type == "cpu" else torch_.amp.autocast(device_type=device_type)
+    with pytest.warns(FutureWarning):
+        scaler = torch_.cuda.amp.GradScaler(enabled=(dtype == "float16"))
+    model = torch_.nn.Sequential(torch_.nn.Embedding(16, 8), torch_.nn.Linear(8, 16)).to(device)
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
+    optimizer = torch_.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=1e-2,
+        betas=(0.9, 0.95),
+    )
+    model = torch_.compile(model)
+    x = torch_.randint(0, 16, (4, 6), device=device)
+    y = torch_.randint(0, 16, (4, 6)).to(device, non_blocking=True)
+    losses = []
+    for _ in range(5):
+        with ctx:
+            logits = model(x)
+            loss = torch_.nn.functional.cross_entropy(logits.view(-1, 16), y.view(-1))
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        torch_.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        scaler.step(optimizer)
+        scaler.update()
+        optimizer.zero_grad(set_to_none=True)
+        losses.append(f"{loss.item():.4f}")
+    assert float(losses[-1]) < float(losses[0])
+    checkpoint = {"model": model.state_dict(), "optimizer": optimizer.state_dict()}
+    prefix = "_orig_mod."
+    restored = {k[len(prefix) :]: v for k, v in checkpoint["model"].items()}
+    fresh = torch_.nn.Sequential(torch_.nn.Embedding(16, 8), torch_.nn.Linear(8, 16))
+    fresh.load_state_dict(restored)

@@ -152,9 +152,24 @@ def test_gradcheck_names_the_output_of_a_multi_output_function():
         return x * y, x.sin() + (y - y.detach()) * _one_hot(2) * 0.1
 
     x, y = _inputs(2)
-    with pytest.raises(GradcheckError, match="for output 1 with respect to input 1, element 2 "):
+    with pytest.raises(
+        GradcheckError,
+        match=r"for output 1 with respect to input 1, element 2 \(output element 2\)",
+    ):
         gradcheck(two, [x, y])
-    with pytest.raises(GradcheckError, match="for output 0 with respect to input 0, element 3 "):
+
+    def first_of_second(x, y):
+        return x * y, x.sin() + (y - y.detach()) * _one_hot(0) * 0.1
+
+    with pytest.raises(
+        GradcheckError,
+        match=r"for output 1 with respect to input 1, element 0 \(output element 0\)",
+    ):
+        gradcheck(first_of_second, [x, y])
+    with pytest.raises(
+        GradcheckError,
+        match=r"for output 0 with respect to input 0, element 3 \(output element 3\)",
+    ):
         gradcheck(lambda x: (x + (x - x.detach()) * _one_hot(3) * 0.1, x * 3), [x])
 
 
@@ -202,13 +217,61 @@ def test_gradcheck_leaves_inputs_as_they_were():
 
 
 def test_gradcheck_argument_errors_and_warnings():
-    with pytest.raises(ValueError, match="at least one input tensor"):
+    with pytest.raises(
+        ValueError, match=r"^gradcheck expects at least one input tensor that requires grad$"
+    ):
         gradcheck(lambda x: x * 2, [ag.ones(2, dtype=ag.float64)])
-    with pytest.warns(UserWarning, match="not a double precision"):
+    with pytest.warns(UserWarning) as caught:
         gradcheck(lambda x: x * 2, [ag.ones(2, requires_grad=True)], atol=0.1, rtol=0.1)
+    (warning,) = caught
+    assert str(warning.message) == (
+        "Input #0 requires gradient and is not a double precision floating point tensor; "
+        "gradcheck may fail from rounding."
+    )
+    assert warning.filename == __file__  # it points at the caller
     x = ag.ones(2, dtype=ag.float64, requires_grad=True)
-    with pytest.raises(ValueError, match="no output that requires grad"):
+    with pytest.raises(
+        ValueError, match=r"^gradcheck: the function returned no output that requires grad$"
+    ):
         gradcheck(lambda x: x.detach(), [x])
+    # Finite differences perturb the input's memory in place.
+    strided = ag.ones(4, dtype=ag.float64)[::2].requires_grad_()
+    with pytest.raises(ValueError, match=r"^gradcheck needs contiguous inputs$"):
+        gradcheck(lambda x: x * 2, [strided])
     # A single tensor is accepted as well as a sequence of them.
     assert gradcheck(lambda x: x * x, x)
     assert gradgradcheck(lambda x: x * x * x, x)
+
+
+def test_inputs_that_do_not_require_grad_are_held_constant():
+    x = _inputs(1)[0]
+    c = ag.tensor([[2.0, 3.0, 4.0], [5.0, 6.0, 7.0]], dtype=ag.float64)
+    for check in (gradcheck, gradgradcheck):
+        assert check(lambda x, c, k: x * x * x * c * k, [x, c, 3])
+        assert check(lambda c, x: (x * c).sin(), [c, x])
+
+
+def test_gradgradcheck_passes_eps_and_rtol_on():
+    x = ag.tensor([1.0], dtype=ag.float64, requires_grad=True)
+    # The central difference of 4x^3 (the first derivative of x^4) is off by
+    # 4 eps^2: invisible at the default eps, 0.04 (over 12) at eps = 0.1.
+    assert gradgradcheck(lambda x: x.pow(4), [x])
+    assert gradgradcheck(lambda x: x.pow(4), [x], eps=0.1, raise_exception=False) is False
+    assert gradgradcheck(lambda x: x.pow(4), [x], eps=0.1, rtol=0.01, raise_exception=False)
+
+
+def test_an_empty_input_does_not_end_the_check():
+    empty = ag.zeros(0, dtype=ag.float64, requires_grad=True)
+    x = _inputs(1)[0]
+
+    def f(e, x):
+        return x + (x - x.detach()) * _one_hot(5) * 0.5 + e.sum()
+
+    with pytest.raises(GradcheckError, match="with respect to input 1, element 5 "):
+        gradcheck(f, [empty, x])
+
+
+def test_a_nan_in_the_jacobian_is_a_mismatch():
+    # As in PyTorch: NaN == NaN would let a broken derivative pass.
+    x = ag.tensor([1.0, 2.0], dtype=ag.float64, requires_grad=True)
+    assert gradcheck(lambda x: x * float("nan"), [x], raise_exception=False) is False

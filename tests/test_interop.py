@@ -3,6 +3,7 @@ numpy's array protocol and operators, pickle and copy."""
 
 import copy
 import gc
+import os
 import pickle
 import warnings
 import weakref
@@ -281,7 +282,13 @@ def test_dlpack_import_errors():
 
 
 def test_dlpack_with_jax():
-    jnp = pytest.importorskip("jax.numpy")
+    # CI installs JAX (pinned) in a step of its own after the README's test
+    # command and runs this test there with AUTOGRAD_CPP_REQUIRE_JAX=1, so a
+    # missing JAX fails rather than skips; elsewhere it needs JAX by hand.
+    if os.environ.get("AUTOGRAD_CPP_REQUIRE_JAX"):
+        import jax.numpy as jnp
+    else:
+        jnp = pytest.importorskip("jax.numpy")
     import jax
 
     x = jnp.arange(6.0, dtype=jnp.float32).reshape(2, 3)

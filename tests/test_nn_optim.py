@@ -336,3 +336,111 @@ def test_load_rejects_truncated_corrupt_and_foreign_files(tmp_path):
         ag.load(tmp_path / "other.bin")
     with pytest.raises(TypeError, match="cannot save an object of type object"):
         ag.save(object(), tmp_path / "x.agc")
+
+
+# ---- optimizer state: state_dict, load_state_dict, repr against PyTorch ---------------
+
+
+def _optimizer_after(lib, name, kwargs, steps):
+    rng = np.random.default_rng(4)
+    p1 = lib.nn.Parameter(lib.tensor(rng.standard_normal((4, 3))))
+    p2 = lib.nn.Parameter(lib.tensor(rng.standard_normal(3)))
+    x = lib.tensor(rng.standard_normal((8, 4)))
+    opt = getattr(lib.optim, name)([{"params": [p1]}, {"params": [p2], "lr": 0.02}], **kwargs)
+
+    def step():
+        opt.zero_grad()
+        ((x @ p1).tanh() @ p2).pow(2).mean().backward()
+        opt.step()
+
+    for _ in range(steps):
+        step()
+    return opt, step, [p1, p2]
+
+
+def _torch_only(name):
+    from test_defaults import KNOWN_MISSING
+
+    return KNOWN_MISSING.get(f"optim.{name}", set())
+
+
+def _plain(value, lib):
+    if isinstance(value, lib.Tensor):
+        return value.detach().numpy().copy()
+    return value
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "name,kwargs", OPTIMIZERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(OPTIMIZERS)]
+)
+def test_optimizer_state_dict_and_repr_match_torch(name, kwargs):
+    ours, _, _ = _optimizer_after(ag, name, kwargs, steps=3)
+    theirs, _, _ = _optimizer_after(torch, name, kwargs, steps=3)
+    skip = _torch_only(name)
+    a, t = ours.state_dict(), theirs.state_dict()
+    assert list(a) == list(t) == ["state", "param_groups"]
+    assert [{k: v for k, v in g.items() if k not in skip} for g in t["param_groups"]] == a[
+        "param_groups"
+    ]
+    assert list(a["state"]) == list(t["state"])
+    for i in t["state"]:
+        assert list(a["state"][i]) == list(t["state"][i])
+        for key, value in t["state"][i].items():
+            np.testing.assert_allclose(
+                _plain(a["state"][i][key], ag), _plain(value, torch), rtol=1e-12, err_msg=key
+            )
+    shown = [ln for ln in repr(theirs).splitlines() if ln.strip().split(":")[0] not in skip]
+    assert repr(ours).splitlines() == shown
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "name,kwargs", OPTIMIZERS, ids=[f"{n}-{i}" for i, (n, _) in enumerate(OPTIMIZERS)]
+)
+def test_load_state_dict_from_torch_continues_like_torch(name, kwargs):
+    """PyTorch's optimizer state (tensors converted), loaded into ours, with a
+    changed learning rate in it: both continue with the same updates."""
+    theirs, torch_step, torch_params = _optimizer_after(torch, name, kwargs, steps=3)
+    ours, our_step, our_params = _optimizer_after(ag, name, kwargs, steps=0)
+    for p, tp in zip(our_params, torch_params):
+        with ag.no_grad():
+            p.copy_(ag.tensor(tp.detach().numpy()))
+    saved = theirs.state_dict()
+    saved["param_groups"][1]["lr"] = 0.005
+    theirs.load_state_dict(saved)
+    converted = {
+        "state": {
+            i: {k: ag.tensor(v.numpy()) if isinstance(v, torch.Tensor) else v for k, v in s.items()}
+            for i, s in saved["state"].items()
+        },
+        "param_groups": [
+            {k: v for k, v in g.items() if k not in _torch_only(name)}
+            for g in saved["param_groups"]
+        ],
+    }
+    ours.load_state_dict(converted)
+    assert ours.param_groups[1]["lr"] == 0.005
+    for _ in range(3):
+        torch_step()
+        our_step()
+    for p, tp in zip(our_params, torch_params):
+        np.testing.assert_allclose(to_np(p), tp.detach().numpy(), rtol=1e-11, atol=1e-12)
+
+
+def test_load_state_dict_rejects_a_different_layout():
+    opt, _, _ = _optimizer_after(ag, "Adam", {}, steps=1)
+    sd = opt.state_dict()
+    one_group = {"state": {}, "param_groups": sd["param_groups"][:1]}
+    with pytest.raises(
+        ValueError, match=r"^loaded state dict has a different number of parameter groups$"
+    ):
+        opt.load_state_dict(one_group)
+    resized = {"state": {}, "param_groups": [dict(sd["param_groups"][0]), sd["param_groups"][1]]}
+    resized["param_groups"][0]["params"] = [0, 1]
+    with pytest.raises(
+        ValueError,
+        match=r"^loaded state dict contains a parameter group that doesn't match the size of "
+        r"optimizer's group$",
+    ):
+        opt.load_state_dict(resized)

@@ -20,8 +20,8 @@ def seed_graph():
 
 def parse_dot(text):
     """(labels by node id, edges) from our DOT output."""
-    labels = dict(re.findall(r'^\s*(\w+) \[label="([^"]*)"', text, re.M))
-    edges = re.findall(r"^\s*(\w+) -> (\w+);", text, re.M)
+    labels = dict(re.findall(r'^\s*(n\d+|out) \[label="([^"]*)"', text, re.M))
+    edges = re.findall(r"^\s*(\w+) -> (\w+)(?: \[label=\"([^\"]*)\"\])?;", text, re.M)
     return labels, edges
 
 
@@ -31,20 +31,26 @@ def test_dot_has_the_expected_nodes_and_edges():
     by_label = {v.split("\\n")[0]: k for k, v in labels.items()}
     for name in ("MeanBackward0", "MulBackward0", "AddBackward0", "x", "output"):
         assert name in by_label, labels
-    assert (by_label["MeanBackward0"], "out") in edges
-    assert (by_label["x"], by_label["AddBackward0"]) in edges
+    assert (by_label["MeanBackward0"], "out", "") in edges
+    assert (by_label["x"], by_label["AddBackward0"], "") in edges
     assert labels[by_label["x"]] == "x\\n(2, 2)"
     # Two MulBackward0 nodes (y * y, then * 3), each reached once.
     assert sum(v == "MulBackward0" for v in labels.values()) == 2
     assert len(edges) == 6  # out, mean<-mul, mul<-mul, mul<-add (twice), add<-x
+    # y * y: two edges from AddBackward0, told apart by their argument positions.
+    assert sorted(e[2] for e in edges if e[0] == by_label["AddBackward0"]) == ["arg 0", "arg 1"]
+    assert "cluster_key" in viz.to_dot(out) and "leaf tensor" in viz.to_dot(out)
 
 
 def test_dot_can_show_saved_tensors():
     x, out = seed_graph()
     text = viz.to_dot(out, {"x": x}, show_saved=True)
     assert "self_sym_sizes: (2, 2)" in text
+    # z * 3 saves no self (only other's gradient would need it): said in words.
+    assert "self: None" not in text and "self: not saved (no gradient needs it)" in text
+    assert "other: tensor(3)" in text and "self: tensor of shape (2, 2)" in text
     out.backward()
-    assert "(freed)" in viz.to_dot(out, show_saved=True)
+    assert "(freed by backward)" in viz.to_dot(out, show_saved=True)
 
 
 def test_svg_without_graphviz(tmp_path, monkeypatch):
@@ -52,9 +58,15 @@ def test_svg_without_graphviz(tmp_path, monkeypatch):
     x, out = seed_graph()
     path = viz.render(out, tmp_path / "g.svg", {"x": x})
     svg = path.read_text()
-    assert svg.startswith("<svg") and svg.count("<rect") == 7  # background + 6 boxes
+    assert svg.startswith("<svg") and svg.count('<rect class="node"') == 6
     for name in ("MeanBackward0", "AddBackward0", "output"):
         assert name in svg
+    # The colour key, and the two curves of y * y (one path per edge, plus the
+    # key's sample arrow), each labelled.
+    assert svg.count('<rect class="key"') == 4 and "leaf tensor" in svg
+    curves = re.findall(r'<path d="M [\d.]+ [\d.]+ Q ([\d.]+) ', svg)
+    assert len(curves) == 6 and len(set(curves)) >= 2
+    assert ">arg 0<" in svg and ">arg 1<" in svg
     with pytest.raises(RuntimeError, match="needs Graphviz"):
         viz.render(out, tmp_path / "g.png")
 
@@ -65,7 +77,11 @@ def test_print_graph(capsys):
     text = capsys.readouterr().out
     assert text.splitlines()[0] == "output ()"
     assert "└─ MeanBackward0" in text and "x (2, 2)" in text
-    assert "(shared, see above)" in text  # y * y uses AddBackward0 twice
+    assert "├─ arg 0: AddBackward0" in text  # y * y uses AddBackward0 twice
+    assert "└─ arg 1: AddBackward0 (shared, see above)" in text
+    leaf_twice = (x * x).sum()
+    viz.print_graph(leaf_twice, {"x": x})
+    assert "arg 1: x (shared, see above)" in capsys.readouterr().out
 
 
 def test_explain_covers_the_usual_reasons():

@@ -27,7 +27,56 @@ const std::unordered_map<std::string, const char*>& docstrings() {
       {"Tensor",
        "A multi-dimensional array of one dtype that can record the operations "
        "applied to it for automatic differentiation."},
+      {"Tensor.detach",
+       "A new tensor that shares this tensor's data but has no autograd "
+       "history:\n"
+       "its requires_grad is False and it has no grad_fn, so gradients do not "
+       "flow\n"
+       "through it. Use it to use a value without differentiating through it "
+       "(a\n"
+       "target, a logged metric, a stopped gradient). The data is shared, not "
+       "copied:\n"
+       "an in-place change to one shows in the other (add .clone() for a "
+       "copy).\n"
+       "\n"
+       "Examples:\n"
+       "    >>> import autograd_cpp as torch\n"
+       "    >>> x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+       "    >>> y = x * 2\n"
+       "    >>> d = y.detach()\n"
+       "    >>> d.requires_grad, d.grad_fn is None\n"
+       "    (False, True)\n"
+       "    >>> (x * d).sum().backward()  # d is a constant here\n"
+       "    >>> x.grad\n"
+       "    tensor([2., 4.])"},
       {"Tensor.dtype", "The element type."},
+      {"Tensor.requires_grad_",
+       "Sets whether autograd records operations on this tensor, in place, "
+       "and\n"
+       "returns the tensor. Only leaves (tensors not computed from others that "
+       "require\n"
+       "grad) can be changed; a tensor built by some computation can be made "
+       "a\n"
+       "trainable leaf this way, after the fact.\n"
+       "\n"
+       "Args:\n"
+       "    requires_grad: True (the default) to record operations and "
+       "accumulate a\n"
+       "        gradient into .grad; False to stop.\n"
+       "\n"
+       "Raises:\n"
+       "    RuntimeError: for a non-leaf tensor, or requires_grad=True on a "
+       "tensor that is\n"
+       "        not floating point.\n"
+       "\n"
+       "Examples:\n"
+       "    >>> import autograd_cpp as torch\n"
+       "    >>> w = torch.randn(3, 2) * 0.1  # a computed tensor ...\n"
+       "    >>> w.requires_grad_()           # ... made a trainable leaf\n"
+       "    tensor(..., requires_grad=True)\n"
+       "    >>> (w ** 2).sum().backward()\n"
+       "    >>> w.grad.shape\n"
+       "    torch.Size([3, 2])"},
       {"abs", "Absolute value, elementwise."},
       {"abs_", "In-place abs."},
       {"add", "input + alpha * other, with broadcasting and type promotion."},

@@ -8,6 +8,7 @@ import typing as _typing
 
 from . import (
     _C,
+    _threads,
     accelerator,
     amp,
     autograd,
@@ -17,11 +18,14 @@ from . import (
     cuda,
     distributed,
     mps,
+    multiprocessing,
     nn,
+    onnx,
     optim,
     profiler,
     random,
     return_types,
+    safetensors,
     tf,
     utils,
     viz,
@@ -36,6 +40,7 @@ from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
 from ._device import device as device
 from ._device import get_default_device as get_default_device
 from ._device import set_default_device as set_default_device
+from ._display import install as _install_display
 from ._functions import *  # noqa: F403
 from ._generator import Generator as Generator
 from ._generator import default_generator as default_generator
@@ -64,6 +69,8 @@ from .tape import GradientTape as GradientTape
 from .tape import Variable as Variable
 from .tape import constant as constant
 
+_install_display()  # Jupyter's pictures of tensors and graphs
+
 # PyTorch's aliases for the dtypes.
 float = float32
 double = float64
@@ -71,6 +78,8 @@ long = int64
 int = int32
 
 __version__ = _C.__version__  # pyproject.toml's version, compiled in
+
+_threads.apply_environment()  # OMP_NUM_THREADS and AUTOGRAD_CPP_NUM_THREADS
 
 
 if _typing.TYPE_CHECKING:

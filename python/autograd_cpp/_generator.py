@@ -11,8 +11,6 @@ from . import _C
 from ._device import device as _Device
 
 if TYPE_CHECKING:
-    import numpy as np
-    from numpy.typing import NDArray
     from typing_extensions import Self
 
 __all__ = ["Generator", "default_generator"]
@@ -21,7 +19,7 @@ __all__ = ["Generator", "default_generator"]
 # is the same in every process, while the global stream starts fresh.
 _DEFAULT_SEED = 67280421310721
 _U64 = 2**64
-_STATE_WORDS = 12  # seed (2) + PCG64 state (4) + increment (4) + 2 cached-bit fields
+_MT_WORDS = 624  # the Mersenne Twister's state: 624 32-bit words (and a position)
 
 
 def _entropy_seed() -> int:
@@ -29,21 +27,14 @@ def _entropy_seed() -> int:
     return int.from_bytes(os.urandom(8), "little")
 
 
-def _words(value: int, count: int) -> list[int]:
-    """value as count little-endian 32-bit words (each fits an int64 tensor)."""
-    return [(value >> (32 * i)) & 0xFFFFFFFF for i in range(count)]
-
-
-def _from_words(words: list[int]) -> int:
-    return sum(w << (32 * i) for i, w in enumerate(words))
-
-
 class Generator:
-    """A random stream of its own. ``Generator().manual_seed(42)`` gives the
-    same draws every run, independently of the global seed; a new generator
-    starts from PyTorch's fixed default seed, and ``seed()`` reseeds it from
-    the operating system. Its state round-trips through ``get_state`` and
-    ``set_state`` (an int64 tensor)."""
+    """A random stream of its own, PyTorch's CPU generator: a 32-bit
+    Mersenne Twister seeded as PyTorch seeds it, so shuffles drawn from it
+    (RandomSampler, SubsetRandomSampler, random_split, DataLoader) give
+    PyTorch's index orders for the same seed. A new generator starts from
+    PyTorch's fixed default seed; ``seed()`` reseeds it from the operating
+    system; the state round-trips through ``get_state``/``set_state`` (an
+    int64 tensor)."""
 
     def __init__(self, device: str | _Device = "cpu") -> None:
         kind = _Device(device).type
@@ -57,7 +48,10 @@ class Generator:
         import numpy as np  # imported on first use: keeps `import autograd_cpp` fast
 
         self._seed = int(seed) % _U64
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._mt = np.random.MT19937()
+        # PyTorch seeds its twister with the seed's low 32 bits, as numpy's
+        # legacy seeding does.
+        self._mt._legacy_seeding(self._seed & 0xFFFFFFFF)
         return self
 
     def initial_seed(self) -> int:
@@ -71,53 +65,77 @@ class Generator:
 
     def get_state(self) -> _C.Tensor:
         """The stream's position (with its seed) as an int64 tensor, for set_state."""
-        state = self._rng.bit_generator.state
-        words = (
-            _words(self._seed, 2)
-            + _words(state["state"]["state"], 4)
-            + _words(state["state"]["inc"], 4)
-            + [int(state["has_uint32"]), int(state["uinteger"])]
-        )
-        return _C.tensor(words, dtype=_C.int64)
+        state = self._mt.state["state"]
+        words = [self._seed & 0xFFFFFFFF, self._seed >> 32, int(state["pos"])]
+        return _C.tensor(words + [int(k) for k in state["key"]], dtype=_C.int64)
 
     def set_state(self, new_state: _C.Tensor) -> Self:
         """Moves the stream to a position get_state returned."""
         if (
             not isinstance(new_state, _C.Tensor)
             or new_state.dtype != _C.int64
-            or tuple(new_state.shape) != (_STATE_WORDS,)
+            or tuple(new_state.shape) != (_MT_WORDS + 3,)
         ):
             raise TypeError("RNG state must be an int64 tensor returned by Generator.get_state()")
+        import numpy as np
+
         words = [int(w) for w in new_state.tolist()]
-        self.manual_seed(_from_words(words[0:2]))
-        self._rng.bit_generator.state = {
-            "bit_generator": "PCG64",
-            "state": {"state": _from_words(words[2:6]), "inc": _from_words(words[6:10])},
-            "has_uint32": words[10],
-            "uinteger": words[11],
-        }
+        self.manual_seed(words[0] | (words[1] << 32))
+        key = np.array(words[3:], dtype=np.uint32)
+        self._mt.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": words[2]}}
         return self
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_generator_from_state, (self.get_state(),))
 
-    # ---- draws used by the Python-level samplers ---------------------------------
+    # ---- draws, made as PyTorch's CPU kernels make them -------------------------
 
-    def _numpy(self) -> np.random.Generator:
-        """The numpy stream the draws come from."""
-        return self._rng
+    def _stream(self) -> Generator:
+        """The generator the draws below come from: itself (the global
+        generator hands out a fresh one seeded from its stream)."""
+        return self
 
-    def _permutation(self, n: int) -> list[int]:
-        return [int(i) for i in self._numpy().permutation(n)]
+    def _raw32(self, count: int) -> list[int]:
+        """count 32-bit words of the twister (PyTorch's random())."""
+        return [int(w) for w in self._mt.random_raw(count)]
 
-    def _integers(self, high: int, count: int) -> NDArray[np.int64]:
-        """count integers drawn uniformly from [0, high)."""
-        return self._numpy().integers(0, high, size=count, dtype="int64")
+    def _random64(self) -> int:
+        """A 64-bit word from two 32-bit ones, the first high (PyTorch's random64())."""
+        high, low = self._raw32(2)
+        return (high << 32) | low
 
     def _random_seed(self) -> int:
-        """A 63-bit integer drawn from this stream (seeds for worker
-        processes and for samplers' own generators)."""
-        return int(self._numpy().integers(0, 2**63, dtype="int64"))
+        """A non-negative int64 as ``torch.empty((), dtype=torch.int64).random_()``
+        draws one (the seeds of samplers' generators and of workers)."""
+        return self._stream()._random64() % 2**63
+
+    def _permutation(self, n: int) -> list[int]:
+        """A random permutation of range(n), PyTorch's CPU randperm:
+        Fisher-Yates with each swap partner drawn modulo the count left."""
+        stream = self._stream()
+        if n >= 2**32 // 20:
+            import numpy as np
+
+            return [int(i) for i in np.random.Generator(stream._mt).permutation(n)]
+        order = list(range(n))
+        for i, word in enumerate(stream._raw32(max(n - 1, 0))):
+            j = i + word % (n - i)
+            order[i], order[j] = order[j], order[i]
+        return order
+
+    def _randint(self, high: int, count: int) -> list[int]:
+        """count integers uniform in [0, high), PyTorch's randint: one word
+        modulo the range (two words for ranges of 2**32 and more)."""
+        stream = self._stream()
+        if high < 2**32:
+            return [w % high for w in stream._raw32(count)]
+        return [stream._random64() % high for _ in range(count)]
+
+    def _uniform(self, count: int) -> list[float]:
+        """count doubles in [0, 1), each from 53 bits of a 64-bit word
+        (PyTorch's uniform_real_distribution<double>)."""
+        stream = self._stream()
+        return [(stream._random64() & (2**53 - 1)) * 2.0**-53 for _ in range(count)]
 
 
 def _generator_from_state(state: _C.Tensor) -> Generator:
@@ -126,9 +144,10 @@ def _generator_from_state(state: _C.Tensor) -> Generator:
 
 class _DefaultGenerator(Generator):
     """The global stream (``torch.default_generator``): seeding it seeds the
-    random factories (rand, randn, dropout, ...). Draws made through it in
-    Python (shuffles without a generator) come from a stream seeded by the
-    factories' stream, so ``manual_seed`` makes them reproducible too."""
+    random factories (rand, randn, dropout, ...). Shuffles drawn through it
+    come from a new generator seeded from that stream, so ``manual_seed``
+    makes them reproducible too (their values differ from PyTorch's, whose
+    global stream is another)."""
 
     def __init__(self) -> None:
         self.device = _Device("cpu")
@@ -157,11 +176,10 @@ class _DefaultGenerator(Generator):
     def __reduce__(self) -> tuple[Any, ...]:
         raise TypeError("the global generator cannot be pickled")
 
-    def _numpy(self) -> np.random.Generator:
-        import numpy as np
-
-        seed = int(_C.randint(0, 2**62, (1,)).item())
-        return np.random.Generator(np.random.PCG64(seed))
+    def _stream(self) -> Generator:
+        # As PyTorch's samplers do without a generator: a new generator,
+        # seeded from the global stream.
+        return Generator().manual_seed(int(_C.randint(0, 2**62, (1,)).item()))
 
 
 default_generator = _DefaultGenerator()

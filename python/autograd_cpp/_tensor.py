@@ -87,7 +87,47 @@ def backward(
     create_graph: bool = False,
     inputs: Tensor | Sequence[Tensor] | None = None,
 ) -> None:
-    """Accumulates the gradient of this tensor into the leaves' ``.grad``."""
+    """Computes the gradient of this tensor with respect to the graph's
+    leaves and accumulates it into their ``.grad``.
+
+    The graph is the chain of ``grad_fn`` nodes recorded while this tensor
+    was computed. Gradients are summed into ``.grad`` of every leaf that
+    requires grad (call ``optimizer.zero_grad()`` or set ``.grad = None``
+    between steps); intermediate tensors keep none unless they called
+    ``retain_grad()``. Without ``retain_graph``, the tensors the graph saved
+    are freed as backward goes, so a second backward through it fails.
+
+    Args:
+        gradient: the gradient of some scalar with respect to this tensor,
+            of this tensor's shape; backward then computes the
+            vector-Jacobian product ``gradient @ J``. May be omitted only for
+            a one-element tensor (it is then ``1``).
+        retain_graph: keep the saved tensors so that backward can run
+            through the graph again. Defaults to ``create_graph``.
+        create_graph: record the backward pass itself, so that the
+            gradients have a ``grad_fn`` and can be differentiated again
+            (higher-order derivatives).
+        inputs: accumulate only into these tensors (leaves, or tensors that
+            called ``retain_grad()``) instead of into every leaf.
+
+    Raises:
+        RuntimeError: without ``gradient`` on a tensor of more than one
+            element; when this tensor does not require grad; on a second
+            backward through a freed graph; when a saved tensor was modified
+            in place since it was saved.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        >>> y = (x ** 2).sum()
+        >>> y.backward()
+        >>> x.grad                      # dy/dx = 2x
+        tensor([2., 4., 6.])
+        >>> z = x * 3                   # not a scalar: pass the gradient
+        >>> z.backward(torch.tensor([1.0, 0.0, 0.5]))
+        >>> x.grad                      # accumulated: 2x + [3, 0, 1.5]
+        tensor([5.0000, 4.0000, 7.5000])
+    """
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:

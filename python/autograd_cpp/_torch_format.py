@@ -250,7 +250,10 @@ class _ZipRecords:
     def has(self, key: str) -> bool:
         return key in self.entries
 
-    def read(self, key: str, expected: int | None = None) -> bytearray:
+    def read(self, key: str, expected: int | None = None) -> NDArray[Any]:
+        """The record's bytes as a writable uint8 array (CRC checked)."""
+        import numpy as np
+
         info, start = self._span(key)
         if expected is not None and info.file_size != expected:
             _fail(
@@ -262,8 +265,9 @@ class _ZipRecords:
         if info.compress_type == zipfile.ZIP_STORED:
             if info.file_size != info.compress_size:
                 _fail(self.name, f"is corrupted (record '{key}' has two sizes)")
-            buf = bytearray(info.file_size)
-            if self.fp.readinto(buf) != len(buf):  # type: ignore[attr-defined]
+            # np.empty: the pages are written once, by the read (no zero fill).
+            buf = np.empty(info.file_size, dtype=np.uint8)
+            if self.fp.readinto(buf.data) != info.file_size:  # type: ignore[attr-defined]
                 _fail(self.name, f"is truncated (record '{key}')")
         elif info.compress_type == zipfile.ZIP_DEFLATED:
             if info.file_size > _MAX_DEFLATE_RATIO * info.compress_size + 1024:
@@ -276,10 +280,10 @@ class _ZipRecords:
             out = inflater.decompress(self.fp.read(info.compress_size), info.file_size)
             if len(out) != info.file_size or inflater.unconsumed_tail:
                 _fail(self.name, f"is corrupted (record '{key}' does not inflate to its size)")
-            buf = bytearray(out)
+            buf = np.frombuffer(bytearray(out), dtype=np.uint8)
         else:
             _fail(self.name, f"uses a compression autograd_cpp does not read (record '{key}')")
-        if zlib.crc32(buf) != info.CRC:
+        if zlib.crc32(buf.data) != info.CRC:
             _fail(self.name, f"is corrupted (checksum mismatch in record '{key}')")
         return buf
 
@@ -305,12 +309,10 @@ def load_zip(
     mmap_path: str | None = None,
     encoding: str = "utf-8",
 ) -> Any:
-    import numpy as np
-
     records = _ZipRecords(fp, name, mmap_path)
     big_endian = False
     if records.has("byteorder"):
-        order = bytes(records.read("byteorder")).decode("ascii", "replace")
+        order = records.read("byteorder").tobytes().decode("ascii", "replace")
         if order not in ("little", "big"):
             _fail(name, f"is corrupted (unknown byte order {order!r:.20})")
         big_endian = order == "big"
@@ -334,14 +336,14 @@ def load_zip(
             if mmap_path is not None:
                 raw = records.map(record, nbytes)
             if raw is None:
-                raw = np.frombuffer(records.read(record, nbytes), dtype=np.uint8)
+                raw = records.read(record, nbytes)
         placed = _place(
             _to_storage(raw, storage_class, location, nbytes, big_endian), location, map_location
         )
         loaded[key] = placed
         return placed
 
-    pickle_bytes = records.read("data.pkl")
+    pickle_bytes = records.read("data.pkl").tobytes()
     scan(pickle_bytes)
     return RestrictedUnpickler(pickle_bytes, storage, encoding).load_checked()
 
@@ -698,6 +700,13 @@ class _PickleWriter:
         self.out += b"tb"  # TUPLE BUILD
 
 
+def _bytes_of(arr: NDArray[Any]) -> memoryview:
+    """A contiguous array's memory as bytes, without a copy."""
+    import numpy as np
+
+    return arr.reshape(-1).view(np.uint8).data
+
+
 def pickle_proto(protocol: int) -> bytes:
     return b"\x80" + bytes([protocol])
 
@@ -783,7 +792,7 @@ def write_zip(out: _Writable, prefix: str, records: list[tuple[str, Any]]) -> No
     central: list[bytes] = []
     ids = hashlib.blake2b(digest_size=16)
     for key, data in records:
-        view = memoryview(data).cast("B")
+        view = _bytes_of(data) if hasattr(data, "dtype") else memoryview(data)
         crc = zlib.crc32(view)
         ids.update(struct.pack("<IQ", crc, view.nbytes) + key.encode())
         local, entry = _zip_entry(f"{prefix}/{key}".encode(), crc, view.nbytes, offset)
@@ -871,7 +880,7 @@ def save_legacy(obj: object, out: _Writable, protocol: int = 2) -> None:
     out.write(_PickleWriter(protocol).dump([key for key, _ in writer.storages.values()]))
     for _, flat in writer.storages.values():
         out.write(struct.pack("<q", flat.numel()))
-        out.write(flat._numpy_view().data.cast("B"))
+        out.write(_bytes_of(flat._numpy_view()))
 
 
 def seekable(f: Any) -> IO[bytes]:

@@ -317,6 +317,15 @@ def load(
         )
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
+        if path.endswith(".safetensors"):  # as torch.load does
+            from . import safetensors
+
+            if isinstance(map_location, dict) or callable(map_location):
+                raise RuntimeError(
+                    "Loading safetensors file with dict or callable map_location is not "
+                    "supported. Use a device string or torch.device instead."
+                )
+            return safetensors.load_file(path, device=map_location or "cpu")
         with open(path, "rb") as src:
             return _load_from(src, repr(path), map_location, path if mmap else None, encoding)
     if mmap:

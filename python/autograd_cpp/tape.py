@@ -291,10 +291,48 @@ class GradientTape:
         output_gradients: Any = None,
         unconnected_gradients: str = "none",
     ) -> Any:
-        """d target / d sources, in the structure of ``sources`` (a tensor, a
-        list/tuple or a dict, nested). A non-scalar target is summed, or
-        weighted by ``output_gradients``. Sources the target does not depend
-        on, or that are not watched, give None ('none') or zeros ('zero')."""
+        """The gradient of ``target`` with respect to ``sources``, computed
+        from the operations recorded on this tape.
+
+        Only what ran inside the tape's ``with`` block (and outside
+        ``stop_recording()``) is differentiated, and only with respect to
+        watched tensors: trainable ``Variable``s used inside the block (unless
+        ``watch_accessed_variables=False``) and whatever ``watch()`` was
+        given. A non-persistent tape can answer once; create it with
+        ``persistent=True`` to ask several times.
+
+        Args:
+            target: the tensor to differentiate, or a list of tensors, whose
+                gradients are summed. A target with several elements is
+                summed first (or weighted by ``output_gradients``).
+            sources: what to differentiate with respect to: a tensor or
+                ``Variable``, or a list, tuple or dict of them (nested
+                structures too).
+            output_gradients: the gradient with respect to ``target``, of its
+                shape (or a list, one per target), for a vector-Jacobian
+                product.
+            unconnected_gradients: what a source the target does not depend
+                on, or that is not watched, gets: ``"none"`` (``None``, the
+                default) or ``"zero"`` (zeros of its shape).
+
+        Returns:
+            The gradients, in the structure of ``sources``.
+
+        Raises:
+            RuntimeError: when a non-persistent tape is asked a second time.
+            ValueError: for an unknown ``unconnected_gradients``.
+
+        Examples:
+            >>> from autograd_cpp import tf
+            >>> w = tf.Variable([[1.0, 2.0]])
+            >>> b = tf.Variable(0.5)
+            >>> x = tf.constant([[3.0], [4.0]])
+            >>> with tf.GradientTape() as tape:
+            ...     y = tf.reduce_sum(w @ x + b)
+            >>> grads = tape.gradient(y, {"w": w, "b": b})
+            >>> grads["w"], grads["b"]
+            (tensor([[3., 4.]]), tensor(1.))
+        """
         if unconnected_gradients not in ("none", "zero"):
             raise ValueError(f"Unknown value for unconnected_gradients: {unconnected_gradients!r}")
         if self._used and not self._persistent:

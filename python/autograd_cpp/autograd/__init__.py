@@ -58,7 +58,27 @@ def backward(
     create_graph: bool = False,
     inputs: _C.Tensor | Sequence[_C.Tensor] | None = None,
 ) -> None:
-    """Accumulates gradients of ``tensors`` into the leaves' ``.grad``."""
+    """Computes the gradients of ``tensors`` and accumulates them into the
+    ``.grad`` of the graph's leaves: ``Tensor.backward`` for several outputs
+    at once (their gradients are summed where the graphs meet).
+
+    Args:
+        tensors: the tensors to differentiate (one, or a sequence).
+        grad_tensors: for each tensor, the gradient with respect to it
+            (the ``gradient`` of ``Tensor.backward``); ``None`` entries are
+            allowed for one-element tensors.
+        retain_graph: keep the saved tensors for another backward. Defaults
+            to ``create_graph``.
+        create_graph: record the backward pass, for higher-order derivatives.
+        inputs: accumulate only into these tensors.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> x = torch.tensor(3.0, requires_grad=True)
+        >>> torch.autograd.backward([x * 2, x ** 2])   # d(2x + x^2)/dx = 2 + 2x
+        >>> x.grad
+        tensor(8.)
+    """
     tensors = _as_list(tensors)
     grads = _as_list(grad_tensors) or [None] * len(tensors)
     if len(grads) != len(tensors):
@@ -110,7 +130,51 @@ def grad(
     allow_unused: bool | None = None,
     materialize_grads: bool = False,
 ) -> tuple[_C.Tensor | None, ...]:
-    """Returns the gradients of ``outputs`` with respect to ``inputs``."""
+    """Computes and returns the gradients of ``outputs`` with respect to
+    ``inputs``, without touching any ``.grad``.
+
+    Where ``Tensor.backward`` accumulates into every leaf, ``grad`` returns
+    exactly the gradients asked for, as a tuple with one entry per input.
+    With ``create_graph=True`` those gradients are themselves differentiable,
+    which gives higher-order derivatives, gradient penalties and
+    Hessian-vector products.
+
+    Args:
+        outputs: the tensors to differentiate (one, or a sequence).
+        inputs: the tensors to differentiate with respect to (one, or a
+            sequence); they may be leaves or intermediate results.
+        grad_outputs: for each output, the gradient with respect to it (the
+            vector of a vector-Jacobian product); ``None`` entries are
+            allowed for one-element outputs.
+        retain_graph: keep the saved tensors for another backward. Defaults
+            to ``create_graph``.
+        create_graph: record the backward pass, so that the results can be
+            differentiated again.
+        allow_unused: return ``None`` for an input the outputs do not
+            depend on, instead of raising.
+        materialize_grads: return zeros instead of ``None`` for such inputs
+            (implies ``allow_unused``).
+
+    Returns:
+        A tuple of gradients, one per input, each of its input's shape.
+
+    Raises:
+        RuntimeError: when an input was not used to compute the outputs
+            (unless ``allow_unused``), or for the errors of
+            ``Tensor.backward``.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = (x ** 3).sum()
+        >>> (dy_dx,) = torch.autograd.grad(y, x, create_graph=True)
+        >>> dy_dx                                   # 3 x^2
+        tensor([ 3., 12.], grad_fn=<MulBackward0>)
+        >>> torch.autograd.grad(dy_dx.sum(), x)     # 6 x
+        (tensor([ 6., 12.]),)
+        >>> x.grad is None                          # nothing was accumulated
+        True
+    """
     outputs = _as_list(outputs)
     input_list = _as_list(inputs)
     grads = _as_list(grad_outputs) or [None] * len(outputs)

@@ -26,8 +26,34 @@ def _shares_memory(a: _C.Tensor, b: _C.Tensor) -> bool:
 
 def explain(output: _C.Tensor, tensor: _C.Tensor) -> str:
     """Says in words whether and how the gradient of ``output`` reaches
-    ``tensor`` (and so why ``tensor.grad`` is or is not filled by
-    ``output.backward()``). Returns the explanation as a string."""
+    ``tensor``, and so why ``tensor.grad`` is or is not filled by
+    ``output.backward()``.
+
+    It walks the backward graph of ``output`` and names the usual causes of a
+    missing gradient: ``tensor`` does not require grad (or is not floating
+    point); it is not a leaf, so its gradient passes through without being
+    stored; the path was cut by ``detach()``, ``.data``, ``no_grad()`` or a
+    round trip through ``.item()``/``.numpy()``; or it was not used at all.
+    When the gradient does arrive, it gives the chain of nodes it travels.
+
+    Args:
+        output: the tensor you would call ``backward()`` on.
+        tensor: the tensor whose gradient is in question.
+
+    Returns:
+        The explanation, as a string.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> from autograd_cpp.autograd import explain
+        >>> w = torch.ones(2, requires_grad=True)
+        >>> b = torch.ones(2, requires_grad=True)
+        >>> out = (w * b.detach()).sum()
+        >>> print(explain(out, w))
+        The gradient reaches the tensor of shape (2,) along SumBackward0 <- MulBackward0 <- AccumulateGrad; backward() accumulates it into its .grad.
+        >>> print(explain(out, b))
+        The tensor of shape (2,) is used by MulBackward0 (as 'other') only through a copy without history: it was detached (detach(), .data or no_grad()) before that op, so the path ends there.
+    """
     if not isinstance(output, _C.Tensor) or not isinstance(tensor, _C.Tensor):
         raise TypeError("explain(output, tensor) expects two tensors")
     name = f"The tensor of shape {tuple(tensor.shape)}"

@@ -39,19 +39,69 @@ class _GradModeContext:
 
 
 class no_grad(_GradModeContext):
-    """Disables graph recording: ``with no_grad():`` or ``@no_grad()``."""
+    """Context manager (and decorator) that turns off graph recording.
+
+    Inside it, results of operations do not require grad and have no
+    ``grad_fn``, even when their inputs require grad: no graph is built and
+    nothing is saved for backward. Use it for evaluation and for updating
+    parameters by hand. Grad mode is per thread; the previous mode comes
+    back on exit, even after an exception.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> w = torch.ones(3, requires_grad=True)
+        >>> with torch.no_grad():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+        >>> @torch.no_grad()
+        ... def evaluate(x):
+        ...     return (w * x).sum()
+        >>> evaluate(torch.ones(3)).requires_grad
+        False
+    """
 
     _mode = False
 
 
 class enable_grad(_GradModeContext):
-    """Enables graph recording inside a ``no_grad`` region."""
+    """Context manager (and decorator) that turns graph recording back on,
+    for example inside a ``no_grad`` region. The previous mode comes back on
+    exit, even after an exception.
+
+    It is how a function that must differentiate (a closure passed to an
+    optimizer, a gradient penalty) keeps working when its caller has turned
+    recording off. Grad mode is per thread.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> with torch.no_grad():
+        ...     with torch.enable_grad():
+        ...         y = x * 2
+        >>> y.requires_grad
+        True
+    """
 
     _mode = True
 
 
 class inference_mode(_GradModeContext):
-    """Like ``no_grad``, for code that only runs models forward."""
+    """Context manager (and decorator) for code that only runs forward,
+    such as serving a model: like ``no_grad``, results record no graph.
+
+    Args:
+        mode: ``True`` (the default) turns recording off; ``False`` makes it
+            a no-op, so that one decorator can be switched by a flag.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> model = torch.nn.Linear(3, 1)
+        >>> with torch.inference_mode():
+        ...     out = model(torch.ones(2, 3))
+        >>> out.requires_grad
+        False
+    """
 
     def __init__(self, mode: bool = True) -> None:
         self._mode = not mode
@@ -68,8 +118,28 @@ class inference_mode(_GradModeContext):
 
 
 class set_grad_enabled(_GradModeContext):
-    """Sets grad mode on construction (so it works as a plain call too) and,
-    used with ``with``, restores the previous mode on exit."""
+    """Turns graph recording on or off: as a context manager or decorator
+    (restoring the previous mode on exit), or as a plain call, which sets
+    the mode from then on.
+
+    Args:
+        mode: ``True`` to record graphs, ``False`` to stop recording.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> is_train = False
+        >>> with torch.set_grad_enabled(is_train):
+        ...     y = x * 2
+        >>> y.requires_grad
+        False
+        >>> _ = torch.set_grad_enabled(False)   # a plain call: off from here on
+        >>> (x * 2).requires_grad
+        False
+        >>> _ = torch.set_grad_enabled(True)
+        >>> (x * 2).requires_grad
+        True
+    """
 
     def __init__(self, mode: bool) -> None:
         self._prev = _C.is_grad_enabled()
@@ -96,4 +166,5 @@ class set_grad_enabled(_GradModeContext):
 
 
 def is_grad_enabled() -> bool:
+    """True when operations record a graph in this thread (see ``no_grad``)."""
     return _C.is_grad_enabled()

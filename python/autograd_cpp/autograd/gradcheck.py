@@ -56,7 +56,7 @@ def _numerical_jacobians(
 
 
 def _analytical_jacobians(
-    outputs: list[_C.Tensor], inputs: Sequence[Any], wrt: list[int], create_graph: bool = False
+    outputs: list[_C.Tensor], inputs: Sequence[Any], wrt: list[int]
 ) -> list[NDArray[Any]]:
     """Rows of the Jacobian by backpropagating one-hot output gradients."""
     import numpy as np
@@ -75,7 +75,6 @@ def _analytical_jacobians(
                 [inputs[i] for i in wrt],
                 [seed],
                 retain_graph=True,
-                create_graph=create_graph,
                 allow_unused=True,
             )
             for i, g in zip(wrt, grads):
@@ -123,7 +122,8 @@ def gradcheck(
     for i, a, n in zip(wrt, analytical, numerical):
         if n is None:
             continue
-        bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=True)
+        # A NaN anywhere is a mismatch, as in PyTorch: it hides any check.
+        bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=False)
         if bad.any():
             row, in_idx = (int(v) for v in np.argwhere(bad)[0])
             # Rows run over the outputs one after another.

@@ -153,11 +153,11 @@ def _comm() -> MPI.Intracomm:
 
 
 def rank() -> int:
-    return _comm().Get_rank()
+    return int(_comm().Get_rank())
 
 
 def world_size() -> int:
-    return _comm().Get_size()
+    return int(_comm().Get_size())
 
 
 get_rank = rank

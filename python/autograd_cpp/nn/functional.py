@@ -11,6 +11,23 @@ from typing import Literal, TypeAlias, overload
 
 from .. import _C
 from .._C import _nn
+from ._functional._utils import (
+    _broadcast_shape,
+    _legacy_reduction,
+    _pointwise_operands,
+)
+from ._functional.activation import *  # noqa: F403
+from ._functional.attention import *  # noqa: F403
+from ._functional.attention import _canonical_mask as _canonical_mask
+from ._functional.attention import _none_or_dtype as _none_or_dtype
+from ._functional.distance import *  # noqa: F403
+from ._functional.dropout import *  # noqa: F403
+from ._functional.loss import *  # noqa: F403
+from ._functional.normalization import *  # noqa: F403
+from ._functional.pooling import *  # noqa: F403
+from ._functional.sparse import *  # noqa: F403
+from ._functional.vision import *  # noqa: F403
+from ._functional.volumetric import *  # noqa: F403
 
 # A size given once for every spatial dim, or per dim.
 _Size: TypeAlias = "int | Sequence[int]"
@@ -73,6 +90,10 @@ def pad(
     """Pads the last ``len(pad) // 2`` dims: ``pad = (left, right, top,
     bottom, ...)`` starting from the last dim. ``mode`` is ``"constant"``
     (any number of dims), ``"reflect"`` or ``"replicate"`` (1 to 3 dims)."""
+    if isinstance(pad, _C.Tensor):
+        # A list may hold 0-d tensors; a tensor in place of the list is a
+        # TypeError in PyTorch, not a padding-length error.
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not Tensor")
     if mode == "constant":
         return _C.constant_pad_nd(input, pad, 0 if value is None else value)
     if value is not None and value != 0:
@@ -82,33 +103,49 @@ def pad(
     if mode == "replicate":
         return _C._replication_pad(input, pad)
     if mode == "circular":
-        raise NotImplementedError('Padding mode "circular" is not supported')
+        return _circular_pad(input, pad)
     raise NotImplementedError(f"Unrecognised padding mode {mode}")
+
+
+def _circular_pad(input: _C.Tensor, pad: Sequence[int]) -> _C.Tensor:
+    """Wraps each padded dim around: the left pad repeats the dim's last
+    entries, the right pad its first ones (negative pads crop)."""
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    dims = len(pad) // 2
+    if input.dim() not in (dims + 1, dims + 2):
+        raise NotImplementedError(
+            f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)"
+        )
+    out = input
+    for i in range(dims):
+        dim = input.dim() - 1 - i
+        left, right = pad[2 * i], pad[2 * i + 1]
+        size = out.size(dim)
+        if left > size or right > size:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if left < 0:
+            out = out.narrow(dim, -left, size + left)
+        if right < 0:
+            out = out.narrow(dim, 0, out.size(dim) + right)
+        pieces = []
+        if left > 0:
+            pieces.append(out.narrow(dim, size - left, left))
+        pieces.append(out)
+        if right > 0:
+            pieces.append(out.narrow(dim, 0, right))
+        if len(pieces) > 1:
+            out = _C.cat(pieces, dim)
+    return out
 
 
 linear = _nn.linear
 conv1d = _C.conv1d
 conv2d = _C.conv2d
-
-
-def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    """The reduction named by the deprecated size_average/reduce flags."""
-    if size_average is None and reduce is None:
-        return reduction
-    warnings.warn(
-        "size_average and reduce args will be deprecated, please use "
-        f"reduction='{_legacy_name(size_average, reduce)}' instead.",
-        stacklevel=3,
-    )
-    return _legacy_name(size_average, reduce)
-
-
-def _legacy_name(size_average: bool | None, reduce: bool | None) -> str:
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    if size_average and reduce:
-        return "mean"
-    return "sum" if reduce else "none"
 
 
 def _softmax_dim(ndim: int) -> int:
@@ -325,39 +362,6 @@ def binary_cross_entropy_with_logits(
     )
 
 
-def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
-    """The shape a and b broadcast to, or PyTorch's error."""
-    out = []
-    for i in range(1, max(len(a), len(b)) + 1):
-        x = a[-i] if i <= len(a) else 1
-        y = b[-i] if i <= len(b) else 1
-        if x != y and 1 not in (x, y):
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
-                f"at non-singleton dimension {max(len(a), len(b)) - i}"
-            )
-        out.append(y if x == 1 else x)
-    return tuple(reversed(out))
-
-
-def _pointwise_operands(input: _C.Tensor, target: _C.Tensor) -> tuple[_C.Tensor, _C.Tensor]:
-    """input and target broadcast together, warning (as PyTorch does) when
-    their sizes differ."""
-    for what, value in (("input", input), ("target", target)):
-        if not isinstance(value, _C.Tensor):
-            raise TypeError(f"{what} must be a Tensor, not {type(value).__name__}")
-    if target.size() == input.size():
-        return input, target
-    warnings.warn(
-        f"Using a target size ({target.size()}) that is different to the input size "
-        f"({input.size()}). This will likely lead to incorrect results due to "
-        "broadcasting. Please ensure they have the same size.",
-        stacklevel=3,
-    )
-    shape = _broadcast_shape(input.size(), target.size())
-    return input.expand(shape), target.expand(shape)
-
-
 def _weighted(errors: _C.Tensor, weight: _C.Tensor, reduction: str) -> _C.Tensor:
     """The elementwise errors scaled by weight, reduced; the mean divides by
     the total weight."""
@@ -382,10 +386,18 @@ def mse_loss(
     weight: _C.Tensor | None = None,
 ) -> _C.Tensor:
     """Mean squared error between input and target."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # Operands first: a non-tensor is a TypeError before any flag is read.
     input, target = _pointwise_operands(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
         return _weighted(_C.pow(input - target, 2), weight, reduction)
+    if input.dtype != target.dtype and not (
+        input.is_floating_point() and target.is_floating_point()
+    ):
+        # PyTorch computes in the promoted dtype: an int or bool input with a
+        # float target is valid (the kernel promotes between float dtypes).
+        common = _C.promote_types(input.dtype, target.dtype)
+        input, target = input.to(common), target.to(common)
     return _nn.mse_loss(input, target, reduction)
 
 
@@ -398,8 +410,9 @@ def l1_loss(
     weight: _C.Tensor | None = None,
 ) -> _C.Tensor:
     """Mean absolute error between input and target."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # Operands first: a non-tensor is a TypeError before any flag is read.
     input, target = _pointwise_operands(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
         return _weighted(_C.abs(input - target), weight, reduction)
     return _nn.l1_loss(input, target, reduction)
@@ -414,8 +427,9 @@ def smooth_l1_loss(
     beta: float = 1.0,
 ) -> _C.Tensor:
     """Squared error below beta, absolute error above it (Huber-like)."""
-    reduction = _legacy_reduction(size_average, reduce, reduction)
+    # Operands first: a non-tensor is a TypeError before any flag is read.
     input, target = _pointwise_operands(input, target)
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     if beta == 0.0:
         return _nn.l1_loss(input, target, reduction)
     return _nn.smooth_l1_loss(input, target, reduction, beta)
@@ -496,3 +510,21 @@ def dropout(
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     return _C.dropout_(input, p, training) if inplace else _C.dropout(input, p, training)
+
+
+# ---- PyTorch's __torch_function__ hooks: no tensor here overrides them ----------------
+
+
+def has_torch_function(relevant_args: object) -> bool:
+    """False: no argument defines __torch_function__ in this library."""
+    return False
+
+
+has_torch_function_unary = has_torch_function
+has_torch_function_variadic = has_torch_function
+
+
+def handle_torch_function(public_api: object, relevant_args: object, *args: object,
+                          **kwargs: object) -> object:  # fmt: skip
+    """Never reached, as has_torch_function is always False."""
+    raise RuntimeError("handle_torch_function: no argument defines __torch_function__")

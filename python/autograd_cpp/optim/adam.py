@@ -15,7 +15,39 @@ __all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
-    """Adam: adaptive moment estimation (amsgrad optional; L2 weight decay)."""
+    """Adam: adaptive moment estimation (Kingma and Ba), PyTorch's variant.
+
+    Each parameter moves by ``lr * m / (sqrt(v) + eps)``, where ``m`` and
+    ``v`` are bias-corrected running averages of its gradient and squared
+    gradient, so every element gets a step size of its own.
+
+    Args:
+        params: the tensors to optimize (such as ``model.parameters()``), or
+            parameter groups: dicts with ``"params"`` and options of their own.
+        lr: the learning rate.
+        betas: the decay rates of the running averages of the gradient and
+            of its square.
+        eps: added to the denominator for numerical stability.
+        weight_decay: L2 penalty, added to the gradient (``AdamW`` applies
+            it to the parameters instead).
+        amsgrad: use the maximum of all past ``v`` (the AMSGrad variant).
+        maximize: ascend the objective instead of descending it.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> _ = torch.manual_seed(0)
+        >>> model = torch.nn.Linear(3, 1)
+        >>> opt = torch.optim.Adam(model.parameters(), lr=0.05)
+        >>> x, y = torch.randn(16, 3), torch.randn(16, 1)
+        >>> for _ in range(100):
+        ...     loss = torch.nn.functional.mse_loss(model(x), y)
+        ...     opt.zero_grad()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> first = torch.nn.functional.mse_loss(torch.nn.Linear(3, 1)(x), y)
+        >>> bool(loss < first)
+        True
+    """
 
     _decoupled = False
 
@@ -74,8 +106,37 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    """Adam with weight decay applied to the parameters directly
-    (multiplied by 1 - lr * weight_decay) rather than through the gradient."""
+    """Adam with decoupled weight decay (Loshchilov and Hutter): each step
+    first multiplies the parameters by ``1 - lr * weight_decay``, then makes
+    Adam's update, instead of adding the decay to the gradient where Adam's
+    scaling would weaken it.
+
+    Args:
+        params: the tensors to optimize (such as ``model.parameters()``), or
+            parameter groups: dicts with ``"params"`` and options of their own.
+        lr: the learning rate.
+        betas: the decay rates of the running averages of the gradient and
+            of its square.
+        eps: added to the denominator for numerical stability.
+        weight_decay: the decoupled weight decay coefficient.
+        amsgrad: use the maximum of all past squared-gradient averages.
+        maximize: ascend the objective instead of descending it.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> _ = torch.manual_seed(0)
+        >>> model = torch.nn.Linear(3, 1)
+        >>> opt = torch.optim.AdamW(model.parameters(), lr=0.05)
+        >>> x, y = torch.randn(16, 3), torch.randn(16, 1)
+        >>> for _ in range(100):
+        ...     loss = torch.nn.functional.mse_loss(model(x), y)
+        ...     opt.zero_grad()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> first = torch.nn.functional.mse_loss(torch.nn.Linear(3, 1)(x), y)
+        >>> bool(loss < first)
+        True
+    """
 
     _decoupled = True
 

@@ -27,7 +27,31 @@ required = _RequiredParameter()
 
 
 class Optimizer:
-    """Base class of optimisers: holds parameter groups and per-parameter state; step() updates, zero_grad() clears gradients."""
+    """Base class of the optimizers.
+
+    An optimizer holds the parameters to update, in *parameter groups*
+    (dicts with a ``"params"`` list and the group's hyperparameters, such as
+    ``"lr"``), plus per-parameter state (momentum buffers, moment
+    estimates). ``step()`` updates the parameters from their ``.grad``;
+    ``zero_grad()`` clears the gradients before the next backward.
+    ``state_dict()`` and ``load_state_dict()`` save and restore everything.
+
+    Args:
+        params: the tensors to optimize (an iterable such as
+            ``model.parameters()``), or an iterable of dicts, each a
+            parameter group with its own options.
+        defaults: the options of groups that do not set them.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> model = torch.nn.Linear(2, 1)
+        >>> opt = torch.optim.SGD([
+        ...     {"params": [model.weight]},
+        ...     {"params": [model.bias], "lr": 0.5},   # this group's own rate
+        ... ], lr=0.1)
+        >>> [group["lr"] for group in opt.param_groups]
+        [0.1, 0.5]
+    """
 
     def __init__(self, params: _Params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
@@ -73,6 +97,14 @@ class Optimizer:
         self.param_groups.append(group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clears the gradients of every parameter, since backward adds to
+        ``.grad`` rather than replacing it.
+
+        Args:
+            set_to_none: set ``.grad`` to ``None`` (the default: no memory
+                is touched, and the next backward writes fresh gradients)
+                rather than filling it with zeros.
+        """
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:
@@ -83,8 +115,18 @@ class Optimizer:
                     p.grad.detach_()
                     p.grad.zero_()
 
-    # closure re-evaluates the model and returns the loss; step returns it.
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
+        """Updates every parameter that has a gradient, once.
+
+        Args:
+            closure: a function that clears the gradients, recomputes the
+                loss, calls ``backward()`` and returns the loss (for
+                algorithms that evaluate it more than once); it runs with
+                grad mode on.
+
+        Returns:
+            The closure's loss, or ``None`` without a closure.
+        """
         raise NotImplementedError
 
     def _run_closure(self, closure: Callable[[], _L] | None) -> _L | None:
@@ -108,7 +150,7 @@ class Optimizer:
         state = {
             index[id(p)]: {k: v for k, v in s.items()}
             for p, s in self.state.items()
-            if id(p) in index
+            if id(p) in index and s  # no entry for a parameter without state, as in PyTorch
         }
         return {"state": state, "param_groups": groups}
 
@@ -145,6 +187,8 @@ class Optimizer:
     def __repr__(self) -> str:
         lines = [type(self).__name__ + " ("]
         for i, group in enumerate(self.param_groups):
+            if i:
+                lines.append("")  # PyTorch's blank line between groups
             lines.append(f"Parameter Group {i}")
             for k in sorted(group):
                 if k != "params":

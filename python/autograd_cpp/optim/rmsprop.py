@@ -15,7 +15,39 @@ __all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
-    """RMSprop: divides the gradient by a running root mean square (optionally centred, with momentum)."""
+    """RMSprop: divides each gradient by a running root mean square of the
+    recent gradients, so that every element gets a step size of its own.
+
+    Each step: ``v = alpha * v + (1 - alpha) * g**2``; with ``centered``, the
+    running mean of ``g`` squared is subtracted from ``v``; then ``p -= lr *
+    g / (sqrt(v) + eps)``, through a momentum buffer when ``momentum > 0``.
+
+    Args:
+        params: the tensors to optimize (such as ``model.parameters()``), or
+            parameter groups: dicts with ``"params"`` and options of their own.
+        lr: the learning rate.
+        alpha: the decay rate of the running average of squared gradients.
+        eps: added to the denominator for numerical stability.
+        weight_decay: L2 penalty, added to the gradient.
+        momentum: the momentum factor (0 for none).
+        centered: normalise by an estimate of the gradient's variance.
+        maximize: ascend the objective instead of descending it.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> _ = torch.manual_seed(0)
+        >>> model = torch.nn.Linear(3, 1)
+        >>> opt = torch.optim.RMSprop(model.parameters(), lr=0.01)
+        >>> x, y = torch.randn(16, 3), torch.randn(16, 1)
+        >>> for _ in range(100):
+        ...     loss = torch.nn.functional.mse_loss(model(x), y)
+        ...     opt.zero_grad()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> first = torch.nn.functional.mse_loss(torch.nn.Linear(3, 1)(x), y)
+        >>> bool(loss < first)
+        True
+    """
 
     def __init__(
         self,

@@ -16,7 +16,39 @@ __all__ = ["SGD"]
 
 
 class SGD(Optimizer):
-    """Stochastic gradient descent with optional momentum (Nesterov), dampening and weight decay."""
+    """Stochastic gradient descent, with optional momentum (classical or
+    Nesterov), dampening and weight decay; PyTorch's update rule.
+
+    Each step, with gradient ``g`` of parameter ``p``: ``g += weight_decay *
+    p``; with momentum, ``b = momentum * b + (1 - dampening) * g`` (``b = g``
+    at the first step) and ``g = b``, or ``g += momentum * b`` with Nesterov;
+    then ``p -= lr * g`` (``p += lr * g`` with ``maximize``).
+
+    Args:
+        params: the tensors to optimize (such as ``model.parameters()``), or
+            parameter groups: dicts with ``"params"`` and options of their own.
+        lr: the learning rate.
+        momentum: the momentum factor (0 for none).
+        dampening: how much of each new gradient the momentum buffer damps.
+        weight_decay: L2 penalty: adds ``weight_decay * p`` to the gradient.
+        nesterov: use Nesterov momentum (needs momentum and no dampening).
+        maximize: ascend the objective instead of descending it.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> _ = torch.manual_seed(0)
+        >>> model = torch.nn.Linear(3, 1)
+        >>> opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+        >>> x, y = torch.randn(16, 3), torch.randn(16, 1)
+        >>> for _ in range(100):
+        ...     loss = torch.nn.functional.mse_loss(model(x), y)
+        ...     opt.zero_grad()
+        ...     loss.backward()
+        ...     opt.step()
+        >>> first = torch.nn.functional.mse_loss(torch.nn.Linear(3, 1)(x), y)
+        >>> bool(loss < first)
+        True
+    """
 
     def __init__(
         self,

@@ -3,14 +3,16 @@ assignment, with PyTorch's traversal, state_dict and hook semantics."""
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ... import _C
 from ..._device import _check_device
+from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -55,7 +57,43 @@ class _HookHandle:
 
 
 class Module:
-    """Base class of all layers and models."""
+    """Base class of all layers and models.
+
+    Subclass it, create parameters and submodules as attributes in
+    ``__init__`` (after calling ``super().__init__()``), and compute the
+    output in ``forward``; call the module itself (``model(x)``), which runs
+    the forward hooks around ``forward``. Attributes that are
+    ``nn.Parameter``, ``Module`` or registered buffers are tracked, so that:
+
+    - ``parameters()`` / ``named_parameters()`` list every parameter of the
+      module and its submodules (what an optimizer needs);
+    - ``state_dict()`` / ``load_state_dict()`` save and restore parameters
+      and buffers by dotted name (``"layer.weight"``), with PyTorch's keys;
+    - ``train()`` / ``eval()`` switch layers such as dropout and batch norm
+      between their training and evaluation behaviour (``training``);
+    - ``zero_grad()``, ``requires_grad_()``, ``apply(fn)``, ``to(dtype)``,
+      ``children()``, ``modules()`` and the hook registrations act on the
+      whole tree.
+
+    Examples:
+        >>> import autograd_cpp as torch
+        >>> from autograd_cpp import nn
+        >>> class TwoLayer(nn.Module):
+        ...     def __init__(self, n_in, n_hidden, n_out):
+        ...         super().__init__()
+        ...         self.hidden = nn.Linear(n_in, n_hidden)
+        ...         self.out = nn.Linear(n_hidden, n_out)
+        ...
+        ...     def forward(self, x):
+        ...         return self.out(torch.relu(self.hidden(x)))
+        >>> model = TwoLayer(4, 8, 2)
+        >>> model(torch.randn(3, 4)).shape
+        torch.Size([3, 2])
+        >>> [name for name, _ in model.named_parameters()]
+        ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+        >>> model.eval().training
+        False
+    """
 
     training: bool
     # Set in __init__ (through object.__setattr__, bypassing registration).
@@ -65,6 +103,8 @@ class Module:
     _modules: OrderedDict[str, Module | None]
     _forward_hooks: OrderedDict[int, Callable[..., Any]]
     _forward_pre_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_hooks: OrderedDict[int, Callable[..., Any]]
+    _backward_pre_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
@@ -76,6 +116,8 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(
@@ -89,11 +131,19 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        backward = None
+        if (self.__dict__.get("_backward_hooks") or self.__dict__.get("_backward_pre_hooks")) and (
+            _C.is_grad_enabled()
+        ):
+            backward = _BackwardHooks(self, args)
+            args = backward.wrap_inputs()
         output = self.forward(*args, **kwargs)
         for hook in list(self._forward_hooks.values()):
             result = hook(self, args, output)
             if result is not None:
                 output = result
+        if backward is not None:
+            output = backward.wrap_outputs(output)
         return output
 
     def register_forward_pre_hook(
@@ -109,6 +159,32 @@ class Module:
         handle = _HookHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
         return handle
+
+    def register_full_backward_hook(
+        self, hook: Callable[[Module, tuple[Any, ...], tuple[Any, ...]], Any]
+    ) -> _HookHandle:
+        """hook(module, grad_input, grad_output) runs once the gradients with
+        respect to the module's positional tensor inputs are known; it may
+        return replacements for grad_input."""
+        handle = _HookHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
+    def register_full_backward_pre_hook(
+        self, hook: Callable[[Module, tuple[Any, ...]], Any]
+    ) -> _HookHandle:
+        """hook(module, grad_output) runs when the gradients with respect to
+        the module's outputs arrive; it may return replacements for them."""
+        handle = _HookHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        return handle
+
+    def register_backward_hook(
+        self, hook: Callable[[Module, tuple[Any, ...], tuple[Any, ...]], Any]
+    ) -> _HookHandle:
+        """The deprecated form of register_full_backward_hook; this library
+        gives it the full hook's (well-defined) gradients."""
+        return self.register_full_backward_hook(hook)
 
     # ---- registration ---------------------------------------------------------
 
@@ -144,6 +220,8 @@ class Module:
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(torch Tensor or None required)"
             )
+        if isinstance(tensor, Buffer):
+            tensor = tensor._as_tensor()
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers.discard(name)
@@ -174,6 +252,11 @@ class Module:
                     "(torch.nn.Parameter or None expected)"
                 )
             self.register_parameter(name, value)
+        elif isinstance(value, Buffer):
+            if params is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            self._remove_from(name, self.__dict__, self._parameters, self._modules)
+            self.register_buffer(name, value, value.persistent)
         elif isinstance(value, Module):
             if params is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
@@ -307,6 +390,56 @@ class Module:
             module = module._modules[part]
         found: Module | None = module
         return found
+
+    def _owner(self, target: str) -> tuple[Module, str]:
+        """The submodule holding the last component of a dotted name, and that component."""
+        path, _, name = target.rpartition(".")
+        owner = self.get_submodule(path)
+        if owner is None:
+            raise AttributeError(f"{target} has no owning module")
+        return owner, name
+
+    def get_parameter(self, target: str) -> Parameter:
+        """The parameter at a dotted path such as "layer1.0.weight"."""
+        owner, name = self._owner(target)
+        if not hasattr(owner, name):
+            raise AttributeError(f"{type(owner).__name__} has no attribute `{name}`")
+        if name not in owner._parameters:
+            raise AttributeError(f"`{name}` is not an nn.Parameter")
+        param = owner._parameters[name]
+        if param is None:
+            raise AttributeError(f"`{name}` is None")
+        return param
+
+    def get_buffer(self, target: str) -> _C.Tensor:
+        """The buffer at a dotted path such as "bn1.running_mean"."""
+        owner, name = self._owner(target)
+        if not hasattr(owner, name):
+            raise AttributeError(f"{type(owner).__name__} has no attribute `{name}`")
+        if name not in owner._buffers:
+            raise AttributeError(f"`{name}` is not a buffer")
+        buffer = owner._buffers[name]
+        if buffer is None:
+            raise AttributeError(f"`{name}` is None")
+        return buffer
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Replaces (or, unless strict, adds) the submodule at a dotted path."""
+        if not target:
+            raise ValueError("Cannot set the submodule without a target name!")
+        owner, name = self._owner(target)
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        if strict and name not in owner._modules:
+            raise AttributeError(f"{type(owner).__name__} has no attribute `{name}`")
+        if hasattr(owner, name) and name not in owner._modules:
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        owner.add_module(name, module)
+
+    def share_memory(self) -> Self:
+        """Accepted for PyTorch compatibility: returns the module unchanged
+        (its tensors are not moved to shared memory)."""
+        return self
 
     # ---- modes and conversions --------------------------------------------------
 
@@ -483,3 +616,90 @@ class Module:
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+class _Identity(Function):
+    """Passes tensors through; its backward hands their gradients to a callback."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, callback: Callable[..., Any], *tensors: _C.Tensor) -> Any:
+        ctx.callback = callback  # type: ignore[attr-defined]
+        return tensors
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, *grads: Any) -> Any:
+        new = ctx.callback(grads)  # type: ignore[attr-defined]
+        return (None, *new)
+
+
+class _BackwardHooks:
+    """One call's backward hooks: identity nodes on the module's tensor
+    inputs and outputs catch grad_input and grad_output."""
+
+    def __init__(self, module: Module, args: tuple[Any, ...]) -> None:
+        self.module, self.args = module, args
+        self.positions = [
+            i for i, a in enumerate(args) if isinstance(a, _C.Tensor) and a.requires_grad
+        ]
+        self.grad_output: tuple[Any, ...] = ()
+
+    def wrap_inputs(self) -> tuple[Any, ...]:
+        if not self.positions:
+            return self.args
+        wrapped = _Identity.apply(self._on_inputs, *[self.args[i] for i in self.positions])
+        args = list(self.args)
+        for i, t in zip(self.positions, wrapped):
+            args[i] = t
+        return tuple(args)
+
+    def wrap_outputs(self, output: Any) -> Any:
+        single = isinstance(output, _C.Tensor)
+        outs = (output,) if single else output
+        if not isinstance(outs, tuple):
+            return output
+        positions = [i for i, o in enumerate(outs) if isinstance(o, _C.Tensor) and o.requires_grad]
+        if not positions:
+            return output
+        wrapped = _Identity.apply(self._on_outputs, *[outs[i] for i in positions])
+        new = list(outs)
+        for i, t in zip(positions, wrapped):
+            new[i] = t
+        self.count = len(outs)
+        self.out_positions = positions
+        return new[0] if single else tuple(new)
+
+    def _on_outputs(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        full: list[Any] = [None] * self.count
+        for i, g in zip(self.out_positions, grads):
+            full[i] = g
+        grad_output = tuple(full)
+        for hook in list(self.module._backward_pre_hooks.values()):
+            result = hook(self.module, grad_output)
+            if result is not None:
+                grad_output = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        self.grad_output = grad_output
+        if not self.positions and self.module._backward_hooks:
+            # No input takes a gradient: the hooks run now, as PyTorch's do.
+            warnings.warn(
+                "Full backward hook is firing when gradients are computed with respect to "
+                "module outputs since no inputs require gradients. See "
+                "https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html"
+                "#torch.nn.Module.register_full_backward_hook for more details.",
+                stacklevel=2,
+            )
+            self._run_hooks(tuple(None for _ in self.args))
+        return tuple(grad_output[i] for i in self.out_positions)
+
+    def _on_inputs(self, grads: tuple[Any, ...]) -> tuple[Any, ...]:
+        full: list[Any] = [None] * len(self.args)
+        for i, g in zip(self.positions, grads):
+            full[i] = g
+        grad_input = self._run_hooks(tuple(full))
+        return tuple(grad_input[i] for i in self.positions)
+
+    def _run_hooks(self, grad_input: tuple[Any, ...]) -> tuple[Any, ...]:
+        for hook in list(self.module._backward_hooks.values()):
+            result = hook(self.module, grad_input, self.grad_output)
+            if result is not None:
+                grad_input = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+        return grad_input

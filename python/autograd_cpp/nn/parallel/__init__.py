@@ -1,5 +1,7 @@
-"""Data-parallel training across processes."""
+"""Data-parallel training: across processes (DistributedDataParallel) and,
+on a machine without GPUs, the pass-through DataParallel."""
 
+from .data_parallel import DataParallel
 from .distributed import DistributedDataParallel
 
-__all__ = ["DistributedDataParallel"]
+__all__ = ["DataParallel", "DistributedDataParallel"]

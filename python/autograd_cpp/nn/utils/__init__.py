@@ -2,60 +2,42 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ... import _C
-from ...autograd.grad_mode import no_grad
+from . import clip_grad as clip_grad
+from . import convert_parameters as convert_parameters
+from . import parametrizations as parametrizations
+from . import parametrize as parametrize
+from . import rnn as rnn
+from . import stateless as stateless
+from .clip_grad import (
+    clip_grad_norm,
+    clip_grad_norm_,
+    clip_grad_value_,
+    clip_grads_with_norm_,
+    get_total_norm,
+)
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .spectral_norm import remove_spectral_norm, spectral_norm
+from .weight_norm import remove_weight_norm, weight_norm
 
 if TYPE_CHECKING:
     from ..modules.module import Module
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_", "grad_report", "parameters_to_vector"]
+__all__ = [
+    "clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
+    "get_total_norm", "parameters_to_vector", "vector_to_parameters", "grad_report", "rnn",
+    "weight_norm", "remove_weight_norm", "spectral_norm", "remove_spectral_norm", "parametrize",
+    "parametrizations", "stateless", "skip_init",
+]  # fmt: skip
 
 
-def _params(parameters: _C.Tensor | Iterable[_C.Tensor]) -> list[_C.Tensor]:
-    if isinstance(parameters, _C.Tensor):
-        return [parameters]
-    return list(parameters)
-
-
-def clip_grad_norm_(
-    parameters: _C.Tensor | Iterable[_C.Tensor],
-    max_norm: float,
-    norm_type: float = 2.0,
-    error_if_nonfinite: bool = False,
-) -> _C.Tensor:
-    """Scales gradients so their joint norm is at most ``max_norm``; returns
-    the norm before clipping."""
-    grads = [p.grad for p in _params(parameters) if p.grad is not None]
-    if not grads:
-        return _C.tensor(0.0)
-    norms = _C.stack([g.norm(p=norm_type) for g in grads])
-    total = norms.norm(p=norm_type)
-    if error_if_nonfinite and not math.isfinite(float(total)):
-        raise RuntimeError(
-            f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
-            "so it cannot be clipped."
-        )
-    coef = float(max_norm) / (float(total) + 1e-6)
-    if coef < 1:
-        with no_grad():
-            for g in grads:
-                g.mul_(coef)
-    return total
-
-
-def clip_grad_value_(parameters: _C.Tensor | Iterable[_C.Tensor], clip_value: float) -> None:
-    with no_grad():
-        for p in _params(parameters):
-            if p.grad is not None:
-                p.grad.clamp_(-clip_value, clip_value)
-
-
-def parameters_to_vector(parameters: _C.Tensor | Iterable[_C.Tensor]) -> _C.Tensor:
-    return _C.cat([p.reshape(-1) for p in _params(parameters)])
+def skip_init(module_cls: type[Any], *args: Any, **kwargs: Any) -> Any:
+    """module_cls(*args, **kwargs); PyTorch skips the initialisation (values
+    unspecified), this library runs it (the cost is small on CPU)."""
+    if "device" not in __import__("inspect").signature(module_cls).parameters:
+        raise RuntimeError("Module must support a 'device' arg to skip initialization")
+    return module_cls(*args, **kwargs)
 
 
 def grad_report(module: Module) -> dict[str, list[str]]:

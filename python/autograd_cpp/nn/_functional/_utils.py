@@ -1,0 +1,79 @@
+"""Argument handling the functional families share: reductions (including
+PyTorch's deprecated size_average/reduce flags) and broadcast checks."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+from ... import _C
+
+
+def _legacy_name(size_average: bool | None, reduce: bool | None) -> str:
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if size_average and reduce:
+        return "mean"
+    return "sum" if reduce else "none"
+
+
+def _legacy_reduction(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """The reduction named by the deprecated size_average/reduce flags."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn(
+        "size_average and reduce args will be deprecated, please use "
+        f"reduction='{_legacy_name(size_average, reduce)}' instead.",
+        stacklevel=3,
+    )
+    return _legacy_name(size_average, reduce)
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _reduce(loss: _C.Tensor, reduction: str) -> _C.Tensor:
+    """The elementwise loss reduced as ``reduction`` names."""
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
+    """The shape a and b broadcast to, or PyTorch's error."""
+    out = []
+    for i in range(1, max(len(a), len(b)) + 1):
+        x = a[-i] if i <= len(a) else 1
+        y = b[-i] if i <= len(b) else 1
+        if x != y and 1 not in (x, y):
+            raise RuntimeError(
+                f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
+                f"at non-singleton dimension {max(len(a), len(b)) - i}"
+            )
+        out.append(y if x == 1 else x)
+    return tuple(reversed(out))
+
+
+def _pointwise_operands(
+    input: _C.Tensor, target: _C.Tensor, stacklevel: int = 3
+) -> tuple[_C.Tensor, _C.Tensor]:
+    """input and target broadcast together, warning (as PyTorch does) when
+    their sizes differ."""
+    for what, value in (("input", input), ("target", target)):
+        if not isinstance(value, _C.Tensor):
+            raise TypeError(f"{what} must be a Tensor, not {type(value).__name__}")
+    if target.size() == input.size():
+        return input, target
+    warnings.warn(
+        f"Using a target size ({target.size()}) that is different to the input size "
+        f"({input.size()}). This will likely lead to incorrect results due to "
+        "broadcasting. Please ensure they have the same size.",
+        stacklevel=stacklevel,
+    )
+    shape = _broadcast_shape(input.size(), target.size())
+    return input.expand(shape), target.expand(shape)
