@@ -390,3 +390,37 @@ def test_events_from_worker_threads():
     assert len(inside) == 1 and inside[0].thread == worker.thread
     main = next(e for e in exps if e.cpu_parent is None)
     assert main.thread != worker.thread
+
+
+@requires_torch
+def test_optimizer_ranges_named_as_pytorch():
+    def optimizer_ranges(lib, profile_cls):
+        model = lib.nn.Linear(3, 2)
+        opts = [lib.optim.AdamW(model.parameters()), lib.optim.SGD(model.parameters(), lr=0.1)]
+        model(lib.ones(4, 3)).sum().backward()
+        with profile_cls() as prof:
+            for opt in opts:
+                opt.step()
+                opt.zero_grad()
+        return sorted(
+            {e.name for e in prof.events() if e.name.startswith("Optimizer.")}
+        ), prof.events()
+
+    ours, events = optimizer_ranges(ag, profile)
+    theirs, _ = optimizer_ranges(torch, torch.profiler.profile)
+    assert ours == theirs
+    # The update's ops are children of the step range.
+    step = next(e for e in events if e.name == "Optimizer.step#AdamW.step")
+    assert any(e.cpu_parent is step for e in events if e.name.startswith("aten::"))
+
+
+def test_optimizer_step_unchanged_when_not_profiling():
+    p = ag.tensor([1.0, 2.0], requires_grad=True)
+    p.grad = ag.tensor([0.5, 0.5])
+    opt = ag.optim.SGD([p], lr=1.0)
+    assert opt.step() is None
+    assert opt.step(lambda: 3.0) == 3.0
+    assert p.tolist() == [0.0, 1.0]
+    assert ag.optim.SGD.step.__name__ == "step"
+    opt.zero_grad()
+    assert p.grad is None

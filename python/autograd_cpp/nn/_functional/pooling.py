@@ -153,6 +153,11 @@ def _windows(n: int, m: int) -> list[tuple[int, int]]:
 
 
 def _adaptive_sizes(input: _C.Tensor, output_size: _OptSize2, spatial: int, name: str) -> list[int]:
+    # PyTorch's Python wrapper checks a sequence output_size against the
+    # input's rank before the op checks the rank itself.
+    sequence = not isinstance(output_size, int) and output_size is not None
+    if spatial > 1 and sequence and input.dim() <= len(list(output_size)):  # type: ignore[arg-type]
+        raise ValueError(f"Input dimension should be at least {len(list(output_size)) + 1}")  # type: ignore[arg-type]
     if input.dim() not in (spatial + 1, spatial + 2):
         raise RuntimeError(
             f"{name}(): Expected {spatial + 1}D or {spatial + 2}D tensor, but got {input.dim()}D"
