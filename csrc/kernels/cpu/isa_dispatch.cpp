@@ -139,4 +139,83 @@ void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
   AG_ISA_FORWARD(softmax, in, dim, log, out);
 }
 
+void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
+                    const Tensor& grad_in) {
+  profiler::RecordScope scope(op == UnaryOp::Relu   ? "aten::threshold_backward"
+                              : op == UnaryOp::Silu ? "aten::silu_backward"
+                                                    : "aten::gelu_backward",
+                              grad, self);
+  AG_ISA_FORWARD(unary_backward, op, grad, self, grad_in);
+}
+
+void softmax_backward(const Tensor& grad, const Tensor& result, int64_t dim,
+                      bool log, const Tensor& grad_in) {
+  profiler::RecordScope scope(
+      log ? "aten::_log_softmax_backward_data" : "aten::_softmax_backward_data",
+      grad, result);
+  AG_ISA_FORWARD(softmax_backward, grad, result, dim, log, grad_in);
+}
+
+void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,
+                double eps, int64_t rows, int64_t cols, const Tensor& out,
+                const Tensor& mean, const Tensor& rstd) {
+  profiler::RecordScope scope("aten::native_layer_norm", in, weight, bias);
+  AG_ISA_FORWARD(layer_norm, in, weight, bias, eps, rows, cols, out, mean,
+                 rstd);
+}
+
+void layer_norm_backward(const Tensor& grad, const Tensor& in,
+                         const Tensor& mean, const Tensor& rstd,
+                         const Tensor& weight, int64_t rows, int64_t cols,
+                         const Tensor& grad_in, const Tensor& grad_weight,
+                         const Tensor& grad_bias) {
+  profiler::RecordScope scope("aten::native_layer_norm_backward", grad, in,
+                              weight);
+  AG_ISA_FORWARD(layer_norm_backward, grad, in, mean, rstd, weight, rows, cols,
+                 grad_in, grad_weight, grad_bias);
+}
+
+void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
+                     const Tensor& mean, const Tensor& var) {
+  profiler::RecordScope scope("aten::batch_norm_stats", in);
+  AG_ISA_FORWARD(channel_moments, in, n, c, s, mean, var);
+}
+
+void channel_affine(const Tensor& in, const Tensor& scale, const Tensor& shift,
+                    int64_t n, int64_t c, int64_t s, const Tensor& out) {
+  profiler::RecordScope scope("aten::batch_norm_elemt", in, scale, shift);
+  AG_ISA_FORWARD(channel_affine, in, scale, shift, n, c, s, out);
+}
+
+void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,
+                const Tensor& indices) {
+  profiler::RecordScope scope("aten::max_pool2d_with_indices", in);
+  AG_ISA_FORWARD(max_pool2d, in, w, out, indices);
+}
+
+void avg_pool2d(const Tensor& in, const Window2d& w, bool count_include_pad,
+                int64_t divisor_override, const Tensor& out) {
+  profiler::RecordScope scope("aten::avg_pool2d", in);
+  AG_ISA_FORWARD(avg_pool2d, in, w, count_include_pad, divisor_override, out);
+}
+
+void avg_pool2d_backward(const Tensor& grad, const Window2d& w,
+                         bool count_include_pad, int64_t divisor_override,
+                         const Tensor& grad_in) {
+  profiler::RecordScope scope("aten::avg_pool2d_backward", grad);
+  AG_ISA_FORWARD(avg_pool2d_backward, grad, w, count_include_pad,
+                 divisor_override, grad_in);
+}
+
+void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out) {
+  profiler::RecordScope scope("aten::gather", in, index);
+  AG_ISA_FORWARD(gather_dim1, in, index, out);
+}
+
+void scatter_add_dim1(const Tensor& src, const Tensor& index,
+                      const Tensor& out) {
+  profiler::RecordScope scope("aten::scatter_add", src, index);
+  AG_ISA_FORWARD(scatter_add_dim1, src, index, out);
+}
+
 }  // namespace ag::kernels
