@@ -485,6 +485,17 @@ def test_pointwise_losses_weighted_and_beta():
         )
 
 
+def test_hinge_embedding_loss_keeps_an_integer_input_dtype():
+    for margin in (0.8, 2.8):
+        ours = ag.nn.functional.hinge_embedding_loss(
+            ag.tensor([0, 2, 1]), ag.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        theirs = torch.nn.functional.hinge_embedding_loss(
+            torch.tensor([0, 2, 1]), torch.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        assert str(ours.dtype) == str(theirs.dtype) and ours.tolist() == theirs.tolist()
+
+
 def test_mse_loss_promotes_dtypes():
     a = AF.mse_loss(ag.tensor(randn(3)), ag.tensor(randn(3), dtype=ag.float32))
     b = TF().mse_loss(torch.tensor(randn(3)), torch.tensor(randn(3), dtype=torch.float32))
@@ -612,10 +623,40 @@ ERRORS = {
     "fold_divisible": lambda m: F(m).fold(_x(m, 2, 12, 16), (5, 5), 3),
     "fold_int64": lambda m: F(m).fold(_x(m, 1, 8, 12, dtype="int64"), (4, 5), 2),
     "fold_int32_shape_first": lambda m: F(m).fold(_x(m, 2, 8, 8, dtype="int32"), (4, 5), 2),
-    "adaptive_avg_0d": lambda m: F(m).adaptive_avg_pool2d(_x(m), (2, 2)),
-    "adaptive_max_1d": lambda m: F(m).adaptive_max_pool2d(_x(m, 3), (2, 2)),
-    "adaptive_avg3d_2d": lambda m: F(m).adaptive_avg_pool3d(_x(m, 3, 3), (2, 2, 2)),
     "unfold_int32": lambda m: F(m).unfold(_x(m, 1, 2, 4, 4, dtype="int32"), 2),
+    "adaptive_avg1d_rank": lambda m: F(m).adaptive_avg_pool1d(m.zeros(3), 2),
+    "adaptive_max1d_len": lambda m: F(m).adaptive_max_pool1d(m.zeros(2, 3), (2, 2)),
+    "adaptive_avg2d_0d": lambda m: F(m).adaptive_avg_pool2d(m.tensor(0.0), (2, 2)),
+    "adaptive_avg2d_rank": lambda m: F(m).adaptive_avg_pool2d(m.zeros(3), 2),
+    "adaptive_max2d_rank": lambda m: F(m).adaptive_max_pool2d(m.zeros(3), 2),
+    "adaptive_max2d_none": lambda m: F(m).adaptive_max_pool2d(m.zeros(2, 3, 3), None),
+    "adaptive_avg2d_len": lambda m: F(m).adaptive_avg_pool2d(m.zeros(2, 3, 3, 3), (2, 2, 2)),
+    "adaptive_max2d_len": lambda m: F(m).adaptive_max_pool2d(m.zeros(2, 3, 3, 3), (2, 2, 2)),
+    "adaptive_avg3d_short": lambda m: F(m).adaptive_avg_pool3d(m.zeros(3, 3), (2, 2, 2)),
+    "adaptive_max3d_rank": lambda m: F(m).adaptive_max_pool3d(m.zeros(3, 3), 2),
+    "adaptive_avg3d_len": lambda m: F(m).adaptive_avg_pool3d(m.zeros(2, 3, 3, 3, 3), (2, 2)),
+    "grid_sample_0d": lambda m: F(m).grid_sample(m.tensor(0.0), m.tensor(0.0), align_corners=False),
+    "grid_sample_batch": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(3, 5, 5, 2), align_corners=False
+    ),
+    "grid_sample_last_dim": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(2, 5, 5, 3), align_corners=False
+    ),
+    "grid_sample_empty": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 0, 4), m.zeros(2, 5, 5, 2), align_corners=False
+    ),
+    "grid_sample_rank": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(2, 5, 2), align_corners=False
+    ),
+    "grid_sample_int": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4, dtype=m.int64), m.zeros(2, 5, 5, 2), align_corners=False
+    ),
+    "grid_sample_dtypes": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(2, 5, 5, 2, dtype=m.float64), align_corners=False
+    ),
+    "unfold_int64": lambda m: F(m).unfold(m.zeros(1, 2, 4, 4, dtype=m.int64), 2),
+    "unfold_int32": lambda m: F(m).unfold(m.zeros(1, 2, 4, 4, dtype=m.int32), 2),
+    "fold_int64": lambda m: F(m).fold(m.zeros(2, 8, 4, dtype=m.int64), (3, 3), 2),
     "layer_norm_shape": lambda m: F(m).layer_norm(_x(m, 2, 3, 5), (4,)),
     "layer_norm_weight": lambda m: F(m).layer_norm(_x(m, 2, 3, 5), (5,), _x(m, 4)),
     "layer_norm_empty": lambda m: F(m).layer_norm(_x(m, 2, 3), ()),
@@ -700,6 +741,29 @@ ERRORS = {
     "einsum_bad_char": lambda m: m.einsum("i1", _x(m, 2, 3)),
     "einsum_dtype": lambda m: m.einsum("i,i->", _x(m, 3), _x(m, 3, dtype="float32")),
     "einsum_diag_size": lambda m: m.einsum("ii->i", _x(m, 2, 3)),
+    # Bool inputs reach product, convolution and pooling kernels PyTorch has
+    # no bool version of (NotImplementedError, the kernel named).
+    "mm_bool": lambda m: m.ones(2, 3, dtype=m.bool) @ m.ones(3, 2, dtype=m.bool),
+    "mv_bool": lambda m: m.ones(2, 3, dtype=m.bool).mv(m.ones(3, dtype=m.bool)),
+    "bmm_bool": lambda m: m.ones(1, 2, 3, dtype=m.bool).bmm(m.ones(1, 3, 2, dtype=m.bool)),
+    "dot_bool_empty": lambda m: m.ones(0, dtype=m.bool).dot(m.ones(0, dtype=m.bool)),
+    "addmm_bool": lambda m: m.addmm(*(m.ones(2, 2, dtype=m.bool),) * 3),
+    "linear_bool": lambda m: F(m).linear(m.ones(2, 2, dtype=m.bool), m.ones(3, 2, dtype=m.bool)),
+    "einsum_bool": lambda m: m.einsum(
+        "ij,jk->ik", m.ones(2, 3, dtype=m.bool), m.ones(3, 4, dtype=m.bool)
+    ),
+    "conv1d_bool": lambda m: F(m).conv1d(
+        m.ones(1, 2, 3, dtype=m.bool), m.ones(1, 2, 1, dtype=m.bool)
+    ),
+    "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    # margin - input is computed in input's dtype (int stays int, so its mean fails).
+    "hinge_embedding_int_mean": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([0, 2]), m.tensor([1, -1]), margin=0.8
+    ),
+    "hinge_embedding_bool": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([True, False]), m.tensor([1, -1]), reduction="none"
+    ),
 }
 
 

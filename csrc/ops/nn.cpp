@@ -497,8 +497,8 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
            dtype_cpp_name(input.dtype()), ") and bias type (",
            bias.defined() ? dtype_cpp_name(bias.dtype()) : "",
            ") should be the same");
-  AG_CHECK(input.dtype() != DType::Bool,
-           "\"slow_conv2d_cpu\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, input.dtype() != DType::Bool,
+              "\"slow_conv2d_cpu\" not implemented for 'Bool'");
 
   // Everything runs as a 2-D convolution; a 1-D one has height 1.
   ConvParams p;
@@ -1065,6 +1065,15 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
                      "conv2d");
 }
 
+// PyTorch's im2col/col2im kernels cover floating types and bool, not integers.
+void check_fold_dtype(const Tensor& t, const char* kernel) {
+  if (is_integral(t.dtype(), /*include_bool=*/false)) {
+    throw NotImplementedError(
+        detail::str_cat("\"", kernel, "\" not implemented for '",
+                        dtype_legacy_name(t.dtype()), "'"));
+  }
+}
+
 Tensor unfold(const Tensor& self, const IntList& kernel_size,
               const IntList& dilation, const IntList& padding,
               const IntList& stride) {
@@ -1081,6 +1090,7 @@ Tensor unfold(const Tensor& self, const IntList& kernel_size,
            ", calculated shape of the array of sliding blocks as (",
            std::max<int64_t>(w.out_h, 0), ", ", std::max<int64_t>(w.out_w, 0),
            "), but its components must be at least one.");
+  check_fold_dtype(self, "im2col_out_cpu");
   return im2col_op(self, w);
 }
 
@@ -1111,6 +1121,7 @@ Tensor fold(const Tensor& self, const IntList& output_size,
            " to match the calculated number of sliding blocks ", w.out_h, " * ",
            w.out_w, " = ", w.out_h * w.out_w, ", but got input.size(",
            self.dim() - 1, ")=", self.size(-1), ".");
+  check_fold_dtype(self, "col2im_out_cpu");
   return col2im_op(self, w);
 }
 
@@ -1119,8 +1130,8 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(
     const IntList& padding, const IntList& dilation, bool ceil_mode) {
   const PoolParams p = pool_params(self, "max_pool2d", kernel_size, stride,
                                    padding, dilation, ceil_mode);
-  AG_CHECK(self.dtype() != DType::Bool,
-           "\"max_pool2d\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"max_pool2d\" not implemented for 'Bool'");
   const Window2d& w = p.window;
   const Shape out_shape = pooled_shape(self, w);
   Tensor out = empty_tensor(out_shape, self.dtype());
@@ -1153,8 +1164,8 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
                                    padding, {1}, ceil_mode);
   AG_CHECK(!divisor_override || *divisor_override != 0,
            "divisor must be not zero");
-  AG_CHECK(self.dtype() != DType::Bool,
-           "\"avg_pool2d_out_frame\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"avg_pool2d\" not implemented for 'Bool'");
   return avg_pool_op(self, p, count_include_pad, divisor_override.value_or(0));
 }
 

@@ -215,8 +215,16 @@ void init_tensor(py::module_& m) {
              return single_value(t, "scalars").to<double>();
            })
       .def("__int__",
-           [](const Tensor& t) {
-             return single_value(t, "scalars").to<int64_t>();
+           [](const Tensor& t) -> py::object {
+             const Scalar v = single_value(t, "scalars");
+             // Python's int(float): NaN is a ValueError, inf an
+             // OverflowError, and big values stay exact, as PyTorch's.
+             if (is_floating(t.dtype())) {
+               PyObject* out = PyLong_FromDouble(v.to<double>());
+               if (out == nullptr) throw py::error_already_set();
+               return py::reinterpret_steal<py::object>(out);
+             }
+             return py::int_(v.to<int64_t>());
            })
       .def("__index__",
            [](const Tensor& t) {

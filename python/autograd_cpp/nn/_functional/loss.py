@@ -138,7 +138,10 @@ def hinge_embedding_loss(
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     zeros = _C.zeros_like(input)
-    below = _C.where(target != 1, (margin - input).clamp_min(0), zeros)
+    # margin - input in input's dtype, as PyTorch's (a Scalar filled into a
+    # tensor like input): an integer input truncates the margin, a bool one
+    # meets the bool subtraction error.
+    below = _C.where(target != 1, (_C.full_like(input, margin) - input).clamp_min(0), zeros)
     same = _C.where(target != -1, input, zeros)
     return _reduce(below + same, reduction)
 
