@@ -235,7 +235,6 @@ if _has_lstm():
         to_value=lambda s: s * 1e3,
         rtol=STEP_RTOL,
         heavy=True,
-    heavy=True,
         target=NOT_SLOWER,
     )
     def lstm_step(lib):
