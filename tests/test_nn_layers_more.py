@@ -600,6 +600,16 @@ ERRORS = {
     "embedding_bag_offsets_2d": lambda m: m.nn.functional.embedding_bag(
         m.tensor([[1, 2]]), m.randn(3, 2), m.tensor([0])
     ),
+    # The weight's rank is checked first, then the input's, then the mode.
+    "embedding_bag_weight_0d": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([1, 2]), m.tensor(0.0), m.tensor([0]), mode="min"
+    ),
+    "embedding_bag_input_3d_before_mode": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([[[1, 2]]]), m.randn(3, 2), mode="min"
+    ),
+    "embedding_bag_no_offsets_before_mode": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([1, 2]), m.randn(3, 2), mode="min"
+    ),
     "softmax2d_dims": lambda m: m.nn.Softmax2d()(m.randn(3, 4)),
     "adaptive_dims": lambda m: m.nn.functional.adaptive_avg_pool2d(m.randn(3, 4), 2),
     "instance_norm_affine_size": lambda m: m.nn.InstanceNorm1d(3, affine=True)(m.randn(2, 4, 5)),

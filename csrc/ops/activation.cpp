@@ -32,17 +32,19 @@ struct ReluSpec {
   static constexpr bool kSavesResult = true;
   static constexpr kernels::UnaryOp kOp = kernels::UnaryOp::Relu;
   static constexpr bool kFloating = false;
+  // PyTorch's threshold_backward: zero where result <= 0, grad elsewhere, so
+  // a NaN result passes the gradient and an inf gradient is not made NaN.
   static Tensor backward(const Tensor& g, const Tensor& result) {
     if (Tensor fused = fused_backward(UnaryOp::Relu, g, result);
         fused.defined()) {
       return fused;
     }
-    Tensor mask;
+    Tensor off;
     {
       NoGradGuard no_grad;
-      mask = cast_data(gt(result, wrap_scalar(Scalar(0.0))), g.dtype());
+      off = le(result, wrap_scalar(Scalar(0.0)));
     }
-    return mul(g, mask);
+    return where(off, zeros({}, g.dtype()), g);
   }
 };
 

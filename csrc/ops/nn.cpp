@@ -1237,6 +1237,15 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
                   bool training, double momentum, double eps) {
+  if (input.numel() == 0) {
+    // PyTorch returns early for an empty input, before any other check: a
+    // copy scaled and shifted by the first weight and bias entries (a 0-d
+    // or empty weight then fails at that index).
+    Tensor out = clone(input);
+    if (weight.defined()) out = mul(out, select(weight, 0, 0));
+    if (bias.defined()) out = add(out, select(bias, 0, 0));
+    return out;
+  }
   const int64_t channels = input.dim() >= 2 ? input.size(1) : 0;
   check_channel_arg(running_mean, "running_mean", channels);
   check_channel_arg(running_var, "running_var", channels);

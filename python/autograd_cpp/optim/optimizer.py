@@ -81,7 +81,7 @@ class Optimizer:
         if isinstance(params, _C.Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
-                f"dicts, but got {type(params).__name__}"
+                f"dicts, but got {params.type()}"
             )
         groups: list[Any] = list(params)
         if not groups:
@@ -93,7 +93,7 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         params = [params] if isinstance(params, _C.Tensor) else list(params)
         for p in params:

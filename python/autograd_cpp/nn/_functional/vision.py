@@ -9,6 +9,7 @@ from typing import Any
 from ... import _C
 from ..._C import _nn
 from ...autograd.function import Function, FunctionCtx
+from ._utils import _scalar_type_name
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = [
@@ -607,15 +608,6 @@ def _gather_pixels(
     return picked * inside.unsqueeze(1).to(flat.dtype)
 
 
-_SCALAR_TYPE_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
-
-
 def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
     """PyTorch's grid_sampler checks, in its order (the batch sizes are
     compared first, so a 0-d tensor fails there with an IndexError)."""
@@ -649,13 +641,13 @@ def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
             "grid_sampler(): expected 4D input and grid with same number of dimensions, but got "
             + sizes()
         )
-    name = _SCALAR_TYPE_NAMES[str(input.dtype).split(".")[-1]]
+    name = _scalar_type_name(input)
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"grid_sampler_2d_cpu_kernel_impl\" not implemented for '{name}'"
         )
     if grid.dtype != input.dtype:
-        grid_name = _SCALAR_TYPE_NAMES[str(grid.dtype).split(".")[-1]]
+        grid_name = _scalar_type_name(grid)
         raise RuntimeError(f"expected scalar type {name} but found {grid_name}")
 
 
