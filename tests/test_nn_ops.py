@@ -649,6 +649,7 @@ ERRORS = {
     "unfold_kernel_len": lambda m: F(m).unfold(_x(m, 2, 3, 5, 5), (2, 2, 2)),
     "unfold_too_big": lambda m: F(m).unfold(_x(m, 2, 3, 5, 5), 6),
     "fold_divisible": lambda m: F(m).fold(_x(m, 2, 12, 16), (5, 5), 3),
+    "fold_int32_shape_first": lambda m: F(m).fold(_x(m, 2, 8, 8, dtype="int32"), (4, 5), 2),
     "adaptive_avg1d_rank": lambda m: F(m).adaptive_avg_pool1d(m.zeros(3), 2),
     "adaptive_max1d_len": lambda m: F(m).adaptive_max_pool1d(m.zeros(2, 3), (2, 2)),
     "adaptive_avg2d_0d": lambda m: F(m).adaptive_avg_pool2d(m.tensor(0.0), (2, 2)),

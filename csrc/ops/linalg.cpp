@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "kernels/fused.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -608,13 +609,24 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
     NoGradGuard no_grad;
     expand(self, shape);  // raises PyTorch's message if self won't broadcast
   }
-  Tensor out = matmul_data(mat1, mat2, shape, "addmm_impl_cpu_");
+  // linear's case: the bias row is added as the product is computed.
+  const bool fused_bias = self.dim() == 1 && self.size(0) == shape[1] &&
+                          self.dtype() == mat1.dtype() &&
+                          mat1.dtype() != DType::Bool &&
+                          alpha.to<double>() == 1.0 && beta.to<double>() == 1.0;
+  Tensor out;
+  if (fused_bias) {
+    out = empty_tensor(shape, mat1.dtype());
+    kernels::addmm(contiguous_data(self), mat1, mat2, out);
+  } else {
+    out = matmul_data(mat1, mat2, shape, "addmm_impl_cpu_");
+  }
   if (alpha.to<double>() != 1.0) {
     kernels::binary(kernels::BinaryOp::Mul, out,
                     scalar_tensor(alpha, out.dtype()), out);
   }
   // beta = 0 ignores self entirely (NaN and inf in it do not propagate).
-  if (beta.to<double>() != 0.0) {
+  if (beta.to<double>() != 0.0 && !fused_bias) {
     kernels::binary(kernels::BinaryOp::Add, out, self, out, beta);
   }
   if (auto fn = record<AddmmBackward0>(self, mat1, mat2)) {

@@ -24,6 +24,7 @@ from . import (
     nn,
     onnx,
     optim,
+    profiler,
     random,
     return_types,
     safetensors,

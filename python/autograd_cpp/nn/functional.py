@@ -179,7 +179,9 @@ def unfold(
     input: _C.Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0, stride: _Size = 1
 ) -> _C.Tensor:
     """Extracts sliding local blocks of an (N, C, H, W) input as columns (im2col)."""
-    return _nn.im2col(input, kernel_size, dilation, padding, stride)
+    out = _nn.im2col(input, kernel_size, dilation, padding, stride)
+    _check_fold_dtype(input, "im2col_out_cpu")
+    return out
 
 
 def fold(
@@ -191,7 +193,26 @@ def fold(
     stride: _Size = 1,
 ) -> _C.Tensor:
     """Sums columns of sliding blocks back into an (N, C, H, W) tensor (col2im)."""
-    return _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
+    out = _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
+    _check_fold_dtype(input, "col2im_out_cpu")
+    return out
+
+
+# PyTorch's names of the integer types its im2col/col2im kernels lack.
+_INTEGER_NAMES = {
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+}
+
+
+def _check_fold_dtype(input: _C.Tensor, kernel: str) -> None:
+    # After the shape checks, as in PyTorch, which reports those first.
+    name = _INTEGER_NAMES.get(str(input.dtype).removeprefix("torch."))
+    if name is not None:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
 @overload
