@@ -19,7 +19,6 @@
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd_cpp/version.h"
-#include "kernels/kernels.h"
 #include "ops/ops.h"
 
 namespace ag {
@@ -57,11 +56,6 @@ Tensor tensor(const std::vector<T>& values, Shape sizes = {}) {
   }
   return t;
 }
-// torch.manual_seed: makes the random factories reproducible.
-inline void manual_seed(uint64_t seed) {
-  kernels::manual_seed(seed);
-}
-
 // Autograd on a tensor: t.requires_grad_(), t.requires_grad, t.grad,
 // t.grad = None, t.is_leaf, t.backward(gradient, retain_graph, create_graph).
 inline Tensor requires_grad(Tensor t, bool requires = true) {

@@ -35,6 +35,8 @@ void bind_dlpack(TensorClass& cls, py::module_& m);
 void bind_optim(py::module_& m);
 // Generators, random factories, sampling and in-place random fills.
 void bind_sampling(py::module_& m);
+// The profiler's session and ranges (autograd_cpp.profiler).
+void bind_profiler(py::module_& m);
 // Last: attaches the docstrings to everything bound above (docstrings.cpp).
 void install_docstrings(py::module_& m);
 

@@ -1,8 +1,7 @@
 // Module-level functions: dtypes, factories, conversions from Python data,
 // random state and threads.
 
-#include "kernels/kernels.h"
-#include "kernels/parallel.h"
+#include "ops/runtime.h"
 #include "python/bind_utils.h"
 
 namespace ag::python {
@@ -244,12 +243,12 @@ void init_ops(py::module_& m) {
   // ------------------------------------------------
   m.def(
       "manual_seed",
-      [](int64_t seed) { kernels::manual_seed(static_cast<uint64_t>(seed)); },
+      [](int64_t seed) { ops::manual_seed(static_cast<uint64_t>(seed)); },
       py::arg("seed"));
-  m.def("initial_seed", [] { return kernels::initial_seed(); });
-  m.def("get_num_threads", &kernels::get_num_threads);
-  m.def("set_num_threads", &kernels::set_num_threads, py::arg("num"));
-  m.def("_get_cpu_capability", &kernels::cpu_capability);
+  m.def("initial_seed", &ops::initial_seed);
+  m.def("get_num_threads", &ops::get_num_threads);
+  m.def("set_num_threads", &ops::set_num_threads, py::arg("num"));
+  m.def("_get_cpu_capability", &ops::cpu_capability);
 }
 
 }  // namespace ag::python

@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/kernels.h"
 #include "kernels/random.h"
 
@@ -67,6 +68,7 @@ uint64_t initial_seed() {
 }
 
 void uniform(const Tensor& dst, double low, double high, Generator* gen) {
+  profiler::RecordScope scope("aten::uniform_", dst);
   AG_CHECK(low <= high,
            "uniform_ expects to return a [from, to) range, but found from=",
            low, " > to=", high);
@@ -82,6 +84,7 @@ void uniform(const Tensor& dst, double low, double high, Generator* gen) {
 }
 
 void normal(const Tensor& dst, double mean, double stddev, Generator* gen) {
+  profiler::RecordScope scope("aten::normal_", dst);
   AG_CHECK(stddev >= 0.0, "normal expects std >= 0.0, but found std ", stddev);
   AG_CHECK(dst.is_contiguous(), "random fill needs a contiguous tensor");
   const int64_t n = dst.numel();
@@ -110,6 +113,7 @@ void normal(const Tensor& dst, double mean, double stddev, Generator* gen) {
 }
 
 void random_int(const Tensor& dst, int64_t low, int64_t high, Generator* gen) {
+  profiler::RecordScope scope("aten::random_", dst);
   AG_CHECK(high > low,
            "random_ expects 'from' to be less than 'to', but got from=", low,
            " >= to=", high);

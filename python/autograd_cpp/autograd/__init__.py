@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar, overload
 
 from .. import _C
-from . import functional, graph
+from . import functional, graph, profiler
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
@@ -18,9 +18,11 @@ __all__ = [
     "Function",
     "FunctionCtx",
     "GradcheckError",
+    "Variable",
     "detect_anomaly",
     "functional",
     "graph",
+    "profiler",
     "is_anomaly_enabled",
     "once_differentiable",
     "set_detect_anomaly",
