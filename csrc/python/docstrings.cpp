@@ -77,6 +77,70 @@ const std::unordered_map<std::string, const char*>& docstrings() {
        "    >>> (w ** 2).sum().backward()\n"
        "    >>> w.grad.shape\n"
        "    torch.Size([3, 2])"},
+      {"argsort",
+       "Indices that sort the tensor along dim (ascending unless "
+       "descending=True)."},
+      {"bernoulli",
+       "Draws 0 or 1 for each element with the element's value as the "
+       "probability of 1."},
+      {"Tensor.bernoulli_",
+       "Fills self in place with 0/1 draws of probability p (a float or a "
+       "tensor)."},
+      {"bincount",
+       "Counts of each non-negative integer value (summing weights when "
+       "given)."},
+      {"bucketize",
+       "Index of the bucket of boundaries that each input value falls into."},
+      {"cauchy_",
+       "Fills self in place with Cauchy samples of the given median and "
+       "sigma."},
+      {"cummax",
+       "Running maximum along dim, with the index where each maximum "
+       "occurred."},
+      {"cummin",
+       "Running minimum along dim, with the index where each minimum "
+       "occurred."},
+      {"cumprod", "Cumulative product along dim."},
+      {"exponential_",
+       "Fills self in place with exponential samples of rate lambd."},
+      {"geometric_",
+       "Fills self in place with geometric samples (trials until the first "
+       "success with probability p)."},
+      {"histc",
+       "Histogram of the values in equal-width bins between min and max."},
+      {"kthvalue", "The k-th smallest value along dim, and its index."},
+      {"log_normal_",
+       "Fills self in place with samples whose logarithm is normal of the "
+       "given mean and std."},
+      {"logcumsumexp",
+       "Logarithm of the cumulative sum of exponentials along dim, computed "
+       "stably."},
+      {"median",
+       "The lower median of all elements, or along dim with its index."},
+      {"mode",
+       "The most frequent value along dim, and an index where it occurs."},
+      {"msort", "Sorts along the first dimension (ascending)."},
+      {"multinomial",
+       "Draws category indices from each row of non-negative weights, with or "
+       "without replacement."},
+      {"nanmedian",
+       "The median ignoring NaNs, of all elements or along dim with its "
+       "index."},
+      {"normal",
+       "Samples from normal distributions whose means and stds are given as "
+       "tensors or numbers."},
+      {"poisson",
+       "Draws a Poisson sample for each element, with the element as the "
+       "rate."},
+      {"random_",
+       "Fills self in place with integers drawn uniformly from [from, to)."},
+      {"randperm", "A random permutation of 0 .. n-1."},
+      {"searchsorted",
+       "Indices at which values would be inserted into sorted_sequence to keep "
+       "it sorted."},
+      {"sort", "Sorted values along dim and the indices they came from."},
+      {"topk",
+       "The k largest (or smallest) values along dim, and their indices."},
       {"abs", "Absolute value, elementwise."},
       {"abs_", "In-place abs."},
       {"add", "input + alpha * other, with broadcasting and type promotion."},

@@ -18,7 +18,9 @@ class _VariableMeta(type):
 
 
 class Variable(metaclass=_VariableMeta):
-    """Variable(data=None, requires_grad=False, volatile=False) -> Tensor."""
+    """The pre-0.4 tensor wrapper: ``Variable(data, requires_grad=False)`` is
+    ``data`` detached, requiring grad as asked; ``Variable()`` is an empty
+    tensor, and ``volatile`` has no effect (use ``no_grad``)."""
 
     def __new__(  # type: ignore[misc]  # returns a Tensor, as PyTorch's does
         cls, data: Any = None, requires_grad: bool = False, volatile: bool = False
