@@ -590,14 +590,6 @@ KNOWN_DIVERGENCES = [
         source=r"softmax",
     ),
     Divergence(
-        "where_with_one_argument",
-        ("TypeError",),
-        "ok",
-        "where(condition) (nonzero as a tuple) is missing",
-        ("out = m.where(m.tensor([0.0, 1.0, 2.0]))",),
-        source=r"m\.where\(",
-    ),
-    Divergence(
         "missing_dtype_promotion",
         ("RuntimeError", "NotImplementedError"),
         "ok",

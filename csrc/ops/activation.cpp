@@ -5,6 +5,7 @@
 // discards can produce inf or NaN at large |x|.
 
 #include "kernels/fused.h"
+#include "kernels/random.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -329,9 +330,9 @@ Tensor dropout_mask(const Tensor& self, double p) {
            "desired output type ",
            dtype_legacy_name(self.dtype()));
   if (p == 1.0) return zeros({}, self.dtype());
-  const Tensor noise = empty_tensor(self.sizes(), self.dtype());
-  kernels::uniform(noise, 0.0, 1.0);
-  const Tensor keep = cast_data(ge(noise, number(p)), self.dtype());
+  // bernoulli_(1 - p) as PyTorch draws it, so a seed gives its masks.
+  const Tensor keep = empty_tensor(self.sizes(), self.dtype());
+  kernels::bernoulli(keep, 1.0 - p, nullptr);
   kernels::binary(kernels::BinaryOp::Div, keep,
                   scalar_tensor(Scalar(1.0 - p), self.dtype()), keep);
   return keep;

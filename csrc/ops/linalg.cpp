@@ -169,32 +169,6 @@ std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
   return fn;
 }
 
-// d(self) = grad.reshape(self_sizes)
-class UnsafeViewBackward0 : public Node {
- public:
-  using Node::Node;
-  std::string name() const override { return "UnsafeViewBackward0"; }
-  variable_list apply(variable_list&& grads) override {
-    return {reshape(grads[0], self_sizes)};
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
-};
-
-// A product's fresh contiguous result seen with another shape. Nothing else
-// aliases it, so (as PyTorch's _unsafe_view) it is not tracked as a view.
-Tensor unsafe_view(const Tensor& self, const Shape& sizes) {
-  Tensor out = make_view(self, sizes, contiguous_strides(sizes),
-                         self.impl()->storage_offset());
-  if (auto fn = record<UnsafeViewBackward0>(self)) {
-    fn->self_sizes = self.sizes();
-    autograd::set_history(out, fn);
-  }
-  return out;
-}
-
 // d(self) = grad.unsqueeze(dim)
 class SqueezeBackward4 : public Node {
  public:
@@ -461,6 +435,36 @@ Labeled contract(Labeled a, Labeled b, const std::function<bool(int)>& keep) {
 }
 
 }  // namespace
+
+namespace {
+
+// d(self) = grad.reshape(self_sizes)
+class UnsafeViewBackward0 : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return "UnsafeViewBackward0"; }
+  variable_list apply(variable_list&& grads) override {
+    return {reshape(grads[0], self_sizes)};
+  }
+  void visit_saved(SavedVisitor& v) const override {
+    v.visit("self_sym_sizes", ints_field(self_sizes));
+  }
+  Shape self_sizes;
+};
+
+}  // namespace
+
+// A product's fresh contiguous result seen with another shape. Nothing else
+// aliases it, so (as PyTorch's _unsafe_view) it is not tracked as a view.
+Tensor unsafe_view(const Tensor& self, const Shape& sizes) {
+  Tensor out = make_view(self, sizes, contiguous_strides(sizes),
+                         self.impl()->storage_offset());
+  if (auto fn = record<UnsafeViewBackward0>(self)) {
+    fn->self_sizes = self.sizes();
+    autograd::set_history(out, fn);
+  }
+  return out;
+}
 
 Tensor mm(const Tensor& self, const Tensor& mat2) {
   AG_CHECK(self.dim() == 2, "self must be a matrix");

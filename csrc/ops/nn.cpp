@@ -1164,8 +1164,11 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
                                    padding, {1}, ceil_mode);
   AG_CHECK(!divisor_override || *divisor_override != 0,
            "divisor must be not zero");
-  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
-              "\"avg_pool2d\" not implemented for 'Bool'");
+  // PyTorch's CPU kernel covers int64 and the floating types only.
+  AG_CHECK_AS(NotImplementedError,
+              self.dtype() != DType::Bool && self.dtype() != DType::Int32,
+              "\"avg_pool2d\" not implemented for '",
+              dtype_legacy_name(self.dtype()), "'");
   return avg_pool_op(self, p, count_include_pad, divisor_override.value_or(0));
 }
 

@@ -24,6 +24,9 @@ Tensor clone_data(const Tensor& t);
 inline Tensor contiguous_data(const Tensor& t) {
   return t.is_contiguous() ? t : clone_data(t);
 }
+// A fresh contiguous result seen with another shape, recorded as PyTorch's
+// _unsafe_view (UnsafeViewBackward0; linalg.cpp).
+Tensor unsafe_view(const Tensor& self, const Shape& sizes);
 
 // Whether an op on these inputs should record a node.
 template <typename... Ts>

@@ -9,6 +9,7 @@
 #include "ops/comparison.h"
 #include "ops/copy.h"
 #include "ops/factories.h"
+#include "ops/index_ops.h"
 #include "ops/indexing.h"
 #include "ops/linalg.h"
 #include "ops/loss.h"

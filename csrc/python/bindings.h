@@ -26,6 +26,7 @@ void bind_reduce(TensorClass& cls, py::module_& m);
 void bind_shape(TensorClass& cls, py::module_& m);
 void bind_nn(TensorClass& cls, py::module_& m);
 void bind_sorting(TensorClass& cls, py::module_& m);
+void bind_index_ops(TensorClass& cls, py::module_& m);
 // Hooks on tensors and nodes, anomaly mode, custom Functions.
 void bind_hooks(TensorClass& cls, py::module_& m);
 void bind_function(py::module_& m);

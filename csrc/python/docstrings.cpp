@@ -141,6 +141,54 @@ const std::unordered_map<std::string, const char*>& docstrings() {
       {"sort", "Sorted values along dim and the indices they came from."},
       {"topk",
        "The k largest (or smallest) values along dim, and their indices."},
+      {"argwhere",
+       "Coordinates of the non-zero elements, one row per element (int64 "
+       "[count, ndim])."},
+      {"cross",
+       "Cross product of 3-vectors along dim (the first dim of size 3 when dim "
+       "is not given)."},
+      {"diff",
+       "The n-th forward difference along dim, with prepend and append joined "
+       "first."},
+      {"index_add",
+       "self with alpha * source added into the slices that index picks along "
+       "dim."},
+      {"index_add_",
+       "Adds alpha * source in place into the slices that index picks along "
+       "dim."},
+      {"index_copy",
+       "self with source copied into the slices that index picks along dim."},
+      {"index_copy_",
+       "Copies source in place into the slices that index picks along dim."},
+      {"index_fill",
+       "self with the slices that index picks along dim filled with value."},
+      {"index_fill_",
+       "Fills in place the slices that index picks along dim with value."},
+      {"kron",
+       "Kronecker product: every element of self scales a block that is a copy "
+       "of other."},
+      {"masked_scatter",
+       "self with the positions where mask is true filled, in order, from "
+       "source."},
+      {"masked_scatter_",
+       "Fills in place the positions where mask is true, in order, from "
+       "source."},
+      {"masked_select",
+       "The elements where mask (broadcast with self) is true, as a 1-d "
+       "tensor."},
+      {"nan_to_num",
+       "NaN, +inf and -inf replaced by the given numbers (by default 0 and the "
+       "dtype's largest and lowest finite values)."},
+      {"nan_to_num_", "Replaces NaN, +inf and -inf in place (see nan_to_num)."},
+      {"nonzero",
+       "Coordinates of the non-zero elements: int64 [count, ndim], or one "
+       "tensor per dim with as_tuple=True."},
+      {"unique",
+       "The sorted distinct elements (or slices along dim), optionally with "
+       "the inverse indices and counts."},
+      {"unique_consecutive",
+       "Collapses runs of equal consecutive elements (or slices along dim) to "
+       "one, optionally with inverse indices and counts."},
       {"abs", "Absolute value, elementwise."},
       {"abs_", "In-place abs."},
       {"add", "input + alpha * other, with broadcasting and type promotion."},

@@ -26,6 +26,7 @@ void bind_shared_methods(TensorClass& cls, py::module_& m) {
   bind_shape(cls, m);
   bind_nn(cls, m);
   bind_sorting(cls, m);
+  bind_index_ops(cls, m);
 }
 
 // Tensor(...) as a constructor: Tensor(other) aliases other's data without

@@ -40,6 +40,8 @@ def kl_div(
             "major release.",
             stacklevel=2,
         )
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = _C.exp(target) * (target - input)
     else:

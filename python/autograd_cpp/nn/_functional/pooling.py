@@ -349,6 +349,12 @@ def _unpool(
     output_size: Sequence[int] | None,
 ) -> _C.Tensor:
     spatial = len(kernel)
+    if not input.dtype.is_floating_point:
+        # PyTorch's unpooling kernels cover the floating types only.
+        names = {_C.int64: "Long", _C.int32: "Int", _C.bool: "Bool"}
+        raise NotImplementedError(
+            f'"max_unpool{max(spatial, 2)}d" not implemented for {names.get(input.dtype, input.dtype)!r}'
+        )
     shape = input.shape[-spatial:]
     default = [(shape[i] - 1) * stride[i] - 2 * padding[i] + kernel[i] for i in range(spatial)]
     if output_size is None:

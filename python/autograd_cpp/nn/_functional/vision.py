@@ -338,6 +338,11 @@ def pixel_unshuffle(input: _C.Tensor, downscale_factor: int) -> _C.Tensor:
 def channel_shuffle(input: _C.Tensor, groups: int) -> _C.Tensor:
     """Interleaves the channels of `groups` groups: (N, g * k, *) viewed as
     (N, g, k, *) and transposed to (N, k, g, *)."""
+    if input.dim() <= 2:
+        raise RuntimeError(
+            "channel_shuffle expects input with > 2 dims, but got input with sizes "
+            f"{list(input.shape)}"
+        )
     n, c = input.size(0), input.size(1)
     if groups <= 0:
         raise RuntimeError(
