@@ -8,24 +8,13 @@ namespace ag::python {
 
 namespace {
 
-py::tuple as_tuple(const TensorList& ts) {
-  py::tuple out(ts.size());
-  for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
-  return out;
-}
-
-std::optional<double> optional_double(const py::object& v) {
-  if (v.is_none()) return std::nullopt;
-  return to_scalar(v).to<double>();
-}
-
 py::object unique_result(const std::tuple<Tensor, Tensor, Tensor>& r,
                          bool inverse, bool counts) {
-  if (!inverse && !counts) return py::cast(std::get<0>(r));
+  if (!inverse && !counts) return wrap(std::get<0>(r));
   py::list out;
-  out.append(std::get<0>(r));
-  if (inverse) out.append(std::get<1>(r));
-  if (counts) out.append(std::get<2>(r));
+  out.append(wrap(std::get<0>(r)));
+  if (inverse) out.append(wrap(std::get<1>(r)));
+  if (counts) out.append(wrap(std::get<2>(r)));
   return py::tuple(out);
 }
 
@@ -33,93 +22,149 @@ py::object unique_result(const std::tuple<Tensor, Tensor, Tensor>& r,
 
 void bind_index_ops(TensorClass& cls, py::module_& m) {
   def_both(
-      cls, m, "nonzero",
-      [](const Tensor& t, bool as_tuple_result) -> py::object {
-        if (as_tuple_result) return as_tuple(ops::nonzero_numpy(t));
-        return py::cast(ops::nonzero(t));
+      cls, m, {"nonzero(Tensor input, *, bool as_tuple=False) -> typing.Any"},
+      [](Args& a) -> py::object {
+        const Tensor t = a.tensor(0);
+        if (a.to_bool(1)) return wrap(ops::nonzero_numpy(t));
+        return wrap(ops::nonzero(t));
       },
-      py::kw_only(), py::arg("as_tuple") = false);
-  def_both(cls, m, "argwhere", [](const Tensor& t) { return ops::nonzero(t); });
-  // where(condition) alone: the coordinates, as nonzero(as_tuple=True).
-  m.def(
-      "where",
-      [](const Tensor& cond) { return as_tuple(ops::nonzero_numpy(cond)); },
-      py::arg("condition"));
-  def_both(cls, m, "masked_select", &ops::masked_select, py::arg("mask"));
-  def_both(cls, m, "masked_scatter", &ops::masked_scatter, py::arg("mask"),
-           py::arg("source"));
-  cls.def("masked_scatter_", &ops::masked_scatter_, py::arg("mask"),
-          py::arg("source"));
+      "Coordinates of the non-zero elements: int64 [count, ndim], or one "
+      "tensor per dim with as_tuple=True.");
   def_both(
-      cls, m, "index_add",
-      [](const Tensor& t, int64_t dim, const Tensor& index,
-         const Tensor& source, py::handle alpha) {
-        return ops::index_add(t, dim, index, source, to_scalar(alpha));
-      },
-      py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(),
-      py::arg("alpha") = 1);
-  cls.def(
-      "index_add_",
-      [](Tensor& t, int64_t dim, const Tensor& index, const Tensor& source,
-         py::handle alpha) -> Tensor& {
-        return ops::index_add_(t, dim, index, source, to_scalar(alpha));
-      },
-      py::arg("dim"), py::arg("index"), py::arg("source"), py::kw_only(),
-      py::arg("alpha") = 1);
-  def_both(cls, m, "index_copy", &ops::index_copy, py::arg("dim"),
-           py::arg("index"), py::arg("source"));
-  cls.def("index_copy_", &ops::index_copy_, py::arg("dim"), py::arg("index"),
-          py::arg("source"));
+      cls, m, {"argwhere(Tensor input) -> Tensor"},
+      [](Args& a) { return wrap(ops::nonzero(a.tensor(0))); },
+      "Coordinates of the non-zero elements, one row per element (int64 "
+      "[count, ndim]).");
   def_both(
-      cls, m, "index_fill",
-      [](const Tensor& t, int64_t dim, const Tensor& index, py::handle value) {
-        return ops::index_fill(t, dim, index, to_scalar(value));
+      cls, m, {"masked_select(Tensor input, Tensor mask) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::masked_select(a.tensor(0), a.tensor(1)));
       },
-      py::arg("dim"), py::arg("index"), py::arg("value"));
-  cls.def(
-      "index_fill_",
-      [](Tensor& t, int64_t dim, const Tensor& index,
-         py::handle value) -> Tensor& {
-        return ops::index_fill_(t, dim, index, to_scalar(value));
-      },
-      py::arg("dim"), py::arg("index"), py::arg("value"));
+      "The elements where mask (broadcast with self) is true, as a 1-d "
+      "tensor.");
   def_both(
-      cls, m, "unique",
-      [](const Tensor& t, bool sorted, bool return_inverse, bool return_counts,
-         std::optional<int64_t> dim) {
-        (void)sorted;  // PyTorch's CPU result is sorted either way
-        return unique_result(ops::unique(t, return_inverse, return_counts, dim),
-                             return_inverse, return_counts);
+      cls, m,
+      {"masked_scatter(Tensor input, Tensor mask, Tensor source) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::masked_scatter(a.tensor(0), a.tensor(1), a.tensor(2)));
       },
-      py::arg("sorted") = true, py::arg("return_inverse") = false,
-      py::arg("return_counts") = false, py::arg("dim") = py::none());
+      "self with the positions where mask is true filled, in order, from "
+      "source.");
+  def_method(
+      cls,
+      {"masked_scatter_(Tensor self, Tensor mask, Tensor source) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::masked_scatter_(t, a.tensor(1), a.tensor(2));
+        return a.object(0);
+      },
+      "Fills in place the positions where mask is true, in order, from "
+      "source.");
   def_both(
-      cls, m, "unique_consecutive",
-      [](const Tensor& t, bool return_inverse, bool return_counts,
-         std::optional<int64_t> dim) {
+      cls, m,
+      {"index_add(Tensor input, int dim, Tensor index, Tensor source, *, "
+       "Number alpha=1) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::index_add(a.tensor(0), a.to_int(1), a.tensor(2),
+                                   a.tensor(3), a.scalar(4)));
+      },
+      "self with alpha * source added into the slices that index picks along "
+      "dim.");
+  def_method(
+      cls,
+      {"index_add_(Tensor self, int dim, Tensor index, Tensor source, *, "
+       "Number alpha=1) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::index_add_(t, a.to_int(1), a.tensor(2), a.tensor(3), a.scalar(4));
+        return a.object(0);
+      },
+      "Adds alpha * source in place into the slices that index picks along "
+      "dim.");
+  def_both(
+      cls, m,
+      {"index_copy(Tensor input, int dim, Tensor index, Tensor source) -> "
+       "Tensor"},
+      [](Args& a) {
+        return wrap(ops::index_copy(a.tensor(0), a.to_int(1), a.tensor(2),
+                                    a.tensor(3)));
+      },
+      "self with source copied into the slices that index picks along dim.");
+  def_method(
+      cls,
+      {"index_copy_(Tensor self, int dim, Tensor index, Tensor source) -> "
+       "Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::index_copy_(t, a.to_int(1), a.tensor(2), a.tensor(3));
+        return a.object(0);
+      },
+      "Copies source in place into the slices that index picks along dim.");
+  def_both(
+      cls, m,
+      {"index_fill(Tensor input, int dim, Tensor index, Number value) -> "
+       "Tensor"},
+      [](Args& a) {
+        return wrap(ops::index_fill(a.tensor(0), a.to_int(1), a.tensor(2),
+                                    a.scalar(3)));
+      },
+      "self with the slices that index picks along dim filled with value.");
+  def_method(
+      cls,
+      {"index_fill_(Tensor self, int dim, Tensor index, Number value) -> "
+       "Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::index_fill_(t, a.to_int(1), a.tensor(2), a.scalar(3));
+        return a.object(0);
+      },
+      "Fills in place the slices that index picks along dim with value.");
+  def_both(
+      cls, m,
+      {"unique(Tensor input, bool sorted=True, bool return_inverse=False, "
+       "bool return_counts=False, int? dim=None) -> typing.Any"},
+      [](Args& a) {
+        // a.to_bool(1), sorted: PyTorch's CPU result is sorted either way.
+        const bool inverse = a.to_bool(2);
+        const bool counts = a.to_bool(3);
         return unique_result(
-            ops::unique_consecutive(t, return_inverse, return_counts, dim),
-            return_inverse, return_counts);
+            ops::unique(a.tensor(0), inverse, counts, a.optional_int(4)),
+            inverse, counts);
       },
-      py::arg("return_inverse") = false, py::arg("return_counts") = false,
-      py::arg("dim") = py::none());
+      "The sorted distinct elements (or slices along dim), optionally with "
+      "the inverse indices and counts.");
   def_both(
-      cls, m, "diff",
-      [](const Tensor& t, int64_t n, int64_t dim, const py::object& prepend,
-         const py::object& append) {
-        return ops::diff(t, n, dim,
-                         prepend.is_none() ? Tensor() : prepend.cast<Tensor>(),
-                         append.is_none() ? Tensor() : append.cast<Tensor>());
+      cls, m,
+      {"unique_consecutive(Tensor input, bool return_inverse=False, bool "
+       "return_counts=False, int? dim=None) -> typing.Any"},
+      [](Args& a) {
+        const bool inverse = a.to_bool(1);
+        const bool counts = a.to_bool(2);
+        return unique_result(ops::unique_consecutive(a.tensor(0), inverse,
+                                                     counts, a.optional_int(3)),
+                             inverse, counts);
       },
-      py::arg("n") = 1, py::arg("dim") = -1, py::arg("prepend") = py::none(),
-      py::arg("append") = py::none());
-  // torch.cross without dim takes the first dim of size 3.
+      "Collapses runs of equal consecutive elements (or slices along dim) to "
+      "one, optionally with inverse indices and counts.");
   def_both(
-      cls, m, "cross",
-      [](const Tensor& t, const Tensor& other, const py::object& dim) {
+      cls, m,
+      {"diff(Tensor input, int n=1, int dim=-1, Tensor? prepend=None, "
+       "Tensor? append=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::diff(a.tensor(0), a.to_int(1), a.to_int(2),
+                              a.optional_tensor(3).value_or(Tensor()),
+                              a.optional_tensor(4).value_or(Tensor())));
+      },
+      "The n-th forward difference along dim, with prepend and append joined "
+      "first.");
+  def_both(
+      cls, m, {"cross(Tensor input, Tensor other, int? dim=None) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        // Without dim: the first dim of size 3, as torch.cross.
         int64_t d = -1;
-        if (!dim.is_none()) {
-          d = dim.cast<int64_t>();
+        if (auto given = a.optional_int(2)) {
+          d = *given;
         } else {
           for (int64_t i = 0; i < t.dim(); ++i) {
             if (t.size(i) == 3) {
@@ -128,30 +173,37 @@ void bind_index_ops(TensorClass& cls, py::module_& m) {
             }
           }
         }
-        return ops::cross(t, other, d);
+        return wrap(ops::cross(t, a.tensor(1), d));
       },
-      py::arg("other"), py::arg("dim") = py::none());
-  def_both(cls, m, "kron", &ops::kron, py::arg("other"));
+      "Cross product of 3-vectors along dim (the first dim of size 3 when dim "
+      "is not given).");
   def_both(
-      cls, m, "nan_to_num",
-      [](const Tensor& t, const py::object& nan, const py::object& posinf,
-         const py::object& neginf) {
-        return ops::nan_to_num(t, optional_double(nan).value_or(0.0),
-                               optional_double(posinf),
-                               optional_double(neginf));
+      cls, m, {"kron(Tensor input, Tensor other) -> Tensor"},
+      [](Args& a) { return wrap(ops::kron(a.tensor(0), a.tensor(1))); },
+      "Kronecker product: every element of self scales a block that is a "
+      "copy of other.");
+  def_both(
+      cls, m,
+      {"nan_to_num(Tensor input, float? nan=0.0, float? posinf=None, float? "
+       "neginf=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(
+            ops::nan_to_num(a.tensor(0), a.optional_double(1).value_or(0.0),
+                            a.optional_double(2), a.optional_double(3)));
       },
-      py::arg("nan") = 0.0, py::arg("posinf") = py::none(),
-      py::arg("neginf") = py::none());
-  cls.def(
-      "nan_to_num_",
-      [](Tensor& t, const py::object& nan, const py::object& posinf,
-         const py::object& neginf) -> Tensor& {
-        return ops::nan_to_num_(t, optional_double(nan).value_or(0.0),
-                                optional_double(posinf),
-                                optional_double(neginf));
+      "NaN, +inf and -inf replaced by the given numbers (by default 0 and the "
+      "dtype's largest and lowest finite values).");
+  def_method(
+      cls,
+      {"nan_to_num_(Tensor self, float? nan=0.0, float? posinf=None, float? "
+       "neginf=None) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::nan_to_num_(t, a.optional_double(1).value_or(0.0),
+                         a.optional_double(2), a.optional_double(3));
+        return a.object(0);
       },
-      py::arg("nan") = 0.0, py::arg("posinf") = py::none(),
-      py::arg("neginf") = py::none());
+      "Replaces NaN, +inf and -inf in place (see nan_to_num).");
 }
 
 }  // namespace ag::python

@@ -39,241 +39,295 @@ std::vector<int64_t> state_words(const Tensor& t) {
 }
 
 void bind_generator(py::module_& m) {
-  py::class_<Generator, std::shared_ptr<Generator>>(m, "_Generator")
-      .def(py::init(
-               [](uint64_t seed) { return std::make_shared<Generator>(seed); }),
-           py::arg("seed") = Generator::kDefaultSeed)
-      .def("manual_seed",
-           [](Generator& g, uint64_t seed) {
-             std::lock_guard<std::mutex> lock(g.mutex());
-             g.manual_seed(seed);
-           })
-      .def("initial_seed", &Generator::initial_seed)
-      // count raw 32-bit words (samplers' shuffles in Python).
-      .def("random_raw",
-           [](Generator& g, int64_t count) {
-             std::lock_guard<std::mutex> lock(g.mutex());
-             py::list out(static_cast<size_t>(std::max<int64_t>(count, 0)));
-             for (int64_t i = 0; i < count; ++i) {
-               out[static_cast<size_t>(i)] = py::int_(g.random());
-             }
-             return out;
-           })
-      .def("get_state",
-           [](Generator& g) {
-             std::lock_guard<std::mutex> lock(g.mutex());
-             return state_tensor(g.state());
-           })
-      .def("set_state", [](Generator& g, const Tensor& state) {
-        const std::vector<int64_t> words = state_words(state);
+  py::class_<Generator, std::shared_ptr<Generator>> gen(m, "_Generator");
+  gen.doc() = "The C++ random generator behind torch.Generator.";
+  // Constructors stay pybind11's (they build the C++ object in place).
+  gen.def(py::init([](const py::args& args) {
+    if (args.size() > 1) {
+      throw py::type_error("_Generator() takes at most one argument (a seed)");
+    }
+    return std::make_shared<Generator>(args.empty() ? Generator::kDefaultSeed
+                                                    : args[0].cast<uint64_t>());
+  }));
+  def_method(
+      gen, {"manual_seed(self, int seed) -> None"},
+      [](Args& a) {
+        Generator& g = a.self<Generator>();
+        const auto seed = a.object(1).cast<uint64_t>();
+        std::lock_guard<std::mutex> lock(g.mutex());
+        g.manual_seed(seed);
+        return py::none();
+      },
+      "Reseeds the generator.");
+  def_method(
+      gen, {"initial_seed(self) -> _int"},
+      [](Args& a) -> py::object {
+        return py::int_(a.self<Generator>().initial_seed());
+      },
+      "The seed the generator was last seeded with.");
+  def_method(
+      gen, {"random_raw(self, int count) -> list[_int]"},
+      [](Args& a) -> py::object {
+        // count raw 32-bit words (samplers' shuffles in Python).
+        Generator& g = a.self<Generator>();
+        const int64_t count = a.to_int(1);
+        std::lock_guard<std::mutex> lock(g.mutex());
+        py::list out(static_cast<size_t>(std::max<int64_t>(count, 0)));
+        for (int64_t i = 0; i < count; ++i) {
+          out[static_cast<size_t>(i)] = py::int_(g.random());
+        }
+        return out;
+      },
+      "The next count raw 32-bit words of the generator's stream.");
+  def_method(
+      gen, {"get_state(self) -> Tensor"},
+      [](Args& a) {
+        Generator& g = a.self<Generator>();
+        std::lock_guard<std::mutex> lock(g.mutex());
+        return wrap(state_tensor(g.state()));
+      },
+      "The generator's state as a 1-d int64 tensor.");
+  def_method(
+      gen, {"set_state(self, Tensor state) -> None"},
+      [](Args& a) {
+        Generator& g = a.self<Generator>();
+        const std::vector<int64_t> words = state_words(a.tensor(1));
         std::lock_guard<std::mutex> lock(g.mutex());
         g.set_state(words);
-      });
+        return py::none();
+      },
+      "Restores a state returned by get_state.");
   // The process-wide generator, shared (never freed: it lives in the core).
-  m.def("_default_generator", [] {
-    return std::shared_ptr<Generator>(&default_generator(), [](Generator*) {});
-  });
+  def(
+      m, {"_default_generator() -> _Generator"},
+      [](Args&) {
+        return py::cast(std::shared_ptr<Generator>(&default_generator(),
+                                                   [](Generator*) {}));
+      },
+      "The process-wide default generator.");
+}
+
+// The keyword arguments of the random factories.
+constexpr const char* kRandomKwargs =
+    "object generator=None, dtype? dtype=None, object device=None, bool "
+    "requires_grad=False) -> Tensor";
+
+std::string random_factory(const std::string& head) {
+  return head + ", *, " + kRandomKwargs;
 }
 
 void bind_factories(py::module_& m) {
   for (const bool is_normal : {false, true}) {
-    const char* name = is_normal ? "randn" : "rand";
-    m.def(
-        name,
-        [is_normal, name](const py::args& size, const py::object& generator,
-                          const py::object& dtype, const py::object& device,
-                          bool requires_grad) {
-          check_device(device);
-          const Shape s = shape_from_args(size, name, "size");
-          const DType d = dtype_or_default(dtype);
-          Generator* gen = to_generator(generator);
-          return finish(
-              is_normal ? ops::randn(s, d, gen) : ops::rand(s, d, gen),
-              requires_grad);
+    const std::string name = is_normal ? "randn" : "rand";
+    def(
+        m, {random_factory(name + "(int... size")},
+        [is_normal](Args& a) {
+          check_device(a.object(3));
+          const Shape s = a.shape(0);
+          const DType d = a.optional_dtype(2).value_or(default_dtype());
+          Generator* gen = to_generator(a.object(1));
+          return wrap(
+              finish(is_normal ? ops::randn(s, d, gen) : ops::rand(s, d, gen),
+                     a.to_bool(4)));
         },
-        py::kw_only(), py::arg("generator") = py::none(),
-        py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-        py::arg("requires_grad") = false);
-    m.def(
-        is_normal ? "randn_like" : "rand_like",
-        [is_normal](const Tensor& like, const py::object& dtype,
-                    const py::object& device, bool requires_grad) {
-          check_device(device);
-          const DType d = to_optional_dtype(dtype).value_or(like.dtype());
-          return finish(is_normal ? ops::randn(like.sizes(), d)
-                                  : ops::rand(like.sizes(), d),
-                        requires_grad);
+        is_normal ? "Standard normal samples." : "Uniform samples in [0, 1).");
+    def(
+        m,
+        {name +
+         "_like(Tensor input, *, dtype? dtype=None, object device=None, bool "
+         "requires_grad=False) -> Tensor"},
+        [is_normal](Args& a) {
+          check_device(a.object(2));
+          const Tensor like = a.tensor(0);
+          const DType d = a.optional_dtype(1).value_or(like.dtype());
+          return wrap(finish(is_normal ? ops::randn(like.sizes(), d)
+                                       : ops::rand(like.sizes(), d),
+                             a.to_bool(3)));
         },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("device") = py::none(), py::arg("requires_grad") = false);
+        is_normal ? "Standard normal samples with input's size and dtype."
+                  : "Uniform samples in [0, 1) with input's size and dtype.");
   }
-  m.def(
-      "randint",
-      [](const py::args& args, const py::object& size_kw,
-         const py::object& generator, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        const size_t n = args.size() + (size_kw.is_none() ? 0 : 1);
-        if (n != 2 && n != 3) {
-          throw py::type_error(
-              "randint() expects (high, size) or (low, high, size)");
-        }
-        const int64_t low = n == 3 ? args[0].cast<int64_t>() : 0;
-        const int64_t high = args[n == 3 ? 1 : 0].cast<int64_t>();
-        const Shape size = shape_from_sequence(
-            size_kw.is_none() ? py::object(args[args.size() - 1]) : size_kw);
-        const DType d = to_optional_dtype(dtype).value_or(DType::Int64);
-        return finish(ops::randint(low, high, size, d, to_generator(generator)),
-                      requires_grad);
+  def(
+      m,
+      {random_factory("randint(int high, int[] size"),
+       random_factory("randint(int low, int high, int[] size")},
+      [](Args& a) {
+        const bool short_form = a.index() == 0;
+        const size_t kw = short_form ? 2 : 3;
+        check_device(a.object(kw + 2));
+        const int64_t low = short_form ? 0 : a.to_int(0);
+        const int64_t high = a.to_int(kw - 2);
+        const DType d = a.optional_dtype(kw + 1).value_or(DType::Int64);
+        return wrap(finish(ops::randint(low, high, a.shape(kw - 1), d,
+                                        to_generator(a.object(kw))),
+                           a.to_bool(kw + 3)));
       },
-      py::kw_only(), py::arg("size") = py::none(),
-      py::arg("generator") = py::none(), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def(
-      "randperm",
-      [](int64_t n, const py::object& generator, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        const DType d = to_optional_dtype(dtype).value_or(DType::Int64);
-        return finish(ops::randperm(n, d, to_generator(generator)),
-                      requires_grad);
+      "Integer samples uniform in [low, high).");
+  def(
+      m, {random_factory("randperm(int n")},
+      [](Args& a) {
+        check_device(a.object(3));
+        const DType d = a.optional_dtype(2).value_or(DType::Int64);
+        return wrap(
+            finish(ops::randperm(a.to_int(0), d, to_generator(a.object(1))),
+                   a.to_bool(4)));
       },
-      py::arg("n"), py::kw_only(), py::arg("generator") = py::none(),
-      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false);
+      "A random permutation of 0 .. n-1.");
 }
 
 void bind_draws(TensorClass& cls, py::module_& m) {
   def_both(
-      cls, m, "multinomial",
-      [](const Tensor& t, int64_t num_samples, bool replacement,
-         const py::object& generator) {
-        return ops::multinomial(t, num_samples, replacement,
-                                to_generator(generator));
+      cls, m,
+      {"multinomial(Tensor input, int num_samples, bool replacement=False, *, "
+       "object generator=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::multinomial(a.tensor(0), a.to_int(1), a.to_bool(2),
+                                     to_generator(a.object(3))));
       },
-      py::arg("num_samples"), py::arg("replacement") = false, py::kw_only(),
-      py::arg("generator") = py::none());
+      "Draws category indices from each row of non-negative weights, with or "
+      "without replacement.");
   def_both(
-      cls, m, "bernoulli",
-      [](const Tensor& t, const py::object& p, const py::object& generator) {
-        Generator* gen = to_generator(generator);
-        return p.is_none() ? ops::bernoulli(t, gen)
-                           : ops::bernoulli(t, p.cast<double>(), gen);
+      cls, m,
+      {"bernoulli(Tensor input, float? p=None, *, object generator=None) -> "
+       "Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        Generator* gen = to_generator(a.object(2));
+        const auto p = a.optional_double(1);
+        return wrap(p ? ops::bernoulli(t, *p, gen) : ops::bernoulli(t, gen));
       },
-      py::arg("p") = py::none(), py::kw_only(),
-      py::arg("generator") = py::none());
-  m.def(
-      "poisson",
-      [](const Tensor& t, const py::object& generator) {
-        return ops::poisson(t, to_generator(generator));
+      "Draws 0 or 1 for each element with the element's value as the "
+      "probability of 1.");
+  def(
+      m, {"poisson(Tensor input, object generator=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::poisson(a.tensor(0), to_generator(a.object(1))));
       },
-      py::arg("input"), py::arg("generator") = py::none());
-  // normal(mean, std): either may be a tensor; with two numbers a size is
-  // required.
-  m.def(
-      "normal",
-      [](py::handle mean, py::handle std, const py::object& size,
-         const py::object& generator, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        Generator* gen = to_generator(generator);
-        const bool mean_t = is_tensor(mean), std_t = is_tensor(std);
-        if (mean_t && std_t) {
-          return ops::normal(mean.cast<Tensor>(), std.cast<Tensor>(), gen);
+      "Draws a Poisson sample for each element, with the element as the "
+      "rate.");
+  // normal(mean, std): either may be a tensor; two numbers need a size.
+  def(
+      m,
+      {"normal(Tensor mean, Tensor std, *, object generator=None) -> Tensor",
+       "normal(Tensor mean, float std=1.0, *, object generator=None) -> "
+       "Tensor",
+       "normal(float mean, Tensor std, *, object generator=None) -> Tensor",
+       random_factory("normal(float mean, float std, int[] size")},
+      [](Args& a) {
+        // generator= is the third parameter of the tensor forms.
+        Generator* gen = a.index() < 3 ? to_generator(a.object(2)) : nullptr;
+        switch (a.index()) {
+          case 0:
+            return wrap(ops::normal(a.tensor(0), a.tensor(1), gen));
+          case 1:
+            return wrap(ops::normal(a.tensor(0), a.to_double(1), gen));
+          case 2:
+            return wrap(ops::normal(a.to_double(0), a.tensor(1), gen));
+          default:
+            break;
         }
-        if (mean_t) {
-          return ops::normal(mean.cast<Tensor>(), std.cast<double>(), gen);
-        }
-        if (std_t) {
-          return ops::normal(mean.cast<double>(), std.cast<Tensor>(), gen);
-        }
-        if (size.is_none()) {
-          throw py::type_error(
-              "normal() received an invalid combination of arguments: two "
-              "numbers need a size, as normal(mean, std, size)");
-        }
-        return finish(ops::normal(mean.cast<double>(), std.cast<double>(),
-                                  shape_from_sequence(size),
-                                  dtype_or_default(dtype), gen),
-                      requires_grad);
+        check_device(a.object(5));
+        const DType d = a.optional_dtype(4).value_or(default_dtype());
+        return wrap(
+            finish(ops::normal(a.to_double(0), a.to_double(1), a.shape(2), d,
+                               to_generator(a.object(3))),
+                   a.to_bool(6)));
       },
-      py::arg("mean") = 0.0, py::arg("std") = 1.0, py::arg("size") = py::none(),
-      py::kw_only(), py::arg("generator") = py::none(),
-      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false);
+      "Samples from normal distributions whose means and stds are given as "
+      "tensors or numbers.");
+}
+
+// Binds an in-place fill `name(Tensor self, <params>, *, object
+// generator=None) -> Tensor` whose body fills a.tensor(0).
+template <typename F>
+void def_fill(TensorClass& cls, const std::string& head, F fill,
+              const char* doc) {
+  def_method(
+      cls, {head + ", *, object generator=None) -> Tensor"},
+      [fill](Args& a) {
+        Tensor t = a.tensor(0);
+        fill(t, a);
+        return a.object(0);
+      },
+      doc);
 }
 
 void bind_fills(TensorClass& cls) {
-  cls.def(
-         "uniform_",
-         [](Tensor& self, double from, double to,
-            const py::object& generator) -> Tensor& {
-           return ops::uniform_(self, from, to, to_generator(generator));
-         },
-         py::arg("from") = 0.0, py::arg("to") = 1.0, py::kw_only(),
-         py::arg("generator") = py::none())
-      .def(
-          "normal_",
-          [](Tensor& self, double mean, double std,
-             const py::object& generator) -> Tensor& {
-            return ops::normal_(self, mean, std, to_generator(generator));
-          },
-          py::arg("mean") = 0.0, py::arg("std") = 1.0, py::kw_only(),
-          py::arg("generator") = py::none())
-      .def(
-          "random_",
-          [](Tensor& self, const py::object& from, const py::object& to,
-             const py::object& generator) -> Tensor& {
-            Generator* gen = to_generator(generator);
-            if (from.is_none() && to.is_none()) return ops::random_(self, gen);
-            if (to.is_none()) {
-              return ops::random_(self, from.cast<int64_t>(), gen);
-            }
-            const int64_t lo = from.is_none() ? 0 : from.cast<int64_t>();
-            return ops::random_(self, lo, to.cast<int64_t>(), gen);
-          },
-          py::arg("from") = py::none(), py::arg("to") = py::none(),
-          py::kw_only(), py::arg("generator") = py::none())
-      .def(
-          "bernoulli_",
-          [](Tensor& self, py::handle p,
-             const py::object& generator) -> Tensor& {
-            Generator* gen = to_generator(generator);
-            if (is_tensor(p))
-              return ops::bernoulli_(self, p.cast<Tensor>(), gen);
-            return ops::bernoulli_(self, p.cast<double>(), gen);
-          },
-          py::arg("p") = 0.5, py::kw_only(), py::arg("generator") = py::none())
-      .def(
-          "exponential_",
-          [](Tensor& self, double lambd,
-             const py::object& generator) -> Tensor& {
-            return ops::exponential_(self, lambd, to_generator(generator));
-          },
-          py::arg("lambd") = 1.0, py::kw_only(),
-          py::arg("generator") = py::none())
-      .def(
-          "geometric_",
-          [](Tensor& self, double p, const py::object& generator) -> Tensor& {
-            return ops::geometric_(self, p, to_generator(generator));
-          },
-          py::arg("p"), py::kw_only(), py::arg("generator") = py::none())
-      .def(
-          "cauchy_",
-          [](Tensor& self, double median, double sigma,
-             const py::object& generator) -> Tensor& {
-            return ops::cauchy_(self, median, sigma, to_generator(generator));
-          },
-          py::arg("median") = 0.0, py::arg("sigma") = 1.0, py::kw_only(),
-          py::arg("generator") = py::none())
-      .def(
-          "log_normal_",
-          [](Tensor& self, double mean, double std,
-             const py::object& generator) -> Tensor& {
-            return ops::log_normal_(self, mean, std, to_generator(generator));
-          },
-          py::arg("mean") = 1.0, py::arg("std") = 2.0, py::kw_only(),
-          py::arg("generator") = py::none());
+  def_fill(
+      cls, "uniform_(Tensor self, float from=0.0, float to=1.0",
+      [](Tensor& t, Args& a) {
+        ops::uniform_(t, a.to_double(1), a.to_double(2),
+                      to_generator(a.object(3)));
+      },
+      "Fills self in place with uniform samples in [from, to).");
+  def_fill(
+      cls, "normal_(Tensor self, float mean=0.0, float std=1.0",
+      [](Tensor& t, Args& a) {
+        ops::normal_(t, a.to_double(1), a.to_double(2),
+                     to_generator(a.object(3)));
+      },
+      "Fills self in place with normal samples of the given mean and std.");
+  def_fill(
+      cls, "random_(Tensor self, int? from=None, int? to=None",
+      [](Tensor& t, Args& a) {
+        Generator* gen = to_generator(a.object(3));
+        const auto from = a.optional_int(1);
+        const auto to = a.optional_int(2);
+        if (!from && !to) {
+          ops::random_(t, gen);
+        } else if (!to) {
+          ops::random_(t, *from, gen);
+        } else {
+          ops::random_(t, from.value_or(0), *to, gen);
+        }
+      },
+      "Fills self in place with integers drawn uniformly from [from, to).");
+  def_method(
+      cls,
+      {"bernoulli_(Tensor self, Tensor p, *, object generator=None) -> Tensor",
+       "bernoulli_(Tensor self, float p=0.5, *, object generator=None) -> "
+       "Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        Generator* gen = to_generator(a.object(2));
+        if (a.index() == 0) {
+          ops::bernoulli_(t, a.tensor(1), gen);
+        } else {
+          ops::bernoulli_(t, a.to_double(1), gen);
+        }
+        return a.object(0);
+      },
+      "Fills self in place with 0/1 draws of probability p (a float or a "
+      "tensor).");
+  def_fill(
+      cls, "exponential_(Tensor self, float lambd=1.0",
+      [](Tensor& t, Args& a) {
+        ops::exponential_(t, a.to_double(1), to_generator(a.object(2)));
+      },
+      "Fills self in place with exponential samples of rate lambd.");
+  def_fill(
+      cls, "geometric_(Tensor self, float p",
+      [](Tensor& t, Args& a) {
+        ops::geometric_(t, a.to_double(1), to_generator(a.object(2)));
+      },
+      "Fills self in place with geometric samples (trials until the first "
+      "success with probability p).");
+  def_fill(
+      cls, "cauchy_(Tensor self, float median=0.0, float sigma=1.0",
+      [](Tensor& t, Args& a) {
+        ops::cauchy_(t, a.to_double(1), a.to_double(2),
+                     to_generator(a.object(3)));
+      },
+      "Fills self in place with Cauchy samples of the given median and "
+      "sigma.");
+  def_fill(
+      cls, "log_normal_(Tensor self, float mean=1.0, float std=2.0",
+      [](Tensor& t, Args& a) {
+        ops::log_normal_(t, a.to_double(1), a.to_double(2),
+                         to_generator(a.object(3)));
+      },
+      "Fills self in place with samples whose logarithm is normal of the "
+      "given mean and std.");
 }
 
 }  // namespace

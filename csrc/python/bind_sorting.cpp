@@ -11,137 +11,164 @@ namespace {
 // A torch.return_types namedtuple of (values, indices).
 py::object named_pair(const char* name, std::pair<Tensor, Tensor> p) {
   return py::module_::import("autograd_cpp.return_types")
-      .attr(name)(p.first, p.second);
-}
-
-// A Python number or tensor as a tensor (searchsorted's values).
-Tensor tensor_or_number(py::handle obj, const char* op) {
-  std::optional<Tensor> t = to_operand(obj);
-  if (!t) {
-    throw py::type_error(
-        std::string(op) +
-        "(): argument 'input' must be Tensor or Number, not " +
-        std::string(py::str(py::type::of(obj).attr("__name__"))));
-  }
-  return *t;
+      .attr(name)(wrap(p.first), wrap(p.second));
 }
 
 }  // namespace
 
 void bind_sorting(TensorClass& cls, py::module_& m) {
   def_both(
-      cls, m, "sort",
-      [](const Tensor& t, int64_t dim, bool descending,
-         const py::object& stable) {
+      cls, m,
+      {"sort(Tensor input, int dim=-1, bool descending=False, *, bool? "
+       "stable=None) -> tuple[Tensor, Tensor]"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const int64_t dim = a.to_int(1);
+        const bool descending = a.to_bool(2);
+        const bool stable = a.optional_bool(3).value_or(false);
         return named_pair("sort", without_gil(t.numel(), [&] {
-                            return stable.is_none()
-                                       ? ops::sort(t, dim, descending, false)
-                                       : ops::sort(t, dim, descending,
-                                                   stable.cast<bool>());
+                            return ops::sort(t, dim, descending, stable);
                           }));
       },
-      py::arg("dim") = -1, py::arg("descending") = false, py::kw_only(),
-      py::arg("stable") = py::none());
+      "Sorted values along dim and the indices they came from.");
   def_both(
-      cls, m, "argsort",
-      [](const Tensor& t, int64_t dim, bool descending, bool stable) {
-        return without_gil(t.numel(), [&] {
-          return ops::argsort(t, dim, descending, stable);
-        });
+      cls, m,
+      {"argsort(Tensor input, int dim=-1, bool descending=False, bool "
+       "stable=False) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        return wrap(without_gil(t.numel(), [&] {
+          return ops::argsort(t, a.to_int(1), a.to_bool(2), a.to_bool(3));
+        }));
       },
-      py::arg("dim") = -1, py::arg("descending") = false,
-      py::arg("stable") = false);
-  def_both(cls, m, "msort", [](const Tensor& t) { return ops::msort(t); });
+      "Indices that sort the tensor along dim (ascending unless "
+      "descending=True).");
   def_both(
-      cls, m, "topk",
-      [](const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
+      cls, m, {"msort(Tensor input) -> Tensor"},
+      [](Args& a) { return wrap(ops::msort(a.tensor(0))); },
+      "Sorts along the first dimension (ascending).");
+  def_both(
+      cls, m,
+      {"topk(Tensor input, int k, int dim=-1, bool largest=True, bool "
+       "sorted=True) -> tuple[Tensor, Tensor]"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
         return named_pair("topk", without_gil(t.numel(), [&] {
-                            return ops::topk(t, k, dim, largest, sorted);
+                            return ops::topk(t, a.to_int(1), a.to_int(2),
+                                             a.to_bool(3), a.to_bool(4));
                           }));
       },
-      py::arg("k"), py::arg("dim") = -1, py::arg("largest") = true,
-      py::arg("sorted") = true);
+      "The k largest (or smallest) values along dim, and their indices.");
   def_both(
-      cls, m, "kthvalue",
-      [](const Tensor& t, int64_t k, int64_t dim, bool keepdim) {
-        return named_pair("kthvalue", ops::kthvalue(t, k, dim, keepdim));
+      cls, m,
+      {"kthvalue(Tensor input, int k, int dim=-1, bool keepdim=False) -> "
+       "tuple[Tensor, Tensor]"},
+      [](Args& a) {
+        return named_pair("kthvalue", ops::kthvalue(a.tensor(0), a.to_int(1),
+                                                    a.to_int(2), a.to_bool(3)));
       },
-      py::arg("k"), py::arg("dim") = -1, py::arg("keepdim") = false);
+      "The k-th smallest value along dim, and its index.");
   for (const bool ignore_nan : {false, true}) {
-    const char* name = ignore_nan ? "nanmedian" : "median";
+    const std::string name = ignore_nan ? "nanmedian" : "median";
     def_both(
-        cls, m, name,
-        [ignore_nan, name](const Tensor& t, const py::object& dim,
-                           bool keepdim) -> py::object {
-          if (dim.is_none()) {
-            return py::cast(ignore_nan ? ops::nanmedian(t) : ops::median(t));
+        cls, m,
+        {name + "(Tensor input) -> Tensor",
+         name + "(Tensor input, int dim, bool keepdim=False) -> "
+                "tuple[Tensor, Tensor]"},
+        [ignore_nan](Args& a) -> py::object {
+          const Tensor t = a.tensor(0);
+          if (a.index() == 0) {
+            return wrap(ignore_nan ? ops::nanmedian(t) : ops::median(t));
           }
-          const int64_t d = dim.cast<int64_t>();
-          return named_pair(name, ignore_nan ? ops::nanmedian(t, d, keepdim)
-                                             : ops::median(t, d, keepdim));
+          const int64_t d = a.to_int(1);
+          const bool keepdim = a.to_bool(2);
+          return named_pair(ignore_nan ? "nanmedian" : "median",
+                            ignore_nan ? ops::nanmedian(t, d, keepdim)
+                                       : ops::median(t, d, keepdim));
         },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
+        ignore_nan ? "The median ignoring NaNs, of all elements or along dim "
+                     "with its index."
+                   : "The lower median of all elements, or along dim with "
+                     "its index.");
   }
   def_both(
-      cls, m, "mode",
-      [](const Tensor& t, int64_t dim, bool keepdim) {
-        return named_pair("mode", ops::mode(t, dim, keepdim));
+      cls, m,
+      {"mode(Tensor input, int dim=-1, bool keepdim=False) -> tuple[Tensor, "
+       "Tensor]"},
+      [](Args& a) {
+        return named_pair("mode",
+                          ops::mode(a.tensor(0), a.to_int(1), a.to_bool(2)));
       },
-      py::arg("dim") = -1, py::arg("keepdim") = false);
+      "The most frequent value along dim, and an index where it occurs.");
   def_both(
-      cls, m, "cumprod",
-      [](const Tensor& t, int64_t dim, const py::object& dtype) {
-        return ops::cumprod(t, dim, to_optional_dtype(dtype));
+      cls, m,
+      {"cumprod(Tensor input, int dim, *, dtype? dtype=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(
+            ops::cumprod(a.tensor(0), a.to_int(1), a.optional_dtype(2)));
       },
-      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+      "Cumulative product along dim.");
+  for (const bool is_max : {true, false}) {
+    const std::string name = is_max ? "cummax" : "cummin";
+    def_both(
+        cls, m, {name + "(Tensor input, int dim) -> tuple[Tensor, Tensor]"},
+        [is_max](Args& a) {
+          const Tensor t = a.tensor(0);
+          const int64_t d = a.to_int(1);
+          return named_pair(is_max ? "cummax" : "cummin",
+                            is_max ? ops::cummax(t, d) : ops::cummin(t, d));
+        },
+        is_max ? "Running maximum along dim, with the index where each "
+                 "maximum occurred."
+               : "Running minimum along dim, with the index where each "
+                 "minimum occurred.");
+  }
   def_both(
-      cls, m, "cummax",
-      [](const Tensor& t, int64_t dim) {
-        return named_pair("cummax", ops::cummax(t, dim));
+      cls, m, {"logcumsumexp(Tensor input, int dim) -> Tensor"},
+      [](Args& a) { return wrap(ops::logcumsumexp(a.tensor(0), a.to_int(1))); },
+      "Logarithm of the cumulative sum of exponentials along dim, computed "
+      "stably.");
+  def(
+      m,
+      {"searchsorted(Tensor sorted_sequence, Tensor|Number input, *, bool "
+       "out_int32=False, bool right=False, str? side=None, Tensor? "
+       "sorter=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::searchsorted(a.tensor(0), a.operand(1), a.to_bool(2),
+                                      a.to_bool(3), a.optional_string(4),
+                                      a.optional_tensor(5).value_or(Tensor())));
       },
-      py::arg("dim"));
+      "Indices at which values would be inserted into sorted_sequence to "
+      "keep it sorted.");
+  def(
+      m,
+      {"bucketize(Tensor|Number input, Tensor boundaries, *, bool "
+       "out_int32=False, bool right=False) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::bucketize(a.operand(0), a.tensor(1), a.to_bool(2),
+                                   a.to_bool(3)));
+      },
+      "Index of the bucket of boundaries that each input value falls into.");
   def_both(
-      cls, m, "cummin",
-      [](const Tensor& t, int64_t dim) {
-        return named_pair("cummin", ops::cummin(t, dim));
+      cls, m,
+      {"bincount(Tensor input, Tensor? weights=None, int minlength=0) -> "
+       "Tensor"},
+      [](Args& a) {
+        return wrap(ops::bincount(
+            a.tensor(0), a.optional_tensor(1).value_or(Tensor()), a.to_int(2)));
       },
-      py::arg("dim"));
-  def_both(cls, m, "logcumsumexp", &ops::logcumsumexp, py::arg("dim"));
-  m.def(
-      "searchsorted",
-      [](const Tensor& sorted, py::handle values, bool out_int32, bool right,
-         const std::optional<std::string>& side, const py::object& sorter) {
-        return ops::searchsorted(
-            sorted, tensor_or_number(values, "searchsorted"), out_int32, right,
-            side, sorter.is_none() ? Tensor() : sorter.cast<Tensor>());
-      },
-      py::arg("sorted_sequence"), py::arg("input"), py::kw_only(),
-      py::arg("out_int32") = false, py::arg("right") = false,
-      py::arg("side") = py::none(), py::arg("sorter") = py::none());
-  m.def(
-      "bucketize",
-      [](py::handle input, const Tensor& boundaries, bool out_int32,
-         bool right) {
-        return ops::bucketize(tensor_or_number(input, "bucketize"), boundaries,
-                              out_int32, right);
-      },
-      py::arg("input"), py::arg("boundaries"), py::kw_only(),
-      py::arg("out_int32") = false, py::arg("right") = false);
+      "Counts of each non-negative integer value (summing weights when "
+      "given).");
   def_both(
-      cls, m, "bincount",
-      [](const Tensor& t, const py::object& weights, int64_t minlength) {
-        return ops::bincount(
-            t, weights.is_none() ? Tensor() : weights.cast<Tensor>(),
-            minlength);
+      cls, m,
+      {"histc(Tensor input, int bins=100, Number min=0, Number max=0) -> "
+       "Tensor"},
+      [](Args& a) {
+        return wrap(ops::histc(a.tensor(0), a.to_int(1),
+                               a.scalar(2).to<double>(),
+                               a.scalar(3).to<double>()));
       },
-      py::arg("weights") = py::none(), py::arg("minlength") = 0);
-  def_both(
-      cls, m, "histc",
-      [](const Tensor& t, int64_t bins, py::handle min, py::handle max) {
-        return ops::histc(t, bins, to_scalar(min).to<double>(),
-                          to_scalar(max).to<double>());
-      },
-      py::arg("bins") = 100, py::arg("min") = 0, py::arg("max") = 0);
+      "Histogram of the values in equal-width bins between min and max.");
 }
 
 }  // namespace ag::python

@@ -12,7 +12,6 @@ from typing import Literal, TypeAlias, overload
 from .. import _C
 from .._C import _nn
 from ._functional._utils import (
-    _broadcast_shape,
     _legacy_reduction,
     _pointwise_operands,
 )
@@ -90,10 +89,16 @@ def pad(
     """Pads the last ``len(pad) // 2`` dims: ``pad = (left, right, top,
     bottom, ...)`` starting from the last dim. ``mode`` is ``"constant"``
     (any number of dims), ``"reflect"`` or ``"replicate"`` (1 to 3 dims)."""
-    if isinstance(pad, _C.Tensor):
-        # A list may hold 0-d tensors; a tensor in place of the list is a
-        # TypeError in PyTorch, not a padding-length error.
-        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not Tensor")
+    if not isinstance(input, _C.Tensor):
+        raise TypeError(
+            "pad(): argument 'input' (position 1) must be Tensor, not " + type(input).__name__
+        )
+    if not isinstance(pad, (list, tuple)):
+        # A list may hold 0-d tensors; a tensor (or a number) in place of the
+        # list is a TypeError in PyTorch, not a padding-length error.
+        raise TypeError(
+            "pad(): argument 'pad' (position 2) must be tuple of ints, not " + type(pad).__name__
+        )
     if mode == "constant":
         return _C.constant_pad_nd(input, pad, 0 if value is None else value)
     if value is not None and value != 0:
@@ -363,7 +368,7 @@ def binary_cross_entropy(
             f"({input.size()}) is deprecated. Please ensure they have the same size."
         )
     if weight is not None:
-        weight = weight.expand(_broadcast_shape(target.size(), weight.size()))
+        weight = weight.expand(_C.broadcast_shapes(target.size(), weight.size()))
     return _nn.binary_cross_entropy(input, target, weight, reduction)
 
 
@@ -513,8 +518,8 @@ def softplus(input: _C.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _C
 
 
 def logsigmoid(input: _C.Tensor) -> _C.Tensor:
-    """log(sigmoid(x)) = -softplus(-x): linear for very negative x instead of log(0)."""
-    return -_C.softplus(-input, 1.0, 20.0)
+    """log(sigmoid(x)), computed without overflow for inputs of any size."""
+    return _nn.logsigmoid(input)
 
 
 def sigmoid(input: _C.Tensor) -> _C.Tensor:
