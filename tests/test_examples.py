@@ -122,3 +122,34 @@ def test_ddp_example_in_a_world_of_one(tmp_path):
     out = run("train_digits_ddp.py", "--epochs", "2", "--target", "0", "--out", str(tmp_path))
     assert "MLP on 1 rank:" in out and "1 ranks" not in out
     assert (tmp_path / "checkpoint.agc").stat().st_size > 0
+
+
+def corpus_words():
+    spec = importlib.util.spec_from_file_location("charlm", EXAMPLES / "charlm.py")
+    charlm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(charlm)
+    return set(charlm.make_corpus().split())
+
+
+@pytest.mark.parametrize("script, steps", [("char_gpt.py", 240), ("char_lstm.py", 120)])
+def test_char_language_model_learns_resumes_and_samples(script, steps, tmp_path):
+    out = run(
+        script, "--steps", str(steps), "--eval-every", str(steps // 2), "--out", str(tmp_path)
+    )
+    val = [float(v) for v in re.findall(r"val loss (\d+\.\d+)", out)]
+    # A uniform guess over the corpus's 26 characters costs ln(26) = 3.26.
+    assert len(val) == 2 and val[1] < val[0] and val[1] < 1.0, out
+    sample = out.split("--- sample ---\n")[1]
+    assert sample.startswith("the ") and len(sample) > 200, sample
+    # The model has learnt the corpus's words: nearly every sampled word is one.
+    words = sample.split()[:-1]  # the last word may be cut off
+    known = corpus_words()
+    assert sum(w in known for w in words) >= 0.9 * len(words), sample
+
+    resumed = run(
+        script,
+        *("--resume", "--compile", "--steps", str(steps + 10), "--eval-every", "10"),
+        *("--out", str(tmp_path)),
+    )
+    assert f"resumed from {tmp_path / 'ckpt.pt'} at step {steps}" in resumed, resumed
+    assert re.search(rf"step +{steps + 10} \| train loss", resumed), resumed
