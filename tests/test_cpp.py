@@ -164,3 +164,113 @@ def test_examples_build_against_the_installed_package(installed: Path, tmp_path:
     _run(["cmake", "--install", str(build), "--prefix", str(tmp_path / "prefix")])
     out = _run([str(tmp_path / "prefix" / "bin" / "train_mlp")], timeout=600)
     assert "loss went from" in out
+
+
+# Trains one small network with each optimizer from the same weights and
+# prints the parameters; the Python package (and PyTorch) must end at the
+# same numbers.
+_OPTIM_PROGRAM = r"""
+#include <autograd_cpp/autograd_cpp.h>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+namespace nn = ag::nn;
+namespace optim = ag::optim;
+
+std::unique_ptr<optim::Optimizer> make(const std::string& kind,
+                                       const std::vector<ag::Tensor>& p) {
+  if (kind == "sgd")
+    return std::make_unique<optim::SGD>(
+        p, optim::SGDOptions(0.1).momentum(0.9).weight_decay(0.01).nesterov(true));
+  if (kind == "adam")
+    return std::make_unique<optim::Adam>(
+        p, optim::AdamOptions(0.05).betas(0.8, 0.99).weight_decay(0.1));
+  if (kind == "adamw")
+    return std::make_unique<optim::AdamW>(p, optim::AdamWOptions(0.05).amsgrad(true));
+  return std::make_unique<optim::RMSprop>(
+      p, optim::RMSpropOptions(0.01).momentum(0.5).centered(true));
+}
+
+int main() {
+  const ag::Tensor x = ag::linspace(-1, 1, 15).reshape({5, 3});
+  const ag::Tensor target = ag::tensor({0, 1, 1, 0, 1});
+  for (const char* kind : {"sgd", "adam", "adamw", "rmsprop"}) {
+    nn::Sequential net(nn::Linear(3, 4), nn::Tanh(), nn::Linear(4, 2));
+    {
+      ag::NoGradGuard no_grad;
+      double k = 1.0;
+      for (ag::Tensor& p : net.parameters()) {
+        p.copy_(ag::linspace(-0.5, 0.5, p.numel()).reshape(p.sizes()) * k);
+        k += 0.5;
+      }
+    }
+    auto opt = make(kind, net.parameters());
+    nn::CrossEntropyLoss loss_fn;
+    for (int step = 0; step < 5; ++step) {
+      opt->zero_grad();
+      loss_fn(net(x), target).backward();
+      opt->step();
+    }
+    std::printf("%s", kind);
+    for (const ag::Tensor& p : net.parameters())
+      for (float v : ag::to_vector<float>(p)) std::printf(" %.9g", v);
+    std::printf("\n");
+  }
+}
+"""
+
+
+def _python_run(torch: object, kind: str) -> list[float]:
+    nn, optim = torch.nn, torch.optim  # type: ignore[attr-defined]
+    x = torch.linspace(-1, 1, 15).reshape(5, 3)  # type: ignore[attr-defined]
+    target = torch.tensor([0, 1, 1, 0, 1])  # type: ignore[attr-defined]
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    with torch.no_grad():  # type: ignore[attr-defined]
+        k = 1.0
+        for p in net.parameters():
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * k)  # type: ignore[attr-defined]
+            k += 0.5
+    params = list(net.parameters())
+    opt = {
+        "sgd": lambda: optim.SGD(params, lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True),
+        "adam": lambda: optim.Adam(params, lr=0.05, betas=(0.8, 0.99), weight_decay=0.1),
+        "adamw": lambda: optim.AdamW(params, lr=0.05, amsgrad=True),
+        "rmsprop": lambda: optim.RMSprop(params, lr=0.01, momentum=0.5, centered=True),
+    }[kind]()
+    loss_fn = nn.CrossEntropyLoss()
+    for _ in range(5):
+        opt.zero_grad()
+        loss_fn(net(x), target).backward()
+        opt.step()
+    return [v for p in params for v in p.detach().reshape(-1).tolist()]
+
+
+def test_cpp_nn_and_optim_match_python(installed: Path, tmp_path: Path) -> None:
+    import autograd_cpp
+    from oracle import torch as reference
+
+    src = tmp_path / "src"
+    _project(src, {"optim_match": _OPTIM_PROGRAM})
+    build = tmp_path / "build"
+    _run(
+        [
+            "cmake",
+            "-S",
+            str(src),
+            "-B",
+            str(build),
+            *_generator(),
+            f"-DCMAKE_PREFIX_PATH={installed}",
+        ]
+    )
+    _run(["cmake", "--build", str(build)])
+    out = _run([str(build / "optim_match")])
+    rows = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in out.splitlines()}
+    assert sorted(rows) == ["adam", "adamw", "rmsprop", "sgd"]
+    for kind, cpp_values in rows.items():
+        ours = _python_run(autograd_cpp, kind)
+        theirs = _python_run(reference, kind)
+        assert cpp_values == pytest.approx(ours, rel=1e-6, abs=1e-7), kind
+        assert cpp_values == pytest.approx(theirs, rel=1e-4, abs=1e-5), kind

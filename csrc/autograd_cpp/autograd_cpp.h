@@ -25,6 +25,8 @@
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
 #include "autograd_cpp/factories.h"
+#include "autograd_cpp/nn.h"
+#include "autograd_cpp/optim.h"
 #include "autograd_cpp/version.h"
 #include "kernels/kernels.h"
 #include "kernels/parallel.h"

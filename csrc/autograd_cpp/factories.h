@@ -108,6 +108,12 @@ inline Tensor rand(const Shape& sizes, TensorOptions options = {}) {
 inline Tensor randn(const Shape& sizes, TensorOptions options = {}) {
   return detail::finish(ops::randn(sizes, options.dtype()), options);
 }
+// torch.randint(low, high, sizes): int64 unless the options say otherwise.
+inline Tensor randint(int64_t low, int64_t high, const Shape& sizes,
+                      TensorOptions options = {}) {
+  const DType dtype = options.has_dtype() ? options.dtype() : DType::Int64;
+  return detail::finish(ops::randint(low, high, sizes, dtype), options);
+}
 inline Tensor eye(int64_t n, TensorOptions options = {}) {
   return detail::finish(ops::eye(n, n, options.dtype()), options);
 }
