@@ -610,6 +610,39 @@ ERRORS = {
     "unfold_kernel_len": lambda m: F(m).unfold(_x(m, 2, 3, 5, 5), (2, 2, 2)),
     "unfold_too_big": lambda m: F(m).unfold(_x(m, 2, 3, 5, 5), 6),
     "fold_divisible": lambda m: F(m).fold(_x(m, 2, 12, 16), (5, 5), 3),
+    "adaptive_avg1d_rank": lambda m: F(m).adaptive_avg_pool1d(m.zeros(3), 2),
+    "adaptive_max1d_len": lambda m: F(m).adaptive_max_pool1d(m.zeros(2, 3), (2, 2)),
+    "adaptive_avg2d_0d": lambda m: F(m).adaptive_avg_pool2d(m.tensor(0.0), (2, 2)),
+    "adaptive_avg2d_rank": lambda m: F(m).adaptive_avg_pool2d(m.zeros(3), 2),
+    "adaptive_max2d_rank": lambda m: F(m).adaptive_max_pool2d(m.zeros(3), 2),
+    "adaptive_max2d_none": lambda m: F(m).adaptive_max_pool2d(m.zeros(2, 3, 3), None),
+    "adaptive_avg2d_len": lambda m: F(m).adaptive_avg_pool2d(m.zeros(2, 3, 3, 3), (2, 2, 2)),
+    "adaptive_max2d_len": lambda m: F(m).adaptive_max_pool2d(m.zeros(2, 3, 3, 3), (2, 2, 2)),
+    "adaptive_avg3d_short": lambda m: F(m).adaptive_avg_pool3d(m.zeros(3, 3), (2, 2, 2)),
+    "adaptive_max3d_rank": lambda m: F(m).adaptive_max_pool3d(m.zeros(3, 3), 2),
+    "adaptive_avg3d_len": lambda m: F(m).adaptive_avg_pool3d(m.zeros(2, 3, 3, 3, 3), (2, 2)),
+    "grid_sample_0d": lambda m: F(m).grid_sample(m.tensor(0.0), m.tensor(0.0), align_corners=False),
+    "grid_sample_batch": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(3, 5, 5, 2), align_corners=False
+    ),
+    "grid_sample_last_dim": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(2, 5, 5, 3), align_corners=False
+    ),
+    "grid_sample_empty": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 0, 4), m.zeros(2, 5, 5, 2), align_corners=False
+    ),
+    "grid_sample_rank": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(2, 5, 2), align_corners=False
+    ),
+    "grid_sample_int": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4, dtype=m.int64), m.zeros(2, 5, 5, 2), align_corners=False
+    ),
+    "grid_sample_dtypes": lambda m: F(m).grid_sample(
+        m.zeros(2, 3, 4, 4), m.zeros(2, 5, 5, 2, dtype=m.float64), align_corners=False
+    ),
+    "unfold_int64": lambda m: F(m).unfold(m.zeros(1, 2, 4, 4, dtype=m.int64), 2),
+    "unfold_int32": lambda m: F(m).unfold(m.zeros(1, 2, 4, 4, dtype=m.int32), 2),
+    "fold_int64": lambda m: F(m).fold(m.zeros(2, 8, 4, dtype=m.int64), (3, 3), 2),
     "layer_norm_shape": lambda m: F(m).layer_norm(_x(m, 2, 3, 5), (4,)),
     "layer_norm_weight": lambda m: F(m).layer_norm(_x(m, 2, 3, 5), (5,), _x(m, 4)),
     "layer_norm_empty": lambda m: F(m).layer_norm(_x(m, 2, 3), ()),

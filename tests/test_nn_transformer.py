@@ -16,7 +16,11 @@ from oracle import requires_torch, torch
 
 pytestmark = requires_torch
 
-TOL = {np.float64: 1e-10, np.float32: 1e-6}
+# float32: PyTorch's own absolute float32 tolerance (1e-5), relative to the
+# largest magnitude; a whole encoder-decoder sums thousands of float32 products
+# per output in a different order than PyTorch's kernels (measured: 2.4e-6 on
+# input gradients of size 2). A wrong formula is off by far more.
+TOL = {np.float64: 1e-10, np.float32: 1e-5}
 
 
 def to_np(t):

@@ -272,15 +272,7 @@ def test_op_behind_an_unrecorded_tensor_is_named():
         torch.onnx.export(Hidden(), torch.randn(2, 3), io.BytesIO())
 
 
-@pytest.mark.parametrize(
-    "kind",
-    [
-        pytest.param(
-            kind, marks=pytest.mark.skipif(not hasattr(nn, kind), reason=f"no nn.{kind} yet")
-        )
-        for kind in ("RNN", "LSTM", "GRU")
-    ],
-)
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_recurrent_layers(kind):
     """Two layers, bidirectional, batch_first: the time loop is unrolled over
     the traced length, the initial state follows the batch size."""
@@ -340,18 +332,7 @@ TRANSFORMER_PARTS = {
 }
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.skipif(
-                not hasattr(nn, name.split("-")[0]), reason=f"no nn.{name.split('-')[0]} yet"
-            ),
-        )
-        for name in TRANSFORMER_PARTS
-    ],
-)
+@pytest.mark.parametrize("name", list(TRANSFORMER_PARTS))
 def test_transformer_parts(name):
     torch.manual_seed(7)
     part = TRANSFORMER_PARTS[name]()

@@ -57,6 +57,26 @@ MODULES = {
     "BatchNorm1d": (lambda m: m.nn.BatchNorm1d(4), (5, 4)),
     "BatchNorm2d": (lambda m: m.nn.BatchNorm2d(3), (2, 3, 4, 4)),
     "Embedding": (lambda m: m.nn.Embedding(10, 4, padding_idx=0), None),
+    "ConvTranspose2d": (lambda m: m.nn.ConvTranspose2d(3, 2, 3, stride=2), (2, 3, 4, 4)),
+    "Conv3d": (lambda m: m.nn.Conv3d(2, 3, 2), (1, 2, 4, 4, 4)),
+    "GroupNorm": (lambda m: m.nn.GroupNorm(2, 4), (3, 4, 5)),
+    "InstanceNorm2d": (
+        lambda m: m.nn.InstanceNorm2d(3, affine=True, track_running_stats=True),
+        (2, 3, 4, 4),
+    ),
+    "BatchNorm3d": (lambda m: m.nn.BatchNorm3d(2), (2, 2, 3, 3, 3)),
+    "PReLU": (lambda m: m.nn.PReLU(3), (2, 3, 4)),
+    "RNN": (lambda m: m.nn.RNN(4, 5, num_layers=2, nonlinearity="relu"), (6, 2, 4)),
+    "LSTM": (lambda m: m.nn.LSTM(4, 5, num_layers=2, bidirectional=True, proj_size=3), (6, 2, 4)),
+    "GRU": (lambda m: m.nn.GRU(4, 5, batch_first=True, bidirectional=True), (2, 6, 4)),
+    "TransformerEncoderLayer": (
+        lambda m: m.nn.TransformerEncoderLayer(8, 2, 16, batch_first=True),
+        (2, 5, 8),
+    ),
+    "TransformerDecoderLayer-self": (
+        lambda m: m.nn.TransformerDecoderLayer(8, 2, 16, norm_first=True),
+        None,
+    ),
     "Sequential": (
         lambda m: m.nn.Sequential(
             m.nn.Conv2d(1, 4, 3),
@@ -105,9 +125,17 @@ def run(model, shape, lib):
     if shape is None:
         if isinstance(model, lib.nn.Embedding):
             return model(lib.tensor([[1, 2, 0], [9, 3, 3]]))
+        if isinstance(model, lib.nn.TransformerDecoderLayer):
+            gen = np.random.default_rng(3)
+            target, memory = (
+                lib.tensor(gen.standard_normal(s), dtype=lib.float32)
+                for s in [(4, 2, 8), (5, 2, 8)]
+            )
+            return model(target, memory)
         return model["b"](model["a"][1](model["a"][0](lib.ones(2, 3))))
     x = np.random.default_rng(2).standard_normal(shape)
-    return model(lib.tensor(x, dtype=lib.float32))
+    out = model(lib.tensor(x, dtype=lib.float32))
+    return out[0] if isinstance(out, tuple) else out  # recurrent layers: (output, state)
 
 
 @pytest.mark.parametrize("name", list(MODULES))

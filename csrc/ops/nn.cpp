@@ -989,6 +989,15 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
                      "conv2d");
 }
 
+// PyTorch's im2col/col2im kernels cover floating types and bool, not integers.
+void check_fold_dtype(const Tensor& t, const char* kernel) {
+  if (is_integral(t.dtype(), /*include_bool=*/false)) {
+    throw NotImplementedError(
+        detail::str_cat("\"", kernel, "\" not implemented for '",
+                        dtype_legacy_name(t.dtype()), "'"));
+  }
+}
+
 Tensor unfold(const Tensor& self, const IntList& kernel_size,
               const IntList& dilation, const IntList& padding,
               const IntList& stride) {
@@ -1005,6 +1014,7 @@ Tensor unfold(const Tensor& self, const IntList& kernel_size,
            ", calculated shape of the array of sliding blocks as (",
            std::max<int64_t>(w.out_h, 0), ", ", std::max<int64_t>(w.out_w, 0),
            "), but its components must be at least one.");
+  check_fold_dtype(self, "im2col_out_cpu");
   return im2col_op(self, w);
 }
 
@@ -1035,6 +1045,7 @@ Tensor fold(const Tensor& self, const IntList& output_size,
            " to match the calculated number of sliding blocks ", w.out_h, " * ",
            w.out_w, " = ", w.out_h * w.out_w, ", but got input.size(",
            self.dim() - 1, ")=", self.size(-1), ".");
+  check_fold_dtype(self, "col2im_out_cpu");
   return col2im_op(self, w);
 }
 

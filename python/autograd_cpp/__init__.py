@@ -17,6 +17,7 @@ from . import (
     cpu,
     cuda,
     distributed,
+    func,
     mps,
     multiprocessing,
     nn,

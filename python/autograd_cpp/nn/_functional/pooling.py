@@ -153,20 +153,38 @@ def _windows(n: int, m: int) -> list[tuple[int, int]]:
 
 
 def _adaptive_sizes(input: _C.Tensor, output_size: _OptSize2, spatial: int, name: str) -> list[int]:
+    # PyTorch's 2-d and 3-d forms fill None entries in Python before the
+    # kernel checks the rank; the 1-d form goes straight to the kernel.
+    if spatial > 1 and not isinstance(output_size, int):
+        if output_size is None:
+            raise TypeError("object of type 'NoneType' has no len()")
+        if input.dim() <= len(output_size):
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
     if input.dim() not in (spatial + 1, spatial + 2):
+        if spatial == 1:
+            raise RuntimeError(
+                f"Expected 2 to 3 dimensions, but got {input.dim()}-dimensional tensor for "
+                f"argument #1 'self' (while checking arguments for {name})"
+            )
+        colon = ":" if "max" in name else ""
         raise RuntimeError(
-            f"{name}(): Expected {spatial + 1}D or {spatial + 2}D tensor, but got {input.dim()}D"
+            f"{name}(): Expected {spatial + 1}D or {spatial + 2}D tensor, but got{colon} "
+            f"{list(input.shape)}"
         )
     if isinstance(output_size, int) or output_size is None:
         sizes: list[int | None] = [output_size] * spatial
     else:
         sizes = list(output_size)
         if len(sizes) != spatial:
-            raise RuntimeError(
-                f"{name}: output_size must be {spatial}, but got {len(sizes)}"
-                if spatial == 1
-                else f"{name}: internal error: output_size.size() must be {spatial}"
-            )
+            if spatial == 1:
+                message = (
+                    f"{name}() argument 'output_size' should contain one int (got {len(sizes)})"
+                )
+            elif "max" in name:
+                message = f"{name}(): internal error: output_size.size() must be {spatial}"
+            else:
+                message = f"{name}: output_size must be {spatial}"
+            raise RuntimeError(message)
     shape = input.shape[-spatial:]
     out = [shape[i] if s is None else int(s) for i, s in enumerate(sizes)]
     for d in range(input.dim() - spatial, input.dim()):

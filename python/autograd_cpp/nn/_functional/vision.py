@@ -567,6 +567,58 @@ def _gather_pixels(
     return picked * inside.unsqueeze(1).to(flat.dtype)
 
 
+_SCALAR_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
+
+
+def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
+    """PyTorch's grid_sampler checks, in its order (the batch sizes are
+    compared first, so a 0-d tensor fails there with an IndexError)."""
+    if input.dim() == 0 or grid.dim() == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+
+    def sizes() -> str:
+        return f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
+
+    if input.size(0) != grid.size(0):
+        raise RuntimeError(
+            f"grid_sampler(): expected grid and input to have same batch size, but got {sizes()}"
+        )
+    if grid.size(-1) != input.dim() - 2:
+        raise RuntimeError(
+            f"grid_sampler(): expected grid to have size {input.dim() - 2} in last dimension, "
+            f"but got grid with sizes {list(grid.shape)}"
+        )
+    for d in range(2, input.dim()):
+        if input.size(d) == 0:
+            raise RuntimeError(
+                "grid_sampler(): expected input to have non-empty spatial dimensions, but input "
+                f"has sizes {list(input.shape)} with dimension {d} being empty"
+            )
+    if input.dim() == 5 and grid.dim() == 5:
+        raise NotImplementedError(
+            "grid_sample: volumetric (5-D) inputs are not supported yet; 4-D inputs are"
+        )
+    if input.dim() != 4 or grid.dim() != 4:
+        raise RuntimeError(
+            "grid_sampler(): expected 4D input and grid with same number of dimensions, but got "
+            + sizes()
+        )
+    name = _SCALAR_TYPE_NAMES[str(input.dtype).split(".")[-1]]
+    if not input.is_floating_point():
+        raise NotImplementedError(
+            f"\"grid_sampler_2d_cpu_kernel_impl\" not implemented for '{name}'"
+        )
+    if grid.dtype != input.dtype:
+        grid_name = _SCALAR_TYPE_NAMES[str(grid.dtype).split(".")[-1]]
+        raise RuntimeError(f"expected scalar type {name} but found {grid_name}")
+
+
 def grid_sample(
     input: _C.Tensor,
     grid: _C.Tensor,
@@ -593,16 +645,7 @@ def grid_sample(
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, stacklevel=2)
         align_corners = False
-    if input.dim() != 4 or grid.dim() != 4 or grid.size(-1) != 2:
-        raise RuntimeError(
-            "grid_sample: this library samples 4-D inputs with (N, H_out, W_out, 2) grids; got "
-            f"input of shape {list(input.shape)} and grid of shape {list(grid.shape)}"
-        )
-    if input.size(0) != grid.size(0):
-        raise RuntimeError(
-            "grid_sampler(): expected grid and input to have same batch size, but got input "
-            f"with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}"
-        )
+    _check_grid_sampler(input, grid)
     n, c, height, width = input.shape
     flat = input.reshape(n, c, height * width)
     gx, gy = grid.unbind(-1)
