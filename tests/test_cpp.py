@@ -274,3 +274,74 @@ def test_cpp_nn_and_optim_match_python(installed: Path, tmp_path: Path) -> None:
         theirs = _python_run(reference, kind)
         assert cpp_values == pytest.approx(ours, rel=1e-6, abs=1e-7), kind
         assert cpp_values == pytest.approx(theirs, rel=1e-4, abs=1e-5), kind
+
+
+# Loads a model Python saved, prints its output, takes one SGD step and saves
+# the model for Python to load.
+_INTEROP_PROGRAM = r"""
+#include <autograd_cpp/autograd_cpp.h>
+
+#include <cstdio>
+
+int main(int argc, char** argv) {
+  if (argc != 3) return 2;
+  ag::nn::Sequential net(ag::nn::Linear(3, 4), ag::nn::Tanh(), ag::nn::Linear(4, 2));
+  net.load_state_dict(ag::load_file(argv[1]));
+  const ag::Tensor x = ag::linspace(-1, 1, 15).reshape({5, 3});
+  for (float v : ag::to_vector<float>(net(x))) std::printf("%.9g ", v);
+  ag::optim::SGD opt(net.parameters(), ag::optim::SGDOptions(0.1));
+  net(x).pow(2).mean().backward();
+  opt.step();
+  ag::save_file(net.state_dict(), argv[2]);
+}
+"""
+
+
+def test_models_move_between_cpp_and_python(installed: Path, tmp_path: Path) -> None:
+    import autograd_cpp as torch
+    from autograd_cpp.safetensors import load_file, save_file
+
+    src = tmp_path / "src"
+    _project(src, {"interop": _INTEROP_PROGRAM})
+    build = tmp_path / "build"
+    _run(
+        [
+            "cmake",
+            "-S",
+            str(src),
+            "-B",
+            str(build),
+            *_generator(),
+            f"-DCMAKE_PREFIX_PATH={installed}",
+        ]
+    )
+    _run(["cmake", "--build", str(build)])
+
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    save_file(net.state_dict(), str(tmp_path / "from_python.safetensors"))
+    out = _run(
+        [
+            str(build / "interop"),
+            str(tmp_path / "from_python.safetensors"),
+            str(tmp_path / "from_cpp.safetensors"),
+        ]
+    )
+    x = torch.linspace(-1, 1, 15).reshape(5, 3)
+    assert [float(v) for v in out.split()] == pytest.approx(
+        net(x).reshape(-1).tolist(), rel=1e-6, abs=1e-7
+    )
+
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    net(x).pow(2).mean().backward()
+    opt.step()
+    from_cpp = load_file(str(tmp_path / "from_cpp.safetensors"))
+    assert sorted(from_cpp) == sorted(net.state_dict())
+    for name, value in net.state_dict().items():
+        assert from_cpp[name].reshape(-1).tolist() == pytest.approx(
+            value.reshape(-1).tolist(), rel=1e-6, abs=1e-7
+        ), name
+    fresh = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 2))
+    fresh.load_state_dict(from_cpp)
+    assert fresh(x).reshape(-1).tolist() == pytest.approx(
+        net(x).reshape(-1).tolist(), rel=1e-6, abs=1e-7
+    )

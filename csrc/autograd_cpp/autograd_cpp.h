@@ -27,6 +27,7 @@
 #include "autograd_cpp/factories.h"
 #include "autograd_cpp/nn.h"
 #include "autograd_cpp/optim.h"
+#include "autograd_cpp/serialize.h"
 #include "autograd_cpp/version.h"
 #include "kernels/kernels.h"
 #include "kernels/parallel.h"

@@ -193,3 +193,37 @@ TEST(Optim, RejectsBadOptionsAndParams) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Serialize, SafetensorsRoundTrip) {
+  nn::Sequential a(nn::Linear(3, 4), nn::ReLU(), nn::Linear(4, 2));
+  nn::Sequential b(nn::Linear(3, 4), nn::ReLU(), nn::Linear(4, 2));
+  const std::string path = ::testing::TempDir() + "ag_model.safetensors";
+  ag::save_file(a.state_dict(), path);
+  const nn::NamedTensors loaded = ag::load_file(path);
+  EXPECT_EQ(keys(loaded).size(), 4u);
+  b.load_state_dict(loaded);
+  ag::Tensor x = ag::randn({5, 3});
+  EXPECT_EQ(ag::to_vector<float>(a(x)), ag::to_vector<float>(b(x)));
+  // Other dtypes and a 0-d tensor keep their dtype and shape.
+  ag::save_file({{"i", ag::tensor({1, 2, 3})},
+                 {"d", ag::scalar(2.5, ag::kFloat64)},
+                 {"m", ag::tensor({true, false})}},
+                path);
+  const nn::NamedTensors back = ag::load_file(path);
+  ASSERT_EQ(back.size(), 3u);
+  for (const auto& [name, t] : back) {
+    if (name == "i") {
+      EXPECT_EQ(ag::to_vector<int64_t>(t), (std::vector<int64_t>{1, 2, 3}));
+    } else if (name == "d") {
+      EXPECT_EQ(t.dim(), 0);
+      EXPECT_EQ(t.item<double>(), 2.5);
+    } else {
+      EXPECT_EQ(t.dtype(), ag::kBool);
+    }
+  }
+  EXPECT_THROW(ag::load_file(path + ".missing"), ag::Error);
+}
+
+}  // namespace
