@@ -47,7 +47,7 @@ int main() {
     loss.backward();
     ag::NoGradGuard no_grad;  // the update is not part of the graph
     for (ag::Tensor& p : params) {
-      p -= lr * p.grad();         // p.sub_(lr * p.grad)
+      p -= lr * p.grad();        // p.sub_(lr * p.grad)
       p.set_grad(ag::Tensor());  // p.grad = None
     }
   }
