@@ -473,3 +473,16 @@ def test_ensemble_with_stack_module_state():
         out = agf.vmap(call, in_dims=(0, 0, None))(params, buffers, x)
     for i, m in enumerate(models):
         np.testing.assert_allclose(out[i].detach().numpy(), m(x).detach().numpy(), atol=1e-12)
+
+
+def test_transforms_of_a_library_op_inside_vmap():
+    # The op object itself is what the inner transforms hold.
+    def run(m, F, x):
+        return (
+            F.vmap(F.grad(m.sin))(x[:, 0]),
+            F.vmap(F.jacrev(m.sin))(x),
+            F.vmap(lambda a: F.jvp(m.tanh, (a,), (a,))[1])(x),
+        )
+
+    x = rand(B, 2)
+    assert_same(run(ag, agf, x), run(torch, torch.func, _to_torch(x)))

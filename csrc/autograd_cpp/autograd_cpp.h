@@ -29,25 +29,14 @@
 #include "autograd_cpp/optim.h"
 #include "autograd_cpp/serialize.h"
 #include "autograd_cpp/version.h"
-#include "kernels/kernels.h"
-#include "kernels/parallel.h"
 #include "ops/ops.h"
 
 namespace ag {
 
 using namespace ops;  // NOLINT(build/namespaces): ag::add, ag::matmul, ...
 
-// torch.manual_seed: makes the random factories reproducible.
-inline void manual_seed(uint64_t seed) {
-  kernels::manual_seed(seed);
-}
-// torch.set_num_threads / torch.get_num_threads (ours and the BLAS's).
-inline void set_num_threads(int n) {
-  kernels::set_num_threads(n);
-}
-inline int get_num_threads() {
-  return kernels::get_num_threads();
-}
+// ag::manual_seed, ag::set_num_threads and ag::get_num_threads come from
+// ops/runtime.h through the using-directive above.
 
 // torch.autograd.backward(tensor, grad_tensors, retain_graph, create_graph).
 inline void backward(const Tensor& root, const Tensor& gradient = Tensor(),

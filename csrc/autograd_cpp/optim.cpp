@@ -1,9 +1,10 @@
 #include "autograd_cpp/optim.h"
 
+#include <cstdint>
 #include <utility>
+#include <vector>
 
 #include "autograd/grad_mode.h"
-#include "kernels/optim.h"
 #include "ops/ops.h"
 
 namespace ag::optim {
@@ -51,20 +52,22 @@ SGD::SGD(std::vector<Tensor> params, SGDOptions options)
 
 void SGD::step() {
   NoGradGuard no_grad;
-  const kernels::SgdOptions o{options_.lr(),        options_.momentum(),
-                              options_.dampening(), options_.weight_decay(),
-                              options_.nesterov(),  options_.maximize()};
+  const ops::SgdOptions o{options_.lr(),        options_.momentum(),
+                          options_.dampening(), options_.weight_decay(),
+                          options_.nesterov(),  options_.maximize()};
+  // One group of the parameters that received a gradient.
+  std::vector<Tensor> params, grads, buffers;
+  std::vector<bool> first;
   for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor g = params_[i].grad();
+    Tensor g = params_[i].grad();
     if (!g.defined()) continue;
-    bool first = false;
-    if (o.momentum != 0 && !momentum_buffers_[i].defined()) {
-      momentum_buffers_[i] = zeros_like(params_[i]);
-      first = true;
-    }
-    kernels::sgd_step(params_[i], g, momentum_buffers_[i], first, o);
-    params_[i].impl()->bump_version("SGD.step");
+    first.push_back(o.momentum != 0 && !momentum_buffers_[i].defined());
+    if (first.back()) momentum_buffers_[i] = zeros_like(params_[i]);
+    params.push_back(params_[i]);
+    grads.push_back(std::move(g));
+    buffers.push_back(momentum_buffers_[i]);
   }
+  if (!params.empty()) ops::sgd_step(params, grads, buffers, first, o);
 }
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions options)
@@ -92,7 +95,7 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled)
 
 void Adam::step() {
   NoGradGuard no_grad;
-  kernels::AdamOptions o;
+  ops::AdamOptions o;
   o.lr = options_.lr();
   o.beta1 = options_.beta1();
   o.beta2 = options_.beta2();
@@ -101,17 +104,26 @@ void Adam::step() {
   o.amsgrad = options_.amsgrad();
   o.maximize = options_.maximize();
   o.decoupled_weight_decay = decoupled_;
+  std::vector<Tensor> params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs;
+  std::vector<int64_t> steps;
   for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor g = params_[i].grad();
+    Tensor g = params_[i].grad();
     if (!g.defined()) continue;
     if (!exp_avg_[i].defined()) {
       exp_avg_[i] = zeros_like(params_[i]);
       exp_avg_sq_[i] = zeros_like(params_[i]);
       if (o.amsgrad) max_exp_avg_sq_[i] = zeros_like(params_[i]);
     }
-    kernels::adam_step(params_[i], g, exp_avg_[i], exp_avg_sq_[i],
-                       max_exp_avg_sq_[i], ++steps_[i], o);
-    params_[i].impl()->bump_version(decoupled_ ? "AdamW.step" : "Adam.step");
+    params.push_back(params_[i]);
+    grads.push_back(std::move(g));
+    exp_avgs.push_back(exp_avg_[i]);
+    exp_avg_sqs.push_back(exp_avg_sq_[i]);
+    max_exp_avg_sqs.push_back(max_exp_avg_sq_[i]);
+    steps.push_back(++steps_[i]);
+  }
+  if (!params.empty()) {
+    ops::adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
+                   o);
   }
 }
 
@@ -133,7 +145,7 @@ RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions options)
 
 void RMSprop::step() {
   NoGradGuard no_grad;
-  kernels::RmspropOptions o;
+  ops::RmspropOptions o;
   o.lr = options_.lr();
   o.alpha = options_.alpha();
   o.eps = options_.eps();
@@ -141,17 +153,24 @@ void RMSprop::step() {
   o.momentum = options_.momentum();
   o.centered = options_.centered();
   o.maximize = options_.maximize();
+  std::vector<Tensor> params, grads, square_avgs, momentum_buffers, grad_avgs;
   for (size_t i = 0; i < params_.size(); ++i) {
-    const Tensor g = params_[i].grad();
+    Tensor g = params_[i].grad();
     if (!g.defined()) continue;
     if (!square_avg_[i].defined()) {
       square_avg_[i] = zeros_like(params_[i]);
       if (o.momentum > 0) momentum_buffer_[i] = zeros_like(params_[i]);
       if (o.centered) grad_avg_[i] = zeros_like(params_[i]);
     }
-    kernels::rmsprop_step(params_[i], g, square_avg_[i], momentum_buffer_[i],
-                          grad_avg_[i], o);
-    params_[i].impl()->bump_version("RMSprop.step");
+    params.push_back(params_[i]);
+    grads.push_back(std::move(g));
+    square_avgs.push_back(square_avg_[i]);
+    momentum_buffers.push_back(momentum_buffer_[i]);
+    grad_avgs.push_back(grad_avg_[i]);
+  }
+  if (!params.empty()) {
+    ops::rmsprop_step(params, grads, square_avgs, momentum_buffers, grad_avgs,
+                      o);
   }
 }
 

@@ -120,6 +120,29 @@ Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype) {
   return out;
 }
 
+Tensor& uniform_(Tensor& self, double from, double to) {
+  AG_CHECK_AS(NotImplementedError, is_floating(self.dtype()),
+              "\"check_uniform_bounds\" not implemented for '",
+              dtype_legacy_name(self.dtype()), "'");
+  AG_CHECK(from <= to,
+           "uniform_ expects to return a [from, to) range, but "
+           "found from=",
+           from, " > to=", to);
+  Tensor fresh = empty_tensor(self.sizes(), self.dtype());
+  kernels::uniform(fresh, from, to);
+  return copy_(self, fresh);
+}
+
+Tensor& normal_(Tensor& self, double mean, double std) {
+  AG_CHECK_AS(NotImplementedError, is_floating(self.dtype()),
+              "\"normal_kernel_cpu\" not implemented for '",
+              dtype_legacy_name(self.dtype()), "'");
+  AG_CHECK(std >= 0.0, "normal expects std >= 0.0, but found std ", std);
+  Tensor fresh = empty_tensor(self.sizes(), self.dtype());
+  kernels::normal(fresh, mean, std);
+  return copy_(self, fresh);
+}
+
 Tensor from_buffer(const void* data, const Shape& sizes, DType dtype) {
   Tensor out = empty_tensor(sizes, dtype);
   if (out.numel() > 0) {

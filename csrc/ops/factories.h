@@ -22,6 +22,11 @@ Tensor linspace(double start, double end, int64_t steps, DType dtype);
 Tensor rand(const Shape& sizes, DType dtype);
 Tensor randn(const Shape& sizes, DType dtype);
 Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype);
+// In-place random fills (x.uniform_(a, b), x.normal_(mean, std)), as nn.init
+// uses them: written like any in-place op (views, version counter, leaf
+// checks), recording copy_'s history.
+Tensor& uniform_(Tensor& self, double from, double to);
+Tensor& normal_(Tensor& self, double mean, double std);
 // A contiguous tensor holding a copy of `count` values of dtype at `data`.
 Tensor from_buffer(const void* data, const Shape& sizes, DType dtype);
 

@@ -54,9 +54,26 @@ std::vector<int64_t> ints_from_args(const py::args& args, const char* fn,
 }
 
 TensorList split_any(const Tensor& t, py::handle split, int64_t dim) {
-  if (PyLong_Check(split.ptr()) ||
-      (is_tensor(split) && split.cast<Tensor>().dim() == 0)) {
-    return ops::split(t, int_arg(split), dim);
+  if (PyBool_Check(split.ptr())) {
+    throw py::type_error(
+        "split(): argument 'split_size' must be int or tuple of ints, not "
+        "bool");
+  }
+  if (PyLong_Check(split.ptr())) return ops::split(t, int_arg(split), dim);
+  if (is_tensor(split)) {
+    // As PyTorch: a one-element tensor of any dtype is a split size by int()
+    // (2.5 truncates, NaN and many elements are no size, inf overflows).
+    PyObject* size = PyNumber_Long(split.ptr());
+    if (size == nullptr) {
+      if (!PyErr_ExceptionMatches(PyExc_ValueError)) {
+        throw py::error_already_set();
+      }
+      PyErr_Clear();
+      throw py::type_error(
+          "split_with_sizes(): argument 'split_sizes' (position 2) must be "
+          "tuple of ints, not Tensor");
+    }
+    return ops::split(t, int_arg(py::reinterpret_steal<py::object>(size)), dim);
   }
   return ops::split_with_sizes(t, int_list(split), dim);
 }

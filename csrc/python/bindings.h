@@ -32,6 +32,8 @@ void bind_function(py::module_& m);
 void bind_dlpack(TensorClass& cls, py::module_& m);
 // Fused optimizer steps (optim.SGD, Adam, AdamW, RMSprop).
 void bind_optim(py::module_& m);
+// The profiler's session and ranges (autograd_cpp.profiler).
+void bind_profiler(py::module_& m);
 // Last: attaches the docstrings to everything bound above (docstrings.cpp).
 void install_docstrings(py::module_& m);
 

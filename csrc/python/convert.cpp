@@ -58,8 +58,7 @@ std::optional<DType> to_optional_dtype(py::handle obj) {
 
 // ---- shapes -----------------------------------------------------------------
 
-namespace {
-int64_t to_int(py::handle obj, const char* what) {
+int64_t int_value(py::handle obj, const char* what) {
   if (PyLong_Check(obj.ptr()) && !PyBool_Check(obj.ptr())) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
@@ -79,12 +78,11 @@ int64_t to_int(py::handle obj, const char* what) {
       std::string(what) + " must be int, not " +
       std::string(py::str(py::type::of(obj).attr("__name__"))));
 }
-}  // namespace
 
 std::vector<int64_t> int_list(py::handle obj) {
   std::vector<int64_t> out;
   if (PyLong_Check(obj.ptr()) || is_tensor(obj)) {
-    out.push_back(to_int(obj, "dim"));
+    out.push_back(int_value(obj, "dim"));
     return out;
   }
   if (!PySequence_Check(obj.ptr())) {
@@ -93,7 +91,7 @@ std::vector<int64_t> int_list(py::handle obj) {
         std::string(py::str(py::type::of(obj).attr("__name__"))));
   }
   for (py::handle item : py::reinterpret_borrow<py::sequence>(obj)) {
-    out.push_back(to_int(item, "size"));
+    out.push_back(int_value(item, "size"));
   }
   return out;
 }
@@ -117,7 +115,7 @@ Shape shape_from_args(const py::args& args, const char* fn, const char* param) {
     return shape_from_sequence(args[0]);
   }
   Shape out;
-  for (py::handle item : args) out.push_back(to_int(item, "size"));
+  for (py::handle item : args) out.push_back(int_value(item, "size"));
   return out;
 }
 
@@ -156,7 +154,7 @@ bool is_number(py::handle obj) {
 
 Scalar to_scalar(py::handle obj) {
   if (PyBool_Check(obj.ptr())) return Scalar(obj.ptr() == Py_True);
-  if (PyLong_Check(obj.ptr())) return Scalar(to_int(obj, "value"));
+  if (PyLong_Check(obj.ptr())) return Scalar(int_value(obj, "value"));
   if (PyFloat_Check(obj.ptr())) return Scalar(PyFloat_AS_DOUBLE(obj.ptr()));
   if (is_numpy_scalar(obj)) return to_scalar(obj.attr("item")());
   if (is_tensor(obj)) return obj.cast<Tensor>().item();
@@ -455,7 +453,7 @@ py::object tensor_to_list(const Tensor& t) {
 namespace {
 std::optional<int64_t> optional_int(py::handle obj) {
   if (obj.is_none()) return std::nullopt;
-  return to_int(obj, "slice indices");
+  return int_value(obj, "slice indices");
 }
 
 std::string type_name(py::handle obj) {
@@ -493,7 +491,7 @@ ops::TensorIndex parse_index(py::handle item) {
   }
   if (PyLong_Check(item.ptr()) && !PyBool_Check(item.ptr())) {
     idx.kind = Kind::Integer;  // the common case, checked first
-    idx.integer = to_int(item, "index");
+    idx.integer = int_value(item, "index");
     return idx;
   }
   // Borrowed: numpy stays in sys.modules (see Note [Borrowed globals]).
@@ -510,7 +508,7 @@ ops::TensorIndex parse_index(py::handle item) {
                                is_integral(item.cast<Tensor>().dtype(), false);
   if (integral_tensor || py::isinstance(item, np_integer)) {
     idx.kind = Kind::Integer;
-    idx.integer = to_int(item, "index");
+    idx.integer = int_value(item, "index");
     return idx;
   }
   if (is_tensor(item)) {

@@ -67,6 +67,9 @@ py::object size_object(const Shape& sizes);  // a torch.Size-like tuple
 
 // ---- numbers and operands ---------------------------------------------------
 bool is_number(py::handle obj);
+// A Python int (or an object with __index__, or an integer 0-d tensor) as
+// int64; `what` names it in errors.
+int64_t int_value(py::handle obj, const char* what);
 Scalar to_scalar(py::handle obj);
 // A tensor operand for arithmetic: tensors as they are, Python numbers as
 // wrapped 0-d tensors, other array-likes converted. Nullopt if unsupported.

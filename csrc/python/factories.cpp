@@ -1,8 +1,7 @@
 // Module-level functions: dtypes, factories, conversions from Python data,
 // random state and threads.
 
-#include "kernels/kernels.h"
-#include "kernels/parallel.h"
+#include "ops/runtime.h"
 #include "python/bind_utils.h"
 
 namespace ag::python {
@@ -46,27 +45,12 @@ void bind_tensor_constructor(py::module_& m) {
   }));
 }
 
-// In-place random fills (x.uniform_(a, b), x.normal_(mean, std)), as nn.init
-// uses them: drawn into a fresh buffer, then copied in, so views, version
-// counters and the leaf checks behave as for any in-place write.
 void bind_random_fills(py::module_& m) {
   auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
-  cls.def(
-      "uniform_",
-      [](Tensor& self, double from, double to) {
-        Tensor fresh = ops::empty(self.sizes(), self.dtype());
-        kernels::uniform(fresh, from, to);
-        return ops::copy_(self, fresh);
-      },
-      py::arg("from") = 0.0, py::arg("to") = 1.0);
-  cls.def(
-      "normal_",
-      [](Tensor& self, double mean, double std) {
-        Tensor fresh = ops::empty(self.sizes(), self.dtype());
-        kernels::normal(fresh, mean, std);
-        return ops::copy_(self, fresh);
-      },
-      py::arg("mean") = 0.0, py::arg("std") = 1.0);
+  cls.def("uniform_", &ops::uniform_, py::arg("from") = 0.0,
+          py::arg("to") = 1.0);
+  cls.def("normal_", &ops::normal_, py::arg("mean") = 0.0,
+          py::arg("std") = 1.0);
 }
 
 void init_ops(py::module_& m) {
@@ -294,12 +278,12 @@ void init_ops(py::module_& m) {
   // ------------------------------------------------
   m.def(
       "manual_seed",
-      [](int64_t seed) { kernels::manual_seed(static_cast<uint64_t>(seed)); },
+      [](int64_t seed) { ops::manual_seed(static_cast<uint64_t>(seed)); },
       py::arg("seed"));
-  m.def("initial_seed", [] { return kernels::initial_seed(); });
-  m.def("get_num_threads", &kernels::get_num_threads);
-  m.def("set_num_threads", &kernels::set_num_threads, py::arg("num"));
-  m.def("_get_cpu_capability", &kernels::cpu_capability);
+  m.def("initial_seed", &ops::initial_seed);
+  m.def("get_num_threads", &ops::get_num_threads);
+  m.def("set_num_threads", &ops::set_num_threads, py::arg("num"));
+  m.def("_get_cpu_capability", &ops::cpu_capability);
 }
 
 }  // namespace ag::python

@@ -5,7 +5,7 @@
 #include <unordered_set>
 
 #include "autograd/saved_variable.h"
-#include "ops/op_utils.h"
+#include "ops/custom_function.h"
 #include "python/bind_utils.h"
 #include "python/py_object_holder.h"
 
@@ -136,22 +136,26 @@ FunctionNodeRef record_function(const std::string& name, py::object backward,
   const auto skip = impls_of(non_differentiable);
   const auto modified = impls_of(dirty);
   TensorList output_tensors;
+  std::vector<bool> skipped, dirtied;
   for (py::handle o : outputs) {
-    Tensor t = o.cast<Tensor>();
-    output_tensors.push_back(t);
-    if (skip.count(t.impl()) || !is_floating(t.dtype())) {
-      node->add_input_metadata(t);  // gets a gradient slot, but no history
-    } else if (modified.count(t.impl())) {
-      autograd::check_inplace(t);
-      ops::rebase_history(t, node);
-    } else {
-      autograd::set_history(t, node);
+    if (!is_tensor(o)) {
+      throw py::type_error("autograd.Function: outputs must be tensors");
     }
+    const Tensor t = o.cast<Tensor>();
+    output_tensors.push_back(t);
+    skipped.push_back(skip.count(t.impl()) != 0);
+    dirtied.push_back(modified.count(t.impl()) != 0);
   }
+  ops::set_custom_function_history(node, output_tensors, skipped, dirtied);
   for (py::handle s : saved) {
     if (s.is_none()) {
       node->saved_.emplace_back();
       continue;
+    }
+    if (!is_tensor(s)) {
+      throw py::type_error(
+          "save_for_backward can only save variables, but argument is not a "
+          "Tensor");
     }
     const Tensor t = s.cast<Tensor>();
     bool is_output = false;

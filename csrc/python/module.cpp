@@ -36,5 +36,6 @@ PYBIND11_MODULE(_C, m) {
   ag::python::bind_dlpack(tensor_class, m);
   ag::python::bind_function(m);
   ag::python::bind_optim(m);
+  ag::python::bind_profiler(m);
   ag::python::install_docstrings(m);
 }

@@ -1,6 +1,9 @@
 // The Tensor class: attributes, conversions, operators and methods. Each
 // binding converts its arguments and calls into ag::ops or ag::autograd.
 
+#include <set>
+#include <string>
+
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
 #include "python/bindings.h"
@@ -84,6 +87,21 @@ Scalar single_value(const Tensor& self, const char* what) {
         what);
   }
   return self.item();
+}
+
+// PyTorch's text for its deprecated alpha-first overloads, once per process
+// for each method (as its warn-once does).
+void warn_deprecated_alpha_first(const char* name) {
+  static std::set<std::string> warned;
+  if (!warned.insert(name).second) return;
+  const std::string text =
+      std::string("This overload of ") + name + " is deprecated:\n\t" + name +
+      "(Number alpha, Tensor other)\nConsider using one of the following "
+      "signatures instead:\n\t" +
+      name + "(Tensor other, *, Number alpha = 1)";
+  if (PyErr_WarnEx(PyExc_UserWarning, text.c_str(), 1) < 0) {
+    throw py::error_already_set();
+  }
 }
 
 }  // namespace
@@ -215,8 +233,16 @@ void init_tensor(py::module_& m) {
              return single_value(t, "scalars").to<double>();
            })
       .def("__int__",
-           [](const Tensor& t) {
-             return single_value(t, "scalars").to<int64_t>();
+           [](const Tensor& t) -> py::object {
+             const Scalar v = single_value(t, "scalars");
+             // Python's int(float): NaN is a ValueError, inf an
+             // OverflowError, and big values stay exact, as PyTorch's.
+             if (is_floating(t.dtype())) {
+               PyObject* out = PyLong_FromDouble(v.to<double>());
+               if (out == nullptr) throw py::error_already_set();
+               return py::reinterpret_steal<py::object>(out);
+             }
+             return py::int_(v.to<int64_t>());
            })
       .def("__index__",
            [](const Tensor& t) {
@@ -419,6 +445,19 @@ void init_tensor(py::module_& m) {
             return ops::sub_(self, scalar_or_tensor(other), to_scalar(alpha));
           },
           py::arg("other"), py::kw_only(), py::arg("alpha") = 1)
+      // PyTorch's deprecated overloads add_(alpha, other) and
+      // sub_(alpha, other), still written by older training loops
+      // ("p.data.add_(-lr, p.grad)"); tried only when the above do not match.
+      .def("add_",
+           [=](Tensor& self, py::handle alpha, const Tensor& other) {
+             warn_deprecated_alpha_first("add_");
+             return ops::add_(self, other, to_scalar(alpha));
+           })
+      .def("sub_",
+           [=](Tensor& self, py::handle alpha, const Tensor& other) {
+             warn_deprecated_alpha_first("sub_");
+             return ops::sub_(self, other, to_scalar(alpha));
+           })
       .def("mul_",
            [=](Tensor& self, py::handle other) {
              return ops::mul_(self, scalar_or_tensor(other));

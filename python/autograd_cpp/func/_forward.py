@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import _C
 from ..autograd.grad_mode import enable_grad
-from ._batched import active_levels, lift, rewrap
+from ._batched import active_levels, as_dispatching, lift, rewrap
 from ._pytree import tree_flatten, tree_unflatten
 from ._reverse import (
     Argnums,
@@ -70,7 +70,7 @@ class _Linearized:
                     else tuple(self._diff(d) for d in diff)
                 )
                 call_args = _replace(primals, argnums, diff)
-            out = func(*call_args)
+            out = as_dispatching(func)(*call_args)
             self.aux: Any = None
             if has_aux:
                 if not (isinstance(out, tuple) and len(out) == 2):

@@ -23,7 +23,7 @@ from typing import Any, TypeAlias
 
 from .. import _C
 from ..autograd.grad_mode import enable_grad
-from ._batched import active_levels, lift, physical, rewrap
+from ._batched import active_levels, as_dispatching, lift, physical, rewrap
 from ._pytree import TreeSpec, tree_flatten, tree_map, tree_unflatten
 
 Tensor = _C.Tensor
@@ -206,7 +206,7 @@ def _grad_and_value(
     with enable_grad():
         argnums = _normalize_argnums(argnums, len(args))
         diff_args = tree_map(level.differentiable, _slice(args, argnums))
-        output = func(*_replace(args, argnums, diff_args), **kwargs)
+        output = as_dispatching(func)(*_replace(args, argnums, diff_args), **kwargs)
         aux = None
         if has_aux:
             if not (isinstance(output, tuple) and len(output) == 2):
@@ -398,7 +398,7 @@ def _vjp(
             argnums = _normalize_argnums(argnums, len(primals))
             diff = tree_map(level.differentiable, _slice(primals, argnums))
             call_args = _replace(primals, argnums, diff)
-        out = func(*call_args)
+        out = as_dispatching(func)(*call_args)
         aux = None
         if has_aux:
             if not (isinstance(out, tuple) and len(out) == 2):

@@ -1,0 +1,12 @@
+#pragma once
+
+// Precompiled for every binding file: the pybind11 headers and the
+// conversions all of them include.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "python/bind_utils.h"
+#include "python/bindings.h"
+#include "python/convert.h"
