@@ -23,6 +23,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "workloads.cpp"
+LAYERS = ("api", "ops", "kernels", "base")
 
 
 def _compile(cmd: list[str]) -> float:
@@ -54,7 +55,8 @@ def build_ours(prefix: Path, out: Path) -> float:
             str(SOURCE),
             "-o",
             str(out),
-            str(prefix / "lib" / "libautograd_cpp_core.a"),
+            # The layers' static libraries, each before the ones it uses.
+            *(str(prefix / "lib" / f"libautograd_cpp_{layer}.a") for layer in LAYERS),
             str(blas),
             f"-Wl,-rpath,{blas.parent}",
             "-pthread",
