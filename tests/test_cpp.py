@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -345,3 +346,159 @@ def test_models_move_between_cpp_and_python(installed: Path, tmp_path: Path) -> 
     assert fresh(x).reshape(-1).tolist() == pytest.approx(
         net(x).reshape(-1).tolist(), rel=1e-6, abs=1e-7
     )
+
+
+# Two models of the layers beyond Linear (convolution, batch and layer norm,
+# pooling, embedding): the C++ program loads weights Python saved, prints its
+# reprs and its outputs in training and in eval mode, takes an SGD step and
+# saves the state (running statistics included) for Python to compare.
+_LAYERS_PROGRAM = r"""
+#include <autograd_cpp/autograd_cpp.h>
+
+#include <cstdio>
+#include <iostream>
+
+namespace nn = ag::nn;
+
+void print(const char* label, const ag::Tensor& t) {
+  std::printf("%s", label);
+  for (float v : ag::to_vector<float>(t)) std::printf(" %.9g", v);
+  std::printf("\n");
+}
+
+int main(int argc, char** argv) {
+  if (argc != 3) return 2;
+  nn::Conv2dOptions conv(1, 4, 3);
+  conv.padding = {1, 1};
+  nn::Sequential image(nn::Conv2d(conv), nn::BatchNorm2d(4), nn::ReLU(),
+                       nn::MaxPool2d(2), nn::AvgPool2d(3, 1, 1), nn::Flatten(),
+                       nn::Linear(64, 6), nn::LayerNorm(6), nn::LogSoftmax(1));
+  nn::Sequential text(nn::Embedding(10, 4, 0), nn::Flatten(),
+                      nn::BatchNorm1d(12, 1e-3, 0.3), nn::Linear(12, 3));
+  nn::NamedTensors state = ag::load_file(argv[1]);
+  nn::NamedTensors image_state, text_state;
+  for (auto& [key, value] : state) {
+    if (key.rfind("image.", 0) == 0) image_state.emplace_back(key.substr(6), value);
+    else text_state.emplace_back(key.substr(5), value);
+  }
+  image.load_state_dict(image_state);
+  text.load_state_dict(text_state);
+  std::cout << image << "\n" << text << "\n";
+
+  const ag::Tensor x = ag::linspace(-2, 2, 2 * 64).reshape({2, 1, 8, 8}).sin();
+  const ag::Tensor tokens = ag::tensor({{1, 0, 3}, {4, 9, 3}, {0, 0, 7}});
+  ag::optim::SGD opt(image.parameters(), ag::optim::SGDOptions(0.1));
+  ag::optim::SGD opt_text(text.parameters(), ag::optim::SGDOptions(0.01));
+  for (int step = 0; step < 2; ++step) {
+    ag::Tensor a = image(x), b = text(tokens);
+    print("train_image", a);
+    print("train_text", b);
+    ((a.exp() * a).sum() + b.pow(2).mean()).backward();
+    opt.step();
+    opt_text.step();
+  }
+  image.eval();
+  text.eval();
+  print("eval_image", image(x));
+  print("eval_text", text(tokens));
+  nn::NamedTensors out;
+  for (auto& [key, value] : image.state_dict()) out.emplace_back("image." + key, value);
+  for (auto& [key, value] : text.state_dict()) out.emplace_back("text." + key, value);
+  ag::save_file(out, argv[2]);
+}
+"""
+
+
+def _layer_models(torch: Any) -> tuple[Any, Any]:
+    nn = torch.nn
+    image = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1),
+        nn.BatchNorm2d(4),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.AvgPool2d(3, 1, 1),
+        nn.Flatten(),
+        nn.Linear(64, 6),
+        nn.LayerNorm(6),
+        nn.LogSoftmax(1),
+    )
+    text = nn.Sequential(
+        nn.Embedding(10, 4, padding_idx=0),
+        nn.Flatten(),
+        nn.BatchNorm1d(12, eps=1e-3, momentum=0.3),
+        nn.Linear(12, 3),
+    )
+    with torch.no_grad():
+        k = 1.0
+        for model in (image, text):
+            for p in model.parameters():
+                p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * k)
+                k += 0.25
+    return image, text
+
+
+def _layer_run(torch: Any) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """The C++ program's steps in Python: its printed rows and final state."""
+    image, text = _layer_models(torch)
+    x = torch.linspace(-2, 2, 2 * 64).reshape(2, 1, 8, 8).sin()
+    tokens = torch.tensor([[1, 0, 3], [4, 9, 3], [0, 0, 7]])
+    opt = torch.optim.SGD(image.parameters(), lr=0.1)
+    opt_text = torch.optim.SGD(text.parameters(), lr=0.01)
+    rows: dict[str, list[float]] = {}
+    for step in range(2):
+        a, b = image(x), text(tokens)
+        rows[f"train_image{step}"] = a.reshape(-1).tolist()
+        rows[f"train_text{step}"] = b.reshape(-1).tolist()
+        ((a.exp() * a).sum() + b.pow(2).mean()).backward()
+        opt.step()
+        opt_text.step()
+    image.eval()
+    text.eval()
+    with torch.no_grad():
+        rows["eval_image0"] = image(x).reshape(-1).tolist()
+        rows["eval_text0"] = text(tokens).reshape(-1).tolist()
+    state = {f"image.{k}": v for k, v in image.state_dict().items()}
+    state.update({f"text.{k}": v for k, v in text.state_dict().items()})
+    return rows, {k: v.double().reshape(-1).tolist() for k, v in state.items()}
+
+
+def test_cpp_layers_match_python(installed: Path, tmp_path: Path) -> None:
+    import autograd_cpp
+    from autograd_cpp.safetensors import load_file, save_file
+    from oracle import torch as reference
+
+    src = tmp_path / "src"
+    _project(src, {"layers": _LAYERS_PROGRAM})
+    build = tmp_path / "build"
+    _run(["cmake", "-S", str(src), "-B", str(build), *_generator(),
+          f"-DCMAKE_PREFIX_PATH={installed}"])  # fmt: skip
+    _run(["cmake", "--build", str(build)])
+
+    image, text = _layer_models(autograd_cpp)
+    start = {f"image.{k}": v for k, v in image.state_dict().items()}
+    start.update({f"text.{k}": v for k, v in text.state_dict().items()})
+    save_file(start, str(tmp_path / "start.safetensors"))
+    out = _run([str(build / "layers"), str(tmp_path / "start.safetensors"),
+                str(tmp_path / "end.safetensors")])  # fmt: skip
+
+    ref_image, ref_text = _layer_models(reference)
+    assert out.startswith(f"{ref_image!r}\n{ref_text!r}\n")
+    assert f"{image!r}\n{text!r}\n" == f"{ref_image!r}\n{ref_text!r}\n"
+    rows: dict[str, list[float]] = {}
+    for line in out.splitlines():
+        label, *values = line.split()
+        if label.startswith(("train_", "eval_")):
+            rows[f"{label}{sum(k.startswith(label) for k in rows)}"] = [float(v) for v in values]
+    ours_rows, ours_state = _layer_run(autograd_cpp)
+    theirs_rows, theirs_state = _layer_run(reference)
+    assert sorted(rows) == sorted(theirs_rows)
+    for key, values in rows.items():
+        assert values == pytest.approx(ours_rows[key], rel=1e-5, abs=1e-6), key
+        assert values == pytest.approx(theirs_rows[key], rel=1e-4, abs=1e-5), key
+    end = load_file(str(tmp_path / "end.safetensors"))
+    assert sorted(end) == sorted(theirs_state)
+    assert end["image.1.num_batches_tracked"].item() == 2
+    for key, values in theirs_state.items():
+        got = end[key].double().reshape(-1).tolist()
+        assert got == pytest.approx(ours_state[key], rel=1e-5, abs=1e-6), key
+        assert got == pytest.approx(values, rel=1e-4, abs=1e-5), key

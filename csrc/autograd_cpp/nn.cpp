@@ -337,6 +337,157 @@ std::string Dropout::extra_repr() const {
   return "p=" + fmt_double(p_) + ", inplace=False";
 }
 
+std::string LogSoftmax::extra_repr() const {
+  return "dim=" + std::to_string(dim_);
+}
+
+MaxPool2d::MaxPool2d(int64_t kernel_size, std::optional<int64_t> stride,
+                     int64_t padding, int64_t dilation, bool ceil_mode)
+    : kernel_(kernel_size),
+      stride_(stride.value_or(kernel_size)),
+      padding_(padding),
+      dilation_(dilation),
+      ceil_mode_(ceil_mode) {}
+
+Tensor MaxPool2d::forward(const Tensor& input) {
+  return ops::max_pool2d(input, {kernel_, kernel_}, {stride_, stride_},
+                         {padding_, padding_}, {dilation_, dilation_},
+                         ceil_mode_);
+}
+
+std::string MaxPool2d::extra_repr() const {
+  return "kernel_size=" + std::to_string(kernel_) +
+         ", stride=" + std::to_string(stride_) +
+         ", padding=" + std::to_string(padding_) +
+         ", dilation=" + std::to_string(dilation_) +
+         ", ceil_mode=" + (ceil_mode_ ? "True" : "False");
+}
+
+AvgPool2d::AvgPool2d(int64_t kernel_size, std::optional<int64_t> stride,
+                     int64_t padding, bool ceil_mode, bool count_include_pad)
+    : kernel_(kernel_size),
+      stride_(stride.value_or(kernel_size)),
+      padding_(padding),
+      ceil_mode_(ceil_mode),
+      count_include_pad_(count_include_pad) {}
+
+Tensor AvgPool2d::forward(const Tensor& input) {
+  return ops::avg_pool2d(input, {kernel_, kernel_}, {stride_, stride_},
+                         {padding_, padding_}, ceil_mode_, count_include_pad_,
+                         std::nullopt);
+}
+
+std::string AvgPool2d::extra_repr() const {
+  return "kernel_size=" + std::to_string(kernel_) +
+         ", stride=" + std::to_string(stride_) +
+         ", padding=" + std::to_string(padding_);
+}
+
+LayerNorm::LayerNorm(std::vector<int64_t> normalized_shape, double eps,
+                     bool elementwise_affine, bool with_bias)
+    : shape_(std::move(normalized_shape)),
+      eps_(eps),
+      affine_(elementwise_affine) {
+  const Shape shape(shape_.begin(), shape_.end());
+  weight = register_parameter(
+      "weight", affine_ ? ops::ones(shape, default_dtype()) : Tensor());
+  bias = register_parameter("bias", affine_ && with_bias
+                                        ? ops::zeros(shape, default_dtype())
+                                        : Tensor());
+}
+
+Tensor LayerNorm::forward(const Tensor& input) {
+  return ops::layer_norm(input, shape_, weight, bias, eps_);
+}
+
+std::string LayerNorm::extra_repr() const {
+  return tuple_str(shape_) + ", eps=" + fmt_double(eps_) +
+         ", elementwise_affine=" + (affine_ ? "True" : "False") +
+         ", bias=" + (bias.defined() ? "True" : "False");
+}
+
+BatchNorm::BatchNorm(int64_t num_features, double eps, double momentum,
+                     bool affine, bool track_running_stats)
+    : num_features_(num_features),
+      eps_(eps),
+      momentum_(momentum),
+      affine_(affine),
+      track_(track_running_stats) {
+  const Shape c{num_features};
+  weight = register_parameter(
+      "weight", affine ? ops::ones(c, default_dtype()) : Tensor());
+  bias = register_parameter("bias",
+                            affine ? ops::zeros(c, default_dtype()) : Tensor());
+  if (track_) {
+    running_mean =
+        register_buffer("running_mean", ops::zeros(c, default_dtype()));
+    running_var = register_buffer("running_var", ops::ones(c, default_dtype()));
+    num_batches_tracked =
+        register_buffer("num_batches_tracked", ops::zeros({}, DType::Int64));
+  }
+}
+
+Tensor BatchNorm::forward(const Tensor& input) {
+  check_input_dim(input);
+  if (is_training() && track_) {
+    NoGradGuard no_grad;
+    num_batches_tracked.add_(1);
+  }
+  // Without running statistics, evaluation normalizes with the batch's too.
+  const bool use_batch_stats = is_training() || !track_;
+  return ops::batch_norm(input, weight, bias, running_mean, running_var,
+                         use_batch_stats, momentum_, eps_);
+}
+
+std::string BatchNorm::extra_repr() const {
+  return std::to_string(num_features_) + ", eps=" + fmt_double(eps_) +
+         ", momentum=" + fmt_double(momentum_) +
+         ", affine=" + (affine_ ? "True" : "False") +
+         ", bias=" + (bias.defined() ? "True" : "False") +
+         ", track_running_stats=" + (track_ ? "True" : "False");
+}
+
+void BatchNorm1d::check_input_dim(const Tensor& input) const {
+  AG_CHECK_AS(ValueError, input.dim() == 2 || input.dim() == 3,
+              "expected 2D or 3D input (got ", input.dim(), "D input)");
+}
+
+void BatchNorm2d::check_input_dim(const Tensor& input) const {
+  AG_CHECK_AS(ValueError, input.dim() == 4, "expected 4D input (got ",
+              input.dim(), "D input)");
+}
+
+Embedding::Embedding(int64_t num_embeddings, int64_t embedding_dim,
+                     std::optional<int64_t> padding_idx)
+    : num_embeddings_(num_embeddings), embedding_dim_(embedding_dim) {
+  if (padding_idx) {
+    AG_CHECK_AS(
+        ValueError,
+        *padding_idx < num_embeddings && *padding_idx >= -num_embeddings,
+        "Padding_idx must be within num_embeddings");
+    padding_idx_ =
+        *padding_idx < 0 ? *padding_idx + num_embeddings : *padding_idx;
+  }
+  weight = register_parameter(
+      "weight", ops::empty({num_embeddings, embedding_dim}, default_dtype()));
+  init::normal_(weight);
+  if (padding_idx_) {
+    NoGradGuard no_grad;
+    weight.select(0, *padding_idx_).fill_(0);
+  }
+}
+
+Tensor Embedding::forward(const Tensor& input) {
+  return ops::embedding(weight, input, padding_idx_.value_or(-1));
+}
+
+std::string Embedding::extra_repr() const {
+  std::string s =
+      std::to_string(num_embeddings_) + ", " + std::to_string(embedding_dim_);
+  if (padding_idx_) s += ", padding_idx=" + std::to_string(*padding_idx_);
+  return s;
+}
+
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
   for (const auto& m : modules_) x = m->forward(x);

@@ -5,8 +5,10 @@
 // give the same outputs). Modules are shared through std::shared_ptr: a copy
 // of a module object shares its parameters.
 
+#include <initializer_list>
 #include <iosfwd>
 #include <memory>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -208,6 +210,139 @@ class Dropout : public Module {
   double p_;
 };
 
+class LogSoftmax : public Module {
+ public:
+  explicit LogSoftmax(int64_t dim) : dim_(dim) {}
+  Tensor forward(const Tensor& input) override {
+    return ops::log_softmax(input, dim_);
+  }
+  std::string name() const override { return "LogSoftmax"; }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t dim_;
+};
+
+// Square windows over the last two dims; stride defaults to the kernel size.
+class MaxPool2d : public Module {
+ public:
+  explicit MaxPool2d(int64_t kernel_size,
+                     std::optional<int64_t> stride = std::nullopt,
+                     int64_t padding = 0, int64_t dilation = 1,
+                     bool ceil_mode = false);
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "MaxPool2d"; }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t kernel_, stride_, padding_, dilation_;
+  bool ceil_mode_;
+};
+class AvgPool2d : public Module {
+ public:
+  explicit AvgPool2d(int64_t kernel_size,
+                     std::optional<int64_t> stride = std::nullopt,
+                     int64_t padding = 0, bool ceil_mode = false,
+                     bool count_include_pad = true);
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "AvgPool2d"; }
+  std::string extra_repr() const override;
+
+ private:
+  int64_t kernel_, stride_, padding_;
+  bool ceil_mode_, count_include_pad_;
+};
+
+// Normalizes over the trailing dims `normalized_shape`; weight starts at
+// ones and bias at zeros (each absent without elementwise_affine, bias also
+// without `bias`).
+class LayerNorm : public Module {
+ public:
+  explicit LayerNorm(std::vector<int64_t> normalized_shape, double eps = 1e-5,
+                     bool elementwise_affine = true, bool bias = true);
+  // LayerNorm({2, 3}) and LayerNorm(4), as Python takes normalized_shape.
+  explicit LayerNorm(std::initializer_list<int64_t> normalized_shape,
+                     double eps = 1e-5, bool elementwise_affine = true,
+                     bool bias = true)
+      : LayerNorm(std::vector<int64_t>(normalized_shape), eps,
+                  elementwise_affine, bias) {}
+  explicit LayerNorm(int64_t normalized_shape, double eps = 1e-5,
+                     bool elementwise_affine = true, bool bias = true)
+      : LayerNorm(std::vector<int64_t>{normalized_shape}, eps,
+                  elementwise_affine, bias) {}
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "LayerNorm"; }
+  std::string extra_repr() const override;
+  Tensor weight, bias;
+
+ private:
+  std::vector<int64_t> shape_;
+  double eps_;
+  bool affine_;
+};
+
+// Batch normalization over every dim but 1. In training it normalizes with
+// the batch's statistics and updates running_mean and running_var (buffers,
+// absent without track_running_stats) by `momentum`; in eval() it uses them.
+class BatchNorm : public Module {
+ public:
+  Tensor forward(const Tensor& input) override;
+  std::string extra_repr() const override;
+  Tensor weight, bias, running_mean, running_var, num_batches_tracked;
+
+ protected:
+  BatchNorm(int64_t num_features, double eps, double momentum, bool affine,
+            bool track_running_stats);
+  // Raises PyTorch's ValueError for an input of the wrong rank.
+  virtual void check_input_dim(const Tensor& input) const = 0;
+
+ private:
+  int64_t num_features_;
+  double eps_, momentum_;
+  bool affine_, track_;
+};
+// Input (N, C) or (N, C, L).
+class BatchNorm1d : public BatchNorm {
+ public:
+  explicit BatchNorm1d(int64_t num_features, double eps = 1e-5,
+                       double momentum = 0.1, bool affine = true,
+                       bool track_running_stats = true)
+      : BatchNorm(num_features, eps, momentum, affine, track_running_stats) {}
+  std::string name() const override { return "BatchNorm1d"; }
+
+ protected:
+  void check_input_dim(const Tensor& input) const override;
+};
+// Input (N, C, H, W).
+class BatchNorm2d : public BatchNorm {
+ public:
+  explicit BatchNorm2d(int64_t num_features, double eps = 1e-5,
+                       double momentum = 0.1, bool affine = true,
+                       bool track_running_stats = true)
+      : BatchNorm(num_features, eps, momentum, affine, track_running_stats) {}
+  std::string name() const override { return "BatchNorm2d"; }
+
+ protected:
+  void check_input_dim(const Tensor& input) const override;
+};
+
+// A lookup table: forward(indices) gives the rows of weight (N(0, 1) at
+// first). The padding_idx row (negative counts from the end) starts at zero
+// and gets no gradient.
+class Embedding : public Module {
+ public:
+  Embedding(int64_t num_embeddings, int64_t embedding_dim,
+            std::optional<int64_t> padding_idx = std::nullopt);
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override { return "Embedding"; }
+  std::string extra_repr() const override;
+  Tensor weight;
+
+ private:
+  int64_t num_embeddings_, embedding_dim_;
+  std::optional<int64_t> padding_idx_;
+};
+
 // Runs its modules in order; they are registered as "0", "1", ...
 //   ag::nn::Sequential net(ag::nn::Linear(2, 16), ag::nn::Tanh(),
 //                          ag::nn::Linear(16, 1));
@@ -253,6 +388,56 @@ class MSELoss {
 
  private:
   ops::Reduction reduction_;
+};
+class L1Loss {
+ public:
+  explicit L1Loss(ops::Reduction reduction = ops::Reduction::Mean)
+      : reduction_(reduction) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return ops::l1_loss(input, target, reduction_);
+  }
+
+ private:
+  ops::Reduction reduction_;
+};
+// Probabilities in [0, 1] against targets of the same shape.
+class BCELoss {
+ public:
+  explicit BCELoss(ops::Reduction reduction = ops::Reduction::Mean)
+      : reduction_(reduction) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return ops::binary_cross_entropy(input, target, Tensor(), reduction_);
+  }
+
+ private:
+  ops::Reduction reduction_;
+};
+// BCELoss on sigmoid(input), computed stably from the logits.
+class BCEWithLogitsLoss {
+ public:
+  explicit BCEWithLogitsLoss(ops::Reduction reduction = ops::Reduction::Mean)
+      : reduction_(reduction) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return ops::binary_cross_entropy_with_logits(input, target, Tensor(),
+                                                 Tensor(), reduction_);
+  }
+
+ private:
+  ops::Reduction reduction_;
+};
+// Log-probabilities against class indices (int64).
+class NLLLoss {
+ public:
+  explicit NLLLoss(ops::Reduction reduction = ops::Reduction::Mean,
+                   int64_t ignore_index = -100)
+      : reduction_(reduction), ignore_index_(ignore_index) {}
+  Tensor operator()(const Tensor& input, const Tensor& target) const {
+    return ops::nll_loss(input, target, Tensor(), reduction_, ignore_index_);
+  }
+
+ private:
+  ops::Reduction reduction_;
+  int64_t ignore_index_;
 };
 // Class-index (int64) or class-probability targets.
 class CrossEntropyLoss {

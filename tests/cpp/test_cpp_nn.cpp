@@ -77,6 +77,104 @@ TEST(Nn, Conv2dAndActivations) {
   EXPECT_NEAR(net(a).sum().item<double>(), 2.0, 1e-5);
 }
 
+TEST(Nn, NormalizationLayersKeysReprAndRunningStats) {
+  nn::BatchNorm2d bn(3);
+  EXPECT_EQ(keys(bn.state_dict()),
+            (std::vector<std::string>{"weight", "bias", "running_mean",
+                                      "running_var", "num_batches_tracked"}));
+  EXPECT_EQ(bn.repr(),
+            "BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
+            "track_running_stats=True)");
+  EXPECT_EQ(bn.parameters().size(), 2u);
+  EXPECT_EQ(bn.num_batches_tracked.dtype(), ag::kInt64);
+  // A batch whose channel c holds the values c + {0, 1, 2, 3}: mean c + 1.5,
+  // unbiased variance 5/3.
+  ag::Tensor x = ag::arange(4).reshape({4, 1, 1, 1}).expand({4, 3, 1, 1}) +
+                 ag::arange(3).reshape({1, 3, 1, 1});
+  x = x.to(ag::kFloat32);
+  ag::Tensor y = bn(x);
+  EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 1);
+  const std::vector<float> mean = ag::to_vector<float>(bn.running_mean);
+  const std::vector<float> var = ag::to_vector<float>(bn.running_var);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_NEAR(mean[c], 0.1 * (c + 1.5), 1e-6);
+    EXPECT_NEAR(var[c], 0.9 + 0.1 * 5.0 / 3.0, 1e-6);
+  }
+  EXPECT_NEAR(y.mean().item<double>(), 0.0, 1e-6);
+  bn.eval();
+  ag::Tensor z = bn(x);
+  EXPECT_EQ(bn.num_batches_tracked.item<int64_t>(), 1);
+  EXPECT_NEAR(z.select(1, 0).select(0, 0).item<double>(),
+              (0.0 - 0.15) / std::sqrt(0.9 + 0.5 / 3.0 + 1e-5), 1e-5);
+  EXPECT_THROW(bn(ag::randn({2, 3})), ag::ValueError);
+  EXPECT_THROW(nn::BatchNorm1d(3)(ag::randn({2, 3, 4, 5})), ag::ValueError);
+
+  nn::BatchNorm1d untracked(4, 1e-5, 0.1, false, false);
+  EXPECT_TRUE(untracked.state_dict().empty());
+  untracked.eval();  // batch statistics still
+  EXPECT_NEAR(untracked(ag::randn({8, 4})).mean().item<double>(), 0.0, 1e-5);
+
+  nn::LayerNorm ln({2, 3});
+  EXPECT_EQ(ln.repr(),
+            "LayerNorm((2, 3), eps=1e-05, elementwise_affine=True, bias=True)");
+  EXPECT_EQ(ln.weight.sizes(), ag::Shape({2, 3}));
+  EXPECT_EQ(nn::LayerNorm(4).repr(),
+            "LayerNorm((4,), eps=1e-05, elementwise_affine=True, bias=True)");
+  EXPECT_EQ(keys(nn::LayerNorm(4, 1e-5, true, false).state_dict()),
+            (std::vector<std::string>{"weight"}));
+  ag::Tensor h = ln(ag::randn({5, 2, 3}));
+  EXPECT_NEAR(h.select(0, 1).mean().item<double>(), 0.0, 1e-5);
+}
+
+TEST(Nn, EmbeddingPoolingAndLogSoftmax) {
+  ag::manual_seed(0);
+  nn::Embedding emb(1000, 8, -1);
+  EXPECT_EQ(emb.repr(), "Embedding(1000, 8, padding_idx=999)");
+  EXPECT_EQ(nn::Embedding(4, 2).repr(), "Embedding(4, 2)");
+  // N(0, 1) rows, the padding row zero.
+  const double std = ag::std(emb.weight).item<double>();
+  EXPECT_GT(std, 0.95);
+  EXPECT_LT(std, 1.05);
+  EXPECT_EQ(emb.weight.select(0, 999).abs().sum().item<double>(), 0.0);
+  ag::Tensor idx = ag::tensor({{1, 999}, {1, 2}});
+  ag::Tensor out = emb(idx);
+  EXPECT_EQ(out.sizes(), ag::Shape({2, 2, 8}));
+  out.sum().backward();
+  EXPECT_EQ(emb.weight.grad().select(0, 999).abs().sum().item<double>(), 0.0);
+  EXPECT_EQ(emb.weight.grad().select(0, 1).sum().item<double>(), 16.0);
+  EXPECT_THROW(nn::Embedding(4, 2, 4), ag::ValueError);
+
+  nn::MaxPool2d max_pool(2);
+  EXPECT_EQ(max_pool.repr(),
+            "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, "
+            "ceil_mode=False)");
+  ag::Tensor img = ag::arange(16).reshape({1, 1, 4, 4}).to(ag::kFloat32);
+  EXPECT_EQ(ag::to_vector<float>(max_pool(img)),
+            (std::vector<float>{5, 7, 13, 15}));
+  nn::AvgPool2d avg_pool(3, 1, 1);
+  EXPECT_EQ(avg_pool.repr(), "AvgPool2d(kernel_size=3, stride=1, padding=1)");
+  EXPECT_EQ(avg_pool(img).sizes(), ag::Shape({1, 1, 4, 4}));
+  // count_include_pad: the corner averages 4 values over 9 places.
+  EXPECT_NEAR(avg_pool(img).flatten().select(0, 0).item<double>(),
+              (0 + 1 + 4 + 5) / 9.0, 1e-6);
+
+  nn::LogSoftmax log_softmax(1);
+  EXPECT_EQ(log_softmax.repr(), "LogSoftmax(dim=1)");
+  ag::Tensor logits = ag::randn({3, 5});
+  EXPECT_NEAR(log_softmax(logits).exp().sum().item<double>(), 3.0, 1e-5);
+  ag::Tensor target = ag::tensor({0, 4, 2});
+  EXPECT_NEAR(nn::NLLLoss()(log_softmax(logits), target).item<double>(),
+              nn::CrossEntropyLoss()(logits, target).item<double>(), 1e-6);
+  ag::Tensor probs = ag::tensor({0.2f, 0.9f});
+  ag::Tensor labels = ag::tensor({0.f, 1.f});
+  EXPECT_NEAR(nn::BCELoss()(probs, labels).item<double>(),
+              -(std::log(0.8) + std::log(0.9)) / 2, 1e-6);
+  EXPECT_NEAR(nn::BCEWithLogitsLoss()(ag::log(probs / (1 - probs)), labels)
+                  .item<double>(),
+              nn::BCELoss()(probs, labels).item<double>(), 1e-6);
+  EXPECT_NEAR(nn::L1Loss()(probs, labels).item<double>(), 0.15, 1e-6);
+}
+
 TEST(Nn, LoadStateDict) {
   nn::Sequential a(nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 1));
   nn::Sequential b(nn::Linear(2, 3), nn::ReLU(), nn::Linear(3, 1));
