@@ -16,7 +16,8 @@
 //
 // Every differentiable op of csrc/ops/ is reachable as ag::name (they live in
 // ag::ops) and the common ones as methods; ag::nn and ag::optim give modules
-// and optimizers. Errors throw ag::Error (a std::runtime_error).
+// and optimizers, ag::data datasets and a loader. Errors throw ag::Error (a
+// std::runtime_error).
 
 #include <optional>
 #include <vector>
@@ -24,6 +25,7 @@
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
+#include "autograd_cpp/data.h"
 #include "autograd_cpp/factories.h"
 #include "autograd_cpp/nn.h"
 #include "autograd_cpp/optim.h"
