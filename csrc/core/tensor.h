@@ -98,6 +98,17 @@ class Tensor {
                 bool keepdim = false) const;
   Tensor norm(double p = 2.0) const;
 
+  // Arithmetic: the operators' method spellings (a Scalar acts as a Python
+  // number in type promotion).
+  Tensor add(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor add(const Scalar& other) const;
+  Tensor sub(const Tensor& other, const Scalar& alpha = 1) const;
+  Tensor sub(const Scalar& other) const;
+  Tensor mul(const Tensor& other) const;
+  Tensor mul(const Scalar& other) const;
+  Tensor div(const Tensor& other) const;
+  Tensor div(const Scalar& other) const;
+
   // Elementwise math.
   Tensor abs() const;
   Tensor exp() const;

@@ -170,6 +170,31 @@ Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t length) const {
   return ops::narrow(*this, dim, start, length);
 }
 
+Tensor Tensor::add(const Tensor& other, const Scalar& alpha) const {
+  return ops::add(*this, other, alpha);
+}
+Tensor Tensor::add(const Scalar& other) const {
+  return ops::add(*this, wrap_scalar(other));
+}
+Tensor Tensor::sub(const Tensor& other, const Scalar& alpha) const {
+  return ops::sub(*this, other, alpha);
+}
+Tensor Tensor::sub(const Scalar& other) const {
+  return ops::sub(*this, wrap_scalar(other));
+}
+Tensor Tensor::mul(const Tensor& other) const {
+  return ops::mul(*this, other);
+}
+Tensor Tensor::mul(const Scalar& other) const {
+  return ops::mul(*this, wrap_scalar(other));
+}
+Tensor Tensor::div(const Tensor& other) const {
+  return ops::div(*this, other);
+}
+Tensor Tensor::div(const Scalar& other) const {
+  return ops::div(*this, wrap_scalar(other));
+}
+
 Tensor& Tensor::add_(const Tensor& other, const Scalar& alpha) {
   return ops::add_(*this, other, alpha);
 }

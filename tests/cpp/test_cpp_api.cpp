@@ -123,6 +123,24 @@ TEST(Operators, NumbersOnEitherSide) {
   EXPECT_EQ((1.0 - w).grad_fn()->name(), "RsubBackward1");
 }
 
+TEST(Methods, ArithmeticSpellingsAgreeWithTheOperators) {
+  ag::Tensor x = ag::tensor({1.f, 2.f}).requires_grad_();
+  ag::Tensor y = ag::tensor({4.f, 8.f});
+  EXPECT_EQ(ag::to_vector<float>(x.add(y, 2)), (std::vector<float>{9, 18}));
+  EXPECT_EQ(ag::to_vector<float>(x.sub(y)), ag::to_vector<float>(x - y));
+  EXPECT_EQ(ag::to_vector<float>(x.mul(y)), ag::to_vector<float>(x * y));
+  EXPECT_EQ(ag::to_vector<float>(x.div(y)), ag::to_vector<float>(x / y));
+  EXPECT_EQ(ag::to_vector<float>(x.add(1)), (std::vector<float>{2, 3}));
+  EXPECT_EQ(ag::to_vector<float>(x.sub(0.5)), (std::vector<float>{0.5, 1.5}));
+  EXPECT_EQ(x.mul(2.5).dtype(), ag::kFloat32);
+  EXPECT_EQ(x.div(2).dtype(), ag::kFloat32);
+  EXPECT_EQ(ag::tensor({1, 2}).div(2).dtype(), ag::kFloat32);
+  EXPECT_EQ(x.mul(y).grad_fn()->name(), "MulBackward0");
+  EXPECT_EQ(x.add(1).grad_fn()->name(), "AddBackward0");
+  EXPECT_THROW(ag::Tensor().mul(2), ag::Error);
+  EXPECT_THROW(x.add(ag::Tensor()), ag::Error);
+}
+
 TEST(Operators, CompoundAssignmentWritesInPlace) {
   ag::Tensor x = ag::tensor({1.f, 2.f});
   ag::Tensor alias = x;
