@@ -464,34 +464,10 @@ class Divergence:
         )
 
 
-_NOT_TYPE_ERROR = ("ok", "RuntimeError", "IndexError", "ValueError", "NotImplementedError")
 _ERRORS = ("RuntimeError", "IndexError", "ValueError", "NotImplementedError", "TypeError")
 
 # All C++ (csrc/) unless said otherwise; grouped by cause.
 KNOWN_DIVERGENCES = [
-    Divergence(
-        "loose_argument_conversion",
-        _NOT_TYPE_ERROR,
-        "TypeError",
-        "the bindings convert arguments loosely: a 0-d tensor is taken for an int, an int "
-        "for a bool, a tuple for an int, and extra positional arguments are read as "
-        "options; PyTorch's argument parser raises TypeError",
-        (
-            "out = m.ones(2, 3).amin(0, 3)",
-            "out = m.ones(3, 3).triu(m.tensor(1.0))",
-            "out = m.ones(4).chunk(m.tensor(2.0))",
-            "out = m.stack([m.ones(2)], m.tensor(0.0))",
-            "out = m.ones(2, 2).softmax(m.tensor(0.0))",
-            "out = m.ones(2).requires_grad_(2)",
-            "out = m.ones(2).numpy(0)",
-            "out = m.ones(2).flip([], [])",
-            "out = m.ones(2).repeat([1], [2])",
-            "out = m.ones(3).std((5,), (5,))",
-            "out = m.ones(3).min((0,), 0.5)",
-        ),
-        torch_message=r"must be (int|bool|Number|tuple of ints|Tensor)|takes \d+ positional "
-        r"argument|invalid combination|incompatible",
-    ),
     Divergence(
         "bool_subtraction_allowed",
         ("ok",),
@@ -670,11 +646,9 @@ KNOWN_DIVERGENCES = [
         None,
         "both raise, with another type: PyTorch checks shapes (IndexError 'Dimension out of "
         "range', ValueError on batch sizes) before dtypes and names the kernel "
-        "(NotImplementedError) where ours reach a different check first (linear of a 0-d "
-        "weight, mv of 0-d tensors, 2-D pooling, unfold, nll_loss and cross_entropy, "
-        "einsum, padding, lerp)",
+        "(NotImplementedError) where ours reach a different check first (mv of 0-d "
+        "tensors, 2-D pooling, unfold, nll_loss and cross_entropy, einsum, padding, lerp)",
         (
-            "out = m.nn.functional.linear(m.ones(3, 2), m.tensor(2.0))",
             "out = m.mv(m.tensor(1.0), m.tensor(1.0))",
             "out = m.nn.functional.avg_pool2d(m.ones(2), 1)",
             "out = m.nn.functional.unfold(m.tensor(1.0), (2, 3))",

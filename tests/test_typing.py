@@ -1,7 +1,9 @@
-"""Type information: the extension's stub (_C.pyi) declares every name the
-extension exports, the package is marked typed (py.typed), and `python -m mypy`
-(strict, configured in pyproject.toml) passes on the examples and the package.
-In CI (CI=true) a missing mypy is an error rather than a skip."""
+"""Type information: the extension's stub (_C.pyi, generated from the
+extension by tools/stubgen.py and checked in) is what the generator makes of
+the extension that is imported, so it cannot drift; it declares every name
+the extension exports; the package is marked typed (py.typed), and `python -m
+mypy` (strict, configured in pyproject.toml) passes on the examples and the
+package. In CI (CI=true) a missing mypy is an error rather than a skip."""
 
 import ast
 import importlib.util
@@ -65,6 +67,26 @@ def class_members(cls):
     if isinstance(vars(cls).get("__init__"), types.WrapperDescriptorType):
         members.discard("__init__")
     return members
+
+
+def test_stub_is_generated_from_this_extension():
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "tools" / "stubgen.py"),
+            _C.__file__,
+            str(PACKAGE / "_C.pyi"),
+            "--check",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, (
+        "_C.pyi differs from what tools/stubgen.py generates from the imported "
+        "extension (regenerate: python tools/stubgen.py EXTENSION "
+        "python/autograd_cpp/_C.pyi): " + result.stderr
+    )
 
 
 def test_package_is_marked_typed():

@@ -123,6 +123,17 @@ bool has_private_buffer(const Tensor& t) {
   return t.impl()->storage().use_count() == expected;
 }
 
+void detach_(const Tensor& t) {
+  AutogradMeta* m = meta(t);
+  AG_CHECK(!(m && m->is_view && requires_grad(m->base)),
+           "Can't detach views in-place. Use detach() instead.");
+  if (m) {
+    m->grad_fn = nullptr;
+    m->requires_grad = false;
+    m->output_nr = 0;
+  }
+}
+
 Tensor detach(const Tensor& t) {
   return make_view(t, t.sizes(), t.strides(), t.impl()->storage_offset());
 }

@@ -137,6 +137,9 @@ void mark_view(const Tensor& view, const Tensor& base);
 
 // A tensor sharing data (and version counter) with t, cut from the graph.
 Tensor detach(const Tensor& t);
+// t.detach_(): t itself leaves the graph (no grad_fn, no longer requiring
+// grad). Views of a base that requires grad refuse, as in PyTorch.
+void detach_(const Tensor& t);
 // Tensor.data: shares data but not the version counter, so writes through
 // it are invisible to autograd (PyTorch's documented escape hatch).
 Tensor variable_data(const Tensor& t);

@@ -7,6 +7,22 @@
 
 namespace ag {
 
+SavedSlot::SavedSlot(Node* owner, const char* name) : name_(name) {
+  if (name == nullptr) return;
+  *owner->saved_tail_ = this;
+  owner->saved_tail_ = &next_;
+}
+
+void Node::release_variables() {
+  for (SavedSlot* s = saved_slots_; s != nullptr; s = s->next_) s->release();
+}
+
+void Node::visit_saved(SavedVisitor& visitor) const {
+  for (const SavedSlot* s = saved_slots_; s != nullptr; s = s->next_) {
+    s->visit(visitor);
+  }
+}
+
 namespace {
 // Later nodes run first in backward; thread-local so threads do not contend.
 thread_local uint64_t next_sequence_nr = 0;

@@ -65,6 +65,34 @@ class SavedVisitor {
   virtual ~SavedVisitor() = default;
   virtual void visit(const char* name, const SavedVariable& value) = 0;
   virtual void visit(const char* name, const SavedField& value) = 0;
+  // Tensors saved from a list argument (Python sees a tuple).
+  virtual void visit(const char* name,
+                     const std::vector<SavedVariable>& values) = 0;
+};
+
+// One value a node saves for its backward, declared once as a member of the
+// node (Note [Saved slots], autograd/saved.h). Constructing it links it into
+// the node's list of slots.
+class SavedSlot {
+ public:
+  // A null name leaves the slot out of the node's list (a Spec that does not
+  // save this value).
+  SavedSlot(Node* owner, const char* name);
+  SavedSlot(const SavedSlot&) = delete;
+  SavedSlot& operator=(const SavedSlot&) = delete;
+
+  const char* name() const { return name_; }
+  // Drops what the slot holds once backward no longer needs it.
+  virtual void release() {}
+  virtual void visit(SavedVisitor& visitor) const = 0;
+
+ protected:
+  ~SavedSlot() = default;
+
+ private:
+  friend class Node;
+  const char* name_;
+  SavedSlot* next_ = nullptr;
 };
 
 // A backward function (Python's grad_fn). `apply` maps the gradients of the
@@ -83,10 +111,12 @@ class Node : public std::enable_shared_from_this<Node>,
   // Whether the engine should turn a missing incoming gradient into zeros
   // before apply (most nodes); others receive undefined tensors.
   virtual bool wants_zero_filled_grads() const { return true; }
-  // Drops saved tensors once backward no longer needs them.
-  virtual void release_variables() {}
-  // Lists saved values for inspection (Python's `_saved_*` attributes).
-  virtual void visit_saved(SavedVisitor& /*visitor*/) const {}
+  // Drops saved tensors once backward no longer needs them: by default,
+  // every saved slot's.
+  virtual void release_variables();
+  // Lists saved values for inspection (Python's `_saved_*` attributes): by
+  // default, every saved slot.
+  virtual void visit_saved(SavedVisitor& visitor) const;
 
   // The engine runs a node in two steps: pre-hooks (which may replace the
   // incoming gradients, and whose result autograd.grad captures), then
@@ -152,6 +182,11 @@ class Node : public std::enable_shared_from_this<Node>,
   std::vector<std::shared_ptr<FunctionPostHook>> post_hooks_;
   std::string creation_trace_;
   uint64_t sequence_nr_;
+
+ private:
+  friend class SavedSlot;
+  SavedSlot* saved_slots_ = nullptr;
+  SavedSlot** saved_tail_ = &saved_slots_;
 };
 
 namespace detail {

@@ -9,6 +9,8 @@
 
 #include "core/scalar.h"
 #include "core/tensor.h"
+#include "decl/binary.h"
+#include "decl/unary.h"
 
 namespace ag::kernels {
 
@@ -18,8 +20,10 @@ enum class BinaryOp : uint8_t {
   Mul,
   Div,
   Pow,
-  Maximum,  // NaN propagates
-  Minimum,
+// The declared ops (decl/binary.h).
+#define AG_BINARY_ENUM(name, Name, ...) Name,
+  AG_BINARY_TENSOR_OPS(AG_BINARY_ENUM)
+#undef AG_BINARY_ENUM
   // Not for bool. Integer division by zero throws "ZeroDivisionError".
   DivTrunc,   // a / b rounded toward zero
   DivFloor,   // a / b rounded toward -inf (Python's //)
@@ -53,25 +57,13 @@ enum class UnaryOp : uint8_t {
   Ceil,
   Round,  // half to even
   Trunc,
-  // Floating point only.
-  Exp,
-  Expm1,
-  Log,
-  Log1p,
-  Log2,
-  Log10,
-  Sqrt,
-  Rsqrt,
-  Sin,
-  Cos,
-  Tan,
-  Tanh,
-  Sigmoid,
-  Reciprocal,
-  Erf,
-  // Floating point activations; arg0 and arg1 are their parameters.
-  LeakyRelu,  // arg0 = negative_slope
-  Elu,        // arg0 = alpha
+// Floating point only: the declared ops (decl/unary.h), then the
+// activations, whose parameters are arg0 and arg1.
+#define AG_UNARY_ENUM(name, Name, ...) Name,
+  AG_UNARY_FLOAT_OPS(AG_UNARY_ENUM) AG_UNARY_NN_OPS(AG_UNARY_ENUM)
+#undef AG_UNARY_ENUM
+      LeakyRelu,  // arg0 = negative_slope
+  Elu,            // arg0 = alpha
   Gelu,
   GeluTanh,
   Silu,
@@ -93,7 +85,7 @@ inline bool is_comparison(BinaryOp op) {
   return op >= BinaryOp::Eq;
 }
 inline bool is_floating_only(UnaryOp op) {
-  return op >= UnaryOp::Exp && op <= UnaryOp::Softplus;
+  return op > UnaryOp::Trunc && op <= UnaryOp::Softplus;
 }
 inline bool is_predicate(UnaryOp op) {
   return op >= UnaryOp::LogicalNot;

@@ -1,4 +1,4 @@
-// Activations: relu, sigmoid, leaky_relu, elu, gelu, silu, softplus,
+// Activations: relu, leaky_relu, elu, gelu, silu, softplus,
 // hardtanh (relu6), and dropout. Forwards are single kernels written to stay
 // finite for any finite input; backwards are compositions of differentiable
 // ops (so they differentiate again), arranged so that no branch a `where`
@@ -30,8 +30,6 @@ Tensor fused_backward(UnaryOp op, const Tensor& grad, const Tensor& x) {
 struct ReluSpec {
   static constexpr const char* kName = "ReluBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr kernels::UnaryOp kOp = kernels::UnaryOp::Relu;
-  static constexpr bool kFloating = false;
   // PyTorch's threshold_backward: zero where result <= 0, grad elsewhere, so
   // a NaN result passes the gradient and an inf gradient is not made NaN.
   static Tensor backward(const Tensor& g, const Tensor& result) {
@@ -45,17 +43,6 @@ struct ReluSpec {
       off = le(result, wrap_scalar(Scalar(0.0)));
     }
     return where(off, zeros({}, g.dtype()), g);
-  }
-};
-
-// d(self) = grad * result * (1 - result)
-struct SigmoidSpec {
-  static constexpr const char* kName = "SigmoidBackward0";
-  static constexpr bool kSavesResult = true;
-  static constexpr kernels::UnaryOp kOp = kernels::UnaryOp::Sigmoid;
-  static constexpr bool kFloating = true;
-  static Tensor backward(const Tensor& g, const Tensor& result) {
-    return mul(g, mul(result, rsub(result, Scalar(1.0))));
   }
 };
 
@@ -82,12 +69,11 @@ Tensor activation_out(UnaryOp op, const Tensor& self, const char* kernel_name,
 class ActivationBackward : public Node {
  public:
   using Node::Node;
-  void release_variables() override { self.release(); }
-  SavedVariable self;
+  SavedTensor self{this, "self"};
 };
 
 // d(self) = grad if self > 0 else grad * negative_slope
-class LeakyReluBackward0 : public ActivationBackward {
+class LeakyReluBackward0 final : public ActivationBackward {
  public:
   using ActivationBackward::ActivationBackward;
   std::string name() const override { return "LeakyReluBackward0"; }
@@ -96,17 +82,13 @@ class LeakyReluBackward0 : public ActivationBackward {
     const Tensor pos = no_grad_mask([&] { return gt(x, number(0.0)); });
     return {where(pos, grads[0], mul(grads[0], number(negative_slope)))};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("negative_slope", scalar_field(Scalar(negative_slope)));
-    v.visit("self", self);
-  }
-  double negative_slope = 0.01;
+  Saved<double> negative_slope{this, "negative_slope", 0.01};
 };
 
 // d(self) = grad * alpha * exp(self) where self <= 0, else grad. exp sees
 // self only where self < 0 (0 elsewhere), so the discarded branch stays
 // finite for self >> 0, and the second derivative at 0 is PyTorch's 0.
-class EluBackward0 : public ActivationBackward {
+class EluBackward0 final : public ActivationBackward {
  public:
   using ActivationBackward::ActivationBackward;
   std::string name() const override { return "EluBackward0"; }
@@ -118,20 +100,17 @@ class EluBackward0 : public ActivationBackward {
         mul(exp(where(strictly, x, zeros({}, x.dtype()))), number(alpha));
     return {where(neg_side, mul(grads[0], d), grads[0])};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("alpha", scalar_field(Scalar(alpha)));
-    v.visit("input_scale", scalar_field(Scalar(1.0)));
-    v.visit("scale", scalar_field(Scalar(1.0)));
-    v.visit("self", self);
-  }
-  double alpha = 1.0;
+  Saved<double> alpha{this, "alpha", 1.0};
+  // Always 1 here (selu's scales), saved as PyTorch does.
+  Saved<double> input_scale{this, "input_scale", 1.0},
+      scale{this, "scale", 1.0};
 };
 
 // none: d(self) = grad * (Phi(x) + x * phi(x))
 // tanh: with u = sqrt(2/pi) (x + 0.044715 x^3), t = tanh(u):
 //   d(self) = grad * (0.5 (1 + t) + 0.5 x (1 - t^2) sqrt(2/pi) (1 + 3 *
 //   0.044715 x^2))
-class GeluBackward0 : public ActivationBackward {
+class GeluBackward0 final : public ActivationBackward {
  public:
   using ActivationBackward::ActivationBackward;
   std::string name() const override { return "GeluBackward0"; }
@@ -168,12 +147,11 @@ class GeluBackward0 : public ActivationBackward {
     }
     return {mul(grads[0], d)};
   }
-  void visit_saved(SavedVisitor& v) const override { v.visit("self", self); }
   GeluApproximate approximate = GeluApproximate::None;
 };
 
 // d(self) = grad * s * (1 + x * (1 - s)), s = sigmoid(x)
-class SiluBackward0 : public ActivationBackward {
+class SiluBackward0 final : public ActivationBackward {
  public:
   using ActivationBackward::ActivationBackward;
   std::string name() const override { return "SiluBackward0"; }
@@ -187,12 +165,11 @@ class SiluBackward0 : public ActivationBackward {
     const Tensor d = mul(s, add(mul(x, rsub(s, Scalar(1.0))), number(1.0)));
     return {mul(grads[0], d)};
   }
-  void visit_saved(SavedVisitor& v) const override { v.visit("self", self); }
 };
 
 // d(self) = grad * sigmoid(beta * x), or grad above the threshold. (PyTorch
 // writes z / (z + 1) with z = exp(beta x), which is inf / inf for large x.)
-class SoftplusBackward0 : public ActivationBackward {
+class SoftplusBackward0 final : public ActivationBackward {
  public:
   using ActivationBackward::ActivationBackward;
   std::string name() const override { return "SoftplusBackward0"; }
@@ -203,16 +180,11 @@ class SoftplusBackward0 : public ActivationBackward {
         no_grad_mask([&] { return gt(bx, number(threshold)); });
     return {where(linear, grads[0], mul(grads[0], sigmoid(bx)))};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("beta", scalar_field(Scalar(beta)));
-    v.visit("self", self);
-    v.visit("threshold", scalar_field(Scalar(threshold)));
-  }
-  double beta = 1.0, threshold = 20.0;
+  Saved<double> beta{this, "beta", 1.0}, threshold{this, "threshold", 20.0};
 };
 
 // d(self) = grad where min_val < self < max_val, else 0
-class HardtanhBackward0 : public ActivationBackward {
+class HardtanhBackward0 final : public ActivationBackward {
  public:
   using ActivationBackward::ActivationBackward;
   std::string name() const override { return "HardtanhBackward0"; }
@@ -223,12 +195,7 @@ class HardtanhBackward0 : public ActivationBackward {
     });
     return {where(outside, zeros({}, grads[0].dtype()), grads[0])};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("max_val", scalar_field(Scalar(max_val)));
-    v.visit("min_val", scalar_field(Scalar(min_val)));
-    v.visit("self", self);
-  }
-  double min_val = -1.0, max_val = 1.0;
+  Saved<double> min_val{this, "min_val", -1.0}, max_val{this, "max_val", 1.0};
 };
 
 template <typename NodeT>
@@ -246,11 +213,7 @@ std::shared_ptr<NodeT> record_activation(const Tensor& self, Tensor& out) {
 Tensor relu(const Tensor& self) {
   AG_CHECK(self.dtype() != DType::Bool,
            "Boolean inputs not supported for relu");
-  return unary_op<ReluSpec>(self);
-}
-
-Tensor sigmoid(const Tensor& self) {
-  return unary_op<SigmoidSpec>(self);
+  return unary_op<ReluSpec>(self, UnaryOp::Relu, IntegerInputs::Keep);
 }
 
 Tensor leaky_relu(const Tensor& self, double negative_slope) {
@@ -358,10 +321,6 @@ Tensor& dropout_(Tensor& self, double p, bool train) {
 Tensor& relu_(Tensor& self) {
   return apply_inplace(self, "relu_", {},
                        [](const Tensor& s) { return relu(s); });
-}
-Tensor& sigmoid_(Tensor& self) {
-  return apply_inplace(self, "sigmoid_", {},
-                       [](const Tensor& s) { return sigmoid(s); });
 }
 Tensor& leaky_relu_(Tensor& self, double negative_slope) {
   return apply_inplace(self, "leaky_relu_", {}, [=](const Tensor& s) {

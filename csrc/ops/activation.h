@@ -12,7 +12,6 @@
 namespace ag::ops {
 
 Tensor relu(const Tensor& self);
-Tensor sigmoid(const Tensor& self);
 // x if x > 0 else negative_slope * x
 Tensor leaky_relu(const Tensor& self, double negative_slope = 0.01);
 // x if x > 0 else alpha * (exp(x) - 1)
@@ -35,7 +34,6 @@ Tensor dropout(const Tensor& self, double p, bool train);
 
 // In place (see Note [In place through the out-of-place op]).
 Tensor& relu_(Tensor& self);
-Tensor& sigmoid_(Tensor& self);
 Tensor& leaky_relu_(Tensor& self, double negative_slope = 0.01);
 Tensor& elu_(Tensor& self, double alpha = 1.0);
 Tensor& silu_(Tensor& self);

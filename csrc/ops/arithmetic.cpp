@@ -45,10 +45,9 @@ DType true_div_type(const Tensor& a, const Tensor& b) {
 }
 
 // d(self) = grad ; d(other) = grad * alpha
-class AddBackward0 : public Node {
+class AddBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "AddBackward0"; }
+  AG_NODE(AddBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
@@ -58,17 +57,13 @@ class AddBackward0 : public Node {
     }
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("alpha", scalar_field(alpha));
-  }
-  Scalar alpha;
+  Saved<Scalar> alpha{this, "alpha"};
 };
 
 // d(self) = grad ; d(other) = -grad * alpha
-class SubBackward0 : public Node {
+class SubBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SubBackward0"; }
+  AG_NODE(SubBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
@@ -79,53 +74,36 @@ class SubBackward0 : public Node {
     }
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("alpha", scalar_field(alpha));
-  }
-  Scalar alpha;
+  Saved<Scalar> alpha{this, "alpha"};
 };
 
 // d(self) = -grad * alpha
-class RsubBackward1 : public Node {
+class RsubBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "RsubBackward1"; }
+  AG_NODE(RsubBackward1);
   variable_list apply(variable_list&& grads) override {
     return {mul(grads[0], wrap_scalar(Scalar(-alpha.to<double>())))};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("alpha", scalar_field(alpha));
-  }
-  Scalar alpha;
+  Saved<Scalar> alpha{this, "alpha"};
 };
 
 // d(self) = grad * other ; d(other) = grad * self
-class MulBackward0 : public Node {
+class MulBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MulBackward0"; }
+  AG_NODE(MulBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = mul(grads[0], other.unpack());
     if (should_compute_output(1)) out[1] = mul(grads[0], self.unpack());
     return out;
   }
-  void release_variables() override {
-    self.release();
-    other.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("other", other);
-    v.visit("self", self);
-  }
-  SavedVariable self, other;
+  SavedTensor self{this, "self"}, other{this, "other"};
 };
 
 // d(self) = grad / other ; d(other) = -grad * self / other^2
-class DivBackward0 : public Node {
+class DivBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "DivBackward0"; }
+  AG_NODE(DivBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const Tensor o = other.unpack();
@@ -135,32 +113,22 @@ class DivBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    other.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("other", other);
-    v.visit("self", self);
-  }
-  SavedVariable self, other;
+  SavedTensor self{this, "self"}, other{this, "other"};
 };
 
 // d(self) = -grad
-class NegBackward0 : public Node {
+class NegBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "NegBackward0"; }
+  AG_NODE(NegBackward0);
   variable_list apply(variable_list&& grads) override {
     return {neg(grads[0])};
   }
 };
 
 // d(self) = grad * exponent * self^(exponent - 1)   (0 when exponent == 0)
-class PowBackward0 : public Node {
+class PowBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "PowBackward0"; }
+  AG_NODE(PowBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     if (exponent.to<double>() == 0.0) return {zeros(s.sizes(), s.dtype())};
@@ -170,13 +138,8 @@ class PowBackward0 : public Node {
                          : mul(pow(s, Scalar(e - 1.0)), wrap_scalar(Scalar(e)));
     return {mul(grads[0], d)};
   }
-  void release_variables() override { self.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("exponent", scalar_field(exponent));
-    v.visit("self", self);
-  }
-  SavedVariable self;
-  Scalar exponent;
+  SavedTensor self{this, "self"};
+  Saved<Scalar> exponent{this, "exponent"};
 };
 
 // Where self == 0 and exponent >= 0, log(self) is -inf but the true
@@ -200,10 +163,9 @@ Tensor pow_exponent_grad(const Tensor& grad, const Tensor& self,
 
 // d(self) = grad * exponent * self^(exponent - 1)
 // d(exponent) = grad * result * log(self)
-class PowBackward1 : public Node {
+class PowBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "PowBackward1"; }
+  AG_NODE(PowBackward1);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const Tensor s = self.unpack();
@@ -222,47 +184,27 @@ class PowBackward1 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    exponent.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("exponent", exponent);
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, exponent, result;
+  SavedTensor self{this, "self"}, exponent{this, "exponent"},
+      result{this, "result"};
 };
 
 // d(exponent) = grad * result * log(self)   (self a number)
-class PowBackward2 : public Node {
+class PowBackward2 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "PowBackward2"; }
+  AG_NODE(PowBackward2);
   variable_list apply(variable_list&& grads) override {
     const Tensor e = exponent.unpack();
     return {pow_exponent_grad(grads[0], wrap_scalar(self), e,
                               result.unpack(shared_from_this()))};
   }
-  void release_variables() override {
-    exponent.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("exponent", exponent);
-    v.visit("result", result);
-    v.visit("self", scalar_field(self));
-  }
-  Scalar self;
-  SavedVariable exponent, result;
+  Saved<Scalar> self{this, "self"};
+  SavedTensor exponent{this, "exponent"}, result{this, "result"};
 };
 
 // d(self) = where(cond, grad, 0) ; d(other) = where(cond, 0, grad)
-class WhereBackward0 : public Node {
+class WhereBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "WhereBackward0"; }
+  AG_NODE(WhereBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const Tensor c = condition.unpack();
@@ -271,11 +213,7 @@ class WhereBackward0 : public Node {
     if (should_compute_output(1)) out[1] = where(c, zero, grads[0]);
     return out;
   }
-  void release_variables() override { condition.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("condition", condition);
-  }
-  SavedVariable condition;
+  SavedTensor condition{this, "condition"};
 };
 
 void check_int_pow_exponent(const Tensor& base_like, const Tensor& exponent) {
@@ -580,10 +518,9 @@ void record_not_implemented(const Tensor& out, const char* op,
 }
 
 // d(self) = 0 ; d(other) = 0   (the rounded quotient is piecewise constant)
-class DivBackward2 : public Node {
+class DivBackward2 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "DivBackward2"; }
+  AG_NODE(DivBackward2);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = zeros_like_grad(grads[0]);
@@ -593,18 +530,16 @@ class DivBackward2 : public Node {
 };
 
 // d(self) = grad   (other a number)
-class RemainderBackward0 : public Node {
+class RemainderBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "RemainderBackward0"; }
+  AG_NODE(RemainderBackward0);
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
 // d(self) = grad ; d(other) = -grad * floor(self / other)
-class RemainderBackward1 : public Node {
+class RemainderBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "RemainderBackward1"; }
+  AG_NODE(RemainderBackward1);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
@@ -614,26 +549,13 @@ class RemainderBackward1 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    other.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("other", other);
-    v.visit("self", self);
-  }
-  SavedVariable self, other;
+  SavedTensor self{this, "self"}, other{this, "other"};
 };
 
-SavedField optional_scalar_field(const std::optional<Scalar>& s) {
-  return s ? scalar_field(*s) : SavedField{};
-}
-
 // d(self) = grad where min <= self <= max, else 0 (a bound may be None)
-class ClampBackward1 : public Node {
+class ClampBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ClampBackward1"; }
+  AG_NODE(ClampBackward1);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor pass = mask_of([&] {
@@ -647,23 +569,16 @@ class ClampBackward1 : public Node {
     });
     return {where(pass, grads[0], zeros({}, grads[0].dtype()))};
   }
-  void release_variables() override { self.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("max", optional_scalar_field(max));
-    v.visit("min", optional_scalar_field(min));
-    v.visit("self", self);
-  }
-  SavedVariable self;
-  std::optional<Scalar> min, max;
+  SavedTensor self{this, "self"};
+  Saved<std::optional<Scalar>> min{this, "min"}, max{this, "max"};
 };
 
 // d(self) = grad where min <= self <= max
 // d(min) = grad where self < min (and min <= max)
 // d(max) = grad where self > max (or max < min, where max wins)
-class ClampBackward0 : public Node {
+class ClampBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ClampBackward0"; }
+  AG_NODE(ClampBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor lo = min.unpack();
@@ -696,24 +611,14 @@ class ClampBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    min.release();
-    max.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("max", max);
-    v.visit("min", min);
-    v.visit("self", self);
-  }
-  SavedVariable self, min, max;
+  SavedTensor self{this, "self"}, min{this, "min"}, max{this, "max"};
 };
 
 // clamp_min: d(self) = grad where self >= min ; clamp_max: where self <= max.
 // The tensor-bound forms (Backward1) also give d(min) = grad where self < min
 // (d(max) = grad where self > max).
 template <bool kIsMin>
-class ClampBoundBackward0 : public Node {
+class ClampBoundBackward0 final : public Node {
  public:
   using Node::Node;
   std::string name() const override {
@@ -726,17 +631,12 @@ class ClampBoundBackward0 : public Node {
     });
     return {where(pass, grads[0], zeros({}, grads[0].dtype()))};
   }
-  void release_variables() override { self.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit(kIsMin ? "min" : "max", scalar_field(bound));
-    v.visit("self", self);
-  }
-  SavedVariable self;
-  Scalar bound;
+  SavedTensor self{this, "self"};
+  Saved<Scalar> bound{this, kIsMin ? "min" : "max"};
 };
 
 template <bool kIsMin>
-class ClampBoundBackward1 : public Node {
+class ClampBoundBackward1 final : public Node {
  public:
   using Node::Node;
   std::string name() const override {
@@ -759,61 +659,58 @@ class ClampBoundBackward1 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    bound.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit(kIsMin ? "min" : "max", bound);
-    v.visit("self", self);
-  }
-  SavedVariable self, bound;
+  SavedTensor self{this, "self"}, bound{this, kIsMin ? "min" : "max"};
 };
 
-// maximum: d(self) = grad where self > other, grad / 2 where equal, else 0
-// (NaN pairs pass the gradient to both); d(other) symmetrically. minimum
-// swaps the comparisons.
+// The gradient of maximum (kIsMax) or minimum for one input: grad where
+// `mine` wins, grad / 2 where the two tie, 0 where it loses (NaN pairs pass
+// the gradient to both).
 template <bool kIsMax>
-class MaxMinBackward0 : public Node {
- public:
-  using Node::Node;
-  std::string name() const override {
-    return kIsMax ? "MaximumBackward0" : "MinimumBackward0";
+Tensor extremum_grad(const Tensor& g, const Tensor& mine,
+                     const Tensor& theirs) {
+  const Tensor tie = mask_of([&] { return eq(mine, theirs); });
+  const Tensor lose =
+      mask_of([&] { return kIsMax ? lt(mine, theirs) : gt(mine, theirs); });
+  const Tensor shared = where(tie, mul(g, wrap_scalar(Scalar(0.5))), g);
+  return where(lose, zeros({}, g.dtype()), shared);
+}
+
+// d(self) = grad where self > other, grad / 2 where equal, else 0;
+// d(other) symmetrically
+struct MaximumSpec {
+  static constexpr const char* kName = "MaximumBackward0";
+  static constexpr bool kSavesSelf = true, kSavesOther = true,
+                        kSavesResult = false;
+  static Tensor grad_self(const Tensor& g, const Tensor& self,
+                          const Tensor& other, const Tensor&) {
+    return extremum_grad<true>(g, self, other);
   }
-  variable_list apply(variable_list&& grads) override {
-    const Tensor a = self.unpack();
-    const Tensor b = other.unpack();
-    const Tensor& g = grads[0];
-    const Tensor tie = mask_of([&] { return eq(a, b); });
-    const Tensor shared = where(tie, mul(g, wrap_scalar(Scalar(0.5))), g);
-    const Tensor zero = zeros({}, g.dtype());
-    variable_list out(2);
-    if (should_compute_output(0)) {
-      const Tensor lose = mask_of([&] { return kIsMax ? lt(a, b) : gt(a, b); });
-      out[0] = where(lose, zero, shared);
-    }
-    if (should_compute_output(1)) {
-      const Tensor lose = mask_of([&] { return kIsMax ? gt(a, b) : lt(a, b); });
-      out[1] = where(lose, zero, shared);
-    }
-    return out;
+  static Tensor grad_other(const Tensor& g, const Tensor& self,
+                           const Tensor& other, const Tensor&) {
+    return extremum_grad<true>(g, other, self);
   }
-  void release_variables() override {
-    self.release();
-    other.release();
+};
+
+// d(self) = grad where self < other, grad / 2 where equal, else 0;
+// d(other) symmetrically
+struct MinimumSpec {
+  static constexpr const char* kName = "MinimumBackward0";
+  static constexpr bool kSavesSelf = true, kSavesOther = true,
+                        kSavesResult = false;
+  static Tensor grad_self(const Tensor& g, const Tensor& self,
+                          const Tensor& other, const Tensor&) {
+    return extremum_grad<false>(g, self, other);
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("other", other);
-    v.visit("self", self);
+  static Tensor grad_other(const Tensor& g, const Tensor& self,
+                           const Tensor& other, const Tensor&) {
+    return extremum_grad<false>(g, other, self);
   }
-  SavedVariable self, other;
 };
 
 // d(self) = grad * (1 - weight) ; d(end) = grad * weight
-class LerpBackward0 : public Node {
+class LerpBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LerpBackward0"; }
+  AG_NODE(LerpBackward0);
   variable_list apply(variable_list&& grads) override {
     const double w = weight.to<double>();
     variable_list out(2);
@@ -823,18 +720,14 @@ class LerpBackward0 : public Node {
     if (should_compute_output(1)) out[1] = mul(grads[0], wrap_scalar(weight));
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("weight", scalar_field(weight));
-  }
-  Scalar weight;
+  Saved<Scalar> weight{this, "weight"};
 };
 
 // d(self) = grad * (1 - weight) ; d(end) = grad * weight ;
 // d(weight) = grad * (end - self)
-class LerpBackward1 : public Node {
+class LerpBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LerpBackward1"; }
+  AG_NODE(LerpBackward1);
   variable_list apply(variable_list&& grads) override {
     const Tensor w = weight.unpack();
     variable_list out(3);
@@ -847,21 +740,11 @@ class LerpBackward1 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    end.release();
-    weight.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("end", end);
-    v.visit("self", self);
-    v.visit("weight", weight);
-  }
-  SavedVariable self, end, weight;
+  SavedTensor self{this, "self"}, end{this, "end"}, weight{this, "weight"};
 };
 
 // d(self) = grad where !mask, else 0 ; d(value) = sum of grad where mask
-class MaskedFillBackward : public Node {
+class MaskedFillBackward final : public Node {
  public:
   explicit MaskedFillBackward(edge_list&& edges, bool tensor_value = false)
       : Node(std::move(edges)), tensor_value_(tensor_value) {}
@@ -878,9 +761,7 @@ class MaskedFillBackward : public Node {
     }
     return out;
   }
-  void release_variables() override { mask.release(); }
-  void visit_saved(SavedVisitor& v) const override { v.visit("mask", mask); }
-  SavedVariable mask;
+  SavedTensor mask{this, "mask"};
 
  private:
   bool tensor_value_;
@@ -939,18 +820,6 @@ Tensor clamp_bound(const Tensor& self, const Tensor& bound) {
   if (auto fn = record<ClampBoundBackward1<kIsMin>>(self, bound)) {
     fn->self = SavedVariable(self, false);
     fn->bound = SavedVariable(bound, false);
-    autograd::set_history(out, fn);
-  }
-  return out;
-}
-
-template <bool kIsMax>
-Tensor max_min(const Tensor& self, const Tensor& other) {
-  Tensor out = binary_out(kIsMax ? BinaryOp::Maximum : BinaryOp::Minimum, self,
-                          other, result_type(self, other));
-  if (auto fn = record<MaxMinBackward0<kIsMax>>(self, other)) {
-    fn->self = SavedVariable(self, false);
-    fn->other = SavedVariable(other, false);
     autograd::set_history(out, fn);
   }
   return out;
@@ -1074,12 +943,15 @@ Tensor clamp_max(const Tensor& self, const Tensor& max) {
   return clamp_bound<false>(self, max);
 }
 
-Tensor maximum(const Tensor& self, const Tensor& other) {
-  return max_min<true>(self, other);
-}
-Tensor minimum(const Tensor& self, const Tensor& other) {
-  return max_min<false>(self, other);
-}
+// The declared binary ops' forwards (decl/binary.h).
+#define AG_DEFINE_BINARY(name, Name, kind, ...)                           \
+  Tensor name(const Tensor& self, const Tensor& other) {                  \
+    return binary_op<Name##Spec>(                                         \
+        self, other, BinaryOp::Name,                                      \
+        decl::BinaryKind::kind == decl::BinaryKind::Float, #name "_cpu"); \
+  }
+AG_BINARY_TENSOR_OPS(AG_DEFINE_BINARY)
+#undef AG_DEFINE_BINARY
 
 Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
   check_lerp_args(self, end);

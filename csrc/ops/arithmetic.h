@@ -7,6 +7,7 @@
 
 #include "core/scalar.h"
 #include "core/tensor.h"
+#include "decl/binary.h"
 #include "ops/common.h"
 
 namespace ag::ops {
@@ -44,9 +45,12 @@ Tensor clamp_min(const Tensor& self, const Scalar& min);
 Tensor clamp_min(const Tensor& self, const Tensor& min);
 Tensor clamp_max(const Tensor& self, const Scalar& max);
 Tensor clamp_max(const Tensor& self, const Tensor& max);
-// Elementwise max/min (NaN propagates); ties split the gradient in half.
-Tensor maximum(const Tensor& self, const Tensor& other);
-Tensor minimum(const Tensor& self, const Tensor& other);
+// The declared binary ops (decl/binary.h): Tensor maximum(const Tensor&
+// self, const Tensor& other), and so on for every line.
+#define AG_DECLARE_BINARY(name, ...) \
+  Tensor name(const Tensor& self, const Tensor& other);
+AG_BINARY_TENSOR_OPS(AG_DECLARE_BINARY)
+#undef AG_DECLARE_BINARY
 // self + weight * (end - self)
 Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight);
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);

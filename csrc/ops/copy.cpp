@@ -8,18 +8,16 @@ namespace ag::ops {
 namespace {
 
 // d(self) = grad
-class CloneBackward0 : public Node {
+class CloneBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "CloneBackward0"; }
+  AG_NODE(CloneBackward0);
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
 // d(self) = grad in self's dtype (the engine casts it)
-class ToCopyBackward0 : public Node {
+class ToCopyBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ToCopyBackward0"; }
+  AG_NODE(ToCopyBackward0);
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -90,6 +88,11 @@ Tensor to(const Tensor& self, DType dtype, bool copy) {
 
 Tensor detach(const Tensor& self) {
   return autograd::detach(self);
+}
+
+Tensor& detach_(Tensor& self) {
+  autograd::detach_(self);
+  return self;
 }
 
 Tensor& copy_(Tensor& self, const Tensor& src) {

@@ -15,6 +15,7 @@ Tensor clone(const Tensor& self);
 Tensor contiguous(const Tensor& self);
 Tensor to(const Tensor& self, DType dtype, bool copy = false);
 Tensor detach(const Tensor& self);
+Tensor& detach_(Tensor& self);
 Tensor& copy_(Tensor& self, const Tensor& src);
 Tensor& fill_(Tensor& self, const Scalar& value);
 Tensor& zero_(Tensor& self);

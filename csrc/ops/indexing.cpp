@@ -52,10 +52,9 @@ bool skipped_in_cat(const Tensor& t) {
 }
 
 // d(tensors[i]) = grad.narrow(dim, offset_i, size_i)
-class CatBackward0 : public Node {
+class CatBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "CatBackward0"; }
+  AG_NODE(CatBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(num_outputs());
     int64_t offset = 0;
@@ -71,19 +70,15 @@ class CatBackward0 : public Node {
     }
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-  }
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim", 0};
   std::vector<Shape> sizes;
   std::vector<bool> skipped;
 };
 
 // d(tensors[i]) = grad.select(dim, i)
-class StackBackward0 : public Node {
+class StackBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "StackBackward0"; }
+  AG_NODE(StackBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(num_outputs());
     for (size_t i = 0; i < out.size(); ++i) {
@@ -93,10 +88,7 @@ class StackBackward0 : public Node {
     }
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-  }
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim", 0};
 };
 
 DType promoted(const TensorList& tensors) {
@@ -193,25 +185,20 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
 namespace {
 
 // d(self) = grad.flip(dims)
-class FlipBackward0 : public Node {
+class FlipBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "FlipBackward0"; }
+  AG_NODE(FlipBackward0);
   variable_list apply(variable_list&& grads) override {
     return {flip(grads[0], dims)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dims", ints_field(dims));
-  }
-  IntList dims;
+  Saved<IntList> dims{this, "dims"};
 };
 
 // d(self) = grad summed over the copies: viewed as (r0, s0, r1, s1, ...),
 // summed over the r dims.
-class RepeatBackward0 : public Node {
+class RepeatBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "RepeatBackward0"; }
+  AG_NODE(RepeatBackward0);
   variable_list apply(variable_list&& grads) override {
     const size_t n = repeats.size();
     const size_t lead = n - self_sizes.size();
@@ -227,49 +214,39 @@ class RepeatBackward0 : public Node {
     if (!summed.empty()) g = sum(g, summed, /*keepdim=*/false);
     return {reshape(g, self_sizes)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("repeats", ints_field(repeats));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  IntList repeats;
-  Shape self_sizes;
+  Saved<IntList> repeats{this, "repeats"};
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
 };
 
 // d(self) = grad.roll(-shifts, dims)
-class RollBackward0 : public Node {
+class RollBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "RollBackward0"; }
+  AG_NODE(RollBackward0);
   variable_list apply(variable_list&& grads) override {
     IntList back(shifts.size());
     for (size_t i = 0; i < shifts.size(); ++i) back[i] = -shifts[i];
     return {roll(grads[0], back, dims)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dims", ints_field(dims));
-    v.visit("shifts", ints_field(shifts));
-  }
-  IntList shifts, dims;
+  Saved<IntList> shifts{this, "shifts"}, dims{this, "dims"};
 };
 
 // d(self) = grad.tril(diagonal)  (or triu for TriuBackward0)
-class TriangleBackward : public Node {
+class TriangleBackward final : public Node {
  public:
   TriangleBackward(edge_list&& edges, bool upper, int64_t diagonal)
-      : Node(std::move(edges)), upper_(upper), diagonal_(diagonal) {}
+      : Node(std::move(edges)),
+        upper_(upper),
+        diagonal_(this, "diagonal", diagonal) {}
   std::string name() const override {
     return upper_ ? "TriuBackward0" : "TrilBackward0";
   }
   variable_list apply(variable_list&& grads) override {
     return {upper_ ? triu(grads[0], diagonal_) : tril(grads[0], diagonal_)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("diagonal", int_field(diagonal_));
-  }
 
  private:
   bool upper_;
-  int64_t diagonal_;
+  Saved<int64_t> diagonal_{this, "diagonal"};
 };
 
 // Distinct wrapped dims (0-d tensors accept 0 and -1 and have none).
@@ -422,30 +399,24 @@ Tensor pad_to(const Tensor& grad, const Shape& sizes) {
 }
 
 // d(self) = zeros(self_sizes).scatter_add(dim, index, grad)
-class GatherBackward0 : public Node {
+class GatherBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "GatherBackward0"; }
+  AG_NODE(GatherBackward0);
   variable_list apply(variable_list&& grads) override {
     return {scatter_add(zeros(self_sizes, grads[0].dtype()), dim,
                         index.unpack(), grads[0])};
   }
-  void release_variables() override { index.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("index", index);
-    v.visit("sparse_grad", bool_field(false));
-  }
   Shape self_sizes;
-  int64_t dim = 0;
-  SavedVariable index;
+  Saved<int64_t> dim{this, "dim", 0};
+  SavedTensor index{this, "index"};
+  Saved<bool> sparse_grad{this, "sparse_grad", false};  // as PyTorch saves it
 };
 
 // Scatter nodes. src given:   d(self) = grad.scatter(dim, index, 0)
 //                             d(src) = grad.gather(dim, index)
 // value given (Backward1):    d(self) = grad.scatter(dim, index, 0)
 // add (ScatterAddBackward0):  d(self) = grad ; d(src) = grad.gather(dim, index)
-class ScatterBackward : public Node {
+class ScatterBackward final : public Node {
  public:
   enum class Mode { Src, Value, Add };
   ScatterBackward(edge_list&& edges, Mode mode)
@@ -473,13 +444,8 @@ class ScatterBackward : public Node {
     }
     return out;
   }
-  void release_variables() override { index.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("index", index);
-  }
-  int64_t dim = 0;
-  SavedVariable index;
+  Saved<int64_t> dim{this, "dim", 0};
+  SavedTensor index{this, "index"};
   Shape src_sizes;
 
  private:
@@ -618,10 +584,9 @@ Tensor select_indices(const Tensor& self, int64_t d, const Tensor& index) {
 }
 
 // d(self) = zeros(self_sizes).index_put([None] * dim + [index], grad, True)
-class IndexSelectBackward0 : public Node {
+class IndexSelectBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "IndexSelectBackward0"; }
+  AG_NODE(IndexSelectBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor idx = index.unpack();
     if (self_sizes.empty()) return {reshape(grads[0], {})};
@@ -630,15 +595,9 @@ class IndexSelectBackward0 : public Node {
     return {index_put(zeros(self_sizes, grads[0].dtype()), indices, grads[0],
                       /*accumulate=*/true)};
   }
-  void release_variables() override { index.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("index", index);
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
-  int64_t dim = 0;
-  SavedVariable index;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<int64_t> dim{this, "dim", 0};
+  SavedTensor index{this, "index"};
 };
 
 }  // namespace
@@ -875,40 +834,26 @@ std::vector<SavedVariable> save_all(const TensorList& ts) {
   return out;
 }
 
-TensorList unpack_all(const std::vector<SavedVariable>& saved) {
-  TensorList out;
-  for (const SavedVariable& s : saved) out.push_back(s.unpack());
-  return out;
-}
-
 // d(self) = zeros(self_sizes).index_put(indices, grad, accumulate=True)
-class IndexBackward0 : public Node {
+class IndexBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "IndexBackward0"; }
+  AG_NODE(IndexBackward0);
   variable_list apply(variable_list&& grads) override {
-    return {index_put(zeros(self_sizes, grads[0].dtype()), unpack_all(indices),
+    return {index_put(zeros(self_sizes, grads[0].dtype()), indices.unpack(),
                       grads[0], /*accumulate=*/true)};
   }
-  void release_variables() override {
-    for (SavedVariable& s : indices) s.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
-  std::vector<SavedVariable> indices;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  SavedTensorList indices{this, "indices"};
 };
 
 // d(self) = grad (accumulate) or grad.index_put(indices, 0) ;
 // d(values) = grad[indices]
-class IndexPutBackward0 : public Node {
+class IndexPutBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "IndexPutBackward0"; }
+  AG_NODE(IndexPutBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
-    const TensorList idx = unpack_all(indices);
+    const TensorList idx = indices.unpack();
     if (should_compute_output(0)) {
       out[0] = accumulate ? grads[0]
                           : index_put(grads[0], idx,
@@ -917,14 +862,8 @@ class IndexPutBackward0 : public Node {
     if (should_compute_output(1)) out[1] = index(grads[0], idx);
     return out;
   }
-  void release_variables() override {
-    for (SavedVariable& s : indices) s.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("accumulate", bool_field(accumulate));
-  }
-  std::vector<SavedVariable> indices;
-  bool accumulate = false;
+  SavedTensorList indices{this, "indices"};
+  Saved<bool> accumulate{this, "accumulate", false};
 };
 
 // Writes values into `dst` (self or a copy of it) at the indexed positions.
@@ -1000,10 +939,9 @@ namespace {
 // d(weight) = zeros(num_weights, D).index_put([indices], grad rows, True),
 // with the rows of padding_idx zeroed and, with scale_grad_by_freq, each
 // row divided by how often its index occurs.
-class EmbeddingBackward0 : public Node {
+class EmbeddingBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "EmbeddingBackward0"; }
+  AG_NODE(EmbeddingBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor idx = reshape(indices.unpack(), {-1});
     const int64_t width = grads[0].size(-1);
@@ -1030,17 +968,11 @@ class EmbeddingBackward0 : public Node {
     return {index_put(zeros({num_weights, width}, g.dtype()), TensorList{idx},
                       g, /*accumulate=*/true)};
   }
-  void release_variables() override { indices.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("indices", indices);
-    v.visit("padding_idx", int_field(padding_idx));
-    v.visit("scale_grad_by_freq", bool_field(scale_grad_by_freq));
-    v.visit("sparse", bool_field(false));
-    v.visit("weight_sym_argsize_0", int_field(num_weights));
-  }
-  SavedVariable indices;
-  int64_t num_weights = 0, padding_idx = -1;
-  bool scale_grad_by_freq = false;
+  SavedTensor indices{this, "indices"};
+  Saved<int64_t> num_weights{this, "weight_sym_argsize_0", 0},
+      padding_idx{this, "padding_idx", -1};
+  Saved<bool> scale_grad_by_freq{this, "scale_grad_by_freq", false};
+  Saved<bool> sparse{this, "sparse", false};  // as PyTorch saves it
 };
 
 }  // namespace
@@ -1114,19 +1046,15 @@ Tensor one_hot(const Tensor& self, int64_t num_classes) {
 namespace {
 
 // d(self) = constant_pad_nd(grad, -pad)  (negative padding crops)
-class ConstantPadNdBackward0 : public Node {
+class ConstantPadNdBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ConstantPadNdBackward0"; }
+  AG_NODE(ConstantPadNdBackward0);
   variable_list apply(variable_list&& grads) override {
     IntList back(pad.size());
     for (size_t i = 0; i < pad.size(); ++i) back[i] = -pad[i];
     return {constant_pad_nd(grads[0], back)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("pad", ints_field(pad));
-  }
-  IntList pad;
+  Saved<IntList> pad{this, "pad"};
 };
 
 enum class PadMode { Reflect, Replicate };
@@ -1135,10 +1063,12 @@ enum class PadMode { Reflect, Replicate };
 // position reads; d(self) sums grad back through those positions.
 // d(self) = for each dim d: g = zeros(...).index_put([None]*d + [pos_d], g,
 // True)
-class IndexPadBackward : public Node {
+class IndexPadBackward final : public Node {
  public:
   IndexPadBackward(edge_list&& edges, std::string name, IntList pad)
-      : Node(std::move(edges)), name_(std::move(name)), pad_(std::move(pad)) {}
+      : Node(std::move(edges)),
+        name_(std::move(name)),
+        pad_(this, "padding", std::move(pad)) {}
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     Tensor g = grads[0];
@@ -1152,15 +1082,12 @@ class IndexPadBackward : public Node {
     }
     return {g};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("padding", ints_field(pad_));
-  }
   IntList dims, input_sizes;
   TensorList positions;
 
  private:
   std::string name_;
-  IntList pad_;
+  Saved<IntList> pad_{this, "padding"};
 };
 
 Tensor index_pad(const Tensor& self, const IntList& pad, PadMode mode) {

@@ -55,10 +55,9 @@ Tensor mm_mat2_grad(const Tensor& grad, const Tensor& mat1,
 }
 
 // d(self) = grad @ mat2^T ; d(mat2) = self^T @ grad
-class MmBackward0 : public Node {
+class MmBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MmBackward0"; }
+  AG_NODE(MmBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -69,23 +68,14 @@ class MmBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    mat2.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("mat2", mat2);
-    v.visit("self", self);
-  }
-  SavedVariable self, mat2;
+  SavedTensor self{this, "self"}, mat2{this, "mat2"};
   bool self_transposed = false, mat2_transposed = false;
 };
 
 // d(self) = grad @ mat2^T ; d(mat2) = self^T @ grad   (per batch)
-class BmmBackward0 : public Node {
+class BmmBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "BmmBackward0"; }
+  AG_NODE(BmmBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -96,22 +86,13 @@ class BmmBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    mat2.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("mat2", mat2);
-    v.visit("self", self);
-  }
-  SavedVariable self, mat2;
+  SavedTensor self{this, "self"}, mat2{this, "mat2"};
 };
 
 // d(self) = outer(grad, vec) ; d(vec) = self^T @ grad
-class MvBackward0 : public Node {
+class MvBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MvBackward0"; }
+  AG_NODE(MvBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -120,45 +101,27 @@ class MvBackward0 : public Node {
     if (should_compute_output(1)) out[1] = mv(t(self.unpack()), grads[0]);
     return out;
   }
-  void release_variables() override {
-    self.release();
-    vec.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self", self);
-    v.visit("vec", vec);
-  }
-  SavedVariable self, vec;
+  SavedTensor self{this, "self"}, vec{this, "vec"};
 };
 
 // d(self) = grad * tensor ; d(tensor) = grad * self
-class DotBackward0 : public Node {
+class DotBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "DotBackward0"; }
+  AG_NODE(DotBackward0);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = mul(grads[0], tensor.unpack());
     if (should_compute_output(1)) out[1] = mul(grads[0], self.unpack());
     return out;
   }
-  void release_variables() override {
-    self.release();
-    tensor.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self", self);
-    v.visit("tensor", tensor);
-  }
-  SavedVariable self, tensor;
+  SavedTensor self{this, "self"}, tensor{this, "tensor"};
 };
 
 // Returns the node (null when no gradient is recorded).
 template <typename NodeT>
 std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
-                                      const Tensor& b,
-                                      SavedVariable NodeT::* sa,
-                                      SavedVariable NodeT::* sb) {
+                                      const Tensor& b, SavedTensor NodeT::* sa,
+                                      SavedTensor NodeT::* sb) {
   auto fn = record<NodeT>(a, b);
   if (fn) {
     // Each input's gradient needs the other input.
@@ -170,17 +133,13 @@ std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
 }
 
 // d(self) = grad.reshape(self_sizes)
-class UnsafeViewBackward0 : public Node {
+class UnsafeViewBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "UnsafeViewBackward0"; }
+  AG_NODE(UnsafeViewBackward0);
   variable_list apply(variable_list&& grads) override {
     return {reshape(grads[0], self_sizes)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
 };
 
 // A product's fresh contiguous result seen with another shape. Nothing else
@@ -196,17 +155,13 @@ Tensor unsafe_view(const Tensor& self, const Shape& sizes) {
 }
 
 // d(self) = grad.unsqueeze(dim)
-class SqueezeBackward4 : public Node {
+class SqueezeBackward4 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SqueezeBackward4"; }
+  AG_NODE(SqueezeBackward4);
   variable_list apply(variable_list&& grads) override {
     return {unsqueeze(grads[0], dim)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-  }
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim", 0};
 };
 
 // Drops the leading size-1 dim of a product's fresh result (PyTorch's
@@ -222,10 +177,9 @@ Tensor squeeze_leading(const Tensor& self) {
 
 // d(self) = beta * grad ; d(mat1) = alpha * grad @ mat2^T ;
 // d(mat2) = alpha * mat1^T @ grad
-class AddmmBackward0 : public Node {
+class AddmmBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "AddmmBackward0"; }
+  AG_NODE(AddmmBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     auto scaled = [](const Tensor& t, const Scalar& s) {
@@ -241,21 +195,10 @@ class AddmmBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    mat1.release();
-    mat2.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("alpha", scalar_field(alpha));
-    v.visit("beta", scalar_field(beta));
-    v.visit("mat1", mat1);
-    v.visit("mat1_sym_sizes", ints_field(mat1_sizes));
-    v.visit("mat2", mat2);
-    v.visit("mat2_sym_sizes", ints_field(mat2_sizes));
-  }
-  SavedVariable mat1, mat2;
-  Shape mat1_sizes, mat2_sizes;
-  Scalar beta, alpha;
+  SavedTensor mat1{this, "mat1"}, mat2{this, "mat2"};
+  Saved<Shape> mat1_sizes{this, "mat1_sym_sizes"},
+      mat2_sizes{this, "mat2_sym_sizes"};
+  Saved<Scalar> beta{this, "beta"}, alpha{this, "alpha"};
   bool mat1_transposed = false, mat2_transposed = false;
 };
 

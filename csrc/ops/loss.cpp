@@ -12,6 +12,16 @@
 
 namespace ag::ops {
 
+// A saved reduction, as PyTorch shows it (_saved_reduction: 0 none, 1 mean,
+// 2 sum); found by Saved<Reduction> through argument-dependent lookup.
+static SavedField saved_field(Reduction r) {
+  SavedField f;
+  f.kind = SavedField::Kind::Int;
+  f.scalar = Scalar(
+      int64_t{r == Reduction::None ? 0 : (r == Reduction::Mean ? 1 : 2)});
+  return f;
+}
+
 namespace {
 
 Tensor reduce(const Tensor& loss, Reduction reduction) {
@@ -24,10 +34,6 @@ Tensor reduce(const Tensor& loss, Reduction reduction) {
       break;
   }
   return mean(loss);
-}
-
-int64_t reduction_code(Reduction r) {
-  return r == Reduction::None ? 0 : (r == Reduction::Mean ? 1 : 2);
 }
 
 // The elementwise loss in a form that stays finite for large |x|:
@@ -50,7 +56,7 @@ Tensor bce_logits_elementwise(const Tensor& x, const Tensor& t,
 // d(self) = grad * w * (sigmoid(x) (p t + 1 - t) - p t)
 // d(target) = grad * w * ((p - 1) softplus(-x) - x)      (p = 1 without
 // pos_weight), divided by the element count for mean reduction.
-class BinaryCrossEntropyWithLogitsBackward0 : public Node {
+class BinaryCrossEntropyWithLogitsBackward0 final : public Node {
  public:
   using Node::Node;
   std::string name() const override {
@@ -85,21 +91,9 @@ class BinaryCrossEntropyWithLogitsBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    target.release();
-    weight.release();
-    pos_weight.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("pos_weight", pos_weight);
-    v.visit("reduction", int_field(reduction_code(reduction)));
-    v.visit("self", self);
-    v.visit("target", target);
-    v.visit("weight", weight);
-  }
-  SavedVariable self, target, weight, pos_weight;
-  Reduction reduction = Reduction::Mean;
+  SavedTensor self{this, "self"}, target{this, "target"},
+      weight{this, "weight"}, pos_weight{this, "pos_weight"};
+  Saved<Reduction> reduction{this, "reduction", Reduction::Mean};
 };
 
 // Rejects a requires-grad argument the loss has no derivative for.
@@ -135,17 +129,13 @@ Tensor clamp_below(const Tensor& t, double floor) {
 }
 
 // d(self) = grad / other   (other a number)
-class DivBackward1 : public Node {
+class DivBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "DivBackward1"; }
+  AG_NODE(DivBackward1);
   variable_list apply(variable_list&& grads) override {
     return {div(grads[0], wrap_scalar(other))};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("other", scalar_field(other));
-  }
-  Scalar other;
+  Saved<Scalar> other{this, "other"};
 };
 
 // self / other for a number other, recorded as PyTorch's Tensor-by-Scalar
@@ -177,10 +167,9 @@ Tensor bce_log1m(const Tensor& x) {
 // d(self) = grad * w * (x - t) / max(x (1 - x), 1e-12)
 // d(target) = grad * w * (log(1 - x) - log(x))
 // each divided by the element count for mean reduction.
-class BinaryCrossEntropyBackward0 : public Node {
+class BinaryCrossEntropyBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "BinaryCrossEntropyBackward0"; }
+  AG_NODE(BinaryCrossEntropyBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor x = self.unpack();
     const Tensor t = target.unpack();
@@ -202,19 +191,9 @@ class BinaryCrossEntropyBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    target.release();
-    weight.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("reduction", int_field(reduction_code(reduction)));
-    v.visit("self", self);
-    v.visit("target", target);
-    v.visit("weight", weight);
-  }
-  SavedVariable self, target, weight;
-  Reduction reduction = Reduction::Mean;
+  SavedTensor self{this, "self"}, target{this, "target"},
+      weight{this, "weight"};
+  Saved<Reduction> reduction{this, "reduction", Reduction::Mean};
 };
 
 // ---- nll_loss
@@ -289,7 +268,7 @@ NllLayout nll_layout(const Tensor& self) {
 
 // d(self)[n, target[n]] = -grad * weight[target[n]] (divided by the total
 // weight for mean reduction); zero elsewhere and at ignored targets
-class NllLossBackward : public Node {
+class NllLossBackward final : public Node {
  public:
   NllLossBackward(edge_list&& edges, const char* name)
       : Node(std::move(edges)), name_(name) {}
@@ -314,24 +293,12 @@ class NllLossBackward : public Node {
     const Tensor dx = nn_detail::scatter_add_dim1(src, terms.index, l.classes);
     return {reshape(dx, self_sizes)};
   }
-  void release_variables() override {
-    target.release();
-    weight.release();
-    total_weight.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("ignore_index", int_field(ignore_index));
-    v.visit("reduction", int_field(reduction_code(reduction)));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-    v.visit("target", target);
-    v.visit("total_weight", total_weight);
-    v.visit("weight", weight);
-  }
-  SavedVariable target, weight, total_weight;
+  SavedTensor target{this, "target"}, weight{this, "weight"},
+      total_weight{this, "total_weight"};
   NllLayout layout;
-  Shape self_sizes;
-  Reduction reduction = Reduction::Mean;
-  int64_t ignore_index = -100;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<Reduction> reduction{this, "reduction", Reduction::Mean};
+  Saved<int64_t> ignore_index{this, "ignore_index", -100};
 
  private:
   const char* name_;
@@ -393,10 +360,9 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
 
 // d(self) = 2 (self - target) grad ; d(target) = -d(self)
 // (divided by the element count for mean reduction)
-class MseLossBackward0 : public Node {
+class MseLossBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MseLossBackward0"; }
+  AG_NODE(MseLossBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor diff = sub(self.unpack(), target.unpack());
     const double scale = reduction == Reduction::Mean
@@ -408,26 +374,16 @@ class MseLossBackward0 : public Node {
     if (should_compute_output(1)) out[1] = neg(d);
     return out;
   }
-  void release_variables() override {
-    self.release();
-    target.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("reduction", int_field(reduction_code(reduction)));
-    v.visit("self", self);
-    v.visit("target", target);
-  }
-  SavedVariable self, target;
-  Reduction reduction = Reduction::Mean;
+  SavedTensor self{this, "self"}, target{this, "target"};
+  Saved<Reduction> reduction{this, "reduction", Reduction::Mean};
 };
 
 // With d = self - target:
 // d(self) = grad * (|d| < beta ? d / beta : sign(d)) ; d(target) = -d(self)
 // (divided by the element count for mean reduction)
-class SmoothL1LossBackward0 : public Node {
+class SmoothL1LossBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SmoothL1LossBackward0"; }
+  AG_NODE(SmoothL1LossBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor diff = sub(self.unpack(), target.unpack());
     Tensor inside;
@@ -445,19 +401,9 @@ class SmoothL1LossBackward0 : public Node {
     if (should_compute_output(1)) out[1] = neg(d);
     return out;
   }
-  void release_variables() override {
-    self.release();
-    target.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("beta", scalar_field(Scalar(beta)));
-    v.visit("reduction", int_field(reduction_code(reduction)));
-    v.visit("self", self);
-    v.visit("target", target);
-  }
-  SavedVariable self, target;
-  Reduction reduction = Reduction::Mean;
-  double beta = 1.0;
+  SavedTensor self{this, "self"}, target{this, "target"};
+  Saved<Reduction> reduction{this, "reduction", Reduction::Mean};
+  Saved<double> beta{this, "beta", 1.0};
 };
 
 // The shape and class dim of a weight broadcast against cross_entropy's input.

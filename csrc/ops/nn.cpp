@@ -73,10 +73,9 @@ Tensor fused_softmax_backward(const Tensor& grad, const Tensor& result,
 }
 
 // d(self) = result * (grad - sum(grad * result, dim))
-class SoftmaxBackward0 : public Node {
+class SoftmaxBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SoftmaxBackward0"; }
+  AG_NODE(SoftmaxBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
@@ -86,20 +85,14 @@ class SoftmaxBackward0 : public Node {
     }
     return {mul(y, sub(g, sum(mul(g, y), {dim}, true)))};
   }
-  void release_variables() override { result.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("result", result);
-  }
-  SavedVariable result;
-  int64_t dim = 0;
+  SavedTensor result{this, "result"};
+  Saved<int64_t> dim{this, "dim", 0};
 };
 
 // d(self) = grad - exp(result) * sum(grad, dim)
-class LogSoftmaxBackward0 : public Node {
+class LogSoftmaxBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LogSoftmaxBackward0"; }
+  AG_NODE(LogSoftmaxBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
@@ -109,13 +102,8 @@ class LogSoftmaxBackward0 : public Node {
     }
     return {sub(g, mul(exp(y), sum(g, {dim}, true)))};
   }
-  void release_variables() override { result.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("result", result);
-  }
-  SavedVariable result;
-  int64_t dim = 0;
+  SavedTensor result{this, "result"};
+  Saved<int64_t> dim{this, "dim", 0};
 };
 
 template <typename NodeT>
@@ -157,36 +145,26 @@ Tensor scatter_add_data(const Tensor& src, const Tensor& index, int64_t size) {
 }
 
 // d(self) = scatter_add(grad, index) into zeros of self's shape
-class GatherBackward0 : public Node {
+class GatherBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "GatherBackward0"; }
+  AG_NODE(GatherBackward0);
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::scatter_add_dim1(grads[0], index.unpack(), size)};
   }
-  void release_variables() override { index.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(1));
-    v.visit("index", index);
-  }
-  SavedVariable index;
+  SavedTensor index{this, "index"};
   int64_t size = 0;
+  Saved<int64_t> dim{this, "dim", 1};  // as PyTorch saves it
 };
 
 // d(src) = gather(grad, index)
-class ScatterAddBackward0 : public Node {
+class ScatterAddBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ScatterAddBackward0"; }
+  AG_NODE(ScatterAddBackward0);
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::gather_dim1(grads[0], index.unpack())};
   }
-  void release_variables() override { index.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(1));
-    v.visit("index", index);
-  }
-  SavedVariable index;
+  SavedTensor index{this, "index"};
+  Saved<int64_t> dim{this, "dim", 1};  // as PyTorch saves it
 };
 
 // ---------------------------------------------------------------------------
@@ -203,10 +181,9 @@ void visit_window(SavedVisitor& v, const Window2d& w) {
 }
 
 // d(self) = col2im(grad)
-class Im2ColBackward0 : public Node {
+class Im2ColBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "Im2ColBackward0"; }
+  AG_NODE(Im2ColBackward0);
   variable_list apply(variable_list&& grads) override {
     return {col2im_op(grads[0], window)};
   }
@@ -219,10 +196,9 @@ class Im2ColBackward0 : public Node {
 };
 
 // d(self) = im2col(grad)
-class Col2ImBackward0 : public Node {
+class Col2ImBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "Col2ImBackward0"; }
+  AG_NODE(Col2ImBackward0);
   variable_list apply(variable_list&& grads) override {
     return {im2col_op(grads[0], window)};
   }
@@ -327,10 +303,9 @@ struct ConvParams {
 
 // d(input) = col2im(weight^T @ grad) ; d(weight) = grad @ im2col(input)^T ;
 // d(bias) = grad summed over batch and space   (per group)
-class ConvolutionBackward0 : public Node {
+class ConvolutionBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ConvolutionBackward0"; }
+  AG_NODE(ConvolutionBackward0);
   variable_list apply(variable_list&& grads) override {
     // Each input's gradient needs the other input only; sizes come from the
     // saved shapes. Everything runs in 2-D (a 1-D conv has height 1).
@@ -399,26 +374,21 @@ class ConvolutionBackward0 : public Node {
                              win, p.groups, dx4, dw4, out[2]);
     return out;
   }
-  void release_variables() override {
-    input.release();
-    weight.release();
-  }
+  // The convolution's parameters, shown as PyTorch's separate fields.
   void visit_saved(SavedVisitor& v) const override {
-    v.visit("bias_sym_sizes_opt", ints_field(bias_sizes));
+    Node::visit_saved(v);
     v.visit("dilation", ints_field(p.dilation));
     v.visit("groups", int_field(p.groups));
-    v.visit("input", input);
     v.visit("output_padding", ints_field(IntList(p.stride.size(), 0)));
     v.visit("padding", ints_field(p.padding));
     v.visit("stride", ints_field(p.stride));
     v.visit("transposed", bool_field(false));
-    v.visit("weight", weight);
   }
-  SavedVariable input, weight;
+  SavedTensor input{this, "input"}, weight{this, "weight"};
+  Saved<IntList> bias_sizes{this, "bias_sym_sizes_opt"};
   Shape input_sizes, weight_sizes;
   DType input_dtype = DType::Float32;
   ConvParams p;
-  IntList bias_sizes;
 };
 
 // One value per spatial dim from a parameter given once or per dim.
@@ -727,10 +697,9 @@ void visit_pool(SavedVisitor& v, const PoolParams& p) {
 }
 
 // d(self) = grad scattered (added) to the positions of the maxima
-class MaxPool2DWithIndicesBackward0 : public Node {
+class MaxPool2DWithIndicesBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MaxPool2DWithIndicesBackward0"; }
+  AG_NODE(MaxPool2DWithIndicesBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor idx = indices.unpack();
     const int64_t window = p.window.out_h * p.window.out_w;
@@ -741,16 +710,15 @@ class MaxPool2DWithIndicesBackward0 : public Node {
         src, flat_idx, p.window.in_h * p.window.in_w);
     return {reshape(dx, self_sizes)};
   }
-  void release_variables() override { indices.release(); }
+  // The window's parameters, shown as PyTorch's separate fields.
   void visit_saved(SavedVisitor& v) const override {
+    Node::visit_saved(v);
     visit_pool(v, p);
     v.visit("dilation", ints_field(p.dilation));
-    v.visit("result1", indices);
-    v.visit("self_sym_sizes", ints_field(self_sizes));
   }
-  SavedVariable indices;
+  SavedTensor indices{this, "result1"};
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
   PoolParams p;
-  Shape self_sizes;
 };
 
 Tensor avg_pool_backward_op(const Tensor& grad, const Shape& self_sizes,
@@ -768,20 +736,20 @@ void visit_avg(SavedVisitor& v, const PoolParams& p, bool count_include_pad,
 
 // d(self) = avg_pool2d_backward(grad): each output's gradient spread evenly
 // over its window
-class AvgPool2DBackward0 : public Node {
+class AvgPool2DBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "AvgPool2DBackward0"; }
+  AG_NODE(AvgPool2DBackward0);
   variable_list apply(variable_list&& grads) override {
     return {avg_pool_backward_op(grads[0], self_sizes, p, count_include_pad,
                                  divisor)};
   }
+  // The window's parameters, shown as PyTorch's separate fields.
   void visit_saved(SavedVisitor& v) const override {
+    Node::visit_saved(v);
     visit_avg(v, p, count_include_pad, divisor);
-    v.visit("self_sym_sizes", ints_field(self_sizes));
   }
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
   PoolParams p;
-  Shape self_sizes;
   bool count_include_pad = true;
   int64_t divisor = 0;
 };
@@ -791,10 +759,9 @@ Tensor avg_pool_op(const Tensor& self, const PoolParams& p,
 
 // d(grad_output) = avg_pool2d(grad): the spread is linear, its adjoint is the
 // pooling itself
-class AvgPool2DBackwardBackward0 : public Node {
+class AvgPool2DBackwardBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "AvgPool2DBackwardBackward0"; }
+  AG_NODE(AvgPool2DBackwardBackward0);
   variable_list apply(variable_list&& grads) override {
     return {avg_pool_op(grads[0], p, count_include_pad, divisor)};
   }
@@ -854,10 +821,9 @@ Tensor avg_pool_backward_op(const Tensor& grad, const Shape& self_sizes,
 // With x^ = (x - mean) * rstd over the normalized dims and g' = grad * weight:
 // d(input) = rstd * (g' - mean(g') - x^ * mean(g' * x^))
 // d(weight) = sum over batch dims of grad * x^ ; d(bias) = sum of grad
-class NativeLayerNormBackward0 : public Node {
+class NativeLayerNormBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "NativeLayerNormBackward0"; }
+  AG_NODE(NativeLayerNormBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor x = input.unpack();
     const Tensor w = weight.unpack();
@@ -914,21 +880,9 @@ class NativeLayerNormBackward0 : public Node {
                                  rows, cols, out[0], out[1], out[2]);
     return out;
   }
-  void release_variables() override {
-    input.release();
-    weight.release();
-    mean_.release();
-    rstd_.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("input", input);
-    v.visit("normalized_shape", ints_field(normalized_shape));
-    v.visit("result1", mean_);
-    v.visit("result2", rstd_);
-    v.visit("weight", weight);
-  }
-  SavedVariable input, weight, mean_, rstd_;
-  IntList normalized_shape;
+  SavedTensor input{this, "input"}, weight{this, "weight"},
+      mean_{this, "result1"}, rstd_{this, "result2"};
+  Saved<IntList> normalized_shape{this, "normalized_shape"};
   double eps = 1e-5;
 };
 
@@ -937,10 +891,9 @@ class NativeLayerNormBackward0 : public Node {
 // Evaluation (running statistics are constants):
 //   d(input) = grad * weight * invstd
 // d(weight) = sum of grad * x^ ; d(bias) = sum of grad   (per channel)
-class NativeBatchNormBackward0 : public Node {
+class NativeBatchNormBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "NativeBatchNormBackward0"; }
+  AG_NODE(NativeBatchNormBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor x = input.unpack();
     const Tensor w = weight.unpack();
@@ -953,17 +906,19 @@ class NativeBatchNormBackward0 : public Node {
     if (training && GradMode::is_enabled()) {
       mu = mean(x, red, true);
       const Tensor xc = sub(x, mu);
-      invstd = pow(add(mean(mul(xc, xc), red, true), wrap_scalar(eps)),
-                   Scalar(-0.5));
+      invstd =
+          pow(add(mean(mul(xc, xc), red, true), wrap_scalar(Scalar(eps.get()))),
+              Scalar(-0.5));
     } else if (training) {
       mu = reshape(save_mean.unpack(), channel_shape);
       invstd = reshape(save_invstd.unpack(), channel_shape);
     } else {
       NoGradGuard no_grad;
       mu = reshape(running_mean.unpack(), channel_shape);
-      invstd = reshape(
-          pow(add(running_var.unpack(), wrap_scalar(eps)), Scalar(-0.5)),
-          channel_shape);
+      invstd =
+          reshape(pow(add(running_var.unpack(), wrap_scalar(Scalar(eps.get()))),
+                      Scalar(-0.5)),
+                  channel_shape);
     }
     const Tensor xhat = mul(sub(x, mu), invstd);
     variable_list out(3);
@@ -982,28 +937,11 @@ class NativeBatchNormBackward0 : public Node {
     if (should_compute_output(2)) out[2] = sum(g, red, false);
     return out;
   }
-  void release_variables() override {
-    input.release();
-    weight.release();
-    running_mean.release();
-    running_var.release();
-    save_mean.release();
-    save_invstd.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("eps", scalar_field(Scalar(eps)));
-    v.visit("input", input);
-    v.visit("result1", save_mean);
-    v.visit("result2", save_invstd);
-    v.visit("running_mean", running_mean);
-    v.visit("running_var", running_var);
-    v.visit("training", bool_field(training));
-    v.visit("weight", weight);
-  }
-  SavedVariable input, weight, running_mean, running_var, save_mean,
-      save_invstd;
-  bool training = true;
-  double eps = 1e-5;
+  SavedTensor input{this, "input"}, weight{this, "weight"},
+      running_mean{this, "running_mean"}, running_var{this, "running_var"},
+      save_mean{this, "result1"}, save_invstd{this, "result2"};
+  Saved<bool> training{this, "training", true};
+  Saved<double> eps{this, "eps", 1e-5};
 };
 
 // A 1-D tensor's values in double.

@@ -9,6 +9,7 @@
 #include "autograd/autograd_meta.h"
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "autograd/saved.h"
 #include "autograd/saved_variable.h"
 #include "core/dispatch.h"
 #include "kernels/kernels.h"
@@ -93,16 +94,43 @@ void check_inplace_dtype(const Tensor& self, DType result, const char* op);
 Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
                       const std::function<Tensor(const Tensor&)>& op);
 
-// Note [Unary op specs]: a one-input op whose backward needs one saved tensor
-// (its input or its result) is described by a Spec:
+// Note [Op specs]: an op of a declared family (Note [Op declarations],
+// decl/README.md) takes its kernel, C++ declaration, forward and binding
+// from its line in the family's list. What the line cannot say is in its
+// Spec, beside the family's other Specs:
+//
+//   // d(self) = grad * result
 //   struct ExpSpec {
-//     static constexpr const char* kName = "ExpBackward0";
-//     static constexpr bool kSavesResult = true;
-//     static constexpr kernels::UnaryOp kOp = kernels::UnaryOp::Exp;
-//     static constexpr bool kFloating = true;  // ints compute in float
+//     static constexpr const char* kName = "ExpBackward0";  // PyTorch's
+//     static constexpr bool kSavesResult = true;  // else it saves self
 //     static Tensor backward(const Tensor& grad, const Tensor& saved);
 //   };
-// and gets its node and forward from the templates below.
+//
+// A binary Spec says which of self, other and result its node saves, and
+// gives one formula per input:
+//
+//   static constexpr bool kSavesSelf = true, kSavesOther = true,
+//                         kSavesResult = false;
+//   static Tensor grad_self(const Tensor& grad, const Tensor& self,
+//                           const Tensor& other, const Tensor& result);
+//   static Tensor grad_other(/* the same arguments */);
+//
+// (tensors a Spec does not save arrive undefined). A forward-mode formula
+// belongs in the same Spec, as `jvp` (the result's tangent from the inputs'
+// tangents), read by the same templates.
+//
+// Note [Dispatch point]: unary_op and binary_op below are the one place each
+// call of a declared op passes through (kernel, node, saved tensors): where a
+// profiler records it, a forward-mode tangent is computed, or a batching rule
+// applies. Ops written by hand follow the same shape (kernel, then record<>).
+
+// What a unary op does with integer (and bool) inputs.
+enum class IntegerInputs {
+  Keep,     // computes in the input's dtype (abs, relu)
+  ToFloat,  // computes in the default float dtype (exp, sin, ...)
+  Raise,    // NotImplementedError naming the op's CPU kernel (logsigmoid)
+};
+
 template <typename Spec>
 class UnaryBackward final : public Node {
  public:
@@ -111,24 +139,67 @@ class UnaryBackward final : public Node {
   variable_list apply(variable_list&& grads) override {
     return {Spec::backward(grads[0], saved.unpack(shared_from_this()))};
   }
-  void release_variables() override { saved.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit(Spec::kSavesResult ? "result" : "self", saved);
-  }
-  SavedVariable saved;
+  SavedTensor saved{this, Spec::kSavesResult ? "result" : "self"};
 };
 
 template <typename Spec>
-Tensor unary_op(const Tensor& self) {
-  const DType dtype = Spec::kFloating && !is_floating(self.dtype())
-                          ? default_dtype()
-                          : self.dtype();
+Tensor unary_op(const Tensor& self, kernels::UnaryOp op, IntegerInputs ints,
+                const char* kernel_name = nullptr) {
+  DType dtype = self.dtype();
+  if (!is_floating(dtype) && ints != IntegerInputs::Keep) {
+    AG_CHECK_AS(NotImplementedError, ints != IntegerInputs::Raise, "\"",
+                kernel_name, "\" not implemented for '",
+                dtype_legacy_name(dtype), "'");
+    dtype = default_dtype();
+  }
   Tensor out = empty_tensor(self.sizes(), dtype);
-  kernels::unary(Spec::kOp, cast_data(self, dtype), out);
+  kernels::unary(op, cast_data(self, dtype), out);
   if (auto fn = record<UnaryBackward<Spec>>(self)) {
     autograd::set_history(out, fn);
     fn->saved = Spec::kSavesResult ? SavedVariable(out, true)
                                    : SavedVariable(self, false);
+  }
+  return out;
+}
+
+template <typename Spec>
+class BinaryBackward final : public Node {
+ public:
+  using Node::Node;
+  std::string name() const override { return Spec::kName; }
+  variable_list apply(variable_list&& grads) override {
+    const auto owner = shared_from_this();
+    const Tensor s = self.unpack(owner), o = other.unpack(owner),
+                 r = result.unpack(owner);
+    variable_list out(2);
+    if (should_compute_output(0)) out[0] = Spec::grad_self(grads[0], s, o, r);
+    if (should_compute_output(1)) out[1] = Spec::grad_other(grads[0], s, o, r);
+    return out;
+  }
+  SavedTensor self{this, Spec::kSavesSelf ? "self" : nullptr},
+      other{this, Spec::kSavesOther ? "other" : nullptr},
+      result{this, Spec::kSavesResult ? "result" : nullptr};
+};
+
+// Both inputs broadcast and promote (result_type); a Float op raises
+// NotImplementedError, naming its CPU kernel, on an integral result type.
+template <typename Spec>
+Tensor binary_op(const Tensor& self, const Tensor& other, kernels::BinaryOp op,
+                 bool floating_only, const char* kernel_name) {
+  const DType dtype = result_type(self, other);
+  AG_CHECK_AS(NotImplementedError, !floating_only || is_floating(dtype), "\"",
+              kernel_name, "\" not implemented for '", dtype_legacy_name(dtype),
+              "'");
+  const Shape shape = self.sizes() == other.sizes()
+                          ? self.sizes()
+                          : broadcast_shapes(self.sizes(), other.sizes());
+  Tensor out = empty_tensor(shape, dtype);
+  kernels::binary(op, cast_data(self, dtype), cast_data(other, dtype), out);
+  if (auto fn = record<BinaryBackward<Spec>>(self, other)) {
+    autograd::set_history(out, fn);
+    if (Spec::kSavesSelf) fn->self = SavedVariable(self, false);
+    if (Spec::kSavesOther) fn->other = SavedVariable(other, false);
+    if (Spec::kSavesResult) fn->result = SavedVariable(out, true);
   }
   return out;
 }

@@ -112,58 +112,46 @@ Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
 }
 
 // d(self) = grad expanded to self's shape
-class SumBackward0 : public Node {
+class SumBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SumBackward0"; }
+  AG_NODE(SumBackward0);
   variable_list apply(variable_list&& grads) override {
     return {expand(grads[0], self_sizes)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
 };
 
 // d(self) = grad, unsqueezed at the reduced dims, expanded to self's shape
-class SumBackward1 : public Node {
+class SumBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SumBackward1"; }
+  AG_NODE(SumBackward1);
   variable_list apply(variable_list&& grads) override {
     return {expand_reduced_grad(grads[0], self_sizes, dims, keepdim)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", ints_field(dims));
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
-  IntList dims;
-  bool keepdim = false;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<IntList> dims{this, "dim"};
+  Saved<bool> keepdim{this, "keepdim", false};
 };
 
 // d(self) = grad expanded / numel
-class MeanBackward0 : public Node {
+class MeanBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MeanBackward0"; }
+  AG_NODE(MeanBackward0);
   variable_list apply(variable_list&& grads) override {
     return {div(expand(grads[0], self_sizes),
                 wrap_scalar(Scalar(numel_of(self_sizes))))};
   }
   void visit_saved(SavedVisitor& v) const override {
+    Node::visit_saved(v);
     v.visit("self_sym_numel", int_field(numel_of(self_sizes)));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
   }
-  Shape self_sizes;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
 };
 
 // d(self) = grad expanded / (number of reduced elements)
-class MeanBackward1 : public Node {
+class MeanBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MeanBackward1"; }
+  AG_NODE(MeanBackward1);
   variable_list apply(variable_list&& grads) override {
     int64_t count = 1;
     for (int64_t d : dims) count *= self_sizes[static_cast<size_t>(d)];
@@ -171,14 +159,12 @@ class MeanBackward1 : public Node {
                 wrap_scalar(Scalar(count)))};
   }
   void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", ints_field(dims));
-    v.visit("keepdim", bool_field(keepdim));
+    Node::visit_saved(v);
     v.visit("self_sym_numel", int_field(numel_of(self_sizes)));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
   }
-  Shape self_sizes;
-  IntList dims;
-  bool keepdim = false;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<IntList> dims{this, "dim"};
+  Saved<bool> keepdim{this, "keepdim"};
 };
 
 // p = 2: d(self) = grad * self / result;  p = 1: grad * sign(self);
@@ -186,10 +172,9 @@ class MeanBackward1 : public Node {
 // p = 0: zero (a count of nonzeros);
 // otherwise grad * self * |self|^(p-2) / result^(p-1). A zero norm gives a
 // zero gradient (the minimum-norm subgradient).
-class LinalgVectorNormBackward0 : public Node {
+class LinalgVectorNormBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LinalgVectorNormBackward0"; }
+  AG_NODE(LinalgVectorNormBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor r = result.unpack(shared_from_this());
@@ -216,21 +201,10 @@ class LinalgVectorNormBackward0 : public Node {
     }
     return {mul(g, where(zero_norm, zeros({}, scale.dtype()), scale))};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", ints_field(dims));
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("ord", scalar_field(Scalar(ord)));
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  IntList dims;
-  bool keepdim = false;
-  double ord = 2.0;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<IntList> dims{this, "dim"};
+  Saved<bool> keepdim{this, "keepdim", false};
+  Saved<double> ord{this, "ord", 2.0};
 };
 
 }  // namespace
@@ -401,48 +375,28 @@ Tensor prod_backward(const Tensor& grad, const Tensor& self,
 }
 
 // See prod_backward.
-class ProdBackward0 : public Node {
+class ProdBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ProdBackward0"; }
+  AG_NODE(ProdBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     return {prod_backward(grads[0], s, result.unpack(shared_from_this()),
                           normalize_dims({}, s.dim()), false)};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
+  SavedTensor self{this, "self"}, result{this, "result"};
 };
 
 // See prod_backward.
-class ProdBackward1 : public Node {
+class ProdBackward1 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ProdBackward1"; }
+  AG_NODE(ProdBackward1);
   variable_list apply(variable_list&& grads) override {
     return {prod_backward(grads[0], self.unpack(),
                           result.unpack(shared_from_this()), {dim}, keepdim)};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  int64_t dim = 0;
-  bool keepdim = false;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<int64_t> dim{this, "dim", 0};
+  Saved<bool> keepdim{this, "keepdim", false};
 };
 
 }  // namespace
@@ -487,10 +441,14 @@ Tensor prod(const Tensor& self, const IntList& dims_in, bool keepdim,
 namespace {
 
 // d(self) = grad spread evenly over the positions equal to the result
-class ExtremumBackward : public Node {
+class ExtremumBackward final : public Node {
  public:
   ExtremumBackward(edge_list&& edges, const char* name, bool has_dims)
-      : Node(std::move(edges)), name_(name), has_dims_(has_dims) {}
+      : Node(std::move(edges)),
+        dims(this, has_dims ? "dim" : nullptr),
+        keepdim(this, has_dims ? "keepdim" : nullptr),
+        name_(name),
+        has_dims_(has_dims) {}
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
@@ -498,21 +456,9 @@ class ExtremumBackward : public Node {
     return {evenly_distribute(grads[0], s, result.unpack(shared_from_this()), d,
                               has_dims_ && keepdim)};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    if (has_dims_) {
-      v.visit("dim", ints_field(dims));
-      v.visit("keepdim", bool_field(keepdim));
-    }
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  IntList dims;
-  bool keepdim = false;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<IntList> dims;  // only for the overloads taking dims
+  Saved<bool> keepdim;
 
  private:
   const char* name_;
@@ -520,7 +466,7 @@ class ExtremumBackward : public Node {
 };
 
 // d(self) = grad at the returned index along dim, zeros elsewhere
-class IndexedExtremumBackward : public Node {
+class IndexedExtremumBackward final : public Node {
  public:
   IndexedExtremumBackward(edge_list&& edges, const char* name)
       : Node(std::move(edges)), name_(name) {}
@@ -541,19 +487,19 @@ class IndexedExtremumBackward : public Node {
     }
     return {mul(g, mask)};
   }
+  // indices: integer positions, never requiring grad, so kept as a plain
+  // tensor (no cycle through a grad_fn, no version check).
   void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
+    Node::visit_saved(v);
     SavedField idx;
     idx.kind = SavedField::Kind::Tensor;
     idx.tensor = indices;
     v.visit("indices", idx);
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
   }
-  Shape self_sizes;
-  Tensor indices;  // integer positions: never require grad, no cycle
-  int64_t dim = 0;
-  bool keepdim = false;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Tensor indices;
+  Saved<int64_t> dim{this, "dim"};
+  Saved<bool> keepdim{this, "keepdim"};
 
  private:
   const char* name_;
@@ -704,31 +650,22 @@ Tensor var_backward(const Tensor& grad, const Tensor& self, const IntList& dims,
   return mul(g, mul(centered, wrap_scalar(Scalar(2.0 / n))));
 }
 
-class VarBackward0 : public Node {
+class VarBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "VarBackward0"; }
+  AG_NODE(VarBackward0);
   variable_list apply(variable_list&& grads) override {
     return {var_backward(grads[0], self.unpack(), dims, correction, keepdim)};
   }
-  void release_variables() override { self.release(); }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("correction", scalar_field(Scalar(correction)));
-    v.visit("dim", ints_field(dims));
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("self", self);
-  }
-  SavedVariable self;
-  IntList dims;
-  double correction = 1.0;
-  bool keepdim = false;
+  SavedTensor self{this, "self"};
+  Saved<IntList> dims{this, "dim"};
+  Saved<double> correction{this, "correction", 1.0};
+  Saved<bool> keepdim{this, "keepdim", false};
 };
 
 // d(self) = var_backward(grad / (2 std)), zero where std == 0
-class StdBackward0 : public Node {
+class StdBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "StdBackward0"; }
+  AG_NODE(StdBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor r = result.unpack(shared_from_this());
     Tensor zero_std;
@@ -741,21 +678,10 @@ class StdBackward0 : public Node {
               div(grads[0], mul(r, wrap_scalar(Scalar(2.0)))));
     return {var_backward(scaled, self.unpack(), dims, correction, keepdim)};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("correction", scalar_field(Scalar(correction)));
-    v.visit("dim", ints_field(dims));
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  IntList dims;
-  double correction = 1.0;
-  bool keepdim = false;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<IntList> dims{this, "dim"};
+  Saved<double> correction{this, "correction", 1.0};
+  Saved<bool> keepdim{this, "keepdim", false};
 };
 
 Tensor var_data(const Tensor& self, const IntList& dims, double correction,
@@ -815,10 +741,9 @@ Tensor std(const Tensor& self, const IntList& dims, double correction,
 
 namespace {
 // d(self) = grad * exp(self - result)
-class LogsumexpBackward0 : public Node {
+class LogsumexpBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LogsumexpBackward0"; }
+  AG_NODE(LogsumexpBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor g = expand_reduced_grad(grads[0], s.sizes(), dims, keepdim);
@@ -826,19 +751,9 @@ class LogsumexpBackward0 : public Node {
                                          s.sizes(), dims, keepdim);
     return {mul(g, exp(sub(s, r)))};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", ints_field(dims));
-    v.visit("keepdim", bool_field(keepdim));
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  IntList dims;
-  bool keepdim = false;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<IntList> dims{this, "dim"};
+  Saved<bool> keepdim{this, "keepdim", false};
 };
 }  // namespace
 
@@ -883,7 +798,7 @@ Tensor cumsum_impl(const Tensor& self, int64_t dim, bool reverse,
                    std::optional<DType> dtype);
 
 // The adjoint of a cumulative sum is the same sum run from the other end.
-class CumsumBackward : public Node {
+class CumsumBackward final : public Node {
  public:
   CumsumBackward(edge_list&& edges, bool reverse)
       : Node(std::move(edges)), reverse_(reverse) {}
@@ -893,10 +808,7 @@ class CumsumBackward : public Node {
   variable_list apply(variable_list&& grads) override {
     return {cumsum_impl(grads[0], dim, !reverse_, std::nullopt)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-  }
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim", 0};
 
  private:
   bool reverse_;

@@ -13,7 +13,9 @@ void manual_seed(uint64_t seed);
 uint64_t initial_seed();
 // torch.get_num_threads / torch.set_num_threads (ours and the BLAS's).
 int get_num_threads();
-void set_num_threads(int n);
+// n from 1 to kMaxThreads.
+void set_num_threads(int64_t n);
+inline constexpr int64_t kMaxThreads = 1024;
 // "AVX2" or "DEFAULT".
 std::string cpu_capability();
 

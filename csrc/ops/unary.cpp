@@ -1,7 +1,8 @@
-// Unary math: exp, expm1, log, log1p, log2, log10, sqrt, rsqrt, reciprocal,
-// sin, cos, tan, tanh, erf, abs, sign, and rounding (floor, ceil, round,
-// trunc). Integer inputs of the transcendental ops compute in the default float
-// dtype, as in PyTorch; rounding keeps integer dtypes.
+// Unary math: the declared ops of decl/unary.h (exp, log, sin, sigmoid,
+// logsigmoid, ...: their Specs here, forwards generated below), abs, sign,
+// and rounding (floor, ceil, round, trunc). Integer inputs of the declared
+// float ops compute in the default float dtype, as in PyTorch; rounding
+// keeps integer dtypes.
 
 #include <cmath>
 
@@ -17,8 +18,6 @@ using kernels::UnaryOp;
 struct ExpSpec {
   static constexpr const char* kName = "ExpBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Exp;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, result);
   }
@@ -28,8 +27,6 @@ struct ExpSpec {
 struct LogSpec {
   static constexpr const char* kName = "LogBackward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Log;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, self);
   }
@@ -39,8 +36,6 @@ struct LogSpec {
 struct Log1pSpec {
   static constexpr const char* kName = "Log1PBackward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Log1p;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, add(self, wrap_scalar(Scalar(1.0))));
   }
@@ -50,8 +45,6 @@ struct Log1pSpec {
 struct SqrtSpec {
   static constexpr const char* kName = "SqrtBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Sqrt;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return div(g, mul(result, wrap_scalar(Scalar(2.0))));
   }
@@ -61,8 +54,6 @@ struct SqrtSpec {
 struct SinSpec {
   static constexpr const char* kName = "SinBackward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Sin;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, cos(self));
   }
@@ -72,8 +63,6 @@ struct SinSpec {
 struct CosSpec {
   static constexpr const char* kName = "CosBackward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Cos;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, neg(sin(self)));
   }
@@ -83,8 +72,6 @@ struct CosSpec {
 struct TanhSpec {
   static constexpr const char* kName = "TanhBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Tanh;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, rsub(mul(result, result), Scalar(1.0)));
   }
@@ -94,8 +81,6 @@ struct TanhSpec {
 struct AbsSpec {
   static constexpr const char* kName = "AbsBackward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Abs;
-  static constexpr bool kFloating = false;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, sign(self));
   }
@@ -105,8 +90,6 @@ struct AbsSpec {
 struct Expm1Spec {
   static constexpr const char* kName = "Expm1Backward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Expm1;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, add(result, wrap_scalar(Scalar(1.0))));
   }
@@ -116,8 +99,6 @@ struct Expm1Spec {
 struct Log2Spec {
   static constexpr const char* kName = "Log2Backward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Log2;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, mul(self, wrap_scalar(Scalar(0.69314718055994530942))));
   }
@@ -127,8 +108,6 @@ struct Log2Spec {
 struct Log10Spec {
   static constexpr const char* kName = "Log10Backward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Log10;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, mul(self, wrap_scalar(Scalar(2.30258509299404568402))));
   }
@@ -138,8 +117,6 @@ struct Log10Spec {
 struct RsqrtSpec {
   static constexpr const char* kName = "RsqrtBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Rsqrt;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(mul(g, wrap_scalar(Scalar(-0.5))),
                pow(result, Scalar(int64_t{3})));
@@ -150,8 +127,6 @@ struct RsqrtSpec {
 struct ReciprocalSpec {
   static constexpr const char* kName = "ReciprocalBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Reciprocal;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(neg(g), mul(result, result));
   }
@@ -161,8 +136,6 @@ struct ReciprocalSpec {
 struct TanSpec {
   static constexpr const char* kName = "TanBackward0";
   static constexpr bool kSavesResult = true;
-  static constexpr UnaryOp kOp = UnaryOp::Tan;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, add(mul(result, result), wrap_scalar(Scalar(1.0))));
   }
@@ -172,8 +145,6 @@ struct TanSpec {
 struct ErfSpec {
   static constexpr const char* kName = "ErfBackward0";
   static constexpr bool kSavesResult = false;
-  static constexpr UnaryOp kOp = UnaryOp::Erf;
-  static constexpr bool kFloating = true;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     const Tensor d = mul(exp(neg(mul(self, self))),
                          wrap_scalar(Scalar(1.12837916709551257390)));
@@ -181,39 +152,55 @@ struct ErfSpec {
   }
 };
 
+// d(self) = grad * result * (1 - result)
+struct SigmoidSpec {
+  static constexpr const char* kName = "SigmoidBackward0";
+  static constexpr bool kSavesResult = true;
+  static Tensor backward(const Tensor& g, const Tensor& result) {
+    return mul(g, mul(result, rsub(result, Scalar(1.0))));
+  }
+};
+
+// d(self) = grad * sigmoid(-self)   (= grad * (1 - sigmoid(self)))
+struct LogSigmoidSpec {
+  static constexpr const char* kName = "LogSigmoidBackward0";
+  static constexpr const char* kKernelName = "log_sigmoid_cpu";
+  static constexpr bool kSavesResult = false;
+  static Tensor backward(const Tensor& g, const Tensor& self) {
+    return mul(g, sigmoid(neg(self)));
+  }
+};
+
 }  // namespace
 
-Tensor exp(const Tensor& self) {
-  return unary_op<ExpSpec>(self);
-}
-Tensor log(const Tensor& self) {
-  return unary_op<LogSpec>(self);
-}
-Tensor log1p(const Tensor& self) {
-  return unary_op<Log1pSpec>(self);
-}
-Tensor sqrt(const Tensor& self) {
-  return unary_op<SqrtSpec>(self);
-}
-Tensor sin(const Tensor& self) {
-  return unary_op<SinSpec>(self);
-}
-Tensor cos(const Tensor& self) {
-  return unary_op<CosSpec>(self);
-}
-Tensor tanh(const Tensor& self) {
-  return unary_op<TanhSpec>(self);
-}
+// The declared ops' forwards and in-place forms (decl/unary.h).
+#define AG_DEFINE_UNARY(name, Name, ...)                                      \
+  Tensor name(const Tensor& self) {                                           \
+    return unary_op<Name##Spec>(self, UnaryOp::Name, IntegerInputs::ToFloat); \
+  }                                                                           \
+  Tensor& name##_(Tensor& self) {                                             \
+    return apply_inplace(self, #name "_", {},                                 \
+                         [](const Tensor& s) { return name(s); });            \
+  }
+AG_UNARY_FLOAT_OPS(AG_DEFINE_UNARY)
+#undef AG_DEFINE_UNARY
+#define AG_DEFINE_UNARY_NN(name, Name, ...)                                \
+  Tensor name(const Tensor& self) {                                        \
+    return unary_op<Name##Spec>(self, UnaryOp::Name, IntegerInputs::Raise, \
+                                Name##Spec::kKernelName);                  \
+  }
+AG_UNARY_NN_OPS(AG_DEFINE_UNARY_NN)
+#undef AG_DEFINE_UNARY_NN
+
 Tensor abs(const Tensor& self) {
-  return unary_op<AbsSpec>(self);
+  return unary_op<AbsSpec>(self, UnaryOp::Abs, IntegerInputs::Keep);
 }
 
 // d(self) = 0: sign is piecewise constant.
 namespace {
-class SignBackward0 : public Node {
+class SignBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SignBackward0"; }
+  AG_NODE(SignBackward0);
   variable_list apply(variable_list&& grads) override {
     return {zeros(grads[0].sizes(), grads[0].dtype())};
   }
@@ -225,28 +212,6 @@ Tensor sign(const Tensor& self) {
   kernels::unary(UnaryOp::Sign, self, out);
   if (auto fn = record<SignBackward0>(self)) autograd::set_history(out, fn);
   return out;
-}
-
-Tensor expm1(const Tensor& self) {
-  return unary_op<Expm1Spec>(self);
-}
-Tensor log2(const Tensor& self) {
-  return unary_op<Log2Spec>(self);
-}
-Tensor log10(const Tensor& self) {
-  return unary_op<Log10Spec>(self);
-}
-Tensor rsqrt(const Tensor& self) {
-  return unary_op<RsqrtSpec>(self);
-}
-Tensor reciprocal(const Tensor& self) {
-  return unary_op<ReciprocalSpec>(self);
-}
-Tensor tan(const Tensor& self) {
-  return unary_op<TanSpec>(self);
-}
-Tensor erf(const Tensor& self) {
-  return unary_op<ErfSpec>(self);
 }
 
 // ---- rounding -------------------------------------------------------------
@@ -328,48 +293,6 @@ Tensor& inplace(Tensor& self, const char* name) {
 }
 }  // namespace
 
-Tensor& exp_(Tensor& self) {
-  return inplace<exp>(self, "exp_");
-}
-Tensor& expm1_(Tensor& self) {
-  return inplace<expm1>(self, "expm1_");
-}
-Tensor& log_(Tensor& self) {
-  return inplace<log>(self, "log_");
-}
-Tensor& log1p_(Tensor& self) {
-  return inplace<log1p>(self, "log1p_");
-}
-Tensor& log2_(Tensor& self) {
-  return inplace<log2>(self, "log2_");
-}
-Tensor& log10_(Tensor& self) {
-  return inplace<log10>(self, "log10_");
-}
-Tensor& sqrt_(Tensor& self) {
-  return inplace<sqrt>(self, "sqrt_");
-}
-Tensor& rsqrt_(Tensor& self) {
-  return inplace<rsqrt>(self, "rsqrt_");
-}
-Tensor& reciprocal_(Tensor& self) {
-  return inplace<reciprocal>(self, "reciprocal_");
-}
-Tensor& sin_(Tensor& self) {
-  return inplace<sin>(self, "sin_");
-}
-Tensor& cos_(Tensor& self) {
-  return inplace<cos>(self, "cos_");
-}
-Tensor& tan_(Tensor& self) {
-  return inplace<tan>(self, "tan_");
-}
-Tensor& tanh_(Tensor& self) {
-  return inplace<tanh>(self, "tanh_");
-}
-Tensor& erf_(Tensor& self) {
-  return inplace<erf>(self, "erf_");
-}
 Tensor& abs_(Tensor& self) {
   return inplace<abs>(self, "abs_");
 }

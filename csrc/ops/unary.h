@@ -7,26 +7,26 @@
 
 #include "core/scalar.h"
 #include "core/tensor.h"
+#include "decl/unary.h"
 #include "ops/common.h"
 
 namespace ag::ops {
 
-Tensor exp(const Tensor& self);
-Tensor log(const Tensor& self);
-Tensor log1p(const Tensor& self);
-Tensor sqrt(const Tensor& self);
-Tensor sin(const Tensor& self);
-Tensor cos(const Tensor& self);
-Tensor tanh(const Tensor& self);
+// The declared ops (decl/unary.h): Tensor exp(const Tensor& self) and its
+// in-place Tensor& exp_(Tensor& self), and so on for every line of
+// AG_UNARY_FLOAT_OPS; Tensor logsigmoid(const Tensor& self), and so on for
+// AG_UNARY_NN_OPS.
+#define AG_DECLARE_UNARY(name, ...) \
+  Tensor name(const Tensor& self);  \
+  Tensor& name##_(Tensor& self);
+AG_UNARY_FLOAT_OPS(AG_DECLARE_UNARY)
+#undef AG_DECLARE_UNARY
+#define AG_DECLARE_UNARY_NN(name, ...) Tensor name(const Tensor& self);
+AG_UNARY_NN_OPS(AG_DECLARE_UNARY_NN)
+#undef AG_DECLARE_UNARY_NN
+
 Tensor abs(const Tensor& self);
 Tensor sign(const Tensor& self);
-Tensor expm1(const Tensor& self);
-Tensor log2(const Tensor& self);
-Tensor log10(const Tensor& self);
-Tensor rsqrt(const Tensor& self);
-Tensor reciprocal(const Tensor& self);
-Tensor tan(const Tensor& self);
-Tensor erf(const Tensor& self);
 // Rounding: zero gradient; the identity (a copy) on integer tensors.
 Tensor floor(const Tensor& self);
 Tensor ceil(const Tensor& self);
@@ -36,20 +36,6 @@ Tensor round(const Tensor& self);  // half to even
 Tensor round(const Tensor& self, int64_t decimals);
 
 // In place (see Note [In place through the out-of-place op]).
-Tensor& exp_(Tensor& self);
-Tensor& expm1_(Tensor& self);
-Tensor& log_(Tensor& self);
-Tensor& log1p_(Tensor& self);
-Tensor& log2_(Tensor& self);
-Tensor& log10_(Tensor& self);
-Tensor& sqrt_(Tensor& self);
-Tensor& rsqrt_(Tensor& self);
-Tensor& reciprocal_(Tensor& self);
-Tensor& sin_(Tensor& self);
-Tensor& cos_(Tensor& self);
-Tensor& tan_(Tensor& self);
-Tensor& tanh_(Tensor& self);
-Tensor& erf_(Tensor& self);
 Tensor& abs_(Tensor& self);
 Tensor& sign_(Tensor& self);
 Tensor& floor_(Tensor& self);

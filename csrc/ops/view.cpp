@@ -39,7 +39,7 @@ int64_t storage_numel(const Tensor& t) {
 }
 
 // d(base) = grad placed at the view's positions, zeros elsewhere.
-class AsStridedBackward0 : public Node {
+class AsStridedBackward0 final : public Node {
  public:
   AsStridedBackward0(edge_list&& edges, Geometry view, Geometry base,
                      int64_t storage_numel)
@@ -69,6 +69,7 @@ class AsStridedBackward0 : public Node {
     return {base};
   }
 
+  // The view's geometry, shown as PyTorch's separate fields.
   void visit_saved(SavedVisitor& v) const override {
     v.visit("size", ints_field(view_.sizes));
     v.visit("storage_offset", int_field(view_.offset));
@@ -135,23 +136,20 @@ class CopySlices : public Node {
 };
 
 // d(self) = grad.reshape(self_sizes)
-class ReshapeLikeBackward : public Node {
+class ReshapeLikeBackward final : public Node {
  public:
   ReshapeLikeBackward(edge_list&& edges, const char* name, Shape self_sizes)
       : Node(std::move(edges)),
         name_(name),
-        self_sizes_(std::move(self_sizes)) {}
+        self_sizes_(this, "self_sym_sizes", std::move(self_sizes)) {}
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     return {reshape(grads[0], self_sizes_)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self_sym_sizes", ints_field(self_sizes_));
-  }
 
  private:
   const char* name_;
-  Shape self_sizes_;
+  Saved<Shape> self_sizes_{this, "self_sym_sizes"};
 };
 
 Tensor record_reshape_like(const Tensor& self, Tensor out, const char* name) {
@@ -164,33 +162,26 @@ Tensor record_reshape_like(const Tensor& self, Tensor out, const char* name) {
 }
 
 // d(self) = grad.transpose(dim0, dim1)
-class TransposeBackward0 : public Node {
+class TransposeBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "TransposeBackward0"; }
+  AG_NODE(TransposeBackward0);
   variable_list apply(variable_list&& grads) override {
     return {transpose(grads[0], dim0, dim1)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim0", int_field(dim0));
-    v.visit("dim1", int_field(dim1));
-  }
-  int64_t dim0 = 0, dim1 = 0;
+  Saved<int64_t> dim0{this, "dim0", 0}, dim1{this, "dim1", 0};
 };
 
 // d(self) = grad.t()
-class TBackward0 : public Node {
+class TBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "TBackward0"; }
+  AG_NODE(TBackward0);
   variable_list apply(variable_list&& grads) override { return {t(grads[0])}; }
 };
 
 // d(self) = grad.permute(inverse of dims)
-class PermuteBackward0 : public Node {
+class PermuteBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "PermuteBackward0"; }
+  AG_NODE(PermuteBackward0);
   variable_list apply(variable_list&& grads) override {
     IntList inverse(dims.size());
     for (size_t i = 0; i < dims.size(); ++i) {
@@ -198,38 +189,27 @@ class PermuteBackward0 : public Node {
     }
     return {permute(grads[0], inverse)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dims", ints_field(dims));
-  }
-  IntList dims;
+  Saved<IntList> dims{this, "dims"};
 };
 
 // d(self) = grad.squeeze(dim)
-class UnsqueezeBackward0 : public Node {
+class UnsqueezeBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "UnsqueezeBackward0"; }
+  AG_NODE(UnsqueezeBackward0);
   variable_list apply(variable_list&& grads) override {
     return {squeeze(grads[0], {dim})};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-  }
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim", 0};
 };
 
 // d(self) = sum of grad over the expanded dims
-class ExpandBackward0 : public Node {
+class ExpandBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "ExpandBackward0"; }
+  AG_NODE(ExpandBackward0);
   variable_list apply(variable_list&& grads) override {
     return {sum_to(grads[0], self_sizes)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
 };
 
 // Scatters grad into zeros of self's shape at the selected positions.
@@ -242,50 +222,36 @@ Tensor scatter_into_zeros(const Tensor& grad, const Shape& self_sizes,
 }
 
 // d(self) = zeros with grad written at [index] along dim
-class SelectBackward0 : public Node {
+class SelectBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SelectBackward0"; }
+  AG_NODE(SelectBackward0);
   variable_list apply(variable_list&& grads) override {
     return {scatter_into_zeros(grads[0], self_sizes, [&](const Tensor& r) {
       return select(r, dim, index);
     })};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("index", int_field(index));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-  }
-  Shape self_sizes;
-  int64_t dim = 0, index = 0;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<int64_t> dim{this, "dim", 0}, index{this, "index", 0};
 };
 
 // d(self) = zeros with grad written at [start:end:step] along dim
-class SliceBackward0 : public Node {
+class SliceBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SliceBackward0"; }
+  AG_NODE(SliceBackward0);
   variable_list apply(variable_list&& grads) override {
     return {scatter_into_zeros(grads[0], self_sizes, [&](const Tensor& r) {
       return slice(r, dim, start, end, step);
     })};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("end", int_field(end));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-    v.visit("start", int_field(start));
-    v.visit("step", int_field(step));
-  }
-  Shape self_sizes;
-  int64_t dim = 0, start = 0, end = 0, step = 1;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<int64_t> dim{this, "dim", 0}, start{this, "start", 0},
+      end{this, "end", 0}, step{this, "step", 1};
 };
 
 // d(self) = grad
-class AliasBackward0 : public Node {
+class AliasBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "AliasBackward0"; }
+  AG_NODE(AliasBackward0);
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -635,52 +601,36 @@ Tensor movedim(const Tensor& self, const IntList& source,
 namespace {
 
 // d(self) = cat(grads, dim)   (pieces that got no gradient count as zeros)
-class SplitBackward0 : public Node {
+class SplitBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SplitBackward0"; }
+  AG_NODE(SplitBackward0);
   variable_list apply(variable_list&& grads) override {
     return {cat(grads, dim)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-    v.visit("split_size", int_field(split_size));
-  }
-  Shape self_sizes;
-  int64_t dim = 0, split_size = 0;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<int64_t> dim{this, "dim", 0}, split_size{this, "split_size", 0};
 };
 
 // d(self) = cat(grads, dim)
-class SplitWithSizesBackward0 : public Node {
+class SplitWithSizesBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "SplitWithSizesBackward0"; }
+  AG_NODE(SplitWithSizesBackward0);
   variable_list apply(variable_list&& grads) override {
     return {cat(grads, dim)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("self_sym_sizes", ints_field(self_sizes));
-    v.visit("split_sizes", ints_field(split_sizes));
-  }
-  Shape self_sizes;
-  int64_t dim = 0;
-  IntList split_sizes;
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<int64_t> dim{this, "dim", 0};
+  Saved<IntList> split_sizes{this, "split_sizes"};
 };
 
 // d(self) = stack(grads, dim)
-class UnbindBackward0 : public Node {
+class UnbindBackward0 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "UnbindBackward0"; }
+  AG_NODE(UnbindBackward0);
   variable_list apply(variable_list&& grads) override {
     return {stack(grads, dim)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-  }
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim", 0};
 };
 
 // Views of consecutive pieces of self along dim d, all outputs of fn.
@@ -899,10 +849,9 @@ Sliced apply_slicing(const Tensor& self,
 
 // self = value: FillBackward3 is PyTorch's node for fill_ with a 0-d tensor.
 // d(self) = 0 ; d(value) = sum(grad)
-class FillBackward3 : public Node {
+class FillBackward3 final : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "FillBackward3"; }
+  AG_NODE(FillBackward3);
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {

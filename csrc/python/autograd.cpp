@@ -6,8 +6,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd/recorder.h"
 #include "autograd/saved_variable.h"
-#include "python/bindings.h"
-#include "python/convert.h"
+#include "python/bind_utils.h"
 
 namespace ag::python {
 
@@ -42,6 +41,15 @@ class SavedLookup : public SavedVisitor {
         break;
     }
   }
+  void visit(const char* name,
+             const std::vector<SavedVariable>& values) override {
+    if (name_ != name) return;
+    py::tuple out(values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+      out[i] = py::cast(values[i].unpack(owner_));
+    }
+    result_ = std::move(out);
+  }
   std::optional<py::object> result() const { return result_; }
 
  private:
@@ -58,6 +66,9 @@ class SavedNames : public SavedVisitor {
   void visit(const char* name, const SavedField&) override {
     names.emplace_back(name);
   }
+  void visit(const char* name, const std::vector<SavedVariable>&) override {
+    names.emplace_back(name);
+  }
   std::vector<std::string> names;
 };
 
@@ -68,141 +79,212 @@ std::string short_name(const Node& node) {
   return pos == std::string::npos ? name : name.substr(pos + 2);
 }
 
-TensorList tensor_list(py::handle obj) {
+// None, a tensor, or a sequence of tensors (None items: undefined).
+TensorList tensor_list(py::handle obj, const char* what) {
   TensorList out;
   if (obj.is_none()) return out;
   if (is_tensor(obj)) {
     out.push_back(obj.cast<Tensor>());
     return out;
   }
+  if (!PyList_Check(obj.ptr()) && !PyTuple_Check(obj.ptr())) {
+    throw py::type_error(std::string(what) +
+                         " must be a Tensor or a sequence of Tensors, got " +
+                         type_name_of(obj.ptr()));
+  }
   for (py::handle item : obj) {
+    if (!item.is_none() && !is_tensor(item)) {
+      throw py::type_error(std::string(what) +
+                           " must hold Tensors (or None), got " +
+                           type_name_of(item.ptr()));
+    }
     out.push_back(item.is_none() ? Tensor() : item.cast<Tensor>());
   }
   return out;
 }
 
+py::object run_grad(Args& a, const autograd::NodeFilter& allowed,
+                    size_t first) {
+  const TensorList outs = tensor_list(a.object(first), "outputs");
+  const TensorList ins = tensor_list(a.object(first + 1), "inputs");
+  const TensorList grads = tensor_list(a.object(first + 2), "grad_outputs");
+  const bool keep_graph = a.to_bool(first + 3);
+  const bool create_graph = a.to_bool(first + 4);
+  const bool allow_unused = allowed ? true : a.to_bool(first + 5);
+  const TensorList result = released([&] {
+    return autograd::grad(outs, ins, grads, keep_graph, create_graph,
+                          allow_unused, allowed);
+  });
+  return wrap(result);
+}
+
+void bind_node(py::module_& m) {
+  py::class_<Node, std::shared_ptr<Node>> node(m, "Node", py::dynamic_attr());
+  node.doc() =
+      "A node of the backward graph (what `grad_fn` returns): computes the "
+      "gradients of an operation's inputs from the gradient of its output.";
+  def_method(
+      node, {"name(self) -> _str"},
+      [](Args& a) -> py::object { return py::str(a.self<Node>().name()); },
+      "The name PyTorch prints for this node, e.g. MulBackward0.");
+  node.def_property_readonly(
+      "next_functions",
+      [](const Node& n) {
+        py::tuple out(n.num_outputs());
+        for (size_t i = 0; i < n.num_outputs(); ++i) {
+          const Edge& e = n.next_edge(i);
+          out[i] = py::make_tuple(
+              e.function ? py::cast(e.function) : py::none(), e.input_nr);
+        }
+        return out;
+      },
+      "tuple[tuple[Node | None, _int], ...]\n\nThe nodes the gradients of "
+      "this node's inputs flow to, with the input slot of each.");
+  node.def_property_readonly("_sequence_nr", &Node::sequence_nr,
+                             "_int\n\nThe order the node was created in.");
+  node.def_property_readonly(
+      "variable",
+      [](const Node& n) -> py::object {
+        const auto* acc = dynamic_cast<const AccumulateGrad*>(&n);
+        if (!acc) {
+          throw py::attribute_error("'" + short_name(n) +
+                                    "' object has no attribute 'variable'");
+        }
+        return py::cast(acc->variable());
+      },
+      "typing.Any\n\nThe leaf an AccumulateGrad node accumulates into.");
+  def_method(
+      node, {"_saved_names(self) -> list[_str]"},
+      [](Args& a) -> py::object {
+        SavedNames names;
+        a.self<Node>().visit_saved(names);
+        return py::cast(names.names);
+      },
+      "The names of the values this node saved (its _saved_* attributes).");
+  def_method(
+      node, {"__getattr__(self, str name) -> typing.Any"},
+      [](Args& a) -> py::object {
+        const auto n = a.object(0).cast<std::shared_ptr<Node>>();
+        const std::string attr = a.string(1);
+        const std::string prefix = "_saved_";
+        if (attr.rfind(prefix, 0) == 0) {
+          SavedLookup lookup(attr.substr(prefix.size()), n);
+          n->visit_saved(lookup);
+          if (auto found = lookup.result()) return *found;
+        }
+        throw py::attribute_error("'" + short_name(*n) +
+                                  "' object has no attribute '" + attr + "'");
+      },
+      "");
+  def_method(
+      node, {"__repr__(self) -> _str"},
+      [](Args& a) -> py::object {
+        const Node& n = a.self<Node>();
+        return py::str(
+            "<" + short_name(n) + " object at " +
+            std::string(py::str(py::module_::import("builtins")
+                                    .attr("hex")(reinterpret_cast<uintptr_t>(
+                                        a.object(0).ptr())))) +
+            ">");
+      },
+      "");
+  node.def_property_readonly(
+      "_class_name", [](const Node& n) { return short_name(n); },
+      "_str\n\nThe node's name without its C++ namespace.");
+  def(
+      m, {"_live_node_count() -> _int"},
+      [](Args&) { return wrap(Node::live_count()); },
+      "How many graph nodes are alive in the process.");
+}
+
+// GradientTape: a recorder of the nodes created while it records, and
+// autograd.grad through those nodes only.
+void bind_recorder(py::module_& m) {
+  py::class_<NodeRecorder, std::shared_ptr<NodeRecorder>> recorder(
+      m, "_NodeRecorder");
+  recorder.doc() = "Records the graph nodes created while it is active.";
+  recorder.def(py::init<>());
+  const std::pair<const char*, void (NodeRecorder::*)()> actions[] = {
+      {"start", &NodeRecorder::start}, {"stop", &NodeRecorder::stop},
+      {"pause", &NodeRecorder::pause}, {"resume", &NodeRecorder::resume},
+      {"clear", &NodeRecorder::clear},
+  };
+  for (const auto& [name, action] : actions) {
+    def_method(
+        recorder, {std::string(name) + "(self) -> None"},
+        [action = action](Args& a) {
+          (a.self<NodeRecorder>().*action)();
+          return py::none();
+        },
+        "");
+  }
+  recorder.def_property_readonly("active", &NodeRecorder::active,
+                                 "_bool\n\nWhether it is recording.");
+  def_method(
+      recorder, {"nodes(self) -> list[Node]"},
+      [](Args& a) -> py::object {
+        return py::cast(a.self<NodeRecorder>().nodes());
+      },
+      "The recorded nodes still alive.");
+  def(
+      m,
+      {"_run_grad_recorded(object recorder, object outputs, object inputs, "
+       "object grad_outputs, bool keep_graph, bool create_graph) -> "
+       "tuple[Tensor | None, ...]"},
+      [](Args& a) {
+        if (!py::isinstance<NodeRecorder>(a.object(0))) {
+          throw py::type_error("_run_grad_recorded: expected a _NodeRecorder");
+        }
+        const auto rec = a.object(0).cast<std::shared_ptr<NodeRecorder>>();
+        auto inside =
+            std::make_shared<std::unordered_set<const Node*>>(rec->alive_set());
+        const autograd::NodeFilter allowed = [inside](const Node& n) {
+          return inside->count(&n) > 0;
+        };
+        return run_grad(a, allowed, 1);
+      },
+      "autograd.grad through the recorded nodes only.");
+}
+
 }  // namespace
 
 void init_autograd(py::module_& m) {
-  py::class_<Node, std::shared_ptr<Node>>(m, "Node", py::dynamic_attr())
-      .def("name", &Node::name)
-      .def_property_readonly(
-          "next_functions",
-          [](const Node& node) {
-            py::tuple out(node.num_outputs());
-            for (size_t i = 0; i < node.num_outputs(); ++i) {
-              const Edge& e = node.next_edge(i);
-              out[i] = py::make_tuple(
-                  e.function ? py::cast(e.function) : py::none(), e.input_nr);
-            }
-            return out;
-          })
-      .def_property_readonly("_sequence_nr", &Node::sequence_nr)
-      .def_property_readonly(
-          "variable",
-          [](const Node& node) -> py::object {
-            const auto* acc = dynamic_cast<const AccumulateGrad*>(&node);
-            if (!acc)
-              throw py::attribute_error("'" + short_name(node) +
-                                        "' object has no attribute 'variable'");
-            return py::cast(acc->variable());
-          })
-      .def("_saved_names",
-           [](const Node& node) {
-             SavedNames names;
-             node.visit_saved(names);
-             return names.names;
-           })
-      .def("__getattr__",
-           [](const std::shared_ptr<Node>& node, const std::string& attr) {
-             const std::string prefix = "_saved_";
-             if (attr.rfind(prefix, 0) == 0) {
-               SavedLookup lookup(attr.substr(prefix.size()), node);
-               node->visit_saved(lookup);
-               if (auto found = lookup.result()) return *found;
-             }
-             throw py::attribute_error("'" + short_name(*node) +
-                                       "' object has no attribute '" + attr +
-                                       "'");
-           })
-      .def("__repr__",
-           [](py::handle self) {
-             const Node& node = self.cast<const Node&>();
-             return "<" + short_name(node) + " object at " +
-                    std::string(
-                        py::str(py::module_::import("builtins")
-                                    .attr("hex")(reinterpret_cast<uintptr_t>(
-                                        self.ptr())))) +
-                    ">";
-           })
-      .def_property_readonly("_class_name",
-                             [](const Node& node) { return short_name(node); });
-
-  m.def("_live_node_count", &Node::live_count);
-  // GradientTape: a recorder of the nodes created while it records, and
-  // autograd.grad through those nodes only.
-  py::class_<NodeRecorder, std::shared_ptr<NodeRecorder>>(m, "_NodeRecorder")
-      .def(py::init<>())
-      .def("start", &NodeRecorder::start)
-      .def("stop", &NodeRecorder::stop)
-      .def("pause", &NodeRecorder::pause)
-      .def("resume", &NodeRecorder::resume)
-      .def("clear", &NodeRecorder::clear)
-      .def_property_readonly("active", &NodeRecorder::active)
-      .def("nodes", &NodeRecorder::nodes);
-  m.def("_run_grad_recorded",
-        [](const std::shared_ptr<NodeRecorder>& recorder, py::handle outputs,
-           py::handle inputs, py::handle grad_outputs, bool keep_graph,
-           bool create_graph) {
-          const TensorList outs = tensor_list(outputs);
-          const TensorList ins = tensor_list(inputs);
-          const TensorList grads = tensor_list(grad_outputs);
-          auto inside = std::make_shared<std::unordered_set<const Node*>>(
-              recorder->alive_set());
-          autograd::NodeFilter allowed = [inside](const Node& n) {
-            return inside->count(&n) > 0;
-          };
-          TensorList result;
-          {
-            py::gil_scoped_release no_gil;
-            result = autograd::grad(outs, ins, grads, keep_graph, create_graph,
-                                    true, allowed);
-          }
-          py::tuple out(result.size());
-          for (size_t i = 0; i < result.size(); ++i) {
-            out[i] = py::cast(result[i]);
-          }
-          return out;
-        });
-  m.def("is_grad_enabled", &GradMode::is_enabled);
-  m.def("_set_grad_enabled", &GradMode::set_enabled);
-
-  m.def("_run_backward",
-        [](py::handle tensors, py::handle grad_tensors, bool keep_graph,
-           bool create_graph, py::handle inputs) {
-          const TensorList roots = tensor_list(tensors);
-          const TensorList grads = tensor_list(grad_tensors);
-          const TensorList in = tensor_list(inputs);
-          py::gil_scoped_release no_gil;
+  bind_node(m);
+  bind_recorder(m);
+  def(
+      m, {"is_grad_enabled() -> _bool"},
+      [](Args&) { return wrap(GradMode::is_enabled()); },
+      "Whether grad mode is on in this thread.");
+  def(
+      m, {"_set_grad_enabled(bool enabled) -> None"},
+      [](Args& a) {
+        GradMode::set_enabled(a.to_bool(0));
+        return py::none();
+      },
+      "Turns grad mode on or off in this thread.");
+  def(
+      m,
+      {"_run_backward(object tensors, object grad_tensors, bool keep_graph, "
+       "bool create_graph, object inputs) -> None"},
+      [](Args& a) {
+        const TensorList roots = tensor_list(a.object(0), "tensors");
+        const TensorList grads = tensor_list(a.object(1), "grad_tensors");
+        const bool keep_graph = a.to_bool(2), create_graph = a.to_bool(3);
+        const TensorList in = tensor_list(a.object(4), "inputs");
+        released([&] {
           autograd::backward(roots, grads, keep_graph, create_graph, in);
+          return 0;
         });
-  m.def("_run_grad",
-        [](py::handle outputs, py::handle inputs, py::handle grad_outputs,
-           bool keep_graph, bool create_graph, bool allow_unused) {
-          const TensorList outs = tensor_list(outputs);
-          const TensorList ins = tensor_list(inputs);
-          const TensorList grads = tensor_list(grad_outputs);
-          TensorList result;
-          {
-            py::gil_scoped_release no_gil;
-            result = autograd::grad(outs, ins, grads, keep_graph, create_graph,
-                                    allow_unused);
-          }
-          py::tuple out(result.size());
-          for (size_t i = 0; i < result.size(); ++i)
-            out[i] = py::cast(result[i]);
-          return out;
-        });
+        return py::none();
+      },
+      "autograd.backward's C++ part.");
+  def(
+      m,
+      {"_run_grad(object outputs, object inputs, object grad_outputs, bool "
+       "keep_graph, bool create_graph, bool allow_unused) -> "
+       "tuple[Tensor | None, ...]"},
+      [](Args& a) { return run_grad(a, nullptr, 0); },
+      "autograd.grad's C++ part.");
 }
 
 }  // namespace ag::python

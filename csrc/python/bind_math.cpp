@@ -1,25 +1,60 @@
-// Elementwise math: arithmetic, unary functions, rounding, clamp, logical
-// and bitwise ops, activations, and their in-place forms.
+// Elementwise math: the declared unary and binary families (decl/*.h, one
+// binding each from their lists), arithmetic, rounding, clamp, logical and
+// bitwise ops, activations, and their in-place forms.
 
+#include "decl/binary.h"
+#include "decl/unary.h"
 #include "python/bind_utils.h"
 
 namespace ag::python {
 
 namespace {
 
-std::string type_name(py::handle obj) {
-  return py::str(py::type::of(obj).attr("__name__"));
+using UnaryFn = Tensor (*)(const Tensor&);
+using InplaceUnaryFn = Tensor& (*)(Tensor&);
+using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+using InplaceBinaryFn = Tensor& (*)(Tensor&, const Tensor&);
+
+Body unary_body(UnaryFn op) {
+  return [op](Args& a) {
+    const Tensor t = a.tensor(0);
+    return wrap(without_gil(t.numel(), [&] { return op(t); }));
+  };
 }
 
-// A tensor-only argument, with PyTorch's TypeError for anything else.
-Tensor tensor_arg(py::handle obj, const char* fn, const char* arg,
-                  int position) {
-  if (!is_tensor(obj)) {
-    throw py::type_error(std::string(fn) + "(): argument '" + arg +
-                         "' (position " + std::to_string(position) +
-                         ") must be Tensor, not " + type_name(obj));
-  }
-  return obj.cast<Tensor>();
+// In-place methods return self itself (a Parameter stays a Parameter).
+Body inplace_unary_body(InplaceUnaryFn op) {
+  return [op](Args& a) {
+    Tensor t = a.tensor(0);
+    op(t);
+    return a.object(0);
+  };
+}
+
+// `other` a tensor or a number (wrapped as a 0-d tensor).
+Body binary_body(BinaryFn op) {
+  return [op](Args& a) {
+    const Tensor t = a.tensor(0);
+    const Tensor o = a.operand(1);
+    return wrap(without_gil(t.numel(), [&] { return op(t, o); }));
+  };
+}
+
+// `other` a tensor only.
+Body tensor_binary_body(BinaryFn op) {
+  return [op](Args& a) {
+    const Tensor t = a.tensor(0);
+    const Tensor o = a.tensor(1);
+    return wrap(without_gil(t.numel(), [&] { return op(t, o); }));
+  };
+}
+
+Body inplace_binary_body(InplaceBinaryFn op) {
+  return [op](Args& a) {
+    Tensor t = a.tensor(0);
+    op(t, a.operand(1));
+    return a.object(0);
+  };
 }
 
 ops::RoundingMode to_rounding_mode(const std::optional<std::string>& mode) {
@@ -38,409 +73,496 @@ ops::GeluApproximate to_gelu_approximate(const std::string& approximate) {
   throw Error("approximate argument must be either none or tanh.");
 }
 
-std::optional<Scalar> optional_scalar(py::handle obj) {
-  if (obj.is_none()) return std::nullopt;
-  return to_scalar(obj);
+void bind_declared(TensorClass& cls, py::module_& m, py::module_& nn) {
+  // One binding per line of the lists: function, method and in-place method
+  // for the float ops; a function of _C._nn for the nn ops; function and
+  // method for the binary ops.
+#define AG_BIND_UNARY(name, Name, math, doc)                                   \
+  def_both(cls, m, {#name "(Tensor input) -> Tensor"}, unary_body(&ops::name), \
+           doc);                                                               \
+  def_method(cls, {#name "_(Tensor self) -> Tensor"},                          \
+             inplace_unary_body(&ops::name##_), "In-place " #name ".");
+  AG_UNARY_FLOAT_OPS(AG_BIND_UNARY)
+#undef AG_BIND_UNARY
+#define AG_BIND_UNARY_NN(name, Name, math, doc) \
+  def(nn, {#name "(Tensor input) -> Tensor"}, unary_body(&ops::name), doc);
+  AG_UNARY_NN_OPS(AG_BIND_UNARY_NN)
+#undef AG_BIND_UNARY_NN
+#define AG_BIND_BINARY(name, Name, kind, math, doc)                  \
+  def_both(cls, m, {#name "(Tensor input, Tensor other) -> Tensor"}, \
+           tensor_binary_body(&ops::name), doc);
+  AG_BINARY_TENSOR_OPS(AG_BIND_BINARY)
+#undef AG_BIND_BINARY
 }
 
-// clamp's bounds: numbers (0-d tensors count as numbers beside one), or
-// tensors, each possibly None; numbers and n-d tensors don't mix.
-template <typename ScalarOp, typename TensorOp>
-auto clamp_dispatch(const char* name, ScalarOp scalar_op, TensorOp tensor_op) {
-  return [=](py::handle min, py::handle max) {
-    const bool tmin = is_tensor(min);
-    const bool tmax = is_tensor(max);
-    const bool nmin = !tmin && !min.is_none();
-    const bool nmax = !tmax && !max.is_none();
-    if ((tmin && nmax) || (tmax && nmin)) {
-      const py::handle t = tmin ? min : max;
-      if (t.cast<Tensor>().dim() != 0) {
-        throw py::type_error(std::string(name) +
-                             "() received an invalid combination of "
-                             "arguments - got (Tensor, Number): min and max "
-                             "must both be tensors or both be numbers");
-      }
-      return scalar_op(optional_scalar(min), optional_scalar(max));
-    }
-    if (tmin || tmax) {
-      return tensor_op(tmin ? min.cast<Tensor>() : Tensor(),
-                       tmax ? max.cast<Tensor>() : Tensor());
-    }
-    return scalar_op(optional_scalar(min), optional_scalar(max));
+void bind_unary(TensorClass& cls, py::module_& m) {
+  const std::tuple<const char*, UnaryFn, const char*> unary[] = {
+      {"square", &ops::square, "input * input, elementwise."},
+      {"relu", &ops::relu, "max(input, 0), elementwise."},
+      {"abs", &ops::abs, "Absolute value, elementwise."},
+      {"neg", &ops::neg, "Negation, elementwise."},
+      {"negative", &ops::neg, "Alias of neg."},
+      {"sign", &ops::sign, "-1, 0 or 1 by the sign of each element."},
+      {"floor", &ops::floor,
+       "Rounds down to the nearest integer, elementwise (zero gradient)."},
+      {"ceil", &ops::ceil,
+       "Rounds up to the nearest integer, elementwise (zero gradient)."},
+      {"trunc", &ops::trunc,
+       "Rounds toward zero, elementwise (zero gradient)."},
+      {"fix", &ops::trunc, "Alias of trunc."},
+      {"logical_not", &ops::logical_not,
+       "Elementwise logical NOT, as a bool tensor."},
+      {"bitwise_not", &ops::bitwise_not,
+       "Bitwise NOT of an integer or bool tensor."},
+      {"isnan", &ops::isnan, "Elementwise test for NaN."},
+      {"isinf", &ops::isinf, "Elementwise test for infinities."},
+      {"isfinite", &ops::isfinite, "Elementwise test for finite values."},
   };
+  for (const auto& [name, op, doc] : unary) {
+    def_both(cls, m, {std::string(name) + "(Tensor input) -> Tensor"},
+             unary_body(op), doc);
+  }
+  const std::pair<const char*, InplaceUnaryFn> inplace[] = {
+      {"neg_", &ops::neg_},
+      {"negative_", &ops::neg_},
+      {"square_", &ops::square_},
+      {"abs_", &ops::abs_},
+      {"sign_", &ops::sign_},
+      {"floor_", &ops::floor_},
+      {"ceil_", &ops::ceil_},
+      {"trunc_", &ops::trunc_},
+      {"fix_", &ops::trunc_},
+      {"relu_", &ops::relu_},
+      {"logical_not_", &ops::logical_not_},
+      {"bitwise_not_", &ops::bitwise_not_},
+  };
+  for (const auto& [name, op] : inplace) {
+    def_method(cls, {std::string(name) + "(Tensor self) -> Tensor"},
+               inplace_unary_body(op),
+               "In place: the result is written into self.");
+  }
+  def(m, {"relu_(Tensor input) -> Tensor"}, inplace_unary_body(&ops::relu_),
+      "In-place relu.");
+  def(m, {"sigmoid_(Tensor input) -> Tensor"},
+      inplace_unary_body(&ops::sigmoid_), "In-place sigmoid.");
+  def_both(
+      cls, m, {"round(Tensor input, *, int? decimals=None) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const std::optional<int64_t> decimals = a.optional_int(1);
+        return wrap(without_gil(t.numel(), [&] {
+          return decimals ? ops::round(t, *decimals) : ops::round(t);
+        }));
+      },
+      "Rounds to the nearest integer (ties to even), or to decimals places.");
+  def_method(
+      cls, {"round_(Tensor self, *, int? decimals=None) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        const std::optional<int64_t> decimals = a.optional_int(1);
+        decimals ? ops::round_(t, *decimals) : ops::round_(t);
+        return a.object(0);
+      },
+      "In-place round.");
 }
 
-Tensor clamp_any(const Tensor& t, py::handle min, py::handle max) {
-  return clamp_dispatch(
-      "clamp",
-      [&](const std::optional<Scalar>& lo, const std::optional<Scalar>& hi) {
-        return without_gil(t.numel(), [&] { return ops::clamp(t, lo, hi); });
+void bind_arithmetic(TensorClass& cls, py::module_& m) {
+  for (const char* name : {"add", "sub"}) {
+    const bool add = std::string(name) == "add";
+    def_both(
+        cls, m,
+        {std::string(name) +
+         "(Tensor input, Tensor|Number other, *, Number alpha=1) -> Tensor"},
+        [add](Args& a) {
+          const Tensor t = a.tensor(0), o = a.operand(1);
+          const Scalar alpha = a.scalar(2);
+          return wrap(without_gil(t.numel(), [&] {
+            return add ? ops::add(t, o, alpha) : ops::sub(t, o, alpha);
+          }));
+        },
+        add ? "input + alpha * other, with broadcasting and type promotion."
+            : "input - alpha * other, with broadcasting.");
+  }
+  def_both(cls, m, {"mul(Tensor input, Tensor|Number other) -> Tensor"},
+           binary_body(&ops::mul), "input * other, with broadcasting.");
+  for (const char* name : {"div", "divide"}) {
+    def_both(
+        cls, m,
+        {std::string(name) +
+         "(Tensor input, Tensor|Number other, *, str? rounding_mode=None) -> "
+         "Tensor"},
+        [](Args& a) {
+          const Tensor t = a.tensor(0), o = a.operand(1);
+          const ops::RoundingMode mode = to_rounding_mode(a.optional_string(2));
+          return wrap(
+              without_gil(t.numel(), [&] { return ops::div(t, o, mode); }));
+        },
+        "input / other, or its quotient rounded ('trunc' toward zero, "
+        "'floor' toward -inf).");
+  }
+  def_method(
+      cls,
+      {"div_(Tensor self, Tensor|Number other, *, str? rounding_mode=None) -> "
+       "Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::div_(t, a.operand(1), to_rounding_mode(a.optional_string(2)));
+        return a.object(0);
       },
-      [&](const Tensor& lo, const Tensor& hi) {
-        return without_gil(t.numel(), [&] { return ops::clamp(t, lo, hi); });
-      })(min, max);
+      "In-place div.");
+  def_both(cls, m, {"true_divide(Tensor input, Tensor|Number other) -> Tensor"},
+           binary_body(
+               [](const Tensor& a, const Tensor& b) { return ops::div(a, b); }),
+           "Alias of div without rounding.");
+  def_both(cls, m,
+           {"floor_divide(Tensor input, Tensor|Number other) -> Tensor"},
+           binary_body(&ops::floor_divide),
+           "input // other, rounding toward negative infinity.");
+  def_method(cls, {"remainder(Tensor self, Tensor|Number other) -> Tensor"},
+             binary_body(&ops::remainder),
+             "Python's modulo: the remainder has the sign of the divisor.");
+  def(
+      m,
+      {"remainder(Tensor input, Tensor|Number other) -> Tensor",
+       "remainder(Number input, Tensor other) -> Tensor"},
+      [](Args& a) {
+        if (a.index() == 1) {
+          return wrap(ops::remainder(a.scalar(0), a.tensor(1)));
+        }
+        return wrap(ops::remainder(a.tensor(0), a.operand(1)));
+      },
+      "Python's modulo: the remainder has the sign of the divisor.");
+  const std::tuple<const char*, BinaryFn, const char*> comparisons[] = {
+      {"eq", &ops::eq, "Elementwise ==, as a bool tensor."},
+      {"ne", &ops::ne, "Elementwise !=, as a bool tensor."},
+      {"lt", &ops::lt, "Elementwise <, as a bool tensor."},
+      {"le", &ops::le, "Elementwise <=, as a bool tensor."},
+      {"gt", &ops::gt, "Elementwise >, as a bool tensor."},
+      {"ge", &ops::ge, "Elementwise >=, as a bool tensor."},
+      {"bitwise_and", &ops::bitwise_and,
+       "Bitwise AND of integer or bool tensors."},
+      {"bitwise_or", &ops::bitwise_or,
+       "Bitwise OR of integer or bool tensors."},
+      {"bitwise_xor", &ops::bitwise_xor,
+       "Bitwise XOR of integer or bool tensors."},
+  };
+  for (const auto& [name, op, doc] : comparisons) {
+    def_both(
+        cls, m,
+        {std::string(name) + "(Tensor input, Tensor|Number other) -> Tensor"},
+        binary_body(op), doc);
+  }
+  const std::tuple<const char*, BinaryFn, const char*> logical[] = {
+      {"logical_and", &ops::logical_and,
+       "Elementwise logical AND, as a bool tensor."},
+      {"logical_or", &ops::logical_or,
+       "Elementwise logical OR, as a bool tensor."},
+      {"logical_xor", &ops::logical_xor,
+       "Elementwise logical XOR, as a bool tensor."},
+  };
+  for (const auto& [name, op, doc] : logical) {
+    def_both(cls, m,
+             {std::string(name) + "(Tensor input, Tensor other) -> Tensor"},
+             tensor_binary_body(op), doc);
+  }
+  const std::pair<const char*, InplaceBinaryFn> inplace[] = {
+      {"floor_divide_", &ops::floor_divide_},
+      {"remainder_", &ops::remainder_},
+      {"logical_and_", &ops::logical_and_},
+      {"logical_or_", &ops::logical_or_},
+      {"logical_xor_", &ops::logical_xor_},
+      {"bitwise_and_", &ops::bitwise_and_},
+      {"bitwise_or_", &ops::bitwise_or_},
+      {"bitwise_xor_", &ops::bitwise_xor_},
+  };
+  for (const auto& [name, op] : inplace) {
+    def_method(
+        cls,
+        {std::string(name) + "(Tensor self, Tensor|Number other) -> Tensor"},
+        inplace_binary_body(op), "In place: the result is written into self.");
+  }
+  def_method(
+      cls,
+      {"pow(Tensor self, Tensor exponent) -> Tensor",
+       "pow(Tensor self, Number exponent) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        if (a.index() == 0) return wrap(ops::pow(t, a.tensor(1)));
+        return wrap(ops::pow(t, a.scalar(1)));
+      },
+      "input ** exponent, elementwise.");
+  def(
+      m,
+      {"pow(Tensor input, Tensor exponent) -> Tensor",
+       "pow(Tensor input, Number exponent) -> Tensor",
+       "pow(Number input, Tensor exponent) -> Tensor"},
+      [](Args& a) {
+        switch (a.index()) {
+          case 0:
+            return wrap(ops::pow(a.tensor(0), a.tensor(1)));
+          case 1:
+            return wrap(ops::pow(a.tensor(0), a.scalar(1)));
+          default:
+            return wrap(ops::pow(a.scalar(0), a.tensor(1)));
+        }
+      },
+      "input ** exponent, elementwise.");
+  def_method(
+      cls,
+      {"pow_(Tensor self, Tensor exponent) -> Tensor",
+       "pow_(Tensor self, Number exponent) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        if (a.index() == 0) {
+          ops::pow_(t, a.tensor(1));
+        } else {
+          ops::pow_(t, a.scalar(1));
+        }
+        return a.object(0);
+      },
+      "In-place pow.");
+  def(
+      m,
+      {"where(Tensor condition, Tensor|Number input, Tensor|Number other) -> "
+       "Tensor"},
+      [](Args& a) {
+        return wrap(ops::where(a.tensor(0), a.operand(1), a.operand(2)));
+      },
+      "Elements of input where condition is True and of other elsewhere, with "
+      "broadcasting.");
 }
 
-// Returns the handle by value: clamp_dispatch's result is a copy.
-Tensor clamp_any_(Tensor& t, py::handle min, py::handle max) {
-  return clamp_dispatch(
-      "clamp_",
-      [&](const std::optional<Scalar>& lo, const std::optional<Scalar>& hi)
-          -> Tensor& { return ops::clamp_(t, lo, hi); },
-      [&](const Tensor& lo, const Tensor& hi) -> Tensor& {
-        return ops::clamp_(t, lo, hi);
-      })(min, max);
+void bind_clamp(TensorClass& cls, py::module_& m) {
+  for (const char* name : {"clamp", "clip"}) {
+    const std::string n(name);
+    def_both(
+        cls, m,
+        {n + "(Tensor input, Tensor? min=None, Tensor? max=None) -> Tensor",
+         n + "(Tensor input, Number? min=None, Number? max=None) -> Tensor"},
+        [](Args& a) {
+          const Tensor t = a.tensor(0);
+          if (a.index() == 0) {
+            const Tensor lo = a.optional_tensor(1).value_or(Tensor());
+            const Tensor hi = a.optional_tensor(2).value_or(Tensor());
+            return wrap(
+                without_gil(t.numel(), [&] { return ops::clamp(t, lo, hi); }));
+          }
+          const auto lo = a.optional_scalar(1), hi = a.optional_scalar(2);
+          return wrap(
+              without_gil(t.numel(), [&] { return ops::clamp(t, lo, hi); }));
+        },
+        "Limits values to [min, max]; the gradient passes where the input is "
+        "inside the bounds.");
+    def_method(
+        cls,
+        {n + "_(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor",
+         n + "_(Tensor self, Number? min=None, Number? max=None) -> Tensor"},
+        [](Args& a) {
+          Tensor t = a.tensor(0);
+          if (a.index() == 0) {
+            ops::clamp_(t, a.optional_tensor(1).value_or(Tensor()),
+                        a.optional_tensor(2).value_or(Tensor()));
+          } else {
+            ops::clamp_(t, a.optional_scalar(1), a.optional_scalar(2));
+          }
+          return a.object(0);
+        },
+        "In-place clamp.");
+  }
+  for (const bool is_min : {true, false}) {
+    const std::string n = is_min ? "clamp_min" : "clamp_max";
+    const std::string bound = is_min ? "min" : "max";
+    def_both(
+        cls, m,
+        {n + "(Tensor input, Tensor " + bound + ") -> Tensor",
+         n + "(Tensor input, Number " + bound + ") -> Tensor"},
+        [is_min](Args& a) {
+          const Tensor t = a.tensor(0);
+          if (a.index() == 0) {
+            return wrap(is_min ? ops::clamp_min(t, a.tensor(1))
+                               : ops::clamp_max(t, a.tensor(1)));
+          }
+          return wrap(is_min ? ops::clamp_min(t, a.scalar(1))
+                             : ops::clamp_max(t, a.scalar(1)));
+        },
+        is_min ? "Limits values from below: maximum(input, min)."
+               : "Limits values from above: minimum(input, max).");
+    def_method(
+        cls,
+        {n + "_(Tensor self, Tensor " + bound + ") -> Tensor",
+         n + "_(Tensor self, Number " + bound + ") -> Tensor"},
+        [is_min](Args& a) {
+          Tensor t = a.tensor(0);
+          if (a.index() == 0) {
+            is_min ? ops::clamp_min_(t, a.tensor(1))
+                   : ops::clamp_max_(t, a.tensor(1));
+          } else {
+            is_min ? ops::clamp_min_(t, a.scalar(1))
+                   : ops::clamp_max_(t, a.scalar(1));
+          }
+          return a.object(0);
+        },
+        "In place: the result is written into self.");
+  }
+  def_both(
+      cls, m,
+      {"lerp(Tensor input, Tensor end, Tensor weight) -> Tensor",
+       "lerp(Tensor input, Tensor end, Number weight) -> Tensor"},
+      [](Args& a) {
+        if (a.index() == 0) {
+          return wrap(ops::lerp(a.tensor(0), a.tensor(1), a.tensor(2)));
+        }
+        return wrap(ops::lerp(a.tensor(0), a.tensor(1), a.scalar(2)));
+      },
+      "Linear interpolation: input + weight * (end - input).");
+  def_method(
+      cls,
+      {"lerp_(Tensor self, Tensor end, Tensor weight) -> Tensor",
+       "lerp_(Tensor self, Tensor end, Number weight) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        if (a.index() == 0) {
+          ops::lerp_(t, a.tensor(1), a.tensor(2));
+        } else {
+          ops::lerp_(t, a.tensor(1), a.scalar(2));
+        }
+        return a.object(0);
+      },
+      "In-place lerp.");
+  def_both(
+      cls, m,
+      {"masked_fill(Tensor input, Tensor mask, Tensor value) -> Tensor",
+       "masked_fill(Tensor input, Tensor mask, Number value) -> Tensor"},
+      [](Args& a) {
+        if (a.index() == 0) {
+          return wrap(ops::masked_fill(a.tensor(0), a.tensor(1), a.tensor(2)));
+        }
+        return wrap(ops::masked_fill(a.tensor(0), a.tensor(1), a.scalar(2)));
+      },
+      "A copy with value written where mask is True.");
+  def_method(
+      cls,
+      {"masked_fill_(Tensor self, Tensor mask, Tensor value) -> Tensor",
+       "masked_fill_(Tensor self, Tensor mask, Number value) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        if (a.index() == 0) {
+          ops::masked_fill_(t, a.tensor(1), a.tensor(2));
+        } else {
+          ops::masked_fill_(t, a.tensor(1), a.scalar(2));
+        }
+        return a.object(0);
+      },
+      "In-place masked_fill.");
 }
 
-// Binds op as a method and a module function whose `other` must be a tensor
-// (its position differs between the two in PyTorch's TypeError).
-void def_tensor_binary(TensorClass& cls, py::module_& m, const char* name,
-                       Tensor (*op)(const Tensor&, const Tensor&)) {
-  cls.def(
-      name,
-      [name, op](const Tensor& t, py::handle other) {
-        return op(t, tensor_arg(other, name, "other", 1));
+void bind_activations(py::module_& m) {
+  def(
+      m, {"leaky_relu(Tensor input, float negative_slope=0.01) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const double slope = a.to_double(1);
+        return wrap(
+            without_gil(t.numel(), [&] { return ops::leaky_relu(t, slope); }));
       },
-      py::arg("other"));
-  m.def(
-      name,
-      [name, op](const Tensor& t, py::handle other) {
-        return op(t, tensor_arg(other, name, "other", 2));
+      "input if input > 0 else negative_slope * input.");
+  def(
+      m, {"leaky_relu_(Tensor input, float negative_slope=0.01) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::leaky_relu_(t, a.to_double(1));
+        return a.object(0);
       },
-      py::arg("input"), py::arg("other"));
-}
-
-// Binds an in-place Tensor method of one tensor-or-number operand.
-template <typename Op>
-void def_inplace_binary(TensorClass& cls, const char* name, Op op) {
-  cls.def(
-      name,
-      [op, name](Tensor& self, py::handle other) -> Tensor& {
-        return op(self, operand_or_throw(other, name));
+      "In-place leaky_relu.");
+  def(
+      m, {"elu(Tensor input, float alpha=1.0) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const double alpha = a.to_double(1);
+        return wrap(without_gil(t.numel(), [&] { return ops::elu(t, alpha); }));
       },
-      py::arg("other"));
+      "input if input > 0 else alpha * (exp(input) - 1).");
+  def(
+      m, {"elu_(Tensor input, float alpha=1.0) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::elu_(t, a.to_double(1));
+        return a.object(0);
+      },
+      "In-place elu.");
+  def(
+      m, {"gelu(Tensor input, *, str approximate='none') -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const ops::GeluApproximate approx = to_gelu_approximate(a.string(1));
+        return wrap(
+            without_gil(t.numel(), [&] { return ops::gelu(t, approx); }));
+      },
+      "Gaussian error linear unit x * Phi(x) (approximate='tanh' for the tanh "
+      "form).");
+  def(m, {"silu(Tensor input) -> Tensor"}, unary_body(&ops::silu),
+      "input * sigmoid(input), elementwise.");
+  def(m, {"silu_(Tensor input) -> Tensor"}, inplace_unary_body(&ops::silu_),
+      "In-place silu.");
+  def(
+      m,
+      {"softplus(Tensor input, float beta=1.0, float threshold=20.0) -> "
+       "Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const double beta = a.to_double(1), threshold = a.to_double(2);
+        return wrap(without_gil(
+            t.numel(), [&] { return ops::softplus(t, beta, threshold); }));
+      },
+      "log(1 + exp(beta * input)) / beta, linear above threshold.");
+  def(
+      m,
+      {"hardtanh(Tensor input, float min_val=-1.0, float max_val=1.0) -> "
+       "Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const double lo = a.to_double(1), hi = a.to_double(2);
+        return wrap(
+            without_gil(t.numel(), [&] { return ops::hardtanh(t, lo, hi); }));
+      },
+      "Clamps to [min_val, max_val].");
+  def(
+      m,
+      {"hardtanh_(Tensor input, float min_val=-1.0, float max_val=1.0) -> "
+       "Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::hardtanh_(t, a.to_double(1), a.to_double(2));
+        return a.object(0);
+      },
+      "In-place hardtanh.");
+  def(m, {"relu6(Tensor input) -> Tensor"}, unary_body(&ops::relu6),
+      "min(max(input, 0), 6), elementwise.");
+  def(
+      m, {"dropout(Tensor input, float p, bool train) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::dropout(a.tensor(0), a.to_double(1), a.to_bool(2)));
+      },
+      "Zeroes elements with probability p and scales the rest by 1 / (1 - p) "
+      "when training.");
+  def(
+      m, {"dropout_(Tensor input, float p, bool train) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::dropout_(t, a.to_double(1), a.to_bool(2));
+        return a.object(0);
+      },
+      "In-place dropout.");
 }
 
 }  // namespace
 
-void bind_math(TensorClass& cls, py::module_& m) {
-  // ---- unary math
-  // ------------------------------------------------------------
-  def_both(cls, m, "exp", unary(&ops::exp));
-  def_both(cls, m, "expm1", unary(&ops::expm1));
-  def_both(cls, m, "log", unary(&ops::log));
-  def_both(cls, m, "log1p", unary(&ops::log1p));
-  def_both(cls, m, "log2", unary(&ops::log2));
-  def_both(cls, m, "log10", unary(&ops::log10));
-  def_both(cls, m, "sqrt", unary(&ops::sqrt));
-  def_both(cls, m, "rsqrt", unary(&ops::rsqrt));
-  def_both(cls, m, "reciprocal", unary(&ops::reciprocal));
-  def_both(cls, m, "square", unary(&ops::square));
-  def_both(cls, m, "sin", unary(&ops::sin));
-  def_both(cls, m, "cos", unary(&ops::cos));
-  def_both(cls, m, "tan", unary(&ops::tan));
-  def_both(cls, m, "tanh", unary(&ops::tanh));
-  def_both(cls, m, "erf", unary(&ops::erf));
-  def_both(cls, m, "sigmoid", unary(&ops::sigmoid));
-  def_both(cls, m, "relu", unary(&ops::relu));
-  def_both(cls, m, "abs", unary(&ops::abs));
-  def_both(cls, m, "neg", unary(&ops::neg));
-  def_both(cls, m, "negative", unary(&ops::neg));
-  def_both(cls, m, "sign", unary(&ops::sign));
-  def_both(cls, m, "floor", unary(&ops::floor));
-  def_both(cls, m, "ceil", unary(&ops::ceil));
-  def_both(cls, m, "trunc", unary(&ops::trunc));
-  def_both(cls, m, "fix", unary(&ops::trunc));
-  def_both(
-      cls, m, "round",
-      [](const Tensor& t, std::optional<int64_t> decimals) {
-        return without_gil(t.numel(), [&] {
-          return decimals ? ops::round(t, *decimals) : ops::round(t);
-        });
-      },
-      py::kw_only(), py::arg("decimals") = py::none());
-
-  // ---- arithmetic
-  // --------------------------------------------------------------
-  def_both(
-      cls, m, "mul",
-      binary([](const Tensor& a, const Tensor& b) { return ops::mul(a, b); },
-             "mul"),
-      py::arg("other"));
-  for (const char* name : {"div", "divide"}) {
-    def_both(
-        cls, m, name,
-        [name](const Tensor& t, py::handle other,
-               const std::optional<std::string>& rounding_mode) {
-          const Tensor o = operand_or_throw(other, name);
-          const ops::RoundingMode mode = to_rounding_mode(rounding_mode);
-          return without_gil(t.numel(), [&] { return ops::div(t, o, mode); });
-        },
-        py::arg("other"), py::kw_only(), py::arg("rounding_mode") = py::none());
-  }
-  def_both(
-      cls, m, "true_divide",
-      binary([](const Tensor& a, const Tensor& b) { return ops::div(a, b); },
-             "true_divide"),
-      py::arg("other"));
-  def_both(cls, m, "floor_divide",
-           binary(static_cast<Tensor (*)(const Tensor&, const Tensor&)>(
-                      &ops::floor_divide),
-                  "floor_divide"),
-           py::arg("other"));
-  def_both(cls, m, "remainder",
-           binary(static_cast<Tensor (*)(const Tensor&, const Tensor&)>(
-                      &ops::remainder),
-                  "remainder"),
-           py::arg("other"));
-  m.def(
-      "remainder",
-      [](py::handle input, const Tensor& other) {
-        return ops::remainder(to_scalar(input), other);
-      },
-      py::arg("input"), py::arg("other"));
-  def_both(cls, m, "eq", binary(&ops::eq, "eq"), py::arg("other"));
-  def_both(cls, m, "ne", binary(&ops::ne, "ne"), py::arg("other"));
-  def_both(cls, m, "lt", binary(&ops::lt, "lt"), py::arg("other"));
-  def_both(cls, m, "le", binary(&ops::le, "le"), py::arg("other"));
-  def_both(cls, m, "gt", binary(&ops::gt, "gt"), py::arg("other"));
-  def_both(cls, m, "ge", binary(&ops::ge, "ge"), py::arg("other"));
-  def_both(
-      cls, m, "add",
-      [](const Tensor& t, py::handle other, py::handle alpha) {
-        return ops::add(t, operand_or_throw(other, "add"), to_scalar(alpha));
-      },
-      py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
-  def_both(
-      cls, m, "sub",
-      [](const Tensor& t, py::handle other, py::handle alpha) {
-        return ops::sub(t, operand_or_throw(other, "sub"), to_scalar(alpha));
-      },
-      py::arg("other"), py::kw_only(), py::arg("alpha") = 1);
-  m.def(
-      "pow",
-      [](py::handle input, py::handle exponent) {
-        if (is_tensor(input)) {
-          const Tensor self = input.cast<Tensor>();
-          if (is_tensor(exponent))
-            return ops::pow(self, exponent.cast<Tensor>());
-          return ops::pow(self, to_scalar(exponent));
-        }
-        return ops::pow(to_scalar(input), exponent.cast<Tensor>());
-      },
-      py::arg("input"), py::arg("exponent"));
-  m.def(
-      "where",
-      [](const Tensor& cond, py::handle a, py::handle b) {
-        return ops::where(cond, operand_or_throw(a, "where"),
-                          operand_or_throw(b, "where"));
-      },
-      py::arg("condition"), py::arg("input"), py::arg("other"));
-
-  // ---- clamp, maximum/minimum, lerp, masked_fill
-  // -----------------------------
-  for (const char* name : {"clamp", "clip"}) {
-    def_both(cls, m, name, &clamp_any, py::arg("min") = py::none(),
-             py::arg("max") = py::none());
-    cls.def((std::string(name) + "_").c_str(), &clamp_any_,
-            py::arg("min") = py::none(), py::arg("max") = py::none());
-  }
-  def_both(
-      cls, m, "clamp_min",
-      [](const Tensor& t, py::handle min) {
-        return is_tensor(min) ? ops::clamp_min(t, min.cast<Tensor>())
-                              : ops::clamp_min(t, to_scalar(min));
-      },
-      py::arg("min"));
-  def_both(
-      cls, m, "clamp_max",
-      [](const Tensor& t, py::handle max) {
-        return is_tensor(max) ? ops::clamp_max(t, max.cast<Tensor>())
-                              : ops::clamp_max(t, to_scalar(max));
-      },
-      py::arg("max"));
-  cls.def(
-      "clamp_min_",
-      [](Tensor& t, py::handle min) -> Tensor& {
-        return is_tensor(min) ? ops::clamp_min_(t, min.cast<Tensor>())
-                              : ops::clamp_min_(t, to_scalar(min));
-      },
-      py::arg("min"));
-  cls.def(
-      "clamp_max_",
-      [](Tensor& t, py::handle max) -> Tensor& {
-        return is_tensor(max) ? ops::clamp_max_(t, max.cast<Tensor>())
-                              : ops::clamp_max_(t, to_scalar(max));
-      },
-      py::arg("max"));
-  def_tensor_binary(cls, m, "maximum", &ops::maximum);
-  def_tensor_binary(cls, m, "minimum", &ops::minimum);
-  def_both(
-      cls, m, "lerp",
-      [](const Tensor& t, const Tensor& end, py::handle weight) {
-        return is_tensor(weight) ? ops::lerp(t, end, weight.cast<Tensor>())
-                                 : ops::lerp(t, end, to_scalar(weight));
-      },
-      py::arg("end"), py::arg("weight"));
-  cls.def(
-      "lerp_",
-      [](Tensor& t, const Tensor& end, py::handle weight) -> Tensor& {
-        return is_tensor(weight) ? ops::lerp_(t, end, weight.cast<Tensor>())
-                                 : ops::lerp_(t, end, to_scalar(weight));
-      },
-      py::arg("end"), py::arg("weight"));
-  def_both(
-      cls, m, "masked_fill",
-      [](const Tensor& t, const Tensor& mask, py::handle value) {
-        return is_tensor(value)
-                   ? ops::masked_fill(t, mask, value.cast<Tensor>())
-                   : ops::masked_fill(t, mask, to_scalar(value));
-      },
-      py::arg("mask"), py::arg("value"));
-  cls.def(
-      "masked_fill_",
-      [](Tensor& t, const Tensor& mask, py::handle value) -> Tensor& {
-        return is_tensor(value)
-                   ? ops::masked_fill_(t, mask, value.cast<Tensor>())
-                   : ops::masked_fill_(t, mask, to_scalar(value));
-      },
-      py::arg("mask"), py::arg("value"));
-
-  // ---- logical, bitwise, predicates
-  // --------------------------------------------
-  def_tensor_binary(cls, m, "logical_and", &ops::logical_and);
-  def_tensor_binary(cls, m, "logical_or", &ops::logical_or);
-  def_tensor_binary(cls, m, "logical_xor", &ops::logical_xor);
-  def_both(cls, m, "logical_not", unary(&ops::logical_not));
-  def_both(cls, m, "bitwise_and", binary(&ops::bitwise_and, "bitwise_and"),
-           py::arg("other"));
-  def_both(cls, m, "bitwise_or", binary(&ops::bitwise_or, "bitwise_or"),
-           py::arg("other"));
-  def_both(cls, m, "bitwise_xor", binary(&ops::bitwise_xor, "bitwise_xor"),
-           py::arg("other"));
-  def_both(cls, m, "bitwise_not", unary(&ops::bitwise_not));
-  def_both(cls, m, "isnan", unary(&ops::isnan));
-  def_both(cls, m, "isinf", unary(&ops::isinf));
-  def_both(cls, m, "isfinite", unary(&ops::isfinite));
-
-  // ---- in-place methods
-  // ----------------------------------------------------------
-  cls.def(
-      "div_",
-      [](Tensor& self, py::handle other,
-         const std::optional<std::string>& rounding_mode) -> Tensor& {
-        return ops::div_(self, operand_or_throw(other, "div_"),
-                         to_rounding_mode(rounding_mode));
-      },
-      py::arg("other"), py::kw_only(), py::arg("rounding_mode") = py::none());
-  def_inplace_binary(cls, "floor_divide_", &ops::floor_divide_);
-  def_inplace_binary(cls, "remainder_", &ops::remainder_);
-  def_inplace_binary(cls, "logical_and_", &ops::logical_and_);
-  def_inplace_binary(cls, "logical_or_", &ops::logical_or_);
-  def_inplace_binary(cls, "logical_xor_", &ops::logical_xor_);
-  def_inplace_binary(cls, "bitwise_and_", &ops::bitwise_and_);
-  def_inplace_binary(cls, "bitwise_or_", &ops::bitwise_or_);
-  def_inplace_binary(cls, "bitwise_xor_", &ops::bitwise_xor_);
-  cls.def(
-      "pow_",
-      [](Tensor& self, py::handle exponent) -> Tensor& {
-        return is_tensor(exponent) ? ops::pow_(self, exponent.cast<Tensor>())
-                                   : ops::pow_(self, to_scalar(exponent));
-      },
-      py::arg("exponent"));
-  for (const auto& [name, op] : {
-           std::pair{"neg_", &ops::neg_},
-           std::pair{"negative_", &ops::neg_},
-           std::pair{"square_", &ops::square_},
-           std::pair{"exp_", &ops::exp_},
-           std::pair{"expm1_", &ops::expm1_},
-           std::pair{"log_", &ops::log_},
-           std::pair{"log1p_", &ops::log1p_},
-           std::pair{"log2_", &ops::log2_},
-           std::pair{"log10_", &ops::log10_},
-           std::pair{"sqrt_", &ops::sqrt_},
-           std::pair{"rsqrt_", &ops::rsqrt_},
-           std::pair{"reciprocal_", &ops::reciprocal_},
-           std::pair{"sin_", &ops::sin_},
-           std::pair{"cos_", &ops::cos_},
-           std::pair{"tan_", &ops::tan_},
-           std::pair{"tanh_", &ops::tanh_},
-           std::pair{"erf_", &ops::erf_},
-           std::pair{"abs_", &ops::abs_},
-           std::pair{"sign_", &ops::sign_},
-           std::pair{"floor_", &ops::floor_},
-           std::pair{"ceil_", &ops::ceil_},
-           std::pair{"trunc_", &ops::trunc_},
-           std::pair{"fix_", &ops::trunc_},
-           std::pair{"relu_", &ops::relu_},
-           std::pair{"sigmoid_", &ops::sigmoid_},
-           std::pair{"logical_not_", &ops::logical_not_},
-           std::pair{"bitwise_not_", &ops::bitwise_not_},
-       }) {
-    cls.def(name, op);
-  }
-  cls.def(
-      "round_",
-      [](Tensor& t, std::optional<int64_t> decimals) -> Tensor& {
-        return decimals ? ops::round_(t, *decimals) : ops::round_(t);
-      },
-      py::kw_only(), py::arg("decimals") = py::none());
-  m.def("relu_", &ops::relu_, py::arg("input"));
-  m.def("sigmoid_", &ops::sigmoid_, py::arg("input"));
-
-  // ---- activations (module functions; nn.functional wraps them)
-  // ---------------
-  m.def(
-      "leaky_relu",
-      [](const Tensor& t, double slope) {
-        return without_gil(t.numel(),
-                           [&] { return ops::leaky_relu(t, slope); });
-      },
-      py::arg("input"), py::arg("negative_slope") = 0.01);
-  m.def("leaky_relu_", &ops::leaky_relu_, py::arg("input"),
-        py::arg("negative_slope") = 0.01);
-  m.def(
-      "elu",
-      [](const Tensor& t, double alpha) {
-        return without_gil(t.numel(), [&] { return ops::elu(t, alpha); });
-      },
-      py::arg("input"), py::arg("alpha") = 1.0);
-  m.def("elu_", &ops::elu_, py::arg("input"), py::arg("alpha") = 1.0);
-  m.def(
-      "gelu",
-      [](const Tensor& t, const std::string& approximate) {
-        const ops::GeluApproximate a = to_gelu_approximate(approximate);
-        return without_gil(t.numel(), [&] { return ops::gelu(t, a); });
-      },
-      py::arg("input"), py::kw_only(), py::arg("approximate") = "none");
-  m.def(
-      "silu",
-      [](const Tensor& t) {
-        return without_gil(t.numel(), [&] { return ops::silu(t); });
-      },
-      py::arg("input"));
-  m.def("silu_", &ops::silu_, py::arg("input"));
-  m.def(
-      "softplus",
-      [](const Tensor& t, double beta, double threshold) {
-        return without_gil(t.numel(),
-                           [&] { return ops::softplus(t, beta, threshold); });
-      },
-      py::arg("input"), py::arg("beta") = 1.0, py::arg("threshold") = 20.0);
-  m.def(
-      "hardtanh",
-      [](const Tensor& t, double min_val, double max_val) {
-        return without_gil(t.numel(),
-                           [&] { return ops::hardtanh(t, min_val, max_val); });
-      },
-      py::arg("input"), py::arg("min_val") = -1.0, py::arg("max_val") = 1.0);
-  m.def("hardtanh_", &ops::hardtanh_, py::arg("input"),
-        py::arg("min_val") = -1.0, py::arg("max_val") = 1.0);
-  m.def("relu6", &ops::relu6, py::arg("input"));
-  m.def("dropout", &ops::dropout, py::arg("input"), py::arg("p"),
-        py::arg("train"));
-  m.def("dropout_", &ops::dropout_, py::arg("input"), py::arg("p"),
-        py::arg("train"));
+void bind_math(TensorClass& cls, py::module_& m, py::module_& nn) {
+  bind_declared(cls, m, nn);
+  bind_unary(cls, m);
+  bind_arithmetic(cls, m);
+  bind_clamp(cls, m);
+  bind_activations(m);
 }
 
 }  // namespace ag::python

@@ -3,7 +3,7 @@
 // linear, pooling with options) live in the submodule _C._nn, which
 // nn/functional.py wraps with PyTorch's Python signatures.
 
-#include <tuple>
+#include <algorithm>
 
 #include "python/bind_utils.h"
 
@@ -18,8 +18,8 @@ ops::Reduction to_reduction(const std::string& reduction) {
   throw py::value_error(reduction + " is not a valid value for reduction");
 }
 
-Tensor optional_tensor(const std::optional<Tensor>& t) {
-  return t.value_or(Tensor());
+Tensor optional_tensor(Args& a, size_t i) {
+  return a.optional_tensor(i).value_or(Tensor());
 }
 
 // Work estimate for the GIL decision: a convolution's cost grows with the
@@ -28,306 +28,287 @@ int64_t conv_work(const Tensor& input, const Tensor& weight) {
   return input.numel() * std::max<int64_t>(1, weight.numel());
 }
 
-// conv1d/conv2d: padding is an int, a sequence of ints, or "same"/"valid".
-template <size_t Spatial>
-auto conv_binding() {
-  return [](const Tensor& input, const Tensor& weight,
-            const std::optional<Tensor>& bias, const py::object& stride,
-            const py::object& padding, const py::object& dilation,
-            int64_t groups) {
-    const std::vector<int64_t> s = int_list(stride), d = int_list(dilation);
-    const Tensor b = optional_tensor(bias);
-    if (py::isinstance<py::str>(padding)) {
-      const auto mode = padding.cast<std::string>();
-      return without_gil(conv_work(input, weight), [&] {
-        return Spatial == 1 ? ops::conv1d(input, weight, b, s, mode, d, groups)
-                            : ops::conv2d(input, weight, b, s, mode, d, groups);
-      });
-    }
-    const std::vector<int64_t> p = int_list(padding);
-    return without_gil(conv_work(input, weight), [&] {
-      return Spatial == 1 ? ops::conv1d(input, weight, b, s, p, d, groups)
-                          : ops::conv2d(input, weight, b, s, p, d, groups);
-    });
-  };
-}
-
 // None or an empty sequence both mean "default to the kernel size".
-std::vector<int64_t> optional_ints(const py::object& obj) {
-  return obj.is_none() ? std::vector<int64_t>{} : int_list(obj);
+std::vector<int64_t> optional_ints(Args& a, size_t i) {
+  return a.optional_int_list(i).value_or(std::vector<int64_t>{});
 }
 
-TensorList einsum_operands(const py::args& args) {
-  TensorList operands;
-  // torch.einsum(eq, [a, b]) and torch.einsum(eq, a, b) are both accepted.
-  if (args.size() == 2 && !is_tensor(args[1])) {
-    for (py::handle h : py::reinterpret_borrow<py::sequence>(args[1])) {
-      operands.push_back(h.cast<Tensor>());
-    }
-    return operands;
+void bind_products(TensorClass& cls, py::module_& m) {
+  const std::tuple<const char*, const char*,
+                   Tensor (*)(const Tensor&, const Tensor&), const char*>
+      products[] = {
+          {"matmul", "other", &ops::matmul,
+           "Matrix product with NumPy's rules for 1-d and batched operands."},
+          {"mm", "mat2", &ops::mm, "Matrix product of two 2-d tensors."},
+          {"bmm", "mat2", &ops::bmm,
+           "Batched matrix product of (b, n, m) and (b, m, p) tensors."},
+          {"mv", "vec", &ops::mv, "Matrix-vector product."},
+          {"dot", "other", &ops::dot, "Dot product of two 1-d tensors."},
+          {"outer", "vec2", &ops::outer, "Outer product of two 1-d tensors."},
+          {"ger", "vec2", &ops::outer, "Alias of outer."},
+  };
+  for (const auto& [name, other, op, doc] : products) {
+    def_both(
+        cls, m,
+        {std::string(name) + "(Tensor input, Tensor " + other + ") -> Tensor"},
+        [op = op](Args& a) {
+          const Tensor x = a.tensor(0), y = a.tensor(1);
+          return wrap(released([&] { return op(x, y); }));
+        },
+        doc);
   }
-  for (size_t i = 1; i < args.size(); ++i) {
-    operands.push_back(args[i].cast<Tensor>());
+  def_both(
+      cls, m,
+      {"addmm(Tensor input, Tensor mat1, Tensor mat2, *, Number beta=1, "
+       "Number alpha=1) -> Tensor"},
+      [](Args& a) {
+        const Tensor self = a.tensor(0), m1 = a.tensor(1), m2 = a.tensor(2);
+        const Scalar beta = a.scalar(3), alpha = a.scalar(4);
+        return wrap(
+            released([&] { return ops::addmm(self, m1, m2, beta, alpha); }));
+      },
+      "beta * input + alpha * (mat1 @ mat2).");
+  def(
+      m, {"einsum(str equation, Tensor... operands) -> Tensor"},
+      [](Args& a) {
+        const std::string equation = a.string(0);
+        const TensorList operands = a.tensor_list(1);
+        return wrap(released([&] { return ops::einsum(equation, operands); }));
+      },
+      "Sums products of the operands' elements over the indices the equation "
+      "names.");
+  for (const bool log : {false, true}) {
+    def_both(
+        cls, m,
+        {std::string(log ? "log_softmax" : "softmax") +
+         "(Tensor input, int dim, dtype? dtype=None) -> Tensor"},
+        [log](Args& a) {
+          const Tensor t = a.tensor(0);
+          const int64_t dim = a.to_int(1);
+          const auto dtype = a.optional_dtype(2);
+          return wrap(without_gil(t.numel(), [&] {
+            return log ? ops::log_softmax(t, dim, dtype)
+                       : ops::softmax(t, dim, dtype);
+          }));
+        },
+        log ? "log(softmax(x)) along dim, computed stably."
+            : "exp(x) / sum(exp(x)) along dim.");
   }
-  return operands;
 }
 
-void bind_losses(py::module_& nn) {
-  nn.def(
-      "nll_loss",
-      [](const Tensor& input, const Tensor& target,
-         const std::optional<Tensor>& weight, const std::string& reduction,
-         int64_t ignore_index) {
-        return ops::nll_loss(input, target, optional_tensor(weight),
-                             to_reduction(reduction), ignore_index);
+void bind_losses(py::module_& m, py::module_& nn) {
+  def(
+      m,
+      {"binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? "
+       "weight=None, Tensor? pos_weight=None, str reduction='mean') -> "
+       "Tensor"},
+      [](Args& a) {
+        return wrap(ops::binary_cross_entropy_with_logits(
+            a.tensor(0), a.tensor(1), optional_tensor(a, 2),
+            optional_tensor(a, 3), to_reduction(a.string(4))));
       },
-      py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
-      py::arg("reduction") = "mean", py::arg("ignore_index") = -100);
-  nn.def(
-      "cross_entropy",
-      [](const Tensor& input, const Tensor& target,
-         const std::optional<Tensor>& weight, const std::string& reduction,
-         int64_t ignore_index, double label_smoothing) {
-        return ops::cross_entropy(input, target, optional_tensor(weight),
-                                  to_reduction(reduction), ignore_index,
-                                  label_smoothing);
+      "Binary cross-entropy computed from logits, numerically stable.");
+  def(
+      nn,
+      {"nll_loss(Tensor input, Tensor target, Tensor? weight=None, str "
+       "reduction='mean', int ignore_index=-100) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::nll_loss(a.tensor(0), a.tensor(1),
+                                  optional_tensor(a, 2),
+                                  to_reduction(a.string(3)), a.to_int(4)));
       },
-      py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
-      py::arg("reduction") = "mean", py::arg("ignore_index") = -100,
-      py::arg("label_smoothing") = 0.0);
-  nn.def(
-      "binary_cross_entropy",
-      [](const Tensor& input, const Tensor& target,
-         const std::optional<Tensor>& weight, const std::string& reduction) {
-        return ops::binary_cross_entropy(input, target, optional_tensor(weight),
-                                         to_reduction(reduction));
+      "Negative log-likelihood of the target classes under log-probabilities.");
+  def(
+      nn,
+      {"cross_entropy(Tensor input, Tensor target, Tensor? weight=None, str "
+       "reduction='mean', int ignore_index=-100, float label_smoothing=0.0) "
+       "-> Tensor"},
+      [](Args& a) {
+        return wrap(ops::cross_entropy(
+            a.tensor(0), a.tensor(1), optional_tensor(a, 2),
+            to_reduction(a.string(3)), a.to_int(4), a.to_double(5)));
       },
-      py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
-      py::arg("reduction") = "mean");
-  nn.def(
-      "mse_loss",
-      [](const Tensor& input, const Tensor& target,
-         const std::string& reduction) {
-        return ops::mse_loss(input, target, to_reduction(reduction));
+      "Cross-entropy of class logits (or probabilities) against targets.");
+  def(
+      nn,
+      {"binary_cross_entropy(Tensor input, Tensor target, Tensor? "
+       "weight=None, str reduction='mean') -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::binary_cross_entropy(a.tensor(0), a.tensor(1),
+                                              optional_tensor(a, 2),
+                                              to_reduction(a.string(3))));
       },
-      py::arg("input"), py::arg("target"), py::arg("reduction") = "mean");
-  nn.def(
-      "l1_loss",
-      [](const Tensor& input, const Tensor& target,
-         const std::string& reduction) {
-        return ops::l1_loss(input, target, to_reduction(reduction));
+      "Binary cross-entropy of probabilities against targets.");
+  for (const bool l1 : {false, true}) {
+    def(
+        nn,
+        {std::string(l1 ? "l1_loss" : "mse_loss") +
+         "(Tensor input, Tensor target, str reduction='mean') -> Tensor"},
+        [l1](Args& a) {
+          const Tensor x = a.tensor(0), y = a.tensor(1);
+          const ops::Reduction r = to_reduction(a.string(2));
+          return wrap(l1 ? ops::l1_loss(x, y, r) : ops::mse_loss(x, y, r));
+        },
+        l1 ? "Mean (or sum) absolute error." : "Mean (or sum) squared error.");
+  }
+  def(
+      nn,
+      {"smooth_l1_loss(Tensor input, Tensor target, str reduction='mean', "
+       "float beta=1.0) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::smooth_l1_loss(a.tensor(0), a.tensor(1),
+                                        to_reduction(a.string(2)),
+                                        a.to_double(3)));
       },
-      py::arg("input"), py::arg("target"), py::arg("reduction") = "mean");
-  nn.def(
-      "smooth_l1_loss",
-      [](const Tensor& input, const Tensor& target,
-         const std::string& reduction, double beta) {
-        return ops::smooth_l1_loss(input, target, to_reduction(reduction),
-                                   beta);
-      },
-      py::arg("input"), py::arg("target"), py::arg("reduction") = "mean",
-      py::arg("beta") = 1.0);
+      "Squared error below beta, absolute error above it.");
 }
 
 void bind_layers(py::module_& m, py::module_& nn) {
-  nn.def(
-      "linear",
-      [](const Tensor& input, const Tensor& weight,
-         const std::optional<Tensor>& bias) {
-        return without_gil(input.numel() * weight.size(0), [&] {
-          return ops::linear(input, weight, optional_tensor(bias));
+  def(
+      nn, {"linear(Tensor input, Tensor weight, Tensor? bias=None) -> Tensor"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0), w = a.tensor(1),
+                     b = optional_tensor(a, 2);
+        const int64_t work = x.numel() * (w.dim() > 0 ? w.size(0) : 1);
+        return wrap(without_gil(work, [&] { return ops::linear(x, w, b); }));
+      },
+      "input @ weight.T + bias.");
+  // conv1d/conv2d: padding is an int, a sequence of ints, or "same"/"valid".
+  for (const int spatial : {1, 2}) {
+    const std::string name = spatial == 1 ? "conv1d" : "conv2d";
+    const std::string n = std::to_string(spatial);
+    const std::string head = name +
+                             "(Tensor input, Tensor weight, Tensor? bias=None, "
+                             "int[" +
+                             n + "] stride=1, ";
+    def(
+        m,
+        {head + "int[" + n + "] padding=0, int[" + n +
+             "] dilation=1, int groups=1) -> Tensor",
+         head + "str padding='valid', int[" + n +
+             "] dilation=1, int groups=1) -> Tensor"},
+        [spatial](Args& a) {
+          const Tensor x = a.tensor(0), w = a.tensor(1),
+                       b = optional_tensor(a, 2);
+          const auto s = a.int_list(3), d = a.int_list(5);
+          const int64_t groups = a.to_int(6);
+          if (a.index() == 1) {
+            const std::string mode = a.string(4);
+            return wrap(without_gil(conv_work(x, w), [&] {
+              return spatial == 1 ? ops::conv1d(x, w, b, s, mode, d, groups)
+                                  : ops::conv2d(x, w, b, s, mode, d, groups);
+            }));
+          }
+          const auto p = a.int_list(4);
+          return wrap(without_gil(conv_work(x, w), [&] {
+            return spatial == 1 ? ops::conv1d(x, w, b, s, p, d, groups)
+                                : ops::conv2d(x, w, b, s, p, d, groups);
+          }));
+        },
+        spatial == 1 ? "1-d convolution over an (N, C, L) input."
+                     : "2-d convolution over an (N, C, H, W) input.");
+  }
+  def(
+      nn,
+      {"im2col(Tensor input, int[2] kernel_size, int[2] dilation, int[2] "
+       "padding, int[2] stride) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::unfold(a.tensor(0), a.int_list(1), a.int_list(2),
+                                a.int_list(3), a.int_list(4)));
+      },
+      "The sliding blocks of a batched 4-d input as columns (unfold).");
+  def(
+      nn,
+      {"col2im(Tensor input, int[2] output_size, int[2] kernel_size, int[2] "
+       "dilation, int[2] padding, int[2] stride) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::fold(a.tensor(0), a.int_list(1), a.int_list(2),
+                              a.int_list(3), a.int_list(4), a.int_list(5)));
+      },
+      "Sums columns of sliding blocks back into a batched 4-d tensor (fold).");
+  const std::string pool_args =
+      "(Tensor input, int[2] kernel_size, int[2]? stride=(), int[2] "
+      "padding=0, int[2] dilation=1, bool ceil_mode=False)";
+  def(
+      m, {"max_pool2d" + pool_args + " -> Tensor"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0);
+        const auto k = a.int_list(1), s = optional_ints(a, 2),
+                   p = a.int_list(3), d = a.int_list(4);
+        const bool ceil = a.to_bool(5);
+        return wrap(without_gil(
+            x.numel(), [&] { return ops::max_pool2d(x, k, s, p, d, ceil); }));
+      },
+      "2-d max pooling over an (N, C, H, W) input.");
+  def(
+      nn, {"max_pool2d_with_indices" + pool_args + " -> tuple[Tensor, Tensor]"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0);
+        const auto k = a.int_list(1), s = optional_ints(a, 2),
+                   p = a.int_list(3), d = a.int_list(4);
+        const bool ceil = a.to_bool(5);
+        auto [values, indices] = without_gil(x.numel(), [&] {
+          return ops::max_pool2d_with_indices(x, k, s, p, d, ceil);
         });
+        return py::object(py::make_tuple(values, indices));
       },
-      py::arg("input"), py::arg("weight"), py::arg("bias") = py::none());
-  m.def("conv1d", conv_binding<1>(), py::arg("input"), py::arg("weight"),
-        py::arg("bias") = py::none(), py::arg("stride") = 1,
-        py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1);
-  m.def("conv2d", conv_binding<2>(), py::arg("input"), py::arg("weight"),
-        py::arg("bias") = py::none(), py::arg("stride") = 1,
-        py::arg("padding") = 0, py::arg("dilation") = 1, py::arg("groups") = 1);
-  nn.def(
-      "im2col",
-      [](const Tensor& input, const py::object& kernel_size,
-         const py::object& dilation, const py::object& padding,
-         const py::object& stride) {
-        return ops::unfold(input, int_list(kernel_size), int_list(dilation),
-                           int_list(padding), int_list(stride));
+      "2-d max pooling, with the flat positions of the maxima.");
+  def(
+      nn,
+      {"avg_pool2d(Tensor input, int[2] kernel_size, int[2]? stride=None, "
+       "int[2] padding=0, bool ceil_mode=False, bool count_include_pad=True, "
+       "int? divisor_override=None) -> Tensor"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0);
+        const auto k = a.int_list(1), s = optional_ints(a, 2),
+                   p = a.int_list(3);
+        const bool ceil = a.to_bool(4), include_pad = a.to_bool(5);
+        const auto divisor = a.optional_int(6);
+        return wrap(without_gil(x.numel(), [&] {
+          return ops::avg_pool2d(x, k, s, p, ceil, include_pad, divisor);
+        }));
       },
-      py::arg("input"), py::arg("kernel_size"), py::arg("dilation"),
-      py::arg("padding"), py::arg("stride"));
-  nn.def(
-      "col2im",
-      [](const Tensor& input, const py::object& output_size,
-         const py::object& kernel_size, const py::object& dilation,
-         const py::object& padding, const py::object& stride) {
-        return ops::fold(input, int_list(output_size), int_list(kernel_size),
-                         int_list(dilation), int_list(padding),
-                         int_list(stride));
+      "2-d average pooling over an (N, C, H, W) input.");
+  def(
+      m,
+      {"layer_norm(Tensor input, int[] normalized_shape, Tensor? weight=None, "
+       "Tensor? bias=None, float eps=1e-05, bool cudnn_enable=True) -> "
+       "Tensor"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0), w = optional_tensor(a, 2),
+                     b = optional_tensor(a, 3);
+        const auto shape = a.int_list(1);
+        const double eps = a.to_double(4);
+        return wrap(without_gil(
+            x.numel(), [&] { return ops::layer_norm(x, shape, w, b, eps); }));
       },
-      py::arg("input"), py::arg("output_size"), py::arg("kernel_size"),
-      py::arg("dilation"), py::arg("padding"), py::arg("stride"));
-  m.def(
-      "max_pool2d",
-      [](const Tensor& input, const py::object& kernel_size,
-         const py::object& stride, const py::object& padding,
-         const py::object& dilation, bool ceil_mode) {
-        const auto k = int_list(kernel_size), s = optional_ints(stride),
-                   p = int_list(padding), d = int_list(dilation);
-        return without_gil(input.numel(), [&] {
-          return ops::max_pool2d(input, k, s, p, d, ceil_mode);
-        });
+      "Normalises over the last dims given by normalized_shape, then applies "
+      "weight and bias.");
+  def(
+      m,
+      {"batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? "
+       "running_mean, Tensor? running_var, bool training, float momentum, "
+       "float eps, bool cudnn_enabled) -> Tensor"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0), w = optional_tensor(a, 1),
+                     b = optional_tensor(a, 2), mean = optional_tensor(a, 3),
+                     var = optional_tensor(a, 4);
+        const bool training = a.to_bool(5);
+        const double momentum = a.to_double(6), eps = a.to_double(7);
+        return wrap(without_gil(x.numel(), [&] {
+          return ops::batch_norm(x, w, b, mean, var, training, momentum, eps);
+        }));
       },
-      py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::tuple(),
-      py::arg("padding") = 0, py::arg("dilation") = 1,
-      py::arg("ceil_mode") = false);
-  nn.def(
-      "max_pool2d_with_indices",
-      [](const Tensor& input, const py::object& kernel_size,
-         const py::object& stride, const py::object& padding,
-         const py::object& dilation, bool ceil_mode) {
-        const auto k = int_list(kernel_size), s = optional_ints(stride),
-                   p = int_list(padding), d = int_list(dilation);
-        return without_gil(input.numel(), [&] {
-          return ops::max_pool2d_with_indices(input, k, s, p, d, ceil_mode);
-        });
-      },
-      py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::tuple(),
-      py::arg("padding") = 0, py::arg("dilation") = 1,
-      py::arg("ceil_mode") = false);
-  nn.def(
-      "avg_pool2d",
-      [](const Tensor& input, const py::object& kernel_size,
-         const py::object& stride, const py::object& padding, bool ceil_mode,
-         bool count_include_pad, std::optional<int64_t> divisor_override) {
-        const auto k = int_list(kernel_size), s = optional_ints(stride),
-                   p = int_list(padding);
-        return without_gil(input.numel(), [&] {
-          return ops::avg_pool2d(input, k, s, p, ceil_mode, count_include_pad,
-                                 divisor_override);
-        });
-      },
-      py::arg("input"), py::arg("kernel_size"), py::arg("stride") = py::none(),
-      py::arg("padding") = 0, py::arg("ceil_mode") = false,
-      py::arg("count_include_pad") = true,
-      py::arg("divisor_override") = py::none());
-  m.def(
-      "layer_norm",
-      [](const Tensor& input, const py::object& normalized_shape,
-         const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
-         double eps, bool) {
-        if (PyLong_Check(normalized_shape.ptr())) {
-          throw py::type_error(
-              "layer_norm(): argument 'normalized_shape' (position 2) must be "
-              "tuple of ints, not int");
-        }
-        const auto shape = int_list(normalized_shape);
-        return without_gil(input.numel(), [&] {
-          return ops::layer_norm(input, shape, optional_tensor(weight),
-                                 optional_tensor(bias), eps);
-        });
-      },
-      py::arg("input"), py::arg("normalized_shape"),
-      py::arg("weight") = py::none(), py::arg("bias") = py::none(),
-      py::arg("eps") = 1e-5, py::arg("cudnn_enable") = true);
-  m.def(
-      "batch_norm",
-      [](const Tensor& input, const std::optional<Tensor>& weight,
-         const std::optional<Tensor>& bias,
-         const std::optional<Tensor>& running_mean,
-         const std::optional<Tensor>& running_var, bool training,
-         double momentum, double eps, bool) {
-        return without_gil(input.numel(), [&] {
-          return ops::batch_norm(
-              input, optional_tensor(weight), optional_tensor(bias),
-              optional_tensor(running_mean), optional_tensor(running_var),
-              training, momentum, eps);
-        });
-      },
-      py::arg("input"), py::arg("weight"), py::arg("bias"),
-      py::arg("running_mean"), py::arg("running_var"), py::arg("training"),
-      py::arg("momentum"), py::arg("eps"), py::arg("cudnn_enabled"));
+      "Batch normalisation over the channel dimension, updating running "
+      "statistics when training.");
 }
 
 }  // namespace
 
-void bind_nn(TensorClass& cls, py::module_& m) {
-  def_both(
-      cls, m, "matmul",
-      [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release no_gil;
-        return ops::matmul(a, b);
-      },
-      py::arg("other"));
-  def_both(
-      cls, m, "mm",
-      [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release no_gil;
-        return ops::mm(a, b);
-      },
-      py::arg("mat2"));
-  def_both(
-      cls, m, "bmm",
-      [](const Tensor& a, const Tensor& b) {
-        py::gil_scoped_release no_gil;
-        return ops::bmm(a, b);
-      },
-      py::arg("mat2"));
-  def_both(cls, m, "mv", &ops::mv, py::arg("vec"));
-  def_both(cls, m, "dot", &ops::dot, py::arg("other"));
-  def_both(cls, m, "outer", &ops::outer, py::arg("vec2"));
-  def_both(cls, m, "ger", &ops::outer, py::arg("vec2"));
-  def_both(
-      cls, m, "addmm",
-      [](const Tensor& self, const Tensor& mat1, const Tensor& mat2,
-         py::handle beta, py::handle alpha) {
-        const Scalar b = to_scalar(beta), a = to_scalar(alpha);
-        py::gil_scoped_release no_gil;
-        return ops::addmm(self, mat1, mat2, b, a);
-      },
-      py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1,
-      py::arg("alpha") = 1);
-  m.def("einsum", [](const py::args& args) {
-    if (args.size() == 0 || !py::isinstance<py::str>(args[0])) {
-      throw py::type_error(
-          "einsum(): must specify the equation string and at least one "
-          "operand, or at least one operand and its subscripts list");
-    }
-    const auto equation = args[0].cast<std::string>();
-    const TensorList operands = einsum_operands(args);
-    py::gil_scoped_release no_gil;
-    return ops::einsum(equation, operands);
-  });
-  def_both(
-      cls, m, "softmax",
-      [](const Tensor& t, int64_t dim, const py::object& dtype) {
-        const auto dt = to_optional_dtype(dtype);
-        return without_gil(t.numel(), [&] { return ops::softmax(t, dim, dt); });
-      },
-      py::arg("dim"), py::arg("dtype") = py::none());
-  def_both(
-      cls, m, "log_softmax",
-      [](const Tensor& t, int64_t dim, const py::object& dtype) {
-        const auto dt = to_optional_dtype(dtype);
-        return without_gil(t.numel(),
-                           [&] { return ops::log_softmax(t, dim, dt); });
-      },
-      py::arg("dim"), py::arg("dtype") = py::none());
-  m.def(
-      "binary_cross_entropy_with_logits",
-      [](const Tensor& input, const Tensor& target,
-         std::optional<Tensor> weight, std::optional<Tensor> pos_weight,
-         const std::string& reduction) {
-        return ops::binary_cross_entropy_with_logits(
-            input, target, weight.value_or(Tensor()),
-            pos_weight.value_or(Tensor()), to_reduction(reduction));
-      },
-      py::arg("input"), py::arg("target"), py::arg("weight") = py::none(),
-      py::arg("pos_weight") = py::none(), py::arg("reduction") = "mean");
-
-  py::module_ nn = m.def_submodule(
-      "_nn", "nn ops behind nn.functional (PyTorch's torch._C._nn)");
+void bind_nn(TensorClass& cls, py::module_& m, py::module_& nn) {
+  bind_products(cls, m);
+  bind_losses(m, nn);
   bind_layers(m, nn);
-  bind_losses(nn);
 }
 
 }  // namespace ag::python

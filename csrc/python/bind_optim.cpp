@@ -7,12 +7,19 @@ namespace ag::python {
 
 namespace {
 
+py::sequence sequence_of(const py::object& obj, const char* what) {
+  if (!PyList_Check(obj.ptr()) && !PyTuple_Check(obj.ptr())) {
+    throw py::type_error(std::string("optimizer step: ") + what +
+                         " must be a list, got " + type_name_of(obj.ptr()));
+  }
+  return py::reinterpret_borrow<py::sequence>(obj);
+}
+
 // A list of tensors, None standing for an undefined one where allowed.
-std::vector<Tensor> tensor_list(const py::list& items, const char* what,
+std::vector<Tensor> tensor_list(const py::object& items, const char* what,
                                 bool allow_none) {
   std::vector<Tensor> out;
-  out.reserve(items.size());
-  for (py::handle h : items) {
+  for (py::handle h : sequence_of(items, what)) {
     if (allow_none && h.is_none()) {
       out.emplace_back();
     } else if (is_tensor(h)) {
@@ -30,49 +37,69 @@ std::vector<Tensor> tensor_list(const py::list& items, const char* what,
 }  // namespace
 
 void bind_optim(py::module_& m) {
-  m.def("_sgd_step", [](const py::list& params, const py::list& grads,
-                        const py::list& bufs, const std::vector<bool>& first,
-                        double lr, double momentum, double dampening,
-                        double weight_decay, bool nesterov, bool maximize) {
-    const ops::SgdOptions o{lr,           momentum, dampening,
-                            weight_decay, nesterov, maximize};
-    const auto p = tensor_list(params, "params", false);
-    const auto g = tensor_list(grads, "grads", false);
-    const auto b = tensor_list(bufs, "momentum_buffers", true);
-    py::gil_scoped_release no_gil;
-    ops::sgd_step(p, g, b, first, o);
-  });
-  m.def("_adam_step",
-        [](const py::list& params, const py::list& grads,
-           const py::list& exp_avgs, const py::list& exp_avg_sqs,
-           const py::list& max_exp_avg_sqs, const std::vector<int64_t>& steps,
-           double lr, double beta1, double beta2, double eps,
-           double weight_decay, bool amsgrad, bool maximize, bool decoupled) {
-          const ops::AdamOptions o{lr,           beta1,   beta2,    eps,
-                                   weight_decay, amsgrad, maximize, decoupled};
-          const auto p = tensor_list(params, "params", false);
-          const auto g = tensor_list(grads, "grads", false);
-          const auto m1 = tensor_list(exp_avgs, "exp_avgs", false);
-          const auto m2 = tensor_list(exp_avg_sqs, "exp_avg_sqs", false);
-          const auto mx = tensor_list(max_exp_avg_sqs, "max_exp_avg_sqs", true);
+  def(
+      m,
+      {"_sgd_step(Tensor[] params, Tensor[] grads, object momentum_buffers, "
+       "object first_step, float lr, float momentum, float dampening, float "
+       "weight_decay, bool nesterov, bool maximize) -> None"},
+      [](Args& a) {
+        const ops::SgdOptions o{a.to_double(4), a.to_double(5), a.to_double(6),
+                                a.to_double(7), a.to_bool(8),   a.to_bool(9)};
+        const auto p = a.tensor_list(0), g = a.tensor_list(1);
+        const auto b = tensor_list(a.object(2), "momentum_buffers", true);
+        std::vector<bool> first;
+        for (py::handle f : sequence_of(a.object(3), "first_step")) {
+          first.push_back(PyObject_IsTrue(f.ptr()) == 1);
+        }
+        {
+          py::gil_scoped_release no_gil;
+          ops::sgd_step(p, g, b, first, o);
+        }
+        return py::none();
+      },
+      "SGD's update of one parameter group, in place.");
+  def(
+      m,
+      {"_adam_step(Tensor[] params, Tensor[] grads, Tensor[] exp_avgs, "
+       "Tensor[] exp_avg_sqs, object max_exp_avg_sqs, int[] steps, float lr, "
+       "float beta1, float beta2, float eps, float weight_decay, bool "
+       "amsgrad, bool maximize, bool decoupled) -> None"},
+      [](Args& a) {
+        const ops::AdamOptions o{
+            a.to_double(6),  a.to_double(7), a.to_double(8), a.to_double(9),
+            a.to_double(10), a.to_bool(11),  a.to_bool(12),  a.to_bool(13)};
+        const auto p = a.tensor_list(0), g = a.tensor_list(1),
+                   m1 = a.tensor_list(2), m2 = a.tensor_list(3);
+        const auto mx = tensor_list(a.object(4), "max_exp_avg_sqs", true);
+        const auto steps = a.int_list(5);
+        {
           py::gil_scoped_release no_gil;
           ops::adam_step(p, g, m1, m2, mx, steps, o);
-        });
-  m.def("_rmsprop_step",
-        [](const py::list& params, const py::list& grads,
-           const py::list& square_avgs, const py::list& bufs,
-           const py::list& grad_avgs, double lr, double alpha, double eps,
-           double weight_decay, double momentum, bool centered, bool maximize) {
-          const ops::RmspropOptions o{lr,       alpha,    eps,     weight_decay,
-                                      momentum, centered, maximize};
-          const auto p = tensor_list(params, "params", false);
-          const auto g = tensor_list(grads, "grads", false);
-          const auto sq = tensor_list(square_avgs, "square_avgs", false);
-          const auto b = tensor_list(bufs, "momentum_buffers", true);
-          const auto ga = tensor_list(grad_avgs, "grad_avgs", true);
+        }
+        return py::none();
+      },
+      "Adam's (AdamW's) update of one parameter group, in place.");
+  def(
+      m,
+      {"_rmsprop_step(Tensor[] params, Tensor[] grads, Tensor[] square_avgs, "
+       "object momentum_buffers, object grad_avgs, float lr, float alpha, "
+       "float eps, float weight_decay, float momentum, bool centered, bool "
+       "maximize) -> None"},
+      [](Args& a) {
+        const ops::RmspropOptions o{
+            a.to_double(5), a.to_double(6), a.to_double(7), a.to_double(8),
+            a.to_double(9), a.to_bool(10),  a.to_bool(11)};
+        const auto p = a.tensor_list(0), g = a.tensor_list(1),
+                   sq = a.tensor_list(2);
+        const auto b = tensor_list(a.object(3), "momentum_buffers", true);
+        const auto ga = tensor_list(a.object(4), "grad_avgs", true);
+        {
           py::gil_scoped_release no_gil;
           ops::rmsprop_step(p, g, sq, b, ga, o);
-        });
+        }
+        return py::none();
+      },
+      "RMSprop's update of one parameter group, in place.");
 }
 
 }  // namespace ag::python

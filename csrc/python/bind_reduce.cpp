@@ -5,148 +5,187 @@
 namespace ag::python {
 
 void bind_reduce(TensorClass& cls, py::module_& m) {
+  for (const bool is_sum : {true, false}) {
+    const std::string name = is_sum ? "sum" : "mean";
+    def_both(
+        cls, m,
+        {name +
+         "(Tensor input, int[1]? dim=None, bool keepdim=False, *, dtype? "
+         "dtype=None) -> Tensor"},
+        [is_sum](Args& a) {
+          const Tensor t = a.tensor(0);
+          const auto dims = a.optional_int_list(1);
+          const bool keepdim = a.to_bool(2);
+          const auto dtype = a.optional_dtype(3);
+          return wrap(without_gil(t.numel(), [&] {
+            if (is_sum) {
+              return dims ? ops::sum(t, *dims, keepdim, dtype)
+                          : ops::sum(t, dtype);
+            }
+            return dims ? ops::mean(t, *dims, keepdim, dtype)
+                        : ops::mean(t, dtype);
+          }));
+        },
+        is_sum ? "Sum of all elements, or along dims."
+               : "Mean of all elements, or along dims.");
+  }
   def_both(
-      cls, m, "sum",
-      [](const Tensor& t, const py::object& dim, bool keepdim,
-         const py::object& dtype) {
-        const auto dims = optional_dims(dim);
-        const auto dt = to_optional_dtype(dtype);
-        return without_gil(t.numel(), [&] {
-          return dims ? ops::sum(t, *dims, keepdim, dt) : ops::sum(t, dt);
-        });
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
-  def_both(
-      cls, m, "mean",
-      [](const Tensor& t, const py::object& dim, bool keepdim,
-         const py::object& dtype) {
-        const auto dims = optional_dims(dim);
-        const auto dt = to_optional_dtype(dtype);
-        return without_gil(t.numel(), [&] {
-          return dims ? ops::mean(t, *dims, keepdim, dt) : ops::mean(t, dt);
-        });
-      },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
-  def_both(
-      cls, m, "norm",
-      [](const Tensor& t, const py::object& p, const py::object& dim,
-         bool keepdim) {
+      cls, m,
+      {"norm(Tensor input, object p=None, int[1]? dim=None, bool "
+       "keepdim=False) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
         double order = 2.0;
-        if (py::isinstance<py::str>(p)) {
-          if (p.cast<std::string>() != "fro") {
-            throw py::value_error("norm: unsupported order '" +
-                                  p.cast<std::string>() + "'");
+        const py::object p = a.object(1);
+        if (PyUnicode_Check(p.ptr())) {
+          const auto text = p.cast<std::string>();
+          if (text != "fro") {
+            throw py::value_error("norm: unsupported order '" + text + "'");
           }
         } else if (!p.is_none()) {
           order = to_scalar(p).to<double>();
         }
-        const auto dims = optional_dims(dim);
-        return without_gil(t.numel(), [&] {
-          return ops::norm(t, order, dims.value_or(std::vector<int64_t>{}),
-                           keepdim);
-        });
+        const auto dims = a.optional_int_list(2).value_or(ops::IntList{});
+        const bool keepdim = a.to_bool(3);
+        return wrap(without_gil(
+            t.numel(), [&] { return ops::norm(t, order, dims, keepdim); }));
       },
-      py::arg("p") = py::none(), py::arg("dim") = py::none(),
-      py::arg("keepdim") = false);
+      "The p-norm of all elements or along dim (p=2 by default).");
   // max/min: full (x.max()), along a dim (values and indices, as a
   // return_types namedtuple), or elementwise against another tensor.
   for (const bool is_max : {true, false}) {
-    const char* name = is_max ? "max" : "min";
+    const std::string name = is_max ? "max" : "min";
     def_both(
-        cls, m, name,
-        [is_max, name](const Tensor& t, const py::object& dim,
-                       bool keepdim) -> py::object {
-          if (dim.is_none()) {
-            return py::cast(is_max ? ops::max(t) : ops::min(t));
+        cls, m,
+        {name + "(Tensor input) -> Tensor",
+         name + "(Tensor input, Tensor other) -> Tensor",
+         name + "(Tensor input, int dim, bool keepdim=False) -> "
+                "tuple[Tensor, Tensor]"},
+        [is_max, name](Args& a) -> py::object {
+          const Tensor t = a.tensor(0);
+          if (a.index() == 0) return wrap(is_max ? ops::max(t) : ops::min(t));
+          if (a.index() == 1) {
+            return wrap(is_max ? ops::maximum(t, a.tensor(1))
+                               : ops::minimum(t, a.tensor(1)));
           }
-          if (is_tensor(dim)) {
-            return py::module_::import("autograd_cpp")
-                .attr(is_max ? "maximum" : "minimum")(t, dim);
-          }
-          const int64_t d = int_list(dim).at(0);
+          const int64_t d = a.to_int(1);
+          const bool keepdim = a.to_bool(2);
           auto [values, indices] =
               is_max ? ops::max(t, d, keepdim) : ops::min(t, d, keepdim);
           return py::module_::import("autograd_cpp.return_types")
-              .attr(name)(values, indices);
+              .attr(name.c_str())(values, indices);
         },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
-  }
-  for (const bool is_max : {true, false}) {
+        is_max ? "The largest value, or with dim the (values, indices) of the "
+                 "largest along dim, or elementwise maximum with another "
+                 "tensor."
+               : "The smallest value, or with dim the (values, indices) of "
+                 "the smallest along dim, or elementwise minimum with "
+                 "another tensor.");
     def_both(
-        cls, m, is_max ? "amax" : "amin",
-        [is_max](const Tensor& t, const py::object& dim, bool keepdim) {
-          const auto dims = optional_dims(dim).value_or(ops::IntList{});
-          return is_max ? ops::amax(t, dims, keepdim)
-                        : ops::amin(t, dims, keepdim);
+        cls, m,
+        {std::string(is_max ? "amax" : "amin") +
+         "(Tensor input, int[1] dim=(), bool keepdim=False) -> Tensor"},
+        [is_max](Args& a) {
+          const Tensor t = a.tensor(0);
+          const auto dims = a.int_list(1);
+          const bool keepdim = a.to_bool(2);
+          return wrap(is_max ? ops::amax(t, dims, keepdim)
+                             : ops::amin(t, dims, keepdim));
         },
-        py::arg("dim") = py::tuple(), py::arg("keepdim") = false);
+        is_max ? "Maximum along the given dims; the gradient is shared "
+                 "between ties."
+               : "Minimum along the given dims; the gradient is shared "
+                 "between ties.");
     def_both(
-        cls, m, is_max ? "argmax" : "argmin",
-        [is_max](const Tensor& t, const py::object& dim, bool keepdim) {
-          std::optional<int64_t> d;
-          if (!dim.is_none()) d = int_list(dim).at(0);
-          return is_max ? ops::argmax(t, d, keepdim)
-                        : ops::argmin(t, d, keepdim);
+        cls, m,
+        {std::string(is_max ? "argmax" : "argmin") +
+         "(Tensor input, int? dim=None, bool keepdim=False) -> Tensor"},
+        [is_max](Args& a) {
+          const Tensor t = a.tensor(0);
+          const auto dim = a.optional_int(1);
+          const bool keepdim = a.to_bool(2);
+          return wrap(is_max ? ops::argmax(t, dim, keepdim)
+                             : ops::argmin(t, dim, keepdim));
         },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
+        is_max ? "Index of the largest value (flattened, or along dim)."
+               : "Index of the smallest value (flattened, or along dim).");
   }
   def_both(
-      cls, m, "prod",
-      [](const Tensor& t, const py::object& dim, bool keepdim,
-         const py::object& dtype) {
-        const auto dt = to_optional_dtype(dtype);
-        if (dim.is_none()) return ops::prod(t, dt);
-        return ops::prod(t, {int_list(dim).at(0)}, keepdim, dt);
+      cls, m,
+      {"prod(Tensor input, int? dim=None, bool keepdim=False, *, dtype? "
+       "dtype=None) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const auto dim = a.optional_int(1);
+        const auto dtype = a.optional_dtype(3);
+        if (!dim) return wrap(ops::prod(t, dtype));
+        return wrap(ops::prod(t, {*dim}, a.to_bool(2), dtype));
       },
-      py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(),
-      py::arg("dtype") = py::none());
+      "Product of all elements, or along dim.");
   // var/std: correction defaults to 1; the older `unbiased` flag maps to it.
   for (const bool take_sqrt : {false, true}) {
+    const std::string name = take_sqrt ? "std" : "var";
     def_both(
-        cls, m, take_sqrt ? "std" : "var",
-        [take_sqrt](const Tensor& t, const py::object& dim,
-                    const py::object& unbiased, bool keepdim,
-                    const py::object& correction) {
-          py::object d = dim;
+        cls, m,
+        {name + "(Tensor input, int[1]? dim=None, bool? unbiased=None, bool "
+                "keepdim=False, *, Number? correction=None) -> Tensor",
+         name + "(Tensor input, bool unbiased) -> Tensor"},
+        [take_sqrt](Args& a) {
+          const Tensor t = a.tensor(0);
           double c = 1.0;
-          if (py::isinstance<py::bool_>(dim)) {
-            c = dim.cast<bool>() ? 1.0 : 0.0;
-            d = py::none();
+          ops::IntList dims;
+          bool keepdim = false;
+          if (a.index() == 1) {
+            c = a.to_bool(1) ? 1.0 : 0.0;
+          } else {
+            dims = a.optional_int_list(1).value_or(ops::IntList{});
+            if (const auto unbiased = a.optional_bool(2)) {
+              c = *unbiased ? 1.0 : 0.0;
+            }
+            keepdim = a.to_bool(3);
+            if (const auto correction = a.optional_scalar(4)) {
+              c = correction->to<double>();
+            }
           }
-          if (!unbiased.is_none()) c = unbiased.cast<bool>() ? 1.0 : 0.0;
-          if (!correction.is_none()) c = to_scalar(correction).to<double>();
-          const auto dims = optional_dims(d).value_or(ops::IntList{});
-          return take_sqrt ? ops::std(t, dims, c, keepdim)
-                           : ops::var(t, dims, c, keepdim);
+          return wrap(take_sqrt ? ops::std(t, dims, c, keepdim)
+                                : ops::var(t, dims, c, keepdim));
         },
-        py::arg("dim") = py::none(), py::arg("unbiased") = py::none(),
-        py::arg("keepdim") = false, py::kw_only(),
-        py::arg("correction") = py::none());
+        take_sqrt ? "Standard deviation along dims with the given correction "
+                    "(1: Bessel's)."
+                  : "Variance along dims with the given correction (1: "
+                    "Bessel's).");
   }
   def_both(
-      cls, m, "logsumexp",
-      [](const Tensor& t, const py::object& dim, bool keepdim) {
-        return ops::logsumexp(t, int_list(dim), keepdim);
+      cls, m,
+      {"logsumexp(Tensor input, int[1] dim, bool keepdim=False) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::logsumexp(a.tensor(0), a.int_list(1), a.to_bool(2)));
       },
-      py::arg("dim"), py::arg("keepdim") = false);
+      "log(sum(exp(x))) along dims, computed stably.");
   def_both(
-      cls, m, "cumsum",
-      [](const Tensor& t, int64_t dim, const py::object& dtype) {
-        return ops::cumsum(t, dim, to_optional_dtype(dtype));
+      cls, m, {"cumsum(Tensor input, int dim, *, dtype? dtype=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(ops::cumsum(a.tensor(0), a.to_int(1), a.optional_dtype(2)));
       },
-      py::arg("dim"), py::kw_only(), py::arg("dtype") = py::none());
+      "Running sums along dim.");
   for (const bool is_all : {true, false}) {
+    const std::string name = is_all ? "all" : "any";
     def_both(
-        cls, m, is_all ? "all" : "any",
-        [is_all](const Tensor& t, const py::object& dim, bool keepdim) {
-          const auto dims = optional_dims(dim);
-          if (!dims) return is_all ? ops::all(t) : ops::any(t);
-          return is_all ? ops::all(t, *dims, keepdim)
-                        : ops::any(t, *dims, keepdim);
+        cls, m,
+        {name +
+         "(Tensor input, int[1]? dim=None, bool keepdim=False) -> Tensor"},
+        [is_all](Args& a) {
+          const Tensor t = a.tensor(0);
+          const auto dims = a.optional_int_list(1);
+          if (!dims) return wrap(is_all ? ops::all(t) : ops::any(t));
+          const bool keepdim = a.to_bool(2);
+          return wrap(is_all ? ops::all(t, *dims, keepdim)
+                             : ops::any(t, *dims, keepdim));
         },
-        py::arg("dim") = py::none(), py::arg("keepdim") = false);
+        is_all ? "True if every element (or every element along dim) is "
+                 "nonzero."
+               : "True if some element (or some element along dim) is "
+                 "nonzero.");
   }
 }
 

@@ -19,12 +19,12 @@ void setup_tensor_type(PyHeapTypeObject* heap_type);
 void init_ops(py::module_& m);
 void init_autograd(py::module_& m);
 // Ops exposed both as Tensor methods and module functions (x.exp(), exp(x)),
-// one binding file per op family.
+// one binding file per op family; the nn ops go to the submodule _C._nn.
 void bind_shared_methods(TensorClass& cls, py::module_& m);
-void bind_math(TensorClass& cls, py::module_& m);
+void bind_math(TensorClass& cls, py::module_& m, py::module_& nn);
 void bind_reduce(TensorClass& cls, py::module_& m);
 void bind_shape(TensorClass& cls, py::module_& m);
-void bind_nn(TensorClass& cls, py::module_& m);
+void bind_nn(TensorClass& cls, py::module_& m, py::module_& nn);
 // Hooks on tensors and nodes, anomaly mode, custom Functions.
 void bind_hooks(TensorClass& cls, py::module_& m);
 void bind_function(py::module_& m);
@@ -34,8 +34,6 @@ void bind_dlpack(TensorClass& cls, py::module_& m);
 void bind_optim(py::module_& m);
 // The profiler's session and ranges (autograd_cpp.profiler).
 void bind_profiler(py::module_& m);
-// Last: attaches the docstrings to everything bound above (docstrings.cpp).
-void install_docstrings(py::module_& m);
 
 // Work (in elements) above which a kernel runs with the GIL released, so
 // other Python threads proceed; below it the release costs more than it buys.
@@ -44,6 +42,13 @@ constexpr int64_t kReleaseGilWork = 1 << 15;
 template <typename F>
 auto without_gil(int64_t work, F&& f) {
   if (work < kReleaseGilWork) return f();
+  py::gil_scoped_release no_gil;
+  return f();
+}
+
+// Runs f with the GIL released (long kernels: BLAS products).
+template <typename F>
+auto released(F&& f) {
   py::gil_scoped_release no_gil;
   return f();
 }

@@ -79,6 +79,19 @@ int64_t int_value(py::handle obj, const char* what) {
       std::string(py::str(py::type::of(obj).attr("__name__"))));
 }
 
+// Note [Sequence items]: the items of a generic sequence (range, a numpy
+// array's rows, ...) may be made on access and freed as soon as nothing
+// holds them, so a py::handle to one taken while iterating a py::sequence
+// dangles. Loops over sequences go through this list (or tuple) of owned
+// items instead.
+namespace {
+py::object fast_sequence(py::handle obj) {
+  PyObject* fast = PySequence_Fast(obj.ptr(), "expected a sequence");
+  if (fast == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(fast);
+}
+}  // namespace
+
 std::vector<int64_t> int_list(py::handle obj) {
   std::vector<int64_t> out;
   if (PyLong_Check(obj.ptr()) || is_tensor(obj)) {
@@ -90,8 +103,10 @@ std::vector<int64_t> int_list(py::handle obj) {
         std::string("expected a sequence of ints, got ") +
         std::string(py::str(py::type::of(obj).attr("__name__"))));
   }
-  for (py::handle item : py::reinterpret_borrow<py::sequence>(obj)) {
-    out.push_back(int_value(item, "size"));
+  const py::object items = fast_sequence(obj);
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(items.ptr());
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    out.push_back(int_value(PySequence_Fast_GET_ITEM(items.ptr(), i), "size"));
   }
   return out;
 }
@@ -289,12 +304,14 @@ struct FlatData {
 };
 
 void infer_shape(py::handle obj, Shape& shape) {
+  py::object held;  // the current item (Note [Sequence items])
   while (true) {
     if (is_sequence(obj)) {
       const auto n = static_cast<int64_t>(py::len(obj));
       shape.push_back(n);
       if (n == 0) return;
-      obj = py::reinterpret_borrow<py::sequence>(obj)[0];
+      held = py::reinterpret_borrow<py::sequence>(obj)[0];
+      obj = held;
     } else if (is_tensor(obj)) {
       const Tensor t = obj.cast<Tensor>();
       for (int64_t s : t.sizes()) shape.push_back(s);
@@ -378,14 +395,17 @@ void flatten_into(py::handle obj, const Shape& shape, size_t dim,
     }
     throw_uninferable(obj, dim);
   }
-  const auto seq = py::reinterpret_borrow<py::sequence>(obj);
-  const auto n = static_cast<int64_t>(py::len(seq));
+  const py::object items = fast_sequence(obj);
+  const auto n = static_cast<int64_t>(PySequence_Fast_GET_SIZE(items.ptr()));
   if (n != shape[dim]) {
     throw py::value_error(
         "expected sequence of length " + std::to_string(shape[dim]) +
         " at dim " + std::to_string(dim) + " (got " + std::to_string(n) + ")");
   }
-  for (py::handle item : seq) flatten_into(item, shape, dim + 1, flat);
+  for (int64_t i = 0; i < n; ++i) {
+    flatten_into(PySequence_Fast_GET_ITEM(items.ptr(), i), shape, dim + 1,
+                 flat);
+  }
 }
 
 }  // namespace
@@ -583,8 +603,10 @@ std::vector<ops::TensorIndex> parse_indices(py::handle index) {
     }
   }
   if (PyTuple_Check(index.ptr()) || as_tuple) {
-    for (py::handle item : py::reinterpret_borrow<py::sequence>(index)) {
-      out.push_back(parse_index(item));
+    const py::object items = fast_sequence(index);
+    const Py_ssize_t n = PySequence_Fast_GET_SIZE(items.ptr());
+    for (Py_ssize_t i = 0; i < n; ++i) {
+      out.push_back(parse_index(PySequence_Fast_GET_ITEM(items.ptr(), i)));
     }
   } else {
     out.push_back(parse_index(index));

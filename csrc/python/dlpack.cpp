@@ -6,8 +6,7 @@
 #include "core/dlpack.h"
 
 #include "autograd/autograd_meta.h"
-#include "python/bindings.h"
-#include "python/convert.h"
+#include "python/bind_utils.h"
 
 namespace ag::python {
 
@@ -174,20 +173,31 @@ Tensor from_dlpack(py::handle obj, py::handle device, py::handle copy) {
 }  // namespace
 
 void bind_dlpack(TensorClass& cls, py::module_& m) {
-  cls.def("__dlpack__", &export_capsule, py::kw_only(),
-          py::arg("stream") = py::none(), py::arg("max_version") = py::none(),
-          py::arg("dl_device") = py::none(), py::arg("copy") = py::none(),
-          "Exports the tensor as a DLPack capsule sharing its memory.")
-      .def(
-          "__dlpack_device__",
-          [](const Tensor&) {
-            return py::make_tuple(static_cast<int>(dlpack::kDLCPU), 0);
-          },
-          "The DLPack device (type, id) of the tensor: (1, 0), the CPU.");
-  m.def("from_dlpack", &from_dlpack, py::arg("ext_tensor"), py::kw_only(),
-        py::arg("device") = py::none(), py::arg("copy") = py::none(),
-        "A tensor sharing memory with any DLPack producer (numpy, PyTorch, "
-        "JAX, ...) or DLPack capsule.");
+  def_method(
+      cls,
+      {"__dlpack__(Tensor self, *, int? stream=None, int[]? max_version=None, "
+       "int[]? dl_device=None, bool? copy=None) -> "
+       "typing_extensions.CapsuleType"},
+      [](Args& a) -> py::object {
+        return export_capsule(a.tensor(0), a.object(1), a.object(2),
+                              a.object(3), a.object(4));
+      },
+      "Exports the tensor as a DLPack capsule sharing its memory.");
+  def_method(
+      cls, {"__dlpack_device__(Tensor self) -> tuple[_int, _int]"},
+      [](Args&) -> py::object {
+        return py::make_tuple(static_cast<int>(dlpack::kDLCPU), 0);
+      },
+      "The DLPack device (type, id) of the tensor: (1, 0), the CPU.");
+  def(
+      m,
+      {"from_dlpack(object ext_tensor, *, object device=None, bool? "
+       "copy=None) -> Tensor"},
+      [](Args& a) {
+        return wrap(from_dlpack(a.object(0), a.object(1), a.object(2)));
+      },
+      "A tensor sharing memory with any DLPack producer (numpy, PyTorch, "
+      "JAX, ...) or DLPack capsule.");
 }
 
 }  // namespace ag::python

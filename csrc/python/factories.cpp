@@ -17,15 +17,21 @@ bool check_device(py::handle device) {
     throw std::runtime_error(
         "autograd_cpp only supports the cpu device, got '" + text + "'");
   }
-  return false;
+  throw py::type_error("expected a device (e.g. 'cpu'), got " +
+                       type_name_of(device.ptr()));
 }
 
 void bind_shared_methods(TensorClass& cls, py::module_& m) {
-  bind_math(cls, m);
+  py::module_ nn = m.def_submodule("_nn",
+                                   "nn ops behind nn.functional (PyTorch's "
+                                   "torch._C._nn)");
+  bind_math(cls, m, nn);
   bind_reduce(cls, m);
   bind_shape(cls, m);
-  bind_nn(cls, m);
+  bind_nn(cls, m, nn);
 }
+
+namespace {
 
 // Tensor(...) as a constructor: Tensor(other) aliases other's data without
 // its history (what nn.Parameter builds on), Tensor(2, 3) is an empty float
@@ -33,257 +39,333 @@ void bind_shared_methods(TensorClass& cls, py::module_& m) {
 void bind_tensor_constructor(py::module_& m) {
   auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
   cls.def(py::init([](const py::args& args) {
-    if (args.size() == 1 && is_tensor(args[0])) {
-      return ops::detach(args[0].cast<Tensor>()).impl_ptr();
+    static const ArgParser parser(
+        {"Tensor() -> None", "Tensor(Tensor other) -> None",
+         "Tensor(int... size) -> None", "Tensor(object data) -> None"});
+    Args a = parser.parse(&PyTuple_GET_ITEM(args.ptr(), 0),
+                          PyTuple_GET_SIZE(args.ptr()), nullptr);
+    switch (a.index()) {
+      case 0:
+        return ops::empty({0}, default_dtype()).impl_ptr();
+      case 1:
+        return ops::detach(a.tensor(0)).impl_ptr();
+      case 2:
+        return ops::empty(a.shape(0), default_dtype()).impl_ptr();
+      default:
+        return tensor_from_data(a.object(0), default_dtype()).impl_ptr();
     }
-    if (args.size() == 1 && !PyLong_Check(args[0].ptr())) {
-      return tensor_from_data(args[0], default_dtype()).impl_ptr();
-    }
-    if (args.size() == 0) return ops::empty({0}, default_dtype()).impl_ptr();
-    return ops::empty(shape_from_args(args, "Tensor", "size"), default_dtype())
-        .impl_ptr();
   }));
 }
 
-void bind_random_fills(py::module_& m) {
-  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
-  cls.def("uniform_", &ops::uniform_, py::arg("from") = 0.0,
-          py::arg("to") = 1.0);
-  cls.def("normal_", &ops::normal_, py::arg("mean") = 0.0,
-          py::arg("std") = 1.0);
-}
-
-void init_ops(py::module_& m) {
-  // ---- dtypes
-  // ------------------------------------------------------------------
-  py::class_<PyDType>(m, "dtype")
-      .def("__repr__",
-           [](const PyDType& d) {
-             return std::string("torch.") + dtype_name(d.value);
-           })
-      .def_property_readonly(
-          "is_floating_point",
-          [](const PyDType& d) { return is_floating(d.value); })
-      .def_property_readonly("itemsize",
-                             [](const PyDType& d) { return itemsize(d.value); })
-      .def("__reduce__", [](const PyDType& d) {
+void bind_dtype(py::module_& m) {
+  py::class_<PyDType> dtype(m, "dtype");
+  dtype.doc() = "The element type of a tensor (float32, int64, bool, ...).";
+  def_method(
+      dtype, {"__repr__(self) -> _str"},
+      [](Args& a) -> py::object {
+        return py::str(std::string("torch.") +
+                       dtype_name(a.self<PyDType>().value));
+      },
+      "");
+  def_method(
+      dtype, {"__reduce__(self) -> tuple[typing.Any, tuple[_str]]"},
+      [](Args& a) -> py::object {
         return py::make_tuple(
             py::module_::import("autograd_cpp").attr("_dtype_by_name"),
-            py::make_tuple(dtype_name(d.value)));
-      });
-  register_dtype_objects(m);
-  bind_tensor_constructor(m);
-  bind_random_fills(m);
-  m.def("get_default_dtype", [] { return dtype_object(default_dtype()); });
-  m.def("set_default_dtype", [](py::handle d) {
-    const DType t = to_dtype(d);
-    if (!is_floating(t))
-      throw py::type_error(
-          "only floating-point types are supported as the default type");
-    set_default_dtype(t);
-  });
-  m.def("promote_types", [](py::handle a, py::handle b) {
-    return dtype_object(promote_types(to_dtype(a), to_dtype(b)));
-  });
-  m.def("result_type", [](py::handle a, py::handle b) {
-    return dtype_object(ops::result_type(*to_operand(a), *to_operand(b)));
-  });
-  m.def("_set_size_class",
-        [m](py::object cls) mutable { set_size_class(m, std::move(cls)); });
-
-  // ---- factories
-  // -------------------------------------------------------------
-  m.def(
-      "tensor",
-      [](py::handle data, const py::object& dtype, const py::object& device,
-         bool requires_grad) {
-        check_device(device);
-        if (is_tensor(data)) {
-          PyErr_WarnEx(
-              PyExc_UserWarning,
-              "To copy construct from a tensor, it is recommended to use "
-              "sourceTensor.detach().clone() or "
-              "sourceTensor.detach().clone().requires_grad_(True), rather "
-              "than torch.tensor(sourceTensor).",
-              1);
-        }
-        return finish(tensor_from_data(data, to_optional_dtype(dtype)),
-                      requires_grad);
+            py::make_tuple(dtype_name(a.self<PyDType>().value)));
       },
-      py::arg("data"), py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def(
-      "as_tensor",
-      [](py::handle data, const py::object& dtype, const py::object& device) {
-        check_device(device);
-        const auto dt = to_optional_dtype(dtype);
+      "");
+  dtype.def_property_readonly(
+      "is_floating_point",
+      [](const PyDType& d) { return is_floating(d.value); },
+      "_bool\n\nWhether this is a floating-point type.");
+  dtype.def_property_readonly(
+      "itemsize", [](const PyDType& d) { return itemsize(d.value); },
+      "_int\n\nThe size of one element in bytes.");
+  register_dtype_objects(m);
+  def(
+      m, {"get_default_dtype() -> dtype"},
+      [](Args&) { return dtype_object(default_dtype()); },
+      "The dtype floating-point factories use by default (float32 unless "
+      "changed).");
+  def(
+      m, {"set_default_dtype(dtype d) -> None"},
+      [](Args& a) {
+        const DType t = a.dtype(0);
+        if (!is_floating(t)) {
+          throw py::type_error(
+              "only floating-point types are supported as the default type");
+        }
+        set_default_dtype(t);
+        return py::none();
+      },
+      "Sets the dtype floating-point factories use by default.");
+  def(
+      m, {"promote_types(dtype type1, dtype type2) -> dtype"},
+      [](Args& a) {
+        return dtype_object(promote_types(a.dtype(0), a.dtype(1)));
+      },
+      "The dtype two dtypes promote to.");
+  def(
+      m, {"result_type(Tensor|Number tensor, Tensor|Number other) -> dtype"},
+      [](Args& a) {
+        return dtype_object(ops::result_type(a.operand(0), a.operand(1)));
+      },
+      "The dtype an operation on the given tensors or numbers would produce.");
+  m.attr("_size_class") = py::none();  // autograd_cpp.Size, once imported
+  def(
+      m, {"_set_size_class(object cls) -> None"},
+      // Borrowed: a body outlives the interpreter (Note [Borrowed globals]).
+      [module = m.ptr()](Args& a) {
+        auto mod = py::reinterpret_borrow<py::module_>(module);
+        set_size_class(mod, a.object(0));
+        return py::none();
+      },
+      "Sets the class shapes are returned as (autograd_cpp.Size).");
+}
+
+// The keyword arguments every factory takes.
+constexpr const char* kFactoryKwargs =
+    "dtype? dtype=None, object device=None, bool requires_grad=False";
+
+std::string factory(const std::string& head) {
+  return head + ", *, " + kFactoryKwargs + ") -> Tensor";
+}
+
+void bind_data_factories(py::module_& m) {
+  def(
+      m,
+      {"tensor(object data, *, dtype? dtype=None, object device=None, bool "
+       "requires_grad=False) -> Tensor"},
+      [](Args& a) {
+        check_device(a.object(2));
+        const py::object data = a.object(0);
+        if (is_tensor(data)) {
+          if (PyErr_WarnEx(
+                  PyExc_UserWarning,
+                  "To copy construct from a tensor, it is recommended to use "
+                  "sourceTensor.detach().clone() or "
+                  "sourceTensor.detach().clone().requires_grad_(True), "
+                  "rather than torch.tensor(sourceTensor).",
+                  1) < 0) {
+            throw py::error_already_set();
+          }
+        }
+        return wrap(
+            finish(tensor_from_data(data, a.optional_dtype(1)), a.to_bool(3)));
+      },
+      "A new tensor holding a copy of data (nested lists, numbers, numpy "
+      "arrays or tensors).");
+  def(
+      m,
+      {"as_tensor(object data, dtype? dtype=None, object device=None) -> "
+       "Tensor"},
+      [](Args& a) {
+        check_device(a.object(2));
+        const auto dt = a.optional_dtype(1);
+        const py::object data = a.object(0);
         if (is_tensor(data)) {
           const Tensor t = data.cast<Tensor>();
-          return dt ? ops::to(t, *dt) : t;
+          return wrap(dt ? ops::to(t, *dt) : t);
         }
         if (py::isinstance<py::array>(data)) {
           const Tensor shared =
               tensor_from_numpy(py::reinterpret_borrow<py::array>(data));
-          return dt ? ops::to(shared, *dt) : shared;
+          return wrap(dt ? ops::to(shared, *dt) : shared);
         }
-        return tensor_from_data(data, dt);
+        return wrap(tensor_from_data(data, dt));
       },
-      py::arg("data"), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none());
-  m.def("from_numpy", [](py::handle array) {
-    if (!py::isinstance<py::array>(array)) {
-      throw py::type_error(
-          "expected np.ndarray (got " +
-          std::string(py::str(py::type::of(array).attr("__name__"))) + ")");
-    }
-    return tensor_from_numpy(py::reinterpret_borrow<py::array>(array));
-  });
-
-  auto sized_factory = [&m](const char* name, auto make) {
-    m.def(
-        name,
-        [make, name](const py::args& size, const py::object& dtype,
-                     const py::object& device, bool requires_grad) {
-          check_device(device);
-          return finish(make(shape_from_args(size, name, "size"),
-                             to_optional_dtype(dtype)),
-                        requires_grad);
-        },
-        py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  };
-  sized_factory("zeros", [](const Shape& s, std::optional<DType> d) {
-    return ops::zeros(s, d.value_or(default_dtype()));
-  });
-  sized_factory("ones", [](const Shape& s, std::optional<DType> d) {
-    return ops::ones(s, d.value_or(default_dtype()));
-  });
-  sized_factory("empty", [](const Shape& s, std::optional<DType> d) {
-    return ops::empty(s, d.value_or(default_dtype()));
-  });
-  sized_factory("rand", [](const Shape& s, std::optional<DType> d) {
-    return ops::rand(s, d.value_or(default_dtype()));
-  });
-  sized_factory("randn", [](const Shape& s, std::optional<DType> d) {
-    return ops::randn(s, d.value_or(default_dtype()));
-  });
-
-  auto like_factory = [&m](const char* name, auto make) {
-    m.def(
-        name,
-        [make](const Tensor& like, const py::object& dtype,
-               const py::object& device, bool requires_grad) {
-          check_device(device);
-          const DType d = to_optional_dtype(dtype).value_or(like.dtype());
-          return finish(make(like.sizes(), d), requires_grad);
-        },
-        py::arg("input"), py::kw_only(), py::arg("dtype") = py::none(),
-        py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  };
-  like_factory("zeros_like",
-               [](const Shape& s, DType d) { return ops::zeros(s, d); });
-  like_factory("ones_like",
-               [](const Shape& s, DType d) { return ops::ones(s, d); });
-  like_factory("empty_like",
-               [](const Shape& s, DType d) { return ops::empty(s, d); });
-  like_factory("rand_like",
-               [](const Shape& s, DType d) { return ops::rand(s, d); });
-  like_factory("randn_like",
-               [](const Shape& s, DType d) { return ops::randn(s, d); });
-  m.def(
-      "full_like",
-      [](const Tensor& like, py::handle value, const py::object& dtype,
-         bool requires_grad) {
-        const DType d = to_optional_dtype(dtype).value_or(like.dtype());
-        return finish(ops::full(like.sizes(), to_scalar(value), d),
-                      requires_grad);
+      "Converts data to a tensor, sharing memory with a tensor or numpy array "
+      "when dtype allows.");
+  def(
+      m, {"from_numpy(object ndarray) -> Tensor"},
+      [](Args& a) {
+        const py::object array = a.object(0);
+        if (!py::isinstance<py::array>(array)) {
+          throw py::type_error("expected np.ndarray (got " +
+                               type_name_of(array.ptr()) + ")");
+        }
+        return wrap(
+            tensor_from_numpy(py::reinterpret_borrow<py::array>(array)));
       },
-      py::arg("input"), py::arg("fill_value"), py::kw_only(),
-      py::arg("dtype") = py::none(), py::arg("requires_grad") = false);
+      "A tensor sharing memory with a numpy array.");
+}
 
-  m.def(
-      "full",
-      [](py::handle size, py::handle value, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        const Scalar v = to_scalar(value);
+void bind_shape_factories(py::module_& m) {
+  using Make = Tensor (*)(const Shape&, DType);
+  const std::tuple<const char*, Make, const char*> sized[] = {
+      {"zeros", &ops::zeros, "A tensor of the given size filled with zeros."},
+      {"ones", &ops::ones, "A tensor of the given size filled with ones."},
+      {"empty", &ops::empty, "An uninitialised tensor of the given size."},
+      {"rand", &ops::rand, "Uniform samples in [0, 1)."},
+      {"randn", &ops::randn, "Standard normal samples."},
+  };
+  for (const auto& [name, make, doc] : sized) {
+    def(
+        m, {factory(std::string(name) + "(int... size")},
+        [make = make](Args& a) {
+          check_device(a.object(2));
+          const DType d = a.optional_dtype(1).value_or(default_dtype());
+          return wrap(finish(make(a.shape(0), d), a.to_bool(3)));
+        },
+        doc);
+  }
+  const std::tuple<const char*, Make, const char*> like[] = {
+      {"zeros_like", &ops::zeros,
+       "A tensor of zeros with input's size and dtype."},
+      {"ones_like", &ops::ones,
+       "A tensor of ones with input's size and dtype."},
+      {"empty_like", &ops::empty,
+       "An uninitialised tensor with input's size and dtype."},
+      {"rand_like", &ops::rand,
+       "Uniform samples in [0, 1) with input's size and dtype."},
+      {"randn_like", &ops::randn,
+       "Standard normal samples with input's size and dtype."},
+  };
+  for (const auto& [name, make, doc] : like) {
+    def(
+        m, {factory(std::string(name) + "(Tensor input")},
+        [make = make](Args& a) {
+          check_device(a.object(2));
+          const Tensor t = a.tensor(0);
+          const DType d = a.optional_dtype(1).value_or(t.dtype());
+          return wrap(finish(make(t.sizes(), d), a.to_bool(3)));
+        },
+        doc);
+  }
+  def(
+      m,
+      {"full_like(Tensor input, Number fill_value, *, dtype? dtype=None, "
+       "bool requires_grad=False) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const DType d = a.optional_dtype(2).value_or(t.dtype());
+        return wrap(finish(ops::full(t.sizes(), a.scalar(1), d), a.to_bool(3)));
+      },
+      "A tensor with input's size filled with fill_value.");
+  def(
+      m, {factory("full(int[] size, Number fill_value")},
+      [](Args& a) {
+        check_device(a.object(3));
+        const Scalar v = a.scalar(1);
         const DType inferred = v.is_floating() ? default_dtype() : v.dtype();
-        return finish(ops::full(shape_from_sequence(size), v,
-                                to_optional_dtype(dtype).value_or(inferred)),
-                      requires_grad);
+        return wrap(finish(
+            ops::full(a.shape(0), v, a.optional_dtype(2).value_or(inferred)),
+            a.to_bool(4)));
       },
-      py::arg("size"), py::arg("fill_value"), py::kw_only(),
-      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false);
-  m.def(
-      "eye",
-      [](int64_t n, const py::object& cols, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        const int64_t mcols = cols.is_none() ? n : cols.cast<int64_t>();
-        return finish(ops::eye(n, mcols, dtype_or_default(dtype)),
-                      requires_grad);
+      "A tensor of the given size filled with fill_value.");
+  def(
+      m, {factory("eye(int n, int? m=None")},
+      [](Args& a) {
+        check_device(a.object(3));
+        const int64_t n = a.to_int(0);
+        const int64_t cols = a.optional_int(1).value_or(n);
+        const DType d = a.optional_dtype(2).value_or(default_dtype());
+        return wrap(finish(ops::eye(n, cols, d), a.to_bool(4)));
       },
-      py::arg("n"), py::arg("m") = py::none(), py::kw_only(),
-      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false);
-  m.def(
-      "arange",
-      [](py::handle a, const py::object& b, py::handle step,
-         const py::object& dtype, const py::object& device,
-         bool requires_grad) {
-        check_device(device);
-        const Scalar start = b.is_none() ? Scalar(int64_t{0}) : to_scalar(a);
-        const Scalar end = b.is_none() ? to_scalar(a) : to_scalar(b);
-        return finish(
-            ops::arange(start, end, to_scalar(step), to_optional_dtype(dtype)),
-            requires_grad);
+      "A 2-d tensor with ones on the diagonal and zeros elsewhere.");
+  def(
+      m,
+      {factory("arange(Number end"),
+       factory("arange(Number start, Number end, Number step=1")},
+      [](Args& a) {
+        const bool short_form = a.index() == 0;
+        const size_t kw = short_form ? 1 : 3;
+        check_device(a.object(kw + 1));
+        const Scalar start = short_form ? Scalar(int64_t{0}) : a.scalar(0);
+        const Scalar end = short_form ? a.scalar(0) : a.scalar(1);
+        const Scalar step = short_form ? Scalar(int64_t{1}) : a.scalar(2);
+        return wrap(finish(ops::arange(start, end, step, a.optional_dtype(kw)),
+                           a.to_bool(kw + 2)));
       },
-      py::arg("start"), py::arg("end") = py::none(), py::arg("step") = 1,
-      py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none(), py::arg("requires_grad") = false);
-  m.def(
-      "linspace",
-      [](py::handle start, py::handle end, int64_t steps,
-         const py::object& dtype, const py::object& device,
-         bool requires_grad) {
-        check_device(device);
-        return finish(ops::linspace(to_scalar(start).to<double>(),
-                                    to_scalar(end).to<double>(), steps,
-                                    dtype_or_default(dtype)),
-                      requires_grad);
+      "Values from start to end (exclusive) spaced by step, as a 1-d tensor.");
+  def(
+      m, {factory("linspace(Number start, Number end, int steps")},
+      [](Args& a) {
+        check_device(a.object(4));
+        const DType d = a.optional_dtype(3).value_or(default_dtype());
+        return wrap(
+            finish(ops::linspace(a.scalar(0).to<double>(),
+                                 a.scalar(1).to<double>(), a.to_int(2), d),
+                   a.to_bool(5)));
       },
-      py::arg("start"), py::arg("end"), py::arg("steps"), py::kw_only(),
-      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
-      py::arg("requires_grad") = false);
-  m.def(
-      "randint",
-      [](const py::args& args, const py::object& dtype,
-         const py::object& device, bool requires_grad) {
-        check_device(device);
-        if (args.size() != 2 && args.size() != 3) {
-          throw py::type_error(
-              "randint() expects (high, size) or (low, high, size)");
-        }
-        const int64_t low = args.size() == 3 ? args[0].cast<int64_t>() : 0;
-        const int64_t high = args[args.size() - 2].cast<int64_t>();
-        const Shape size = shape_from_sequence(args[args.size() - 1]);
-        const DType d = to_optional_dtype(dtype).value_or(DType::Int64);
-        return finish(ops::randint(low, high, size, d), requires_grad);
+      "steps values evenly spaced from start to end inclusive.");
+  def(
+      m,
+      {factory("randint(int high, int[] size"),
+       factory("randint(int low, int high, int[] size")},
+      [](Args& a) {
+        const bool short_form = a.index() == 0;
+        const size_t kw = short_form ? 2 : 3;
+        check_device(a.object(kw + 1));
+        const int64_t low = short_form ? 0 : a.to_int(0);
+        const int64_t high = a.to_int(kw - 2);
+        const DType d = a.optional_dtype(kw).value_or(DType::Int64);
+        return wrap(finish(ops::randint(low, high, a.shape(kw - 1), d),
+                           a.to_bool(kw + 2)));
       },
-      py::kw_only(), py::arg("dtype") = py::none(),
-      py::arg("device") = py::none(), py::arg("requires_grad") = false);
+      "Integer samples uniform in [low, high).");
+}
 
-  // ---- random state and threads
-  // ------------------------------------------------
-  m.def(
-      "manual_seed",
-      [](int64_t seed) { ops::manual_seed(static_cast<uint64_t>(seed)); },
-      py::arg("seed"));
-  m.def("initial_seed", &ops::initial_seed);
-  m.def("get_num_threads", &ops::get_num_threads);
-  m.def("set_num_threads", &ops::set_num_threads, py::arg("num"));
-  m.def("_get_cpu_capability", &ops::cpu_capability);
+void bind_random_fills(py::module_& m) {
+  auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
+  def_method(
+      cls, {"uniform_(Tensor self, float from=0.0, float to=1.0) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::uniform_(t, a.to_double(1), a.to_double(2));
+        return a.object(0);
+      },
+      "Fills self in place with uniform samples in [from, to).");
+  def_method(
+      cls, {"normal_(Tensor self, float mean=0.0, float std=1.0) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::normal_(t, a.to_double(1), a.to_double(2));
+        return a.object(0);
+      },
+      "Fills self in place with normal samples of the given mean and std.");
+}
+
+void bind_runtime(py::module_& m) {
+  def(
+      m, {"manual_seed(int seed) -> None"},
+      [](Args& a) {
+        ops::manual_seed(static_cast<uint64_t>(a.to_int(0)));
+        return py::none();
+      },
+      "Seeds the default random generator, making random factories "
+      "reproducible.");
+  def(
+      m, {"initial_seed() -> _int"},
+      [](Args&) -> py::object { return py::int_(ops::initial_seed()); },
+      "The seed of the default random generator.");
+  def(
+      m, {"get_num_threads() -> _int"},
+      [](Args&) { return wrap(int64_t{ops::get_num_threads()}); },
+      "The number of threads kernels may use.");
+  def(
+      m, {"set_num_threads(int num) -> None"},
+      [](Args& a) {
+        ops::set_num_threads(a.to_int(0));
+        return py::none();
+      },
+      "Sets the number of threads kernels (and BLAS) may use.");
+  def(
+      m, {"_get_cpu_capability() -> _str"},
+      [](Args&) -> py::object { return py::str(ops::cpu_capability()); },
+      "The instruction set the kernels run with: AVX2 or DEFAULT.");
+}
+
+}  // namespace
+
+void init_ops(py::module_& m) {
+  bind_dtype(m);
+  bind_tensor_constructor(m);
+  bind_random_fills(m);
+  bind_data_factories(m);
+  bind_shape_factories(m);
+  bind_runtime(m);
 }
 
 }  // namespace ag::python

@@ -169,14 +169,33 @@ FunctionNodeRef record_function(const std::string& name, py::object backward,
 }  // namespace
 
 void bind_function(py::module_& m) {
-  py::class_<FunctionNodeRef>(m, "_FunctionNodeRef")
-      .def("saved_tensors", &FunctionNodeRef::saved_tensors)
-      .def_property_readonly(
-          "node", [](const FunctionNodeRef& r) -> py::object {
-            auto n = r.node.lock();
-            return n ? py::cast(std::static_pointer_cast<Node>(n)) : py::none();
-          });
-  m.def("_record_function", &record_function);
+  py::class_<FunctionNodeRef> ref(m, "_FunctionNodeRef");
+  ref.doc() = "A custom Function's ctx link to its graph node.";
+  def_method(
+      ref, {"saved_tensors(self) -> tuple[Tensor | None, ...]"},
+      [](Args& a) -> py::object {
+        return a.self<FunctionNodeRef>().saved_tensors();
+      },
+      "The tensors save_for_backward saved, checked against in-place "
+      "changes.");
+  ref.def_property_readonly(
+      "node",
+      [](const FunctionNodeRef& r) -> py::object {
+        auto n = r.node.lock();
+        return n ? py::cast(std::static_pointer_cast<Node>(n)) : py::none();
+      },
+      "Node | None\n\nThe node, while the graph holds it.");
+  def(
+      m,
+      {"_record_function(str name, callable backward, object ctx, list "
+       "inputs, list outputs, list non_differentiable, list dirty, list "
+       "saved, bool materialize_grads) -> _FunctionNodeRef"},
+      [](Args& a) -> py::object {
+        return py::cast(record_function(a.string(0), a.object(1), a.object(2),
+                                        a.list(3), a.list(4), a.list(5),
+                                        a.list(6), a.list(7), a.to_bool(8)));
+      },
+      "Records a custom Function's node as its outputs' history.");
 }
 
 }  // namespace ag::python

@@ -2,8 +2,10 @@
 // The engine runs with the GIL released, so every call into Python here
 // takes the GIL first.
 
+#include <algorithm>
 #include "autograd/anomaly_mode.h"
 #include "autograd/saved_variable.h"
+
 #include "python/bind_utils.h"
 #include "python/py_object_holder.h"
 
@@ -189,83 +191,137 @@ std::string python_stack() {
 }  // namespace
 
 void bind_hooks(TensorClass& cls, py::module_& m) {
-  py::class_<RemovableHandle>(m, "RemovableHandle")
-      .def("remove", &RemovableHandle::remove)
-      .def("__enter__", [](py::object self) { return self; })
-      .def("__exit__", [](RemovableHandle& h, py::args) { h.remove(); });
-
-  cls.def("register_hook", [](const Tensor& t, py::function fn) {
-    auto hook = std::make_shared<PyTensorHook>(std::move(fn));
-    autograd::add_tensor_hook(t, hook);
-    std::weak_ptr<TensorImpl> target = t.impl_ptr();
-    const TensorHook* key = hook.get();
-    return RemovableHandle{[target, key] {
-      if (auto impl = target.lock())
-        autograd::remove_tensor_hook(Tensor(impl), key);
-    }};
-  });
-  cls.def("register_post_accumulate_grad_hook", [](const Tensor& t,
-                                                   py::function fn) {
-    AG_CHECK(autograd::is_leaf(t),
-             "post accumulate grad hooks cannot be registered on non-leaf "
-             "tensors");
-    AG_CHECK(
-        autograd::requires_grad(t),
-        "cannot register a hook on a tensor that doesn't require gradient");
-    auto hook = std::make_shared<PyPostAccumulateHook>(std::move(fn));
-    autograd::materialize_meta(t).post_accumulate_hooks.push_back(hook);
-    std::weak_ptr<TensorImpl> target = t.impl_ptr();
-    const PostAccumulateGradHook* key = hook.get();
-    return RemovableHandle{[target, key] {
-      auto impl = target.lock();
-      AutogradMeta* meta = impl ? autograd::meta(Tensor(impl)) : nullptr;
-      if (!meta) return;
-      auto& hooks = meta->post_accumulate_hooks;
-      hooks.erase(
-          std::remove_if(hooks.begin(), hooks.end(),
-                         [key](const auto& h) { return h.get() == key; }),
-          hooks.end());
-    }};
-  });
-
-  auto node_cls =
-      py::reinterpret_borrow<py::class_<Node, std::shared_ptr<Node>>>(
-          m.attr("Node"));
-  node_cls.def("register_prehook",
-               [](const std::shared_ptr<Node>& node, py::function fn) {
-                 auto hook = std::make_shared<PyNodePreHook>(std::move(fn));
-                 node->add_pre_hook(hook);
-                 std::weak_ptr<Node> target = node;
-                 const FunctionPreHook* key = hook.get();
-                 return RemovableHandle{[target, key] {
-                   if (auto n = target.lock()) n->remove_pre_hook(key);
-                 }};
-               });
-  node_cls.def("register_hook",
-               [](const std::shared_ptr<Node>& node, py::function fn) {
-                 auto hook = std::make_shared<PyNodePostHook>(std::move(fn));
-                 node->add_post_hook(hook);
-                 std::weak_ptr<Node> target = node;
-                 const FunctionPostHook* key = hook.get();
-                 return RemovableHandle{[target, key] {
-                   if (auto n = target.lock()) n->remove_post_hook(key);
-                 }};
-               });
-
+  py::class_<RemovableHandle> handle(m, "RemovableHandle");
+  handle.doc() =
+      "Returned by hook registration; `remove()` unregisters the hook.";
+  def_method(
+      handle, {"remove(self) -> None"},
+      [](Args& a) {
+        a.self<RemovableHandle>().remove();
+        return py::none();
+      },
+      "Unregisters the hook (again: no effect).");
+  def_method(
+      handle, {"__enter__(self) -> RemovableHandle"},
+      [](Args& a) { return a.object(0); }, "");
+  def_method(
+      handle,
+      {"__exit__(self, object type=None, object value=None, object "
+       "traceback=None) -> None"},
+      [](Args& a) {
+        a.self<RemovableHandle>().remove();
+        return py::none();
+      },
+      "");
+  def_method(
+      cls, {"register_hook(Tensor self, callable hook) -> RemovableHandle"},
+      [](Args& a) -> py::object {
+        const Tensor t = a.tensor(0);
+        auto hook =
+            std::make_shared<PyTensorHook>(a.object(1).cast<py::function>());
+        autograd::add_tensor_hook(t, hook);
+        std::weak_ptr<TensorImpl> target = t.impl_ptr();
+        const TensorHook* key = hook.get();
+        return py::cast(RemovableHandle{[target, key] {
+          if (auto impl = target.lock()) {
+            autograd::remove_tensor_hook(Tensor(impl), key);
+          }
+        }});
+      },
+      "Registers a function called with this tensor's gradient during "
+      "backward; it may return a replacement. Returns a handle with "
+      "remove().");
+  def_method(
+      cls,
+      {"register_post_accumulate_grad_hook(Tensor self, callable hook) -> "
+       "RemovableHandle"},
+      [](Args& a) -> py::object {
+        const Tensor t = a.tensor(0);
+        AG_CHECK(autograd::is_leaf(t),
+                 "post accumulate grad hooks cannot be registered on non-leaf "
+                 "tensors");
+        AG_CHECK(autograd::requires_grad(t),
+                 "cannot register a hook on a tensor that doesn't require "
+                 "gradient");
+        auto hook = std::make_shared<PyPostAccumulateHook>(
+            a.object(1).cast<py::function>());
+        autograd::materialize_meta(t).post_accumulate_hooks.push_back(hook);
+        std::weak_ptr<TensorImpl> target = t.impl_ptr();
+        const PostAccumulateGradHook* key = hook.get();
+        return py::cast(RemovableHandle{[target, key] {
+          auto impl = target.lock();
+          AutogradMeta* meta = impl ? autograd::meta(Tensor(impl)) : nullptr;
+          if (!meta) return;
+          auto& hooks = meta->post_accumulate_hooks;
+          hooks.erase(
+              std::remove_if(hooks.begin(), hooks.end(),
+                             [key](const auto& h) { return h.get() == key; }),
+              hooks.end());
+        }});
+      },
+      "Registers a function called with this leaf after its .grad has been "
+      "accumulated.");
+  py::handle node_cls = m.attr("Node");
+  def_method(
+      node_cls, {"register_prehook(self, callable hook) -> RemovableHandle"},
+      [](Args& a) -> py::object {
+        const auto node = a.object(0).cast<std::shared_ptr<Node>>();
+        auto hook =
+            std::make_shared<PyNodePreHook>(a.object(1).cast<py::function>());
+        node->add_pre_hook(hook);
+        std::weak_ptr<Node> target = node;
+        const FunctionPreHook* key = hook.get();
+        return py::cast(RemovableHandle{[target, key] {
+          if (auto n = target.lock()) n->remove_pre_hook(key);
+        }});
+      },
+      "Registers fn(grad_outputs), run before the node; it may return "
+      "replacements.");
+  def_method(
+      node_cls, {"register_hook(self, callable hook) -> RemovableHandle"},
+      [](Args& a) -> py::object {
+        const auto node = a.object(0).cast<std::shared_ptr<Node>>();
+        auto hook =
+            std::make_shared<PyNodePostHook>(a.object(1).cast<py::function>());
+        node->add_post_hook(hook);
+        std::weak_ptr<Node> target = node;
+        const FunctionPostHook* key = hook.get();
+        return py::cast(RemovableHandle{[target, key] {
+          if (auto n = target.lock()) n->remove_post_hook(key);
+        }});
+      },
+      "Registers fn(grad_inputs, grad_outputs), run after the node; it may "
+      "return replacement grad_inputs.");
   AnomalyMode::set_trace_capture(&python_stack);
   set_saved_hooks_factory(&current_saved_hooks);
-  m.def("_push_saved_tensors_hooks",
-        [](py::function pack, py::function unpack) {
-          auto pair = std::make_shared<SavedHooksPair>();
-          pair->pack = PyObjectHolder(std::move(pack));
-          pair->unpack = PyObjectHolder(std::move(unpack));
-          saved_hooks_stack.push_back(std::move(pair));
-        });
-  m.def("_pop_saved_tensors_hooks", [] {
-    if (!saved_hooks_stack.empty()) saved_hooks_stack.pop_back();
-  });
-  m.def("is_anomaly_enabled", &AnomalyMode::is_enabled);
-  m.def("_set_anomaly_enabled", &AnomalyMode::set_enabled);
+  def(
+      m, {"_push_saved_tensors_hooks(callable pack, callable unpack) -> None"},
+      [](Args& a) {
+        auto pair = std::make_shared<SavedHooksPair>();
+        pair->pack = PyObjectHolder(a.object(0));
+        pair->unpack = PyObjectHolder(a.object(1));
+        saved_hooks_stack.push_back(std::move(pair));
+        return py::none();
+      },
+      "Starts packing saved tensors with these hooks (saved_tensors_hooks).");
+  def(
+      m, {"_pop_saved_tensors_hooks() -> None"},
+      [](Args&) {
+        if (!saved_hooks_stack.empty()) saved_hooks_stack.pop_back();
+        return py::none();
+      },
+      "Stops the innermost saved_tensors_hooks.");
+  def(
+      m, {"is_anomaly_enabled() -> _bool"},
+      [](Args&) { return wrap(AnomalyMode::is_enabled()); },
+      "Whether anomaly detection is on.");
+  def(
+      m, {"_set_anomaly_enabled(bool enabled) -> None"},
+      [](Args& a) {
+        AnomalyMode::set_enabled(a.to_bool(0));
+        return py::none();
+      },
+      "Turns anomaly detection on or off.");
 }
 
 }  // namespace ag::python

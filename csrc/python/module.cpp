@@ -1,32 +1,23 @@
 // The extension module autograd_cpp._C.
 
-#include <pybind11/pybind11.h>
-
 #include "autograd_cpp/version.h"
-#include "core/error.h"
-#include "python/bindings.h"
+#include "python/bind_utils.h"
 
 PYBIND11_MODULE(_C, m) {
   m.doc() = "autograd_cpp core: tensors, ops and the autograd engine in C++";
   m.attr("__version__") = AUTOGRAD_CPP_VERSION;  // pyproject.toml's version
 
-  // C++ errors surface as the Python exceptions PyTorch raises.
+  // C++ errors surface as the Python exceptions PyTorch raises, in the
+  // pybind11-bound members as in ours (Note [One argument parser]).
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
-    } catch (const ag::IndexError& e) {
-      PyErr_SetString(PyExc_IndexError, e.what());
-    } catch (const ag::TypeError& e) {
-      PyErr_SetString(PyExc_TypeError, e.what());
-    } catch (const ag::ValueError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
-    } catch (const ag::NotImplementedError& e) {
-      PyErr_SetString(PyExc_NotImplementedError, e.what());
-    } catch (const ag::Error& e) {
-      PyErr_SetString(PyExc_RuntimeError, e.what());
+    } catch (const ag::Error&) {
+      ag::python::set_python_error();
     }
   });
 
+  ag::python::init_callables(m);
   ag::python::init_tensor(m);
   ag::python::init_ops(m);
   ag::python::init_autograd(m);
@@ -37,5 +28,4 @@ PYBIND11_MODULE(_C, m) {
   ag::python::bind_function(m);
   ag::python::bind_optim(m);
   ag::python::bind_profiler(m);
-  ag::python::install_docstrings(m);
 }

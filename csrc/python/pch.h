@@ -7,6 +7,8 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "python/arg_parser.h"
 #include "python/bind_utils.h"
 #include "python/bindings.h"
+#include "python/callable.h"
 #include "python/convert.h"

@@ -497,6 +497,20 @@ def _deepcopy(self: Tensor, memo: dict[Any, Any]) -> Tensor:
 
 # Attached to the C++ class by name: type checkers take these members from
 # _C.pyi, which declares them with the same signatures.
+def _device_get(self: Tensor) -> device:
+    return _CPU
+
+
+# Getters of the properties that are constant on a CPU-only build (named, so
+# the stub generator reads their types).
+def _always_true(self: Tensor) -> bool:
+    return True
+
+
+def _always_false(self: Tensor) -> bool:
+    return False
+
+
 for _name, _member in (
     ("__reduce_ex__", _reduce_ex),
     ("__deepcopy__", _deepcopy),
@@ -516,7 +530,7 @@ for _name, _member in (
         ),
     ),
     ("backward", backward),
-    ("device", property(lambda self: _CPU, doc="The device holding the data (always cpu).")),
+    ("device", property(_device_get, doc="The device holding the data (always cpu).")),
     ("type", _type),
     ("to", _to),
     ("cpu", _cpu),
@@ -524,11 +538,11 @@ for _name, _member in (
     ("pin_memory", _pin_memory),
     ("is_pinned", _is_pinned),
     ("get_device", _get_device),
-    ("is_cpu", property(lambda self: True, doc="Always True: tensors live on the CPU.")),
-    ("is_mps", property(lambda self: False, doc="Always False: tensors live on the CPU.")),
-    ("is_meta", property(lambda self: False, doc="Always False: tensors hold data.")),
-    ("is_sparse", property(lambda self: False, doc="Always False: tensors are dense.")),
-    ("is_quantized", property(lambda self: False, doc="Always False: no quantized dtypes.")),
+    ("is_cpu", property(_always_true, doc="Always True: tensors live on the CPU.")),
+    ("is_mps", property(_always_false, doc="Always False: tensors live on the CPU.")),
+    ("is_meta", property(_always_false, doc="Always False: tensors hold data.")),
+    ("is_sparse", property(_always_false, doc="Always False: tensors are dense.")),
+    ("is_quantized", property(_always_false, doc="Always False: no quantized dtypes.")),
     ("is_complex", _is_complex),
     ("is_signed", _is_signed),
     ("new_zeros", _new_zeros),

@@ -188,12 +188,18 @@ void arithmetic(BinaryOp op, const StridedPlan<3>& plan,
         return binary_loop<T, T>(plan, ptrs,
                                  [](T a, T b) { return integer_pow(a, b); });
       }
-    case BinaryOp::Maximum:
-      return binary_loop<T, T>(
-          plan, ptrs, [](T a, T b) { return max_propagate_nan(a, b); });
-    case BinaryOp::Minimum:
-      return binary_loop<T, T>(
-          plan, ptrs, [](T a, T b) { return min_propagate_nan(a, b); });
+      // The declared ops: each line's math column (decl/binary.h), for every
+      // dtype (Any) or the floating ones (Float).
+#define AG_BINARY_CASE(name, Name, kind, math, doc)                            \
+  case BinaryOp::Name:                                                         \
+    if constexpr (std::is_floating_point_v<T> ||                               \
+                  decl::BinaryKind::kind == decl::BinaryKind::Any) {           \
+      return binary_loop<T, T>(plan, ptrs,                                     \
+                               [](T a, T b) { return static_cast<T>(math); }); \
+    }                                                                          \
+    break;
+      AG_BINARY_TENSOR_OPS(AG_BINARY_CASE)
+#undef AG_BINARY_CASE
     case BinaryOp::DivTrunc:
       if constexpr (std::is_floating_point_v<T>) {
         return binary_loop<T, T>(plan, ptrs,

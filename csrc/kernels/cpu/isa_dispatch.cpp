@@ -35,39 +35,108 @@ bool use_avx2() {
   return chosen;
 }
 
-// The names the profiler shows for each kernel (PyTorch's op names).
+// The names the profiler shows for each kernel (PyTorch's op names). A
+// switch, not a table, so the declared ops' order in the enum is free and a
+// new enum entry without a name fails to compile cleanly (-Wswitch).
 const char* op_name(UnaryOp op) {
-  static constexpr const char* kNames[] = {
-      "aten::neg",      "aten::abs",         "aten::sign",
-      "aten::relu",     "aten::square",      "aten::bitwise_not",
-      "aten::floor",    "aten::ceil",        "aten::round",
-      "aten::trunc",    "aten::exp",         "aten::expm1",
-      "aten::log",      "aten::log1p",       "aten::log2",
-      "aten::log10",    "aten::sqrt",        "aten::rsqrt",
-      "aten::sin",      "aten::cos",         "aten::tan",
-      "aten::tanh",     "aten::sigmoid",     "aten::reciprocal",
-      "aten::erf",      "aten::leaky_relu",  "aten::elu",
-      "aten::gelu",     "aten::gelu",        "aten::silu",
-      "aten::softplus", "aten::logical_not", "aten::isnan",
-      "aten::isinf",    "aten::isfinite"};
-  static_assert(sizeof(kNames) / sizeof(kNames[0]) ==
-                static_cast<size_t>(UnaryOp::IsFinite) + 1);
-  return kNames[static_cast<size_t>(op)];
+  switch (op) {
+#define AG_UNARY_NAME(name, Name, ...) \
+  case UnaryOp::Name:                  \
+    return "aten::" #name;
+    AG_UNARY_FLOAT_OPS(AG_UNARY_NAME)
+    AG_UNARY_NN_OPS(AG_UNARY_NAME)
+#undef AG_UNARY_NAME
+    case UnaryOp::Neg:
+      return "aten::neg";
+    case UnaryOp::Abs:
+      return "aten::abs";
+    case UnaryOp::Sign:
+      return "aten::sign";
+    case UnaryOp::Relu:
+      return "aten::relu";
+    case UnaryOp::Square:
+      return "aten::square";
+    case UnaryOp::BitwiseNot:
+      return "aten::bitwise_not";
+    case UnaryOp::Floor:
+      return "aten::floor";
+    case UnaryOp::Ceil:
+      return "aten::ceil";
+    case UnaryOp::Round:
+      return "aten::round";
+    case UnaryOp::Trunc:
+      return "aten::trunc";
+    case UnaryOp::LeakyRelu:
+      return "aten::leaky_relu";
+    case UnaryOp::Elu:
+      return "aten::elu";
+    case UnaryOp::Gelu:
+    case UnaryOp::GeluTanh:
+      return "aten::gelu";
+    case UnaryOp::Silu:
+      return "aten::silu";
+    case UnaryOp::Softplus:
+      return "aten::softplus";
+    case UnaryOp::LogicalNot:
+      return "aten::logical_not";
+    case UnaryOp::IsNan:
+      return "aten::isnan";
+    case UnaryOp::IsInf:
+      return "aten::isinf";
+    case UnaryOp::IsFinite:
+      return "aten::isfinite";
+  }
+  return "aten::unary";
 }
 
 const char* op_name(BinaryOp op) {
-  static constexpr const char* kNames[] = {
-      "aten::add",         "aten::sub",         "aten::mul",
-      "aten::div",         "aten::pow",         "aten::maximum",
-      "aten::minimum",     "aten::div",         "aten::floor_divide",
-      "aten::remainder",   "aten::bitwise_and", "aten::bitwise_or",
-      "aten::bitwise_xor", "aten::eq",          "aten::ne",
-      "aten::lt",          "aten::le",          "aten::gt",
-      "aten::ge",          "aten::logical_and", "aten::logical_or",
-      "aten::logical_xor"};
-  static_assert(sizeof(kNames) / sizeof(kNames[0]) ==
-                static_cast<size_t>(BinaryOp::LogicalXor) + 1);
-  return kNames[static_cast<size_t>(op)];
+  switch (op) {
+#define AG_BINARY_NAME(name, Name, ...) \
+  case BinaryOp::Name:                  \
+    return "aten::" #name;
+    AG_BINARY_TENSOR_OPS(AG_BINARY_NAME)
+#undef AG_BINARY_NAME
+    case BinaryOp::Add:
+      return "aten::add";
+    case BinaryOp::Sub:
+      return "aten::sub";
+    case BinaryOp::Mul:
+      return "aten::mul";
+    case BinaryOp::Div:
+    case BinaryOp::DivTrunc:
+      return "aten::div";
+    case BinaryOp::Pow:
+      return "aten::pow";
+    case BinaryOp::DivFloor:
+      return "aten::floor_divide";
+    case BinaryOp::Remainder:
+      return "aten::remainder";
+    case BinaryOp::BitwiseAnd:
+      return "aten::bitwise_and";
+    case BinaryOp::BitwiseOr:
+      return "aten::bitwise_or";
+    case BinaryOp::BitwiseXor:
+      return "aten::bitwise_xor";
+    case BinaryOp::Eq:
+      return "aten::eq";
+    case BinaryOp::Ne:
+      return "aten::ne";
+    case BinaryOp::Lt:
+      return "aten::lt";
+    case BinaryOp::Le:
+      return "aten::le";
+    case BinaryOp::Gt:
+      return "aten::gt";
+    case BinaryOp::Ge:
+      return "aten::ge";
+    case BinaryOp::LogicalAnd:
+      return "aten::logical_and";
+    case BinaryOp::LogicalOr:
+      return "aten::logical_or";
+    case BinaryOp::LogicalXor:
+      return "aten::logical_xor";
+  }
+  return "aten::binary";
 }
 
 const char* op_name(ReduceOp op) {

@@ -105,38 +105,13 @@ template <typename T>
 void floating_op(UnaryOp op, const StridedPlan<2>& plan,
                  const std::array<char*, 2>& ptrs, double arg0, double arg1) {
   switch (op) {
-    case UnaryOp::Exp:
-      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::fast_exp(x); });
-    case UnaryOp::Expm1:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::expm1(x); });
-    case UnaryOp::Log:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::log(x); });
-    case UnaryOp::Log1p:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::log1p(x); });
-    case UnaryOp::Log2:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::log2(x); });
-    case UnaryOp::Log10:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::log10(x); });
-    case UnaryOp::Sqrt:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::sqrt(x); });
-    case UnaryOp::Rsqrt:
-      return unary_loop<T>(plan, ptrs, [](T x) { return T(1) / std::sqrt(x); });
-    case UnaryOp::Sin:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::sin(x); });
-    case UnaryOp::Cos:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::cos(x); });
-    case UnaryOp::Tan:
-      return unary_loop<T>(plan, ptrs, [](T x) { return std::tan(x); });
-    case UnaryOp::Tanh:
-      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::fast_tanh(x); });
-    case UnaryOp::Sigmoid:
-      // exp(-x) overflows to inf for x << 0, giving the limit 0.
-      return unary_loop<T>(
-          plan, ptrs, [](T x) { return T(1) / (T(1) + cpu::fast_exp(-x)); });
-    case UnaryOp::Reciprocal:
-      return unary_loop<T>(plan, ptrs, [](T x) { return T(1) / x; });
-    case UnaryOp::Erf:
-      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::fast_erf(x); });
+    // The declared ops: each line's math column (decl/unary.h).
+#define AG_UNARY_CASE(name, Name, math, doc) \
+  case UnaryOp::Name:                        \
+    return unary_loop<T>(plan, ptrs, [](T x) { return static_cast<T>(math); });
+    AG_UNARY_FLOAT_OPS(AG_UNARY_CASE)
+    AG_UNARY_NN_OPS(AG_UNARY_CASE)
+#undef AG_UNARY_CASE
     case UnaryOp::LeakyRelu: {
       const T slope = static_cast<T>(arg0);
       return unary_loop<T>(plan, ptrs,

@@ -1265,7 +1265,7 @@ def _builtins() -> dict[int, Any]:
     out = {}
     for mod in (_C, _C._nn):
         for name, fn in vars(mod).items():
-            if isinstance(fn, types.BuiltinFunctionType) and not name.startswith("_"):
+            if isinstance(fn, _C._builtin_function) and not name.startswith("_"):
                 out[id(fn)] = fn
     return out
 
@@ -1294,9 +1294,7 @@ def _tensor_methods() -> list[tuple[str, Any]]:
             continue
         if name.startswith("_") and name not in _DUNDERS:
             continue
-        if isinstance(attr, (types.FunctionType, types.BuiltinFunctionType)) or (
-            type(attr).__name__ == "instancemethod"
-        ):
+        if isinstance(attr, (types.FunctionType, _C._method_descriptor)):
             out.append((name, attr))
     return out
 

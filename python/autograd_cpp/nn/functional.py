@@ -12,7 +12,6 @@ from typing import Literal, TypeAlias, overload
 from .. import _C
 from .._C import _nn
 from ._functional._utils import (
-    _broadcast_shape,
     _legacy_reduction,
     _pointwise_operands,
 )
@@ -363,7 +362,7 @@ def binary_cross_entropy(
             f"({input.size()}) is deprecated. Please ensure they have the same size."
         )
     if weight is not None:
-        weight = weight.expand(_broadcast_shape(target.size(), weight.size()))
+        weight = weight.expand(_C.broadcast_shapes(target.size(), weight.size()))
     return _nn.binary_cross_entropy(input, target, weight, reduction)
 
 
@@ -513,8 +512,8 @@ def softplus(input: _C.Tensor, beta: float = 1.0, threshold: float = 20.0) -> _C
 
 
 def logsigmoid(input: _C.Tensor) -> _C.Tensor:
-    """log(sigmoid(x)) = -softplus(-x): linear for very negative x instead of log(0)."""
-    return -_C.softplus(-input, 1.0, 20.0)
+    """log(sigmoid(x)), computed without overflow for inputs of any size."""
+    return _nn.logsigmoid(input)
 
 
 def sigmoid(input: _C.Tensor) -> _C.Tensor:

@@ -5,7 +5,6 @@ dtype check of kernels that only have floating versions."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
 
 from ... import _C
 
@@ -45,21 +44,6 @@ def _reduce(loss: _C.Tensor, reduction: str) -> _C.Tensor:
     return loss
 
 
-def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
-    """The shape a and b broadcast to, or PyTorch's error."""
-    out = []
-    for i in range(1, max(len(a), len(b)) + 1):
-        x = a[-i] if i <= len(a) else 1
-        y = b[-i] if i <= len(b) else 1
-        if x != y and 1 not in (x, y):
-            raise RuntimeError(
-                f"The size of tensor a ({x}) must match the size of tensor b ({y}) "
-                f"at non-singleton dimension {max(len(a), len(b)) - i}"
-            )
-        out.append(y if x == 1 else x)
-    return tuple(reversed(out))
-
-
 def _pointwise_operands(
     input: _C.Tensor, target: _C.Tensor, stacklevel: int = 3
 ) -> tuple[_C.Tensor, _C.Tensor]:
@@ -76,7 +60,7 @@ def _pointwise_operands(
         "broadcasting. Please ensure they have the same size.",
         stacklevel=stacklevel,
     )
-    shape = _broadcast_shape(input.size(), target.size())
+    shape = _C.broadcast_shapes(input.size(), target.size())
     return input.expand(shape), target.expand(shape)
 
 
