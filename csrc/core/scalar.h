@@ -13,7 +13,10 @@ class Scalar {
   enum class Kind : uint8_t { Bool, Int, Float };
 
   Scalar() : Scalar(int64_t{0}) {}
-  Scalar(bool v) : kind_(Kind::Bool), i_(v) {}  // NOLINT(runtime/explicit)
+  // Exactly bool: a value that only converts to one (a pointer, a class
+  // with a conversion to int64_t) must not become a Python bool.
+  template <typename T, std::enable_if_t<std::is_same_v<T, bool>, int> = 0>
+  Scalar(T v) : kind_(Kind::Bool), i_(v) {}  // NOLINT(runtime/explicit)
   // Every integer type is a Python int and every floating type a Python
   // float, so `x * 2u` or `x * 0.5f` picks one constructor, not an overload
   // set of equally good conversions.
