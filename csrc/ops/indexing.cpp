@@ -950,7 +950,7 @@ class EmbeddingBackward0 final : public Node {
       Tensor padded;
       {
         NoGradGuard no_grad;
-        padded = unsqueeze(eq(idx, wrap_scalar(Scalar(padding_idx))), 1);
+        padded = unsqueeze(eq(idx, wrap_scalar(Scalar(padding_idx.get()))), 1);
       }
       g = where(padded, zeros({}, g.dtype()), g);
     }
