@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "autograd/autograd_meta.h"
 #include "autograd/grad_mode.h"
@@ -25,6 +26,8 @@ Tensor clone_data(const Tensor& t);
 inline Tensor contiguous_data(const Tensor& t) {
   return t.is_contiguous() ? t : clone_data(t);
 }
+// t's values as doubles, in row-major order.
+std::vector<double> values_of(const Tensor& t);
 
 // Whether an op on these inputs should record a node.
 template <typename... Ts>
