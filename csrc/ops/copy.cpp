@@ -11,6 +11,7 @@ namespace {
 class CloneBackward0 final : public Node {
  public:
   AG_NODE(CloneBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = clone(self_t)
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -18,6 +19,8 @@ class CloneBackward0 final : public Node {
 class ToCopyBackward0 final : public Node {
  public:
   AG_NODE(ToCopyBackward0);
+  // tangent = self_t in the new dtype
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -57,7 +60,7 @@ Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
   autograd::check_inplace(self);
   kernels::fill(self, value);
   self.impl()->bump_version(op_name);
-  if (should_record(self)) {
+  if (should_record_as<OverwrittenBackward>(node_name, self)) {
     rebase_history(self, make_node<OverwrittenBackward>(
                              autograd::collect_next_edges(self), node_name));
   }
@@ -69,6 +72,9 @@ Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
 Tensor clone(const Tensor& self) {
   Tensor out = clone_data(self);
   if (auto fn = record<CloneBackward0>(self)) autograd::set_history(out, fn);
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return clone(forward_ad::tangent(self)); });
+  }
   return out;
 }
 
@@ -82,6 +88,11 @@ Tensor to(const Tensor& self, DType dtype, bool copy) {
   kernels::copy(self, out);
   if (is_floating(dtype)) {
     if (auto fn = record<ToCopyBackward0>(self)) autograd::set_history(out, fn);
+    if (forward_ad::any_dual(self)) {
+      set_tangent(out, [&] {
+        return to(forward_ad::tangent(self), dtype, /*copy=*/true);
+      });
+    }
   }
   return out;
 }
