@@ -340,3 +340,22 @@ def test_reverse_over_forward(fn):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-12)
     for a, b in zip(ours, double_backward(ag)):
         np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ---- gradcheck(check_forward_ad=True) ---------------------------------------------------
+
+
+def test_gradcheck_checks_forward_mode():
+    from autograd_cpp.autograd import gradcheck
+
+    rng = np.random.default_rng(7)
+    x = ag.tensor(rng.normal(size=(3, 4)), dtype=ag.float64, requires_grad=True)
+    w = ag.tensor(rng.normal(size=(4, 2)), dtype=ag.float64, requires_grad=True)
+
+    def f(a, b):
+        return (a @ b).tanh().softmax(-1), (a * 2).sum()
+
+    assert gradcheck(f, (x, w), check_forward_ad=True)
+    assert gradcheck(f, (x, w), check_forward_ad=True, check_backward_ad=False)
+    with pytest.raises(NotImplementedError, match="forward AD with cumsum"):
+        gradcheck(lambda a: a.cumsum(0), (x,), check_forward_ad=True)
