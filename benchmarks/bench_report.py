@@ -189,7 +189,7 @@ def render_table(report: dict) -> str:
     out.append(
         "Values are medians over repeated trials. ratio = autograd_cpp / torch of the "
         "values shown, so for times (us, ms, MiB, MB) below 1 is better for autograd_cpp and "
-        "for throughputs (GFLOP/s, GB/s, %) above 1 is. target: issue 7's goal for the ratio "
+        "for throughputs (GFLOP/s, GB/s, %) above 1 is. target: the project's goal for the ratio "
         "(or, with a unit, for autograd_cpp's own value). Each thread count runs in its own "
         f"process with {'/'.join(BLAS_THREAD_VARS)} set to it and "
         f"{'/'.join(UNSET_IN_CHILD)} unset; torch.set_num_threads and "

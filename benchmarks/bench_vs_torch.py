@@ -47,6 +47,7 @@ import subprocess
 import sys
 import time
 
+import bench_steps  # noqa: F401  (registers the training-step workloads)
 from bench_harness import (
     DEFAULT_THREADS,
     FULL,

@@ -1,7 +1,7 @@
 """The workloads of bench_vs_torch.py: each builds, for one library module
 (autograd_cpp or torch, which share an API), the callable that gets timed, and
 returns what the libraries must agree on. The registry (``workload``) and the
-targets of issue 7 are here too."""
+speed targets are here too."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ SEED = 20240601
 
 @dataclasses.dataclass(frozen=True)
 class Target:
-    """Issue 7's goal for a row: ``ratio`` (autograd_cpp / torch of the reported
+    """The project's goal for a row: ``ratio`` (autograd_cpp / torch of the reported
     values) or autograd_cpp's own ``value`` at most (or at least) ``bound``."""
 
     bound: float
@@ -38,7 +38,7 @@ class Target:
         return f"{sign} {self.bound:g}" + ("" if self.of == "ratio" else f" {unit}")
 
 
-# Targets of issue 7 (ratios are autograd_cpp / torch of the reported values, so a
+# Speed targets (ratios are autograd_cpp / torch of the reported values, so a
 # throughput has to reach >= 1 where a time has to stay <= 1).
 OVERHEAD_TARGET = Target(0.25)
 NOT_SLOWER = Target(1.0)

@@ -504,6 +504,34 @@ KNOWN_DIVERGENCES = [
         source=r"requires_grad_\(",
     ),
     Divergence(
+        "second_backward_without_saved_tensors",
+        ("ok",),
+        "RuntimeError",
+        "a node whose backward needs no input values saves none (div with a rounding mode, "
+        "max/min along a dim keep their indices outside saved tensors, reflection and "
+        "replication padding, average pooling), so a second backward without retain_graph "
+        "succeeds, where PyTorch's node saves its inputs anyway and refuses; matching it "
+        "would mean keeping tensors alive only to fail later",
+        (
+            "x = m.ones(2, requires_grad=True)\nout = m.div(x, 2.0, rounding_mode='trunc')\n"
+            "out.sum().backward()\nout.sum().backward()",
+            "x = m.ones(1, 2, 3, requires_grad=True)\nout = m.nn.functional.pad(x, (1, 1), "
+            "mode='reflect')\nout.sum().backward()\nout.sum().backward()",
+        ),
+        source=r"out\.sum\(\)\.backward\(\)\n    out\.sum\(\)\.backward\(\)",
+        torch_message=r"Trying to backward through the graph a second time",
+    ),
+    Divergence(
+        "float32_variance_of_huge_values",
+        ("ok",),
+        "ok",
+        "var/std of float32 values near 1e30: PyTorch's float32 accumulation overflows or "
+        "cancels badly (inf, or a large variance for a constant input); ours is exact (0). "
+        "Matching it would mean reproducing its rounding errors",
+        ("out = m.full((3, 4), 1e30).var()",),
+        source=r"\[[^\]]*1e\+30[^\]]*\], \([^)]*\), 'float32'[\s\S]*OP\['(var|std)",
+    ),
+    Divergence(
         "copy_from_a_number",
         ("TypeError",),
         "ok",
@@ -602,16 +630,15 @@ KNOWN_DIVERGENCES = [
         "calls PyTorch rejects are computed: flatten(1, 2) of a 0-d tensor, unfold of an "
         "input with a zero-size non-batch dim, binary_cross_entropy of NaN, a weight that "
         "broadcasts the output to a bigger shape, int or bool inputs of kernels without an "
-        "integer version (bmm in einsum, log_sigmoid in BCE with logits)",
+        "integer version (log_sigmoid in BCE with logits)",
         (
             "out = m.tensor(1.0).flatten(1, 2)",
             "out = m.nn.functional.unfold(m.ones(3, 3, 0, 1), (2, 3), padding=1)",
             "out = m.nn.functional.binary_cross_entropy(m.tensor([nan]), m.tensor([0.5]))",
             "out = m.nn.functional.binary_cross_entropy(m.tensor(0.5), m.tensor(0.5),"
             " weight=m.ones(3))",
-            "out = m.einsum('ij,jk->ik', m.ones(2, 3, dtype=m.bool), m.ones(3, 4, dtype=m.bool))",
         ),
-        source=r"OP\['(flatten|unfold|bce|einsum)",
+        source=r"OP\['(flatten|unfold|bce)",
     ),
     Divergence(
         "error_type_or_check_order",

@@ -1,6 +1,8 @@
 """Finite-difference gradcheck (float64) of every op in op_db, first and
 second order."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -228,7 +230,9 @@ def test_gradcheck_argument_errors_and_warnings():
         "Input #0 requires gradient and is not a double precision floating point tensor; "
         "gradcheck may fail from rounding."
     )
-    assert warning.filename == __file__  # it points at the caller
+    # It points at the caller, outside the library (not necessarily this
+    # file: a wrapper such as a mutation tester's may sit in between).
+    assert not warning.filename.startswith(str(Path(ag.__file__).parent))
     x = ag.ones(2, dtype=ag.float64, requires_grad=True)
     with pytest.raises(
         ValueError, match=r"^gradcheck: the function returned no output that requires grad$"

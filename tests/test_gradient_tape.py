@@ -3,6 +3,7 @@ prints, the recording-window rules, and agreement with PyTorch."""
 
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,139 @@ def test_the_seed_script_runs(tmp_path):
     ):
         assert line in out.stdout
     assert (tmp_path / "sigmoid.png").stat().st_size > 0
+
+
+# ---- the contract in detail: dtypes, structures, messages, tape state ------------------
+
+
+def test_constant_dtypes_follow_tensorflow():
+    # TensorFlow: Python ints make int32, floats and float64 arrays make float32.
+    assert tf.constant(3).dtype == tf.int32
+    assert tf.constant(2.5).dtype == tf.float32
+    assert tf.constant(True).dtype == tf.bool
+    assert tf.constant(np.array([1.0, 2.0])).dtype == tf.float32
+    assert tf.constant(np.array([1.0]), dtype=tf.float64).dtype == tf.float64
+    assert tf.constant([1.0, 2.0, 3.0, 4.0], shape=(2, 2)).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+
+
+def test_variable_arithmetic_with_python_lists():
+    v = tf.Variable([1.0, 2.0])
+    assert (v + [10.0, 20.0]).tolist() == [11.0, 22.0]
+    assert ([10.0, 20.0] - v).tolist() == [9.0, 18.0]
+    assert (v * (3.0, 4.0)).tolist() == [3.0, 8.0]
+    w = tf.Variable([[1.0], [2.0]])
+    assert ([[3.0, 4.0]] @ w).tolist() == [[11.0]]
+
+
+def test_gradient_into_a_dict_of_three_sources():
+    a, b, c = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = 5 * a + 7 * b + 11 * c
+    g = tape.gradient(y, {"a": a, "b": b, "c": c})
+    assert {k: float(v) for k, v in g.items()} == {"a": 5.0, "b": 7.0, "c": 11.0}
+
+
+def test_gradient_into_a_list_of_three_sources():
+    a, b, c = tf.Variable(1.0), tf.Variable(2.0), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = 5 * a + 7 * b + 11 * c
+    assert [float(v) for v in tape.gradient(y, [a, b, c])] == [5.0, 7.0, 11.0]
+
+
+def test_stop_recording_needs_a_recording_tape():
+    tape = tf.GradientTape()
+    message = r"^Tape\.stop_recording\(\) can only be called while the tape is recording\.$"
+    with pytest.raises(RuntimeError, match=message):
+        tape.stop_recording()
+    with tape:
+        pass
+    with pytest.raises(RuntimeError, match=message):
+        tape.stop_recording()
+
+
+def test_persistent_tape_warns_only_inside_its_block():
+    x = tf.Variable(2.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = x * x
+        with pytest.warns(UserWarning) as record:
+            tape.gradient(y, x)
+    assert str(record[0].message) == (
+        "Calling GradientTape.gradient on a persistent tape inside its context is "
+        "significantly less efficient than calling it outside the context."
+    )
+    # Reported at the caller's line, outside the library.
+    assert not record[0].filename.startswith(str(Path(ag.__file__).parent))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(tape.gradient(y, x)) == 4.0
+
+
+def test_second_gradient_message_says_how_to_fix_it():
+    x = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+    tape.gradient(y, x)
+    with pytest.raises(RuntimeError) as info:
+        tape.gradient(y, x)
+    assert str(info.value) == (
+        "A non-persistent GradientTape can only be used to compute one set of gradients "
+        "(or jacobians). Pass all targets in one gradient() call (a list of targets is "
+        "summed), or create the tape with GradientTape(persistent=True) to ask several times."
+    )
+
+
+def test_a_lone_tape_gives_plain_gradients_inside_its_block():
+    # Only an enclosing tape that is still recording asks for a differentiable
+    # gradient; a tape differentiating itself gives a plain tensor.
+    x = tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        y = x * x
+        g = tape.gradient(y, x)
+    assert float(g) == 6.0 and g.grad_fn is None and not g.requires_grad
+
+
+def test_a_constant_target_has_no_gradient():
+    x = tf.Variable(1.0)
+    with tf.GradientTape(persistent=True) as tape:
+        y = tf.constant(3.0)
+    assert tape.gradient(y, x) is None
+    assert float(tape.gradient(y, x, unconnected_gradients="zero")) == 0.0
+
+
+def test_output_gradients_take_the_targets_dtype():
+    v = tf.Variable([1.0, 2.0], dtype=tf.float64)
+    with tf.GradientTape() as tape:
+        z = v * v
+    g = tape.gradient(z, v, output_gradients=np.array([0.1, 3.0]))
+    assert g.dtype == tf.float64 and g.tolist() == [0.2, 12.0]
+
+
+def test_bad_arguments_say_what_is_wrong():
+    x = tf.Variable(1.0)
+    with tf.GradientTape() as tape:
+        y = x * 2
+    with pytest.raises(ValueError, match=r"^Unknown value for unconnected_gradients: 'zeros'$"):
+        tape.gradient(y, x, unconnected_gradients="zeros")
+    with pytest.raises(
+        ValueError,
+        match=r"^Passed in object 3 of type 'int', not tf\.Tensor or tf\.Variable\.$",
+    ):
+        tape.watch(3)
+
+
+def test_jacobian_of_an_unconnected_source():
+    a, b = tf.Variable([1.0, 2.0]), tf.Variable([5.0, 6.0, 7.0])
+    with tf.GradientTape(persistent=True) as tape:
+        y = a * 2
+    assert tape.jacobian(y, b) is None
+    zeros = tape.jacobian(y, b, unconnected_gradients="zero")
+    assert tuple(zeros.shape) == (2, 3) and zeros.abs().sum().item() == 0.0
+
+
+def test_jacobian_uses_up_a_non_persistent_tape():
+    a = tf.Variable([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        y = a * a
+    assert tape.jacobian(y, a).tolist() == [[2.0, 0.0], [0.0, 4.0]]
+    with pytest.raises(RuntimeError, match="A non-persistent GradientTape"):
+        tape.gradient(y, a)

@@ -600,6 +600,16 @@ ERRORS = {
     "embedding_bag_offsets_2d": lambda m: m.nn.functional.embedding_bag(
         m.tensor([[1, 2]]), m.randn(3, 2), m.tensor([0])
     ),
+    # The weight's rank is checked first, then the input's, then the mode.
+    "embedding_bag_weight_0d": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([1, 2]), m.tensor(0.0), m.tensor([0]), mode="min"
+    ),
+    "embedding_bag_input_3d_before_mode": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([[[1, 2]]]), m.randn(3, 2), mode="min"
+    ),
+    "embedding_bag_no_offsets_before_mode": lambda m: m.nn.functional.embedding_bag(
+        m.tensor([1, 2]), m.randn(3, 2), mode="min"
+    ),
     "softmax2d_dims": lambda m: m.nn.Softmax2d()(m.randn(3, 4)),
     "adaptive_dims": lambda m: m.nn.functional.adaptive_avg_pool2d(m.randn(3, 4), 2),
     "instance_norm_affine_size": lambda m: m.nn.InstanceNorm1d(3, affine=True)(m.randn(2, 4, 5)),
@@ -675,6 +685,33 @@ def test_interpolate_scale_factor_forms_match_torch():
         torch.tensor(x), scale_factor=2, mode="bilinear", align_corners=True
     )
     np.testing.assert_allclose(to_np(a), to_np(b), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        dict(size=7),
+        dict(scale_factor=(2.5, 0.5), mode="bilinear"),
+        dict(scale_factor=1.6, mode="bicubic", align_corners=True),
+        dict(size=(3, 9), mode="nearest-exact"),
+    ],
+)
+def test_interpolate_backward_twice_and_double_backward_match_torch(case):
+    """PyTorch's upsample nodes save no tensors: a second backward needs no
+    retain_graph, and the gradient is itself differentiable."""
+    x = randn(1, 2, 5, 4)
+    results = []
+    for lib in (ag, torch):
+        t = lib.tensor(x, requires_grad=True)
+        out = lib.nn.functional.interpolate(t, **case)
+        weights = lib.tensor(np.arange(out.numel(), dtype=np.float64).reshape(out.shape))
+        (out * weights).sum().backward()
+        (out * weights).sum().backward()
+        (g,) = lib.autograd.grad((out * out).sum(), t, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), t)
+        results.append([to_np(t.grad), to_np(g), to_np(gg)])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
 # ---- nn.utils ---------------------------------------------------------------------------

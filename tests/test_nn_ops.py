@@ -485,6 +485,45 @@ def test_pointwise_losses_weighted_and_beta():
         )
 
 
+def test_batch_norm_of_an_empty_input_matches_torch():
+    cases = [
+        lambda m: F(m).batch_norm(m.ones(0), None, None, m.ones(1), m.ones(1), training=True),
+        lambda m: F(m).batch_norm(m.ones(0, 3), None, None, None, None, training=False),
+        lambda m: F(m).batch_norm(m.ones(0), m.ones(3), m.ones(3), training=False),
+        lambda m: F(m).batch_norm(m.ones(0, 3, dtype=m.int64), None, None, training=True),
+        lambda m: F(m).batch_norm(m.ones(2, 0), None, None, m.full((5,), 2.0), m.ones(5)),
+    ]
+    for case in cases:
+        ours, theirs = case(ag), case(torch)
+        assert tuple(ours.shape) == tuple(theirs.shape)
+        assert str(ours.dtype) == str(theirs.dtype)
+
+
+def test_relu_gradient_at_nan_and_of_inf_matches_torch():
+    """Zero where the result is <= 0, the gradient elsewhere: a NaN input
+    passes it, and an inf gradient stays inf (not inf * 0)."""
+    grads = []
+    for lib in (ag, torch):
+        x = lib.tensor([float("nan"), 0.0, -1.0, 2.0], requires_grad=True)
+        lib.relu(x).backward(lib.tensor([float("inf"), 1.0, float("inf"), 3.0]))
+        (gg,) = lib.autograd.grad(
+            lib.autograd.grad((lib.relu(x) ** 2).sum(), x, create_graph=True)[0].sum(), x
+        )
+        grads.append((x.grad.tolist(), gg.tolist()))
+    assert str(grads[0]) == str(grads[1])
+
+
+def test_hinge_embedding_loss_keeps_an_integer_input_dtype():
+    for margin in (0.8, 2.8):
+        ours = ag.nn.functional.hinge_embedding_loss(
+            ag.tensor([0, 2, 1]), ag.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        theirs = torch.nn.functional.hinge_embedding_loss(
+            torch.tensor([0, 2, 1]), torch.tensor([1, -1, -1]), margin=margin, reduction="none"
+        )
+        assert str(ours.dtype) == str(theirs.dtype) and ours.tolist() == theirs.tolist()
+
+
 def test_mse_loss_promotes_dtypes():
     a = AF.mse_loss(ag.tensor(randn(3)), ag.tensor(randn(3), dtype=ag.float32))
     b = TF().mse_loss(torch.tensor(randn(3)), torch.tensor(randn(3), dtype=torch.float32))
@@ -610,6 +649,7 @@ ERRORS = {
     "unfold_kernel_len": lambda m: F(m).unfold(_x(m, 2, 3, 5, 5), (2, 2, 2)),
     "unfold_too_big": lambda m: F(m).unfold(_x(m, 2, 3, 5, 5), 6),
     "fold_divisible": lambda m: F(m).fold(_x(m, 2, 12, 16), (5, 5), 3),
+    "fold_int32_shape_first": lambda m: F(m).fold(_x(m, 2, 8, 8, dtype="int32"), (4, 5), 2),
     "adaptive_avg1d_rank": lambda m: F(m).adaptive_avg_pool1d(m.zeros(3), 2),
     "adaptive_max1d_len": lambda m: F(m).adaptive_max_pool1d(m.zeros(2, 3), (2, 2)),
     "adaptive_avg2d_0d": lambda m: F(m).adaptive_avg_pool2d(m.tensor(0.0), (2, 2)),
@@ -727,6 +767,45 @@ ERRORS = {
     "einsum_bad_char": lambda m: m.einsum("i1", _x(m, 2, 3)),
     "einsum_dtype": lambda m: m.einsum("i,i->", _x(m, 3), _x(m, 3, dtype="float32")),
     "einsum_diag_size": lambda m: m.einsum("ii->i", _x(m, 2, 3)),
+    # Bool inputs reach product, convolution and pooling kernels PyTorch has
+    # no bool version of (NotImplementedError, the kernel named).
+    "mm_bool": lambda m: m.ones(2, 3, dtype=m.bool) @ m.ones(3, 2, dtype=m.bool),
+    "mv_bool": lambda m: m.ones(2, 3, dtype=m.bool).mv(m.ones(3, dtype=m.bool)),
+    "bmm_bool": lambda m: m.ones(1, 2, 3, dtype=m.bool).bmm(m.ones(1, 3, 2, dtype=m.bool)),
+    "dot_bool_empty": lambda m: m.ones(0, dtype=m.bool).dot(m.ones(0, dtype=m.bool)),
+    "addmm_bool": lambda m: m.addmm(*(m.ones(2, 2, dtype=m.bool),) * 3),
+    "linear_bool": lambda m: F(m).linear(m.ones(2, 2, dtype=m.bool), m.ones(3, 2, dtype=m.bool)),
+    "einsum_bool": lambda m: m.einsum(
+        "ij,jk->ik", m.ones(2, 3, dtype=m.bool), m.ones(3, 4, dtype=m.bool)
+    ),
+    "conv1d_bool": lambda m: F(m).conv1d(
+        m.ones(1, 2, 3, dtype=m.bool), m.ones(1, 2, 1, dtype=m.bool)
+    ),
+    "max_pool2d_bool": lambda m: F(m).max_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    "avg_pool2d_bool": lambda m: F(m).avg_pool2d(m.ones(1, 2, 3, dtype=m.bool), 1),
+    # margin - input is computed in input's dtype (int stays int, so its mean fails).
+    # Python-composed functionals meet PyTorch's kernel dtype check after their shape checks.
+    "glu_int": lambda m: F(m).glu(m.ones(3, 4, dtype=m.int64)),
+    "glu_int_odd_size_first": lambda m: F(m).glu(m.ones(3, 3, dtype=m.int64)),
+    "adaptive_max_pool1d_int": lambda m: F(m).adaptive_max_pool1d(
+        m.ones(2, 3, 7, dtype=m.int64), 3
+    ),
+    "adaptive_avg_pool2d_bool": lambda m: F(m).adaptive_avg_pool2d(
+        m.ones(2, 3, 7, dtype=m.bool), 3
+    ),
+    "interpolate_area_int": lambda m: F(m).interpolate(
+        m.ones(2, 3, 5, 5, dtype=m.int64), size=7, mode="area"
+    ),
+    # An empty input returns before the channel checks, indexing weight[0].
+    "batch_norm_empty_0d_weight": lambda m: F(m).batch_norm(
+        m.ones(0), None, None, m.tensor(0.0), m.tensor(0.0), training=True
+    ),
+    "hinge_embedding_int_mean": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([0, 2]), m.tensor([1, -1]), margin=0.8
+    ),
+    "hinge_embedding_bool": lambda m: F(m).hinge_embedding_loss(
+        m.tensor([True, False]), m.tensor([1, -1]), reduction="none"
+    ),
 }
 
 
@@ -763,3 +842,21 @@ def test_errors_match_torch(name):
 def test_large_inputs_split_across_threads(name, fn, shape):
     # Big enough that the kernels hand chunks to the thread pool.
     run_both(fn, [randn(*shape)])
+
+
+@pytest.mark.parametrize("name", ["mse_loss", "l1_loss", "huber_loss"])
+@pytest.mark.parametrize("input_shape,target_shape", [((), (3,)), ((1, 3), (2, 3)), ((), (0,))])
+def test_weight_matches_the_unbroadcast_input(name, input_shape, target_shape):
+    """PyTorch compares weight with the input's own size, then broadcasts."""
+    results = []
+    for lib in (torch, ag):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = getattr(lib.nn.functional, name)(
+                lib.full(input_shape, 1.5, dtype=lib.float64),
+                lib.zeros(target_shape, dtype=lib.float64),
+                reduction="sum",
+                weight=lib.full(input_shape, 2.0, dtype=lib.float64),
+            )
+        results.append(float(out))
+    assert results[0] == results[1]

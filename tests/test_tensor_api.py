@@ -308,6 +308,9 @@ def test_format_and_scalars():
     x = ag.tensor(2.5)
     assert f"{x:.2f}" == "2.50"
     assert float(x) == 2.5 and int(ag.tensor(3)) == 3 and bool(ag.tensor(1))
+    # int() of a float tensor is Python's int() of the float: exact when big.
+    assert int(x) == 2 and int(ag.tensor(-3.7, dtype=ag.float64)) == -3
+    assert int(ag.tensor(1e30)) == int(np.float32(1e30))
     assert ag.tensor([[1, 2], [3, 4]]).tolist() == [[1, 2], [3, 4]]
     assert ag.tensor(7).item() == 7 and isinstance(ag.tensor(7).item(), int)
     assert isinstance(ag.tensor(True).item(), bool)
@@ -350,6 +353,9 @@ ERROR_CASES = [
     (lambda m: m.ones(3, dtype=m.int64).mean(), RuntimeError),
     (lambda m: m.ones(2, 3).flatten(1, 0), RuntimeError),
     (lambda m: m.ones(2, 3).unsqueeze(-4), IndexError),
+    (lambda m: int(m.tensor(float("nan"))), ValueError),
+    (lambda m: int(m.tensor(float("-inf"), dtype=m.float64)), OverflowError),
+    (lambda m: m.ones(4).split(True), TypeError),
 ]
 
 

@@ -4,8 +4,8 @@ extension itself.
 Every function and method the extension defines carries its signatures in
 Python syntax as the first lines of its __doc__ (csrc/python/arg_parser.h);
 properties say their type in the first line of theirs. Members that
-python/autograd_cpp/_tensor.py and _display.py attach to the classes are read
-from those files' source. Nothing here lists names or types by hand, so the stub cannot drift
+python/autograd_cpp/_tensor.py, _aliases.py, _stacking.py and _display.py
+attach to the classes are read from those files' source. Nothing here lists names or types by hand, so the stub cannot drift
 from what the extension defines; a member the generator cannot type is an
 error, not a guess.
 
@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 TENSOR_PY = ROOT / "python" / "autograd_cpp" / "_tensor.py"
 DISPLAY_PY = ROOT / "python" / "autograd_cpp" / "_display.py"
+# Modules that attach functions to Tensor besides _tensor.py.
+ATTACHING_PY = [ROOT / "python" / "autograd_cpp" / f for f in ("_aliases.py", "_stacking.py")]
 
 HEADER = '''\
 """
@@ -157,22 +159,39 @@ def module_functions_of(path: Path) -> dict[str, ast.FunctionDef]:
     return {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
 
 
-def tensor_py_members() -> dict[str, str]:
-    """Stub text of the members _tensor.py attaches to Tensor."""
-    tree = ast.parse(TENSOR_PY.read_text(encoding="utf-8"))
-    functions = module_functions_of(TENSOR_PY)
+def module_all(tree: ast.Module, path: Path) -> list[str]:
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+            and isinstance(node.value, ast.List)
+        ):
+            return [e.value for e in node.value.elts if isinstance(e, ast.Constant)]
+    raise StubError(f"{path}: no __all__ list")
+
+
+def tensor_members_of(path: Path) -> dict[str, str]:
+    """Stub text of the members a module attaches to Tensor: the entries
+    ("name", member) of its `for _name, _member in (...)` table, where
+    `*(... for name in __all__)` stands for each of its __all__ functions."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    functions = module_functions_of(path)
     table = None
     for node in tree.body:
         if isinstance(node, ast.For) and isinstance(node.iter, ast.Tuple):
             table = node.iter
     if table is None:
-        raise StubError(f"{TENSOR_PY}: no attachment table found")
-    out = {}
+        raise StubError(f"{path}: no attachment table found")
+    entries: list[tuple[str, ast.expr]] = []
     for entry in table.elts:
+        if isinstance(entry, ast.Starred) and "__all__" in ast.unparse(entry.value):
+            entries.extend((name, ast.Name(id=name)) for name in module_all(tree, path))
+            continue
         if not (isinstance(entry, ast.Tuple) and isinstance(entry.elts[0], ast.Constant)):
-            raise StubError(f"{TENSOR_PY}: unexpected table entry {ast.dump(entry)[:80]}")
-        name = entry.elts[0].value
-        member = entry.elts[1]
+            raise StubError(f"{path}: unexpected table entry {ast.dump(entry)[:80]}")
+        entries.append((entry.elts[0].value, entry.elts[1]))
+    out = {}
+    for name, member in entries:
         if isinstance(member, ast.Name):
             out[name] = function_stub(functions[member.id], name)
         elif isinstance(member, ast.Call) and ast.unparse(member.func) == "property":
@@ -180,13 +199,22 @@ def tensor_py_members() -> dict[str, str]:
             if isinstance(getter, ast.Name):
                 ret = fix_names(ast.unparse(functions[getter.id].returns))
             else:
-                raise StubError(f"{TENSOR_PY}: property {name} needs a named getter")
+                raise StubError(f"{path}: property {name} needs a named getter")
             if len(member.args) > 1:
                 out[name] = f"    {name}: {ret}\n"
             else:
                 out[name] = f"    @property\n    def {name}(self) -> {ret}: ...\n"
         elif isinstance(member, ast.Call) and isinstance(member.func, ast.Name):
-            raise StubError(f"{TENSOR_PY}: cannot type member {name}")
+            raise StubError(f"{path}: cannot type member {name}")
+    return out
+
+
+def tensor_py_members() -> dict[str, str]:
+    """Stub text of the members _tensor.py and ATTACHING_PY attach to Tensor."""
+    out: dict[str, str] = {}
+    for path in ATTACHING_PY:
+        out.update(tensor_members_of(path))
+    out.update(tensor_members_of(TENSOR_PY))
     return out
 
 

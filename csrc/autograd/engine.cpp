@@ -9,6 +9,7 @@
 #include "autograd/engine_ops.h"
 #include "autograd/grad_mode.h"
 #include "autograd/saved_variable.h"
+#include "core/profiler.h"
 
 namespace ag::autograd {
 
@@ -105,6 +106,7 @@ class GraphTask {
   // passed on (unless `accumulate` lets the captured nodes run too).
   variable_list execute(const std::shared_ptr<Node>& root,
                         const edge_list& capture_edges, bool accumulate) {
+    root_ = root.get();
     count_dependencies(root.get());
     captured_.resize(capture_edges.size());
     if (!capture_edges.empty())
@@ -118,6 +120,14 @@ class GraphTask {
       ready.pop();
       Node& fn = *task.fn;
       const bool run = !filtering_ || needed_.count(&fn) > 0;
+      // The node and the hand-over of its gradients, as PyTorch's profiler
+      // names it.
+      profiler::RecordScope evaluate;
+      if (profiler::enabled() && run && task.fn != root) {
+        evaluate.open("autograd::engine::evaluate_function: " + fn.name(),
+                      profiler::EventKind::Backward, task.inputs,
+                      fn.sequence_nr());
+      }
       const bool captured = !captures_.empty() && captures_.count(&fn) > 0;
       if ((run || captured) && any_defined(task.inputs)) {
         task.inputs = fn.run_pre_hooks(std::move(task.inputs));
@@ -168,6 +178,11 @@ class GraphTask {
     }
     variable_list outputs;
     try {
+      profiler::RecordScope scope;
+      if (profiler::enabled() && &fn != root_) {
+        scope.open(fn.name(), profiler::EventKind::Backward, inputs,
+                   fn.sequence_nr());
+      }
       outputs = fn.run(std::move(inputs));
     } catch (const Error& e) {
       const std::string what = e.what();
@@ -265,6 +280,7 @@ class GraphTask {
 
   bool keep_graph_;
   bool create_graph_;
+  const Node* root_ = nullptr;
   NodeFilter allowed_;
   bool filtering_ = false;
   struct PendingNode {

@@ -28,8 +28,8 @@ decltype(auto) dispatch_all(DType dtype, F&& f) {
 
 template <typename F>
 decltype(auto) dispatch_floating(DType dtype, const char* op, F&& f) {
-  AG_CHECK(is_floating(dtype), "\"", op, "\" not implemented for '",
-           dtype_legacy_name(dtype), "'");
+  AG_CHECK_AS(NotImplementedError, is_floating(dtype), "\"", op,
+              "\" not implemented for '", dtype_legacy_name(dtype), "'");
   if (dtype == DType::Float32) return f(float{});
   return f(double{});
 }

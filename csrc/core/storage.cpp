@@ -12,6 +12,7 @@
 #endif
 
 #include "core/error.h"
+#include "core/profiler.h"
 
 namespace ag {
 
@@ -143,11 +144,20 @@ DataPtr allocate_cpu(size_t nbytes) {
   return DataPtr(ptr, ptr, &free_cpu);
 }
 
-Storage::Storage(size_t nbytes) : nbytes_(nbytes) {
+Storage::Storage(size_t nbytes) : nbytes_(nbytes), allocated_(true) {
   if (nbytes <= kInlineBytes) {
     data_ = DataPtr(inline_, nullptr, nullptr);
   } else {
     data_ = allocate_cpu(nbytes);
+  }
+  if (profiler::memory_enabled()) {
+    profiler::record_memory(static_cast<int64_t>(nbytes));
+  }
+}
+
+Storage::~Storage() {
+  if (allocated_ && profiler::memory_enabled()) {
+    profiler::record_memory(-static_cast<int64_t>(nbytes_));
   }
 }
 

@@ -53,6 +53,7 @@ class Storage {
   explicit Storage(size_t nbytes);
   Storage(DataPtr data, size_t nbytes)
       : data_(std::move(data)), nbytes_(nbytes) {}
+  ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
@@ -65,6 +66,8 @@ class Storage {
   DataPtr data_;
   size_t nbytes_;
   VersionCounter version_;
+  // Allocated here rather than borrowed: the memory profiler counts it.
+  bool allocated_ = false;
 };
 
 }  // namespace ag

@@ -133,7 +133,8 @@ void cumsum(const Tensor& in, int64_t dim, bool reverse, const Tensor& out);
 // out must be contiguous; a and b may be transposed views.
 void matmul(const Tensor& a, const Tensor& b, const Tensor& out);
 
-// The BLAS library's own thread count (set_num_threads sets both pools).
+// The BLAS library's own thread count. Products run BLAS on one thread and
+// split the work across the kernel pool instead (cpu/matmul.cpp).
 void set_blas_threads(int n);
 
 // Random fills from the global generator.

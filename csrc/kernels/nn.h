@@ -32,8 +32,8 @@ void im2col(const Tensor& in, const Window2d& w, const Tensor& cols);
 // position: the adjoint of im2col. out is overwritten.
 void col2im(const Tensor& cols, const Window2d& w, const Tensor& out);
 // out (N, O, out_h, out_w) = weight (O, C/groups, kh, kw) correlated with in
-// (N, C, in_h, in_w), plus bias (O) when defined: im2col, then one BLAS
-// product per group over a chunk of samples.
+// (N, C, in_h, in_w), plus bias (O) when defined: per sample, im2col and
+// one BLAS product per group into the output plane.
 void conv2d(const Tensor& in, const Tensor& weight, const Tensor& bias,
             const Window2d& w, int64_t groups, const Tensor& out);
 

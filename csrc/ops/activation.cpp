@@ -4,6 +4,7 @@
 // ops (so they differentiate again), arranged so that no branch a `where`
 // discards can produce inf or NaN at large |x|.
 
+#include "kernels/fused.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -12,17 +13,36 @@ namespace {
 
 using kernels::UnaryOp;
 
+// grad * f'(x) in one fused kernel pass, or undefined when the backward
+// itself is being differentiated (create_graph) and must be composed of
+// differentiable ops.
+Tensor fused_backward(UnaryOp op, const Tensor& grad, const Tensor& x) {
+  if (GradMode::is_enabled() || grad.dtype() != x.dtype() ||
+      grad.sizes() != x.sizes()) {
+    return Tensor();
+  }
+  Tensor out = empty_tensor(x.sizes(), x.dtype());
+  kernels::unary_backward(op, grad, x, out);
+  return out;
+}
+
 // d(self) = grad * (result > 0)   (0 at 0: the minimum-norm subgradient)
 struct ReluSpec {
   static constexpr const char* kName = "ReluBackward0";
   static constexpr bool kSavesResult = true;
+  // PyTorch's threshold_backward: zero where result <= 0, grad elsewhere, so
+  // a NaN result passes the gradient and an inf gradient is not made NaN.
   static Tensor backward(const Tensor& g, const Tensor& result) {
-    Tensor mask;
+    if (Tensor fused = fused_backward(UnaryOp::Relu, g, result);
+        fused.defined()) {
+      return fused;
+    }
+    Tensor off;
     {
       NoGradGuard no_grad;
-      mask = cast_data(gt(result, wrap_scalar(Scalar(0.0))), g.dtype());
+      off = le(result, wrap_scalar(Scalar(0.0)));
     }
-    return mul(g, mask);
+    return where(off, zeros({}, g.dtype()), g);
   }
   // Note [Elementwise forward rules]
   static Tensor jvp(const Tensor& t, const Tensor& result) {
@@ -104,6 +124,11 @@ class GeluBackward0 final : public ActivationBackward {
   std::string name() const override { return "GeluBackward0"; }
   variable_list apply(variable_list&& grads) override {
     const Tensor x = self.unpack();
+    const UnaryOp op = approximate == GeluApproximate::None ? UnaryOp::Gelu
+                                                            : UnaryOp::GeluTanh;
+    if (Tensor fused = fused_backward(op, grads[0], x); fused.defined()) {
+      return {fused};
+    }
     constexpr double kSqrt1_2 = 0.70710678118654752440;
     constexpr double kInvSqrt2Pi = 0.39894228040143267794;
     constexpr double kSqrt2OverPi = 0.79788456080286535588;
@@ -140,6 +165,10 @@ class SiluBackward0 final : public ActivationBackward {
   std::string name() const override { return "SiluBackward0"; }
   variable_list apply(variable_list&& grads) override {
     const Tensor x = self.unpack();
+    if (Tensor fused = fused_backward(UnaryOp::Silu, grads[0], x);
+        fused.defined()) {
+      return {fused};
+    }
     const Tensor s = sigmoid(x);
     const Tensor d = mul(s, add(mul(x, rsub(s, Scalar(1.0))), number(1.0)));
     return {mul(grads[0], d)};

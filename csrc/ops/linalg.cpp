@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "kernels/fused.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -20,7 +21,14 @@ void check_same_dtype(const Tensor& a, const Tensor& b) {
            dtype_cpp_name(a.dtype()), " != ", dtype_cpp_name(b.dtype()));
 }
 
-Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape) {
+// PyTorch's product kernels have no bool version; like them, an empty
+// result or an empty inner dim is filled before the kernel is reached.
+Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape,
+                   const char* kernel) {
+  AG_CHECK_AS(
+      NotImplementedError,
+      a.dtype() != DType::Bool || numel_of(out_shape) == 0 || a.size(-1) == 0,
+      "\"", kernel, "\" not implemented for 'Bool'");
   Tensor out = empty_tensor(out_shape, a.dtype());
   kernels::matmul(a, b, out);
   return out;
@@ -432,7 +440,8 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
   AG_CHECK(self.size(1) == mat2.size(0),
            "mat1 and mat2 shapes cannot be multiplied (", self.size(0), "x",
            self.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
-  Tensor out = matmul_data(self, mat2, {self.size(0), mat2.size(1)});
+  Tensor out =
+      matmul_data(self, mat2, {self.size(0), mat2.size(1)}, "addmm_impl_cpu_");
   if (auto fn = record_product(out, self, mat2, &MmBackward0::self,
                                &MmBackward0::mat2, &mm)) {
     fn->self_transposed = is_transposed_matrix(self.sizes(), self.strides());
@@ -449,8 +458,8 @@ Tensor bmm(const Tensor& self, const Tensor& mat2) {
            "Expected size for first two dimensions of batch2 tensor to be: [",
            self.size(0), ", ", self.size(2), "] but got: [", mat2.size(0), ", ",
            mat2.size(1), "].");
-  Tensor out =
-      matmul_data(self, mat2, {self.size(0), self.size(1), mat2.size(2)});
+  Tensor out = matmul_data(self, mat2,
+                           {self.size(0), self.size(1), mat2.size(2)}, "bmm");
   record_product(out, self, mat2, &BmmBackward0::self, &BmmBackward0::mat2,
                  &bmm);
   return out;
@@ -466,7 +475,7 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
            "), vec (", vec.size(0), ")");
   Tensor col = make_view(vec, {vec.size(0), 1}, {vec.stride(0), 1},
                          vec.impl()->storage_offset());
-  Tensor out = matmul_data(self, col, {self.size(0), 1});
+  Tensor out = matmul_data(self, col, {self.size(0), 1}, "addmv_impl_cpu");
   out.impl()->set_sizes_and_strides({self.size(0)}, {1}, 0);
   record_product(out, self, vec, &MvBackward0::self, &MvBackward0::vec, &mv);
   return out;
@@ -488,7 +497,9 @@ Tensor dot(const Tensor& self, const Tensor& other) {
                          self.impl()->storage_offset());
   Tensor col = make_view(other, {other.size(0), 1}, {other.stride(0), 1},
                          other.impl()->storage_offset());
-  Tensor out = matmul_data(row, col, {1, 1});
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"dot\" not implemented for 'Bool'");
+  Tensor out = matmul_data(row, col, {1, 1}, "dot");
   out.impl()->set_sizes_and_strides({}, {}, 0);
   record_product(out, self, other, &DotBackward0::self, &DotBackward0::tensor,
                  &dot);
@@ -571,13 +582,24 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
     NoGradGuard no_grad;
     expand(self, shape);  // raises PyTorch's message if self won't broadcast
   }
-  Tensor out = matmul_data(mat1, mat2, shape);
+  // linear's case: the bias row is added as the product is computed.
+  const bool fused_bias = self.dim() == 1 && self.size(0) == shape[1] &&
+                          self.dtype() == mat1.dtype() &&
+                          mat1.dtype() != DType::Bool &&
+                          alpha.to<double>() == 1.0 && beta.to<double>() == 1.0;
+  Tensor out;
+  if (fused_bias) {
+    out = empty_tensor(shape, mat1.dtype());
+    kernels::addmm(contiguous_data(self), mat1, mat2, out);
+  } else {
+    out = matmul_data(mat1, mat2, shape, "addmm_impl_cpu_");
+  }
   if (alpha.to<double>() != 1.0) {
     kernels::binary(kernels::BinaryOp::Mul, out,
                     scalar_tensor(alpha, out.dtype()), out);
   }
   // beta = 0 ignores self entirely (NaN and inf in it do not propagate).
-  if (beta.to<double>() != 0.0) {
+  if (beta.to<double>() != 0.0 && !fused_bias) {
     kernels::binary(kernels::BinaryOp::Add, out, self, out, beta);
   }
   if (auto fn = record<AddmmBackward0>(self, mat1, mat2)) {

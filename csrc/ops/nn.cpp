@@ -12,6 +12,7 @@
 #include <cmath>
 #include <string>
 
+#include "kernels/fused.h"
 #include "kernels/nn.h"
 #include "ops/op_utils.h"
 
@@ -57,6 +58,20 @@ int64_t div_floor(int64_t a, int64_t b) {
 // ---------------------------------------------------------------------------
 // softmax, log_softmax
 
+// The softmax backward in one fused pass when the backward is not itself
+// differentiated (no create_graph); undefined otherwise.
+Tensor fused_softmax_backward(const Tensor& grad, const Tensor& result,
+                              int64_t dim, bool log) {
+  if (GradMode::is_enabled() || grad.dtype() != result.dtype() ||
+      grad.sizes() != result.sizes() || !result.is_contiguous()) {
+    return Tensor();
+  }
+  Tensor out = empty_tensor(result.sizes(), result.dtype());
+  kernels::softmax_backward(contiguous_data(grad), result,
+                            result.dim() == 0 ? 0 : dim, log, out);
+  return out;
+}
+
 // d(self) = result * (grad - sum(grad * result, dim))
 class SoftmaxBackward0 final : public Node {
  public:
@@ -66,6 +81,10 @@ class SoftmaxBackward0 final : public Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
+    if (Tensor fused = fused_softmax_backward(g, y, dim, false);
+        fused.defined()) {
+      return {fused};
+    }
     return {mul(y, sub(g, sum(mul(g, y), {dim}, true)))};
   }
   SavedTensor result{this, "result"};
@@ -81,6 +100,10 @@ class LogSoftmaxBackward0 final : public Node {
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
+    if (Tensor fused = fused_softmax_backward(g, y, dim, true);
+        fused.defined()) {
+      return {fused};
+    }
     return {sub(g, mul(exp(y), sum(g, {dim}, true)))};
   }
   SavedTensor result{this, "result"};
@@ -305,6 +328,9 @@ class ConvolutionBackward0 final : public Node {
     const Tensor w = as_2d(weight.unpack());
     const Tensor g = as_2d(grads[0]);
     const Window2d& win = p.window;
+    if (!GradMode::is_enabled() && g.dtype() == input_dtype) {
+      return fused(g, x, w);
+    }
     const int64_t n = input_sizes[0], c = input_sizes[1], o = weight_sizes[0];
     const int64_t groups = p.groups, cg_k = c / groups * win.kh * win.kw;
     const int64_t og = o / groups, l = win.out_h * win.out_w;
@@ -334,6 +360,32 @@ class ConvolutionBackward0 final : public Node {
     if (should_compute_output(2)) out[2] = sum(g, {0, 2, 3}, false);
     return out;
   }
+  // All three gradients in one kernel pass over the samples.
+  variable_list fused(const Tensor& g, const Tensor& x, const Tensor& w) {
+    const Window2d& win = p.window;
+    const int64_t n = input_sizes[0], c = input_sizes[1], o = weight_sizes[0];
+    const Shape x4{n, c, win.in_h, win.in_w};
+    const Shape w4{o, weight_sizes[1], win.kh, win.kw};
+    variable_list out(3);
+    Tensor dx4, dw4;
+    if (should_compute_output(0)) {
+      out[0] = empty_tensor(input_sizes, input_dtype);
+      dx4 = make_view(out[0], x4, contiguous_strides(x4), 0);
+    }
+    if (should_compute_output(1)) {
+      out[1] = empty_tensor(weight_sizes, input_dtype);
+      dw4 = make_view(out[1], w4, contiguous_strides(w4), 0);
+    }
+    if (should_compute_output(2)) {
+      out[2] = empty_tensor(Shape(bias_sizes.begin(), bias_sizes.end()),
+                            input_dtype);
+    }
+    kernels::conv2d_backward(reshaped_data(g, {n, o, win.out_h, win.out_w}),
+                             dw4.defined() ? reshaped_data(x, x4) : Tensor(),
+                             dx4.defined() ? reshaped_data(w, w4) : Tensor(),
+                             win, p.groups, dx4, dw4, out[2]);
+    return out;
+  }
   // The convolution's parameters, shown as PyTorch's separate fields.
   void visit_saved(SavedVisitor& v) const override {
     Node::visit_saved(v);
@@ -347,6 +399,7 @@ class ConvolutionBackward0 final : public Node {
   SavedTensor input{this, "input"}, weight{this, "weight"};
   Saved<IntList> bias_sizes{this, "bias_sym_sizes_opt"};
   Shape input_sizes, weight_sizes;
+  DType input_dtype = DType::Float32;
   ConvParams p;
 };
 
@@ -426,8 +479,8 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
            dtype_cpp_name(input.dtype()), ") and bias type (",
            bias.defined() ? dtype_cpp_name(bias.dtype()) : "",
            ") should be the same");
-  AG_CHECK(input.dtype() != DType::Bool,
-           "\"slow_conv2d_cpu\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, input.dtype() != DType::Bool,
+              "\"slow_conv2d_cpu\" not implemented for 'Bool'");
 
   // Everything runs as a 2-D convolution; a 1-D one has height 1.
   ConvParams p;
@@ -468,6 +521,7 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
     if (fn->should_compute_output(0)) fn->weight = SavedVariable(weight, false);
     fn->input_sizes = input.sizes();
     fn->weight_sizes = weight.sizes();
+    fn->input_dtype = input.dtype();
     fn->p = p;
     if (bias.defined()) fn->bias_sizes = bias.sizes().vec();
     autograd::set_history(out, fn);
@@ -800,6 +854,9 @@ class NativeLayerNormBackward0 final : public Node {
       mu = mean_.unpack();
       rs = rstd_.unpack();
     }
+    if (!GradMode::is_enabled() && g.dtype() == x.dtype()) {
+      return fused(g, x, w, mu, rs);
+    }
     const Tensor xhat = mul(sub(x, mu), rs);
     variable_list out(3);
     if (should_compute_output(0)) {
@@ -814,6 +871,25 @@ class NativeLayerNormBackward0 final : public Node {
     };
     if (should_compute_output(1)) out[1] = batch_sum(mul(g, xhat));
     if (should_compute_output(2)) out[2] = batch_sum(g);
+    return out;
+  }
+  // The three gradients in one fused kernel pass.
+  variable_list fused(const Tensor& g, const Tensor& x, const Tensor& w,
+                      const Tensor& mu, const Tensor& rs) {
+    const int64_t cols =
+        numel_of(Shape(normalized_shape.begin(), normalized_shape.end()));
+    const int64_t rows = cols == 0 ? 0 : x.numel() / cols;
+    variable_list out(3);
+    if (should_compute_output(0)) out[0] = empty_tensor(x.sizes(), x.dtype());
+    const Shape norm(normalized_shape.begin(), normalized_shape.end());
+    if (should_compute_output(1) && w.defined()) {
+      out[1] = empty_tensor(norm, x.dtype());
+    }
+    if (should_compute_output(2)) out[2] = empty_tensor(norm, x.dtype());
+    kernels::layer_norm_backward(contiguous_data(g), contiguous_data(x),
+                                 contiguous_data(mu), contiguous_data(rs),
+                                 w.defined() ? contiguous_data(w) : Tensor(),
+                                 rows, cols, out[0], out[1], out[2]);
     return out;
   }
   SavedTensor input{this, "input"}, weight{this, "weight"},
@@ -1004,8 +1080,8 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(
     const IntList& padding, const IntList& dilation, bool ceil_mode) {
   const PoolParams p = pool_params(self, "max_pool2d", kernel_size, stride,
                                    padding, dilation, ceil_mode);
-  AG_CHECK(self.dtype() != DType::Bool,
-           "\"max_pool2d\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"max_pool2d\" not implemented for 'Bool'");
   const Window2d& w = p.window;
   const Shape out_shape = pooled_shape(self, w);
   Tensor out = empty_tensor(out_shape, self.dtype());
@@ -1038,8 +1114,8 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
                                    padding, {1}, ceil_mode);
   AG_CHECK(!divisor_override || *divisor_override != 0,
            "divisor must be not zero");
-  AG_CHECK(self.dtype() != DType::Bool,
-           "\"avg_pool2d_out_frame\" not implemented for 'Bool'");
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"avg_pool2d\" not implemented for 'Bool'");
   return avg_pool_op(self, p, count_include_pad, divisor_override.value_or(0));
 }
 
@@ -1111,6 +1187,15 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
                   bool training, double momentum, double eps) {
+  if (input.numel() == 0) {
+    // PyTorch returns early for an empty input, before any other check: a
+    // copy scaled and shifted by the first weight and bias entries (a 0-d
+    // or empty weight then fails at that index).
+    Tensor out = clone(input);
+    if (weight.defined()) out = mul(out, select(weight, 0, 0));
+    if (bias.defined()) out = add(out, select(bias, 0, 0));
+    return out;
+  }
   const int64_t channels = input.dim() >= 2 ? input.size(1) : 0;
   check_channel_arg(running_mean, "running_mean", channels);
   check_channel_arg(running_var, "running_var", channels);

@@ -948,11 +948,18 @@ Tensor index(const Tensor& self, const std::vector<TensorIndex>& indices) {
 
 void index_put_(Tensor& self, const std::vector<TensorIndex>& indices,
                 const Tensor& value) {
+  // As PyTorch's setitem: the value's leading size-1 dimensions are dropped
+  // before broadcasting, so x[0] = y[None] works (copy_ alone refuses it).
+  int64_t leading = 0;
+  while (leading < value.dim() && value.size(leading) == 1) ++leading;
+  IntList ones(static_cast<size_t>(leading));
+  for (int64_t d = 0; d < leading; ++d) ones[static_cast<size_t>(d)] = d;
+  const Tensor src = leading == 0 ? value : squeeze(value, ones);
   Sliced s = apply_slicing(self, indices, /*skip_full=*/true);
   if (!s.indices.empty()) {
-    index_put_(s.result, s.indices, value);
+    index_put_(s.result, s.indices, src);
   } else {
-    copy_(s.result, value);
+    copy_(s.result, src);
   }
 }
 

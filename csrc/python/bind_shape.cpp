@@ -29,6 +29,24 @@ TensorList tensor_sequence(py::handle seq, const char* op) {
   return out;
 }
 
+// As PyTorch: a one-element tensor of any dtype is a split size through
+// int() (2.5 truncates; NaN and many elements are no size, inf overflows).
+TensorList split_by_tensor(const Tensor& t, PyObject* size_tensor,
+                           int64_t dim) {
+  PyObject* size = PyNumber_Long(size_tensor);
+  if (size == nullptr) {
+    if (!PyErr_ExceptionMatches(PyExc_ValueError)) {
+      throw py::error_already_set();
+    }
+    PyErr_Clear();
+    throw py::type_error(
+        "split_with_sizes(): argument 'split_sizes' (position 2) must be "
+        "tuple of ints, not Tensor");
+  }
+  const auto owned = py::reinterpret_steal<py::object>(size);
+  return ops::split(t, owned.cast<int64_t>(), dim);
+}
+
 Tensor scatter_any(Args& a, bool inplace) {
   Tensor self = a.tensor(0);
   const int64_t dim = a.to_int(1);
@@ -205,11 +223,16 @@ void bind_joins(TensorClass& cls, py::module_& m) {
   def_method(
       cls,
       {"split(Tensor self, int split_size, int dim=0) -> tuple[Tensor, ...]",
-       "split(Tensor self, int[] split_size, int dim=0) -> tuple[Tensor, ...]"},
+       "split(Tensor self, int[] split_size, int dim=0) -> tuple[Tensor, ...]",
+       "split(Tensor self, Tensor split_size, int dim=0) -> tuple[Tensor, "
+       "...]"},
       [](Args& a) {
         const Tensor t = a.tensor(0);
         const int64_t dim = a.to_int(2);
         if (a.index() == 0) return wrap(ops::split(t, a.to_int(1), dim));
+        if (a.index() == 2) {
+          return wrap(split_by_tensor(t, a.object(1).ptr(), dim));
+        }
         return wrap(ops::split_with_sizes(t, a.int_list(1), dim));
       },
       split_doc);
@@ -218,11 +241,16 @@ void bind_joins(TensorClass& cls, py::module_& m) {
       {"split(Tensor tensor, int split_size_or_sections, int dim=0) -> "
        "tuple[Tensor, ...]",
        "split(Tensor tensor, int[] split_size_or_sections, int dim=0) -> "
+       "tuple[Tensor, ...]",
+       "split(Tensor tensor, Tensor split_size_or_sections, int dim=0) -> "
        "tuple[Tensor, ...]"},
       [](Args& a) {
         const Tensor t = a.tensor(0);
         const int64_t dim = a.to_int(2);
         if (a.index() == 0) return wrap(ops::split(t, a.to_int(1), dim));
+        if (a.index() == 2) {
+          return wrap(split_by_tensor(t, a.object(1).ptr(), dim));
+        }
         return wrap(ops::split_with_sizes(t, a.int_list(1), dim));
       },
       split_doc);

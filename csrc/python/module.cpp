@@ -27,4 +27,5 @@ PYBIND11_MODULE(_C, m) {
   ag::python::bind_dlpack(tensor_class, m);
   ag::python::bind_function(m);
   ag::python::bind_optim(m);
+  ag::python::bind_profiler(m);
 }

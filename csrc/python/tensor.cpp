@@ -2,6 +2,9 @@
 // binding reads its arguments through its signatures (Note [One argument
 // parser]) and calls into ag::ops or ag::autograd.
 
+#include <set>
+#include <string>
+
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
 #include "python/bind_utils.h"
@@ -276,8 +279,17 @@ void bind_conversions(TensorClass& cls) {
       "");
   def_method(
       cls, {"__int__(Tensor self) -> _int"},
-      [](Args& a) {
-        return wrap(single_value(a.tensor(0), "scalars").to<int64_t>());
+      [](Args& a) -> py::object {
+        const Tensor t = a.tensor(0);
+        const Scalar v = single_value(t, "scalars");
+        // Python's int(float): NaN is a ValueError, inf an OverflowError,
+        // and big values stay exact, as PyTorch's.
+        if (is_floating(t.dtype())) {
+          PyObject* out = PyLong_FromDouble(v.to<double>());
+          if (out == nullptr) throw py::error_already_set();
+          return py::reinterpret_steal<py::object>(out);
+        }
+        return wrap(v.to<int64_t>());
       },
       "");
   def_method(
@@ -509,22 +521,53 @@ void bind_operators(TensorClass& cls) {
       "");
 }
 
+// PyTorch's text for its deprecated alpha-first overloads, once per process
+// for each method (as its warn-once does).
+void warn_deprecated_alpha_first(const char* name) {
+  static std::set<std::string> warned;
+  if (!warned.insert(name).second) return;
+  const std::string text =
+      std::string("This overload of ") + name + " is deprecated:\n\t" + name +
+      "(Number alpha, Tensor other)\nConsider using one of the following "
+      "signatures instead:\n\t" +
+      name + "(Tensor other, *, Number alpha = 1)";
+  if (PyErr_WarnEx(PyExc_UserWarning, text.c_str(), 1) < 0) {
+    throw py::error_already_set();
+  }
+}
+
 void bind_inplace_basics(TensorClass& cls) {
   def_method(
       cls,
-      {"add_(Tensor self, Tensor|Number other, *, Number alpha=1) -> Tensor"},
+      // The second is PyTorch's deprecated alpha-first overload, still
+      // written by older training loops ("p.data.add_(-lr, p.grad)").
+      {"add_(Tensor self, Tensor|Number other, *, Number alpha=1) -> Tensor",
+       "add_(Tensor self, Number alpha, Tensor other) -> Tensor"},
       [](Args& a) -> py::object {
         Tensor t = a.tensor(0);
-        ops::add_(t, a.operand(1), a.scalar(2));
+        if (a.index() == 1) {
+          warn_deprecated_alpha_first("add_");
+          ops::add_(t, a.tensor(2), a.scalar(1));
+        } else {
+          ops::add_(t, a.operand(1), a.scalar(2));
+        }
         return a.object(0);
       },
       "In-place add: self += alpha * other.");
   def_method(
       cls,
-      {"sub_(Tensor self, Tensor|Number other, *, Number alpha=1) -> Tensor"},
+      // The second is PyTorch's deprecated alpha-first overload, still
+      // written by older training loops ("p.data.sub_(-lr, p.grad)").
+      {"sub_(Tensor self, Tensor|Number other, *, Number alpha=1) -> Tensor",
+       "sub_(Tensor self, Number alpha, Tensor other) -> Tensor"},
       [](Args& a) -> py::object {
         Tensor t = a.tensor(0);
-        ops::sub_(t, a.operand(1), a.scalar(2));
+        if (a.index() == 1) {
+          warn_deprecated_alpha_first("sub_");
+          ops::sub_(t, a.tensor(2), a.scalar(1));
+        } else {
+          ops::sub_(t, a.operand(1), a.scalar(2));
+        }
         return a.object(0);
       },
       "In-place sub: self -= alpha * other.");

@@ -91,6 +91,8 @@ class Tensor:
     A multi-dimensional array of one dtype that can record the operations applied to it for automatic differentiation.
     """
     @property
+    def H(self) -> Tensor: ...
+    @property
     def T(self) -> Tensor:
         """
         The tensor with its dimensions reversed (a view).
@@ -211,17 +213,25 @@ class Tensor:
         """
         In place: the result is written into self.
         """
+    def absolute(self) -> Tensor:
+        """
+        Alias for abs.
+        """
     def add(self, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor:
         """
         input + alpha * other, with broadcasting and type promotion.
         """
-    def add_(self, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor:
-        """
-        In-place add: self += alpha * other.
-        """
+    @typing.overload
+    def add_(self, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor: ...
+    @typing.overload
+    def add_(self, alpha: _Number, other: Tensor) -> Tensor: ...
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _Number = 1, alpha: _Number = 1) -> Tensor:
         """
         beta * input + alpha * (mat1 @ mat2).
+        """
+    def adjoint(self) -> Tensor:
+        """
+        The conjugate transpose of the last two dimensions (a view).
         """
     def all(self, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
         """
@@ -330,6 +340,10 @@ class Tensor:
         """
         A copy converted to this dtype (self if already of it).
         """
+    def broadcast_to(self, size: collections.abc.Sequence[_int]) -> Tensor:
+        """
+        input expanded (a view) to ``size``; -1 keeps a dimension.
+        """
     def ceil(self) -> Tensor:
         """
         Rounds up to the nearest integer, elementwise (zero gradient).
@@ -377,6 +391,10 @@ class Tensor:
     def clone(self) -> Tensor:
         """
         A copy with its own storage, differentiable.
+        """
+    def conj(self) -> Tensor:
+        """
+        The complex conjugate: input itself, as every dtype here is real.
         """
     def contiguous(self) -> Tensor:
         """
@@ -526,6 +544,14 @@ class Tensor:
         """
         A copy with the order of elements reversed along dims.
         """
+    def fliplr(self) -> Tensor:
+        """
+        Columns in reverse order: flip along dim 1.
+        """
+    def flipud(self) -> Tensor:
+        """
+        Rows in reverse order: flip along dim 0.
+        """
     def float(self) -> Tensor:
         """
         A copy converted to this dtype (self if already of it).
@@ -568,10 +594,20 @@ class Tensor:
         """
         The backward node that produced this tensor, or None for leaves.
         """
+    def greater(self, other: typing.Any) -> Tensor:
+        """
+        Alias for gt.
+        """
+    def greater_equal(self, other: typing.Any) -> Tensor:
+        """
+        Alias for ge.
+        """
     def gt(self, other: Tensor | _Number) -> Tensor:
         """
         Elementwise >, as a bool tensor.
         """
+    @property
+    def imag(self) -> Tensor: ...
     def index_put(self, indices: typing.Any, values: Tensor, accumulate: _bool = False) -> Tensor:
         """
         A copy of input with values written at the positions given by a tuple of index tensors (accumulate adds).
@@ -591,6 +627,10 @@ class Tensor:
     def is_complex(self) -> _bool:
         """
         False: there are no complex dtypes.
+        """
+    def is_conj(self) -> _bool:
+        """
+        False: real tensors carry no lazy conjugation.
         """
     def is_contiguous(self) -> _bool:
         """
@@ -616,12 +656,24 @@ class Tensor:
     def is_meta(self) -> _bool: ...
     @property
     def is_mps(self) -> _bool: ...
+    def is_neg(self) -> _bool:
+        """
+        False: real tensors carry no lazy negation.
+        """
+    def is_nonzero(self) -> _bool:
+        """
+        The truth of a one-element tensor (an error for any other size).
+        """
     def is_pinned(self, _device: object = None) -> _bool:
         """
         False: memory is never page-locked without an accelerator.
         """
     @property
     def is_quantized(self) -> _bool: ...
+    def is_same_size(self, other: Tensor) -> _bool:
+        """
+        Whether both tensors have the same shape.
+        """
     def is_signed(self) -> _bool:
         """
         Whether the dtype holds negative values (all but bool).
@@ -644,6 +696,8 @@ class Tensor:
         """
         The value of a one-element tensor as a Python number.
         """
+    @property
+    def itemsize(self) -> _int: ...
     def le(self, other: Tensor | _Number) -> Tensor:
         """
         Elementwise <=, as a bool tensor.
@@ -656,6 +710,14 @@ class Tensor:
     def lerp_(self, end: Tensor, weight: Tensor) -> Tensor: ...
     @typing.overload
     def lerp_(self, end: Tensor, weight: _Number) -> Tensor: ...
+    def less(self, other: typing.Any) -> Tensor:
+        """
+        Alias for lt.
+        """
+    def less_equal(self, other: typing.Any) -> Tensor:
+        """
+        Alias for le.
+        """
     def log(self) -> Tensor:
         """
         Natural logarithm, elementwise.
@@ -736,6 +798,10 @@ class Tensor:
         """
         Elementwise <, as a bool tensor.
         """
+    @property
+    def mH(self) -> Tensor: ...
+    @property
+    def mT(self) -> Tensor: ...
     @typing.overload
     def masked_fill(self, mask: Tensor, value: Tensor) -> Tensor: ...
     @typing.overload
@@ -792,6 +858,10 @@ class Tensor:
         """
         In-place mul.
         """
+    def multiply(self, other: typing.Any) -> Tensor:
+        """
+        Alias for mul.
+        """
     def mv(self, vec: Tensor) -> Tensor:
         """
         Matrix-vector product.
@@ -800,6 +870,8 @@ class Tensor:
         """
         A view of length elements along dim starting at start.
         """
+    @property
+    def nbytes(self) -> _int: ...
     @property
     def ndim(self) -> _int:
         """
@@ -865,6 +937,10 @@ class Tensor:
         """
         Fills self in place with normal samples of the given mean and std.
         """
+    def not_equal(self, other: typing.Any) -> Tensor:
+        """
+        Alias for ne.
+        """
     def numel(self) -> _int:
         """
         The number of elements.
@@ -890,6 +966,10 @@ class Tensor:
         """
         Page-locked memory needs an accelerator; there is none.
         """
+    def positive(self) -> Tensor:
+        """
+        input itself (unary plus).
+        """
     @typing.overload
     def pow(self, exponent: Tensor) -> Tensor: ...
     @typing.overload
@@ -902,6 +982,12 @@ class Tensor:
         """
         Product of all elements, or along dim.
         """
+    def ravel(self) -> Tensor:
+        """
+        The elements as one dimension (a view when input is contiguous).
+        """
+    @property
+    def real(self) -> Tensor: ...
     def reciprocal(self) -> Tensor:
         """
         1 / input, elementwise.
@@ -971,10 +1057,20 @@ class Tensor:
         """
         reshape to other's shape.
         """
+    def resolve_conj(self) -> Tensor:
+        """
+        input itself: real tensors carry no lazy conjugation.
+        """
+    def resolve_neg(self) -> Tensor:
+        """
+        input itself: real tensors carry no lazy negation.
+        """
     def retain_grad(self) -> None:
         """
         Makes this non-leaf tensor keep its .grad after backward.
         """
+    @property
+    def retains_grad(self) -> _bool: ...
     def roll(self, shifts: _int | collections.abc.Sequence[_int], dims: _int | collections.abc.Sequence[_int] | None = None) -> Tensor:
         """
         Rotates elements along dims by shifts.
@@ -1056,6 +1152,8 @@ class Tensor:
     def split(self, split_size: _int, dim: _int = 0) -> tuple[Tensor, ...]: ...
     @typing.overload
     def split(self, split_size: collections.abc.Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]: ...
+    @typing.overload
+    def split(self, split_size: Tensor, dim: _int = 0) -> tuple[Tensor, ...]: ...
     def split_with_sizes(self, split_sizes: collections.abc.Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
         """
         Splits into views of the given sizes along dim.
@@ -1096,9 +1194,13 @@ class Tensor:
         """
         input - alpha * other, with broadcasting.
         """
-    def sub_(self, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor:
+    @typing.overload
+    def sub_(self, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor: ...
+    @typing.overload
+    def sub_(self, alpha: _Number, other: Tensor) -> Tensor: ...
+    def subtract(self, other: typing.Any, *, alpha: typing.Any = 1) -> Tensor:
         """
-        In-place sub: self -= alpha * other.
+        Alias for sub.
         """
     def sum(self, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False, *, dtype: _dtype | None = None) -> Tensor:
         """
@@ -1182,6 +1284,10 @@ class Tensor:
     def unbind(self, dim: _int = 0) -> tuple[Tensor, ...]:
         """
         Removes dim, returning the slices along it as views.
+        """
+    def unflatten(self, dim: _int, sizes: collections.abc.Sequence[_int]) -> Tensor:
+        """
+        Dimension ``dim`` split into ``sizes`` (one entry may be -1).
         """
     def uniform_(self, from_: _float = 0.0, to: _float = 1.0) -> Tensor:
         """
@@ -1296,6 +1402,30 @@ def _make_dual(tensor: Tensor, tangent: Tensor, *, level: _int) -> Tensor:
 def _pop_saved_tensors_hooks() -> None:
     """
     Stops the innermost saved_tensors_hooks.
+    """
+def _profiler_enabled() -> _bool:
+    """
+    Whether a profiling session is recording.
+    """
+def _profiler_now_ns() -> _int:
+    """
+    The profiler clock, in nanoseconds.
+    """
+def _profiler_range_enter(name: _str) -> _int:
+    """
+    Opens a user range on this thread; returns its handle (-1 when not profiling).
+    """
+def _profiler_range_exit(handle: _int) -> None:
+    """
+    Closes a range opened by _profiler_range_enter.
+    """
+def _profiler_start(record_shapes: _bool = False, profile_memory: _bool = False) -> None:
+    """
+    Starts recording ops, backward nodes and user ranges.
+    """
+def _profiler_stop() -> list[tuple[_str, _int, _int, _int, _int, _int, _int, _int, _int, list[list[_int]]]]:
+    """
+    Stops recording; returns (name, kind, id, parent, start_ns, end_ns, thread, sequence_nr, self_memory, shapes) per event.
     """
 def _push_saved_tensors_hooks(pack: collections.abc.Callable[..., typing.Any], unpack: collections.abc.Callable[..., typing.Any]) -> None:
     """
@@ -1979,6 +2109,8 @@ def softplus(input: Tensor, beta: _float = 1.0, threshold: _float = 20.0) -> Ten
 def split(tensor: Tensor, split_size_or_sections: _int, dim: _int = 0) -> tuple[Tensor, ...]: ...
 @typing.overload
 def split(tensor: Tensor, split_size_or_sections: collections.abc.Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]: ...
+@typing.overload
+def split(tensor: Tensor, split_size_or_sections: Tensor, dim: _int = 0) -> tuple[Tensor, ...]: ...
 def split_with_sizes(input: Tensor, split_sizes: collections.abc.Sequence[_int], dim: _int = 0) -> tuple[Tensor, ...]:
     """
     Splits into views of the given sizes along dim.

@@ -17,11 +17,14 @@ from . import (
     cpu,
     cuda,
     distributed,
+    distributions,
+    func,
     mps,
     multiprocessing,
     nn,
     onnx,
     optim,
+    profiler,
     random,
     return_types,
     safetensors,
@@ -29,6 +32,7 @@ from . import (
     utils,
     viz,
 )
+from ._aliases import *  # noqa: F403
 
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
@@ -46,6 +50,7 @@ from ._generator import default_generator as default_generator
 from ._generator import initial_seed as initial_seed
 from ._generator import manual_seed as manual_seed  # type: ignore[assignment]  # returns a Generator
 from ._generator import seed as seed
+from ._stacking import *  # noqa: F403
 from ._tensor import BoolTensor as BoolTensor
 from ._tensor import DoubleTensor as DoubleTensor
 from ._tensor import FloatTensor as FloatTensor

@@ -18,8 +18,12 @@ The op a mutant belongs to comes from the node name in its block
 the kernel's enum case matched against op_db's names; its tests are
 tests/test_vs_torch.py and tests/test_gradcheck.py selected with -k.
 
-Needs an in-place build (HELPERS.md: build/dev with
--DAUTOGRAD_CPP_INPLACE=ON); every file is restored and rebuilt at the end.
+Mutants are made in a copy of the working tree, build/mutation/cpp/tree,
+with its own in-place build (tree/build/dev; the compiler launcher comes
+from CMAKE_CXX_COMPILER_LAUNCHER in the environment, e.g. ccache), so the
+checkout's own extension is never touched. Copying keeps unchanged files'
+times, so a second run rebuilds only what changed; every mutated file is
+restored and rebuilt at the end.
 """
 
 from __future__ import annotations
@@ -35,7 +39,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+CHECKOUT = Path(__file__).resolve().parents[2]
+ROOT = CHECKOUT / "build" / "mutation" / "cpp" / "tree"  # where mutants are made
 BUILD = ROOT / "build" / "dev"
 TESTS = ["tests/test_vs_torch.py", "tests/test_gradcheck.py"]
 
@@ -212,9 +217,51 @@ def find_mutants() -> list[Mutant]:
 # ---- running one ---------------------------------------------------------------------
 
 
-def _build(timeout: float) -> tuple[bool, str]:
+def copy_tree() -> None:
+    """Copies the checkout's files (tracked and new, not ignored) into ROOT,
+    leaving unchanged ones alone."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=CHECKOUT, capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for rel in filter(None, listed):
+        src, dst = CHECKOUT / rel, ROOT / rel
+        if not src.is_file():
+            continue
+        data = src.read_bytes()
+        if dst.is_file() and dst.read_bytes() == data:
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(data)
+
+
+def build_tree() -> None:
+    if not (BUILD / "build.ninja").exists():
+        import pybind11
+
+        launcher = os.environ.get("CMAKE_CXX_COMPILER_LAUNCHER", "")
+        subprocess.run(
+            ["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
+             "-DCMAKE_BUILD_TYPE=Release", "-DAUTOGRAD_CPP_BUILD_PYTHON=ON",
+             "-DAUTOGRAD_CPP_INPLACE=ON", f"-DPython3_EXECUTABLE={sys.executable}",
+             f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
+             f"-DCMAKE_CXX_COMPILER_LAUNCHER={launcher}",
+             f"-DCMAKE_C_COMPILER_LAUNCHER={launcher}",
+             # No link-time optimisation: each mutant relinks the extension.
+             "-DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF"],
+            check=True, capture_output=True,
+        )  # fmt: skip
+    ok, log = _build(None)  # the first build may be a clean one: no limit
+    if not ok:
+        raise SystemExit(f"the unmutated tree does not build:\n{log}")
+
+
+def _build(timeout: float | None) -> tuple[bool, str]:
     proc = subprocess.run(
-        ["ninja", "-C", str(BUILD)], capture_output=True, text=True, timeout=timeout
+        ["ninja", "-j", os.environ.get("MUTANT_BUILD_JOBS", "2"), "-C", str(BUILD)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return proc.returncode == 0, (proc.stdout + proc.stderr)[-2000:]
 
@@ -261,17 +308,19 @@ def main() -> int:
     parser.add_argument("--list", action="store_true", help="print every candidate and exit")
     parser.add_argument("--sample", type=int, default=30, help="how many mutants to run")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", default=str(ROOT / "build" / "mutation" / "cpp_mutants.json"))
+    parser.add_argument("--out", default=str(ROOT.parent / "cpp_mutants.json"))
     parser.add_argument("--build-timeout", type=float, default=900)
     parser.add_argument("--test-timeout", type=float, default=900)
     args = parser.parse_args()
 
+    copy_tree()
     mutants = find_mutants()
     if args.list:
         for m in mutants:
             print(f"{m.file}:{m.line} [{m.op}] {m.kind}: {m.mutated.strip()}")
         print(f"{len(mutants)} candidates", file=sys.stderr)
         return 0
+    build_tree()
     # Only mutants whose op has tests to select; spread over files.
     runnable = [m for m in mutants if m.select]
     rng = random.Random(args.seed)

@@ -1,9 +1,17 @@
-// Convolution by im2col + BLAS: the input patches become the columns of a
-// matrix, so the whole convolution is one matrix product per group.
+// Convolution by im2col + BLAS, one sample at a time: a sample's patches
+// become the columns of a matrix small enough to stay in cache, and its
+// output plane is one matrix product per group, written in place. Samples
+// run in parallel, forward and backward; the backward sums the weight and
+// bias gradients of fixed blocks of samples and adds the blocks up in order,
+// so results do not depend on the thread count.
 
 #include <algorithm>
+#include <vector>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
+#include "kernels/cpu/blas.h"
+#include "kernels/fused.h"
 #include "kernels/kernels.h"
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
@@ -100,12 +108,10 @@ void col2im_sample(const T* cols, int64_t channels, const Window2d& w, T* x,
   });
 }
 
-// Keeps the column buffer of a chunk of samples below this many elements.
-constexpr int64_t kColumnBudget = int64_t{1} << 22;
-
 }  // namespace
 
 void im2col(const Tensor& in, const Window2d& w, const Tensor& cols) {
+  profiler::RecordScope scope("aten::im2col", in);
   AG_CHECK(in.is_contiguous() && cols.is_contiguous(),
            "im2col kernel: operands must be contiguous");
   const int64_t n = in.size(0), c = in.size(1);
@@ -123,6 +129,7 @@ void im2col(const Tensor& in, const Window2d& w, const Tensor& cols) {
 }
 
 void col2im(const Tensor& cols, const Window2d& w, const Tensor& out) {
+  profiler::RecordScope scope("aten::col2im", cols);
   AG_CHECK(out.is_contiguous() && cols.is_contiguous(),
            "col2im kernel: operands must be contiguous");
   const int64_t n = out.size(0), c = out.size(1);
@@ -141,61 +148,142 @@ void col2im(const Tensor& cols, const Window2d& w, const Tensor& out) {
 
 void conv2d(const Tensor& in, const Tensor& weight, const Tensor& bias,
             const Window2d& w, int64_t groups, const Tensor& out) {
+  profiler::RecordScope scope("aten::convolution", in, weight, bias);
   AG_CHECK(in.is_contiguous() && weight.is_contiguous() &&
                out.is_contiguous() && (!bias.defined() || bias.is_contiguous()),
            "conv2d kernel: operands must be contiguous");
   if (out.numel() == 0) return;
   const int64_t n = in.size(0), c = in.size(1), o = out.size(1);
   const int64_t l = w.out_h * w.out_w;
-  const int64_t k = w.kh * w.kw;
-  const int64_t cg_k = c / groups * k, og = o / groups;
-  const int64_t rows = c * k;
-  if (rows == 0) {
-    fill(out, Scalar(int64_t{0}));
-  }
-  const int64_t chunk =
-      std::clamp<int64_t>(kColumnBudget / std::max<int64_t>(1, rows * l), 1, n);
-  const DType dtype = in.dtype();
-  Tensor cols = empty_tensor({rows, chunk * l}, dtype);
-  Tensor prod = empty_tensor({o, chunk * l}, dtype);
-  dispatch_all(dtype, [&](auto tag) {
+  const int64_t cg_k = c / groups * w.kh * w.kw, og = o / groups;
+  const int64_t rows = c * w.kh * w.kw;
+  const int64_t in_sample = c * w.in_h * w.in_w;
+  dispatch_all(in.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* x = static_cast<const T*>(in.raw_data());
+    const T* wp = static_cast<const T*>(weight.raw_data());
     T* y = static_cast<T*>(out.raw_data());
     const T* b =
         bias.defined() ? static_cast<const T*>(bias.raw_data()) : nullptr;
-    for (int64_t s0 = 0; s0 < n; s0 += chunk) {
-      const int64_t cn = std::min(chunk, n - s0);
-      const int64_t width = cn * l;
-      T* pc = static_cast<T*>(cols.raw_data());
-      for (int64_t s = 0; s < cn; ++s) {
-        im2col_sample(x + (s0 + s) * c * w.in_h * w.in_w, c, w, pc + s * l,
-                      chunk * l);
-      }
-      for (int64_t g = 0; g < groups && rows > 0; ++g) {
-        const Tensor wg =
-            make_view(weight, {og, cg_k}, {cg_k, 1}, g * og * cg_k);
-        const Tensor cg = make_view(cols, {cg_k, width}, {chunk * l, 1},
-                                    g * cg_k * chunk * l);
-        const Tensor pg =
-            make_view(prod, {og, width}, {width, 1}, g * og * width);
-        matmul(wg, cg, pg);
-      }
-      // prod is (O, samples * L); out wants (samples, O, L), plus the bias.
-      const T* pp = static_cast<const T*>(prod.raw_data());
-      const int64_t grain =
-          std::max<int64_t>(1, kGrainSize / std::max<int64_t>(l, 1));
-      parallel_for(0, cn * o, grain, [&](int64_t lo, int64_t hi) {
-        for (int64_t r = lo; r < hi; ++r) {
-          const int64_t s = r / o, oc = r % o;
-          const T* src = rows > 0 ? pp + oc * width + s * l : nullptr;
-          T* dst = y + ((s0 + s) * o + oc) * l;
-          const T add = b ? b[oc] : T(0);
-          for (int64_t i = 0; i < l; ++i) {
-            dst[i] = static_cast<T>((src ? src[i] : T(0)) + add);
+    parallel_for(0, n, 1, [&](int64_t lo, int64_t hi) {
+      // A tensor, not a vector: vector<bool> has no data().
+      const Tensor buffer = empty_tensor({rows * l}, in.dtype());
+      T* cols = static_cast<T*>(buffer.raw_data());
+      for (int64_t s = lo; s < hi; ++s) {
+        T* ys = y + s * o * l;
+        if (rows > 0) {
+          im2col_sample(x + s * in_sample, c, w, cols, l);
+          for (int64_t g = 0; g < groups; ++g) {
+            cpu::gemm(false, false, og, l, cg_k, wp + g * og * cg_k, cg_k,
+                      cols + g * cg_k * l, l, ys + g * og * l, l);
+          }
+        } else {
+          std::fill(ys, ys + o * l, T(0));
+        }
+        if (b) {
+          for (int64_t oc = 0; oc < o; ++oc) {
+            T* row = ys + oc * l;
+            for (int64_t i = 0; i < l; ++i)
+              row[i] = static_cast<T>(row[i] + b[oc]);
           }
         }
-      });
+      }
+    });
+  });
+}
+
+void conv2d_backward(const Tensor& grad, const Tensor& in, const Tensor& weight,
+                     const Window2d& w, int64_t groups, const Tensor& grad_in,
+                     const Tensor& grad_weight, const Tensor& grad_bias) {
+  profiler::RecordScope scope("aten::convolution_backward", grad, in, weight);
+  AG_CHECK(grad.is_contiguous() && (!in.defined() || in.is_contiguous()) &&
+               (!weight.defined() || weight.is_contiguous()),
+           "conv2d_backward kernel: operands must be contiguous");
+  const int64_t n = grad.size(0), o = grad.size(1);
+  const int64_t c = grad_in.defined() ? grad_in.size(1) : in.size(1);
+  const int64_t l = w.out_h * w.out_w;
+  const int64_t cg_k = c / groups * w.kh * w.kw, og = o / groups;
+  const int64_t rows = c * w.kh * w.kw;
+  const int64_t in_sample = c * w.in_h * w.in_w;
+  const bool want_w = grad_weight.defined() && rows > 0;
+  const bool want_b = grad_bias.defined();
+  // Fixed blocks of samples (their count depends on n only).
+  const int64_t blocks = std::max<int64_t>(1, std::min<int64_t>(n, 8));
+  const int64_t wsize = og * cg_k * groups;
+  dispatch_all(grad.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    const T* gp = static_cast<const T*>(grad.raw_data());
+    const T* x = in.defined() ? static_cast<const T*>(in.raw_data()) : nullptr;
+    const T* wp =
+        weight.defined() ? static_cast<const T*>(weight.raw_data()) : nullptr;
+    T* dx = grad_in.defined() ? static_cast<T*>(grad_in.raw_data()) : nullptr;
+    const Tensor dw_buffer =
+        empty_tensor({want_w ? blocks * wsize : 0}, grad.dtype());
+    T* dw_parts = static_cast<T*>(dw_buffer.raw_data());
+    std::vector<double> db_parts(want_b ? static_cast<size_t>(blocks * o) : 0);
+    parallel_for(0, blocks, 1, [&](int64_t lo, int64_t hi) {
+      // A tensor, not a vector: vector<bool> has no data().
+      const Tensor buffer = empty_tensor({rows * l}, grad.dtype());
+      T* cols = static_cast<T*>(buffer.raw_data());
+      for (int64_t blk = lo; blk < hi; ++blk) {
+        const int64_t s0 = blk * n / blocks, s1 = (blk + 1) * n / blocks;
+        T* dwp = want_w ? dw_parts + blk * wsize : nullptr;
+        if (dwp) std::fill(dwp, dwp + wsize, T(0));
+        for (int64_t s = s0; s < s1; ++s) {
+          const T* gs = gp + s * o * l;
+          if (want_b) {
+            double* dbp = db_parts.data() + blk * o;
+            for (int64_t oc = 0; oc < o; ++oc) {
+              double total = 0;
+              for (int64_t i = 0; i < l; ++i) total += gs[oc * l + i];
+              dbp[oc] += total;
+            }
+          }
+          if (dwp) {
+            // d(weight_g) += grad_g (og x L) @ patches_g^T (L x cg_k).
+            im2col_sample(x + s * in_sample, c, w, cols, l);
+            for (int64_t g = 0; g < groups; ++g) {
+              cpu::gemm(false, true, og, cg_k, l, gs + g * og * l, l,
+                        cols + g * cg_k * l, l, dwp + g * og * cg_k, cg_k,
+                        /*accumulate=*/true);
+            }
+          }
+          if (dx) {
+            // d(patches_g) = weight_g^T (cg_k x og) @ grad_g (og x L), then
+            // each patch entry goes back to where it was read from.
+            T* dxs = dx + s * in_sample;
+            if (rows == 0) {
+              std::fill(dxs, dxs + in_sample, T(0));
+              continue;
+            }
+            for (int64_t g = 0; g < groups; ++g) {
+              cpu::gemm(true, false, cg_k, l, og, wp + g * og * cg_k, cg_k,
+                        gs + g * og * l, l, cols + g * cg_k * l, l);
+            }
+            col2im_sample(cols, c, w, dxs, l);
+          }
+        }
+      }
+    });
+    if (grad_weight.defined()) {
+      T* dst = static_cast<T*>(grad_weight.raw_data());
+      for (int64_t i = 0; i < wsize; ++i) {
+        double total = 0;
+        for (int64_t blk = 0; blk < blocks && want_w; ++blk) {
+          total += dw_parts[blk * wsize + i];
+        }
+        dst[i] = static_cast<T>(total);
+      }
+    }
+    if (want_b) {
+      T* dst = static_cast<T*>(grad_bias.raw_data());
+      for (int64_t oc = 0; oc < o; ++oc) {
+        double total = 0;
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          total += db_parts[static_cast<size_t>(blk * o + oc)];
+        }
+        dst[oc] = static_cast<T>(total);
+      }
     }
   });
 }

@@ -1,12 +1,14 @@
 #include <cstring>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/cpu/loops.h"
 #include "kernels/kernels.h"
 
 namespace ag::kernels {
 
 void copy(const Tensor& src, const Tensor& dst) {
+  profiler::RecordScope scope("aten::copy_", dst, src);
   if (dst.numel() == 0) return;
   if (src.dtype() == dst.dtype() && src.is_contiguous() &&
       dst.is_contiguous() && src.sizes() == dst.sizes()) {
@@ -43,6 +45,7 @@ void copy(const Tensor& src, const Tensor& dst) {
 }
 
 void fill(const Tensor& dst, const Scalar& value) {
+  profiler::RecordScope scope("aten::fill_", dst);
   if (dst.numel() == 0) return;
   const auto plan = cpu::make_plan<1>(dst.sizes(), {&dst});
   const auto ptrs = cpu::data_ptrs<1>({&dst});

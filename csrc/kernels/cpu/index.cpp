@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/cpu/loops.h"
 #include "kernels/kernels.h"
 
@@ -44,6 +45,7 @@ void dispatch_index(DType dtype, F&& f) {
 
 void index_gather(const Tensor& src, const Tensor& index, int64_t stride,
                   const IndexBound& bound, const Tensor& out) {
+  profiler::RecordScope scope("aten::index", src, index);
   if (out.numel() == 0) return;
   const auto plan = cpu::make_plan<3>(out.sizes(), {&out, &src, &index});
   const auto ptrs = cpu::data_ptrs<3>({&out, &src, &index});
@@ -86,6 +88,7 @@ void index_gather(const Tensor& src, const Tensor& index, int64_t stride,
 void index_scatter(const Tensor& dst, const Tensor& index, int64_t stride,
                    const IndexBound& bound, const Tensor& src,
                    bool accumulate) {
+  profiler::RecordScope scope("aten::index_put_", dst, index);
   if (index.numel() == 0) return;
   const auto plan = cpu::make_plan<3>(index.sizes(), {&dst, &index, &src});
   const auto ptrs = cpu::data_ptrs<3>({&dst, &index, &src});
@@ -158,6 +161,7 @@ void index_offsets(const std::vector<Tensor>& indices,
 }
 
 Tensor nonzero(const Tensor& mask) {
+  profiler::RecordScope scope("aten::nonzero", mask);
   AG_CHECK(mask.dtype() == DType::Bool, "nonzero kernel expects a bool mask");
   Tensor m = mask;
   if (!m.is_contiguous()) {
@@ -208,6 +212,7 @@ std::pair<int64_t, int64_t> min_max(const Tensor& t) {
 
 void triangle(const Tensor& in, int64_t diagonal, bool upper,
               const Tensor& out) {
+  profiler::RecordScope scope(upper ? "aten::triu" : "aten::tril", in);
   AG_CHECK(out.is_contiguous() && out.dim() >= 2,
            "triangle kernel expects a contiguous output of 2 or more dims");
   copy(in, out);
@@ -240,6 +245,7 @@ void triangle(const Tensor& in, int64_t diagonal, bool upper,
 
 void flip(const Tensor& in, const std::vector<int64_t>& dims,
           const Tensor& out) {
+  profiler::RecordScope scope("aten::flip", in);
   if (in.numel() == 0) return;
   // A view with negated strides reads `in` backwards along the flipped dims;
   // it never leaves this function.

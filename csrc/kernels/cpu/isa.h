@@ -14,6 +14,7 @@
 #include <string>
 
 #include "core/tensor.h"
+#include "kernels/fused.h"
 #include "kernels/kernels.h"
 #include "kernels/nn.h"
 
@@ -44,7 +45,34 @@
   void arg_extremum(bool is_max, const Tensor& in, int64_t dim,                \
                     const Tensor& values, const Tensor& indices);              \
   void cumsum(const Tensor& in, int64_t dim, bool reverse, const Tensor& out); \
-  void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out);
+  void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out);    \
+  void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,      \
+                      const Tensor& grad_in);                                  \
+  void softmax_backward(const Tensor& grad, const Tensor& result, int64_t dim, \
+                        bool log, const Tensor& grad_in);                      \
+  void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,  \
+                  double eps, int64_t rows, int64_t cols, const Tensor& out,   \
+                  const Tensor& mean, const Tensor& rstd);                     \
+  void layer_norm_backward(const Tensor& grad, const Tensor& in,               \
+                           const Tensor& mean, const Tensor& rstd,             \
+                           const Tensor& weight, int64_t rows, int64_t cols,   \
+                           const Tensor& grad_in, const Tensor& grad_weight,   \
+                           const Tensor& grad_bias);                           \
+  void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,      \
+                       const Tensor& mean, const Tensor& var);                 \
+  void channel_affine(const Tensor& in, const Tensor& scale,                   \
+                      const Tensor& shift, int64_t n, int64_t c, int64_t s,    \
+                      const Tensor& out);                                      \
+  void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,      \
+                  const Tensor& indices);                                      \
+  void avg_pool2d(const Tensor& in, const Window2d& w, bool count_include_pad, \
+                  int64_t divisor_override, const Tensor& out);                \
+  void avg_pool2d_backward(const Tensor& grad, const Window2d& w,              \
+                           bool count_include_pad, int64_t divisor_override,   \
+                           const Tensor& grad_in);                             \
+  void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out);  \
+  void scatter_add_dim1(const Tensor& src, const Tensor& index,                \
+                        const Tensor& out);
 
 namespace ag::kernels {
 namespace base {

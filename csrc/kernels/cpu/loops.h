@@ -89,7 +89,9 @@ StridedPlan<N> make_plan(const Shape& shape,
 }
 
 // Runs inner(ptrs, inner_strides, count) over the linear element range
-// [begin, end) of the plan.
+// [begin, end) of the plan. The pointers advance incrementally from one
+// inner run to the next (an odometer over the outer dims), so short inner
+// runs, as in transposed or sliced tensors, cost a few adds each.
 template <size_t N, typename Inner>
 void run_range(const StridedPlan<N>& plan, const std::array<char*, N>& base,
                int64_t begin, int64_t end, const Inner& inner) {
@@ -101,23 +103,33 @@ void run_range(const StridedPlan<N>& plan, const std::array<char*, N>& base,
     index[d] = rest % plan.sizes[d];
     rest /= plan.sizes[d];
   }
+  std::array<char*, N> ptrs;
   std::array<int64_t, N> inner_strides;
-  for (size_t k = 0; k < N; ++k) inner_strides[k] = plan.strides[k][nd - 1];
+  for (size_t k = 0; k < N; ++k) {
+    int64_t offset = 0;
+    for (size_t d = 0; d < nd; ++d) offset += index[d] * plan.strides[k][d];
+    ptrs[k] = base[k] + offset;
+    inner_strides[k] = plan.strides[k][nd - 1];
+  }
   int64_t pos = begin;
   while (pos < end) {
-    std::array<char*, N> ptrs;
-    for (size_t k = 0; k < N; ++k) {
-      int64_t offset = 0;
-      for (size_t d = 0; d < nd; ++d) offset += index[d] * plan.strides[k][d];
-      ptrs[k] = base[k] + offset;
-    }
     const int64_t count = std::min(inner_size - index[nd - 1], end - pos);
     inner(ptrs, inner_strides, count);
     pos += count;
-    index[nd - 1] += count;
-    for (size_t d = nd - 1; d > 0 && index[d] == plan.sizes[d]; --d) {
+    if (pos >= end) break;
+    // The inner run reached the end of its dim: rewind it and carry.
+    for (size_t k = 0; k < N; ++k) {
+      ptrs[k] -= index[nd - 1] * inner_strides[k];
+    }
+    index[nd - 1] = 0;
+    for (size_t d = nd - 1; d-- > 0;) {
+      ++index[d];
+      for (size_t k = 0; k < N; ++k) ptrs[k] += plan.strides[k][d];
+      if (index[d] < plan.sizes[d]) break;
+      for (size_t k = 0; k < N; ++k) {
+        ptrs[k] -= plan.sizes[d] * plan.strides[k][d];
+      }
       index[d] = 0;
-      ++index[d - 1];
     }
   }
 }

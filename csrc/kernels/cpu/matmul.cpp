@@ -1,7 +1,12 @@
+#include <algorithm>
 #include <climits>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
+#include "kernels/cpu/blas.h"
+#include "kernels/fused.h"
 #include "kernels/kernels.h"
+#include "kernels/parallel.h"
 
 #include <cblas.h>
 #ifdef AG_BLAS_SCIPY_PREFIX
@@ -38,42 +43,6 @@ MatrixLayout layout_of(int64_t rows, int64_t cols, int64_t row_stride,
   return l;
 }
 
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a,
-          int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc) {
-  AG_CBLAS(sgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                  tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-                  static_cast<int>(n), static_cast<int>(k), 1.0f, a,
-                  static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, c,
-                  static_cast<int>(ldc));
-}
-
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a,
-          int64_t lda, const double* b, int64_t ldb, double* c, int64_t ldc) {
-  AG_CBLAS(dgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
-                  tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
-                  static_cast<int>(n), static_cast<int>(k), 1.0, a,
-                  static_cast<int>(lda), b, static_cast<int>(ldb), 0.0, c,
-                  static_cast<int>(ldc));
-}
-
-// Integer and bool products have no BLAS routine; a cache-friendly i-k-j loop.
-template <typename T>
-void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a,
-          int64_t lda, const T* b, int64_t ldb, T* c, int64_t ldc) {
-  for (int64_t i = 0; i < m; ++i) {
-    T* crow = c + i * ldc;
-    for (int64_t j = 0; j < n; ++j) crow[j] = T(0);
-    for (int64_t p = 0; p < k; ++p) {
-      const T av = ta ? a[p * lda + i] : a[i * lda + p];
-      if (av == T(0)) continue;
-      for (int64_t j = 0; j < n; ++j) {
-        const T bv = tb ? b[j * ldb + p] : b[p * ldb + j];
-        crow[j] = static_cast<T>(crow[j] + av * bv);
-      }
-    }
-  }
-}
-
 Tensor contiguous_copy(const Tensor& t) {
   Tensor out = empty_tensor(t.sizes(), t.dtype());
   copy(t, out);
@@ -82,11 +51,56 @@ Tensor contiguous_copy(const Tensor& t) {
 
 }  // namespace
 
+namespace cpu {
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a,
+          int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
+          bool accumulate) {
+  AG_CBLAS(sgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                  tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+                  static_cast<int>(n), static_cast<int>(k), 1.0f, a,
+                  static_cast<int>(lda), b, static_cast<int>(ldb),
+                  accumulate ? 1.0f : 0.0f, c, static_cast<int>(ldc));
+}
+
+void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a,
+          int64_t lda, const double* b, int64_t ldb, double* c, int64_t ldc,
+          bool accumulate) {
+  AG_CBLAS(dgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
+                  tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
+                  static_cast<int>(n), static_cast<int>(k), 1.0, a,
+                  static_cast<int>(lda), b, static_cast<int>(ldb),
+                  accumulate ? 1.0 : 0.0, c, static_cast<int>(ldc));
+}
+
+}  // namespace cpu
+
 void set_blas_threads(int n) {
   AG_OPENBLAS(set_num_threads)(n);
 }
 
-void matmul(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
+namespace {
+
+// A product is cut into blocks of rows (or columns, when there are more of
+// them) of at least this many, and blocks are grouped so each task of the
+// pool does at least kMinTaskFlops: below that, handing work to another
+// thread costs more than it saves.
+constexpr int64_t kMinBlock = 16;
+
+// BLAS runs on one thread: products are split across our pool instead, so
+// the two pools never compete for the cores, and a busy core slows a
+// product down rather than stalling it at a barrier. Set when the library
+// loads, before BLAS's own threads would start spinning for work.
+const bool kBlasSerial = (set_blas_threads(1), true);
+constexpr int64_t kMinTaskFlops = int64_t{1} << 18;
+
+}  // namespace
+
+namespace {
+
+// out = a @ b (+ bias, a row broadcast over the rows of each product).
+void matmul_impl(const Tensor& a_in, const Tensor& b_in, const Tensor& bias,
+                 const Tensor& out) {
   const int64_t nd = out.dim();
   AG_CHECK(nd == 2 || nd == 3, "matmul kernel expects 2-D or 3-D operands");
   const int64_t m = out.size(-2), n = out.size(-1), k = a_in.size(-1);
@@ -95,6 +109,7 @@ void matmul(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   if (out.numel() == 0) return;
   if (k == 0) {
     fill(out, Scalar(int64_t{0}));
+    if (bias.defined()) binary(BinaryOp::Add, out, bias, out);
     return;
   }
   Tensor a = a_in, b = b_in;
@@ -111,16 +126,85 @@ void matmul(const Tensor& a_in, const Tensor& b_in, const Tensor& out) {
   const int64_t batch = nd == 3 ? out.size(0) : 1;
   const int64_t sa = nd == 3 ? a.stride(0) : 0;
   const int64_t sb = nd == 3 ? b.stride(0) : 0;
+  // Tasks: (matrix of the batch, block of rows or columns of it). One block
+  // per matrix on one thread (each BLAS call packs its operands afresh);
+  // with more threads, enough blocks to balance them.
+  const bool by_rows = m >= n;
+  const int64_t extent = by_rows ? m : n;
+  const int64_t threads = get_num_threads();
+  const int64_t want =
+      threads == 1 ? 1 : (threads * 4 + batch - 1) / batch;  // per matrix
+  const int64_t blocks =
+      std::max<int64_t>(1, std::min(want, extent / kMinBlock));
+  // Blocks of whole multiples of kMinBlock keep BLAS on its full-width
+  // micro-kernels.
+  const int64_t block =
+      ((extent + blocks - 1) / blocks + kMinBlock - 1) / kMinBlock * kMinBlock;
+  const int64_t tasks_per_matrix = (extent + block - 1) / block;
+  const int64_t block_flops = 2 * block * (by_rows ? n : m) * k;
+  const int64_t grain =
+      std::max<int64_t>(1, kMinTaskFlops / std::max<int64_t>(1, block_flops));
   dispatch_all(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* pa = static_cast<const T*>(a.raw_data());
     const T* pb = static_cast<const T*>(b.raw_data());
+    const T* pbias =
+        bias.defined() ? static_cast<const T*>(bias.raw_data()) : nullptr;
     T* pc = static_cast<T*>(out.raw_data());
-    for (int64_t i = 0; i < batch; ++i) {
-      gemm(la.transposed, lb.transposed, m, n, k, pa + i * sa, la.ld,
-           pb + i * sb, lb.ld, pc + i * m * n, n);
-    }
+    parallel_for(
+        0, batch * tasks_per_matrix, grain, [&](int64_t lo, int64_t hi) {
+          for (int64_t t = lo; t < hi; ++t) {
+            const int64_t i = t / tasks_per_matrix;
+            const int64_t first = (t % tasks_per_matrix) * block;
+            const int64_t count = std::min(extent, first + block) - first;
+            const T* ai = pa + i * sa;
+            const T* bi = pb + i * sb;
+            T* ci = pc + i * m * n;
+            int64_t rows = m, cols = n, col0 = 0;
+            if (by_rows) {
+              // Rows [first, first + count) of A and C: row r of A starts at
+              // r * lda, or at r when A is stored transposed.
+              cpu::gemm(la.transposed, lb.transposed, count, n, k,
+                        ai + (la.transposed ? first : first * la.ld), la.ld, bi,
+                        lb.ld, ci + first * n, n);
+              ci += first * n;
+              rows = count;
+            } else {
+              // Columns [first, first + count) of B and C.
+              cpu::gemm(la.transposed, lb.transposed, m, count, k, ai, la.ld,
+                        bi + (lb.transposed ? first * lb.ld : first), lb.ld,
+                        ci + first, n);
+              cols = count;
+              col0 = first;
+            }
+            if (pbias) {
+              // The bias is added while the block is still in cache.
+              for (int64_t r = 0; r < rows; ++r) {
+                T* crow = ci + r * n + col0;
+                for (int64_t c = 0; c < cols; ++c) {
+                  crow[c] = static_cast<T>(crow[c] + pbias[col0 + c]);
+                }
+              }
+            }
+          }
+        });
   });
+}
+
+}  // namespace
+
+void matmul(const Tensor& a, const Tensor& b, const Tensor& out) {
+  profiler::RecordScope scope(out.dim() == 3 ? "aten::bmm" : "aten::mm", a, b);
+  matmul_impl(a, b, Tensor(), out);
+}
+
+void addmm(const Tensor& bias, const Tensor& a, const Tensor& b,
+           const Tensor& out) {
+  profiler::RecordScope scope("aten::addmm", bias, a, b);
+  AG_CHECK(bias.dim() == 1 && bias.is_contiguous() &&
+               bias.size(0) == out.size(-1) && bias.dtype() == out.dtype(),
+           "addmm kernel: bias must be a contiguous row of out's width");
+  matmul_impl(a, b, bias, out);
 }
 
 }  // namespace ag::kernels

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/parallel.h"
 
 namespace ag::kernels {
@@ -41,6 +42,7 @@ T lerp(T start, T end, T weight) {
 void sgd_step(const Tensor& param, const Tensor& grad,
               const Tensor& momentum_buffer, bool first_step,
               const SgdOptions& o) {
+  profiler::RecordScope scope("aten::_sgd_step", param, grad);
   check_operands(param, {grad, momentum_buffer});
   dispatch_floating(param.dtype(), "sgd", [&](auto tag) {
     using T = decltype(tag);
@@ -76,6 +78,7 @@ void sgd_step(const Tensor& param, const Tensor& grad,
 void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
                const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
                int64_t step, const AdamOptions& o) {
+  profiler::RecordScope scope("aten::_adam_step", param, grad);
   check_operands(param, {grad, exp_avg, exp_avg_sq, max_exp_avg_sq});
   AG_CHECK(!o.amsgrad || max_exp_avg_sq.defined(),
            "adam: amsgrad needs its max_exp_avg_sq state");
@@ -121,6 +124,7 @@ void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
 void rmsprop_step(const Tensor& param, const Tensor& grad,
                   const Tensor& square_avg, const Tensor& momentum_buffer,
                   const Tensor& grad_avg, const RmspropOptions& o) {
+  profiler::RecordScope scope("aten::_rmsprop_step", param, grad);
   check_operands(param, {grad, square_avg, momentum_buffer, grad_avg});
   dispatch_floating(param.dtype(), "rmsprop", [&](auto tag) {
     using T = decltype(tag);

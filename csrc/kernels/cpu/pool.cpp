@@ -8,10 +8,12 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "kernels/cpu/isa.h"  // last: opens the ISA region
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
 
 namespace ag::kernels {
+AG_ISA_BEGIN
 
 namespace {
 
@@ -68,9 +70,43 @@ void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,
     const T* x = static_cast<const T*>(in.raw_data());
     T* y = static_cast<T*>(out.raw_data());
     auto* idx = static_cast<int64_t*>(indices.raw_data());
+    // The common 2x2 window with stride 2 and every window inside the
+    // input: a straight loop over pairs of rows, with the generic loop's
+    // order of comparisons (so ties and NaNs resolve the same way).
+    const bool pairs = w.kh == 2 && w.kw == 2 && w.sh == 2 && w.sw == 2 &&
+                       w.ph == 0 && w.pw == 0 && w.dh == 1 && w.dw == 1 &&
+                       2 * w.out_h <= w.in_h && 2 * w.out_w <= w.in_w;
     parallel_for(0, planes, plane_grain(w), [&](int64_t lo, int64_t hi) {
       for (int64_t p = lo; p < hi; ++p) {
         const T* xp = x + p * in_plane;
+        if (pairs) {
+          for (int64_t oh = 0; oh < w.out_h; ++oh) {
+            const int64_t top = 2 * oh * w.in_w;
+            T* yo = y + p * out_plane + oh * w.out_w;
+            int64_t* io = idx + p * out_plane + oh * w.out_w;
+            // Selects instead of branches: on real data which element
+            // wins is unpredictable, and mispredictions dominated.
+            const T* r0 = xp + top;
+            const T* r1 = r0 + w.in_w;
+            for (int64_t ow = 0; ow < w.out_w; ++ow) {
+              T best = r0[2 * ow];
+              int64_t best_at = top + 2 * ow;
+              const T cand[3] = {r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
+              const int64_t cand_at[3] = {top + 2 * ow + 1,
+                                          top + w.in_w + 2 * ow,
+                                          top + w.in_w + 2 * ow + 1};
+              for (int k = 0; k < 3; ++k) {
+                // `|`, not `||`: both sides evaluated lets the loop vectorize.
+                const bool take = (cand[k] > best) | is_nan(cand[k]);
+                best = take ? cand[k] : best;
+                best_at = take ? cand_at[k] : best_at;
+              }
+              yo[ow] = best;
+              io[ow] = best_at;
+            }
+          }
+          continue;
+        }
         for (int64_t oh = 0; oh < w.out_h; ++oh) {
           int64_t h0 = oh * w.sh - w.ph;
           while (h0 < 0) h0 += w.dh;
@@ -235,4 +271,5 @@ void scatter_add_dim1(const Tensor& src, const Tensor& index,
   });
 }
 
+AG_ISA_END
 }  // namespace ag::kernels

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/dispatch.h"
+#include "core/profiler.h"
 #include "kernels/kernels.h"
 
 namespace ag::kernels {
@@ -58,6 +59,7 @@ uint64_t initial_seed() {
 }
 
 void uniform(const Tensor& dst, double low, double high) {
+  profiler::RecordScope scope("aten::uniform_", dst);
   AG_CHECK(low <= high,
            "uniform_ expects to return a [from, to) range, but found from=",
            low, " > to=", high);
@@ -69,6 +71,7 @@ void uniform(const Tensor& dst, double low, double high) {
 // Box-Muller; one of each pair is used, which keeps the stream position a
 // simple function of the element count.
 void normal(const Tensor& dst, double mean, double stddev) {
+  profiler::RecordScope scope("aten::normal_", dst);
   AG_CHECK(stddev >= 0.0, "normal expects std >= 0.0, but found std ", stddev);
   fill_sequential(dst, [&](std::mt19937_64& e) {
     const double u1 = 1.0 - next_unit(e);  // (0, 1]: log stays finite
@@ -80,6 +83,7 @@ void normal(const Tensor& dst, double mean, double stddev) {
 }
 
 void random_int(const Tensor& dst, int64_t low, int64_t high) {
+  profiler::RecordScope scope("aten::random_", dst);
   AG_CHECK(high > low,
            "random_ expects 'from' to be less than 'to', but got from=", low,
            " >= to=", high);

@@ -1,9 +1,12 @@
-// Fused softmax / log_softmax: one pass for the maximum, one for the sum of
-// exponentials (accumulated in double), one to write. Subtracting the maximum
+// Fused softmax / log_softmax: one pass for the maximum, one for the
+// exponentials and their sum (float lanes per block, blocks added in
+// double), one to write. Subtracting the maximum
 // keeps every exponential in (0, 1], so logits of +-1000 stay finite.
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -18,53 +21,15 @@ AG_ISA_BEGIN
 
 namespace {
 
-// The maximum of a row, or NaN if the row holds one (so NaN poisons its
-// row). Independent lanes break the compare chain, which the compiler can
-// then vectorize.
-template <typename T>
-T row_max(const T* x, int64_t n) {
-  constexpr int64_t kLanes = 8;
-  T m[kLanes];
-  bool nan = false;
-  for (int64_t k = 0; k < kLanes; ++k)
-    m[k] = -std::numeric_limits<T>::infinity();
-  const int64_t body = n - n % kLanes;
-  for (int64_t i = 0; i < body; i += kLanes) {
-    for (int64_t k = 0; k < kLanes; ++k) {
-      const T v = x[i + k];
-      m[k] = v > m[k] ? v : m[k];
-      nan |= v != v;
-    }
-  }
-  for (int64_t i = body; i < n; ++i) {
-    m[i - body] = x[i] > m[i - body] ? x[i] : m[i - body];
-    nan |= x[i] != x[i];
-  }
-  T best = m[0];
-  for (int64_t k = 1; k < kLanes; ++k) best = m[k] > best ? m[k] : best;
-  return nan ? std::numeric_limits<T>::quiet_NaN() : best;
-}
+#include "kernels/cpu/simd.h"  // inside the region: this build's width
 
-// y = exp(x - m) over a row, returning the sum of y in double. Independent
-// lanes keep the loop a vectorizable map plus lane-wise accumulation.
+// y = exp(x - m) over a row (a map), returning the sum of y in double.
 template <typename T>
 double exp_shifted_row(const T* x, T m, T* y, int64_t n) {
-  constexpr int64_t kLanes = 8;
-  double acc[kLanes] = {};
-  const int64_t body = n - n % kLanes;
-  for (int64_t i = 0; i < body; i += kLanes) {
-    for (int64_t k = 0; k < kLanes; ++k) {
-      y[i + k] = cpu::fast_exp(x[i + k] - m);
-      acc[k] += static_cast<double>(y[i + k]);
-    }
-  }
-  for (int64_t i = body; i < n; ++i) {
-    y[i] = cpu::fast_exp(x[i] - m);
-    acc[i - body] += static_cast<double>(y[i]);
-  }
-  double total = 0;
-  for (double a : acc) total += a;
-  return total;
+  for (int64_t i = 0; i < n; ++i) y[i] = cpu::fast_exp_nonpositive(x[i] - m);
+  return simd::row_sum<T>(
+      n, [&](int64_t i) { return simd::load(y + i); },
+      [&](int64_t i) { return y[i]; });
 }
 
 // Rows along the last dim: each row is contiguous. Each pass is a plain map
@@ -78,7 +43,7 @@ void softmax_lastdim(const T* x, T* y, int64_t rows, int64_t d, bool log) {
     for (int64_t r = lo; r < hi; ++r) {
       const T* xr = x + r * d;
       T* yr = y + r * d;
-      const T m = row_max(xr, d);
+      const T m = simd::row_max(xr, d);
       const double total = exp_shifted_row(xr, m, yr, d);
       if (log) {
         // (x - max) - log(total): adding the two first would round away
@@ -131,7 +96,7 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
         const T* xr = xs + k * inner;
         T* yr = ys + k * inner;
         for (int64_t i = 0; i < inner; ++i) {
-          yr[i] = cpu::fast_exp(xr[i] - mp[i]);
+          yr[i] = cpu::fast_exp_nonpositive(xr[i] - mp[i]);
           tp[i] += static_cast<double>(yr[i]);
         }
       }
@@ -151,24 +116,129 @@ void softmax_inner(const T* x, T* y, int64_t outer, int64_t d, int64_t inner,
   });
 }
 
+// Backward along contiguous rows: for softmax
+//   grad_in = y * (g - sum(g * y)),
+// for log_softmax (y the log-probabilities)
+//   grad_in = g - exp(y) * sum(g).
+template <typename T>
+void softmax_backward_lastdim(const T* g, const T* y, T* gi, int64_t rows,
+                              int64_t d, bool log) {
+  const int64_t grain =
+      std::max<int64_t>(1, kGrainSize / std::max<int64_t>(d, 1));
+  parallel_for(0, rows, grain, [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; ++r) {
+      const T* gr = g + r * d;
+      const T* yr = y + r * d;
+      T* out = gi + r * d;
+      const double total =
+          log ? simd::row_sum<T>(
+                    d, [&](int64_t i) { return simd::load(gr + i); },
+                    [&](int64_t i) { return gr[i]; })
+              : simd::row_sum<T>(
+                    d,
+                    [&](int64_t i) {
+                      return simd::load(gr + i) * simd::load(yr + i);
+                    },
+                    [&](int64_t i) { return gr[i] * yr[i]; });
+      const T s = static_cast<T>(total);
+      if (log) {
+        for (int64_t i = 0; i < d; ++i)
+          out[i] = gr[i] - cpu::fast_exp_nonpositive(yr[i]) * s;
+      } else {
+        for (int64_t i = 0; i < d; ++i) out[i] = yr[i] * (gr[i] - s);
+      }
+    }
+  });
+}
+
+// The same over the middle dim of (outer, d, inner).
+template <typename T>
+void softmax_backward_inner(const T* g, const T* y, T* gi, int64_t outer,
+                            int64_t d, int64_t inner, bool log) {
+  const int64_t slab = d * inner;
+  const int64_t grain =
+      std::max<int64_t>(1, kGrainSize / std::max<int64_t>(slab, 1));
+  parallel_for(0, outer, grain, [&](int64_t lo, int64_t hi) {
+    std::vector<double> total(static_cast<size_t>(inner));
+    std::vector<T> sums(static_cast<size_t>(inner));
+    double* tp = total.data();
+    T* sp = sums.data();
+    for (int64_t o = lo; o < hi; ++o) {
+      const T* gs = g + o * slab;
+      const T* ys = y + o * slab;
+      T* out = gi + o * slab;
+      std::fill(total.begin(), total.end(), 0.0);
+      for (int64_t k = 0; k < d; ++k) {
+        const T* gr = gs + k * inner;
+        const T* yr = ys + k * inner;
+        for (int64_t i = 0; i < inner; ++i) {
+          tp[i] += static_cast<double>(log ? gr[i] : gr[i] * yr[i]);
+        }
+      }
+      for (int64_t i = 0; i < inner; ++i) sp[i] = static_cast<T>(tp[i]);
+      for (int64_t k = 0; k < d; ++k) {
+        const T* gr = gs + k * inner;
+        const T* yr = ys + k * inner;
+        T* orow = out + k * inner;
+        if (log) {
+          for (int64_t i = 0; i < inner; ++i) {
+            orow[i] = gr[i] - cpu::fast_exp_nonpositive(yr[i]) * sp[i];
+          }
+        } else {
+          for (int64_t i = 0; i < inner; ++i) orow[i] = yr[i] * (gr[i] - sp[i]);
+        }
+      }
+    }
+  });
+}
+
+// outer, d, inner of a contiguous tensor viewed around `dim`.
+struct RowShape {
+  int64_t outer = 1, d = 1, inner = 1;
+};
+RowShape row_shape(const Tensor& t, int64_t dim) {
+  RowShape s;
+  s.d = t.dim() == 0 ? 1 : t.size(dim);
+  for (int64_t i = 0; i < dim; ++i) s.outer *= t.size(i);
+  for (int64_t i = dim + 1; i < t.dim(); ++i) s.inner *= t.size(i);
+  return s;
+}
+
 }  // namespace
+
+void softmax_backward(const Tensor& grad, const Tensor& result, int64_t dim,
+                      bool log, const Tensor& grad_in) {
+  AG_CHECK(
+      grad.is_contiguous() && result.is_contiguous() && grad_in.is_contiguous(),
+      "softmax_backward kernel: operands must be contiguous");
+  if (grad_in.numel() == 0) return;
+  const RowShape s = row_shape(result, dim);
+  dispatch_floating(result.dtype(), "softmax_backward", [&](auto tag) {
+    using T = decltype(tag);
+    const T* g = static_cast<const T*>(grad.raw_data());
+    const T* y = static_cast<const T*>(result.raw_data());
+    T* gi = static_cast<T*>(grad_in.raw_data());
+    if (s.inner == 1) {
+      softmax_backward_lastdim(g, y, gi, s.outer, s.d, log);
+    } else {
+      softmax_backward_inner(g, y, gi, s.outer, s.d, s.inner, log);
+    }
+  });
+}
 
 void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
   AG_CHECK(in.is_contiguous() && out.is_contiguous(),
            "softmax kernel: operands must be contiguous");
   if (out.numel() == 0) return;
-  int64_t outer = 1, inner = 1;
-  const int64_t d = in.dim() == 0 ? 1 : in.size(dim);
-  for (int64_t i = 0; i < dim; ++i) outer *= in.size(i);
-  for (int64_t i = dim + 1; i < in.dim(); ++i) inner *= in.size(i);
+  const RowShape s = row_shape(in, dim);
   dispatch_floating(in.dtype(), log ? "log_softmax" : "softmax", [&](auto tag) {
     using T = decltype(tag);
     const T* x = static_cast<const T*>(in.raw_data());
     T* y = static_cast<T*>(out.raw_data());
-    if (inner == 1) {
-      softmax_lastdim(x, y, outer, d, log);
+    if (s.inner == 1) {
+      softmax_lastdim(x, y, s.outer, s.d, log);
     } else {
-      softmax_inner(x, y, outer, d, inner, log);
+      softmax_inner(x, y, s.outer, s.d, s.inner, log);
     }
   });
 }

@@ -125,17 +125,9 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
     }
     case UnaryOp::Gelu:
       // x * Phi(x), Phi the standard normal CDF.
-      return unary_loop<T>(plan, ptrs, [](T x) {
-        constexpr T kAlpha = T(0.70710678118654752440);  // 1/sqrt(2)
-        return x * T(0.5) * (T(1) + std::erf(x * kAlpha));
-      });
+      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::gelu(x); });
     case UnaryOp::GeluTanh:
-      return unary_loop<T>(plan, ptrs, [](T x) {
-        constexpr T kBeta = T(0.79788456080286535588);  // sqrt(2/pi)
-        constexpr T kKappa = T(0.044715);
-        const T inner = kBeta * (x + kKappa * x * x * x);
-        return T(0.5) * x * (T(1) + cpu::fast_tanh(inner));
-      });
+      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::gelu_tanh(x); });
     case UnaryOp::Silu:
       // x / (1 + inf) = 0 for x << 0; x / 1 for x >> 0.
       return unary_loop<T>(plan, ptrs,
@@ -192,7 +184,62 @@ void predicate_op(UnaryOp op, const StridedPlan<2>& plan,
   throw Error("unary kernel: not a predicate");
 }
 
+// grad_in[i] = f(grad[i], x[i]).
+template <typename T, typename F>
+void backward_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
+                   const F& f) {
+  run_plan(plan, base,
+           [&](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s,
+               int64_t n) {
+             constexpr auto tt = static_cast<int64_t>(sizeof(T));
+             if (s[0] == tt && s[1] == tt && s[2] == tt) {
+               auto* out = reinterpret_cast<T*>(p[0]);
+               const auto* g = reinterpret_cast<const T*>(p[1]);
+               const auto* x = reinterpret_cast<const T*>(p[2]);
+               for (int64_t i = 0; i < n; ++i) out[i] = f(g[i], x[i]);
+               return;
+             }
+             char* po = p[0];
+             const char* pg = p[1];
+             const char* px = p[2];
+             for (int64_t i = 0; i < n;
+                  ++i, po += s[0], pg += s[1], px += s[2]) {
+               *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pg),
+                                             *reinterpret_cast<const T*>(px));
+             }
+           });
+}
+
 }  // namespace
+
+void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
+                    const Tensor& grad_in) {
+  const auto plan =
+      cpu::make_plan<3>(grad_in.sizes(), {&grad_in, &grad, &self});
+  const auto ptrs = cpu::data_ptrs<3>({&grad_in, &grad, &self});
+  dispatch_floating(grad_in.dtype(), "unary_backward", [&](auto tag) {
+    using T = decltype(tag);
+    switch (op) {
+      case UnaryOp::Relu:
+        // A select, as PyTorch's threshold_backward: masked positions are 0
+        // even where grad is inf or NaN (and a NaN input passes grad).
+        return backward_loop<T>(plan, ptrs,
+                                [](T g, T x) { return x <= T(0) ? T(0) : g; });
+      case UnaryOp::Gelu:
+        return backward_loop<T>(
+            plan, ptrs, [](T g, T x) { return g * cpu::gelu_derivative(x); });
+      case UnaryOp::GeluTanh:
+        return backward_loop<T>(plan, ptrs, [](T g, T x) {
+          return g * cpu::gelu_tanh_derivative(x);
+        });
+      case UnaryOp::Silu:
+        return backward_loop<T>(
+            plan, ptrs, [](T g, T x) { return g * cpu::silu_derivative(x); });
+      default:
+        throw Error("unary_backward kernel: unsupported op");
+    }
+  });
+}
 
 void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0,
            double arg1) {

@@ -6,21 +6,24 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar, overload
 
 from .. import _C
-from . import forward_ad, functional, graph
+from . import forward_ad, functional, graph, profiler
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
+from .variable import Variable
 
 __all__ = [
     "Function",
     "FunctionCtx",
     "GradcheckError",
+    "Variable",
     "detect_anomaly",
     "forward_ad",
     "functional",
     "graph",
+    "profiler",
     "is_anomaly_enabled",
     "once_differentiable",
     "set_detect_anomaly",

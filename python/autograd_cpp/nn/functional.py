@@ -178,7 +178,9 @@ def unfold(
     input: _C.Tensor, kernel_size: _Size, dilation: _Size = 1, padding: _Size = 0, stride: _Size = 1
 ) -> _C.Tensor:
     """Extracts sliding local blocks of an (N, C, H, W) input as columns (im2col)."""
-    return _nn.im2col(input, kernel_size, dilation, padding, stride)
+    out = _nn.im2col(input, kernel_size, dilation, padding, stride)
+    _check_fold_dtype(input, "im2col_out_cpu")
+    return out
 
 
 def fold(
@@ -190,7 +192,26 @@ def fold(
     stride: _Size = 1,
 ) -> _C.Tensor:
     """Sums columns of sliding blocks back into an (N, C, H, W) tensor (col2im)."""
-    return _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
+    out = _nn.col2im(input, output_size, kernel_size, dilation, padding, stride)
+    _check_fold_dtype(input, "col2im_out_cpu")
+    return out
+
+
+# PyTorch's names of the integer types its im2col/col2im kernels lack.
+_INTEGER_NAMES = {
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+}
+
+
+def _check_fold_dtype(input: _C.Tensor, kernel: str) -> None:
+    # After the shape checks, as in PyTorch, which reports those first.
+    name = _INTEGER_NAMES.get(str(input.dtype).removeprefix("torch."))
+    if name is not None:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{name}'")
 
 
 @overload
@@ -361,10 +382,13 @@ def binary_cross_entropy_with_logits(
     )
 
 
-def _weighted(errors: _C.Tensor, weight: _C.Tensor, reduction: str) -> _C.Tensor:
+def _weighted(
+    errors: _C.Tensor, weight: _C.Tensor, reduction: str, input_size: Sequence[int]
+) -> _C.Tensor:
     """The elementwise errors scaled by weight, reduced; the mean divides by
-    the total weight."""
-    if weight.size() != errors.size():
+    the total weight. As PyTorch, weight must match the input's own size (before
+    broadcasting with the target)."""
+    if weight.size() != input_size:
         raise ValueError("Weights and input must have the same size.")
     weighted = errors * weight
     if reduction == "none":
@@ -386,10 +410,11 @@ def mse_loss(
 ) -> _C.Tensor:
     """Mean squared error between input and target."""
     # Operands first: a non-tensor is a TypeError before any flag is read.
+    unbroadcast = input
     input, target = _pointwise_operands(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        return _weighted(_C.pow(input - target, 2), weight, reduction)
+        return _weighted(_C.pow(input - target, 2), weight, reduction, unbroadcast.size())
     if input.dtype != target.dtype and not (
         input.is_floating_point() and target.is_floating_point()
     ):
@@ -410,10 +435,11 @@ def l1_loss(
 ) -> _C.Tensor:
     """Mean absolute error between input and target."""
     # Operands first: a non-tensor is a TypeError before any flag is read.
+    unbroadcast = input
     input, target = _pointwise_operands(input, target)
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
-        return _weighted(_C.abs(input - target), weight, reduction)
+        return _weighted(_C.abs(input - target), weight, reduction, unbroadcast.size())
     return _nn.l1_loss(input, target, reduction)
 
 

@@ -4,18 +4,31 @@ zero_grad, and state_dict round trips."""
 from __future__ import annotations
 
 import copy
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 from .. import _C
 from ..autograd.grad_mode import enable_grad
+from ..autograd.profiler import record_function
 
 __all__ = ["Optimizer"]
 
 _L = TypeVar("_L")
 # Tensors to optimise, or parameter groups: dicts with "params" and options.
 _Params: TypeAlias = "Iterable[_C.Tensor] | Iterable[dict[str, Any]]"
+
+
+def _profiled_step(step: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(step)
+    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        if not _C._profiler_enabled():
+            return step(self, *args, **kwargs)
+        with record_function(f"Optimizer.step#{type(self).__name__}.step"):
+            return step(self, *args, **kwargs)
+
+    return wrapper
 
 
 class _RequiredParameter:
@@ -53,6 +66,14 @@ class Optimizer:
         [0.1, 0.5]
     """
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Under a profile, each step shows as PyTorch names it:
+        # "Optimizer.step#AdamW.step" around the update's ops.
+        step = cls.__dict__.get("step")
+        if step is not None:
+            cls.step = _profiled_step(step)  # type: ignore[method-assign]
+
     def __init__(self, params: _Params, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self.state: defaultdict[_C.Tensor, dict[str, Any]] = defaultdict(dict)
@@ -60,7 +81,7 @@ class Optimizer:
         if isinstance(params, _C.Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
-                f"dicts, but got {type(params).__name__}"
+                f"dicts, but got {params.type()}"
             )
         groups: list[Any] = list(params)
         if not groups:
@@ -72,7 +93,7 @@ class Optimizer:
 
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         if not isinstance(param_group, dict):
-            raise TypeError(f"param_group must be a dict, but got {type(param_group).__name__}")
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
         params = param_group["params"]
         params = [params] if isinstance(params, _C.Tensor) else list(params)
         for p in params:
@@ -105,6 +126,14 @@ class Optimizer:
                 is touched, and the next backward writes fresh gradients)
                 rather than filling it with zeros.
         """
+        if _C._profiler_enabled():
+            name = type(self).__name__
+            with record_function(f"Optimizer.zero_grad#{name}.zero_grad"):
+                self._zero_grad(set_to_none)
+        else:
+            self._zero_grad(set_to_none)
+
+    def _zero_grad(self, set_to_none: bool) -> None:
         for group in self.param_groups:
             for p in group["params"]:
                 if p.grad is None:

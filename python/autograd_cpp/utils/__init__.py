@@ -1,5 +1,5 @@
 """Utilities: data loading, DLPack."""
 
-from . import data, dlpack
+from . import data, dlpack, tensorboard
 
-__all__ = ["data", "dlpack"]
+__all__ = ["data", "dlpack", "tensorboard"]

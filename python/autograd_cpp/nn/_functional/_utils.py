@@ -1,5 +1,6 @@
 """Argument handling the functional families share: reductions (including
-PyTorch's deprecated size_average/reduce flags) and broadcast checks."""
+PyTorch's deprecated size_average/reduce flags), broadcast checks and the
+dtype check of kernels that only have floating versions."""
 
 from __future__ import annotations
 
@@ -61,3 +62,25 @@ def _pointwise_operands(
     )
     shape = _C.broadcast_shapes(input.size(), target.size())
     return input.expand(shape), target.expand(shape)
+
+
+# PyTorch's names of the scalar types, as its kernel errors print them.
+_SCALAR_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
+
+
+def _scalar_type_name(t: _C.Tensor) -> str:
+    return _SCALAR_TYPE_NAMES[str(t.dtype).split(".")[-1]]
+
+
+def _require_floating(input: _C.Tensor, kernel: str) -> None:
+    """PyTorch's NotImplementedError for an integer or bool input reaching a
+    kernel (named as PyTorch names it) that has only floating versions.
+    Called where PyTorch's kernel runs: after its shape checks."""
+    if not input.is_floating_point():
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_scalar_type_name(input)}'")

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ... import _C
 from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
+from ._utils import _require_floating
 
 __all__ = [
     "relu_", "elu_", "leaky_relu_", "hardtanh_", "hardswish", "hardsigmoid", "mish",
@@ -127,6 +128,7 @@ def glu(input: _C.Tensor, dim: int = -1) -> _C.Tensor:
         raise RuntimeError(
             f"Halving dimension must be even, but dimension {dim % input.dim()} is size {size}"
         )
+    _require_floating(input, "glu_cpu")
     a, b = _C.chunk(input, 2, dim)
     return a * _C.sigmoid(b)
 
@@ -188,8 +190,13 @@ def tanhshrink(input: _C.Tensor) -> _C.Tensor:
 def softshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
     if lambd < 0:
+        # PyTorch names the dtype's largest value and its C++ scalar type.
+        kind, largest = {
+            _C.float32: ("Float", 3.4028234663852886e38),
+            _C.float64: ("Double", 1.7976931348623157e308),
+        }.get(input.dtype, (str(input.dtype), float("inf")))
         raise RuntimeError(
-            f"lambda must be in range [0, inf] for input dtype {input.dtype}, but found {lambd}"
+            f"lambda must be in range [0, {largest:g}] for input dtype {kind}, but found {lambd}"
         )
     zero = _C.zeros_like(input)
     return _C.where(input > lambd, input - lambd, _C.where(input < -lambd, input + lambd, zero))

@@ -62,12 +62,13 @@ def huber_loss(
 ) -> _C.Tensor:
     """0.5 * d^2 where |d| < delta, delta * (|d| - 0.5 * delta) elsewhere,
     for d = input - target."""
+    unbroadcast = input
     input, target = _pointwise_operands(input, target)
     diff = input - target
     magnitude = diff.abs()
     loss = _C.where(magnitude < delta, diff * diff * 0.5, (magnitude - 0.5 * delta) * delta)
     if weight is not None:
-        if weight.size() != input.size():
+        if weight.size() != unbroadcast.size():
             raise ValueError("Weights and input must have the same size.")
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -138,7 +139,10 @@ def hinge_embedding_loss(
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     zeros = _C.zeros_like(input)
-    below = _C.where(target != 1, (margin - input).clamp_min(0), zeros)
+    # margin - input in input's dtype, as PyTorch's (a Scalar filled into a
+    # tensor like input): an integer input truncates the margin, a bool one
+    # meets the bool subtraction error.
+    below = _C.where(target != 1, (_C.full_like(input, margin) - input).clamp_min(0), zeros)
     same = _C.where(target != -1, input, zeros)
     return _reduce(below + same, reduction)
 

@@ -8,6 +8,7 @@ from typing import Literal, overload
 
 from ... import _C
 from ..._C import _nn
+from ._utils import _require_floating
 
 __all__ = [
     "avg_pool1d", "max_pool1d", "max_pool1d_with_indices", "adaptive_avg_pool1d",
@@ -224,12 +225,16 @@ def _adaptive_avg(input: _C.Tensor, sizes: list[int]) -> _C.Tensor:
 
 def adaptive_avg_pool1d(input: _C.Tensor, output_size: int | Sequence[int]) -> _C.Tensor:
     """Average pooling of the last dim to output_size cells."""
-    return _adaptive_avg(input, _adaptive_sizes(input, output_size, 1, "adaptive_avg_pool1d"))
+    sizes = _adaptive_sizes(input, output_size, 1, "adaptive_avg_pool1d")
+    _require_floating(input, "adaptive_avg_pool2d")
+    return _adaptive_avg(input, sizes)
 
 
 def adaptive_avg_pool2d(input: _C.Tensor, output_size: _OptSize2) -> _C.Tensor:
     """Average pooling of the last two dims to output_size cells (None keeps a dim)."""
-    return _adaptive_avg(input, _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d"))
+    sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
+    _require_floating(input, "adaptive_avg_pool2d")
+    return _adaptive_avg(input, sizes)
 
 
 def _window_index(n: int, m: int) -> tuple[_C.Tensor, int]:
@@ -276,14 +281,18 @@ def adaptive_max_pool1d_with_indices(
     input: _C.Tensor, output_size: int | Sequence[int], return_indices: bool = False
 ) -> tuple[_C.Tensor, _C.Tensor]:
     """Adaptive max pooling of the last dim, returning (values, indices)."""
-    return _adaptive_max(input, _adaptive_sizes(input, output_size, 1, "adaptive_max_pool1d"))
+    sizes = _adaptive_sizes(input, output_size, 1, "adaptive_max_pool1d")
+    _require_floating(input, "adaptive_max_pool2d")
+    return _adaptive_max(input, sizes)
 
 
 def adaptive_max_pool2d_with_indices(
     input: _C.Tensor, output_size: _OptSize2, return_indices: bool = False
 ) -> tuple[_C.Tensor, _C.Tensor]:
     """Adaptive max pooling of the last two dims, returning (values, flat indices)."""
-    return _adaptive_max(input, _adaptive_sizes(input, output_size, 2, "adaptive_max_pool2d"))
+    sizes = _adaptive_sizes(input, output_size, 2, "adaptive_max_pool2d")
+    _require_floating(input, "adaptive_max_pool2d")
+    return _adaptive_max(input, sizes)
 
 
 def adaptive_max_pool1d(

@@ -25,6 +25,25 @@ def embedding_bag(
     equal to padding_idx are left out (and not counted by the mean)."""
     from ..functional import embedding
 
+    # Checked in PyTorch's order: weight, then input and offsets, then mode.
+    if weight.dim() != 2:
+        raise ValueError(
+            f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}"
+        )
+    if input.dim() == 2 and offsets is not None:
+        raise ValueError(
+            "if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
+            "of fixed length sequences. However, found offsets of type Tensor"
+        )
+    if input.dim() == 1:
+        if offsets is None:
+            raise ValueError("offsets has to be a 1D Tensor but got None")
+        if offsets.dim() != 1:
+            raise ValueError("offsets has to be a 1D Tensor")
+    elif input.dim() != 2:
+        raise ValueError(
+            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
+        )
     if mode not in ("sum", "mean", "max"):
         raise ValueError(f"mode has to be one of sum, mean or max, got {mode}")
     if per_sample_weights is not None:
@@ -40,32 +59,20 @@ def embedding_bag(
                 f"then it must have the same shape as the input ({input.shape})"
             )
     if input.dim() == 2:
-        if offsets is not None:
-            raise ValueError(
-                "if input is 2D, then offsets has to be None, as input is treated is a mini-batch "
-                "of fixed length sequences. However, found offsets of type Tensor"
-            )
         bags, length = input.shape
         flat = input.reshape(-1)
         starts = list(range(0, bags * length, length))
         ends = starts[1:] + [bags * length]
         if per_sample_weights is not None:
             per_sample_weights = per_sample_weights.reshape(-1)
-    elif input.dim() == 1:
-        if offsets is None:
-            raise ValueError("offsets has to be a 1D Tensor but got None")
-        if offsets.dim() != 1:
-            raise ValueError("offsets has to be a 1D Tensor")
+    else:
+        assert offsets is not None
         flat = input
         bounds = [int(v) for v in offsets.tolist()]
         if include_last_offset:
             starts, ends = bounds[:-1], bounds[1:]
         else:
             starts, ends = bounds, bounds[1:] + [input.numel()]
-    else:
-        raise ValueError(
-            f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.dim()}"
-        )
     rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
     keep = None
     if padding_idx is not None:

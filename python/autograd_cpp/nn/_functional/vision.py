@@ -8,6 +8,8 @@ from typing import Any
 
 from ... import _C
 from ..._C import _nn
+from ...autograd.function import Function, FunctionCtx
+from ._utils import _scalar_type_name
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = [
@@ -123,6 +125,44 @@ def _resample(input: _C.Tensor, dim: int, taps: _Taps) -> _C.Tensor:
     return out
 
 
+def _resample_adjoint(grad: _C.Tensor, dim: int, n_in: int, taps: _Taps) -> _C.Tensor:
+    """The transpose of _resample: each output gradient goes back, weighted,
+    to the input positions its taps read."""
+    shape = list(grad.shape)
+    shape[dim] = n_in
+    view = [1] * grad.dim()
+    view[dim] = -1
+    out = _C.zeros(shape, dtype=grad.dtype)
+    for index, weight in taps:
+        term = grad if weight is None else grad * weight.reshape(view)
+        out = out.scatter_add(dim, index.reshape(view).expand(grad.shape), term)
+    return out
+
+
+_Plan = list[tuple[int, int, _Taps]]  # (dim, input size, taps), in the order applied
+
+
+class _Interpolate(Function):
+    """One node for the whole resampling, as PyTorch's upsample kernels. Its
+    indices and weights are constants kept on ctx rather than saved tensors,
+    so, as in PyTorch, a second backward needs no retain_graph."""
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, input: _C.Tensor, plan: _Plan) -> _C.Tensor:
+        ctx.plan = plan  # type: ignore[attr-defined]
+        out = input
+        for dim, _, taps in plan:
+            out = _resample(out, dim, taps)
+        return out
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None]:
+        plan: _Plan = ctx.plan  # type: ignore[attr-defined]
+        for dim, n_in, taps in reversed(plan):
+            grad = _resample_adjoint(grad, dim, n_in, taps)
+        return grad, None
+
+
 _LINEAR_MODES = {"linear": 3, "bilinear": 4, "bicubic": 4, "trilinear": 5}
 
 
@@ -212,7 +252,7 @@ def interpolate(
                 f"({', '.join(str(s) for s in out_size)})"
             )
     dt = _np_dtype(input)
-    out = input
+    plan: _Plan = []
     for i in reversed(range(dim)):
         n_in, n_out = input.size(i + 2), out_size[i]
         if mode in ("nearest", "nearest-exact"):
@@ -221,8 +261,9 @@ def interpolate(
             taps = _cubic_taps(n_in, n_out, bool(align_corners), scales[i], dt, input.dtype)
         else:
             taps = _linear_taps(n_in, n_out, bool(align_corners), scales[i], dt, input.dtype)
-        out = _resample(out, i + 2, taps)
-    return out
+        plan.append((i + 2, n_in, taps))
+    result: _C.Tensor = _Interpolate.apply(input, plan)
+    return result
 
 
 def upsample(
@@ -567,15 +608,6 @@ def _gather_pixels(
     return picked * inside.unsqueeze(1).to(flat.dtype)
 
 
-_SCALAR_TYPE_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
-
-
 def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
     """PyTorch's grid_sampler checks, in its order (the batch sizes are
     compared first, so a 0-d tensor fails there with an IndexError)."""
@@ -609,13 +641,13 @@ def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
             "grid_sampler(): expected 4D input and grid with same number of dimensions, but got "
             + sizes()
         )
-    name = _SCALAR_TYPE_NAMES[str(input.dtype).split(".")[-1]]
+    name = _scalar_type_name(input)
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"grid_sampler_2d_cpu_kernel_impl\" not implemented for '{name}'"
         )
     if grid.dtype != input.dtype:
-        grid_name = _SCALAR_TYPE_NAMES[str(grid.dtype).split(".")[-1]]
+        grid_name = _scalar_type_name(grid)
         raise RuntimeError(f"expected scalar type {name} but found {grid_name}")
 
 

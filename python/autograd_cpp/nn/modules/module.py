@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ... import _C
 from ..._device import _check_device
+from ..._functions import typename
 from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
@@ -22,7 +23,7 @@ __all__ = ["Module"]
 _V = TypeVar("_V")
 
 
-class IncompatibleKeys(NamedTuple):
+class _IncompatibleKeys(NamedTuple):
     """What load_state_dict returns: the keys it did not find, and those it did not expect."""
 
     missing_keys: list[str]
@@ -107,8 +108,16 @@ class Module:
     _backward_pre_hooks: OrderedDict[int, Callable[..., Any]]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        if args or kwargs:
-            raise TypeError(f"{type(self).__name__}.__init__() got unexpected arguments")
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                f"'{next(iter(kwargs))}'"
+            )
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes 1 positional argument but "
+                f"{len(args) + 1} were given"
+            )
         object.__setattr__(self, "training", True)
         object.__setattr__(self, "_parameters", OrderedDict())
         object.__setattr__(self, "_buffers", OrderedDict())
@@ -192,7 +201,9 @@ class Module:
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
         if "." in name:
-            raise KeyError(f'{kind} name can\'t contain "."')
+            # PyTorch names the offending name for modules only.
+            got = f", got: {name}" if kind == "module" else ""
+            raise KeyError(f'{kind} name can\'t contain "."{got}')
         if name == "":
             raise KeyError(f'{kind} name can\'t be empty string ""')
 
@@ -204,7 +215,7 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
-                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                f"cannot assign '{typename(param)}' object to parameter '{name}' "
                 "(torch.nn.Parameter or None required)"
             )
         self._parameters[name] = param
@@ -230,7 +241,7 @@ class Module:
 
     def add_module(self, name: str, module: Module | None) -> None:
         if module is not None and not isinstance(module, Module):
-            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+            raise TypeError(f"{typename(module)} is not a Module subclass")
         self._check_name(name, "module")
         if hasattr(self, name) and name not in self._modules:
             raise KeyError(f"attribute '{name}' already exists")
@@ -248,7 +259,7 @@ class Module:
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(
-                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    f"cannot assign '{typename(value)}' as parameter '{name}' "
                     "(torch.nn.Parameter or None expected)"
                 )
             self.register_parameter(name, value)
@@ -273,7 +284,7 @@ class Module:
             if value is not None and not isinstance(value, _C.Tensor):
                 raise TypeError(
                     f"cannot assign '{type(value).__name__}' as buffer '{name}' "
-                    "(torch.Tensor or None expected)"
+                    "(torch.nn.Buffer, torch.Tensor or None expected)"
                 )
             self._buffers[name] = value
         else:
@@ -349,7 +360,9 @@ class Module:
     ) -> Iterator[tuple[str, _V]]:
         seen = set()
         modules: Iterable[tuple[str, Module]] = (
-            self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
         )
         for module_prefix, module in modules:
             for name, value in get(module):
@@ -502,7 +515,8 @@ class Module:
                 _check_device(a)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
-                f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}"
+                "nn.Module.to only accepts floating point or complex dtypes, but got desired "
+                f"dtype={dtype}"
             )
         if dtype is None:
             return self
@@ -522,7 +536,8 @@ class Module:
         return self
 
     def type(self, dst_type: _C.dtype) -> Self:
-        return self.to(dst_type)
+        # Unlike to(), every parameter and buffer is cast, integers included.
+        return self._apply_to_tensors(lambda t: t.to(dst_type))
 
     # ---- state ----------------------------------------------------------------
 
@@ -550,7 +565,7 @@ class Module:
 
     def load_state_dict(
         self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
-    ) -> IncompatibleKeys:
+    ) -> _IncompatibleKeys:
         if not hasattr(state_dict, "items"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
@@ -558,15 +573,15 @@ class Module:
         unexpected = [k for k in state_dict if k not in own]
         errors = []
         if strict:
+            if missing:
+                errors.append(
+                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". "
+                )
             if unexpected:
                 errors.append(
                     "Unexpected key(s) in state_dict: "
                     + ", ".join(f'"{k}"' for k in unexpected)
                     + ". "
-                )
-            if missing:
-                errors.append(
-                    "Missing key(s) in state_dict: " + ", ".join(f'"{k}"' for k in missing) + ". "
                 )
         for key, target in own.items():
             if key not in state_dict:
@@ -592,7 +607,7 @@ class Module:
             for key, target in own.items():
                 if key in state_dict:
                     target.copy_(state_dict[key])
-        return IncompatibleKeys(missing, unexpected)
+        return _IncompatibleKeys(missing, unexpected)
 
     # ---- printing ---------------------------------------------------------------
 

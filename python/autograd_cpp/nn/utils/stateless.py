@@ -41,6 +41,11 @@ def _reparametrize_module(
             by_id.setdefault(id(tensor), []).append(name)
         for names in by_id.values():
             given = [n for n in names if n in parameters_and_buffers]
+            if len({id(parameters_and_buffers[n]) for n in given}) > 1:
+                raise ValueError(
+                    f"functional_call got multiple values for keys {sorted(given)}, which are "
+                    "tied. Consider using tie_weights=False"
+                )
             for n in names:
                 if given and n not in replacements:
                     replacements[n] = parameters_and_buffers[given[0]]

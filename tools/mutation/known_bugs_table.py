@@ -1,10 +1,11 @@
-"""Replays the hand-made mutants of issue 22's table: each change is applied
+"""Replays hand-made mutants, each a bug the suite once let through (the
+table in tests/README.md, "Known bugs once missed"): each change is applied
 to a scratch copy of the Python package, the copy is confirmed to be the one
 imported (and to carry the change), and the tests that should catch it run
 against it. Prints one line per change: caught or not, and by what.
 
-    python tools/mutation/issue22_table.py            # every row
-    python tools/mutation/issue22_table.py adam_lr    # one row
+    python tools/mutation/known_bugs_table.py            # every row
+    python tools/mutation/known_bugs_table.py adam_lr    # one row
 """
 
 from __future__ import annotations

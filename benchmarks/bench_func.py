@@ -1,0 +1,135 @@
+"""autograd_cpp.func next to torch.func, in one run: per-sample gradients
+(vmap(grad) of an MLP 64-128-10 over a batch of 128), jacrev and jacfwd of a
+32 -> 32 function of 50 ops, and a Hessian-vector product by
+forward-over-reverse (also against our double-backward
+autograd.functional.hvp). Each case runs in both libraries at each thread
+count; the report gives the median times and their ratio.
+
+    PYTHONPATH=python python benchmarks/bench_func.py [--threads 1 2] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import torch
+
+import autograd_cpp as ag
+
+
+def _timeit(fn: Callable[[], Any], repeat: int) -> float:
+    fn()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _mlp(m: Any) -> Any:
+    m.manual_seed(0)
+    return m.nn.Sequential(m.nn.Linear(64, 128), m.nn.Tanh(), m.nn.Linear(128, 10))
+
+
+def per_sample_grads(m: Any) -> Callable[[], Any]:
+    F = m.func
+    model = _mlp(m)
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    rng = np.random.default_rng(0)
+    x = m.tensor(rng.standard_normal((128, 64)).astype(np.float32))
+    y = m.tensor(rng.integers(0, 10, (128,)))
+
+    def loss(p: Any, xi: Any, yi: Any) -> Any:
+        out = F.functional_call(model, p, (xi.unsqueeze(0),))
+        return m.nn.functional.cross_entropy(out, yi.unsqueeze(0))
+
+    step = F.vmap(F.grad(loss), in_dims=(None, 0, 0))
+    return lambda: step(params, x, y)
+
+
+def _fifty_ops(m: Any, w: Any) -> Callable[[Any], Any]:
+    def f(x: Any) -> Any:
+        for i in range(10):  # 5 ops per round
+            x = m.tanh(w @ x) * 0.5 + x.sin() * (0.1 * (i + 1))
+        return x
+
+    return f
+
+
+def _point(m: Any) -> tuple[Any, Any]:
+    rng = np.random.default_rng(1)
+    w = m.tensor((rng.standard_normal((32, 32)) / 6).astype(np.float32))
+    x = m.tensor(rng.standard_normal(32).astype(np.float32))
+    return w, x
+
+
+def jacrev_50(m: Any) -> Callable[[], Any]:
+    w, x = _point(m)
+    jac = m.func.jacrev(_fifty_ops(m, w))
+    return lambda: jac(x)
+
+
+def jacfwd_50(m: Any) -> Callable[[], Any]:
+    w, x = _point(m)
+    jac = m.func.jacfwd(_fifty_ops(m, w))
+    return lambda: jac(x)
+
+
+def _scalar(m: Any, w: Any) -> Callable[[Any], Any]:
+    f = _fifty_ops(m, w)
+    return lambda x: f(x).pow(2).sum()
+
+
+def hvp_fwd_over_rev(m: Any) -> Callable[[], Any]:
+    w, x = _point(m)
+    F = m.func
+    g = F.grad(_scalar(m, w))
+    v = x.flip(0)
+    return lambda: F.jvp(g, (x,), (v,))[1]
+
+
+def hvp_double_backward(m: Any) -> Callable[[], Any]:
+    w, x = _point(m)
+    v = x.flip(0)
+    f = _scalar(m, w)
+    return lambda: m.autograd.functional.hvp(f, x, v)[1]
+
+
+CASES = {
+    "per-sample grads, vmap(grad) MLP 64-128-10, batch 128": per_sample_grads,
+    "jacrev, 32->32, 50 ops": jacrev_50,
+    "jacfwd, 32->32, 50 ops": jacfwd_50,
+    "hvp, jvp(grad(f)) (forward over reverse)": hvp_fwd_over_rev,
+    "hvp, autograd.functional.hvp (double backward)": hvp_double_backward,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    rows = []
+    for threads in args.threads:
+        torch.set_num_threads(threads)
+        ag.set_num_threads(threads)
+        for name, case in CASES.items():
+            ours = _timeit(case(ag), args.repeat)
+            theirs = _timeit(case(torch), args.repeat)
+            rows.append((threads, name, ours, theirs))
+    print("| threads | case | autograd_cpp (ms) | torch.func (ms) | ratio |")
+    print("|---|---|---|---|---|")
+    for threads, name, ours, theirs in rows:
+        print(
+            f"| {threads} | {name} | {ours * 1e3:.2f} | {theirs * 1e3:.2f} | {ours / theirs:.2f}x |"
+        )
+
+
+if __name__ == "__main__":
+    main()
