@@ -359,3 +359,76 @@ def test_gradcheck_checks_forward_mode():
     assert gradcheck(f, (x, w), check_forward_ad=True, check_backward_ad=False)
     with pytest.raises(NotImplementedError, match="forward AD with cumsum"):
         gradcheck(lambda a: a.cumsum(0), (x,), check_forward_ad=True)
+
+
+# ---- autograd.Function: jvp, save_for_forward, setup_context ---------------------------
+
+
+@requires_torch
+def test_custom_function_jvp_and_setup_context_match_torch():
+    def scenario(lib, fw):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                ctx.save_for_backward(x)
+                ctx.save_for_forward(x)
+                ctx.k = k
+                return x * x * x * k
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * x * x * g * ctx.k, None
+
+            @staticmethod
+            def jvp(ctx, x_t, k_t):
+                (x,) = ctx.saved_tensors
+                return 3 * x * x * x_t * ctx.k
+
+        class Exp(lib.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return x.exp()
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(output)
+                ctx.save_for_forward(output)
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * ctx.saved_tensors[0]
+
+            @staticmethod
+            def jvp(ctx, x_t):
+                return x_t * ctx.saved_tensors[0]
+
+        class NoJvp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        seen = []
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.tensor([1.0, 0.5], dtype=lib.float64))
+            y = Cube.apply(d, 3.0)
+            seen.append(fw.unpack_dual(y).tangent.detach().numpy().tolist())
+            seen.append(fw.unpack_dual(Exp.apply(d)).tangent.detach().numpy().tolist())
+            seen.append(_error(lambda: NoJvp.apply(d)))
+        y.sum().backward()
+        seen.append(x.grad.numpy().tolist())
+        z = Exp.apply(x)
+        z.sum().backward()
+        seen.append(x.grad.numpy().tolist())
+        return seen
+
+    ours, ref = scenario(ag, fwAD), scenario(torch, tfwAD)
+    assert ours[2][0].__name__ == ref[2][0].__name__ == "NotImplementedError"
+    assert ours[2][1] == ref[2][1]
+    for a, b in zip(ours[:2] + ours[3:], ref[:2] + ref[3:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -274,6 +274,22 @@ void bind_forward_ad(py::module_& m) {
       },
       "A view of tensor carrying tangent at the given level.");
   def(
+      m, {"_set_tangent(Tensor tensor, Tensor tangent) -> None"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0), tangent = a.tensor(1);
+        AG_CHECK(tangent.sizes() == t.sizes(),
+                 "Trying to set a forward gradient that has a different size "
+                 "than that of the original Tensor, this is not supported. "
+                 "Tensor is of size ",
+                 shape_str(t.sizes()),
+                 " while the given forward gradient is of "
+                 "size ",
+                 shape_str(tangent.sizes()), ".");
+        forward_ad::set_tangent(t, tangent);
+        return py::none();
+      },
+      "Gives a custom Function's output the tangent its jvp computed.");
+  def(
       m,
       {"_unpack_dual(Tensor tensor, *, int level) -> tuple[Tensor, Tensor | "
        "None]"},

@@ -1471,6 +1471,10 @@ def _set_size_class(cls: typing.Any) -> None:
     """
     Sets the class shapes are returned as (autograd_cpp.Size).
     """
+def _set_tangent(tensor: Tensor, tangent: Tensor) -> None:
+    """
+    Gives a custom Function's output the tangent its jvp computed.
+    """
 def _sgd_step(params: collections.abc.Sequence[Tensor], grads: collections.abc.Sequence[Tensor], momentum_buffers: typing.Any, first_step: typing.Any, lr: _float, momentum: _float, dampening: _float, weight_decay: _float, nesterov: _bool, maximize: _bool) -> None:
     """
     SGD's update of one parameter group, in place.
