@@ -432,3 +432,49 @@ def test_custom_function_jvp_and_setup_context_match_torch():
     assert ours[2][1] == ref[2][1]
     for a, b in zip(ours[:2] + ours[3:], ref[:2] + ref[3:]):
         np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+# ---- forward over reverse (Hessian-vector products) -------------------------------------
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x, w: (x.exp() * w).sum(),
+        lambda lib, x, w: lib.tanh(x @ w).pow(3).mean(),
+        lambda lib, x, w: lib.softmax(x @ w, dim=-1).log().sum() * x.sigmoid().sum(),
+        lambda lib, x, w: (x * x).sum().sqrt(),
+    ],
+    ids=["exp", "tanh-matmul", "softmax-sigmoid", "sqrt"],
+)
+def test_forward_over_reverse(fn):
+    # Backward formulas run on dual tensors, saved outputs included.
+    rng = np.random.default_rng(0)
+    xv, tv, wv = rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+
+    def hvp(lib, fw):
+        x = lib.tensor(xv, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(wv, dtype=lib.float64)
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.tensor(tv, dtype=lib.float64))
+            (g,) = lib.autograd.grad(fn(lib, d, w), (d,), create_graph=True)
+            return fw.unpack_dual(g).tangent.detach().numpy()
+
+    np.testing.assert_allclose(hvp(ag, fwAD), hvp(torch, tfwAD), rtol=1e-10, atol=1e-12)
+
+
+@requires_torch
+def test_copy_into_a_view_writes_the_base_tangent():
+    def scenario(lib, fw):
+        with fw.dual_level():
+            d = fw.make_dual(lib.tensor([1.0, 2.0, 3.0]), lib.tensor([0.5, -1.0, 2.0]))
+            z = lib.zeros(3, 3)
+            z[1].copy_(d)
+            z.narrow(1, 0, 1).squeeze(1).copy_(d * 2)
+            plain = lib.zeros(3)
+            plain.copy_(d)
+            return [fw.unpack_dual(v).tangent.numpy().copy() for v in (z, plain)]
+
+    for ours, ref in zip(scenario(ag, fwAD), scenario(torch, tfwAD)):
+        np.testing.assert_allclose(ours, ref)

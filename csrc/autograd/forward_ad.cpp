@@ -70,6 +70,7 @@ void exit_level(int64_t level) {
       if (m) {
         Tensor dropped = std::move(m->fw_grad);
         m->fw_grad = Tensor();
+        m->fw_aliases.clear();
       }
     }
   }
@@ -89,13 +90,9 @@ Tensor tangent(const Tensor& t) {
   return m->fw_grad;
 }
 
-void set_tangent(const Tensor& t, const Tensor& tangent) {
-  LevelState& s = state();
-  AutogradMeta& m = autograd::materialize_meta(t);
-  std::lock_guard<std::mutex> lock(s.mutex);
-  AG_CHECK(s.open,
-           "Trying to create a dual Tensor for forward AD but no level "
-           "exists, make sure to enter_dual_level() first.");
+namespace {
+void set_one(LevelState& s, const std::shared_ptr<TensorImpl>& impl,
+             AutogradMeta& m, const Tensor& tangent) {
   if (!tangent.defined()) {
     m.fw_grad = Tensor();
     return;
@@ -103,7 +100,30 @@ void set_tangent(const Tensor& t, const Tensor& tangent) {
   const bool had = m.fw_grad.defined() && m.fw_generation == s.generation;
   m.fw_grad = tangent;
   m.fw_generation = s.generation;
-  if (!had) s.dual.push_back(t.impl_ptr());
+  if (!had) s.dual.push_back(impl);
+}
+}  // namespace
+
+void set_tangent(const Tensor& t, const Tensor& tangent) {
+  LevelState& s = state();
+  AutogradMeta& m = autograd::materialize_meta(t);
+  std::vector<Tensor> aliases;
+  for (const auto& weak : m.fw_aliases) {
+    if (auto impl = weak.lock()) aliases.emplace_back(std::move(impl));
+  }
+  for (const Tensor& a : aliases) autograd::materialize_meta(a);
+  std::lock_guard<std::mutex> lock(s.mutex);
+  AG_CHECK(s.open,
+           "Trying to create a dual Tensor for forward AD but no level "
+           "exists, make sure to enter_dual_level() first.");
+  set_one(s, t.impl_ptr(), m, tangent);
+  for (const Tensor& a : aliases) {
+    set_one(s, a.impl_ptr(), *autograd::meta(a), tangent);
+  }
+}
+
+void add_alias(const Tensor& t, const Tensor& alias) {
+  autograd::materialize_meta(t).fw_aliases.push_back(alias.impl_ptr());
 }
 
 bool any_dual_list(const TensorList& ts) {

@@ -43,8 +43,11 @@ int64_t current_level();
 
 // t's tangent at the open level, or an undefined tensor.
 Tensor tangent(const Tensor& t);
-// Gives t the tangent at the open level (an undefined one clears it).
+// Gives t the tangent at the open level (an undefined one clears it), and
+// the aliases registered with add_alias.
 void set_tangent(const Tensor& t, const Tensor& tangent);
+// Makes `alias` (a saved copy of output t's handle) follow t's tangent.
+void add_alias(const Tensor& t, const Tensor& alias);
 
 inline bool is_dual(const Tensor& t) {
   if (!t.defined()) return false;

@@ -167,6 +167,13 @@ def _split_duals(
     if all(p is None or p[1] is None for p in pairs):
         return args, None
     if cls.jvp is Function.jvp:
+        if cls.__module__.startswith("autograd_cpp."):
+            # One of the library's own ops: the error every op without a
+            # forward rule gives, naming it.
+            raise NotImplementedError(
+                f"Trying to use forward AD with {cls.__name__.lstrip('_').lower()} that does "
+                "not support it because it has not been implemented yet."
+            )
         raise NotImplementedError(
             "You must implement the jvp function for custom autograd.Function to use it "
             "with forward mode AD."
