@@ -478,3 +478,78 @@ def test_copy_into_a_view_writes_the_base_tangent():
 
     for ours, ref in zip(scenario(ag, fwAD), scenario(torch, tfwAD)):
         np.testing.assert_allclose(ours, ref)
+
+
+# ---- func.jvp and func.jacfwd run forward mode --------------------------------------------
+
+
+@requires_torch
+def test_func_jvp_and_jacfwd_use_forward_mode_with_a_documented_fallback():
+    import torch.func as tfunc
+
+    from autograd_cpp import func
+
+    calls = []
+
+    class Scale(ag.autograd.Function):
+        # Only forward mode calls jvp: counting the calls shows which ran.
+        @staticmethod
+        def forward(ctx, x):
+            return x * 3
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+        @staticmethod
+        def jvp(ctx, t):
+            calls.append(1)
+            return t * 3
+
+    x = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64)
+    t = ag.tensor([1.0, 2.0, -0.5], dtype=ag.float64)
+    out, jvp_out = func.jvp(lambda v: Scale.apply(v).sin(), (x,), (t,))
+    assert len(calls) == 1
+    np.testing.assert_allclose(jvp_out.numpy(), 3 * np.cos(3 * x.numpy()) * t.numpy())
+    jac = func.jacfwd(lambda v: Scale.apply(v).exp())(x)
+    assert len(calls) == 4  # one pass per input element
+    np.testing.assert_allclose(jac.numpy(), np.diag(3 * np.exp(3 * x.numpy())))
+
+    # cumsum has no forward rule here: the double-backward fallback gives the
+    # same numbers as torch.func.
+    def f(lib, v):
+        return lib.cumsum(v.sin(), 0) * v
+
+    tx, tt = torch.tensor(x.numpy()), torch.tensor(t.numpy())
+    ref = tfunc.jvp(lambda v: f(torch, v), (tx,), (tt,))
+    ours = func.jvp(lambda v: f(ag, v), (x,), (t,))
+    for a, b in zip(ours, ref):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        func.jacfwd(lambda v: f(ag, v))(x).numpy(),
+        tfunc.jacfwd(lambda v: f(torch, v))(tx).numpy(),
+        rtol=1e-12,
+    )
+
+
+@requires_torch
+def test_func_compositions_through_forward_mode():
+    import torch.func as tfunc
+
+    from autograd_cpp import func
+
+    def f(lib, v):
+        return (lib.sin(v) * v.exp()).sum() + (v[:2] @ v[1:]) ** 2
+
+    xv, tv = np.array([0.3, -0.7, 1.1]), np.array([0.5, 1.0, -2.0])
+
+    def run(lib, F):
+        x, t = lib.tensor(xv, dtype=lib.float64), lib.tensor(tv, dtype=lib.float64)
+        hvp = F.jvp(F.grad(lambda v: f(lib, v)), (x,), (t,))[1]
+        hess = F.jacfwd(F.jacrev(lambda v: f(lib, v)))(x)
+        rof = F.grad(lambda v: F.jvp(lambda u: f(lib, u), (v,), (t,))[1])(x)
+        return [hvp, hess, rof]
+
+    for a, b in zip(run(ag, func), run(torch, tfunc)):
+        assert not a.requires_grad
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
