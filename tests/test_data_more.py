@@ -611,3 +611,123 @@ def test_multiprocessing_spawn(tmp_path):
     assert mp.get_sharing_strategy() == "file_system"
     mp.set_sharing_strategy("file_descriptor")
     assert mp.Queue is not None and mp.cpu_count() >= 1
+
+
+# ---- details users meet (each checked against PyTorch) ------------------------------
+
+
+class BatchFetchDataset:
+    """A map-style dataset with a batched __getitems__, which Subset must use."""
+
+    def __init__(self):
+        self.batched_calls = 0
+
+    def __len__(self):
+        return 10
+
+    def __getitem__(self, i):
+        return i * 10
+
+    def __getitems__(self, indices):
+        self.batched_calls += 1
+        return [i * 100 for i in indices]
+
+
+@requires_torch
+def test_subset_fetches_through_the_datasets_getitems():
+    def run(lib):
+        base = BatchFetchDataset()
+        loader = lib.utils.data.DataLoader(lib.utils.data.Subset(base, [9, 1, 4, 2]), batch_size=3)
+        return [b.tolist() for b in loader], base.batched_calls
+
+    assert run(ag) == run(torch)
+
+
+@requires_torch
+@pytest.mark.parametrize("rank", [-1, 3, 4])
+def test_distributed_sampler_rejects_a_rank_outside_the_world(rank):
+    def error(lib):
+        with pytest.raises(ValueError) as info:
+            lib.utils.data.DistributedSampler(range(8), num_replicas=3, rank=rank)
+        return str(info.value)
+
+    assert error(ag) == error(torch)
+
+
+@requires_torch
+def test_dataloader_keeps_its_arguments_as_attributes():
+    def attrs(lib):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # pin_memory without an accelerator
+            loader = lib.utils.data.DataLoader(
+                range(6), batch_size=2, pin_memory=True, drop_last=True
+            )
+        return loader.pin_memory, loader.drop_last, loader.batch_size, loader.num_workers
+
+    assert attrs(ag) == attrs(torch)
+
+
+class Stream(data.IterableDataset):
+    def __iter__(self):
+        return iter(range(4))
+
+
+@requires_torch
+def test_iterable_dataset_refuses_a_batch_sampler_with_torchs_message():
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(range(4))
+
+    def error(lib, ds):
+        with pytest.raises(ValueError) as info:
+            lib.utils.data.DataLoader(ds, batch_sampler=[[0, 1]])
+        return str(info.value)
+
+    assert error(ag, Stream()) == error(torch, TorchStream())
+
+
+@requires_torch
+def test_too_many_workers_warning_as_torch():
+    def message(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            lib.utils.data.DataLoader(range(4), num_workers=(os.cpu_count() or 1) + 7)
+        return [str(w.message) for w in caught]
+
+    assert message(ag) == message(torch)
+
+
+def test_persistent_workers_keep_one_iterator_across_epochs():
+    loader = data.DataLoader(range(6), batch_size=2, num_workers=1, persistent_workers=True)
+    first = [b.tolist() for b in loader]
+    iterator = loader._iterator
+    assert iterator is not None
+    assert [b.tolist() for b in loader] == first
+    assert loader._iterator is iterator  # the same workers served the second epoch
+
+
+@requires_torch
+def test_default_convert_keeps_a_mutable_sequence_type():
+    def convert(lib):
+        out = lib.utils.data.default_convert(collections.UserList([np.array([1, 2]), np.array(3)]))
+        return type(out).__name__, [type(x).__name__ for x in out], [x.tolist() for x in out]
+
+    assert convert(ag) == convert(torch)
+
+
+@requires_torch
+@pytest.mark.parametrize("persistent", [False, True])
+def test_too_many_workers_warns_when_torch_does(persistent):
+    def count(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            loader = lib.utils.data.DataLoader(
+                range(4), num_workers=(os.cpu_count() or 1) + 1, persistent_workers=persistent
+            )
+            counts = []
+            for _ in range(2):
+                list(loader)
+                counts.append(sum("worker processes in total" in str(w.message) for w in caught))
+        return counts  # after each epoch: persistent workers warn on the first only
+
+    assert count(ag) == count(torch)

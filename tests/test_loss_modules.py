@@ -199,3 +199,14 @@ def test_loss_module_repr_and_state_dict_match_torch(name):
                  "zero_infinity"):  # fmt: skip
         if hasattr(t, attr):
             assert getattr(a, attr) == getattr(t, attr), attr
+
+
+@requires_torch
+@pytest.mark.parametrize("margin", [0.0, -1.0])
+def test_triplet_margin_with_distance_loss_rejects_a_margin_at_most_zero(margin):
+    def error(lib):
+        with pytest.raises(ValueError) as info:
+            lib.nn.TripletMarginWithDistanceLoss(margin=margin)
+        return str(info.value)
+
+    assert error(ag) == error(torch)

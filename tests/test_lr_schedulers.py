@@ -313,3 +313,61 @@ def test_closed_form_on_explicit_epochs_matches_torch():
         return out
 
     np.testing.assert_allclose(run(ag), run(torch), rtol=1e-12)
+
+
+# Schedulers that resume from a last_epoch given at construction (built with
+# the arguments of their SCHEDULERS row).
+RESUMABLE = {
+    "LambdaLR": lambda s, o, kw: s.LambdaLR(o, lambda e: 0.9**e, **kw),
+    "MultiplicativeLR": lambda s, o, kw: s.MultiplicativeLR(o, lambda e: 0.95, **kw),
+    "StepLR": lambda s, o, kw: s.StepLR(o, step_size=3, gamma=0.5, **kw),
+    "MultiStepLR": lambda s, o, kw: s.MultiStepLR(o, [2, 5, 5, 9], gamma=0.3, **kw),
+    "ExponentialLR": lambda s, o, kw: s.ExponentialLR(o, gamma=0.8, **kw),
+    "LinearLR": lambda s, o, kw: s.LinearLR(o, 0.5, 0.1, total_iters=7, **kw),
+    "ConstantLR": lambda s, o, kw: s.ConstantLR(o, factor=0.25, total_iters=6, **kw),
+    "PolynomialLR": lambda s, o, kw: s.PolynomialLR(o, total_iters=8, power=2.0, **kw),
+    "CosineAnnealingLR": lambda s, o, kw: s.CosineAnnealingLR(o, T_max=5, eta_min=0.001, **kw),
+    "CosineAnnealingWarmRestarts": lambda s, o, kw: s.CosineAnnealingWarmRestarts(
+        o, T_0=3, T_mult=2, eta_min=0.01, **kw
+    ),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(RESUMABLE))
+def test_resuming_from_last_epoch_matches_torch(name):
+    """A scheduler built with last_epoch > 0 (resuming a run) starts from each
+    group's initial_lr; some take a closed form on that first step only."""
+
+    def run(lib):
+        opt, _ = make_optimizer(lib)
+        for group in opt.param_groups:
+            group["initial_lr"] = group["lr"]
+        sched = RESUMABLE[name](lib.optim.lr_scheduler, opt, {"last_epoch": 4})
+        out = [list(sched.get_last_lr())]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for _ in range(6):
+                opt.step()
+                sched.step()
+                out.append(list(sched.get_last_lr()))
+        return out
+
+    np.testing.assert_allclose(run(ag), run(torch), rtol=1e-12, atol=1e-15)
+
+
+@requires_torch
+def test_plateau_after_adding_a_param_group_matches_torch():
+    """A group added after the scheduler was built gets the default min_lr."""
+
+    def run(lib):
+        opt, _ = make_optimizer(lib)
+        sched = lib.optim.lr_scheduler.ReduceLROnPlateau(opt, patience=0, min_lr=0.02)
+        opt.add_param_group({"params": [lib.nn.Parameter(lib.ones(1))], "lr": 0.08})
+        out = []
+        for metric in (3.0, 3.0, 3.0, 3.0, 3.0):
+            sched.step(metric)
+            out.append([g["lr"] for g in opt.param_groups])
+        return out
+
+    np.testing.assert_allclose(run(ag), run(torch), rtol=1e-12)

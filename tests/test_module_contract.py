@@ -311,3 +311,38 @@ def test_zero_grad_of_a_module():
 
     for set_to_none in (True, False):
         assert run(ag, set_to_none) == run(torch, set_to_none)
+
+
+@requires_torch
+def test_module_rejects_unknown_keyword_arguments_as_torch():
+    def error(lib):
+        with pytest.raises(TypeError) as info:
+            lib.nn.Module(depth=3)
+        return str(info.value)
+
+    assert error(ag) == error(torch)
+
+
+@requires_torch
+def test_non_strict_load_checks_the_keys_after_a_missing_one():
+    """A key missing from the state dict is skipped; the keys after it are
+    still checked (a wrong shape raises) and loaded."""
+
+    def load(lib, wrong_shape):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(2, 3), lib.nn.Linear(3, 1))
+        state = {k: lib.full_like(v, 0.5) for k, v in model.state_dict().items()}
+        del state["0.weight"]
+        if wrong_shape:
+            state["1.weight"] = lib.zeros(2, 3)
+            with pytest.raises(RuntimeError) as info:
+                model.load_state_dict(state, strict=False)
+            return (
+                str(info.value).replace("torch.Size", "Size").replace("autograd_cpp.Size", "Size")
+            )
+        result = model.load_state_dict(state, strict=False)
+        loaded = {k: v.tolist() for k, v in model.state_dict().items() if k != "0.weight"}
+        return list(result.missing_keys), loaded
+
+    for wrong_shape in (False, True):
+        assert load(ag, wrong_shape) == load(torch, wrong_shape)

@@ -957,12 +957,6 @@ class NativeBatchNormBackward0 final : public Node {
 };
 
 // A 1-D tensor's values in double.
-std::vector<double> values_of(const Tensor& t) {
-  const Tensor d = contiguous_data(cast_data(t, DType::Float64));
-  const auto* p = static_cast<const double*>(d.raw_data());
-  return std::vector<double>(p, p + d.numel());
-}
-
 Tensor tensor_of(const std::vector<double>& v, DType dtype) {
   const Tensor d =
       from_buffer(v.data(), {static_cast<int64_t>(v.size())}, DType::Float64);

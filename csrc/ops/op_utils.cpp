@@ -2,6 +2,12 @@
 
 namespace ag::ops {
 
+std::vector<double> values_of(const Tensor& t) {
+  const Tensor d = contiguous_data(cast_data(t, DType::Float64));
+  const auto* p = static_cast<const double*>(d.raw_data());
+  return std::vector<double>(p, p + d.numel());
+}
+
 Tensor cast_data(const Tensor& t, DType dtype) {
   if (t.dtype() == dtype) return t;
   if (t.dim() == 0) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "autograd/autograd_meta.h"
 #include "autograd/forward_ad.h"
@@ -27,6 +28,8 @@ Tensor clone_data(const Tensor& t);
 inline Tensor contiguous_data(const Tensor& t) {
   return t.is_contiguous() ? t : clone_data(t);
 }
+// t's values as doubles, in row-major order.
+std::vector<double> values_of(const Tensor& t);
 
 // Note [Forward AD gate]: should_record<T> (and record<T>, built on it) is
 // the gate every differentiable op passes with its differentiable inputs,

@@ -6,6 +6,7 @@ against it. Prints one line per change: caught or not, and by what.
 
     python tools/mutation/known_bugs_table.py            # every row
     python tools/mutation/known_bugs_table.py adam_lr    # one row
+    python tools/mutation/known_bugs_table.py --check    # every row still applies
 """
 
 from __future__ import annotations
@@ -49,11 +50,11 @@ CHANGES = [
     Change(
         "linear_bound",
         "nn.Linear initial weight bound x 0.34",
-        "nn/modules/layers.py",
-        "        init.kaiming_uniform_(self.weight, a=math.sqrt(5))\n",
-        "        init.kaiming_uniform_(self.weight, a=math.sqrt(5))\n"
-        "        _b = 0.34 / math.sqrt(self.weight.shape[1])\n"
-        "        init.uniform_(self.weight, -_b, _b)\n",
+        "nn/modules/linear.py",
+        "    init.kaiming_uniform_(self.weight, a=math.sqrt(5))\n",
+        "    init.kaiming_uniform_(self.weight, a=math.sqrt(5))\n"
+        "    _b = 0.34 / math.sqrt(self.weight.shape[1])\n"
+        "    init.uniform_(self.weight, -_b, _b)\n",
         1,
         "import autograd_cpp as t; w = t.nn.Linear(100, 50).weight;"
         "print('mutated' if float(w.abs().max()) < 0.035 else 'original')",
@@ -114,16 +115,24 @@ CHANGES = [
 ]
 
 
+def mutated_text(change: Change, package: Path) -> str:
+    """The changed file's text; exits if the package no longer holds the
+    original text as often as the change expects (the code moved on)."""
+    target = package / change.file
+    if not target.is_file():
+        raise SystemExit(f"{change.name}: {change.file} no longer exists")
+    text = target.read_text()
+    found = text.count(change.old)
+    if found != change.count:
+        raise SystemExit(f"{change.name}: expected {change.count} matches, found {found}")
+    return text.replace(change.old, change.new)
+
+
 def run(change: Change, python: str) -> tuple[bool, str]:
     with tempfile.TemporaryDirectory(prefix="mutant-") as tmp:
         package = Path(tmp) / "autograd_cpp"
         shutil.copytree(ROOT / "python" / "autograd_cpp", package)
-        target = package / change.file
-        text = target.read_text()
-        found = text.count(change.old)
-        if found != change.count:
-            raise SystemExit(f"{change.name}: expected {change.count} matches, found {found}")
-        target.write_text(text.replace(change.old, change.new))
+        (package / change.file).write_text(mutated_text(change, package))
         env = dict(os.environ, PYTHONPATH=tmp)
         probe = subprocess.run(
             [python, "-c", "import autograd_cpp as t; print(t.__file__);" + change.probe],
@@ -142,6 +151,11 @@ def run(change: Change, python: str) -> tuple[bool, str]:
 
 
 def main() -> int:
+    if sys.argv[1:] == ["--check"]:
+        for change in CHANGES:
+            mutated_text(change, ROOT / "python" / "autograd_cpp")
+        print(f"all {len(CHANGES)} changes apply")
+        return 0
     wanted = set(sys.argv[1:])
     missed = 0
     for change in CHANGES:
