@@ -335,7 +335,7 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
       if (reduction == Reduction::Mean) out = div(out, total);
     }
   }
-  if (should_record(self)) {
+  if (should_record_as<NllLossBackward>(name, self)) {
     auto fn =
         make_node<NllLossBackward>(autograd::collect_next_edges(self), name);
     fn->target = SavedVariable(target, false);

@@ -76,6 +76,8 @@ Tensor fused_softmax_backward(const Tensor& grad, const Tensor& result,
 class SoftmaxBackward0 final : public Node {
  public:
   AG_NODE(SoftmaxBackward0);
+  // tangent = result * (self_t - sum(self_t * result, dim))
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
@@ -93,6 +95,8 @@ class SoftmaxBackward0 final : public Node {
 class LogSoftmaxBackward0 final : public Node {
  public:
   AG_NODE(LogSoftmaxBackward0);
+  // tangent = self_t - sum(self_t * exp(result), dim)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
@@ -125,6 +129,14 @@ Tensor softmax_common(const Tensor& self, int64_t dim,
     fn->dim = d;
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
+  }
+  if (forward_ad::any_dual(x)) {
+    set_tangent(out, [&] {
+      const Tensor t = forward_ad::tangent(x);
+      const IntList dims{x.dim() == 0 ? 0 : d};
+      return log ? sub(t, sum(mul(t, exp(out)), dims, true))
+                 : mul(out, sub(t, sum(mul(t, out), dims, true)));
+    });
   }
   return out;
 }
