@@ -157,9 +157,9 @@ Tensor scatter_add_data(const Tensor& src, const Tensor& index, int64_t size) {
 }
 
 // d(self) = scatter_add(grad, index) into zeros of self's shape
-class GatherBackward0 final : public Node {
+class GatherDim1Backward final : public Node {
  public:
-  AG_NODE(GatherBackward0);
+  AG_NODE_PRINTED_AS("GatherBackward0");
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::scatter_add_dim1(grads[0], index.unpack(), size)};
   }
@@ -169,9 +169,9 @@ class GatherBackward0 final : public Node {
 };
 
 // d(src) = gather(grad, index)
-class ScatterAddBackward0 final : public Node {
+class ScatterAddDim1Backward final : public Node {
  public:
-  AG_NODE(ScatterAddBackward0);
+  AG_NODE_PRINTED_AS("ScatterAddBackward0");
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::gather_dim1(grads[0], index.unpack())};
   }
@@ -1281,7 +1281,7 @@ namespace nn_detail {
 
 Tensor gather_dim1(const Tensor& self, const Tensor& index) {
   Tensor out = gather_data(self, index);
-  if (auto fn = record<GatherBackward0>(self)) {
+  if (auto fn = record<GatherDim1Backward>(self)) {
     fn->index = SavedVariable(index, false);
     fn->size = self.size(1);
     autograd::set_history(out, fn);
@@ -1291,7 +1291,7 @@ Tensor gather_dim1(const Tensor& self, const Tensor& index) {
 
 Tensor scatter_add_dim1(const Tensor& src, const Tensor& index, int64_t size) {
   Tensor out = scatter_add_data(src, index, size);
-  if (auto fn = record<ScatterAddBackward0>(src)) {
+  if (auto fn = record<ScatterAddDim1Backward>(src)) {
     fn->index = SavedVariable(index, false);
     autograd::set_history(out, fn);
   }
