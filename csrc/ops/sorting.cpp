@@ -418,8 +418,8 @@ std::pair<Tensor, Tensor> cum_extremum(const Tensor& self, int64_t dim_in,
   const char* name = is_max ? "CummaxBackward0" : "CumminBackward0";
   if (is_floating(self.dtype()) &&
       should_record_as<CumExtremumBackward>(name, self)) {
-    auto fn = make_node<CumExtremumBackward>(
-        autograd::collect_next_edges(self), name);
+    auto fn = make_node<CumExtremumBackward>(autograd::collect_next_edges(self),
+                                             name);
     fn->indices = indices;
     fn->dim = dim;
     fn->self_field.kind = SavedField::Kind::Tensor;
