@@ -14,11 +14,12 @@ import pytest
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def run(script, *args, cwd=None, with_stderr=False):
+def run(script, *args, cwd=None, with_stderr=False, env=None):
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / script), *args],
         capture_output=True,
         text=True,
+        env=None if env is None else {**os.environ, **env},
         timeout=1800,  # generous: the digits demo trains 80 epochs, and shared machines are slow
         cwd=cwd,
     )
@@ -28,7 +29,11 @@ def run(script, *args, cwd=None, with_stderr=False):
 
 def test_train_digits_reaches_its_accuracy(tmp_path):
     pytest.importorskip("sklearn")
-    out, err = run("train_digits.py", "--out", str(tmp_path), with_stderr=True)
+    # TQDM_MININTERVAL=0 draws every update: by default tqdm redraws at most
+    # every 0.1 s, and on a quiet machine a whole epoch can pass between draws.
+    out, err = run(
+        "train_digits.py", "--out", str(tmp_path), with_stderr=True, env={"TQDM_MININTERVAL": "0"}
+    )
     # Every state of the progress bar that shows running numbers also shows
     # the steps they came from (the bar once sat at 0/22 while they changed).
     states = re.findall(r"(\d+)/(\d+) \[[^\]]*loss=", err)

@@ -210,3 +210,73 @@ def test_triplet_margin_with_distance_loss_rejects_a_margin_at_most_zero(margin)
         return str(info.value)
 
     assert error(ag) == error(torch)
+
+
+# ---- functional losses: legacy arguments, defaults, unbatched inputs, errors ---------
+
+
+def _same(fn):
+    """fn(lib) in both libraries: equal values, or the same error type and text."""
+
+    def outcome(lib):
+        try:
+            out = fn(lib)
+        except (ValueError, RuntimeError) as e:
+            return type(e).__name__, str(e)
+        return "ok", np.asarray(out.detach().numpy()).tolist(), tuple(out.shape)
+
+    ours, theirs = outcome(ag), outcome(torch)
+    if ours[0] == "ok" and theirs[0] == "ok":
+        np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-12, atol=1e-12)
+        assert ours[2] == theirs[2]
+    else:
+        assert ours == theirs
+
+
+def _t(lib, values, **kw):
+    return lib.tensor(values, dtype=kw.pop("dtype", lib.float64), **kw)
+
+
+FUNCTIONAL_LOSS_CASES = {
+    "margin_ranking_default_margin": lambda m: m.nn.functional.margin_ranking_loss(
+        _t(m, [0.3, -1.0, 2.0]), _t(m, [0.1, 0.5, 2.5]), _t(m, [1.0, -1.0, 1.0])
+    ),
+    "hinge_embedding_size_average_false": lambda m: m.nn.functional.hinge_embedding_loss(
+        _t(m, [0.3, 2.0, 0.5]), _t(m, [1.0, -1.0, -1.0]), size_average=False
+    ),
+    "poisson_nll_size_average_false": lambda m: m.nn.functional.poisson_nll_loss(
+        _t(m, [0.3, 1.0, 0.5]), _t(m, [1.0, 2.0, 0.0]), size_average=False
+    ),
+    "multi_margin_unbatched": lambda m: m.nn.functional.multi_margin_loss(
+        _t(m, [0.3, 1.0, -0.5, 2.0]), m.tensor(2)
+    ),
+    "multilabel_margin_unbatched_none": lambda m: m.nn.functional.multilabel_margin_loss(
+        _t(m, [0.3, 1.0, -0.5, 2.0]), m.tensor([3, 0, -1, 1]), reduction="none"
+    ),
+    "gaussian_nll_float_var": lambda m: m.nn.functional.gaussian_nll_loss(
+        _t(m, [0.3, 1.0]), _t(m, [0.0, 1.5]), 0.5
+    ),
+    "gaussian_nll_var_wrong_size": lambda m: m.nn.functional.gaussian_nll_loss(
+        _t(m, [[0.3, 1.0], [1.0, 2.0]]), _t(m, [[0.0, 1.5], [1.0, 1.0]]), _t(m, [1.0, 2.0, 3.0])
+    ),
+    "triplet_with_distance_zero_margin": lambda m: (
+        m.nn.functional.triplet_margin_with_distance_loss(
+            _t(m, [[1.0, 2.0]]), _t(m, [[1.0, 2.5]]), _t(m, [[0.0, 2.0]]), margin=0.0
+        )
+    ),
+    "ctc_impossible_alignment_is_inf": lambda m: m.nn.functional.ctc_loss(
+        _t(m, np.log(np.full((2, 1, 3), 1 / 3))),
+        m.tensor([[1, 2, 1]]),
+        m.tensor([2]),
+        m.tensor([3]),
+        reduction="none",
+    ),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(FUNCTIONAL_LOSS_CASES))
+def test_functional_loss_cases_match_torch(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # size_average/reduce are deprecated in both
+        _same(FUNCTIONAL_LOSS_CASES[name])

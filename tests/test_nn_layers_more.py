@@ -6,6 +6,7 @@ and the module paths programs import from."""
 
 import importlib
 import math
+import time
 import warnings
 
 import numpy as np
@@ -364,6 +365,62 @@ def test_adaptive_max_pool_indices_match_torch():
     v1, i1 = ag.nn.AdaptiveMaxPool1d(3, return_indices=True)(ag.tensor(randn(2, 4, 7)))
     v2, i2 = torch.nn.AdaptiveMaxPool1d(3, return_indices=True)(torch.tensor(randn(2, 4, 7)))
     np.testing.assert_array_equal(i1.numpy(), i2.numpy())
+
+
+ADAPTIVE_POOL_ODD_SIZES = {
+    "avg2d_negative": lambda m: m.nn.functional.adaptive_avg_pool2d(m.ones(2, 1, 3), (-1, 2)),
+    "max2d_negative": lambda m: m.nn.functional.adaptive_max_pool2d(m.ones(2, 1, 3), (-1, 2)),
+    "avg1d_negative": lambda m: m.nn.functional.adaptive_avg_pool1d(m.ones(2, 1, 3), -1),
+    "max1d_negative": lambda m: m.nn.functional.adaptive_max_pool1d(m.ones(2, 1, 3), -2),
+    "avg3d_negative": lambda m: m.nn.functional.adaptive_avg_pool3d(m.ones(2, 1, 3, 3), (-1, 2, 2)),
+    "max3d_negative": lambda m: m.nn.functional.adaptive_max_pool3d(m.ones(2, 1, 3, 3), (-1, 2, 2)),
+    # Impossible outputs fail at once, before any window is computed.
+    "max2d_huge": lambda m: m.nn.functional.adaptive_max_pool2d(
+        m.ones(2, 1, 3), (2**40, 2**40), True
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADAPTIVE_POOL_ODD_SIZES))
+def test_adaptive_pool_size_errors_match_torch(name):
+    with pytest.raises(Exception) as theirs:
+        ADAPTIVE_POOL_ODD_SIZES[name](torch)
+    with pytest.raises(type(theirs.value)) as ours:
+        ADAPTIVE_POOL_ODD_SIZES[name](ag)
+    if "huge" not in name:
+        assert str(ours.value) == str(theirs.value)
+
+
+def test_adaptive_pool_huge_output_fails_fast():
+    start = time.monotonic()
+    for fn in (
+        lambda: ag.nn.functional.adaptive_avg_pool2d(ag.ones(2, 1, 3), (2**40, 2**40)),
+        lambda: ag.nn.functional.adaptive_max_pool1d(ag.ones(2, 1, 3), 2**40),
+        lambda: ag.nn.functional.adaptive_avg_pool3d(ag.ones(2, 1, 3, 3), (2**40, 2**40, 1)),
+    ):
+        with pytest.raises((RuntimeError, MemoryError), match="overflow|allocate"):
+            fn()
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda m, x: m.nn.functional.adaptive_avg_pool2d(x, (0, 2)),
+        lambda m, x: m.nn.functional.adaptive_max_pool2d(x, (2, 0), True)[0],
+        lambda m, x: m.nn.functional.adaptive_max_pool2d(x, (2, 0), True)[1],
+        lambda m, x: m.nn.functional.adaptive_avg_pool1d(x, 0),
+        lambda m, x: m.nn.functional.adaptive_max_pool1d(x, 0),
+        lambda m, x: m.nn.functional.adaptive_avg_pool3d(x.unsqueeze(0), (1, 0, 2)),
+        lambda m, x: m.nn.functional.adaptive_max_pool3d(x.unsqueeze(0), (0, 1, 2), True)[1],
+    ],
+)
+def test_adaptive_pool_to_zero_cells_matches_torch(make):
+    x = randn(2, 3, 4)
+    a = make(ag, ag.tensor(x, requires_grad=True))
+    b = make(torch, torch.tensor(x, requires_grad=True))
+    assert tuple(a.shape) == tuple(b.shape)
+    assert a.dtype == getattr(ag, str(b.dtype).split(".")[1])
 
 
 def test_instance_norm_running_statistics_match_torch():

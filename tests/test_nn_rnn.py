@@ -385,6 +385,11 @@ ERRORS = {
     "proj_too_big": lambda m: m.nn.LSTM(3, 4, proj_size=4),
     "proj_negative": lambda m: m.nn.LSTM(3, 4, proj_size=-1),
     "hidden_float": lambda m: m.nn.LSTM(3, 4.0),
+    # Checked before any layer is built: no time is spent on 2**40 layers.
+    "input_tensor": lambda m: m.nn.LSTM(m.tensor(1), 2, 2**40, False),
+    "input_zero": lambda m: m.nn.GRU(0, 2),
+    "bias_int": lambda m: m.nn.RNN(3, 4, 1, 1),
+    "batch_first_int": lambda m: m.nn.LSTM(3, 4, 1, True, 1),
     "nonlinearity": lambda m: m.nn.RNN(3, 4, nonlinearity="sig"),
     "gru_proj": lambda m: m.nn.GRU(3, 4, proj_size=2),
     "pack_unsorted": lambda m: m.nn.utils.rnn.pack_padded_sequence(m.randn(4, 3, 1), [2, 4, 2]),

@@ -6,6 +6,7 @@ activations and batch_first; reprs, initialisation, warnings and errors;
 and small GPT-style and word-language-model Transformers trained side by side."""
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -487,7 +488,19 @@ TRANSFORMER_ERRORS = {
     "batch": lambda m: m.nn.Transformer(8, 2, 1, 1, 16)(m.randn(5, 2, 8), m.randn(4, 3, 8)),
     "features": lambda m: m.nn.Transformer(8, 2, 1, 1, 16)(m.randn(5, 2, 8), m.randn(4, 2, 6)),
     "activation": lambda m: m.nn.TransformerEncoderLayer(8, 2, 16, activation="tanh"),
+    "encoder_layer_type": lambda m: m.nn.TransformerEncoder(b"x", 2),
+    "decoder_layer_type": lambda m: m.nn.TransformerDecoder(1.5, 2),
 }
+
+
+def test_layer_of_wrong_type_is_refused_at_the_first_copy():
+    # PyTorch copies all num_layers first (with 2**40 it never returns).
+    start = time.monotonic()
+    with pytest.raises(TypeError, match="bytes is not a Module subclass"):
+        ag.nn.TransformerEncoder(b"x", 2**40)
+    with pytest.raises(TypeError, match="float is not a Module subclass"):
+        ag.nn.TransformerDecoder(1.5, 2**40)
+    assert time.monotonic() - start < 5
 
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMER_ERRORS))

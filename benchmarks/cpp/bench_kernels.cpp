@@ -46,7 +46,8 @@ BENCHMARK_CAPTURE(BM_Binary, add, kernels::BinaryOp::Add)
     ->Apply(ElementwiseSizes)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Binary, mul, kernels::BinaryOp::Mul)
-    ->Apply(ElementwiseSizes);
+    ->Apply(ElementwiseSizes)
+    ->UseRealTime();
 
 void BM_Unary(benchmark::State& state, kernels::UnaryOp op) {
   const int64_t n = state.range(0);
@@ -62,7 +63,8 @@ BENCHMARK_CAPTURE(BM_Unary, exp, kernels::UnaryOp::Exp)
     ->Apply(ElementwiseSizes)
     ->UseRealTime();
 BENCHMARK_CAPTURE(BM_Unary, tanh, kernels::UnaryOp::Tanh)
-    ->Apply(ElementwiseSizes);
+    ->Apply(ElementwiseSizes)
+    ->UseRealTime();
 
 // Sum of a whole 1-D tensor.
 void BM_SumAll(benchmark::State& state) {

@@ -4,6 +4,7 @@
 
 #include "autograd/autograd_meta.h"
 #include "autograd/engine_ops.h"
+#include "autograd/forward_ad.h"
 #include "autograd/grad_mode.h"
 
 namespace ag {
@@ -43,8 +44,9 @@ void AccumulateGrad::accumulate(AutogradMeta& m, Tensor&& incoming) {
         incoming.is_contiguous() && !autograd::requires_grad(incoming);
     m.grad =
         stealable ? std::move(incoming) : autograd::engine_ops::clone(incoming);
-  } else if (GradMode::is_enabled()) {
-    // create_graph: keep the accumulation differentiable.
+  } else if (GradMode::is_enabled() || forward_ad::any_dual(m.grad, incoming)) {
+    // create_graph: keep the accumulation differentiable; forward AD: keep
+    // the tangents (an in-place kernel add would drop them).
     m.grad = autograd::engine_ops::add(m.grad, incoming);
   } else {
     autograd::engine_ops::add_inplace(m.grad, incoming);

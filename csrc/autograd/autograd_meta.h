@@ -50,6 +50,14 @@ struct AutogradMeta : public AutogradMetaInterface, detail::PoolAllocated {
   // Leaves only: hooks on the incoming gradient, and after accumulation.
   std::vector<std::shared_ptr<TensorHook>> hooks;
   std::vector<std::shared_ptr<PostAccumulateGradHook>> post_accumulate_hooks;
+  // The tangent at the open dual level (Note [Forward AD], forward_ad.h),
+  // valid while fw_generation is that level's.
+  Tensor fw_grad;
+  uint64_t fw_generation = 0;
+  // Aliases a backward node saved of this output (Note [Saved outputs]):
+  // they take its tangent too, so backward formulas see it (forward over
+  // reverse). Only filled while a level is open.
+  std::vector<std::weak_ptr<TensorImpl>> fw_aliases;
   bool requires_grad = false;  // the leaf flag; non-leaves use grad_fn
   bool retains_grad = false;
   // Views of a tensor that takes part in autograd remember their base, so an

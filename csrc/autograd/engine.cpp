@@ -7,6 +7,7 @@
 #include "autograd/anomaly_mode.h"
 #include "autograd/autograd_meta.h"
 #include "autograd/engine_ops.h"
+#include "autograd/forward_ad.h"
 #include "autograd/grad_mode.h"
 #include "autograd/saved_variable.h"
 #include "core/profiler.h"
@@ -53,9 +54,9 @@ void accumulate_into(variable_list& buffer, size_t pos, Tensor&& grad,
   Tensor& slot = buffer[pos];
   if (!slot.defined()) {
     slot = std::move(grad);
-  } else if (!create_graph && has_private_buffer(slot) &&
-             slot.is_contiguous() && slot.sizes() == grad.sizes() &&
-             slot.dtype() == grad.dtype()) {
+  } else if (!create_graph && !forward_ad::any_dual(slot, grad) &&
+             has_private_buffer(slot) && slot.is_contiguous() &&
+             slot.sizes() == grad.sizes() && slot.dtype() == grad.dtype()) {
     engine_ops::add_inplace(slot, grad);
   } else {
     slot = engine_ops::add(slot, grad);

@@ -152,4 +152,14 @@ class Saved final : public SavedSlot, public detail::SavedBase<T> {
   }                                   \
   static_assert(true, "")
 
+// For a second node class that prints as an existing one (PyTorch's name)
+// but needs a C++ name of its own: files are compiled in unity batches, so
+// two file-local classes of one name would collide.
+#define AG_NODE_PRINTED_AS(PrintedName) \
+  using Node::Node;                     \
+  std::string name() const override {   \
+    return PrintedName;                 \
+  }                                     \
+  static_assert(true, "")
+
 }  // namespace ag

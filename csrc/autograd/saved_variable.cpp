@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "autograd/autograd_meta.h"
+#include "autograd/forward_ad.h"
 
 namespace ag {
 
@@ -61,6 +62,11 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
     }
   }
   data_ = is_output ? autograd::detach(t) : t;
+  // Forward over reverse: the saved alias follows the output's tangent,
+  // which is set after the node saves it.
+  if (is_output && forward_ad::detail::level_open()) {
+    forward_ad::add_alias(t, data_);
+  }
 }
 
 namespace {
@@ -117,6 +123,10 @@ Tensor SavedVariable::unpack(const std::shared_ptr<Node>& owner) const {
     AutogradMeta& m = autograd::materialize_meta(out);
     m.grad_fn = owner;
     m.output_nr = output_nr_;
+  }
+  if (forward_ad::detail::level_open()) {
+    const Tensor tangent = forward_ad::tangent(data_);
+    if (tangent.defined()) forward_ad::set_tangent(out, tangent);
   }
   return out;
 }

@@ -3,21 +3,33 @@
 // The C++ API in one header, mirroring the Python one:
 //
 //   #include <autograd_cpp/autograd_cpp.h>
-//   ag::Tensor w = ag::requires_grad(ag::randn({3, 1}));
-//   ag::Tensor loss = ag::mse_loss(ag::matmul(x, w), y);
-//   ag::backward(loss);                   // loss.backward()
-//   { ag::NoGradGuard no_grad;            // with torch.no_grad():
-//     ag::sub_(w, ag::grad(w) * 0.1); }
+//   ag::Tensor x = ag::randn({8, 3});
+//   ag::Tensor w = ag::randn({3, 1}).requires_grad_();
+//   ag::Tensor loss = ag::mse_loss(x.matmul(w), ag::zeros({8, 1}));
+//   loss.backward();
+//   {
+//     ag::NoGradGuard no_grad;            // with torch.no_grad():
+//     w -= 0.1 * w.grad();
+//   }
+//   std::cout << loss << "\n";            // tensor(...,
+//   grad_fn=<MseLossBackward0>)
 //
 // Every differentiable op of csrc/ops/ is reachable as ag::name (they live in
-// ag::ops); factories default to float32 as in Python.
+// ag::ops) and the common ones as methods; ag::nn and ag::optim give modules
+// and optimizers, ag::data datasets and a loader. Errors throw ag::Error (a
+// std::runtime_error).
 
-#include <cstring>
+#include <optional>
 #include <vector>
 
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
 #include "autograd/grad_mode.h"
+#include "autograd_cpp/data.h"
+#include "autograd_cpp/factories.h"
+#include "autograd_cpp/nn.h"
+#include "autograd_cpp/optim.h"
+#include "autograd_cpp/serialize.h"
 #include "autograd_cpp/version.h"
 #include "ops/ops.h"
 
@@ -25,67 +37,52 @@ namespace ag {
 
 using namespace ops;  // NOLINT(build/namespaces): ag::add, ag::matmul, ...
 
-// Factories with Python's default dtype (float32).
-inline Tensor zeros(const Shape& sizes, DType dtype = DType::Float32) {
-  return ops::zeros(sizes, dtype);
-}
-inline Tensor ones(const Shape& sizes, DType dtype = DType::Float32) {
-  return ops::ones(sizes, dtype);
-}
-inline Tensor full(const Shape& sizes, const Scalar& value,
-                   DType dtype = DType::Float32) {
-  return ops::full(sizes, value, dtype);
-}
-inline Tensor rand(const Shape& sizes, DType dtype = DType::Float32) {
-  return ops::rand(sizes, dtype);
-}
-inline Tensor randn(const Shape& sizes, DType dtype = DType::Float32) {
-  return ops::randn(sizes, dtype);
-}
-// torch.tensor(values).reshape(sizes): a copy of `values` with shape `sizes`
-// (a 1-d tensor when sizes is empty).
-template <typename T>
-Tensor tensor(const std::vector<T>& values, Shape sizes = {}) {
-  if (sizes.empty()) sizes = Shape{static_cast<int64_t>(values.size())};
-  Tensor t = empty_tensor(sizes, DTypeOf<T>::value);
-  AG_CHECK(static_cast<size_t>(t.numel()) == values.size(),
-           "tensor: ", values.size(), " values for a shape of ", t.numel(),
-           " elements");
-  if (!values.empty()) {
-    std::memcpy(t.raw_data(), values.data(), values.size() * sizeof(T));
-  }
-  return t;
-}
-// Autograd on a tensor: t.requires_grad_(), t.requires_grad, t.grad,
-// t.grad = None, t.is_leaf, t.backward(gradient, retain_graph, create_graph).
-inline Tensor requires_grad(Tensor t, bool requires = true) {
-  autograd::set_requires_grad(t, requires);
-  return t;
-}
-inline bool requires_grad_flag(const Tensor& t) {
-  return autograd::requires_grad(t);
-}
-inline Tensor grad(const Tensor& t) {
-  return autograd::grad(t);
-}
-inline void zero_grad(const Tensor& t) {
-  autograd::set_grad(t, Tensor());
-}
-inline bool is_leaf(const Tensor& t) {
-  return autograd::is_leaf(t);
-}
+// ag::manual_seed, ag::set_num_threads and ag::get_num_threads come from
+// ops/runtime.h through the using-directive above.
+
+// torch.autograd.backward(tensor, grad_tensors, retain_graph, create_graph).
 inline void backward(const Tensor& root, const Tensor& gradient = Tensor(),
-                     bool retain_graph = false, bool create_graph = false) {
-  autograd::backward({root}, {gradient}, retain_graph || create_graph,
-                     create_graph);
+                     std::optional<bool> retain_graph = std::nullopt,
+                     bool create_graph = false) {
+  root.backward(gradient, retain_graph, create_graph);
 }
 
-// The values of a tensor (any layout) as a flat vector, in row-major order.
-template <typename T>
-std::vector<T> to_vector(const Tensor& t) {
-  Tensor c = ops::contiguous(ops::to(t, DTypeOf<T>::value));
-  const T* data = c.data_ptr<T>();
-  return std::vector<T>(data, data + c.numel());
+namespace autograd {
+// torch.autograd.grad(outputs, inputs, grad_outputs=None, retain_graph=None,
+// create_graph=False, allow_unused=False); retain_graph defaults to
+// create_graph.
+inline TensorList grad(const TensorList& outputs, const TensorList& inputs,
+                       const TensorList& grad_outputs = {},
+                       std::optional<bool> retain_graph = std::nullopt,
+                       bool create_graph = false, bool allow_unused = false) {
+  return grad(outputs, inputs, grad_outputs,
+              retain_graph.value_or(create_graph), create_graph, allow_unused,
+              nullptr);
+}
+}  // namespace autograd
+
+// The free-function spellings of the methods, kept for existing code.
+[[deprecated("use t.requires_grad_(requires) (returns t)")]] inline Tensor
+requires_grad(Tensor t, bool requires = true) {
+  t.requires_grad_(requires);
+  return t;
+}
+[[deprecated("use t.requires_grad()")]] inline bool requires_grad_flag(
+    const Tensor& t) {
+  return t.requires_grad();
+}
+[[deprecated(
+    "use t.grad(); ag::autograd::grad(outputs, inputs) is "
+    "torch.autograd.grad")]]
+inline Tensor grad(const Tensor& t) {
+  return t.grad();
+}
+// x.grad = None
+inline void zero_grad(const Tensor& t) {
+  t.set_grad(Tensor());
+}
+inline bool is_leaf(const Tensor& t) {
+  return t.is_leaf();
 }
 
 }  // namespace ag

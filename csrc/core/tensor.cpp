@@ -5,6 +5,17 @@
 
 namespace ag {
 
+namespace detail {
+void throw_undefined_tensor(const char* accessor) {
+  throw Error(str_cat(
+      accessor,
+      "() called on an undefined Tensor: this ag::Tensor holds no tensor. "
+      "It was default-constructed, or it is the grad() of a tensor that has "
+      "not received a gradient (no backward() reached it yet); check "
+      "t.defined() before using it."));
+}
+}  // namespace detail
+
 namespace {
 // A 0-d tensor has no sizes to index: wrap_dim alone would accept dim 0.
 size_t checked_dim(int64_t dim, int64_t ndim) {

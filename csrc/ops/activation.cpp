@@ -45,6 +45,10 @@ struct ReluSpec {
     }
     return where(off, zeros({}, g.dtype()), g);
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
+  }
 };
 
 Tensor no_grad_mask(const std::function<Tensor()>& f) {
@@ -66,10 +70,14 @@ Tensor activation_out(UnaryOp op, const Tensor& self, const char* kernel_name,
   return out;
 }
 
-// An activation node that saves its input and some parameters.
+// An activation node that saves its input and some parameters. Its
+// backward is elementwise, grad times a factor of self (Note [Elementwise
+// forward rules]), so the same node applied to the tangent gives the
+// output's tangent (record_activation).
 class ActivationBackward : public Node {
  public:
   using Node::Node;
+  static constexpr bool kForwardRule = true;
   SavedTensor self{this, "self"};
 };
 
@@ -199,14 +207,27 @@ class HardtanhBackward0 final : public ActivationBackward {
   Saved<double> min_val{this, "min_val", -1.0}, max_val{this, "max_val", 1.0};
 };
 
-template <typename NodeT>
-std::shared_ptr<NodeT> record_activation(const Tensor& self, Tensor& out) {
-  auto fn = record<NodeT>(self);
-  if (fn) {
+// Records NodeT (its parameters set by `configure`) and, with forward AD,
+// gives out the tangent: a NodeT outside the graph applied to self's.
+template <typename NodeT, typename F>
+void record_activation(const Tensor& self, Tensor& out, F&& configure) {
+  if (auto fn = record<NodeT>(self)) {
     fn->self = SavedVariable(self, false);
+    configure(*fn);
     autograd::set_history(out, fn);
   }
-  return fn;
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      NodeT rule{edge_list()};
+      rule.self = SavedVariable(self, false);
+      configure(rule);
+      return rule.apply({forward_ad::tangent(self)})[0];
+    });
+  }
+}
+template <typename NodeT>
+void record_activation(const Tensor& self, Tensor& out) {
+  record_activation<NodeT>(self, out, [](NodeT&) {});
 }
 
 }  // namespace
@@ -220,15 +241,15 @@ Tensor relu(const Tensor& self) {
 Tensor leaky_relu(const Tensor& self, double negative_slope) {
   Tensor out = activation_out(UnaryOp::LeakyRelu, self, "leaky_relu_cpu",
                               negative_slope);
-  if (auto fn = record_activation<LeakyReluBackward0>(self, out)) {
-    fn->negative_slope = negative_slope;
-  }
+  record_activation<LeakyReluBackward0>(
+      self, out, [&](auto& fn) { fn.negative_slope = negative_slope; });
   return out;
 }
 
 Tensor elu(const Tensor& self, double alpha) {
   Tensor out = activation_out(UnaryOp::Elu, self, "elu_cpu", alpha);
-  if (auto fn = record_activation<EluBackward0>(self, out)) fn->alpha = alpha;
+  record_activation<EluBackward0>(self, out,
+                                  [&](auto& fn) { fn.alpha = alpha; });
   return out;
 }
 
@@ -236,9 +257,8 @@ Tensor gelu(const Tensor& self, GeluApproximate approximate) {
   Tensor out = activation_out(
       approximate == GeluApproximate::None ? UnaryOp::Gelu : UnaryOp::GeluTanh,
       self, "GeluKernelImpl");
-  if (auto fn = record_activation<GeluBackward0>(self, out)) {
-    fn->approximate = approximate;
-  }
+  record_activation<GeluBackward0>(
+      self, out, [&](auto& fn) { fn.approximate = approximate; });
   return out;
 }
 
@@ -251,10 +271,10 @@ Tensor silu(const Tensor& self) {
 Tensor softplus(const Tensor& self, double beta, double threshold) {
   Tensor out =
       activation_out(UnaryOp::Softplus, self, "softplus_cpu", beta, threshold);
-  if (auto fn = record_activation<SoftplusBackward0>(self, out)) {
-    fn->beta = beta;
-    fn->threshold = threshold;
-  }
+  record_activation<SoftplusBackward0>(self, out, [&](auto& fn) {
+    fn.beta = beta;
+    fn.threshold = threshold;
+  });
   return out;
 }
 
@@ -273,10 +293,10 @@ Tensor hardtanh(const Tensor& self, double min_val, double max_val) {
     NoGradGuard no_grad;
     out = clamp(self, bound(min_val), bound(max_val));
   }
-  if (auto fn = record_activation<HardtanhBackward0>(self, out)) {
-    fn->min_val = min_val;
-    fn->max_val = max_val;
-  }
+  record_activation<HardtanhBackward0>(self, out, [&](auto& fn) {
+    fn.min_val = min_val;
+    fn.max_val = max_val;
+  });
   return out;
 }
 

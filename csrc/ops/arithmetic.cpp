@@ -44,10 +44,19 @@ DType true_div_type(const Tensor& a, const Tensor& b) {
   return is_floating(t) ? t : default_dtype();
 }
 
+// t * factor (t itself when factor is 1; undefined stays undefined).
+Tensor scaled(const Tensor& t, double factor) {
+  if (!t.defined() || factor == 1.0) return t;
+  if (factor == -1.0) return neg(t);
+  return mul(t, wrap_scalar(Scalar(factor)));
+}
+
 // d(self) = grad ; d(other) = grad * alpha
 class AddBackward0 final : public Node {
  public:
   AG_NODE(AddBackward0);
+  static constexpr bool kForwardRule =
+      true;  // tangent = self_t + alpha * other_t
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
@@ -64,6 +73,8 @@ class AddBackward0 final : public Node {
 class SubBackward0 final : public Node {
  public:
   AG_NODE(SubBackward0);
+  static constexpr bool kForwardRule =
+      true;  // tangent = self_t - alpha * other_t
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
@@ -81,6 +92,7 @@ class SubBackward0 final : public Node {
 class RsubBackward1 final : public Node {
  public:
   AG_NODE(RsubBackward1);
+  static constexpr bool kForwardRule = true;  // tangent = -alpha * self_t
   variable_list apply(variable_list&& grads) override {
     return {mul(grads[0], wrap_scalar(Scalar(-alpha.to<double>())))};
   }
@@ -91,6 +103,8 @@ class RsubBackward1 final : public Node {
 class MulBackward0 final : public Node {
  public:
   AG_NODE(MulBackward0);
+  static constexpr bool kForwardRule =
+      true;  // tangent = self_t * other + self * other_t
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = mul(grads[0], other.unpack());
@@ -104,6 +118,8 @@ class MulBackward0 final : public Node {
 class DivBackward0 final : public Node {
  public:
   AG_NODE(DivBackward0);
+  static constexpr bool kForwardRule =
+      true;  // tangent = (self_t - result * other_t) / other
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const Tensor o = other.unpack();
@@ -120,23 +136,31 @@ class DivBackward0 final : public Node {
 class NegBackward0 final : public Node {
  public:
   AG_NODE(NegBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = -self_t
   variable_list apply(variable_list&& grads) override {
     return {neg(grads[0])};
   }
 };
 
+// grad * exponent * self^(exponent - 1)   (0 when exponent == 0)
+Tensor pow_scalar_grad(const Tensor& grad, const Tensor& s,
+                       const Scalar& exponent) {
+  if (exponent.to<double>() == 0.0) return zeros(s.sizes(), s.dtype());
+  const double e = exponent.to<double>();
+  const Tensor d = e == 2.0
+                       ? mul(s, wrap_scalar(Scalar(2.0)))
+                       : mul(pow(s, Scalar(e - 1.0)), wrap_scalar(Scalar(e)));
+  return mul(grad, d);
+}
+
 // d(self) = grad * exponent * self^(exponent - 1)   (0 when exponent == 0)
 class PowBackward0 final : public Node {
  public:
   AG_NODE(PowBackward0);
+  static constexpr bool kForwardRule =
+      true;  // tangent = self_t * exponent * self^(exponent - 1)
   variable_list apply(variable_list&& grads) override {
-    const Tensor s = self.unpack();
-    if (exponent.to<double>() == 0.0) return {zeros(s.sizes(), s.dtype())};
-    const double e = exponent.to<double>();
-    const Tensor d = e == 2.0
-                         ? mul(s, wrap_scalar(Scalar(2.0)))
-                         : mul(pow(s, Scalar(e - 1.0)), wrap_scalar(Scalar(e)));
-    return {mul(grads[0], d)};
+    return {pow_scalar_grad(grads[0], self.unpack(), exponent)};
   }
   SavedTensor self{this, "self"};
   Saved<Scalar> exponent{this, "exponent"};
@@ -161,23 +185,28 @@ Tensor pow_exponent_grad(const Tensor& grad, const Tensor& self,
   return mul(grad, where(mask, zeros({}, logs.dtype()), logs));
 }
 
+// grad * exponent * self^(exponent - 1)   (0 where exponent == 0)
+Tensor pow_tensor_grad(const Tensor& grad, const Tensor& s, const Tensor& e) {
+  const Tensor d = mul(e, pow(s, sub(e, wrap_scalar(Scalar(1.0)))));
+  const Tensor zero_exp = [&] {
+    NoGradGuard no_grad;
+    return eq(e, wrap_scalar(Scalar(0.0)));
+  }();
+  return mul(grad, where(zero_exp, zeros({}, d.dtype()), d));
+}
+
 // d(self) = grad * exponent * self^(exponent - 1)
 // d(exponent) = grad * result * log(self)
 class PowBackward1 final : public Node {
  public:
   AG_NODE(PowBackward1);
+  static constexpr bool kForwardRule =
+      true;  // tangent = self_t * (d/d self) + exponent_t * result * log(self)
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const Tensor s = self.unpack();
     const Tensor e = exponent.unpack();
-    if (should_compute_output(0)) {
-      const Tensor d = mul(e, pow(s, sub(e, wrap_scalar(Scalar(1.0)))));
-      const Tensor zero_exp = [&] {
-        NoGradGuard no_grad;
-        return eq(e, wrap_scalar(Scalar(0.0)));
-      }();
-      out[0] = mul(grads[0], where(zero_exp, zeros({}, d.dtype()), d));
-    }
+    if (should_compute_output(0)) out[0] = pow_tensor_grad(grads[0], s, e);
     if (should_compute_output(1)) {
       out[1] =
           pow_exponent_grad(grads[0], s, e, result.unpack(shared_from_this()));
@@ -192,6 +221,8 @@ class PowBackward1 final : public Node {
 class PowBackward2 final : public Node {
  public:
   AG_NODE(PowBackward2);
+  static constexpr bool kForwardRule =
+      true;  // tangent = exponent_t * result * log(self)
   variable_list apply(variable_list&& grads) override {
     const Tensor e = exponent.unpack();
     return {pow_exponent_grad(grads[0], wrap_scalar(self), e,
@@ -205,6 +236,8 @@ class PowBackward2 final : public Node {
 class WhereBackward0 final : public Node {
  public:
   AG_NODE(WhereBackward0);
+  static constexpr bool kForwardRule =
+      true;  // tangent = where(cond, self_t, other_t)
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const Tensor c = condition.unpack();
@@ -233,6 +266,13 @@ Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
     fn->alpha = alpha;
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self, other)) {
+    set_tangent(out, [&] {
+      return add_tangents(
+          forward_ad::tangent(self),
+          scaled(forward_ad::tangent(other), alpha.to<double>()));
+    });
+  }
   return out;
 }
 
@@ -243,6 +283,13 @@ Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   if (auto fn = record<SubBackward0>(self, other)) {
     fn->alpha = alpha;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, other)) {
+    set_tangent(out, [&] {
+      return add_tangents(
+          forward_ad::tangent(self),
+          scaled(forward_ad::tangent(other), -alpha.to<double>()));
+    });
   }
   return out;
 }
@@ -256,6 +303,11 @@ Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
     fn->alpha = alpha;
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return scaled(forward_ad::tangent(self), -alpha.to<double>());
+    });
+  }
   return out;
 }
 
@@ -265,6 +317,14 @@ Tensor mul(const Tensor& self, const Tensor& other) {
     if (fn->should_compute_output(0)) fn->other = SavedVariable(other, false);
     if (fn->should_compute_output(1)) fn->self = SavedVariable(self, false);
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, other)) {
+    set_tangent(out, [&] {
+      const Tensor st = forward_ad::tangent(self);
+      const Tensor ot = forward_ad::tangent(other);
+      return add_tangents(st.defined() ? mul(st, other) : Tensor(),
+                          ot.defined() ? mul(self, ot) : Tensor());
+    });
   }
   return out;
 }
@@ -277,6 +337,15 @@ Tensor div(const Tensor& self, const Tensor& other) {
     if (fn->should_compute_output(1)) fn->self = SavedVariable(self, false);
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self, other)) {
+    set_tangent(out, [&] {
+      const Tensor st = forward_ad::tangent(self);
+      const Tensor ot = forward_ad::tangent(other);
+      const Tensor num =
+          ot.defined() ? add_tangents(st, neg(mul(out, ot))) : st;
+      return div(num, other);
+    });
+  }
   return out;
 }
 
@@ -288,6 +357,9 @@ Tensor neg(const Tensor& self) {
   Tensor out = empty_tensor(self.sizes(), self.dtype());
   kernels::unary(kernels::UnaryOp::Neg, self, out);
   if (auto fn = record<NegBackward0>(self)) autograd::set_history(out, fn);
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return neg(forward_ad::tangent(self)); });
+  }
   return out;
 }
 
@@ -321,6 +393,11 @@ Tensor pow(const Tensor& self, const Scalar& exponent) {
     fn->exponent = exponent;
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return pow_scalar_grad(forward_ad::tangent(self), self, exponent);
+    });
+  }
   return out;
 }
 
@@ -335,6 +412,15 @@ Tensor pow(const Tensor& self, const Tensor& exponent) {
     autograd::set_history(out, fn);
     if (fn->should_compute_output(1)) fn->result = SavedVariable(out, true);
   }
+  if (forward_ad::any_dual(self, exponent)) {
+    set_tangent(out, [&] {
+      const Tensor st = forward_ad::tangent(self);
+      const Tensor et = forward_ad::tangent(exponent);
+      return add_tangents(
+          st.defined() ? pow_tensor_grad(st, self, exponent) : Tensor(),
+          et.defined() ? pow_exponent_grad(et, self, exponent, out) : Tensor());
+    });
+  }
   return out;
 }
 
@@ -348,6 +434,12 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
     fn->exponent = SavedVariable(exponent, false);
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
+  }
+  if (forward_ad::any_dual(exponent)) {
+    set_tangent(out, [&] {
+      return pow_exponent_grad(forward_ad::tangent(exponent), wrapped, exponent,
+                               out);
+    });
   }
   return out;
 }
@@ -366,10 +458,20 @@ Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other) {
     fn->condition = SavedVariable(cond, false);
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self, other)) {
+    set_tangent(out, [&] {
+      return where(cond, tangent_or_zeros(self), tangent_or_zeros(other));
+    });
+  }
   return out;
 }
 
 Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
+  // Forward AD: through the out-of-place op, which computes the tangent.
+  if (forward_ad::any_dual(self, other)) {
+    return apply_inplace(self, "add_", {other},
+                         [&](const Tensor& s) { return add(s, other, alpha); });
+  }
   autograd::check_inplace(self);
   std::shared_ptr<AddBackward0> fn = record<AddBackward0>(self, other);
   binary_inplace(BinaryOp::Add, self, other, result_type(self, other), "add_",
@@ -382,6 +484,11 @@ Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor& sub_(Tensor& self, const Tensor& other, const Scalar& alpha) {
+  // Forward AD: through the out-of-place op, which computes the tangent.
+  if (forward_ad::any_dual(self, other)) {
+    return apply_inplace(self, "sub_", {other},
+                         [&](const Tensor& s) { return sub(s, other, alpha); });
+  }
   autograd::check_inplace(self);
   check_not_bool_sub(self, other);
   std::shared_ptr<SubBackward0> fn = record<SubBackward0>(self, other);
@@ -397,6 +504,11 @@ Tensor& sub_(Tensor& self, const Tensor& other, const Scalar& alpha) {
 // The old value of self is needed for the gradient of other, so it is
 // cloned before being overwritten.
 Tensor& mul_(Tensor& self, const Tensor& other) {
+  // Forward AD: through the out-of-place op, which computes the tangent.
+  if (forward_ad::any_dual(self, other)) {
+    return apply_inplace(self, "mul_", {other},
+                         [&](const Tensor& s) { return mul(s, other); });
+  }
   autograd::check_inplace(self);
   std::shared_ptr<MulBackward0> fn = record<MulBackward0>(self, other);
   if (fn) {
@@ -411,6 +523,11 @@ Tensor& mul_(Tensor& self, const Tensor& other) {
 }
 
 Tensor& div_(Tensor& self, const Tensor& other) {
+  // Forward AD: through the out-of-place op, which computes the tangent.
+  if (forward_ad::any_dual(self, other)) {
+    return apply_inplace(self, "div_", {other},
+                         [&](const Tensor& s) { return div(s, other); });
+  }
   autograd::check_inplace(self);
   std::shared_ptr<DivBackward0> fn = record<DivBackward0>(self, other);
   if (fn) {
@@ -512,7 +629,7 @@ class NotImplementedBackward : public Node {
 template <typename... Ts>
 void record_not_implemented(const Tensor& out, const char* op,
                             const Ts&... inputs) {
-  if (!should_record(inputs...)) return;
+  if (!should_record_as<NotImplementedBackward>(op, inputs...)) return;
   autograd::set_history(out, make_node<NotImplementedBackward>(
                                  autograd::collect_next_edges(inputs...), op));
 }
@@ -552,22 +669,30 @@ class RemainderBackward1 final : public Node {
   SavedTensor self{this, "self"}, other{this, "other"};
 };
 
+// grad where min <= s <= max, else 0 (a bound may be None)
+Tensor clamp_pass(const Tensor& grad, const Tensor& s,
+                  const std::optional<Scalar>& min,
+                  const std::optional<Scalar>& max) {
+  const Tensor pass = mask_of([&] {
+    Tensor m;
+    if (min) m = ge(s, wrap_scalar(*min));
+    if (max) {
+      const Tensor below = le(s, wrap_scalar(*max));
+      m = m.defined() ? logical_and(m, below) : below;
+    }
+    return m;
+  });
+  return where(pass, grad, zeros({}, grad.dtype()));
+}
+
 // d(self) = grad where min <= self <= max, else 0 (a bound may be None)
 class ClampBackward1 final : public Node {
  public:
   AG_NODE(ClampBackward1);
+  static constexpr bool kForwardRule =
+      true;  // tangent = self_t where min <= self <= max, else 0
   variable_list apply(variable_list&& grads) override {
-    const Tensor s = self.unpack();
-    const Tensor pass = mask_of([&] {
-      Tensor m;
-      if (min) m = ge(s, wrap_scalar(*min));
-      if (max) {
-        const Tensor below = le(s, wrap_scalar(*max));
-        m = m.defined() ? logical_and(m, below) : below;
-      }
-      return m;
-    });
-    return {where(pass, grads[0], zeros({}, grads[0].dtype()))};
+    return {clamp_pass(grads[0], self.unpack(), min, max)};
   }
   SavedTensor self{this, "self"};
   Saved<std::optional<Scalar>> min{this, "min"}, max{this, "max"};
@@ -621,6 +746,8 @@ template <bool kIsMin>
 class ClampBoundBackward0 final : public Node {
  public:
   using Node::Node;
+  // tangent = self_t where self is inside the bound, else 0
+  static constexpr bool kForwardRule = true;
   std::string name() const override {
     return kIsMin ? "ClampMinBackward0" : "ClampMaxBackward0";
   }
@@ -639,6 +766,9 @@ template <bool kIsMin>
 class ClampBoundBackward1 final : public Node {
  public:
   using Node::Node;
+  // tangent = self_t where self is inside the bound, bound_t where the bound
+  // is taken
+  static constexpr bool kForwardRule = true;
   std::string name() const override {
     return kIsMin ? "ClampMinBackward1" : "ClampMaxBackward1";
   }
@@ -678,6 +808,15 @@ Tensor extremum_grad(const Tensor& g, const Tensor& mine,
 // d(self) = grad where self > other, grad / 2 where equal, else 0;
 // d(other) symmetrically
 struct MaximumSpec {
+  // tangent = self_t where self wins, other_t where other wins, the mean of
+  // the two where they tie
+  static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
+                    const Tensor& self, const Tensor& other, const Tensor&) {
+    return add_tangents(
+        self_t.defined() ? extremum_grad<true>(self_t, self, other) : Tensor(),
+        other_t.defined() ? extremum_grad<true>(other_t, other, self)
+                          : Tensor());
+  }
   static constexpr const char* kName = "MaximumBackward0";
   static constexpr bool kSavesSelf = true, kSavesOther = true,
                         kSavesResult = false;
@@ -694,6 +833,15 @@ struct MaximumSpec {
 // d(self) = grad where self < other, grad / 2 where equal, else 0;
 // d(other) symmetrically
 struct MinimumSpec {
+  // tangent = self_t where self wins, other_t where other wins, the mean of
+  // the two where they tie
+  static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
+                    const Tensor& self, const Tensor& other, const Tensor&) {
+    return add_tangents(
+        self_t.defined() ? extremum_grad<false>(self_t, self, other) : Tensor(),
+        other_t.defined() ? extremum_grad<false>(other_t, other, self)
+                          : Tensor());
+  }
   static constexpr const char* kName = "MinimumBackward0";
   static constexpr bool kSavesSelf = true, kSavesOther = true,
                         kSavesResult = false;
@@ -810,6 +958,13 @@ Tensor clamp_bound(const Tensor& self, const Scalar& bound) {
     fn->bound = bound;
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      const std::optional<Scalar> none, given = bound;
+      return clamp_pass(forward_ad::tangent(self), self, kIsMin ? given : none,
+                        kIsMin ? none : given);
+    });
+  }
   return out;
 }
 
@@ -821,6 +976,25 @@ Tensor clamp_bound(const Tensor& self, const Tensor& bound) {
     fn->self = SavedVariable(self, false);
     fn->bound = SavedVariable(bound, false);
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, bound)) {
+    set_tangent(out, [&] {
+      const Tensor zero = zeros({}, out.dtype());
+      const Tensor st = forward_ad::tangent(self);
+      const Tensor bt = forward_ad::tangent(bound);
+      Tensor from_self, from_bound;
+      if (st.defined()) {
+        const Tensor pass =
+            mask_of([&] { return kIsMin ? ge(self, bound) : le(self, bound); });
+        from_self = where(pass, st, zero);
+      }
+      if (bt.defined()) {
+        const Tensor taken =
+            mask_of([&] { return kIsMin ? lt(self, bound) : gt(self, bound); });
+        from_bound = where(taken, bt, zero);
+      }
+      return add_tangents(from_self, from_bound);
+    });
   }
   return out;
 }
@@ -916,6 +1090,11 @@ Tensor clamp(const Tensor& self, const std::optional<Scalar>& min,
     fn->max = max;
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return clamp_pass(forward_ad::tangent(self), self, min, max);
+    });
+  }
   return out;
 }
 
@@ -998,7 +1177,8 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask,
            "tensor with ",
            value.dim(), " dimension(s).");
   Tensor out = masked_fill_out(self, mask, value);
-  if (should_record(self, value)) {
+  if (should_record_as<MaskedFillBackward>("MaskedFillBackward1", self,
+                                           value)) {
     auto fn = make_node<MaskedFillBackward>(
         autograd::collect_next_edges(self, value), true);
     fn->mask = SavedVariable(mask, false);

@@ -11,6 +11,7 @@ namespace {
 class CloneBackward0 final : public Node {
  public:
   AG_NODE(CloneBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = clone(self_t)
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -18,6 +19,8 @@ class CloneBackward0 final : public Node {
 class ToCopyBackward0 final : public Node {
  public:
   AG_NODE(ToCopyBackward0);
+  // tangent = self_t in the new dtype
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -25,6 +28,7 @@ class ToCopyBackward0 final : public Node {
 class CopyBackwards : public Node {
  public:
   using Node::Node;
+  static constexpr bool kForwardRule = true;  // copy_tangent
   std::string name() const override { return "torch::autograd::CopyBackwards"; }
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
@@ -50,6 +54,43 @@ class OverwrittenBackward : public Node {
   const char* name_;
 };
 
+// Forward rule of copy_: self's tangent becomes src's (broadcast, in self's
+// dtype). When self is a view, the tangent is written into its base's, a
+// zero tangent laid out as the base where it has none (contiguous bases
+// only, as the backward formulas' zero buffers are).
+void copy_tangent(const Tensor& self, const Tensor& src) {
+  const AutogradMeta* m = autograd::meta(self);
+  Tensor src_t = forward_ad::tangent(src);
+  forward_ad::DisableGuard paused;
+  if (!src_t.defined()) src_t = zeros(self.sizes(), self.dtype());
+  if (!m || !m->is_view) {
+    Tensor t = empty_tensor(self.sizes(), self.dtype());
+    kernels::copy(src_t, t);
+    forward_ad::set_tangent(self, t);
+    return;
+  }
+  const Tensor& base = m->base;
+  Tensor base_t = forward_ad::tangent(base);
+  if (!base_t.defined()) {
+    AG_CHECK_AS(NotImplementedError, base.is_contiguous(),
+                "Trying to use forward AD with copy_ into a view of a "
+                "non-contiguous tensor that does not support it because it "
+                "has not been implemented yet.");
+    base_t = zeros(base.sizes(), base.dtype());
+    forward_ad::set_tangent(base, base_t);
+  }
+  AG_CHECK_AS(
+      NotImplementedError,
+      base_t.strides() == base.strides() &&
+          base_t.impl()->storage_offset() == base.impl()->storage_offset(),
+      "Trying to use forward AD with copy_ into a view whose base's "
+      "tangent is laid out differently, which is not supported.");
+  Tensor slot = as_strided(base_t, self.sizes(), self.strides(),
+                           self.impl()->storage_offset());
+  copy_(slot, src_t);
+  forward_ad::set_tangent(self, slot);
+}
+
 Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
                   const char* op_name) {
   // No overlap check: every aliased element receives the same value, so
@@ -57,7 +98,7 @@ Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
   autograd::check_inplace(self);
   kernels::fill(self, value);
   self.impl()->bump_version(op_name);
-  if (should_record(self)) {
+  if (should_record_as<OverwrittenBackward>(node_name, self)) {
     rebase_history(self, make_node<OverwrittenBackward>(
                              autograd::collect_next_edges(self), node_name));
   }
@@ -69,6 +110,9 @@ Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
 Tensor clone(const Tensor& self) {
   Tensor out = clone_data(self);
   if (auto fn = record<CloneBackward0>(self)) autograd::set_history(out, fn);
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return clone(forward_ad::tangent(self)); });
+  }
   return out;
 }
 
@@ -82,6 +126,11 @@ Tensor to(const Tensor& self, DType dtype, bool copy) {
   kernels::copy(self, out);
   if (is_floating(dtype)) {
     if (auto fn = record<ToCopyBackward0>(self)) autograd::set_history(out, fn);
+    if (forward_ad::any_dual(self)) {
+      set_tangent(out, [&] {
+        return to(forward_ad::tangent(self), dtype, /*copy=*/true);
+      });
+    }
   }
   return out;
 }
@@ -109,6 +158,9 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   kernels::copy(overlaps ? clone_data(src) : src, self);
   self.impl()->bump_version("copy_");
   if (fn) rebase_history(self, fn);
+  if (is_floating(self.dtype()) && forward_ad::any_dual(self, src)) {
+    copy_tangent(self, src);
+  }
   return self;
 }
 

@@ -246,21 +246,23 @@ namespace {
 
 // d(self) = grad (add) or grad.index_fill(dim, index, 0) (copy, fill);
 // d(source) = grad.index_select(dim, index) (* alpha for add)
+const char* index_update_node_name(IndexMode mode) {
+  switch (mode) {
+    case IndexMode::Add:
+      return "IndexAddBackward0";
+    case IndexMode::Copy:
+      return "IndexCopyBackward0";
+    case IndexMode::Fill:
+      break;
+  }
+  return "IndexFillBackward0";
+}
+
 class IndexUpdateBackward : public Node {
  public:
   IndexUpdateBackward(edge_list&& edges, IndexMode mode)
       : Node(std::move(edges)), mode_(mode) {}
-  std::string name() const override {
-    switch (mode_) {
-      case IndexMode::Add:
-        return "IndexAddBackward0";
-      case IndexMode::Copy:
-        return "IndexCopyBackward0";
-      case IndexMode::Fill:
-        break;
-    }
-    return "IndexFillBackward0";
-  }
+  std::string name() const override { return index_update_node_name(mode_); }
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     variable_list out(num_outputs());
@@ -319,8 +321,10 @@ Tensor index_update(const Tensor& self, int64_t dim_in, const Tensor& index,
     if (self.dim() == 0) out = reshape(out, {});
   }
   const bool grad_source = mode != IndexMode::Fill;
+  const char* name = index_update_node_name(mode);
   if (is_floating(out.dtype()) &&
-      (grad_source ? should_record(self, source) : should_record(self))) {
+      (grad_source ? should_record_as<IndexUpdateBackward>(name, self, source)
+                   : should_record_as<IndexUpdateBackward>(name, self))) {
     auto fn = grad_source
                   ? make_node<IndexUpdateBackward>(
                         autograd::collect_next_edges(self, source), mode)

@@ -55,6 +55,7 @@ bool skipped_in_cat(const Tensor& t) {
 class CatBackward0 final : public Node {
  public:
   AG_NODE(CatBackward0);
+  static constexpr bool kForwardRule = true;  // list_tangent
   variable_list apply(variable_list&& grads) override {
     variable_list out(num_outputs());
     int64_t offset = 0;
@@ -79,6 +80,7 @@ class CatBackward0 final : public Node {
 class StackBackward0 final : public Node {
  public:
   AG_NODE(StackBackward0);
+  static constexpr bool kForwardRule = true;  // list_tangent
   variable_list apply(variable_list&& grads) override {
     variable_list out(num_outputs());
     for (size_t i = 0; i < out.size(); ++i) {
@@ -95,6 +97,19 @@ DType promoted(const TensorList& tensors) {
   DType t = tensors[0].dtype();
   for (const Tensor& x : tensors) t = promote_types(t, x.dtype());
   return t;
+}
+
+// The tangent of a list op (cat, stack): the same op on the inputs'
+// tangents, zeros standing in for inputs without one.
+template <typename F>
+void list_tangent(const Tensor& out, const TensorList& tensors, F&& op) {
+  if (!forward_ad::any_dual_list(tensors)) return;
+  set_tangent(out, [&] {
+    TensorList tangents;
+    tangents.reserve(tensors.size());
+    for (const Tensor& t : tensors) tangents.push_back(tangent_or_zeros(t));
+    return op(tangents);
+  });
 }
 
 }  // namespace
@@ -134,8 +149,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
     kernels::copy(t, narrow_data(out, d, offset, t.sizes()[ud]));
     offset += t.sizes()[ud];
   }
-  if (GradMode::is_enabled() &&
-      std::any_of(tensors.begin(), tensors.end(), autograd::requires_grad)) {
+  if (should_record_list<CatBackward0>(tensors)) {
     auto fn =
         make_node<CatBackward0>(autograd::collect_next_edges_list(tensors));
     fn->dim = dim;
@@ -145,6 +159,8 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
     }
     autograd::set_history(out, fn);
   }
+  list_tangent(out, tensors,
+               [&](const TensorList& ts) { return cat(ts, dim); });
   return out;
 }
 
@@ -169,13 +185,14 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
                             static_cast<int64_t>(i) *
                                 out.strides()[static_cast<size_t>(d)]));
   }
-  if (GradMode::is_enabled() &&
-      std::any_of(tensors.begin(), tensors.end(), autograd::requires_grad)) {
+  if (should_record_list<StackBackward0>(tensors)) {
     auto fn =
         make_node<StackBackward0>(autograd::collect_next_edges_list(tensors));
     fn->dim = dim;
     autograd::set_history(out, fn);
   }
+  list_tangent(out, tensors,
+               [&](const TensorList& ts) { return stack(ts, dim); });
   return out;
 }
 
@@ -280,7 +297,8 @@ Tensor triangle(const Tensor& self, int64_t diagonal, bool upper) {
            ": input tensor must have at least 2 dimensions");
   Tensor out = empty_tensor(self.sizes(), self.dtype());
   kernels::triangle(self, diagonal, upper, out);
-  if (should_record(self)) {
+  if (should_record_as<TriangleBackward>(
+          upper ? "TriuBackward0" : "TrilBackward0", self)) {
     autograd::set_history(
         out, make_node<TriangleBackward>(autograd::collect_next_edges(self),
                                          upper, diagonal));
@@ -520,7 +538,10 @@ Tensor scatter_impl(const Tensor& self, int64_t dim, const Tensor& index,
   const int64_t d = check_scatter(self, dim, index, is_value ? nullptr : &src);
   Tensor out = clone_data(self);
   scatter_data(out, d, index, src, mode == ScatterBackward::Mode::Add);
-  if (should_record(self, src)) {
+  if (should_record_as<ScatterBackward>(mode == ScatterBackward::Mode::Add
+                                            ? "ScatterAddBackward0"
+                                            : "ScatterBackward0",
+                                        self, src)) {
     auto fn = make_node<ScatterBackward>(
         is_value ? autograd::collect_next_edges(self)
                  : autograd::collect_next_edges(self, src),
@@ -540,7 +561,10 @@ Tensor& scatter_inplace(Tensor& self, int64_t dim, const Tensor& index,
   const int64_t d = check_scatter(self, dim, index, is_value ? nullptr : &src);
   check_no_internal_overlap(self);
   std::shared_ptr<ScatterBackward> fn;
-  if (should_record(self, src)) {
+  if (should_record_as<ScatterBackward>(mode == ScatterBackward::Mode::Add
+                                            ? "ScatterAddBackward0"
+                                            : "ScatterBackward0",
+                                        self, src)) {
     fn = make_node<ScatterBackward>(
         is_value ? autograd::collect_next_edges(self)
                  : autograd::collect_next_edges(self, src),
@@ -950,7 +974,7 @@ class EmbeddingBackward0 final : public Node {
       Tensor padded;
       {
         NoGradGuard no_grad;
-        padded = unsqueeze(eq(idx, wrap_scalar(Scalar(padding_idx))), 1);
+        padded = unsqueeze(eq(idx, wrap_scalar(Scalar(padding_idx.get()))), 1);
       }
       g = where(padded, zeros({}, g.dtype()), g);
     }
@@ -1152,7 +1176,10 @@ Tensor index_pad(const Tensor& self, const IntList& pad, PadMode mode) {
     input_sizes.push_back(size);
     positions.push_back(pos);
   }
-  if (should_record(self)) {
+  if (should_record_as<IndexPadBackward>(mode == PadMode::Reflect
+                                             ? "ReflectionPadBackward0"
+                                             : "ReplicationPadBackward0",
+                                         self)) {
     const std::string name =
         detail::str_cat(mode == PadMode::Reflect ? "Reflection" : "Replication",
                         "Pad", k, "DBackward0");

@@ -58,6 +58,7 @@ Tensor mm_mat2_grad(const Tensor& grad, const Tensor& mat1,
 class MmBackward0 final : public Node {
  public:
   AG_NODE(MmBackward0);
+  static constexpr bool kForwardRule = true;  // record_product
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -76,6 +77,7 @@ class MmBackward0 final : public Node {
 class BmmBackward0 final : public Node {
  public:
   AG_NODE(BmmBackward0);
+  static constexpr bool kForwardRule = true;  // record_product
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -93,6 +95,7 @@ class BmmBackward0 final : public Node {
 class MvBackward0 final : public Node {
  public:
   AG_NODE(MvBackward0);
+  static constexpr bool kForwardRule = true;  // record_product
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -108,6 +111,7 @@ class MvBackward0 final : public Node {
 class DotBackward0 final : public Node {
  public:
   AG_NODE(DotBackward0);
+  static constexpr bool kForwardRule = true;  // record_product
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = mul(grads[0], tensor.unpack());
@@ -117,11 +121,24 @@ class DotBackward0 final : public Node {
   SavedTensor self{this, "self"}, tensor{this, "tensor"};
 };
 
+// The tangent of a bilinear product(a, b): product(a_t, b) + product(a, b_t).
+void product_tangent(const Tensor& out, const Tensor& a, const Tensor& b,
+                     Tensor (*product)(const Tensor&, const Tensor&)) {
+  if (!forward_ad::any_dual(a, b)) return;
+  set_tangent(out, [&] {
+    const Tensor at = forward_ad::tangent(a), bt = forward_ad::tangent(b);
+    return add_tangents(at.defined() ? product(at, b) : Tensor(),
+                        bt.defined() ? product(a, bt) : Tensor());
+  });
+}
+
 // Returns the node (null when no gradient is recorded).
 template <typename NodeT>
 std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
                                       const Tensor& b, SavedTensor NodeT::* sa,
-                                      SavedTensor NodeT::* sb) {
+                                      SavedTensor NodeT::* sb,
+                                      Tensor (*product)(const Tensor&,
+                                                        const Tensor&)) {
   auto fn = record<NodeT>(a, b);
   if (fn) {
     // Each input's gradient needs the other input.
@@ -129,6 +146,7 @@ std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
     if (fn->should_compute_output(0)) (*fn).*sb = SavedVariable(b, false);
     autograd::set_history(out, fn);
   }
+  product_tangent(out, a, b, product);
   return fn;
 }
 
@@ -136,6 +154,7 @@ std::shared_ptr<NodeT> record_product(const Tensor& out, const Tensor& a,
 class SqueezeBackward4 final : public Node {
  public:
   AG_NODE(SqueezeBackward4);
+  static constexpr bool kForwardRule = true;  // the same view of the tangent
   variable_list apply(variable_list&& grads) override {
     return {unsqueeze(grads[0], dim)};
   }
@@ -150,6 +169,9 @@ Tensor squeeze_leading(const Tensor& self) {
   strides.erase(0);
   Tensor out = make_view(self, sizes, strides, self.impl()->storage_offset());
   if (auto fn = record<SqueezeBackward4>(self)) autograd::set_history(out, fn);
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return squeeze(forward_ad::tangent(self), {0}); });
+  }
   return out;
 }
 
@@ -158,6 +180,8 @@ Tensor squeeze_leading(const Tensor& self) {
 class AddmmBackward0 final : public Node {
  public:
   AG_NODE(AddmmBackward0);
+  // tangent = beta * self_t + alpha * (mat1_t @ mat2 + mat1 @ mat2_t)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     auto scaled = [](const Tensor& t, const Scalar& s) {
@@ -389,6 +413,7 @@ namespace {
 class UnsafeViewBackward0 final : public Node {
  public:
   AG_NODE(UnsafeViewBackward0);
+  static constexpr bool kForwardRule = true;  // the same view of the tangent
   variable_list apply(variable_list&& grads) override {
     return {reshape(grads[0], self_sizes)};
   }
@@ -406,6 +431,9 @@ Tensor unsafe_view(const Tensor& self, const Shape& sizes) {
     fn->self_sizes = self.sizes();
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return reshape(forward_ad::tangent(self), sizes); });
+  }
   return out;
 }
 
@@ -419,7 +447,7 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
   Tensor out =
       matmul_data(self, mat2, {self.size(0), mat2.size(1)}, "addmm_impl_cpu_");
   if (auto fn = record_product(out, self, mat2, &MmBackward0::self,
-                               &MmBackward0::mat2)) {
+                               &MmBackward0::mat2, &mm)) {
     fn->self_transposed = is_transposed_matrix(self.sizes(), self.strides());
     fn->mat2_transposed = is_transposed_matrix(mat2.sizes(), mat2.strides());
   }
@@ -436,7 +464,8 @@ Tensor bmm(const Tensor& self, const Tensor& mat2) {
            mat2.size(1), "].");
   Tensor out = matmul_data(self, mat2,
                            {self.size(0), self.size(1), mat2.size(2)}, "bmm");
-  record_product(out, self, mat2, &BmmBackward0::self, &BmmBackward0::mat2);
+  record_product(out, self, mat2, &BmmBackward0::self, &BmmBackward0::mat2,
+                 &bmm);
   return out;
 }
 
@@ -452,7 +481,7 @@ Tensor mv(const Tensor& self, const Tensor& vec) {
                          vec.impl()->storage_offset());
   Tensor out = matmul_data(self, col, {self.size(0), 1}, "addmv_impl_cpu");
   out.impl()->set_sizes_and_strides({self.size(0)}, {1}, 0);
-  record_product(out, self, vec, &MvBackward0::self, &MvBackward0::vec);
+  record_product(out, self, vec, &MvBackward0::self, &MvBackward0::vec, &mv);
   return out;
 }
 
@@ -476,7 +505,8 @@ Tensor dot(const Tensor& self, const Tensor& other) {
               "\"dot\" not implemented for 'Bool'");
   Tensor out = matmul_data(row, col, {1, 1}, "dot");
   out.impl()->set_sizes_and_strides({}, {}, 0);
-  record_product(out, self, other, &DotBackward0::self, &DotBackward0::tensor);
+  record_product(out, self, other, &DotBackward0::self, &DotBackward0::tensor,
+                 &dot);
   return out;
 }
 
@@ -586,6 +616,21 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
     fn->beta = beta;
     fn->alpha = alpha;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, mat1, mat2)) {
+    set_tangent(out, [&] {
+      const Tensor st = forward_ad::tangent(self);
+      const Tensor m1t = forward_ad::tangent(mat1);
+      const Tensor m2t = forward_ad::tangent(mat2);
+      const Tensor products =
+          add_tangents(m1t.defined() ? mm(m1t, mat2) : Tensor(),
+                       m2t.defined() ? mm(mat1, m2t) : Tensor());
+      const double a = alpha.to<double>(), b = beta.to<double>();
+      return add_tangents(
+          st.defined() && b != 0.0 ? mul(st, wrap_scalar(beta)) : Tensor(),
+          products.defined() && a != 1.0 ? mul(products, wrap_scalar(alpha))
+                                         : products);
+    });
   }
   return out;
 }

@@ -198,12 +198,6 @@ class BinaryCrossEntropyBackward0 final : public Node {
 
 // ---- nll_loss
 
-std::vector<double> values_of(const Tensor& t) {
-  const Tensor d = clone_data(cast_data(t, DType::Float64));
-  const auto* p = static_cast<const double*>(d.raw_data());
-  return std::vector<double>(p, p + d.numel());
-}
-
 // What nll_loss reads from its targets, laid out as (N, 1, D): the class to
 // pick (0 where ignored) and its weight (0 where ignored), and the weights'
 // total (the divisor of the mean).
@@ -341,7 +335,7 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
       if (reduction == Reduction::Mean) out = div(out, total);
     }
   }
-  if (should_record(self)) {
+  if (should_record_as<NllLossBackward>(name, self)) {
     auto fn =
         make_node<NllLossBackward>(autograd::collect_next_edges(self), name);
     fn->target = SavedVariable(target, false);

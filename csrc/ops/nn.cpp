@@ -76,6 +76,8 @@ Tensor fused_softmax_backward(const Tensor& grad, const Tensor& result,
 class SoftmaxBackward0 final : public Node {
  public:
   AG_NODE(SoftmaxBackward0);
+  // tangent = result * (self_t - sum(self_t * result, dim))
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
@@ -93,6 +95,8 @@ class SoftmaxBackward0 final : public Node {
 class LogSoftmaxBackward0 final : public Node {
  public:
   AG_NODE(LogSoftmaxBackward0);
+  // tangent = self_t - sum(self_t * exp(result), dim)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor y = result.unpack(shared_from_this());
     const Tensor& g = grads[0];
@@ -126,6 +130,14 @@ Tensor softmax_common(const Tensor& self, int64_t dim,
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
   }
+  if (forward_ad::any_dual(x)) {
+    set_tangent(out, [&] {
+      const Tensor t = forward_ad::tangent(x);
+      const IntList dims{x.dim() == 0 ? 0 : d};
+      return log ? sub(t, sum(mul(t, exp(out)), dims, true))
+                 : mul(out, sub(t, sum(mul(t, out), dims, true)));
+    });
+  }
   return out;
 }
 
@@ -145,9 +157,9 @@ Tensor scatter_add_data(const Tensor& src, const Tensor& index, int64_t size) {
 }
 
 // d(self) = scatter_add(grad, index) into zeros of self's shape
-class GatherBackward0 final : public Node {
+class GatherDim1Backward final : public Node {
  public:
-  AG_NODE(GatherBackward0);
+  AG_NODE_PRINTED_AS("GatherBackward0");
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::scatter_add_dim1(grads[0], index.unpack(), size)};
   }
@@ -157,9 +169,9 @@ class GatherBackward0 final : public Node {
 };
 
 // d(src) = gather(grad, index)
-class ScatterAddBackward0 final : public Node {
+class ScatterAddDim1Backward final : public Node {
  public:
-  AG_NODE(ScatterAddBackward0);
+  AG_NODE_PRINTED_AS("ScatterAddBackward0");
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::gather_dim1(grads[0], index.unpack())};
   }
@@ -945,12 +957,6 @@ class NativeBatchNormBackward0 final : public Node {
 };
 
 // A 1-D tensor's values in double.
-std::vector<double> values_of(const Tensor& t) {
-  const Tensor d = contiguous_data(cast_data(t, DType::Float64));
-  const auto* p = static_cast<const double*>(d.raw_data());
-  return std::vector<double>(p, p + d.numel());
-}
-
 Tensor tensor_of(const std::vector<double>& v, DType dtype) {
   const Tensor d =
       from_buffer(v.data(), {static_cast<int64_t>(v.size())}, DType::Float64);
@@ -1278,7 +1284,7 @@ namespace nn_detail {
 
 Tensor gather_dim1(const Tensor& self, const Tensor& index) {
   Tensor out = gather_data(self, index);
-  if (auto fn = record<GatherBackward0>(self)) {
+  if (auto fn = record<GatherDim1Backward>(self)) {
     fn->index = SavedVariable(index, false);
     fn->size = self.size(1);
     autograd::set_history(out, fn);
@@ -1288,7 +1294,7 @@ Tensor gather_dim1(const Tensor& self, const Tensor& index) {
 
 Tensor scatter_add_dim1(const Tensor& src, const Tensor& index, int64_t size) {
   Tensor out = scatter_add_data(src, index, size);
-  if (auto fn = record<ScatterAddBackward0>(src)) {
+  if (auto fn = record<ScatterAddDim1Backward>(src)) {
     fn->index = SavedVariable(index, false);
     autograd::set_history(out, fn);
   }

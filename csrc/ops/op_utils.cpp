@@ -2,6 +2,12 @@
 
 namespace ag::ops {
 
+std::vector<double> values_of(const Tensor& t) {
+  const Tensor d = contiguous_data(cast_data(t, DType::Float64));
+  const auto* p = static_cast<const double*>(d.raw_data());
+  return std::vector<double>(p, p + d.numel());
+}
+
 Tensor cast_data(const Tensor& t, DType dtype) {
   if (t.dtype() == dtype) return t;
   if (t.dim() == 0) {
@@ -62,6 +68,14 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
   const std::shared_ptr<Node> fn =
       recording ? autograd::grad_fn(result) : nullptr;
   AutogradMeta* m = autograd::meta(self);
+  // Forward AD: self takes over result's tangent. A view's tangent would
+  // have to be written into its base's, which is not supported yet.
+  const Tensor result_tangent = forward_ad::tangent(result);
+  if (result_tangent.defined() || forward_ad::any_dual(self)) {
+    if ((m && m->is_view) || !result_tangent.defined()) {
+      forward_ad::raise_no_rule(name);
+    }
+  }
   if (fn && m && m->is_view) {
     // Written as a copy of result, so result keeps fn as its own history.
     copy_(self, result);
@@ -75,7 +89,19 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
     meta.grad_fn = fn;
     meta.output_nr = autograd::output_nr(result);
   }
+  if (result_tangent.defined()) forward_ad::set_tangent(self, result_tangent);
   return self;
+}
+
+Tensor tangent_or_zeros(const Tensor& t) {
+  Tensor tan = forward_ad::tangent(t);
+  return tan.defined() ? tan : zeros(t.sizes(), t.dtype());
+}
+
+Tensor add_tangents(const Tensor& a, const Tensor& b) {
+  if (!a.defined()) return b;
+  if (!b.defined()) return a;
+  return add(a, b);
 }
 
 }  // namespace ag::ops

@@ -3,10 +3,13 @@
 // Shared plumbing of the op files: dtype casts without recording, output
 // allocation, and the record-a-node pattern every differentiable op follows.
 
+#include <algorithm>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "autograd/autograd_meta.h"
+#include "autograd/forward_ad.h"
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
 #include "autograd/saved.h"
@@ -28,20 +31,92 @@ inline Tensor contiguous_data(const Tensor& t) {
 // A fresh contiguous result seen with another shape, recorded as PyTorch's
 // _unsafe_view (UnsafeViewBackward0; linalg.cpp).
 Tensor unsafe_view(const Tensor& self, const Shape& sizes);
+// t's values as doubles, in row-major order.
+std::vector<double> values_of(const Tensor& t);
 
-// Whether an op on these inputs should record a node.
-template <typename... Ts>
+// Note [Forward AD gate]: should_record<T> (and record<T>, built on it) is
+// the gate every differentiable op passes with its differentiable inputs,
+// naming its backward node T. There, an input carrying a tangent (Note
+// [Forward AD], autograd/forward_ad.h) is refused with NotImplementedError
+// unless T declares that the op computes its output's tangent:
+//
+//   static constexpr bool kForwardRule = true;
+//
+// (UnaryBackward/BinaryBackward declare it when their Spec has `jvp`). An op
+// that declares it computes the tangent right after the kernel, with
+// set_tangent below. The error names the op: T's static kNodeName when it
+// has one, else the name of a T built without edges.
+template <typename T, typename = void>
+struct has_forward_rule : std::false_type {};
+template <typename T>
+struct has_forward_rule<T, std::void_t<decltype(T::kForwardRule)>>
+    : std::bool_constant<T::kForwardRule> {};
+
+template <typename T, typename = void>
+struct has_static_node_name : std::false_type {};
+template <typename T>
+struct has_static_node_name<T, std::void_t<decltype(T::kNodeName)>>
+    : std::true_type {};
+
+template <typename T>
+[[noreturn]] void raise_no_forward_rule() {
+  if constexpr (has_static_node_name<T>::value) {
+    forward_ad::raise_no_rule(T::kNodeName);
+  } else {
+    forward_ad::raise_no_rule(std::make_unique<T>(edge_list())->name());
+  }
+}
+
+// Whether an op on these inputs should record node T.
+template <typename T, typename... Ts>
 bool should_record(const Ts&... inputs) {
+  if constexpr (!has_forward_rule<T>::value) {
+    if (forward_ad::any_dual(inputs...)) raise_no_forward_rule<T>();
+  }
   return GradMode::is_enabled() && autograd::any_requires_grad(inputs...);
+}
+// The same, for a node T whose name is only known at the call.
+template <typename T, typename... Ts>
+bool should_record_as(const char* node_name, const Ts&... inputs) {
+  if constexpr (!has_forward_rule<T>::value) {
+    if (forward_ad::any_dual(inputs...)) forward_ad::raise_no_rule(node_name);
+  }
+  return GradMode::is_enabled() && autograd::any_requires_grad(inputs...);
+}
+template <typename T>
+bool should_record_list(const TensorList& inputs) {
+  if constexpr (!has_forward_rule<T>::value) {
+    if (forward_ad::any_dual_list(inputs)) raise_no_forward_rule<T>();
+  }
+  return GradMode::is_enabled() &&
+         std::any_of(inputs.begin(), inputs.end(), autograd::requires_grad);
 }
 
 // Creates node T wired to the inputs' gradient edges, or null when no node
 // is needed.
 template <typename T, typename... Ts>
 std::shared_ptr<T> record(const Ts&... inputs) {
-  if (!should_record(inputs...)) return nullptr;
+  if (!should_record<T>(inputs...)) return nullptr;
   return make_node<T>(autograd::collect_next_edges(inputs...));
 }
+
+// Forward rules (Note [Forward AD]): `rule` computes out's tangent from the
+// inputs' tangents, with propagation paused so it sees primals only. A
+// tangent computed from a broadcast input is expanded to out's shape.
+template <typename F>
+void set_tangent(const Tensor& out, F&& rule) {
+  Tensor t;
+  {
+    forward_ad::DisableGuard paused;
+    t = rule();
+    if (t.defined() && t.sizes() != out.sizes()) t = expand(t, out.sizes());
+  }
+  forward_ad::set_tangent(out, t);
+}
+// t's tangent, or zeros shaped like t where it has none.
+Tensor tangent_or_zeros(const Tensor& t);
+// a + b where either may be undefined (the tangent of an input without one).
+Tensor add_tangents(const Tensor& a, const Tensor& b);
 
 // The shape of an integer-list argument for _saved_* inspection.
 inline SavedField ints_field(const Shape& shape) {
@@ -122,6 +197,11 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
 // belongs in the same Spec, as `jvp` (the result's tangent from the inputs'
 // tangents), read by the same templates.
 //
+// Note [Elementwise forward rules]: for an elementwise op y = f(x) the
+// backward formula is grad * f'(x), a pointwise factor; the tangent of y is
+// tangent * f'(x), the same product. Such a Spec's jvp is its backward
+// applied to the tangent.
+//
 // Note [Dispatch point]: unary_op and binary_op below are the one place each
 // call of a declared op passes through (kernel, node, saved tensors): where a
 // profiler records it, a forward-mode tangent is computed, or a batching rule
@@ -134,10 +214,16 @@ enum class IntegerInputs {
   Raise,    // NotImplementedError naming the op's CPU kernel (logsigmoid)
 };
 
+template <typename Spec, typename = void>
+struct has_jvp : std::false_type {};
+template <typename Spec>
+struct has_jvp<Spec, std::void_t<decltype(&Spec::jvp)>> : std::true_type {};
+
 template <typename Spec>
 class UnaryBackward final : public Node {
  public:
   using Node::Node;
+  static constexpr bool kForwardRule = has_jvp<Spec>::value;
   std::string name() const override { return Spec::kName; }
   variable_list apply(variable_list&& grads) override {
     return {Spec::backward(grads[0], saved.unpack(shared_from_this()))};
@@ -162,6 +248,14 @@ Tensor unary_op(const Tensor& self, kernels::UnaryOp op, IntegerInputs ints,
     fn->saved = Spec::kSavesResult ? SavedVariable(out, true)
                                    : SavedVariable(self, false);
   }
+  if constexpr (has_jvp<Spec>::value) {
+    if (forward_ad::any_dual(self)) {
+      set_tangent(out, [&] {
+        return Spec::jvp(forward_ad::tangent(self),
+                         Spec::kSavesResult ? out : self);
+      });
+    }
+  }
   return out;
 }
 
@@ -169,6 +263,7 @@ template <typename Spec>
 class BinaryBackward final : public Node {
  public:
   using Node::Node;
+  static constexpr bool kForwardRule = has_jvp<Spec>::value;
   std::string name() const override { return Spec::kName; }
   variable_list apply(variable_list&& grads) override {
     const auto owner = shared_from_this();
@@ -203,6 +298,14 @@ Tensor binary_op(const Tensor& self, const Tensor& other, kernels::BinaryOp op,
     if (Spec::kSavesSelf) fn->self = SavedVariable(self, false);
     if (Spec::kSavesOther) fn->other = SavedVariable(other, false);
     if (Spec::kSavesResult) fn->result = SavedVariable(out, true);
+  }
+  if constexpr (has_jvp<Spec>::value) {
+    if (forward_ad::any_dual(self, other)) {
+      set_tangent(out, [&] {
+        return Spec::jvp(forward_ad::tangent(self), forward_ad::tangent(other),
+                         self, other, out);
+      });
+    }
   }
   return out;
 }

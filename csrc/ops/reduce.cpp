@@ -115,6 +115,7 @@ Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
 class SumBackward0 final : public Node {
  public:
   AG_NODE(SumBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = sum(self_t)
   variable_list apply(variable_list&& grads) override {
     return {expand(grads[0], self_sizes)};
   }
@@ -125,6 +126,8 @@ class SumBackward0 final : public Node {
 class SumBackward1 final : public Node {
  public:
   AG_NODE(SumBackward1);
+  static constexpr bool kForwardRule =
+      true;  // tangent = sum(self_t, dims, keepdim)
   variable_list apply(variable_list&& grads) override {
     return {expand_reduced_grad(grads[0], self_sizes, dims, keepdim)};
   }
@@ -137,6 +140,7 @@ class SumBackward1 final : public Node {
 class MeanBackward0 final : public Node {
  public:
   AG_NODE(MeanBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = mean(self_t)
   variable_list apply(variable_list&& grads) override {
     return {div(expand(grads[0], self_sizes),
                 wrap_scalar(Scalar(numel_of(self_sizes))))};
@@ -152,6 +156,8 @@ class MeanBackward0 final : public Node {
 class MeanBackward1 final : public Node {
  public:
   AG_NODE(MeanBackward1);
+  static constexpr bool kForwardRule =
+      true;  // tangent = mean(self_t, dims, keepdim)
   variable_list apply(variable_list&& grads) override {
     int64_t count = 1;
     for (int64_t d : dims) count *= self_sizes[static_cast<size_t>(d)];
@@ -216,6 +222,9 @@ Tensor sum(const Tensor& self, std::optional<DType> dtype) {
     fn->self_sizes = self.sizes();
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return sum(forward_ad::tangent(self), dtype); });
+  }
   return out;
 }
 
@@ -228,6 +237,11 @@ Tensor sum(const Tensor& self, const IntList& dims_in, bool keepdim,
     fn->dims = dims;
     fn->keepdim = keepdim;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return sum(forward_ad::tangent(self), dims, keepdim, dtype);
+    });
   }
   return out;
 }
@@ -262,6 +276,9 @@ Tensor mean(const Tensor& self, std::optional<DType> dtype) {
     fn->self_sizes = self.sizes();
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return mean(forward_ad::tangent(self), dtype); });
+  }
   return out;
 }
 
@@ -275,6 +292,11 @@ Tensor mean(const Tensor& self, const IntList& dims_in, bool keepdim,
     fn->dims = dims;
     fn->keepdim = keepdim;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return mean(forward_ad::tangent(self), dims, keepdim, dtype);
+    });
   }
   return out;
 }
@@ -514,7 +536,8 @@ Tensor full_extremum(const Tensor& self, bool is_max) {
   Tensor out =
       reduce_data(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min,
                   self, dims, false, self.dtype());
-  if (should_record(self)) {
+  if (should_record_as<ExtremumBackward>(
+          is_max ? "MaxBackward1" : "MinBackward1", self)) {
     auto fn = make_node<ExtremumBackward>(
         autograd::collect_next_edges(self),
         is_max ? "MaxBackward1" : "MinBackward1", false);
@@ -547,7 +570,8 @@ std::pair<Tensor, Tensor> extremum_with_indices(const Tensor& self,
     values.impl()->set_sizes_and_strides(kept, contiguous_strides(kept), 0);
     indices.impl()->set_sizes_and_strides(kept, contiguous_strides(kept), 0);
   }
-  if (should_record(self)) {
+  if (should_record_as<IndexedExtremumBackward>(
+          is_max ? "MaxBackward0" : "MinBackward0", self)) {
     auto fn = make_node<IndexedExtremumBackward>(
         autograd::collect_next_edges(self),
         is_max ? "MaxBackward0" : "MinBackward0");
@@ -574,7 +598,8 @@ Tensor dims_extremum(const Tensor& self, const IntList& dims_in, bool keepdim,
   Tensor out =
       reduce_data(is_max ? kernels::ReduceOp::Max : kernels::ReduceOp::Min,
                   self, dims, keepdim, self.dtype());
-  if (should_record(self)) {
+  if (should_record_as<ExtremumBackward>(
+          is_max ? "AmaxBackward0" : "AminBackward0", self)) {
     auto fn = make_node<ExtremumBackward>(
         autograd::collect_next_edges(self),
         is_max ? "AmaxBackward0" : "AminBackward0", true);
@@ -822,7 +847,8 @@ Tensor cumsum_impl(const Tensor& self, int64_t dim_in, bool reverse,
   if (out.numel() > 0) {
     kernels::cumsum(src, self.dim() == 0 ? 0 : dim, reverse, out);
   }
-  if (is_floating(out.dtype()) && should_record(self)) {
+  if (is_floating(out.dtype()) &&
+      should_record_as<CumsumBackward>("CumsumBackward0", self)) {
     auto fn =
         make_node<CumsumBackward>(autograd::collect_next_edges(self), reverse);
     fn->dim = dim;

@@ -47,7 +47,9 @@ class RandomBackward : public Node {
 
 template <typename... Ts>
 void record_random(Tensor& out, const char* name, const Ts&... inputs) {
-  if (!is_floating(out.dtype()) || !should_record(inputs...)) return;
+  if (!is_floating(out.dtype()) ||
+      !should_record_as<RandomBackward>(name, inputs...))
+    return;
   auto fn =
       make_node<RandomBackward>(autograd::collect_next_edges(inputs...), name);
   fn->input_sizes = {inputs.sizes()...};

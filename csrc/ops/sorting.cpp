@@ -92,7 +92,8 @@ class PickBackward : public Node {
 void record_pick(const Tensor& self, Tensor& values, const Tensor& indices,
                  const char* name, int64_t dim, int64_t dim_arg, bool keepdim,
                  bool has_keepdim) {
-  if (!is_floating(self.dtype()) || !should_record(self)) return;
+  if (!is_floating(self.dtype()) || !should_record_as<PickBackward>(name, self))
+    return;
   auto fn = make_node<PickBackward>(autograd::collect_next_edges(self), name);
   fn->self_sizes = self.sizes();
   fn->indices = indices;
@@ -238,10 +239,11 @@ Tensor median_all(const Tensor& self, bool ignore_nan) {
     out = empty_tensor({}, self.dtype());
     kernels::median(flat, 0, ignore_nan, out, empty_tensor({}, DType::Int64));
   }
-  if (is_floating(self.dtype()) && should_record(self)) {
-    auto fn = make_node<MedianAllBackward>(
-        autograd::collect_next_edges(self),
-        ignore_nan ? "NanmedianBackward0" : "MedianBackward0");
+  const char* name = ignore_nan ? "NanmedianBackward0" : "MedianBackward0";
+  if (is_floating(self.dtype()) &&
+      should_record_as<MedianAllBackward>(name, self)) {
+    auto fn =
+        make_node<MedianAllBackward>(autograd::collect_next_edges(self), name);
     fn->self = SavedVariable(self, false);
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
@@ -413,10 +415,11 @@ std::pair<Tensor, Tensor> cum_extremum(const Tensor& self, int64_t dim_in,
   Tensor values =
       scan_output(is_max ? kernels::ScanOp::Max : kernels::ScanOp::Min,
                   contiguous_data(self), dim, indices);
-  if (is_floating(self.dtype()) && should_record(self)) {
-    auto fn = make_node<CumExtremumBackward>(
-        autograd::collect_next_edges(self),
-        is_max ? "CummaxBackward0" : "CumminBackward0");
+  const char* name = is_max ? "CummaxBackward0" : "CumminBackward0";
+  if (is_floating(self.dtype()) &&
+      should_record_as<CumExtremumBackward>(name, self)) {
+    auto fn = make_node<CumExtremumBackward>(autograd::collect_next_edges(self),
+                                             name);
     fn->indices = indices;
     fn->dim = dim;
     fn->self_field.kind = SavedField::Kind::Tensor;
@@ -435,7 +438,7 @@ Tensor cumprod(const Tensor& self, int64_t dim_in, std::optional<DType> dtype) {
             : (is_floating(self.dtype()) ? self.dtype() : DType::Int64);
   const Tensor src = contiguous_data(cast_data(self, out_dtype));
   Tensor out = scan_output(kernels::ScanOp::Prod, src, dim);
-  if (is_floating(out_dtype) && should_record(self)) {
+  if (is_floating(out_dtype) && should_record<CumprodBackward0>(self)) {
     auto fn = make_node<CumprodBackward0>(autograd::collect_next_edges(self));
     fn->self = SavedVariable(self, false);
     fn->dim = dim;
@@ -459,7 +462,7 @@ Tensor logcumsumexp(const Tensor& self, int64_t dim_in) {
   const int64_t dim = row_dim(self, dim_in);
   Tensor out =
       scan_output(kernels::ScanOp::LogSumExp, contiguous_data(self), dim);
-  if (should_record(self)) {
+  if (should_record<LogcumsumexpBackward0>(self)) {
     auto fn =
         make_node<LogcumsumexpBackward0>(autograd::collect_next_edges(self));
     fn->self = SavedVariable(self, false);

@@ -21,6 +21,10 @@ struct ExpSpec {
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, result);
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
+  }
 };
 
 // d(self) = grad / self
@@ -29,6 +33,10 @@ struct LogSpec {
   static constexpr bool kSavesResult = false;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, self);
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
   }
 };
 
@@ -39,6 +47,10 @@ struct Log1pSpec {
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, add(self, wrap_scalar(Scalar(1.0))));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
+  }
 };
 
 // d(self) = grad / (2 * result)   (inf at 0, as the limit)
@@ -47,6 +59,10 @@ struct SqrtSpec {
   static constexpr bool kSavesResult = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return div(g, mul(result, wrap_scalar(Scalar(2.0))));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
   }
 };
 
@@ -57,6 +73,10 @@ struct SinSpec {
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, cos(self));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
+  }
 };
 
 // d(self) = -grad * sin(self)
@@ -65,6 +85,10 @@ struct CosSpec {
   static constexpr bool kSavesResult = false;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, neg(sin(self)));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
   }
 };
 
@@ -75,6 +99,10 @@ struct TanhSpec {
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, rsub(mul(result, result), Scalar(1.0)));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
+  }
 };
 
 // d(self) = grad * sign(self)   (0 at 0)
@@ -83,6 +111,10 @@ struct AbsSpec {
   static constexpr bool kSavesResult = false;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, sign(self));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
   }
 };
 
@@ -93,6 +125,10 @@ struct Expm1Spec {
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, add(result, wrap_scalar(Scalar(1.0))));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
+  }
 };
 
 // d(self) = grad / (self * ln 2)
@@ -102,6 +138,10 @@ struct Log2Spec {
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, mul(self, wrap_scalar(Scalar(0.69314718055994530942))));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
+  }
 };
 
 // d(self) = grad / (self * ln 10)
@@ -110,6 +150,10 @@ struct Log10Spec {
   static constexpr bool kSavesResult = false;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return div(g, mul(self, wrap_scalar(Scalar(2.30258509299404568402))));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
   }
 };
 
@@ -121,6 +165,10 @@ struct RsqrtSpec {
     return mul(mul(g, wrap_scalar(Scalar(-0.5))),
                pow(result, Scalar(int64_t{3})));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
+  }
 };
 
 // d(self) = -grad * result^2
@@ -130,6 +178,10 @@ struct ReciprocalSpec {
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(neg(g), mul(result, result));
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
+  }
 };
 
 // d(self) = grad * (1 + result^2)
@@ -138,6 +190,10 @@ struct TanSpec {
   static constexpr bool kSavesResult = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, add(mul(result, result), wrap_scalar(Scalar(1.0))));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
   }
 };
 
@@ -150,6 +206,10 @@ struct ErfSpec {
                          wrap_scalar(Scalar(1.12837916709551257390)));
     return mul(g, d);
   }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
+  }
 };
 
 // d(self) = grad * result * (1 - result)
@@ -158,6 +218,10 @@ struct SigmoidSpec {
   static constexpr bool kSavesResult = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
     return mul(g, mul(result, rsub(result, Scalar(1.0))));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& result) {
+    return backward(t, result);
   }
 };
 
@@ -168,6 +232,10 @@ struct LogSigmoidSpec {
   static constexpr bool kSavesResult = false;
   static Tensor backward(const Tensor& g, const Tensor& self) {
     return mul(g, sigmoid(neg(self)));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
   }
 };
 
@@ -233,7 +301,7 @@ class RoundingBackward : public Node {
 };
 
 Tensor record_rounding(const Tensor& self, Tensor out, const char* node) {
-  if (should_record(self)) {
+  if (should_record_as<RoundingBackward>(node, self)) {
     autograd::set_history(out, make_node<RoundingBackward>(
                                    autograd::collect_next_edges(self), node));
   }

@@ -138,6 +138,7 @@ class CopySlices : public Node {
 // d(self) = grad.reshape(self_sizes)
 class ReshapeLikeBackward final : public Node {
  public:
+  static constexpr bool kForwardRule = true;  // view_tangent
   ReshapeLikeBackward(edge_list&& edges, const char* name, Shape self_sizes)
       : Node(std::move(edges)),
         name_(name),
@@ -152,8 +153,20 @@ class ReshapeLikeBackward final : public Node {
   Saved<Shape> self_sizes_{this, "self_sym_sizes"};
 };
 
+// The forward rule of every view op: the output's tangent is the same view
+// of the input's tangent (`same_view` applied to it). Views defined by sizes
+// reshape the tangent, whose strides may differ from the primal's.
+template <typename F>
+void view_tangent(const Tensor& out, const Tensor& self, F&& same_view) {
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return same_view(forward_ad::tangent(self)); });
+  }
+}
+
 Tensor record_reshape_like(const Tensor& self, Tensor out, const char* name) {
-  if (should_record(self)) {
+  view_tangent(out, self,
+               [&](const Tensor& t) { return reshape(t, out.sizes()); });
+  if (should_record<ReshapeLikeBackward>(self)) {
     auto fn = make_node<ReshapeLikeBackward>(autograd::collect_next_edges(self),
                                              name, self.sizes());
     autograd::set_history(out, fn);
@@ -165,6 +178,7 @@ Tensor record_reshape_like(const Tensor& self, Tensor out, const char* name) {
 class TransposeBackward0 final : public Node {
  public:
   AG_NODE(TransposeBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {transpose(grads[0], dim0, dim1)};
   }
@@ -175,6 +189,7 @@ class TransposeBackward0 final : public Node {
 class TBackward0 final : public Node {
  public:
   AG_NODE(TBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override { return {t(grads[0])}; }
 };
 
@@ -182,6 +197,7 @@ class TBackward0 final : public Node {
 class PermuteBackward0 final : public Node {
  public:
   AG_NODE(PermuteBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     IntList inverse(dims.size());
     for (size_t i = 0; i < dims.size(); ++i) {
@@ -196,6 +212,7 @@ class PermuteBackward0 final : public Node {
 class UnsqueezeBackward0 final : public Node {
  public:
   AG_NODE(UnsqueezeBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {squeeze(grads[0], {dim})};
   }
@@ -206,6 +223,7 @@ class UnsqueezeBackward0 final : public Node {
 class ExpandBackward0 final : public Node {
  public:
   AG_NODE(ExpandBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {sum_to(grads[0], self_sizes)};
   }
@@ -225,6 +243,7 @@ Tensor scatter_into_zeros(const Tensor& grad, const Shape& self_sizes,
 class SelectBackward0 final : public Node {
  public:
   AG_NODE(SelectBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {scatter_into_zeros(grads[0], self_sizes, [&](const Tensor& r) {
       return select(r, dim, index);
@@ -238,6 +257,7 @@ class SelectBackward0 final : public Node {
 class SliceBackward0 final : public Node {
  public:
   AG_NODE(SliceBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {scatter_into_zeros(grads[0], self_sizes, [&](const Tensor& r) {
       return slice(r, dim, start, end, step);
@@ -252,6 +272,7 @@ class SliceBackward0 final : public Node {
 class AliasBackward0 final : public Node {
  public:
   AG_NODE(AliasBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -259,6 +280,7 @@ Tensor alias(const Tensor& self) {
   Tensor out = view_of(self, self.sizes(), self.strides(),
                        self.impl()->storage_offset());
   if (auto fn = record<AliasBackward0>(self)) autograd::set_history(out, fn);
+  view_tangent(out, self, [](const Tensor& t) { return alias(t); });
   return out;
 }
 
@@ -317,6 +339,8 @@ Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1) {
     fn->dim1 = static_cast<int64_t>(d1);
     autograd::set_history(out, fn);
   }
+  view_tangent(out, self,
+               [&](const Tensor& t) { return transpose(t, dim0, dim1); });
   return out;
 }
 
@@ -329,6 +353,7 @@ Tensor t(const Tensor& self) {
   std::reverse(strides.begin(), strides.end());
   Tensor out = view_of(self, sizes, strides, self.impl()->storage_offset());
   if (auto fn = record<TBackward0>(self)) autograd::set_history(out, fn);
+  view_tangent(out, self, [](const Tensor& tan) { return t(tan); });
   return out;
 }
 
@@ -356,6 +381,7 @@ Tensor permute(const Tensor& self, const IntList& dims) {
     fn->dims = wrapped;
     autograd::set_history(out, fn);
   }
+  view_tangent(out, self, [&](const Tensor& t) { return permute(t, wrapped); });
   return out;
 }
 
@@ -404,6 +430,7 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
     fn->dim = d;
     autograd::set_history(out, fn);
   }
+  view_tangent(out, self, [&](const Tensor& t) { return unsqueeze(t, d); });
   return out;
 }
 
@@ -449,6 +476,7 @@ Tensor expand(const Tensor& self, const Shape& sizes_in) {
     fn->self_sizes = self.sizes();
     autograd::set_history(out, fn);
   }
+  view_tangent(out, self, [&](const Tensor& t) { return expand(t, sizes); });
   return out;
 }
 
@@ -493,6 +521,7 @@ Tensor select(const Tensor& self, int64_t dim, int64_t index) {
     fn->index = i;
     autograd::set_history(out, fn);
   }
+  view_tangent(out, self, [&](const Tensor& t) { return select(t, d, i); });
   return out;
 }
 
@@ -525,7 +554,41 @@ Tensor slice(const Tensor& self, int64_t dim, std::optional<int64_t> start_in,
     fn->step = step;
     autograd::set_history(out, fn);
   }
+  view_tangent(out, self,
+               [&](const Tensor& t) { return slice(t, d, start, end, step); });
   return out;
+}
+
+Tensor make_dual(const Tensor& primal, const Tensor& tangent) {
+  AG_CHECK(forward_ad::current_level() >= 0,
+           "Trying to create a dual Tensor for forward AD but no level "
+           "exists, make sure to enter_dual_level() first.");
+  AG_CHECK(!forward_ad::is_dual(primal),
+           "Making a dual Tensor based on a Tensor that already has a forward "
+           "gradient at the same level 0 is not supported.");
+  AG_CHECK(!forward_ad::is_dual(tangent),
+           "Setting a forward grad that itself has a forward gradient at the "
+           "same level0 is not supported.");
+  AG_CHECK(tangent.sizes() == primal.sizes(),
+           "Trying to set a forward gradient that has a different size than "
+           "that of the original Tensor, this is not supported. Tensor is of "
+           "size ",
+           shape_str(primal.sizes()),
+           " while the given forward gradient is of "
+           "size ",
+           shape_str(tangent.sizes()), ".");
+  Tensor out = view(primal, primal.sizes());
+  // The tangent is laid out as the primal where that is cheap to tell.
+  const bool relayout = primal.is_contiguous() && !tangent.is_contiguous();
+  forward_ad::set_tangent(out, relayout ? contiguous(tangent) : tangent);
+  return out;
+}
+
+std::pair<Tensor, Tensor> unpack_dual(const Tensor& t) {
+  Tensor tangent = forward_ad::tangent(t);
+  if (!tangent.defined()) return {t, Tensor()};
+  forward_ad::DisableGuard paused;
+  return {alias(t), tangent};
 }
 
 Tensor as_strided(const Tensor& self, const Shape& sizes, const Shape& strides,
@@ -545,7 +608,7 @@ Tensor as_strided(const Tensor& self, const Shape& sizes, const Shape& strides,
            " requiring a storage size out of bounds for storage of ",
            storage_numel(self), " elements");
   Tensor out = view_of(self, sizes, strides, storage_offset);
-  if (should_record(self)) {
+  if (should_record_as<AsStridedBackward0>("AsStridedBackward0", self)) {
     autograd::materialize_meta(out).grad_fn =
         make_as_strided_backward(out, self);
   }
@@ -867,7 +930,7 @@ void fill_with_number(Tensor& self, const Scalar& value) {
   check_no_internal_overlap(self);
   kernels::fill(self, value);
   self.impl()->bump_version("fill_");
-  if (should_record(self)) {
+  if (should_record<FillBackward3>(self)) {
     rebase_history(self, make_node<FillBackward3>(
                              autograd::collect_next_edges(self, Tensor())));
   }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <utility>
+
 // Shape and view ops: results share storage with their input; also the
 // Python-style index expressions x[...] (view.cpp)
 
@@ -32,6 +34,13 @@ Tensor movedim(const Tensor& self, const IntList& source,
                const IntList& destination);
 
 // Views of consecutive pieces of self along dim (all share one node).
+// Forward AD (Note [Forward AD], autograd/forward_ad.h): a view of primal
+// carrying `tangent` at the open level, with PyTorch's checks.
+Tensor make_dual(const Tensor& primal, const Tensor& tangent);
+// t's primal (a view without the tangent) and its tangent at the open level
+// (undefined when it has none).
+std::pair<Tensor, Tensor> unpack_dual(const Tensor& t);
+
 TensorList split(const Tensor& self, int64_t split_size, int64_t dim = 0);
 TensorList split_with_sizes(const Tensor& self, const IntList& split_sizes,
                             int64_t dim = 0);

@@ -3,6 +3,7 @@
 #include "autograd/accumulate_grad.h"
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
+#include "autograd/forward_ad.h"
 #include "autograd/grad_mode.h"
 #include "autograd/recorder.h"
 #include "autograd/saved_variable.h"
@@ -246,6 +247,64 @@ void bind_recorder(py::module_& m) {
       "autograd.grad through the recorded nodes only.");
 }
 
+// Forward AD's primitives (Note [Forward AD]); autograd.forward_ad wraps
+// them with PyTorch's Python API.
+void bind_forward_ad(py::module_& m) {
+  def(
+      m, {"_enter_dual_level() -> _int"},
+      [](Args&) { return wrap(forward_ad::enter_level()); },
+      "Opens a forward AD level and returns its index.");
+  def(
+      m, {"_exit_dual_level(*, int level) -> None"},
+      [](Args& a) {
+        forward_ad::exit_level(a.to_int(0));
+        return py::none();
+      },
+      "Closes a forward AD level, dropping the tangents set at it.");
+  def(
+      m, {"_current_dual_level() -> _int"},
+      [](Args&) { return wrap(forward_ad::current_level()); },
+      "The open forward AD level, or -1.");
+  def(
+      m, {"_make_dual(Tensor tensor, Tensor tangent, *, int level) -> Tensor"},
+      [](Args& a) {
+        AG_CHECK(a.to_int(2) == forward_ad::current_level(),
+                 "Invalid level given to make_dual");
+        return wrap(ops::make_dual(a.tensor(0), a.tensor(1)));
+      },
+      "A view of tensor carrying tangent at the given level.");
+  def(
+      m, {"_set_tangent(Tensor tensor, Tensor tangent) -> None"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0), tangent = a.tensor(1);
+        AG_CHECK(tangent.sizes() == t.sizes(),
+                 "Trying to set a forward gradient that has a different size "
+                 "than that of the original Tensor, this is not supported. "
+                 "Tensor is of size ",
+                 shape_str(t.sizes()),
+                 " while the given forward gradient is of "
+                 "size ",
+                 shape_str(tangent.sizes()), ".");
+        forward_ad::set_tangent(t, tangent);
+        return py::none();
+      },
+      "Gives a custom Function's output the tangent its jvp computed.");
+  def(
+      m,
+      {"_unpack_dual(Tensor tensor, *, int level) -> tuple[Tensor, Tensor | "
+       "None]"},
+      [](Args& a) {
+        const int64_t level = a.to_int(1);
+        if (level != forward_ad::current_level()) {
+          return py::object(py::make_tuple(wrap(a.tensor(0)), py::none()));
+        }
+        const auto [primal, tangent] = ops::unpack_dual(a.tensor(0));
+        return py::object(py::make_tuple(
+            wrap(primal), tangent.defined() ? wrap(tangent) : py::none()));
+      },
+      "The primal (a view without the tangent) and the tangent at level.");
+}
+
 }  // namespace
 
 void init_autograd(py::module_& m) {
@@ -285,6 +344,7 @@ void init_autograd(py::module_& m) {
        "tuple[Tensor | None, ...]"},
       [](Args& a) { return run_grad(a, nullptr, 0); },
       "autograd.grad's C++ part.");
+  bind_forward_ad(m);
 }
 
 }  // namespace ag::python

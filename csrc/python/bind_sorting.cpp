@@ -36,9 +36,12 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
       {"argsort(Tensor input, int dim=-1, bool descending=False, bool "
        "stable=False) -> Tensor"},
       [](Args& a) {
+        // Arguments are read while the GIL is held.
         const Tensor t = a.tensor(0);
+        const int64_t dim = a.to_int(1);
+        const bool descending = a.to_bool(2), stable = a.to_bool(3);
         return wrap(without_gil(t.numel(), [&] {
-          return ops::argsort(t, a.to_int(1), a.to_bool(2), a.to_bool(3));
+          return ops::argsort(t, dim, descending, stable);
         }));
       },
       "Indices that sort the tensor along dim (ascending unless "
@@ -53,9 +56,10 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
        "sorted=True) -> tuple[Tensor, Tensor]"},
       [](Args& a) {
         const Tensor t = a.tensor(0);
+        const int64_t k = a.to_int(1), dim = a.to_int(2);
+        const bool largest = a.to_bool(3), sorted = a.to_bool(4);
         return named_pair("topk", without_gil(t.numel(), [&] {
-                            return ops::topk(t, a.to_int(1), a.to_int(2),
-                                             a.to_bool(3), a.to_bool(4));
+                            return ops::topk(t, k, dim, largest, sorted);
                           }));
       },
       "The k largest (or smallest) values along dim, and their indices.");

@@ -52,10 +52,17 @@ int visit_node(const std::shared_ptr<Node>& fn, visitproc visit, void* arg) {
 int tensor_traverse(PyObject* self, visitproc visit, void* arg) {
   // A heap type's instances own a reference to their type.
   Py_VISIT(Py_TYPE(self));
-  auto v_h =
-      reinterpret_cast<py::detail::instance*>(self)->get_value_and_holder();
-  if (!v_h.holder_constructed()) return 0;
-  const auto& impl = v_h.holder<std::shared_ptr<TensorImpl>>();
+  // Read the holder from the instance's own fields: get_value_and_holder()
+  // looks up the type's pybind11 type info, which for a Python subclass seen
+  // for the first time is built while the new instance is half made -- and
+  // building it allocates, which can run this very traversal (a crash found
+  // when a collection hit the first nn.Parameter of a fresh subclass). An
+  // instance without the simple layout (several pybind11 bases) or whose
+  // holder is not built yet reports no edges.
+  const auto* inst = reinterpret_cast<const py::detail::instance*>(self);
+  if (!inst->simple_layout || !inst->simple_holder_constructed) return 0;
+  const auto& impl = *reinterpret_cast<const std::shared_ptr<TensorImpl>*>(
+      &inst->simple_value_holder[1]);
   if (!impl || impl.use_count() != 1) return 0;
   const auto* m = static_cast<const AutogradMeta*>(impl->autograd_meta());
   if (!m) return 0;

@@ -26,13 +26,13 @@ int main() {
   // nn.Linear(1, 32) -> tanh -> nn.Linear(32, 1), weights as (out, in).
   const int64_t hidden = 32;
   std::vector<ag::Tensor> params = {
-      ag::requires_grad(ag::randn({hidden, 1})),
-      ag::requires_grad(ag::randn({hidden})),
-      ag::requires_grad(ag::randn({1, hidden}) * (1.0 / std::sqrt(hidden))),
-      ag::requires_grad(ag::zeros({1})),
+      ag::randn({hidden, 1}).requires_grad_(),
+      ag::randn({hidden}).requires_grad_(),
+      (ag::randn({1, hidden}) / std::sqrt(hidden)).requires_grad_(),
+      ag::zeros({1}, ag::requires_grad()),
   };
   auto model = [&](const ag::Tensor& input) {
-    ag::Tensor h = ag::tanh(ag::linear(input, params[0], params[1]));
+    ag::Tensor h = ag::linear(input, params[0], params[1]).tanh();
     return ag::linear(h, params[2], params[3]);
   };
 
@@ -40,15 +40,15 @@ int main() {
   double first = 0.0, last = 0.0;
   for (int step = 0; step <= 2000; ++step) {
     ag::Tensor loss = ag::mse_loss(model(x), y, ag::Reduction::Mean);
-    last = ag::to_vector<float>(loss)[0];
+    last = loss.item<double>();
     if (step == 0) first = last;
     if (step % 250 == 0) std::printf("step %4d  loss %.6f\n", step, last);
 
-    ag::backward(loss);
+    loss.backward();
     ag::NoGradGuard no_grad;  // the update is not part of the graph
     for (ag::Tensor& p : params) {
-      ag::sub_(p, ag::grad(p), lr);
-      ag::zero_grad(p);
+      p -= lr * p.grad();        // p.sub_(lr * p.grad)
+      p.set_grad(ag::Tensor());  // p.grad = None
     }
   }
 

@@ -1561,9 +1561,21 @@ def _adam_step(params: collections.abc.Sequence[Tensor], grads: collections.abc.
     """
     Adam's (AdamW's) update of one parameter group, in place.
     """
+def _current_dual_level() -> _int:
+    """
+    The open forward AD level, or -1.
+    """
 def _default_generator() -> _Generator:
     """
     The process-wide default generator.
+    """
+def _enter_dual_level() -> _int:
+    """
+    Opens a forward AD level and returns its index.
+    """
+def _exit_dual_level(*, level: _int) -> None:
+    """
+    Closes a forward AD level, dropping the tangents set at it.
     """
 def _get_cpu_capability() -> _str:
     """
@@ -1572,6 +1584,10 @@ def _get_cpu_capability() -> _str:
 def _live_node_count() -> _int:
     """
     How many graph nodes are alive in the process.
+    """
+def _make_dual(tensor: Tensor, tangent: Tensor, *, level: _int) -> Tensor:
+    """
+    A view of tensor carrying tangent at the given level.
     """
 def _pop_saved_tensors_hooks() -> None:
     """
@@ -1645,9 +1661,17 @@ def _set_size_class(cls: typing.Any) -> None:
     """
     Sets the class shapes are returned as (autograd_cpp.Size).
     """
+def _set_tangent(tensor: Tensor, tangent: Tensor) -> None:
+    """
+    Gives a custom Function's output the tangent its jvp computed.
+    """
 def _sgd_step(params: collections.abc.Sequence[Tensor], grads: collections.abc.Sequence[Tensor], momentum_buffers: typing.Any, first_step: typing.Any, lr: _float, momentum: _float, dampening: _float, weight_decay: _float, nesterov: _bool, maximize: _bool) -> None:
     """
     SGD's update of one parameter group, in place.
+    """
+def _unpack_dual(tensor: Tensor, *, level: _int) -> tuple[Tensor, Tensor | None]:
+    """
+    The primal (a view without the tangent) and the tangent at level.
     """
 def abs(input: Tensor) -> Tensor:
     """

@@ -64,8 +64,8 @@ CHANGES = [
         "gradcheck_first_input",
         "gradcheck checks only its first input",
         "autograd/gradcheck.py",
-        "for i, a, n in zip(wrt, analytical, numerical):",
-        "for i, a, n in list(zip(wrt, analytical, numerical))[:1]:",
+        "for i, a, n in zip(wrt, computed, numerical):",
+        "for i, a, n in list(zip(wrt, computed, numerical))[:1]:",
         1,
         "import autograd_cpp as t;"
         "x = t.ones(2, dtype=t.float64, requires_grad=True);"

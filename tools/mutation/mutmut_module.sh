@@ -28,7 +28,7 @@ case "$name" in
   gradcheck)     mutate='"src/autograd_cpp/autograd/gradcheck.py"'
                  tests='"tests/test_gradcheck.py"' ;;
   autograd)      mutate='"src/autograd_cpp/autograd/*"'
-                 tests='"tests/test_gradcheck.py", "tests/test_autograd_features.py", "tests/test_semantics.py", "tests/test_autograd_functional_contract.py"' ;;
+                 tests='"tests/test_gradcheck.py", "tests/test_autograd_features.py", "tests/test_semantics.py", "tests/test_autograd_functional_contract.py", "tests/test_profiler.py", "tests/test_teaching.py", "tests/test_forward_ad.py"' ;;
   utils_data)    mutate='"src/autograd_cpp/utils/data/*"'
                  tests='"tests/test_nn_optim.py", "tests/test_defaults.py", "tests/test_data_more.py"' ;;
   tape)          mutate='"src/autograd_cpp/tape.py"'

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar, overload
 
 from .. import _C
-from . import functional, graph, profiler
+from . import forward_ad, functional, graph, profiler
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .explain import explain
 from .function import Function, FunctionCtx, once_differentiable
@@ -20,6 +20,7 @@ __all__ = [
     "GradcheckError",
     "Variable",
     "detect_anomaly",
+    "forward_ad",
     "functional",
     "graph",
     "profiler",

@@ -25,6 +25,8 @@ class FunctionCtx:
         self._dirty: tuple[_C.Tensor, ...] = ()
         self._materialize_grads = True
         self._node: _C._FunctionNodeRef | None = None
+        # Tensors for jvp (save_for_forward), read as saved_tensors there.
+        self._for_forward: tuple[_C.Tensor | None, ...] | None = None
 
     def save_for_backward(self, *tensors: _C.Tensor | None) -> None:
         for t in tensors:
@@ -35,8 +37,20 @@ class FunctionCtx:
                 )
         self._to_save = tensors
 
+    def save_for_forward(self, *tensors: _C.Tensor | None) -> None:
+        """Saves tensors for jvp, where ``saved_tensors`` gives them back."""
+        for t in tensors:
+            if t is not None and not isinstance(t, _C.Tensor):
+                raise TypeError(
+                    "save_for_forward expects all arguments to be tensors; you should save "
+                    "non-tensors as attributes on ctx."
+                )
+        self._for_forward = tensors
+
     @property
     def saved_tensors(self) -> tuple[_C.Tensor | None, ...]:
+        if self._for_forward is not None:
+            return self._for_forward
         if self._node is None:
             return tuple(self._to_save or ())
         return self._node.saved_tensors()
@@ -83,13 +97,35 @@ class Function:
     def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement the backward function for custom Function.")
 
+    @staticmethod
+    def jvp(ctx: FunctionCtx, *grad_inputs: Any) -> Any:
+        """Forward-mode rule: given one tangent per forward input (zeros for
+        a tensor input without one, None for a non-tensor), returns the
+        tangent of each output. Runs after forward, with the same ctx."""
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it "
+            "with forward mode AD."
+        )
+
+    @staticmethod
+    def setup_context(ctx: FunctionCtx, inputs: tuple[Any, ...], output: Any) -> None:
+        """PyTorch's second style: ``forward(*args)`` takes no ctx, and this
+        fills ctx from the inputs and the output instead."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        tensors = [a for a in args if isinstance(a, _C.Tensor)]
         needs = tuple(isinstance(a, _C.Tensor) and a.requires_grad for a in args)
         ctx = FunctionCtx(needs)
+        # Forward AD: forward sees the primals; jvp gives the outputs' tangents.
+        call_args, tangents = _split_duals(cls, args)
+        tensors = [a for a in call_args if isinstance(a, _C.Tensor)]
         with no_grad():
-            outputs = cls.forward(ctx, *args)
+            if cls.setup_context is Function.setup_context:
+                outputs = cls.forward(ctx, *call_args)
+            else:
+                outputs = cls.forward(*call_args)
+                cls.setup_context(ctx, call_args, outputs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         if _C.is_grad_enabled() and any(needs):
@@ -114,7 +150,63 @@ class Function:
                 ctx._materialize_grads,
             )
             ctx._to_save = None
+        if tangents is not None:
+            _set_output_tangents(cls, ctx, outs, tangents)
         return outs[0] if single else outs
+
+
+def _split_duals(
+    cls: type[Function], args: tuple[Any, ...]
+) -> tuple[tuple[Any, ...], tuple[Any, ...] | None]:
+    """args with dual tensors replaced by their primals, and the tangents
+    for jvp (None when no argument carries one)."""
+    level = _C._current_dual_level()
+    if level < 0:
+        return args, None
+    pairs = [_C._unpack_dual(a, level=level) if isinstance(a, _C.Tensor) else None for a in args]
+    if all(p is None or p[1] is None for p in pairs):
+        return args, None
+    if cls.jvp is Function.jvp:
+        if cls.__module__.startswith("autograd_cpp."):
+            # One of the library's own ops: the error every op without a
+            # forward rule gives, naming it.
+            raise NotImplementedError(
+                f"Trying to use forward AD with {cls.__name__.lstrip('_').lower()} that does "
+                "not support it because it has not been implemented yet."
+            )
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it "
+            "with forward mode AD."
+        )
+    primals = tuple(a if p is None else p[0] for a, p in zip(args, pairs))
+    tangents = tuple(
+        None if p is None else (_C.zeros_like(p[0]) if p[1] is None else p[1]) for p in pairs
+    )
+    return primals, tangents
+
+
+def _set_output_tangents(
+    cls: type[Function], ctx: FunctionCtx, outs: tuple[Any, ...], tangents: tuple[Any, ...]
+) -> None:
+    # During jvp, saved_tensors are those saved for forward (as in PyTorch).
+    if ctx._for_forward is None:
+        ctx._for_forward = ()
+    try:
+        result = cls.jvp(ctx, *tangents)
+    finally:
+        ctx._for_forward = None
+    out_tangents = result if isinstance(result, tuple) else (result,)
+    if len(out_tangents) != len(outs):
+        raise RuntimeError(
+            f"{cls.__name__}.jvp returned {len(out_tangents)} tangents but forward returned "
+            f"{len(outs)} outputs: jvp must return one tangent (or None) per output."
+        )
+    for o, t in zip(outs, out_tangents):
+        if t is None or not isinstance(o, _C.Tensor):
+            continue
+        if not isinstance(t, _C.Tensor):
+            raise TypeError(f"{cls.__name__}.jvp must return tensors or None, got {type(t)}")
+        _C._set_tangent(o, t)
 
 
 def once_differentiable(backward: Callable[..., _R]) -> Callable[..., _R]:

@@ -19,9 +19,13 @@ def _as_tuple(x: object) -> tuple[Any, ...]:
     return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
-def _differentiable_outputs(func: Callable[..., Any], inputs: Sequence[Any]) -> list[_C.Tensor]:
+def _differentiable_outputs(
+    func: Callable[..., Any], inputs: Sequence[Any]
+) -> tuple[list[_C.Tensor], list[int]]:
+    """The outputs that require grad, and their positions among func's."""
     outputs = _as_tuple(func(*inputs))
-    return [o for o in outputs if isinstance(o, _C.Tensor) and o.requires_grad]
+    positions = [k for k, o in enumerate(outputs) if isinstance(o, _C.Tensor) and o.requires_grad]
+    return [outputs[k] for k in positions], positions
 
 
 def _numerical_jacobians(
@@ -84,6 +88,68 @@ def _analytical_jacobians(
     return [rows[i] for i in wrt]
 
 
+def _forward_jacobians(
+    func: Callable[..., Any], inputs: Sequence[Any], wrt: list[int], positions: list[int]
+) -> list[NDArray[Any]]:
+    """Columns of the Jacobian by forward AD: one dual pass per input
+    element, with a one-hot tangent on that input."""
+    import numpy as np
+
+    from . import forward_ad as fwAD
+
+    jacobians = []
+    for i in wrt:
+        x = inputs[i]
+        columns = []
+        for k in range(x.numel()):
+            one_hot = _C.zeros_like(x)
+            one_hot.view(-1)[k] = 1.0
+            with fwAD.dual_level():
+                args = list(inputs)
+                args[i] = fwAD.make_dual(x.detach(), one_hot)
+                outs = _as_tuple(func(*args))
+                parts = []
+                for o in (outs[k] for k in positions):
+                    tangent = fwAD.unpack_dual(o).tangent
+                    value = _C.zeros_like(o) if tangent is None else tangent
+                    parts.append(value.detach().contiguous()._numpy_view().reshape(-1).copy())
+            columns.append(np.concatenate(parts) if parts else np.zeros(0))
+        jacobians.append(np.stack(columns, axis=1) if columns else np.zeros((0, 0)))
+    return jacobians
+
+
+def _first_mismatch(
+    computed: list[NDArray[Any]],
+    numerical: list[NDArray[Any] | None],
+    wrt: list[int],
+    outputs: list[_C.Tensor],
+    rtol: float,
+    atol: float,
+    what: str,
+) -> str | None:
+    """The message for the first element where the Jacobians differ."""
+    import numpy as np
+
+    for i, a, n in zip(wrt, computed, numerical):
+        if n is None:
+            continue
+        # A NaN anywhere is a mismatch, as in PyTorch: it hides any check.
+        bad = ~np.isclose(a, n, rtol=rtol, atol=atol, equal_nan=False)
+        if bad.any():
+            row, in_idx = (int(v) for v in np.argwhere(bad)[0])
+            # Rows run over the outputs one after another.
+            sizes = np.cumsum([o.numel() for o in outputs])
+            out_nr = int(np.searchsorted(sizes, row, side="right"))
+            out_idx = row - (int(sizes[out_nr - 1]) if out_nr else 0)
+            return (
+                f"Jacobian{what} mismatch for output {out_nr} with respect to input {i}, "
+                f"element {in_idx} (output element {out_idx}):\n"
+                f"numerical: {n[row, in_idx]!r}\nanalytical: {a[row, in_idx]!r}\n\n"
+                f"numerical Jacobian:\n{n}\nanalytical Jacobian:\n{a}"
+            )
+    return None
+
+
 def gradcheck(
     func: Callable[..., Any],
     inputs: Any,
@@ -93,13 +159,17 @@ def gradcheck(
     rtol: float = 1e-3,
     raise_exception: bool = True,
     nondet_tol: float = 0.0,
+    check_forward_ad: bool = False,
+    check_backward_ad: bool = True,
 ) -> bool:
     """Compares the gradients autograd computes for ``func`` at ``inputs``
     with central finite differences. Inputs that require grad should be
     float64. Returns True, or raises GradcheckError naming the input and the
-    first mismatching element (False instead with raise_exception=False)."""
-    import numpy as np
+    first mismatching element (False instead with raise_exception=False).
 
+    ``check_forward_ad=True`` also checks the Jacobian computed by forward
+    AD (autograd.forward_ad), one column per input element;
+    ``check_backward_ad=False`` skips the reverse-mode check."""
     inputs = _as_tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
     if not wrt:
@@ -114,28 +184,19 @@ def gradcheck(
                 UserWarning,
                 stacklevel=2,
             )
-    outputs = _differentiable_outputs(func, inputs)
+    outputs, positions = _differentiable_outputs(func, inputs)
     if not outputs:
         raise ValueError("gradcheck: the function returned no output that requires grad")
-    analytical = _analytical_jacobians(outputs, inputs, wrt)
     numerical = _numerical_jacobians(func, inputs, wrt, eps)
-    for i, a, n in zip(wrt, analytical, numerical):
-        if n is None:
-            continue
-        # A NaN anywhere is a mismatch, as in PyTorch: it hides any check.
-        bad = ~np.isclose(a, n, rtol=rtol, atol=atol + nondet_tol, equal_nan=False)
-        if bad.any():
-            row, in_idx = (int(v) for v in np.argwhere(bad)[0])
-            # Rows run over the outputs one after another.
-            sizes = np.cumsum([o.numel() for o in outputs])
-            out_nr = int(np.searchsorted(sizes, row, side="right"))
-            out_idx = row - (int(sizes[out_nr - 1]) if out_nr else 0)
-            message = (
-                f"Jacobian mismatch for output {out_nr} with respect to input {i}, "
-                f"element {in_idx} (output element {out_idx}):\n"
-                f"numerical: {n[row, in_idx]!r}\nanalytical: {a[row, in_idx]!r}\n\n"
-                f"numerical Jacobian:\n{n}\nanalytical Jacobian:\n{a}"
-            )
+    checks = []
+    if check_backward_ad:
+        checks.append(("", _analytical_jacobians(outputs, inputs, wrt)))
+    if check_forward_ad:
+        forward = _forward_jacobians(func, inputs, wrt, positions)
+        checks.append((" computed with forward mode", forward))
+    for what, computed in checks:
+        message = _first_mismatch(computed, numerical, wrt, outputs, rtol, atol + nondet_tol, what)
+        if message is not None:
             if raise_exception:
                 raise GradcheckError(message)
             return False
@@ -159,7 +220,7 @@ def gradgradcheck(
 
     inputs = _as_tuple(inputs)
     wrt = [i for i, x in enumerate(inputs) if isinstance(x, _C.Tensor) and x.requires_grad]
-    outputs = _differentiable_outputs(func, inputs)
+    outputs = _differentiable_outputs(func, inputs)[0]
     if grad_outputs is None:
         _C.manual_seed(0)
         grad_outputs = [
@@ -170,7 +231,7 @@ def gradgradcheck(
 
     def first_derivatives(*args: Any) -> tuple[_C.Tensor, ...]:
         ins, gos = args[:n_in], args[n_in:]
-        outs = _differentiable_outputs(func, ins)
+        outs = _differentiable_outputs(func, ins)[0]
         grads = grad(
             outs,
             [ins[i] for i in wrt],

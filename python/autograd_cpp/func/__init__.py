@@ -4,7 +4,8 @@
 function and return a function; they nest (``grad(grad(f))``,
 ``jacrev(jacrev(f))``) and compose with ordinary autograd.
 ``jvp`` and ``jacfwd`` give Jacobian-vector products and Jacobians by
-columns (computed from the reverse graph for now). ``vmap`` maps a function over a batch dimension with one batched op per op
+columns, by forward-mode AD (falling back to double backward under
+``vmap``, inside another ``jvp``, or where an op has no forward rule). ``vmap`` maps a function over a batch dimension with one batched op per op
 (``vmap(grad(f))`` gives per-sample gradients). ``functional_call`` makes a module a function of its weights and
 ``stack_module_state`` stacks the weights of an ensemble.
 """

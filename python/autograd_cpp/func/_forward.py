@@ -1,16 +1,19 @@
-"""jvp and jacfwd: Jacobian-vector products, by transposing reverse mode.
+"""jvp and jacfwd: Jacobian-vector products, by forward-mode AD.
 
-Note [JVP by double backward]: there are no tangents on tensors yet, so a
-Jacobian-vector product is computed from the reverse-mode graph. With ``u``
-a dummy cotangent of the output, ``g(u) = J^T u`` is a gradient computed
-with ``create_graph=True``; it is linear in ``u``, so the gradient of
-``<g(u), t>`` with respect to ``u`` is ``J t``. Each op's backward formula
-is written with differentiable ops, which is what makes this exact for
-every op that has a backward. The values equal forward mode's; the cost is
-about two backward passes per product instead of one forward pass, so
-``jacfwd`` is no faster than ``jacrev`` here. True dual numbers (a tangent
-slot filled at each op's dispatch point) will replace this without changing
-these functions' behaviour.
+Note [JVP by forward mode]: ``func`` runs once on dual tensors
+(autograd.forward_ad): each op computes its output's tangent as it runs,
+so a Jacobian-vector product costs about one extra forward pass, and
+``jacfwd`` one pass per input element. This composes with the reverse
+transforms (``grad(jvp(...))`` is reverse over forward, ``jvp(grad(f))``
+forward over reverse: grad's levels keep their inputs' tangents).
+
+Note [JVP by double backward]: the fallback, used where forward mode cannot
+run: under ``vmap``, inside another ``jvp`` (one dual level exists at a
+time), or when an op (or a custom Function without ``jvp``) has no forward
+rule. With ``u`` a dummy cotangent of the output, ``g(u) = J^T u`` is a
+gradient computed with ``create_graph=True``; it is linear in ``u``, so the
+gradient of ``<g(u), t>`` with respect to ``u`` is ``J t``. The values equal
+forward mode's; the cost is about two backward passes per product.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .. import _C
+from ..autograd import forward_ad as fwAD
 from ..autograd.grad_mode import enable_grad
 from ._batched import active_levels, as_dispatching, lift, rewrap
-from ._pytree import tree_flatten, tree_unflatten
+from ._pytree import tree_flatten, tree_map, tree_unflatten
 from ._reverse import (
     Argnums,
     _assemble,
@@ -102,6 +106,67 @@ class _Linearized:
         return self.level.release(tree_unflatten(self.flat_out, self.out_spec), self.outer)
 
 
+# The errors of an op without a forward rule (Note [JVP by double backward]).
+_NO_FORWARD_RULE = ("Trying to use forward AD with", "You must implement the jvp function")
+
+
+def _dual_run(
+    func: Callable[..., Any],
+    primals: tuple[Any, ...],
+    argnums: Argnums | None,
+    flat_tangents: Sequence[Any],
+    has_aux: bool,
+) -> tuple[list[Any], Any, list[Any], Any] | None:
+    """Runs ``func`` once on dual inputs (Note [JVP by forward mode]):
+    the flat outputs, their structure, their tangents and aux; None where
+    forward mode cannot run."""
+    if active_levels() or _C._current_dual_level() >= 0:
+        return None
+    diff = primals if argnums is None else _slice(primals, argnums)
+    flat, spec = tree_flatten(diff)
+    try:
+        with fwAD.dual_level():
+            duals = tree_unflatten(
+                [fwAD.make_dual(p, t) for p, t in zip(flat, flat_tangents)], spec
+            )
+            call_args = duals if argnums is None else _replace(primals, argnums, duals)
+            out = as_dispatching(func)(*call_args)
+            aux: Any = None
+            if has_aux:
+                if not (isinstance(out, tuple) and len(out) == 2):
+                    raise RuntimeError(
+                        f"{_API}: output of function f should be a tuple: (output, aux) if "
+                        "has_aux is True"
+                    )
+                out, aux = out
+                aux = tree_map(
+                    lambda a: fwAD.unpack_dual(a).primal if isinstance(a, Tensor) else a, aux
+                )
+            flat_out, out_spec = tree_flatten(out)
+            _check_outputs(out, flat_out)
+            unpacked = [fwAD.unpack_dual(o) for o in flat_out]
+            values = [u.primal for u in unpacked]
+            # A tangent keeps its graph where it can reach something outside
+            # this call: the inputs' or tangents', or its value's (a tensor
+            # func closes over). Graphs internal to func (a grad level's
+            # leaves, under forward over reverse) are dropped.
+            outside = any(
+                isinstance(a, Tensor) and a.requires_grad for a in (*flat, *flat_tangents)
+            )
+            tangents = [
+                _C.zeros_like(u.primal)
+                if u.tangent is None
+                else (u.tangent if outside or u.primal.requires_grad else u.tangent.detach())
+                for u in unpacked
+            ]
+            independent = [u.tangent is None for u in unpacked]
+    except NotImplementedError as e:
+        if str(e).startswith(_NO_FORWARD_RULE):
+            return None
+        raise
+    return values, out_spec, tangents, (aux, independent)
+
+
 def _check_outputs(out: Any, flat: list[Any]) -> None:
     if len(flat) == 0:
         raise RuntimeError(f"{_API}: Expected output of f to be a non-empty tuple of Tensors.")
@@ -132,9 +197,10 @@ def jvp(
     """Runs ``func`` at ``primals`` and returns its output and the
     Jacobian-vector product ``J @ tangents`` there.
 
-    Computed from the reverse-mode graph (Note [JVP by double backward] in
-    this module): the values are forward mode's, the cost about two
-    backward passes.
+    Computed by forward mode, one pass over ``func`` with dual inputs (Note
+    [JVP by forward mode] in this module); under ``vmap``, inside another
+    ``jvp`` or where an op has no forward rule, from the reverse-mode graph
+    instead (Note [JVP by double backward]), with the same values.
 
     Args:
         func: a function of tensors returning a tensor or a tuple of tensors.
@@ -188,6 +254,17 @@ def _jvp(
                 f"original Tensor, this is not supported. Tensor is of size {list(p.shape)} "
                 f"while the given forward gradient is of size {list(t.shape)}."
             )
+    forward = _dual_run(func, primals, argnums, flat_tangents, has_aux)
+    if forward is not None:
+        values, out_spec, tangent_values, (aux, independent) = forward
+        if strict and any(independent):
+            raise RuntimeError(
+                "jvp(f, primals, tangents, strict=True): The output of f is independent of "
+                "the inputs. This is not allowed with strict=True."
+            )
+        out = tree_unflatten(values, out_spec)
+        tangent_out = tree_unflatten(tangent_values, out_spec)
+        return (out, tangent_out, aux) if has_aux else (out, tangent_out)
     lin = _Linearized(func, primals, argnums, has_aux)
     if strict:
         for o in lin.flat_out:
@@ -218,9 +295,9 @@ def jacfwd(
 
     The layout is jacrev's: for an output of shape ``O`` and an argument of
     shape ``I``, a block of shape ``O + I``, in the output's structure with
-    the argument's structure at each leaf. The products are computed from the
-    reverse-mode graph (Note [JVP by double backward]), so the values are
-    forward mode's but the cost is jacrev's or more.
+    the argument's structure at each leaf. Each column is one forward-mode
+    pass (Note [JVP by forward mode]), or, where forward mode cannot run,
+    a product from the reverse-mode graph (Note [JVP by double backward]).
 
     Examples:
         >>> import autograd_cpp as torch
@@ -238,6 +315,9 @@ def jacfwd(
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         norm = _normalize_argnums(argnums, len(args))
+        forward = _forward_jacobian(func, args, norm, has_aux)
+        if forward is not None:
+            return forward
         lin = _Linearized(func, args, norm, has_aux)
         create = lin.outer and _C.is_grad_enabled()
         flat_args = [norm] if isinstance(norm, int) else list(norm)
@@ -272,3 +352,44 @@ def jacfwd(
         return jac
 
     return wrapper
+
+
+def _forward_jacobian(
+    func: Callable[..., Any], args: tuple[Any, ...], norm: Argnums, has_aux: bool
+) -> Any:
+    """jacfwd by forward mode, one dual pass per input element (Note [JVP
+    by forward mode]); None where forward mode cannot run."""
+    flat_args = [norm] if isinstance(norm, int) else list(norm)
+    arg_specs = [tree_flatten(args[a])[1] for a in flat_args]
+    diff = _slice(args, norm)
+    flat_in = tree_flatten(diff)[0]
+    if not flat_in or any(not isinstance(x, Tensor) or x.numel() == 0 for x in flat_in):
+        return None
+    out_spec: Any = None
+    aux: Any = None
+    shapes: list[tuple[int, ...]] = []
+    columns: list[list[Any]] = []  # columns[i][j]: J_ji, shaped O_j + I_i
+    for i, x in enumerate(flat_in):
+        n = x.numel()
+        basis = _C.eye(n, dtype=x.dtype)
+        per_out: list[list[Any]] = []
+        for k in range(n):
+            seeds = [
+                basis[k].view(tuple(x.shape)) if m == i else _C.zeros_like(y)
+                for m, y in enumerate(flat_in)
+            ]
+            run = _dual_run(func, args, norm, seeds, has_aux)
+            if run is None:
+                return None
+            values, out_spec, tangents, (aux, _) = run
+            shapes = [tuple(v.shape) for v in values]
+            if not per_out:
+                per_out = [[] for _ in values]
+            for j, t in enumerate(tangents):
+                per_out[j].append(t)
+        columns.append(
+            [_C.stack(cs, -1).reshape(shapes[j] + tuple(x.shape)) for j, cs in enumerate(per_out)]
+        )
+    blocks = [[columns[i][j] for i in range(len(flat_in))] for j in range(len(shapes))]
+    jac = _assemble(blocks, out_spec, norm, arg_specs)
+    return (jac, aux) if has_aux else jac

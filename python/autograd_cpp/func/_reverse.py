@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from .. import _C
+from ..autograd import forward_ad as fwAD
 from ..autograd.grad_mode import enable_grad
 from ._batched import active_levels, as_dispatching, lift, physical, rewrap
 from ._pytree import TreeSpec, tree_flatten, tree_map, tree_unflatten
@@ -35,10 +36,11 @@ __all__ = ["grad", "grad_and_value", "vjp", "jacrev", "hessian"]
 class _Level:
     """The private tensors of one transform call (Note [Transform levels])."""
 
-    __slots__ = ("leaves", "outer_grad")
+    __slots__ = ("dual_leaves", "leaves", "outer_grad")
 
     def __init__(self) -> None:
         self.leaves: set[int] = set()
+        self.dual_leaves: list[Tensor] = []
         # Whether anything outside may record: a transform under no_grad
         # hands back untracked results.
         self.outer_grad = _C.is_grad_enabled()
@@ -51,8 +53,15 @@ class _Level:
         p = lift(x)
         if p.requires_grad:
             return rewrap(p.view_as(p))
+        tangent = _tangent(p)
         leaf = p.detach().requires_grad_(True)
         self.leaves.add(id(leaf))
+        if tangent is not None:
+            # Under jvp (forward mode): the leaf keeps the input's tangent.
+            # Only the dual view is handed on, so the level holds the leaf
+            # (leaves are known by id).
+            self.dual_leaves.append(leaf)
+            return rewrap(fwAD.make_dual(leaf, tangent))
         return rewrap(leaf)
 
     def tracked_outside(self, tensors: Sequence[object]) -> bool:
@@ -94,9 +103,19 @@ class _Level:
                 raise RuntimeError(f"Expected tensors, got unsupported type {type(x)}")
             if not x.requires_grad:
                 return x
-            return x if (keep if keep is not None else self.tracked_outside([x])) else x.detach()
+            if keep if keep is not None else self.tracked_outside([x]):
+                return x
+            tangent = _tangent(x)
+            return x.detach() if tangent is None else fwAD.make_dual(x.detach(), tangent)
 
         return tree_map(one, tree)
+
+
+def _tangent(x: Any) -> Tensor | None:
+    """x's forward-mode tangent (jvp over this transform), or None."""
+    if _C._current_dual_level() < 0 or not isinstance(x, Tensor):
+        return None
+    return fwAD.unpack_dual(x).tangent
 
 
 def _autograd_grad(

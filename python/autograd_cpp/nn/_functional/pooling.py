@@ -194,7 +194,25 @@ def _adaptive_sizes(input: _C.Tensor, output_size: _OptSize2, spatial: int, name
                 f"{name}(): Expected input to have non-zero size for non-batch dimensions, "
                 f"but input has sizes {input.size()} with dimension {d} being empty"
             )
+    # PyTorch's 1-d forms run the 2-d kernel on an unsqueezed input.
+    alloc = tuple(input.shape[:-spatial]) + (1,) * (spatial == 1) + tuple(out)
+    if "avg" in name and any(s < 0 for s in out):
+        shown = alloc[-max(spatial, 2) :]
+        received = ", ".join(str(s) for s in shown[:2]) + "".join(f",{s}" for s in shown[2:])
+        raise RuntimeError(
+            f"adaptive_avg_pool{len(shown)}d: elements of output_size must be greater than or "
+            f"equal to 0 but received {{{received}}}"
+        )
+    # The kernel allocates its output first: impossible sizes fail here, at
+    # once, before any window of them is computed.
+    _C.empty(alloc, dtype=input.dtype)
     return out
+
+
+def _empty_pool(input: _C.Tensor, sizes: list[int]) -> _C.Tensor:
+    """The empty result of pooling to sizes that hold a 0, still in the graph."""
+    shape = tuple(input.shape[: -len(sizes)]) + tuple(sizes)
+    return input.reshape(-1)[:0].reshape(shape)
 
 
 def _averaging_matrix(n: int, m: int, dtype: _C.dtype) -> _C.Tensor:
@@ -209,6 +227,8 @@ def _averaging_matrix(n: int, m: int, dtype: _C.dtype) -> _C.Tensor:
 def _adaptive_avg(input: _C.Tensor, sizes: list[int]) -> _C.Tensor:
     spatial = len(sizes)
     shape = input.shape[-spatial:]
+    if 0 in sizes:
+        return _empty_pool(input, sizes)
     if all(s == 1 for s in sizes):
         return input.mean(tuple(range(-spatial, 0)), keepdim=True)
     if all(n % m == 0 for n, m in zip(shape, sizes)):
@@ -250,6 +270,9 @@ def _window_index(n: int, m: int) -> tuple[_C.Tensor, int]:
 def _adaptive_max(input: _C.Tensor, sizes: list[int]) -> tuple[_C.Tensor, _C.Tensor]:
     spatial = len(sizes)
     shape = input.shape[-spatial:]
+    if 0 in sizes:
+        values = _empty_pool(input, sizes)
+        return values, _C.zeros(values.shape, dtype=_C.int64)
     if all(n % m == 0 for n, m in zip(shape, sizes)):
         kernel = tuple(n // m for n, m in zip(shape, sizes))
         if spatial == 1:

@@ -14,6 +14,7 @@ from .pooling import (
     _adaptive_max,
     _adaptive_sizes,
     _averaging_matrix,
+    _empty_pool,
     _unpool,
     max_pool1d_with_indices,
 )
@@ -258,6 +259,8 @@ def avg_pool3d(
 def adaptive_avg_pool3d(input: _C.Tensor, output_size: Any) -> _C.Tensor:
     """Average pooling of the last three dims to output_size cells (None keeps a dim)."""
     sizes = _adaptive_sizes(input, output_size, 3, "adaptive_avg_pool3d")
+    if 0 in sizes:
+        return _empty_pool(input, sizes)
     if all(v == 1 for v in sizes):
         return input.mean((-3, -2, -1), keepdim=True)
     out = input
@@ -274,6 +277,9 @@ def adaptive_max_pool3d_with_indices(
 ) -> tuple[_C.Tensor, _C.Tensor]:
     """Adaptive max pooling of the last three dims, returning (values, flat indices)."""
     sizes = _adaptive_sizes(input, output_size, 3, "adaptive_max_pool3d")
+    if 0 in sizes:
+        values = _empty_pool(input, sizes)
+        return values, _C.zeros(values.shape, dtype=_C.int64)
     x, batched = _batched(input, "adaptive_max_pool3d")
     n, c, depth, height, width = x.shape
     v1, i1 = _adaptive_max(x.reshape(n * c * depth, height, width), sizes[1:])

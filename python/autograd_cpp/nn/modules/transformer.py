@@ -62,7 +62,9 @@ def _detect_is_causal_mask(
 
 
 def _get_clones(module: Module, n: int) -> ModuleList:
-    return ModuleList([copy.deepcopy(module) for _ in range(n)])
+    # Cloned one at a time, so a non-Module is refused at the first copy
+    # (PyTorch's TypeError) rather than after n of them.
+    return ModuleList(copy.deepcopy(module) for _ in range(n))
 
 
 def _get_activation_fn(activation: str) -> Callable[[_C.Tensor], _C.Tensor]:

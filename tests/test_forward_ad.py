@@ -1,0 +1,555 @@
+"""Forward-mode AD (autograd.forward_ad): dual levels, make_dual/unpack_dual,
+every op's forward rule against PyTorch's forward AD and finite differences,
+the NotImplementedError of ops without a rule, and reverse-over-forward."""
+
+import numpy as np
+import pytest
+
+import autograd_cpp as ag
+import autograd_cpp.autograd.forward_ad as fwAD
+from op_db import OPS, sample_values
+from oracle import requires_torch, torch
+
+if torch is not None:
+    import torch.autograd.forward_ad as tfwAD
+
+
+def _tangent_values(shapes, seed):
+    rng = np.random.default_rng(seed + 100)
+    return [rng.uniform(-1.0, 1.0, size=s) for s in shapes]
+
+
+def _jvp(lib, fw, fn, values, tangents, dtype, transpose=False):
+    """fn's output and tangent at values along tangents, by forward AD."""
+
+    def make(v):
+        if transpose and np.ndim(v) == 2:
+            return lib.tensor(np.ascontiguousarray(v.T), dtype=dtype).t()
+        return lib.tensor(v, dtype=dtype)
+
+    with fw.dual_level():
+        duals = [fw.make_dual(make(v), make(t)) for v, t in zip(values, tangents)]
+        out = fw.unpack_dual(fn(lib, *duals))
+        assert out.tangent is not None
+        return out.primal.detach().numpy().copy(), out.tangent.detach().numpy().copy()
+
+
+# ---- the forward rules, against PyTorch and finite differences -------------------------
+
+# Ops that must have a forward rule. Every other op of op_db either has one
+# (and then matches PyTorch) or raises NotImplementedError naming itself.
+REQUIRED = {
+    "add", "add_alpha", "add_scalar", "radd_scalar", "sub", "sub_alpha", "rsub_scalar",
+    "mul", "mul_scalar", "div", "div_scalar", "true_divide", "neg", "square",
+    "pow_frac", "pow_scalar", "pow_square", "pow_tensor", "rpow",
+    "maximum", "minimum", "where", "clamp", "clamp_min", "clamp_max", "clip",
+    "exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "rsqrt", "reciprocal",
+    "sin", "cos", "tan", "tanh", "erf", "sigmoid", "abs",
+    "relu", "functional_relu", "functional_sigmoid", "functional_tanh", "leaky_relu",
+    "leaky_relu_slope", "elu", "elu_alpha", "gelu", "gelu_tanh", "silu", "softplus",
+    "softplus_beta_threshold", "hardtanh", "relu6",
+    "softmax", "softmax_dims", "softmax_functional", "log_softmax", "log_softmax_dims",
+    "log_softmax_functional",
+    "mm", "bmm", "mv", "dot", "outer", "matmul_2d", "matmul_batched", "matmul_dot",
+    "matmul_mat_vec", "matmul_nd_2d", "matmul_vec_mat", "linear", "linear_1d",
+    "linear_3d", "linear_bias_2d", "linear_no_bias", "linear_no_bias_3d", "addmm",
+    "addmm_scaled",
+    "sum", "sum_dim", "sum_dims_keepdim", "sum_neg_dim", "mean", "mean_dim", "mean_dims",
+    "view", "view_grad_fn", "reshape", "reshape_noncontig", "transpose", "t", "T",
+    "permute", "expand", "squeeze", "squeeze_dim", "unsqueeze", "select", "narrow",
+    "narrow_neg", "slice_step", "flatten", "flatten_range", "cat", "concat", "stack",
+    "stack_last", "clone", "contiguous", "to_double",
+}  # fmt: skip
+
+# PyTorch's hardsigmoid forward rule scales by 1/6 rounded to float32, even in
+# float64 (its tangent is off by ~3e-8 relative); ours is exact.
+FLOAT32_ACCURATE_IN_TORCH = {"hardsigmoid"}
+
+CASES = [(op, shapes) for op in OPS for shapes in op.shapes]
+IDS = [f"{op.name}-{'x'.join(map(str, s))}" for op, s in CASES]
+
+
+def _ours_or_missing(op, values, tangents, dtype, transpose=False):
+    """Our jvp, or None when the op has no rule (after checking the error)."""
+    try:
+        return _jvp(ag, fwAD, op.fn, values, tangents, dtype, transpose)
+    except NotImplementedError as e:
+        assert "Trying to use forward AD with " in str(e)
+        assert "that does not support it" in str(e)
+        assert op.name not in REQUIRED, f"{op.name} must have a forward rule: {e}"
+        return None
+
+
+@requires_torch
+@pytest.mark.parametrize("op,shapes", CASES, ids=IDS)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_forward_rule_matches_torch(op, shapes, dtype):
+    values = sample_values(shapes, op.domain, seed=0)
+    tangents = _tangent_values(shapes, 0)
+    ours = _ours_or_missing(op, values, tangents, getattr(ag, dtype))
+    if ours is None:
+        return
+    try:
+        ref = _jvp(torch, tfwAD, op.fn, values, tangents, getattr(torch, dtype))
+    except NotImplementedError:
+        return  # PyTorch has no rule (sdpa's fused kernel); finite differences check ours
+    tol = dict(rtol=1e-4, atol=1e-5) if dtype == "float32" else dict(rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours[0], ref[0], **tol)
+    if op.name in FLOAT32_ACCURATE_IN_TORCH:
+        tol = dict(rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours[1], ref[1], **tol)
+
+
+def test_required_rules_are_in_the_op_database():
+    assert REQUIRED <= {op.name for op in OPS}
+
+
+NON_CONTIGUOUS = [(op, s) for op, s in CASES if any(len(x) == 2 for x in s)]
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "op,shapes",
+    NON_CONTIGUOUS,
+    ids=[f"{op.name}-{'x'.join(map(str, s))}" for op, s in NON_CONTIGUOUS],
+)
+def test_forward_rule_non_contiguous(op, shapes):
+    values = sample_values(shapes, op.domain, seed=2)
+    tangents = _tangent_values(shapes, 2)
+    try:
+        ref = _jvp(torch, tfwAD, op.fn, values, tangents, torch.float64, transpose=True)
+    except NotImplementedError:
+        return  # PyTorch has no rule (sdpa's fused kernel); finite differences check ours
+    except RuntimeError:
+        # view() of a transposed tensor: the same error here
+        with pytest.raises(RuntimeError):
+            _jvp(ag, fwAD, op.fn, values, tangents, ag.float64, transpose=True)
+        return
+    ours = _ours_or_missing(op, values, tangents, ag.float64, transpose=True)
+    if ours is None:
+        return
+    loose = op.name in FLOAT32_ACCURATE_IN_TORCH
+    np.testing.assert_allclose(ours[0], ref[0], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ours[1], ref[1], rtol=1e-6 if loose else 1e-10, atol=1e-12)
+
+
+SMOOTH = [(op, s) for op, s in CASES if op.smooth]
+
+
+@pytest.mark.parametrize(
+    "op,shapes", SMOOTH, ids=[f"{op.name}-{'x'.join(map(str, s))}" for op, s in SMOOTH]
+)
+def test_forward_rule_finite_differences(op, shapes):
+    values = sample_values(shapes, op.domain, seed=3)
+    tangents = _tangent_values(shapes, 3)
+    ours = _ours_or_missing(op, values, tangents, ag.float64)
+    if ours is None:
+        return
+    tangent = ours[1]
+    eps = 1e-6
+
+    def at(step):
+        xs = [ag.tensor(v + step * t, dtype=ag.float64) for v, t in zip(values, tangents)]
+        return op.fn(ag, *xs).detach().numpy()
+
+    numerical = (at(eps) - at(-eps)) / (2 * eps)
+    np.testing.assert_allclose(tangent, numerical, rtol=1e-5, atol=1e-6)
+
+
+# ---- levels, make_dual, unpack_dual ---------------------------------------------------
+
+
+def _error(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the type is what is compared
+        return type(e), str(e)
+    return None
+
+
+@requires_torch
+def test_level_rules_and_errors_match_torch():
+    def scenario(lib, fw):
+        x = lib.tensor([1.0, 2.0, 3.0])
+        t = lib.tensor([0.5, -1.0, 2.0])
+        seen = [_error(lambda: fw.make_dual(x, t)), _error(fw.exit_dual_level)]
+        with fw.dual_level() as level:
+            seen.append(level)
+            seen.append(_error(fw.enter_dual_level))
+            seen.append(_error(lambda: fw.make_dual(x, lib.tensor([1.0, 2.0]))))
+            seen.append(_error(lambda: fw.make_dual(x, lib.tensor([1, 2, 3]))))
+            seen.append(_error(lambda: fw.make_dual(lib.tensor([1, 2, 3]), t)))
+            d = fw.make_dual(x, t)
+            seen.append(_error(lambda: fw.make_dual(d, t)))
+            seen.append(_error(lambda: fw.make_dual(x, d)))
+            seen.append(_error(lambda: fw.exit_dual_level(level=1)))
+            seen.append(fw.unpack_dual(x).tangent is None)
+        seen.append(fw.unpack_dual(d).tangent is None)
+        seen.append(fw.enter_dual_level())
+        fw.exit_dual_level(level=0)
+        return seen
+
+    ours = scenario(ag, fwAD)
+    ref = scenario(torch, tfwAD)
+    assert len(ours) == len(ref)
+    for a, b in zip(ours, ref):
+        if isinstance(b, tuple):
+            assert a is not None and a[0].__name__ == b[0].__name__ and a[1] == b[1]
+        else:
+            assert a == b
+
+
+def test_unpack_dual_is_a_named_tuple():
+    x = ag.tensor([1.0, 2.0])
+    t = ag.tensor([3.0, 4.0])
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, t)
+        primal, tangent = fwAD.unpack_dual(d)
+        unpacked = fwAD.unpack_dual(d)
+        assert unpacked.primal is primal or np.array_equal(unpacked.primal.numpy(), x.numpy())
+        assert unpacked.tangent is t
+        assert np.array_equal(primal.numpy(), x.numpy())
+        assert fwAD.unpack_dual(primal).tangent is None  # the primal is plain
+        assert repr(unpacked).startswith("UnpackedDualTensor(primal=tensor(")
+    assert fwAD.unpack_dual(d) == (d, None)
+
+
+def test_tangents_die_with_their_level():
+    x = ag.tensor([1.0, 2.0])
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, ag.ones(2))
+        y = d * 3
+        assert fwAD.unpack_dual(y).tangent is not None
+    with fwAD.dual_level():
+        assert fwAD.unpack_dual(d).tangent is None
+        assert fwAD.unpack_dual(y).tangent is None
+        # Plain values again: ops on them compute no tangent and raise nothing.
+        assert fwAD.unpack_dual(ag.cumsum(d, 0)).tangent is None
+
+
+def test_dual_level_as_decorator():
+    @fwAD.dual_level()
+    def f(x):
+        return fwAD.unpack_dual(fwAD.make_dual(x, ag.ones(2)).exp()).tangent
+
+    x = ag.tensor([0.0, 1.0])
+    np.testing.assert_allclose(f(x).numpy(), np.exp([0.0, 1.0]), rtol=1e-6)
+    assert fwAD.unpack_dual(x).tangent is None
+
+
+def test_make_dual_keeps_the_reverse_graph():
+    x = ag.tensor([1.0, 2.0], requires_grad=True)
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, ag.ones(2))
+        assert d.grad_fn.name() == "ViewBackward0"
+        (d * d).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0])
+
+
+def test_forward_ad_ignores_no_grad():
+    x = ag.tensor([1.0, 2.0])
+    with fwAD.dual_level():
+        d = fwAD.make_dual(x, ag.ones(2))
+        with ag.no_grad():
+            y = d * d
+        np.testing.assert_allclose(fwAD.unpack_dual(y).tangent.numpy(), [2.0, 4.0])
+
+
+# ---- ops without a rule ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,call",
+    [
+        ("cumsum", lambda d: ag.cumsum(d, 0)),
+        ("max", lambda d: d.max()),
+        ("prod", lambda d: d.prod()),
+        ("logsumexp", lambda d: ag.logsumexp(d, 0)),
+    ],
+)
+def test_missing_rule_names_the_op(name, call):
+    with fwAD.dual_level():
+        d = fwAD.make_dual(ag.tensor([3.0, 1.0, 2.0]), ag.ones(3))
+        with pytest.raises(NotImplementedError) as err:
+            call(d)
+    assert f"Trying to use forward AD with {name} that does not support it" in str(err.value)
+
+
+def test_ops_without_tangent_inputs_need_no_rule():
+    with fwAD.dual_level():
+        fwAD.make_dual(ag.tensor([1.0]), ag.ones(1))
+        x = ag.tensor([3.0, 1.0, 2.0])
+        assert fwAD.unpack_dual(ag.cumsum(x, 0)).tangent is None
+
+
+# ---- in place ---------------------------------------------------------------------------
+
+
+@requires_torch
+def test_in_place_ops_carry_the_tangent():
+    def scenario(lib, fw):
+        with fw.dual_level():
+            a = fw.make_dual(lib.tensor([1.0, 2.0]), lib.tensor([1.0, -1.0]))
+            b = lib.tensor([3.0, 4.0])
+            b.mul_(a)
+            b.add_(a, alpha=2)
+            c = lib.tensor([0.5, 0.25])
+            c.exp_()
+            c.mul_(a)
+            return [fw.unpack_dual(v).tangent.numpy().copy() for v in (b, c)]
+
+    for ours, ref in zip(scenario(ag, fwAD), scenario(torch, tfwAD)):
+        np.testing.assert_allclose(ours, ref, rtol=1e-6)
+
+
+# ---- reverse over forward ---------------------------------------------------------------
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x, w: (x * w).sin().sum(),
+        lambda lib, x, w: lib.tanh(x @ w).exp().mean(),
+        lambda lib, x, w: (lib.softmax(x @ w, dim=-1) * w).sum(),
+        lambda lib, x, w: (x.t().reshape(-1)[1:5] / w.sum()).sigmoid().sum(),
+    ],
+    ids=["sin-mul", "tanh-matmul", "softmax", "views"],
+)
+def test_reverse_over_forward(fn):
+    rng = np.random.default_rng(5)
+    xv, wv, tv = rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+
+    def forward_then_reverse(lib, fw):
+        x = lib.tensor(xv, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(wv, dtype=lib.float64, requires_grad=True)
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.tensor(tv, dtype=lib.float64))
+            jvp = fw.unpack_dual(fn(lib, d, w)).tangent
+            return lib.autograd.grad(jvp, (x, w))
+
+    def double_backward(lib):
+        # d/d(x, w) of (grad_x f) . t, by reverse over reverse
+        x = lib.tensor(xv, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(wv, dtype=lib.float64, requires_grad=True)
+        (gx,) = lib.autograd.grad(fn(lib, x, w), (x,), create_graph=True)
+        return lib.autograd.grad((gx * lib.tensor(tv, dtype=lib.float64)).sum(), (x, w))
+
+    ours = forward_then_reverse(ag, fwAD)
+    for a, b in zip(ours, double_backward(torch)):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-12)
+    for a, b in zip(ours, double_backward(ag)):
+        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ---- gradcheck(check_forward_ad=True) ---------------------------------------------------
+
+
+def test_gradcheck_checks_forward_mode():
+    from autograd_cpp.autograd import gradcheck
+
+    rng = np.random.default_rng(7)
+    x = ag.tensor(rng.normal(size=(3, 4)), dtype=ag.float64, requires_grad=True)
+    w = ag.tensor(rng.normal(size=(4, 2)), dtype=ag.float64, requires_grad=True)
+
+    def f(a, b):
+        return (a @ b).tanh().softmax(-1), (a * 2).sum()
+
+    assert gradcheck(f, (x, w), check_forward_ad=True)
+    assert gradcheck(f, (x, w), check_forward_ad=True, check_backward_ad=False)
+    with pytest.raises(NotImplementedError, match="forward AD with cumsum"):
+        gradcheck(lambda a: a.cumsum(0), (x,), check_forward_ad=True)
+
+
+# ---- autograd.Function: jvp, save_for_forward, setup_context ---------------------------
+
+
+@requires_torch
+def test_custom_function_jvp_and_setup_context_match_torch():
+    def scenario(lib, fw):
+        class Cube(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, k):
+                ctx.save_for_backward(x)
+                ctx.save_for_forward(x)
+                ctx.k = k
+                return x * x * x * k
+
+            @staticmethod
+            def backward(ctx, g):
+                (x,) = ctx.saved_tensors
+                return 3 * x * x * g * ctx.k, None
+
+            @staticmethod
+            def jvp(ctx, x_t, k_t):
+                (x,) = ctx.saved_tensors
+                return 3 * x * x * x_t * ctx.k
+
+        class Exp(lib.autograd.Function):
+            @staticmethod
+            def forward(x):
+                return x.exp()
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.save_for_backward(output)
+                ctx.save_for_forward(output)
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * ctx.saved_tensors[0]
+
+            @staticmethod
+            def jvp(ctx, x_t):
+                return x_t * ctx.saved_tensors[0]
+
+        class NoJvp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        x = lib.tensor([1.0, 2.0], dtype=lib.float64, requires_grad=True)
+        seen = []
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.tensor([1.0, 0.5], dtype=lib.float64))
+            y = Cube.apply(d, 3.0)
+            seen.append(fw.unpack_dual(y).tangent.detach().numpy().tolist())
+            seen.append(fw.unpack_dual(Exp.apply(d)).tangent.detach().numpy().tolist())
+            seen.append(_error(lambda: NoJvp.apply(d)))
+        y.sum().backward()
+        seen.append(x.grad.numpy().tolist())
+        z = Exp.apply(x)
+        z.sum().backward()
+        seen.append(x.grad.numpy().tolist())
+        return seen
+
+    ours, ref = scenario(ag, fwAD), scenario(torch, tfwAD)
+    assert ours[2][0].__name__ == ref[2][0].__name__ == "NotImplementedError"
+    assert ours[2][1] == ref[2][1]
+    for a, b in zip(ours[:2] + ours[3:], ref[:2] + ref[3:]):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+# ---- forward over reverse (Hessian-vector products) -------------------------------------
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda lib, x, w: (x.exp() * w).sum(),
+        lambda lib, x, w: lib.tanh(x @ w).pow(3).mean(),
+        lambda lib, x, w: lib.softmax(x @ w, dim=-1).log().sum() * x.sigmoid().sum(),
+        lambda lib, x, w: (x * x).sum().sqrt(),
+    ],
+    ids=["exp", "tanh-matmul", "softmax-sigmoid", "sqrt"],
+)
+def test_forward_over_reverse(fn):
+    # Backward formulas run on dual tensors, saved outputs included.
+    rng = np.random.default_rng(0)
+    xv, tv, wv = rng.normal(size=(3, 3)), rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
+
+    def hvp(lib, fw):
+        x = lib.tensor(xv, dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(wv, dtype=lib.float64)
+        with fw.dual_level():
+            d = fw.make_dual(x, lib.tensor(tv, dtype=lib.float64))
+            (g,) = lib.autograd.grad(fn(lib, d, w), (d,), create_graph=True)
+            return fw.unpack_dual(g).tangent.detach().numpy()
+
+    np.testing.assert_allclose(hvp(ag, fwAD), hvp(torch, tfwAD), rtol=1e-10, atol=1e-12)
+
+
+@requires_torch
+def test_copy_into_a_view_writes_the_base_tangent():
+    def scenario(lib, fw):
+        with fw.dual_level():
+            d = fw.make_dual(lib.tensor([1.0, 2.0, 3.0]), lib.tensor([0.5, -1.0, 2.0]))
+            z = lib.zeros(3, 3)
+            z[1].copy_(d)
+            z.narrow(1, 0, 1).squeeze(1).copy_(d * 2)
+            plain = lib.zeros(3)
+            plain.copy_(d)
+            return [fw.unpack_dual(v).tangent.numpy().copy() for v in (z, plain)]
+
+    for ours, ref in zip(scenario(ag, fwAD), scenario(torch, tfwAD)):
+        np.testing.assert_allclose(ours, ref)
+
+
+# ---- func.jvp and func.jacfwd run forward mode --------------------------------------------
+
+
+@requires_torch
+def test_func_jvp_and_jacfwd_use_forward_mode_with_a_documented_fallback():
+    import torch.func as tfunc
+
+    from autograd_cpp import func
+
+    calls = []
+
+    class Scale(ag.autograd.Function):
+        # Only forward mode calls jvp: counting the calls shows which ran.
+        @staticmethod
+        def forward(ctx, x):
+            return x * 3
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3
+
+        @staticmethod
+        def jvp(ctx, t):
+            calls.append(1)
+            return t * 3
+
+    x = ag.tensor([0.5, -1.0, 2.0], dtype=ag.float64)
+    t = ag.tensor([1.0, 2.0, -0.5], dtype=ag.float64)
+    out, jvp_out = func.jvp(lambda v: Scale.apply(v).sin(), (x,), (t,))
+    assert len(calls) == 1
+    np.testing.assert_allclose(jvp_out.numpy(), 3 * np.cos(3 * x.numpy()) * t.numpy())
+    jac = func.jacfwd(lambda v: Scale.apply(v).exp())(x)
+    assert len(calls) == 4  # one pass per input element
+    np.testing.assert_allclose(jac.numpy(), np.diag(3 * np.exp(3 * x.numpy())))
+
+    # cumsum has no forward rule here: the double-backward fallback gives the
+    # same numbers as torch.func.
+    def f(lib, v):
+        return lib.cumsum(v.sin(), 0) * v
+
+    tx, tt = torch.tensor(x.numpy()), torch.tensor(t.numpy())
+    ref = tfunc.jvp(lambda v: f(torch, v), (tx,), (tt,))
+    ours = func.jvp(lambda v: f(ag, v), (x,), (t,))
+    for a, b in zip(ours, ref):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        func.jacfwd(lambda v: f(ag, v))(x).numpy(),
+        tfunc.jacfwd(lambda v: f(torch, v))(tx).numpy(),
+        rtol=1e-12,
+    )
+
+
+@requires_torch
+def test_func_compositions_through_forward_mode():
+    import torch.func as tfunc
+
+    from autograd_cpp import func
+
+    def f(lib, v):
+        return (lib.sin(v) * v.exp()).sum() + (v[:2] @ v[1:]) ** 2
+
+    xv, tv = np.array([0.3, -0.7, 1.1]), np.array([0.5, 1.0, -2.0])
+
+    def run(lib, F):
+        x, t = lib.tensor(xv, dtype=lib.float64), lib.tensor(tv, dtype=lib.float64)
+        hvp = F.jvp(F.grad(lambda v: f(lib, v)), (x,), (t,))[1]
+        hess = F.jacfwd(F.jacrev(lambda v: f(lib, v)))(x)
+        rof = F.grad(lambda v: F.jvp(lambda u: f(lib, u), (v,), (t,))[1])(x)
+        return [hvp, hess, rof]
+
+    for a, b in zip(run(ag, func), run(torch, tfunc)):
+        assert not a.requires_grad
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-10, atol=1e-12)
