@@ -801,3 +801,22 @@ def test_floor_division_bitwise_equal_to_torch_over_many_magnitudes(dtype):
     b[:500] = np.round(b[:500]) + 0.5
     for fn in (lambda x, y: x // y, lambda x, y: x % y):
         same(fn(ag.tensor(a), ag.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), rtol=0)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_erfinv_matches_torch_from_the_centre_to_the_tails(dtype):
+    """Over (-1, 1) including values within a few ulps of +-1 (where erf has no
+    digits left), at +-1 (infinite), outside (NaN), and for integer inputs."""
+    x = np.concatenate([
+        np.linspace(-1.0, 1.0, 20001),
+        [1 - 2**-53, -1 + 2**-53, 1 - 1e-15, 1 - 1e-12, 0.9999999, 1e-300, -0.0, -1.5, 2.0, np.nan],
+    ]).astype(dtype)  # fmt: skip
+    ours = ag.tensor(x).erfinv().numpy()
+    theirs = torch.tensor(x).erfinv().numpy()
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(ours[~finite], theirs[~finite])
+    rtol = 1e-6 if dtype == "float32" else 1e-14
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=rtol, atol=rtol)
+    assert np.signbit(ag.tensor([-0.0]).erfinv().item())
+    same(ag.tensor([1, 0, -1]).erfinv(), torch.tensor([1, 0, -1]).erfinv())
