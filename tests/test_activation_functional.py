@@ -165,3 +165,18 @@ def test_errors_match_torch(name, arrays, kwargs):
     with pytest.raises(type(theirs.value)) as ours:
         getattr(ag.nn.functional, name)(*[ag.tensor(a) for a in arrays], **kwargs)
     assert str(ours.value) == str(theirs.value)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["int64", "int32", "bool", "float32"])
+@pytest.mark.parametrize("args", [(0.5, 2.5), (1, -7), (-0.5, 4)])
+def test_threshold_keeps_the_input_dtype_like_torch(dtype, args):
+    def run(m):
+        x = m.tensor([-1, 0, 1, 3], dtype=getattr(m, dtype))
+        try:
+            out = m.nn.functional.threshold(x, *args)
+        except NotImplementedError as e:
+            return str(e)
+        return str(out.dtype), out.tolist()
+
+    assert run(ag) == run(torch)

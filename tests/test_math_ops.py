@@ -801,3 +801,56 @@ def test_floor_division_bitwise_equal_to_torch_over_many_magnitudes(dtype):
     b[:500] = np.round(b[:500]) + 0.5
     for fn in (lambda x, y: x // y, lambda x, y: x % y):
         same(fn(ag.tensor(a), ag.tensor(b)), fn(torch.tensor(a), torch.tensor(b)), rtol=0)
+
+
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_erfinv_matches_torch_from_the_centre_to_the_tails(dtype):
+    """Over (-1, 1) including values within a few ulps of +-1 (where erf has no
+    digits left), at +-1 (infinite), outside (NaN), and for integer inputs."""
+    x = np.concatenate([
+        np.linspace(-1.0, 1.0, 20001),
+        [1 - 2**-53, -1 + 2**-53, 1 - 1e-15, 1 - 1e-12, 0.9999999, 1e-300, -0.0, -1.5, 2.0, np.nan],
+    ]).astype(dtype)  # fmt: skip
+    ours = ag.tensor(x).erfinv().numpy()
+    theirs = torch.tensor(x).erfinv().numpy()
+    finite = np.isfinite(theirs)
+    np.testing.assert_array_equal(ours[~finite], theirs[~finite])
+    rtol = 1e-6 if dtype == "float32" else 1e-14
+    np.testing.assert_allclose(ours[finite], theirs[finite], rtol=rtol, atol=rtol)
+    assert np.signbit(ag.tensor([-0.0]).erfinv().item())
+    same(ag.tensor([1, 0, -1]).erfinv(), torch.tensor([1, 0, -1]).erfinv())
+
+
+# erfinv is tested here rather than by an op_db row: a new row shifts the
+# seeded draws of tests/test_fuzz.py's whole-table fuzzing.
+@requires_torch
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+@pytest.mark.parametrize("in_place", [False, True])
+def test_erfinv_values_gradients_and_node_match_torch(dtype, layout, in_place):
+    x = np.random.default_rng(3).uniform(-0.95, 0.95, (3, 4)).astype(dtype)
+    g = np.random.default_rng(4).standard_normal((4, 3) if layout == "transposed" else (3, 4))
+
+    def run(m):
+        leaf = m.tensor(x, requires_grad=True)
+        a = (leaf * 1).t() if layout == "transposed" else leaf * 1
+        out = a.erfinv_() if in_place else m.erfinv(a)
+        out.backward(m.tensor(g.astype(dtype)))
+        return out, leaf.grad, out.grad_fn.name()
+
+    ours, theirs = run(ag), run(torch)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    same(ours[0], theirs[0], rtol=rtol)
+    same(ours[1], theirs[1], rtol=rtol)
+    # In place on a view, both regenerate the view's node.
+    assert ours[2] == theirs[2]
+    if not (in_place and layout == "transposed"):
+        assert ours[2] == "ErfinvBackward0"
+
+
+def test_erfinv_gradcheck_and_forward_mode():
+    x = ag.tensor(np.linspace(-0.9, 0.9, 7), dtype=ag.float64, requires_grad=True)
+    assert ag.autograd.gradcheck(ag.erfinv, (x,))
+    assert ag.autograd.gradgradcheck(ag.erfinv, (x,))
+    assert ag.autograd.gradcheck(ag.erfinv, (x,), check_forward_ad=True)

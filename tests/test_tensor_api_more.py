@@ -171,6 +171,42 @@ def test_legacy_constructors_match_torch(name):
     check(fn)
 
 
+TENSOR_CONSTRUCTOR_CALLS = {
+    "sizes": lambda m: m.Tensor(2, 3).shape,
+    "size_object": lambda m: m.Tensor(m.Size([2, 3])).shape,
+    "empty": lambda m: m.Tensor().shape,
+    "list": lambda m: m.Tensor([1, 2]),
+    "tuple_is_data": lambda m: m.Tensor((2, 3)),
+    "empty_list": lambda m: m.Tensor([]).shape,
+    "empty_tuple": lambda m: m.Tensor(()).shape,
+    "range": lambda m: m.Tensor(range(3)),
+    "numpy": lambda m: m.Tensor(np.array([1, 2])),
+    "numpy_0d": lambda m: m.Tensor(np.array(2.0)),
+    "other_dtype_tensor": lambda m: m.Tensor(m.ones(2, dtype=m.int64)),
+    "float": lambda m: m.Tensor(2.5),
+    "bool": lambda m: m.Tensor(True),
+    "none": lambda m: m.Tensor(None),
+    "complex": lambda m: m.Tensor(1j),
+    "numpy_float": lambda m: m.Tensor(np.float64(1.5)),
+    "string": lambda m: m.Tensor("abc"),
+}
+
+
+@requires_torch
+@pytest.mark.parametrize("name", sorted(TENSOR_CONSTRUCTOR_CALLS))
+def test_tensor_class_constructor_matches_torch(name):
+    fn = TENSOR_CONSTRUCTOR_CALLS[name]
+    check(fn)
+    errors = []
+    for lib in (ag, torch):
+        try:
+            fn(lib)
+        except TypeError as e:
+            errors.append(str(e))
+    if errors:
+        assert errors[0] == errors[1]
+
+
 def test_legacy_constructor_shares_a_tensor_of_its_dtype():
     x = ag.ones(3)
     y = ag.FloatTensor(x)

@@ -32,6 +32,8 @@
   X(tan, Tan, std::tan(x), "Tangent, elementwise (radians).")            \
   X(tanh, Tanh, cpu::fast_tanh(x), "Hyperbolic tangent, elementwise.")   \
   X(erf, Erf, cpu::fast_erf(x), "The error function, elementwise.")      \
+  X(erfinv, Erfinv, cpu::erfinv(x),                                      \
+    "The inverse error function, elementwise (NaN outside [-1, 1]).")    \
   /* exp(-x) overflows to inf for x << 0, giving the limit 0. */         \
   X(sigmoid, Sigmoid, T(1) / (T(1) + cpu::fast_exp(-x)),                 \
     "The logistic function 1 / (1 + exp(-input)), elementwise.")

@@ -212,6 +212,22 @@ struct ErfSpec {
   }
 };
 
+// d(self) = grad * sqrt(pi) / 2 * exp(erfinv(self)^2)
+struct ErfinvSpec {
+  static constexpr const char* kName = "ErfinvBackward0";
+  static constexpr bool kSavesResult = false;
+  static Tensor backward(const Tensor& g, const Tensor& self) {
+    const Tensor r = erfinv(self);
+    const Tensor d =
+        mul(exp(mul(r, r)), wrap_scalar(Scalar(0.88622692545275801365)));
+    return mul(g, d);
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
+  }
+};
+
 // d(self) = grad * result * (1 - result)
 struct SigmoidSpec {
   static constexpr const char* kName = "SigmoidBackward0";

@@ -35,15 +35,34 @@ void bind_shared_methods(TensorClass& cls, py::module_& m) {
 
 namespace {
 
-// Tensor(...) as a constructor: Tensor(other) aliases other's data without
-// its history (what nn.Parameter builds on), Tensor(2, 3) is an empty float
-// tensor of that shape, Tensor([1, 2]) copies data as float.
+// Tensor(...) as PyTorch's legacy constructor: Tensor(other) aliases
+// other's data without its history (what nn.Parameter builds on), Tensor(2,
+// 3) or Tensor(Size) is an empty tensor of that shape in the default dtype,
+// and a sequence or array (a plain tuple or list included) is data. A lone
+// number is neither, and is refused.
+std::shared_ptr<TensorImpl> legacy_from_data(py::handle data) {
+  PyObject* obj = data.ptr();
+  const bool sequence_like =
+      PySequence_Check(obj) || py::hasattr(data, "__array__");
+  if (obj == Py_None || is_number_object(obj) || PyComplex_Check(obj) ||
+      !sequence_like) {
+    throw py::type_error(std::string("new(): data must be a sequence (got ") +
+                         type_name_of(obj) + ")");
+  }
+  return tensor_from_data(data, default_dtype()).impl_ptr();
+}
+
 void bind_tensor_constructor(py::module_& m) {
   auto cls = py::reinterpret_borrow<TensorClass>(m.attr("Tensor"));
   cls.def(py::init([](const py::args& args) {
     static const ArgParser parser(
         {"Tensor() -> None", "Tensor(Tensor other) -> None",
          "Tensor(int... size) -> None", "Tensor(object data) -> None"});
+    // A plain tuple or list is data; a Size (a tuple subclass) is a shape.
+    if (args.size() == 1 &&
+        (PyList_Check(args[0].ptr()) || PyTuple_CheckExact(args[0].ptr()))) {
+      return legacy_from_data(args[0]);
+    }
     Args a = parser.parse(&PyTuple_GET_ITEM(args.ptr(), 0),
                           PyTuple_GET_SIZE(args.ptr()), nullptr);
     switch (a.index()) {
@@ -54,7 +73,7 @@ void bind_tensor_constructor(py::module_& m) {
       case 2:
         return ops::empty(a.shape(0), default_dtype()).impl_ptr();
       default:
-        return tensor_from_data(a.object(0), default_dtype()).impl_ptr();
+        return legacy_from_data(a.object(0));
     }
   }));
 }

@@ -145,29 +145,6 @@ def kaiming_normal_(
     return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
 
 
-def _erfinv(y: _C.Tensor) -> _C.Tensor:
-    """The inverse error function of y in (-1, 1), in float64: Giles' (2010)
-    approximation refined by two Newton steps on erf."""
-    from .. import _C as C
-
-    w = -C.log((1.0 - y) * (1.0 + y))
-    central = w < 5.0
-    wc = w - 2.5
-    pc: _C.Tensor | float = 2.81022636e-08
-    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
-              -0.00417768164, 0.246640727, 1.50140941):  # fmt: skip
-        pc = pc * wc + c
-    wt = C.sqrt(C.clamp_min(w, 5.0)) - 3.0
-    pt: _C.Tensor | float = -0.000200214257
-    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
-              0.00943887047, 1.00167406, 2.83297682):  # fmt: skip
-        pt = pt * wt + c
-    x = C.where(central, pc * y, pt * y)
-    for _ in range(2):
-        x = x - (C.erf(x) - y) / (2.0 / math.sqrt(math.pi) * C.exp(-x * x))
-    return x
-
-
 def trunc_normal_(
     tensor: _C.Tensor,
     mean: float = 0.0,
@@ -195,7 +172,7 @@ def trunc_normal_(
     with no_grad():
         u = C.empty(tuple(tensor.shape), dtype=C.float64).uniform_(2 * low - 1, 2 * high - 1)
         u = C.clamp(u, -1 + 1e-16, 1 - 1e-16)
-        values = _erfinv(u) * (std * math.sqrt(2.0)) + mean
+        values = C.erfinv(u) * (std * math.sqrt(2.0)) + mean
         return tensor.copy_(C.clamp(values, a, b).to(tensor.dtype))
 
 

@@ -168,10 +168,15 @@ def selu_(input: _C.Tensor) -> _C.Tensor:
 
 
 def threshold(input: _C.Tensor, threshold: float, value: float, inplace: bool = False) -> _C.Tensor:
-    """x where x > threshold, else value."""
+    """x where x > threshold, else value (both taken in input's dtype, as
+    PyTorch's kernel reads them)."""
+    if input.dtype == _C.bool:
+        raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
+    if not input.dtype.is_floating_point:
+        threshold, value = int(threshold), int(value)
 
     def fn(x: _C.Tensor) -> _C.Tensor:
-        return _C.where(x > threshold, x, value)
+        return _C.where(x > threshold, x, _C.tensor(value, dtype=x.dtype))
 
     return _inplace(input, fn) if inplace else fn(input)
 
