@@ -723,3 +723,44 @@ def test_large_inputs_match_torch():
     ours, theirs = run(ag), run(torch)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(_np(a), _np(b), rtol=1e-6)
+
+
+@requires_torch
+@pytest.mark.parametrize("upper", [False, True])
+@pytest.mark.parametrize("diagonal", [-1, 0, 2])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "batched"])
+def test_tril_triu_in_place_match_torch(upper, diagonal, dtype, layout):
+    shape = (2, 3, 4) if layout == "batched" else (3, 4)
+    x = np.random.default_rng(5).standard_normal(shape).astype(dtype)
+    g = (
+        np.random.default_rng(6)
+        .standard_normal((4, 3) if layout == "transposed" else shape)
+        .astype(dtype)
+    )
+
+    def run(m):
+        leaf = m.tensor(x, requires_grad=True)
+        a = (leaf * 1).t() if layout == "transposed" else leaf * 1
+        out = a.triu_(diagonal) if upper else a.tril_(diagonal)
+        assert out is a
+        out.backward(m.tensor(g))
+        return out.detach().numpy(), leaf.grad.numpy(), out.grad_fn.name()
+
+    ours, theirs = run(ag), run(torch)
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-6)
+    np.testing.assert_allclose(ours[1], theirs[1], rtol=1e-6)
+    assert ours[2] == theirs[2]
+
+
+@requires_torch
+def test_tril_triu_in_place_gradcheck_and_errors():
+    x = ag.tensor(np.random.default_rng(7).standard_normal((3, 3)), requires_grad=True)
+    assert ag.autograd.gradcheck(lambda t: (t * 1).tril_(-1), (x,))
+    assert ag.autograd.gradcheck(lambda t: (t * 1).triu_(1), (x,))
+    ints = ag.arange(9).reshape(3, 3)
+    assert ints.tril_().tolist() == torch.arange(9).reshape(3, 3).tril_().tolist()
+    with pytest.raises(RuntimeError):
+        ag.ones(3, requires_grad=True).tril_()
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        ag.ones(2, 2, requires_grad=True).triu_()

@@ -398,6 +398,18 @@ Tensor triu(const Tensor& self, int64_t diagonal) {
   return triangle(self, diagonal, /*upper=*/true);
 }
 
+Tensor& tril_(Tensor& self, int64_t diagonal) {
+  return apply_inplace(self, "tril_", {}, [=](const Tensor& s) {
+    return triangle(s, diagonal, /*upper=*/false);
+  });
+}
+
+Tensor& triu_(Tensor& self, int64_t diagonal) {
+  return apply_inplace(self, "triu_", {}, [=](const Tensor& s) {
+    return triangle(s, diagonal, /*upper=*/true);
+  });
+}
+
 // ---- gather, scatter, index_select
 // -------------------------------------------
 

@@ -23,6 +23,8 @@ Tensor tile(const Tensor& self, const IntList& dims);
 Tensor roll(const Tensor& self, const IntList& shifts, const IntList& dims);
 Tensor tril(const Tensor& self, int64_t diagonal = 0);
 Tensor triu(const Tensor& self, int64_t diagonal = 0);
+Tensor& tril_(Tensor& self, int64_t diagonal = 0);
+Tensor& triu_(Tensor& self, int64_t diagonal = 0);
 
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index);
 Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index,

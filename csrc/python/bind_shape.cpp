@@ -338,6 +338,17 @@ void bind_copies(TensorClass& cls, py::module_& m) {
                 "zero."
               : "The upper triangle (above diagonal + offset); the rest is "
                 "zero.");
+    def_method(
+        cls,
+        {std::string(lower ? "tril_" : "triu_") +
+         "(Tensor self, int diagonal=0) -> Tensor"},
+        [lower](Args& a) {
+          Tensor t = a.tensor(0);
+          const int64_t diagonal = a.to_int(1);
+          lower ? ops::tril_(t, diagonal) : ops::triu_(t, diagonal);
+          return a.object(0);
+        },
+        lower ? "In-place tril." : "In-place triu.");
   }
 }
 

@@ -1415,9 +1415,17 @@ class Tensor:
         """
         The lower triangle (below diagonal + offset); the rest is zero.
         """
+    def tril_(self, diagonal: _int = 0) -> Tensor:
+        """
+        In-place tril.
+        """
     def triu(self, diagonal: _int = 0) -> Tensor:
         """
         The upper triangle (above diagonal + offset); the rest is zero.
+        """
+    def triu_(self, diagonal: _int = 0) -> Tensor:
+        """
+        In-place triu.
         """
     def true_divide(self, other: Tensor | _Number) -> Tensor:
         """
