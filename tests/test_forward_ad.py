@@ -7,7 +7,8 @@ import pytest
 
 import autograd_cpp as ag
 import autograd_cpp.autograd.forward_ad as fwAD
-from op_db import OPS, sample_values
+from op_db import OPS as DB_OPS
+from op_db import OpInfo, sample_values
 from oracle import requires_torch, torch
 
 if torch is not None:
@@ -45,6 +46,49 @@ WITHOUT_RULE: dict[str, str] = {}
 # float64 (its tangent is off by ~3e-8 relative); ours is exact.
 FLOAT32_ACCURATE_IN_TORCH = {"hardsigmoid"}
 
+# Forward-mode variants the op database does not list: ties, keepdim forms,
+# dims lists, label smoothing over probabilities, in-place writes.
+EXTRA = [
+    OpInfo("max_ties", lambda m, a: (a.round() * 0.5).max(), [((3, 4),)], smooth=False),
+    OpInfo("amax_ties_dims", lambda m, a: m.amax(a.round(), (0, 2)), [((2, 3, 4),)], smooth=False),
+    OpInfo("min_dim", lambda m, a: a.min(0)[0], [((3, 4),)]),
+    OpInfo("max_dim_keepdim", lambda m, a: a.max(-1, keepdim=True)[0], [((2, 3, 4),)]),
+    OpInfo("prod_with_zero", lambda m, a: (a * m.tensor([1.0, 0.0, 1.0])).prod(1), [((2, 3),)]),
+    OpInfo("std_dims_keepdim", lambda m, a: a.std((0, 2), keepdim=True), [((2, 3, 4),)]),
+    OpInfo("var_correction2", lambda m, a: a.var(1, correction=2), [((3, 5),)]),
+    OpInfo("norm_dims_p3", lambda m, a: a.norm(p=3, dim=(0, 1)), [((3, 4, 2),)]),
+    OpInfo("logsumexp_keepdim", lambda m, a: m.logsumexp(a * 30, 1, keepdim=True), [((3, 4),)]),
+    OpInfo("cumsum_dim1", lambda m, a: m.cumsum(a, 1) * a, [((3, 4),)]),
+    OpInfo(
+        "cross_entropy_probs_smoothing",
+        lambda m, x, t: m.nn.functional.cross_entropy(x, t.softmax(1), label_smoothing=0.2),
+        [((3, 5), (3, 5))],
+    ),
+    OpInfo(
+        "where_broadcast",
+        lambda m, a, b: m.where(a > 0, a * b, b.exp()),
+        [((3, 4), (4,))],
+        smooth=False,
+    ),
+    OpInfo("clamp_tensor_bounds", lambda m, a, lo: a.clamp(lo, lo + 1.0), [((3, 4), (4,))]),
+    OpInfo("setitem_dual_value", lambda m, a, b: _setitem(m, a, b), [((3, 4), (4,))]),
+    OpInfo("scatter_reduce_grad_path", lambda m, a, b: _scatter_chain(m, a, b), [((3, 4), (3, 2))]),
+]
+
+
+def _setitem(m, a, b):
+    out = a * 1.0
+    out[1] = b.sin()
+    out[0, 1:3] = b[:2] * 2
+    return out
+
+
+def _scatter_chain(m, a, b):
+    idx = m.tensor([[0, 3], [1, 1], [2, 0]])
+    return a.scatter_add(1, idx, b).gather(1, idx) * a.index_select(1, m.tensor([0, 2]))
+
+
+OPS = DB_OPS + EXTRA
 CASES = [(op, shapes) for op in OPS for shapes in op.shapes]
 IDS = [f"{op.name}-{'x'.join(map(str, s))}" for op, s in CASES]
 
