@@ -161,6 +161,7 @@ Tensor div_by_number(const Tensor& self, const Scalar& other) {
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     out = div(self, wrap_scalar(other));
   }
   if (auto fn = record<DivBackward1>(self)) {
@@ -343,6 +344,7 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
   Tensor total = scalar_tensor(Scalar(terms.total), dtype);
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     Tensor losses = mul(neg(picked), terms.weights);
     // An ignored target's loss is +0 whatever its logit (-inf * 0 is NaN).
     if (terms.ignored.defined()) {
@@ -466,6 +468,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     out = reduce(bce_logits_elementwise(self, target, weight, pos_weight),
                  reduction);
   }
@@ -520,6 +523,7 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor outside =
         add(sum(lt(self, number(0.0))), sum(gt(self, number(1.0))));
     AG_CHECK(outside.item().to<int64_t>() == 0,
@@ -700,6 +704,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor diff = sub(self, target);
     out = reduce(mul(diff, diff), reduction);
   }
@@ -733,6 +738,7 @@ Tensor smooth_l1_loss(const Tensor& self, const Tensor& target,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor diff = sub(self, target);
     const Tensor ad = abs(diff);
     const Tensor quadratic =

@@ -330,6 +330,7 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor a = abs(self);
     if (std::isinf(p)) {
       AG_CHECK(reduced_count(self.sizes(), dims) > 0,
@@ -786,6 +787,7 @@ class StdBackward0 final : public Node {
 Tensor var_data(const Tensor& self, const IntList& dims, double correction,
                 bool keepdim) {
   NoGradGuard no_grad;
+  forward_ad::DisableGuard no_tangents;  // the op sets its own
   // Shifted by the first element of each reduced slice before centring: a
   // constant slice becomes exact zeros, so its variance is exactly 0 (the
   // rounded mean of large equal values would leave ulp-sized residues).
@@ -884,6 +886,7 @@ Tensor logsumexp(const Tensor& self_in, const IntList& dims_in, bool keepdim) {
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     if (self.numel() == 0) {
       out = log(sum_data(self, dims, keepdim, self.dtype()));
     } else {
