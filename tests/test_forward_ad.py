@@ -669,6 +669,28 @@ def test_in_place_ops_on_views_of_duals_update_the_base_tangent(requires_grad):
 
 
 @requires_torch
+def test_in_place_writes_leave_other_tensors_tangents_alone():
+    # Tangents that alias an input's (broadcast, passed through) must not
+    # carry an in-place write back into that input's tangent.
+    def scenario(lib, fw):
+        with fw.dual_level():
+            t = lib.tensor([1.0, -1.0, 0.5, 2.0])
+            x = fw.make_dual(lib.tensor([1.0, 2.0, 3.0, 4.0]), t)
+            y = x + lib.zeros(3, 4)
+            z = x + 1.0
+            with lib.no_grad():
+                y.mul_(2)
+                z.mul_(3)
+            w = x * 1.0
+            w.add_(1.0)
+            tensors = (x, y, z, w)
+            return [t.numpy().copy()] + [fw.unpack_dual(v).tangent.numpy().copy() for v in tensors]
+
+    for ours, ref in zip(scenario(ag, fwAD), scenario(torch, tfwAD)):
+        np.testing.assert_allclose(ours, ref)
+
+
+@requires_torch
 def test_copy_into_a_view_writes_the_base_tangent():
     def scenario(lib, fw):
         with fw.dual_level():

@@ -90,8 +90,11 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
   }
   if (result_tangent.defined()) {
     const Tensor old_tangent = forward_ad::tangent(self);
+    // Only a tangent laid out as self is written (an expanded one reads
+    // another tensor's tangent).
     if (!GradMode::is_enabled() && old_tangent.defined() &&
         old_tangent.sizes() == self.sizes() &&
+        old_tangent.strides() == self.strides() &&
         old_tangent.dtype() == result_tangent.dtype()) {
       // Under no_grad the tangent is updated in place, as PyTorch does: it
       // keeps its own history, so reverse over forward sees the write as
