@@ -3,7 +3,8 @@
 32 -> 32 function of 50 ops, and a Hessian-vector product by
 forward-over-reverse (also against our double-backward
 autograd.functional.hvp). Each case runs in both libraries at each thread
-count; the report gives the median times and their ratio.
+count, after checking that both give the same result (a mismatch fails the
+run); the report gives the median times and their ratio.
 
     PYTHONPATH=python python benchmarks/bench_func.py [--threads 1 2] [--repeat 7]
 """
@@ -33,8 +34,14 @@ def _timeit(fn: Callable[[], Any], repeat: int) -> float:
 
 
 def _mlp(m: Any) -> Any:
-    m.manual_seed(0)
-    return m.nn.Sequential(m.nn.Linear(64, 128), m.nn.Tanh(), m.nn.Linear(128, 10))
+    model = m.nn.Sequential(m.nn.Linear(64, 128), m.nn.Tanh(), m.nn.Linear(128, 10))
+    # The same weights in both libraries, so their results can be compared.
+    rng = np.random.default_rng(0)
+    with m.no_grad():
+        for p in model.parameters():
+            values = rng.uniform(-0.1, 0.1, size=tuple(p.shape)).astype(np.float32)
+            p.copy_(m.tensor(values))
+    return model
 
 
 def per_sample_grads(m: Any) -> Callable[[], Any]:
@@ -94,6 +101,24 @@ def hvp_fwd_over_rev(m: Any) -> Callable[[], Any]:
     return lambda: F.jvp(g, (x,), (v,))[1]
 
 
+def hvp_dual_level(m: Any) -> Callable[[], Any]:
+    """Forward over reverse written with autograd.forward_ad directly: a dual
+    input, one backward pass, the gradient's tangent (no func bookkeeping)."""
+    w, x = _point(m)
+    v = x.flip(0)
+    f = _scalar(m, w)
+    fw = m.autograd.forward_ad
+
+    def run() -> Any:
+        leaf = x.detach().requires_grad_(True)
+        with fw.dual_level():
+            dual = fw.make_dual(leaf, v)
+            (g,) = m.autograd.grad(f(dual), (dual,))
+            return fw.unpack_dual(g).tangent
+
+    return run
+
+
 def hvp_double_backward(m: Any) -> Callable[[], Any]:
     w, x = _point(m)
     v = x.flip(0)
@@ -101,13 +126,38 @@ def hvp_double_backward(m: Any) -> Callable[[], Any]:
     return lambda: m.autograd.functional.hvp(f, x, v)[1]
 
 
+JACREV = "jacrev, 32->32, 50 ops"
+JACFWD = "jacfwd, 32->32, 50 ops"
+HVP_FWD = "hvp, func.jvp(func.grad(f)) (forward over reverse)"
+HVP_DUAL = "hvp, forward_ad dual + autograd.grad (forward over reverse)"
+HVP_DOUBLE = "hvp, autograd.functional.hvp (double backward)"
 CASES = {
     "per-sample grads, vmap(grad) MLP 64-128-10, batch 128": per_sample_grads,
-    "jacrev, 32->32, 50 ops": jacrev_50,
-    "jacfwd, 32->32, 50 ops": jacfwd_50,
-    "hvp, jvp(grad(f)) (forward over reverse)": hvp_fwd_over_rev,
-    "hvp, autograd.functional.hvp (double backward)": hvp_double_backward,
+    JACREV: jacrev_50,
+    JACFWD: jacfwd_50,
+    HVP_FWD: hvp_fwd_over_rev,
+    HVP_DUAL: hvp_dual_level,
+    HVP_DOUBLE: hvp_double_backward,
 }
+
+
+def _numpy(result: Any) -> np.ndarray:
+    if isinstance(result, dict):
+        return np.concatenate([_numpy(v).ravel() for _, v in sorted(result.items())])
+    if isinstance(result, (tuple, list)):
+        return np.concatenate([_numpy(v).ravel() for v in result])
+    return np.asarray(result.detach().numpy(), dtype=np.float64)
+
+
+def max_rel_diff(ours: Any, theirs: Any) -> float:
+    """The largest difference of the two results, relative to theirs."""
+    a, b = _numpy(ours), _numpy(theirs)
+    assert a.shape == b.shape, (a.shape, b.shape)
+    return float(np.abs(a - b).max() / max(float(np.abs(b).max()), 1e-30))
+
+
+# float32 results of 50 chained ops: both libraries round differently.
+RTOL = 1e-4
 
 
 def main() -> None:
@@ -120,8 +170,13 @@ def main() -> None:
         torch.set_num_threads(threads)
         ag.set_num_threads(threads)
         for name, case in CASES.items():
-            ours = _timeit(case(ag), args.repeat)
-            theirs = _timeit(case(torch), args.repeat)
+            ours_fn, theirs_fn = case(ag), case(torch)
+            # What is timed must agree: a wrong result fails the run.
+            diff = max_rel_diff(ours_fn(), theirs_fn())
+            if diff > RTOL:
+                raise SystemExit(f"{name}: autograd_cpp differs from torch by {diff:.2e}")
+            ours = _timeit(ours_fn, args.repeat)
+            theirs = _timeit(theirs_fn, args.repeat)
             rows.append((threads, name, ours, theirs))
     print("| threads | case | autograd_cpp (ms) | torch.func (ms) | ratio |")
     print("|---|---|---|---|---|")
@@ -129,6 +184,22 @@ def main() -> None:
         print(
             f"| {threads} | {name} | {ours * 1e3:.2f} | {theirs * 1e3:.2f} | {ours / theirs:.2f}x |"
         )
+    # Within each library, same run: jacfwd against jacrev, and forward over
+    # reverse against our double-backward hvp.
+    times = {(r[0], r[1]): (r[2], r[3]) for r in rows}
+    print()
+    for threads in args.threads:
+        fwd, rev = times[(threads, JACFWD)], times[(threads, JACREV)]
+        print(
+            f"{threads} thread(s): jacfwd / jacrev = {fwd[0] / rev[0]:.2f}x here, "
+            f"{fwd[1] / rev[1]:.2f}x in torch.func"
+        )
+        double = times[(threads, HVP_DOUBLE)][0]
+        for name in (HVP_FWD, HVP_DUAL):
+            print(
+                f"{threads} thread(s): {name} / our autograd.functional.hvp = "
+                f"{times[(threads, name)][0] / double:.2f}x"
+            )
 
 
 if __name__ == "__main__":

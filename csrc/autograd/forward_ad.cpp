@@ -166,6 +166,13 @@ std::string op_of_node(const std::string& node) {
 }  // namespace
 
 void raise_no_rule(const std::string& node_name) {
+  if (node_name.rfind("aten::", 0) == 0) {
+    // An op whose derivative is not implemented at all: PyTorch's shorter
+    // wording.
+    throw NotImplementedError(
+        ag::detail::str_cat("Trying to use forward AD with ", node_name,
+                            " that does not support it."));
+  }
   throw NotImplementedError(ag::detail::str_cat(
       "Trying to use forward AD with ", op_of_node(node_name),
       " that does not support it because it has not been implemented yet."));

@@ -638,6 +638,7 @@ void record_not_implemented(const Tensor& out, const char* op,
 class DivBackward2 final : public Node {
  public:
   AG_NODE(DivBackward2);
+  static constexpr bool kForwardRule = true;  // tangent = 0
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = zeros_like_grad(grads[0]);
@@ -650,6 +651,7 @@ class DivBackward2 final : public Node {
 class RemainderBackward0 final : public Node {
  public:
   AG_NODE(RemainderBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = self_t
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
@@ -657,6 +659,8 @@ class RemainderBackward0 final : public Node {
 class RemainderBackward1 final : public Node {
  public:
   AG_NODE(RemainderBackward1);
+  // tangent = self_t - other_t * floor(self / other)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) out[0] = grads[0];
@@ -704,37 +708,38 @@ class ClampBackward1 final : public Node {
 class ClampBackward0 final : public Node {
  public:
   AG_NODE(ClampBackward0);
+  // tangent = the three masks below applied to self_t, min_t and max_t
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor lo = min.unpack();
     const Tensor hi = max.unpack();
-    const Tensor& g = grads[0];
-    const Tensor zero = zeros({}, g.dtype());
     variable_list out(3);
-    if (should_compute_output(0)) {
-      const Tensor pass = mask_of([&] {
+    for (int i = 0; i < 3; ++i) {
+      if (should_compute_output(static_cast<size_t>(i))) {
+        out[static_cast<size_t>(i)] = pass(i, grads[0], s, lo, hi);
+      }
+    }
+    return out;
+  }
+  // g where input i (self, min, max) is the one clamp returns.
+  static Tensor pass(int i, const Tensor& g, const Tensor& s, const Tensor& lo,
+                     const Tensor& hi) {
+    const Tensor taken = mask_of([&] {
+      if (i == 0) {
         if (lo.defined() && hi.defined()) {
           return logical_and(ge(s, lo), le(s, hi));
         }
         return lo.defined() ? ge(s, lo) : le(s, hi);
-      });
-      out[0] = where(pass, g, zero);
-    }
-    if (should_compute_output(1)) {
-      const Tensor pass = mask_of([&] {
+      }
+      if (i == 1) {
         const Tensor below = lt(s, lo);
         return hi.defined() ? logical_and(below, le(lo, hi)) : below;
-      });
-      out[1] = where(pass, g, zero);
-    }
-    if (should_compute_output(2)) {
-      const Tensor pass = mask_of([&] {
-        const Tensor above = gt(s, hi);
-        return lo.defined() ? logical_or(above, lt(hi, lo)) : above;
-      });
-      out[2] = where(pass, g, zero);
-    }
-    return out;
+      }
+      const Tensor above = gt(s, hi);
+      return lo.defined() ? logical_or(above, lt(hi, lo)) : above;
+    });
+    return where(taken, g, zeros({}, g.dtype()));
   }
   SavedTensor self{this, "self"}, min{this, "min"}, max{this, "max"};
 };
@@ -859,6 +864,8 @@ struct MinimumSpec {
 class LerpBackward0 final : public Node {
  public:
   AG_NODE(LerpBackward0);
+  // tangent = lerp(self_t, end_t, weight)  (linear in self and end)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const double w = weight.to<double>();
     variable_list out(2);
@@ -876,6 +883,8 @@ class LerpBackward0 final : public Node {
 class LerpBackward1 final : public Node {
  public:
   AG_NODE(LerpBackward1);
+  // tangent = lerp(self_t, end_t, weight) + weight_t * (end - self)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor w = weight.unpack();
     variable_list out(3);
@@ -896,6 +905,8 @@ class MaskedFillBackward final : public Node {
  public:
   explicit MaskedFillBackward(edge_list&& edges, bool tensor_value = false)
       : Node(std::move(edges)), tensor_value_(tensor_value) {}
+  // tangent = self_t where !mask, value_t (0 for a number) where mask
+  static constexpr bool kForwardRule = true;
   std::string name() const override {
     return tensor_value_ ? "MaskedFillBackward1" : "MaskedFillBackward0";
   }
@@ -1040,6 +1051,9 @@ Tensor div(const Tensor& self, const Tensor& other, RoundingMode mode) {
     if (auto fn = record<DivBackward2>(self, other)) {
       autograd::set_history(out, fn);
     }
+    if (forward_ad::any_dual(self, other)) {
+      set_tangent(out, [&] { return zeros(out.sizes(), out.dtype()); });
+    }
   }
   return out;
 }
@@ -1065,6 +1079,16 @@ Tensor remainder(const Tensor& self, const Tensor& other) {
       fn->other = SavedVariable(other, false);
     }
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, other)) {
+    set_tangent(out, [&] {
+      const Tensor other_t = forward_ad::tangent(other);
+      const Tensor self_t = forward_ad::tangent(self);
+      if (!other_t.defined()) return self_t;
+      const Tensor moved =
+          neg(mul(other_t, div(self, other, RoundingMode::Floor)));
+      return add_tangents(self_t, moved);
+    });
   }
   return out;
 }
@@ -1106,6 +1130,19 @@ Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max) {
     fn->max = SavedVariable(max, false);
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self, min, max)) {
+    set_tangent(out, [&] {
+      Tensor t;
+      const Tensor inputs[] = {self, min, max};
+      for (int i = 0; i < 3; ++i) {
+        const Tensor it = forward_ad::tangent(inputs[i]);
+        if (it.defined()) {
+          t = add_tangents(t, ClampBackward0::pass(i, it, self, min, max));
+        }
+      }
+      return t;
+    });
+  }
   return out;
 }
 
@@ -1139,6 +1176,11 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
     fn->weight = weight;
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self, end)) {
+    set_tangent(out, [&] {
+      return lerp(tangent_or_zeros(self), tangent_or_zeros(end), weight);
+    });
+  }
   return out;
 }
 
@@ -1157,6 +1199,19 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
     }
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(self, end, weight)) {
+    set_tangent(out, [&] {
+      Tensor t;
+      if (forward_ad::is_dual(self) || forward_ad::is_dual(end)) {
+        t = lerp(tangent_or_zeros(self), tangent_or_zeros(end), weight);
+      }
+      const Tensor weight_t = forward_ad::tangent(weight);
+      if (weight_t.defined()) {
+        t = add_tangents(t, mul(weight_t, sub(end, self)));
+      }
+      return t;
+    });
+  }
   return out;
 }
 
@@ -1166,6 +1221,11 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask,
   if (auto fn = record<MaskedFillBackward>(self)) {
     fn->mask = SavedVariable(mask, false);
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return masked_fill(forward_ad::tangent(self), mask, Scalar(0.0));
+    });
   }
   return out;
 }
@@ -1183,6 +1243,13 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask,
         autograd::collect_next_edges(self, value), true);
     fn->mask = SavedVariable(mask, false);
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, value)) {
+    set_tangent(out, [&] {
+      const Tensor value_t = forward_ad::tangent(value);
+      return where(mask, value_t.defined() ? value_t : zeros({}, out.dtype()),
+                   tangent_or_zeros(self));
+    });
   }
   return out;
 }

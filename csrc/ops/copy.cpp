@@ -45,6 +45,7 @@ class OverwrittenBackward : public Node {
  public:
   OverwrittenBackward(edge_list&& edges, const char* name)
       : Node(std::move(edges)), name_(name) {}
+  static constexpr bool kForwardRule = true;  // tangent = 0
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     return {zeros(grads[0].sizes(), grads[0].dtype())};
@@ -55,40 +56,17 @@ class OverwrittenBackward : public Node {
 };
 
 // Forward rule of copy_: self's tangent becomes src's (broadcast, in self's
-// dtype). When self is a view, the tangent is written into its base's, a
-// zero tangent laid out as the base where it has none (contiguous bases
-// only, as the backward formulas' zero buffers are).
+// dtype), written through a view into its base's (write_tangent).
 void copy_tangent(const Tensor& self, const Tensor& src) {
-  const AutogradMeta* m = autograd::meta(self);
   Tensor src_t = forward_ad::tangent(src);
   forward_ad::DisableGuard paused;
-  if (!src_t.defined()) src_t = zeros(self.sizes(), self.dtype());
-  if (!m || !m->is_view) {
-    Tensor t = empty_tensor(self.sizes(), self.dtype());
+  Tensor t = empty_tensor(self.sizes(), self.dtype());
+  if (src_t.defined()) {
     kernels::copy(src_t, t);
-    forward_ad::set_tangent(self, t);
-    return;
+  } else {
+    kernels::fill(t, Scalar(0.0));
   }
-  const Tensor& base = m->base;
-  Tensor base_t = forward_ad::tangent(base);
-  if (!base_t.defined()) {
-    AG_CHECK_AS(NotImplementedError, base.is_contiguous(),
-                "Trying to use forward AD with copy_ into a view of a "
-                "non-contiguous tensor that does not support it because it "
-                "has not been implemented yet.");
-    base_t = zeros(base.sizes(), base.dtype());
-    forward_ad::set_tangent(base, base_t);
-  }
-  AG_CHECK_AS(
-      NotImplementedError,
-      base_t.strides() == base.strides() &&
-          base_t.impl()->storage_offset() == base.impl()->storage_offset(),
-      "Trying to use forward AD with copy_ into a view whose base's "
-      "tangent is laid out differently, which is not supported.");
-  Tensor slot = as_strided(base_t, self.sizes(), self.strides(),
-                           self.impl()->storage_offset());
-  copy_(slot, src_t);
-  forward_ad::set_tangent(self, slot);
+  write_tangent(self, t);
 }
 
 Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
@@ -101,6 +79,9 @@ Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
   if (should_record_as<OverwrittenBackward>(node_name, self)) {
     rebase_history(self, make_node<OverwrittenBackward>(
                              autograd::collect_next_edges(self), node_name));
+  }
+  if (forward_ad::any_dual(self)) {
+    write_tangent(self, zeros(self.sizes(), self.dtype()));
   }
   return self;
 }

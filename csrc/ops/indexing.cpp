@@ -205,6 +205,7 @@ namespace {
 class FlipBackward0 final : public Node {
  public:
   AG_NODE(FlipBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {flip(grads[0], dims)};
   }
@@ -216,6 +217,7 @@ class FlipBackward0 final : public Node {
 class RepeatBackward0 final : public Node {
  public:
   AG_NODE(RepeatBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     const size_t n = repeats.size();
     const size_t lead = n - self_sizes.size();
@@ -239,6 +241,7 @@ class RepeatBackward0 final : public Node {
 class RollBackward0 final : public Node {
  public:
   AG_NODE(RollBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     IntList back(shifts.size());
     for (size_t i = 0; i < shifts.size(); ++i) back[i] = -shifts[i];
@@ -254,6 +257,7 @@ class TriangleBackward final : public Node {
       : Node(std::move(edges)),
         upper_(upper),
         diagonal_(this, "diagonal", diagonal) {}
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   std::string name() const override {
     return upper_ ? "TriuBackward0" : "TrilBackward0";
   }
@@ -303,6 +307,9 @@ Tensor triangle(const Tensor& self, int64_t diagonal, bool upper) {
         out, make_node<TriangleBackward>(autograd::collect_next_edges(self),
                                          upper, diagonal));
   }
+  linear_tangent(out, self, [&](const Tensor& t) {
+    return upper ? triu(t, diagonal) : tril(t, diagonal);
+  });
   return out;
 }
 
@@ -316,6 +323,7 @@ Tensor flip(const Tensor& self, const IntList& dims) {
     fn->dims = dims;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self, [&](const Tensor& t) { return flip(t, dims); });
   return out;
 }
 
@@ -349,6 +357,8 @@ Tensor repeat(const Tensor& self, const IntList& repeats) {
     fn->self_sizes = self.sizes();
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return repeat(t, repeats); });
   return out;
 }
 
@@ -387,6 +397,8 @@ Tensor roll(const Tensor& self, const IntList& shifts, const IntList& dims) {
     fn->dims = dims;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return roll(t, shifts, dims); });
   return out;
 }
 
@@ -432,6 +444,7 @@ Tensor pad_to(const Tensor& grad, const Shape& sizes) {
 class GatherBackward0 final : public Node {
  public:
   AG_NODE(GatherBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {scatter_add(zeros(self_sizes, grads[0].dtype()), dim,
                         index.unpack(), grads[0])};
@@ -451,6 +464,7 @@ class ScatterBackward final : public Node {
   enum class Mode { Src, Value, Add };
   ScatterBackward(edge_list&& edges, Mode mode)
       : Node(std::move(edges)), mode_(mode) {}
+  static constexpr bool kForwardRule = true;  // scatter_tangent
   std::string name() const override {
     switch (mode_) {
       case Mode::Src:
@@ -544,6 +558,22 @@ void scatter_data(const Tensor& dst, int64_t d, const Tensor& index,
                          accumulate);
 }
 
+// The tangent of a scatter: the same scatter of the tangents (a written
+// value is a constant).
+Tensor scatter_tangent(const Tensor& self, int64_t dim, const Tensor& index,
+                       const Tensor& src, ScatterBackward::Mode mode) {
+  const Tensor self_t = tangent_or_zeros(self);
+  switch (mode) {
+    case ScatterBackward::Mode::Src:
+      return scatter(self_t, dim, index, tangent_or_zeros(src));
+    case ScatterBackward::Mode::Value:
+      return scatter(self_t, dim, index, Scalar(0.0));
+    case ScatterBackward::Mode::Add:
+      break;
+  }
+  return scatter_add(self_t, dim, index, tangent_or_zeros(src));
+}
+
 Tensor scatter_impl(const Tensor& self, int64_t dim, const Tensor& index,
                     const Tensor& src, ScatterBackward::Mode mode) {
   const bool is_value = mode == ScatterBackward::Mode::Value;
@@ -562,6 +592,10 @@ Tensor scatter_impl(const Tensor& self, int64_t dim, const Tensor& index,
     fn->index = SavedVariable(index, false);
     fn->src_sizes = src.sizes();
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, src)) {
+    set_tangent(out,
+                [&] { return scatter_tangent(self, dim, index, src, mode); });
   }
   return out;
 }
@@ -585,9 +619,15 @@ Tensor& scatter_inplace(Tensor& self, int64_t dim, const Tensor& index,
     fn->index = SavedVariable(index, false);
     fn->src_sizes = src.sizes();
   }
+  Tensor tangent;
+  if (forward_ad::any_dual(self, src)) {
+    forward_ad::DisableGuard paused;
+    tangent = scatter_tangent(self, dim, index, src, mode);
+  }
   const bool overlaps = src.impl()->storage() == self.impl()->storage();
   scatter_data(self, d, index, overlaps ? clone_data(src) : src,
                mode == ScatterBackward::Mode::Add);
+  if (tangent.defined()) write_tangent(self, tangent);
   self.impl()->bump_version(mode == ScatterBackward::Mode::Add ? "scatter_add_"
                                                                : "scatter_");
   if (fn) rebase_history(self, fn);
@@ -623,6 +663,7 @@ Tensor select_indices(const Tensor& self, int64_t d, const Tensor& index) {
 class IndexSelectBackward0 final : public Node {
  public:
   AG_NODE(IndexSelectBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     const Tensor idx = index.unpack();
     if (self_sizes.empty()) return {reshape(grads[0], {})};
@@ -668,6 +709,8 @@ Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
     fn->index = SavedVariable(index, false);
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return gather(t, dim, index); });
   return out;
 }
 
@@ -738,6 +781,8 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
     fn->index = SavedVariable(index, false);
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return index_select(t, dim, index); });
   return out;
 }
 
@@ -874,6 +919,7 @@ std::vector<SavedVariable> save_all(const TensorList& ts) {
 class IndexBackward0 final : public Node {
  public:
   AG_NODE(IndexBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {index_put(zeros(self_sizes, grads[0].dtype()), indices.unpack(),
                       grads[0], /*accumulate=*/true)};
@@ -887,6 +933,8 @@ class IndexBackward0 final : public Node {
 class IndexPutBackward0 final : public Node {
  public:
   AG_NODE(IndexPutBackward0);
+  // tangent = self_t.index_put(indices, values_t, accumulate)
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     const TensorList idx = indices.unpack();
@@ -943,8 +991,18 @@ Tensor index(const Tensor& self, const TensorList& indices) {
     fn->indices = save_all(indices);
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self, [&](const Tensor& t) { return index(t, indices); });
   return out;
 }
+
+namespace {
+Tensor index_put_tangent(const Tensor& self, const TensorList& indices,
+                         const Tensor& values, bool accumulate) {
+  Tensor values_t = forward_ad::tangent(values);
+  if (!values_t.defined()) values_t = zeros({}, self.dtype());
+  return index_put(tangent_or_zeros(self), indices, values_t, accumulate);
+}
+}  // namespace
 
 Tensor index_put(const Tensor& self, const TensorList& indices,
                  const Tensor& values, bool accumulate) {
@@ -952,6 +1010,11 @@ Tensor index_put(const Tensor& self, const TensorList& indices,
   put_data(out, indices, values, accumulate);
   if (auto fn = record_index_put(self, indices, values, accumulate)) {
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, values)) {
+    set_tangent(out, [&] {
+      return index_put_tangent(self, indices, values, accumulate);
+    });
   }
   return out;
 }
@@ -961,7 +1024,13 @@ Tensor& index_put_(Tensor& self, const TensorList& indices,
   autograd::check_inplace(self);
   check_no_internal_overlap(self);
   auto fn = record_index_put(self, indices, values, accumulate);
+  Tensor tangent;
+  if (forward_ad::any_dual(self, values)) {
+    forward_ad::DisableGuard paused;
+    tangent = index_put_tangent(self, indices, values, accumulate);
+  }
   put_data(self, indices, values, accumulate);
+  if (tangent.defined()) write_tangent(self, tangent);
   self.impl()->bump_version("index_put_");
   if (fn) rebase_history(self, fn);
   return self;
@@ -978,6 +1047,7 @@ namespace {
 class EmbeddingBackward0 final : public Node {
  public:
   AG_NODE(EmbeddingBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     const Tensor idx = reshape(indices.unpack(), {-1});
     const int64_t width = grads[0].size(-1);
@@ -1038,6 +1108,9 @@ Tensor embedding(const Tensor& weight, const Tensor& indices,
     fn->scale_grad_by_freq = scale_grad_by_freq;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, weight, [&](const Tensor& t) {
+    return embedding(t, indices, -1, false);
+  });
   return out;
 }
 
@@ -1085,6 +1158,7 @@ namespace {
 class ConstantPadNdBackward0 final : public Node {
  public:
   AG_NODE(ConstantPadNdBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     IntList back(pad.size());
     for (size_t i = 0; i < pad.size(); ++i) back[i] = -pad[i];
@@ -1105,6 +1179,7 @@ class IndexPadBackward final : public Node {
       : Node(std::move(edges)),
         name_(std::move(name)),
         pad_(this, "padding", std::move(pad)) {}
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     Tensor g = grads[0];
@@ -1202,6 +1277,8 @@ Tensor index_pad(const Tensor& self, const IntList& pad, PadMode mode) {
     fn->positions = positions;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return index_pad(t, pad, mode); });
   return out;
 }
 
@@ -1243,6 +1320,8 @@ Tensor constant_pad_nd(const Tensor& self, const IntList& pad,
     fn->pad = pad;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return constant_pad_nd(t, pad); });
   return out;
 }
 

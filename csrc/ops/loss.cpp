@@ -59,6 +59,7 @@ Tensor bce_logits_elementwise(const Tensor& x, const Tensor& t,
 class BinaryCrossEntropyWithLogitsBackward0 final : public Node {
  public:
   using Node::Node;
+  static constexpr bool kForwardRule = true;  // elementwise_loss_tangent
   std::string name() const override {
     return "BinaryCrossEntropyWithLogitsBackward0";
   }
@@ -96,6 +97,21 @@ class BinaryCrossEntropyWithLogitsBackward0 final : public Node {
   Saved<Reduction> reduction{this, "reduction", Reduction::Mean};
 };
 
+// Note [Loss forward rules]: each element of an elementwise loss depends on
+// the same element of self and target, so its tangent is
+// self_t * d(self) + target_t * d(target) with the backward's per-element
+// derivatives, reduced as the loss is.
+Tensor elementwise_loss_tangent(const Tensor& self, const Tensor& d_self,
+                                const Tensor& target, const Tensor& d_target,
+                                Reduction reduction) {
+  const Tensor self_t = forward_ad::tangent(self);
+  const Tensor target_t = forward_ad::tangent(target);
+  Tensor t;
+  if (self_t.defined()) t = mul(self_t, d_self);
+  if (target_t.defined()) t = add_tangents(t, mul(target_t, d_target));
+  return reduce(t, reduction);
+}
+
 // Rejects a requires-grad argument the loss has no derivative for.
 void check_not_differentiable(const Tensor& arg, const char* op,
                               const char* name) {
@@ -132,6 +148,7 @@ Tensor clamp_below(const Tensor& t, double floor) {
 class DivBackward1 final : public Node {
  public:
   AG_NODE(DivBackward1);
+  static constexpr bool kForwardRule = true;  // tangent = self_t / other
   variable_list apply(variable_list&& grads) override {
     return {div(grads[0], wrap_scalar(other))};
   }
@@ -144,12 +161,15 @@ Tensor div_by_number(const Tensor& self, const Scalar& other) {
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     out = div(self, wrap_scalar(other));
   }
   if (auto fn = record<DivBackward1>(self)) {
     fn->other = other;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return div_by_number(t, other); });
   return out;
 }
 
@@ -170,6 +190,7 @@ Tensor bce_log1m(const Tensor& x) {
 class BinaryCrossEntropyBackward0 final : public Node {
  public:
   AG_NODE(BinaryCrossEntropyBackward0);
+  static constexpr bool kForwardRule = true;  // elementwise_loss_tangent
   variable_list apply(variable_list&& grads) override {
     const Tensor x = self.unpack();
     const Tensor t = target.unpack();
@@ -266,6 +287,8 @@ class NllLossBackward final : public Node {
  public:
   NllLossBackward(edge_list&& edges, const char* name)
       : Node(std::move(edges)), name_(name) {}
+  // tangent = nll_loss(self_t, ...): the loss is linear in self
+  static constexpr bool kForwardRule = true;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     const NllLayout l = layout;
@@ -321,6 +344,7 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
   Tensor total = scalar_tensor(Scalar(terms.total), dtype);
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     Tensor losses = mul(neg(picked), terms.weights);
     // An ignored target's loss is +0 whatever its logit (-inf * 0 is NaN).
     if (terms.ignored.defined()) {
@@ -347,6 +371,10 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
     fn->ignore_index = ignore_index;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self, [&](const Tensor& t) {
+    return nll_core(t, target, weight, reduction, ignore_index, name,
+                    none_shape);
+  });
   return out;
 }
 
@@ -357,6 +385,7 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
 class MseLossBackward0 final : public Node {
  public:
   AG_NODE(MseLossBackward0);
+  static constexpr bool kForwardRule = true;  // elementwise_loss_tangent
   variable_list apply(variable_list&& grads) override {
     const Tensor diff = sub(self.unpack(), target.unpack());
     const double scale = reduction == Reduction::Mean
@@ -378,6 +407,7 @@ class MseLossBackward0 final : public Node {
 class SmoothL1LossBackward0 final : public Node {
  public:
   AG_NODE(SmoothL1LossBackward0);
+  static constexpr bool kForwardRule = true;  // elementwise_loss_tangent
   variable_list apply(variable_list&& grads) override {
     const Tensor diff = sub(self.unpack(), target.unpack());
     Tensor inside;
@@ -438,6 +468,7 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     out = reduce(bce_logits_elementwise(self, target, weight, pos_weight),
                  reduction);
   }
@@ -448,6 +479,31 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
     fn->pos_weight = SavedVariable(pos_weight, false);
     fn->reduction = reduction;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, target)) {
+    set_tangent(out, [&] {
+      // d(self) = w (sigmoid(x) (p t + 1 - t) - p t) ;
+      // d(target) = w ((p - 1) softplus(-x) - x)
+      const Tensor one = number(1.0);
+      const Tensor& x = self;
+      const Tensor& t = target;
+      const Tensor& p = pos_weight;
+      const Tensor sig = sigmoid(x);
+      Tensor d_self =
+          p.defined() ? sub(mul(sig, add(mul(p, t), sub(one, t))), mul(p, t))
+                      : sub(sig, t);
+      Tensor d_target = neg(x);
+      if (p.defined()) {
+        const Tensor softplus_neg = add(log1p(exp(neg(abs(x)))), relu(neg(x)));
+        d_target = add(d_target, mul(sub(p, one), softplus_neg));
+      }
+      if (weight.defined()) {
+        d_self = mul(d_self, weight);
+        d_target = mul(d_target, weight);
+      }
+      return elementwise_loss_tangent(self, d_self, target, d_target,
+                                      reduction);
+    });
   }
   return out;
 }
@@ -467,6 +523,7 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor outside =
         add(sum(lt(self, number(0.0))), sum(gt(self, number(1.0))));
     AG_CHECK(outside.item().to<int64_t>() == 0,
@@ -483,6 +540,22 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
     fn->weight = SavedVariable(weight, false);
     fn->reduction = reduction;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, target)) {
+    set_tangent(out, [&] {
+      // d(self) = w (x - t) / max(x (1 - x), 1e-12) ;
+      // d(target) = w (log(1 - x) - log(x))
+      const Tensor denom = clamp_below(mul(self, rsub(self, Scalar(1.0))),
+                                       static_cast<double>(1e-12f));
+      Tensor d_self = div(sub(self, target), denom);
+      Tensor d_target = sub(log1p(neg(self)), log(self));
+      if (weight.defined()) {
+        d_self = mul(d_self, weight);
+        d_target = mul(d_target, weight);
+      }
+      return elementwise_loss_tangent(self, d_self, target, d_target,
+                                      reduction);
+    });
   }
   return out;
 }
@@ -631,6 +704,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor diff = sub(self, target);
     out = reduce(mul(diff, diff), reduction);
   }
@@ -639,6 +713,13 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
     fn->target = SavedVariable(target, false);
     fn->reduction = reduction;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, target)) {
+    set_tangent(out, [&] {
+      // d(self) = 2 (self - target) = -d(target)
+      const Tensor d = mul(sub(self, target), number(2.0));
+      return elementwise_loss_tangent(self, d, target, neg(d), reduction);
+    });
   }
   return out;
 }
@@ -657,6 +738,7 @@ Tensor smooth_l1_loss(const Tensor& self, const Tensor& target,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor diff = sub(self, target);
     const Tensor ad = abs(diff);
     const Tensor quadratic =
@@ -670,6 +752,19 @@ Tensor smooth_l1_loss(const Tensor& self, const Tensor& target,
     fn->reduction = reduction;
     fn->beta = beta;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, target)) {
+    set_tangent(out, [&] {
+      // d(self) = |d| < beta ? d / beta : sign(d) = -d(target)
+      const Tensor diff = sub(self, target);
+      Tensor inside;
+      {
+        NoGradGuard no_grad;
+        inside = lt(abs(diff), number(beta));
+      }
+      const Tensor d = where(inside, div(diff, number(beta)), sign(diff));
+      return elementwise_loss_tangent(self, d, target, neg(d), reduction);
+    });
   }
   return out;
 }

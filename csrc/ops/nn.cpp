@@ -160,6 +160,7 @@ Tensor scatter_add_data(const Tensor& src, const Tensor& index, int64_t size) {
 class GatherDim1Backward final : public Node {
  public:
   AG_NODE_PRINTED_AS("GatherBackward0");
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::scatter_add_dim1(grads[0], index.unpack(), size)};
   }
@@ -172,6 +173,7 @@ class GatherDim1Backward final : public Node {
 class ScatterAddDim1Backward final : public Node {
  public:
   AG_NODE_PRINTED_AS("ScatterAddBackward0");
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {nn_detail::gather_dim1(grads[0], index.unpack())};
   }
@@ -196,6 +198,7 @@ void visit_window(SavedVisitor& v, const Window2d& w) {
 class Im2ColBackward0 final : public Node {
  public:
   AG_NODE(Im2ColBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {col2im_op(grads[0], window)};
   }
@@ -211,6 +214,7 @@ class Im2ColBackward0 final : public Node {
 class Col2ImBackward0 final : public Node {
  public:
   AG_NODE(Col2ImBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {im2col_op(grads[0], window)};
   }
@@ -233,6 +237,7 @@ Tensor im2col_op(const Tensor& self, const Window2d& w) {
     fn->window = w;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self, [&](const Tensor& t) { return im2col_op(t, w); });
   return out;
 }
 
@@ -252,6 +257,7 @@ Tensor col2im_op(const Tensor& cols, const Window2d& w) {
     fn->window = w;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, cols, [&](const Tensor& t) { return col2im_op(t, w); });
   return out;
 }
 
@@ -318,6 +324,8 @@ struct ConvParams {
 class ConvolutionBackward0 final : public Node {
  public:
   AG_NODE(ConvolutionBackward0);
+  // tangent = conv(input_t, weight) + conv(input, weight_t) + bias_t
+  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     // Each input's gradient needs the other input only; sizes come from the
     // saved shapes. Everything runs in 2-D (a 1-D conv has height 1).
@@ -526,6 +534,32 @@ Tensor convolution(const Tensor& input, const Tensor& weight,
     if (bias.defined()) fn->bias_sizes = bias.sizes().vec();
     autograd::set_history(out, fn);
   }
+  if (forward_ad::any_dual(input, weight, bias)) {
+    set_tangent(out, [&] {
+      const Tensor input_t = forward_ad::tangent(input);
+      const Tensor weight_t = forward_ad::tangent(weight);
+      Tensor bias_t = forward_ad::tangent(bias);
+      auto conv = [&](const Tensor& x, const Tensor& w, const Tensor& b) {
+        return convolution(x, w, b, stride, pad_before, pad_after, dilation,
+                           groups, user_padding);
+      };
+      Tensor t;
+      if (input_t.defined()) {
+        t = conv(input_t, weight, bias_t);
+        bias_t = Tensor();
+      }
+      if (weight_t.defined()) {
+        t = add_tangents(t, conv(input, weight_t, bias_t));
+        bias_t = Tensor();
+      }
+      if (bias_t.defined()) {
+        Shape per_channel(static_cast<size_t>(out.dim()), 1);
+        per_channel[1] = bias_t.numel();
+        t = reshape(bias_t, per_channel);
+      }
+      return t;
+    });
+  }
   return out;
 }
 
@@ -712,6 +746,7 @@ void visit_pool(SavedVisitor& v, const PoolParams& p) {
 class MaxPool2DWithIndicesBackward0 final : public Node {
  public:
   AG_NODE(MaxPool2DWithIndicesBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     const Tensor idx = indices.unpack();
     const int64_t window = p.window.out_h * p.window.out_w;
@@ -751,6 +786,7 @@ void visit_avg(SavedVisitor& v, const PoolParams& p, bool count_include_pad,
 class AvgPool2DBackward0 final : public Node {
  public:
   AG_NODE(AvgPool2DBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {avg_pool_backward_op(grads[0], self_sizes, p, count_include_pad,
                                  divisor)};
@@ -774,6 +810,7 @@ Tensor avg_pool_op(const Tensor& self, const PoolParams& p,
 class AvgPool2DBackwardBackward0 final : public Node {
  public:
   AG_NODE(AvgPool2DBackwardBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
   variable_list apply(variable_list&& grads) override {
     return {avg_pool_op(grads[0], p, count_include_pad, divisor)};
   }
@@ -806,6 +843,9 @@ Tensor avg_pool_op(const Tensor& self, const PoolParams& p,
     fn->divisor = divisor;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, self, [&](const Tensor& t) {
+    return avg_pool_op(t, p, count_include_pad, divisor);
+  });
   return out;
 }
 
@@ -824,11 +864,60 @@ Tensor avg_pool_backward_op(const Tensor& grad, const Shape& self_sizes,
     fn->divisor = divisor;
     autograd::set_history(out, fn);
   }
+  linear_tangent(out, grad, [&](const Tensor& t) {
+    return avg_pool_backward_op(t, self_sizes, p, count_include_pad, divisor);
+  });
   return out;
 }
 
 // ---------------------------------------------------------------------------
 // normalization
+
+// Note [Normalization forward rule]: with xc = x - mean(x) and
+// x^ = xc * rstd over `dims` (rstd = (mean(xc^2) + eps)^-1/2),
+//   x^_t = rstd * (xc_t - x^ * mean(x^ * xc_t)),  xc_t = x_t - mean(x_t),
+// and out = x^ * weight + bias gives
+//   out_t = x^_t * weight + x^ * weight_t + bias_t.
+// Statistics from constants (batch norm in evaluation) give x^_t =
+// x_t * rstd. The statistics are recomputed with differentiable ops, so
+// reverse over forward sees them as functions of x. weight and bias are
+// viewed as `affine_shape` (empty: as given).
+Tensor normalized_tangent(const Tensor& x, const Tensor& weight,
+                          const Tensor& bias, const IntList& dims, double eps,
+                          const Shape& affine_shape, const Tensor& fixed_mean,
+                          const Tensor& fixed_rstd) {
+  const Tensor x_t = forward_ad::tangent(x);
+  auto affine = [&](const Tensor& t) {
+    return affine_shape.empty() ? t : reshape(t, affine_shape);
+  };
+  Tensor xhat, rstd;
+  if (fixed_mean.defined()) {
+    rstd = fixed_rstd;
+    xhat = mul(sub(x, fixed_mean), rstd);
+  } else {
+    const Tensor xc = sub(x, mean(x, dims, true));
+    rstd = pow(add(mean(mul(xc, xc), dims, true), wrap_scalar(Scalar(eps))),
+               Scalar(-0.5));
+    xhat = mul(xc, rstd);
+  }
+  Tensor t;
+  if (x_t.defined()) {
+    Tensor xhat_t;
+    if (fixed_mean.defined()) {
+      xhat_t = mul(x_t, rstd);
+    } else {
+      const Tensor xc_t = sub(x_t, mean(x_t, dims, true));
+      xhat_t =
+          mul(rstd, sub(xc_t, mul(xhat, mean(mul(xhat, xc_t), dims, true))));
+    }
+    t = weight.defined() ? mul(xhat_t, affine(weight)) : xhat_t;
+  }
+  const Tensor weight_t = forward_ad::tangent(weight);
+  if (weight_t.defined()) t = add_tangents(t, mul(xhat, affine(weight_t)));
+  const Tensor bias_t = forward_ad::tangent(bias);
+  if (bias_t.defined()) t = add_tangents(t, affine(bias_t));
+  return t;
+}
 
 // With x^ = (x - mean) * rstd over the normalized dims and g' = grad * weight:
 // d(input) = rstd * (g' - mean(g') - x^ * mean(g' * x^))
@@ -836,6 +925,7 @@ Tensor avg_pool_backward_op(const Tensor& grad, const Shape& self_sizes,
 class NativeLayerNormBackward0 final : public Node {
  public:
   AG_NODE(NativeLayerNormBackward0);
+  static constexpr bool kForwardRule = true;  // normalized_tangent
   variable_list apply(variable_list&& grads) override {
     const Tensor x = input.unpack();
     const Tensor w = weight.unpack();
@@ -906,6 +996,7 @@ class NativeLayerNormBackward0 final : public Node {
 class NativeBatchNormBackward0 final : public Node {
  public:
   AG_NODE(NativeBatchNormBackward0);
+  static constexpr bool kForwardRule = true;  // normalized_tangent
   variable_list apply(variable_list&& grads) override {
     const Tensor x = input.unpack();
     const Tensor w = weight.unpack();
@@ -1090,6 +1181,14 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(
     fn->self_sizes = self.sizes();
     autograd::set_history(out, fn);
   }
+  // tangent = self_t read at the maxima
+  linear_tangent(out, self, [&](const Tensor& t) {
+    const int64_t window = w.out_h * w.out_w;
+    const Tensor picked =
+        nn_detail::gather_dim1(reshape(t, {planes, w.in_h * w.in_w, 1}),
+                               reshaped_data(indices, {planes, window, 1}));
+    return reshape(picked, out_shape);
+  });
   return {out, indices};
 }
 
@@ -1177,6 +1276,13 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
     fn->normalized_shape = normalized_shape;
     fn->eps = eps;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(input, weight, bias)) {
+    set_tangent(out, [&] {
+      return normalized_tangent(input, weight, bias,
+                                range_dims(input.dim() - k, input.dim()), eps,
+                                {}, Tensor(), Tensor());
+    });
   }
   return out;
 }
@@ -1276,6 +1382,24 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     fn->training = training;
     fn->eps = eps;
     autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(input, weight, bias)) {
+    set_tangent(out, [&] {
+      IntList red{0};
+      for (int64_t d = 2; d < input.dim(); ++d) red.push_back(d);
+      Shape channel_shape(static_cast<size_t>(input.dim()), 1);
+      channel_shape[1] = channels;
+      Tensor fixed_mean, fixed_rstd;
+      if (!training) {
+        NoGradGuard no_grad;
+        fixed_mean = reshape(running_mean, channel_shape);
+        fixed_rstd = reshape(
+            pow(add(running_var, wrap_scalar(Scalar(eps))), Scalar(-0.5)),
+            channel_shape);
+      }
+      return normalized_tangent(input, weight, bias, red, eps, channel_shape,
+                                fixed_mean, fixed_rstd);
+    });
   }
   return out;
 }

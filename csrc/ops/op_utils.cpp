@@ -68,16 +68,15 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
   const std::shared_ptr<Node> fn =
       recording ? autograd::grad_fn(result) : nullptr;
   AutogradMeta* m = autograd::meta(self);
-  // Forward AD: self takes over result's tangent. A view's tangent would
-  // have to be written into its base's, which is not supported yet.
+  // Forward AD: self takes over result's tangent (through a view, into its
+  // base's: write_tangent).
   const Tensor result_tangent = forward_ad::tangent(result);
-  if (result_tangent.defined() || forward_ad::any_dual(self)) {
-    if ((m && m->is_view) || !result_tangent.defined()) {
-      forward_ad::raise_no_rule(name);
-    }
+  if (!result_tangent.defined() && forward_ad::any_dual(self)) {
+    forward_ad::raise_no_rule(name);
   }
   if (fn && m && m->is_view) {
-    // Written as a copy of result, so result keeps fn as its own history.
+    // Written as a copy of result, so result keeps fn as its own history;
+    // copy_ writes the tangent too.
     copy_(self, result);
     return self;
   }
@@ -89,8 +88,72 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
     meta.grad_fn = fn;
     meta.output_nr = autograd::output_nr(result);
   }
-  if (result_tangent.defined()) forward_ad::set_tangent(self, result_tangent);
+  if (result_tangent.defined()) {
+    const Tensor old_tangent = forward_ad::tangent(self);
+    // Only a tangent laid out as self is written (an expanded one reads
+    // another tensor's tangent).
+    if (!GradMode::is_enabled() && old_tangent.defined() &&
+        old_tangent.sizes() == self.sizes() &&
+        old_tangent.strides() == self.strides() &&
+        old_tangent.dtype() == result_tangent.dtype()) {
+      // Under no_grad the tangent is updated in place, as PyTorch does: it
+      // keeps its own history, so reverse over forward sees the write as
+      // the primal's gradient does (not at all).
+      forward_ad::DisableGuard paused;
+      kernels::copy(result_tangent, old_tangent);
+      old_tangent.impl()->bump_version(name);
+    } else {
+      write_tangent(self, result_tangent);
+    }
+  }
   return self;
+}
+
+void write_tangent(const Tensor& self, const Tensor& tangent) {
+  const AutogradMeta* m = autograd::meta(self);
+  if (!m || !m->is_view) {
+    forward_ad::set_tangent(self, tangent);
+    return;
+  }
+  forward_ad::DisableGuard paused;
+  const Tensor old = forward_ad::tangent(self);
+  if (old.defined() && old.sizes() == self.sizes() &&
+      old.strides() == self.strides() &&
+      old.impl()->storage_offset() == self.impl()->storage_offset() &&
+      old.dtype() == tangent.dtype()) {
+    // The view's tangent is the same view of its base's tangent (laid out
+    // as the primal): written in place, the base's tangent and its other
+    // views see the write, as in PyTorch (which also writes a tangent
+    // given to make_dual).
+    Tensor slot = old;
+    copy_(slot, tangent);
+    return;
+  }
+  const Tensor& base = m->base;
+  Tensor base_t = forward_ad::tangent(base);
+  const bool laid_out_as_base =
+      base_t.defined() && base_t.strides() == base.strides() &&
+      base_t.impl()->storage_offset() == base.impl()->storage_offset();
+  if (!laid_out_as_base) {
+    // A buffer laid out as the base, so the view's strides address it.
+    AG_CHECK_AS(NotImplementedError,
+                base.is_contiguous() && base.impl()->storage_offset() == 0,
+                "Trying to use forward AD with an in-place write into a view "
+                "of a non-contiguous tensor that does not support it because "
+                "it has not been implemented yet.");
+    Tensor fresh = empty_tensor(base.sizes(), base.dtype());
+    if (base_t.defined()) {
+      kernels::copy(base_t, fresh);
+    } else {
+      kernels::fill(fresh, Scalar(0.0));
+    }
+    base_t = fresh;
+    forward_ad::set_tangent(base, base_t);
+  }
+  Tensor slot = as_strided(base_t, self.sizes(), self.strides(),
+                           self.impl()->storage_offset());
+  copy_(slot, tangent);
+  forward_ad::set_tangent(self, slot);
 }
 
 Tensor tangent_or_zeros(const Tensor& t) {

@@ -109,9 +109,28 @@ void set_tangent(const Tensor& out, F&& rule) {
   {
     forward_ad::DisableGuard paused;
     t = rule();
-    if (t.defined() && t.sizes() != out.sizes()) t = expand(t, out.sizes());
+    if (t.defined() && t.sizes() != out.sizes()) {
+      t = expand(t, out.sizes());
+    } else if (t.defined() && t.impl_ptr().use_count() > 1) {
+      // An input's tangent passed through unchanged: out gets its own, so an
+      // in-place write into out's tangent (write_tangent) cannot reach the
+      // input's.
+      t = clone(t);
+    }
   }
   forward_ad::set_tangent(out, t);
+}
+// Gives self (written in place) `tangent`. When self is a view, the tangent
+// is written into its base's (one laid out as the base is made where it has
+// none), so the base and its other views see the write, as in PyTorch.
+void write_tangent(const Tensor& self, const Tensor& tangent);
+// Note [Linear forward rules]: an op linear in `self` has as tangent the
+// same op applied to self's tangent.
+template <typename F>
+void linear_tangent(const Tensor& out, const Tensor& self, F&& same_op) {
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return same_op(forward_ad::tangent(self)); });
+  }
 }
 // t's tangent, or zeros shaped like t where it has none.
 Tensor tangent_or_zeros(const Tensor& t);

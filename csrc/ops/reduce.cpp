@@ -111,6 +111,19 @@ Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
   return div(mul(g, mask), count);
 }
 
+// Note [Reduction forward rules]: a reduction's backward spreads grad over
+// self times per-element partial derivatives; its tangent is self's tangent
+// times the same partials (the backward run on a grad of ones), summed over
+// the reduced dims. The partials are differentiable, so reverse over
+// forward works.
+Tensor reduction_tangent(const Tensor& self_t, const Tensor& partials,
+                         const IntList& dims, bool keepdim) {
+  return sum(mul(self_t, partials), dims, keepdim, std::nullopt);
+}
+Tensor ones_like_data(const Tensor& t) {
+  return ones(t.sizes(), t.dtype());
+}
+
 // d(self) = grad expanded to self's shape
 class SumBackward0 final : public Node {
  public:
@@ -178,34 +191,39 @@ class MeanBackward1 final : public Node {
 // p = 0: zero (a count of nonzeros);
 // otherwise grad * self * |self|^(p-2) / result^(p-1). A zero norm gives a
 // zero gradient (the minimum-norm subgradient).
+Tensor norm_backward(const Tensor& grad, const Tensor& s, const Tensor& r,
+                     double ord, const IntList& dims, bool keepdim) {
+  const Shape& sizes = s.sizes();
+  if (std::isinf(ord)) {
+    return mul(evenly_distribute(grad, abs(s), r, dims, keepdim), sign(s));
+  }
+  const Tensor g = expand_reduced_grad(grad, sizes, dims, keepdim);
+  if (ord == 0.0) return mul(g, zeros({}, g.dtype()));
+  if (ord == 1.0) return mul(g, sign(s));
+  const Tensor rr = expand_reduced_grad(r, sizes, dims, keepdim);
+  Tensor scale;
+  if (ord == 2.0) {
+    scale = div(s, rr);
+  } else {
+    scale =
+        div(mul(s, pow(abs(s), Scalar(ord - 2.0))), pow(rr, Scalar(ord - 1.0)));
+  }
+  Tensor zero_norm;
+  {
+    NoGradGuard no_grad;
+    zero_norm = eq(rr, wrap_scalar(Scalar(0.0)));
+  }
+  return mul(g, where(zero_norm, zeros({}, scale.dtype()), scale));
+}
+
 class LinalgVectorNormBackward0 final : public Node {
  public:
   AG_NODE(LinalgVectorNormBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   variable_list apply(variable_list&& grads) override {
-    const Tensor s = self.unpack();
-    const Tensor r = result.unpack(shared_from_this());
-    const Shape& sizes = s.sizes();
-    if (std::isinf(ord)) {
-      return {
-          mul(evenly_distribute(grads[0], abs(s), r, dims, keepdim), sign(s))};
-    }
-    const Tensor g = expand_reduced_grad(grads[0], sizes, dims, keepdim);
-    if (ord == 0.0) return {mul(g, zeros({}, g.dtype()))};
-    if (ord == 1.0) return {mul(g, sign(s))};
-    const Tensor rr = expand_reduced_grad(r, sizes, dims, keepdim);
-    Tensor scale;
-    if (ord == 2.0) {
-      scale = div(s, rr);
-    } else {
-      scale = div(mul(s, pow(abs(s), Scalar(ord - 2.0))),
-                  pow(rr, Scalar(ord - 1.0)));
-    }
-    Tensor zero_norm;
-    {
-      NoGradGuard no_grad;
-      zero_norm = eq(rr, wrap_scalar(Scalar(0.0)));
-    }
-    return {mul(g, where(zero_norm, zeros({}, scale.dtype()), scale))};
+    return {norm_backward(grads[0], self.unpack(),
+                          result.unpack(shared_from_this()), ord, dims,
+                          keepdim)};
   }
   SavedTensor self{this, "self"}, result{this, "result"};
   Saved<IntList> dims{this, "dim"};
@@ -312,6 +330,7 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     const Tensor a = abs(self);
     if (std::isinf(p)) {
       AG_CHECK(reduced_count(self.sizes(), dims) > 0,
@@ -341,6 +360,14 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
     fn->ord = p;
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return reduction_tangent(
+          forward_ad::tangent(self),
+          norm_backward(ones_like_data(out), self, out, p, dims, keepdim), dims,
+          keepdim);
+    });
   }
   return out;
 }
@@ -400,6 +427,7 @@ Tensor prod_backward(const Tensor& grad, const Tensor& self,
 class ProdBackward0 final : public Node {
  public:
   AG_NODE(ProdBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     return {prod_backward(grads[0], s, result.unpack(shared_from_this()),
@@ -412,6 +440,7 @@ class ProdBackward0 final : public Node {
 class ProdBackward1 final : public Node {
  public:
   AG_NODE(ProdBackward1);
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   variable_list apply(variable_list&& grads) override {
     return {prod_backward(grads[0], self.unpack(),
                           result.unpack(shared_from_this()), {dim}, keepdim)};
@@ -431,6 +460,14 @@ Tensor prod(const Tensor& self, std::optional<DType> dtype) {
     fn->self = SavedVariable(self, false);
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return reduction_tangent(
+          forward_ad::tangent(self),
+          prod_backward(ones_like_data(out), self, out, dims, false), dims,
+          false);
+    });
   }
   return out;
 }
@@ -455,6 +492,14 @@ Tensor prod(const Tensor& self, const IntList& dims_in, bool keepdim,
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return reduction_tangent(
+          forward_ad::tangent(self),
+          prod_backward(ones_like_data(out), self, out, dims, keepdim), dims,
+          keepdim);
+    });
+  }
   return out;
 }
 
@@ -471,6 +516,7 @@ class ExtremumBackward final : public Node {
         keepdim(this, has_dims ? "keepdim" : nullptr),
         name_(name),
         has_dims_(has_dims) {}
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
@@ -492,6 +538,8 @@ class IndexedExtremumBackward final : public Node {
  public:
   IndexedExtremumBackward(edge_list&& edges, const char* name)
       : Node(std::move(edges)), name_(name) {}
+  // tangent = self_t gathered at the returned indices
+  static constexpr bool kForwardRule = true;
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     const Tensor g = expand_reduced_grad(grads[0], self_sizes, {dim}, keepdim);
@@ -545,6 +593,14 @@ Tensor full_extremum(const Tensor& self, bool is_max) {
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return reduction_tangent(
+          forward_ad::tangent(self),
+          evenly_distribute(ones_like_data(out), self, out, dims, false), dims,
+          false);
+    });
+  }
   return out;
 }
 
@@ -581,6 +637,15 @@ std::pair<Tensor, Tensor> extremum_with_indices(const Tensor& self,
     fn->keepdim = keepdim || self.dim() == 0;
     autograd::set_history(values, fn);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(values, [&] {
+      const Tensor t = forward_ad::tangent(self);
+      if (self.dim() == 0) return t;
+      const Tensor picked =
+          gather(t, dim, keepdim ? indices : unsqueeze(indices, dim));
+      return keepdim ? picked : squeeze(picked, IntList{dim});
+    });
+  }
   return {values, indices};
 }
 
@@ -608,6 +673,14 @@ Tensor dims_extremum(const Tensor& self, const IntList& dims_in, bool keepdim,
     fn->keepdim = keepdim;
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return reduction_tangent(
+          forward_ad::tangent(self),
+          evenly_distribute(ones_like_data(out), self, out, dims, keepdim),
+          dims, keepdim);
+    });
   }
   return out;
 }
@@ -678,6 +751,7 @@ Tensor var_backward(const Tensor& grad, const Tensor& self, const IntList& dims,
 class VarBackward0 final : public Node {
  public:
   AG_NODE(VarBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   variable_list apply(variable_list&& grads) override {
     return {var_backward(grads[0], self.unpack(), dims, correction, keepdim)};
   }
@@ -691,6 +765,7 @@ class VarBackward0 final : public Node {
 class StdBackward0 final : public Node {
  public:
   AG_NODE(StdBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   variable_list apply(variable_list&& grads) override {
     const Tensor r = result.unpack(shared_from_this());
     Tensor zero_std;
@@ -712,6 +787,7 @@ class StdBackward0 final : public Node {
 Tensor var_data(const Tensor& self, const IntList& dims, double correction,
                 bool keepdim) {
   NoGradGuard no_grad;
+  forward_ad::DisableGuard no_tangents;  // the op sets its own
   // Shifted by the first element of each reduced slice before centring: a
   // constant slice becomes exact zeros, so its variance is exactly 0 (the
   // rounded mean of large equal values would leave ulp-sized residues).
@@ -746,6 +822,24 @@ Tensor var_like(const Tensor& self, const IntList& dims_in, double correction,
       fn->result = SavedVariable(out, true);
     }
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      // d std = d var / (2 std), zero where std == 0 (as the backward)
+      Tensor g = ones_like_data(out);
+      if (take_sqrt) {
+        Tensor zero_std;
+        {
+          NoGradGuard no_grad;
+          zero_std = eq(out, wrap_scalar(Scalar(0.0)));
+        }
+        g = where(zero_std, zeros({}, out.dtype()),
+                  div(g, mul(out, wrap_scalar(Scalar(2.0)))));
+      }
+      return reduction_tangent(forward_ad::tangent(self),
+                               var_backward(g, self, dims, correction, keepdim),
+                               dims, keepdim);
+    });
+  }
   return out;
 }
 
@@ -769,6 +863,7 @@ namespace {
 class LogsumexpBackward0 final : public Node {
  public:
   AG_NODE(LogsumexpBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Reduction forward rules]
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor g = expand_reduced_grad(grads[0], s.sizes(), dims, keepdim);
@@ -791,6 +886,7 @@ Tensor logsumexp(const Tensor& self_in, const IntList& dims_in, bool keepdim) {
   Tensor out;
   {
     NoGradGuard no_grad;
+    forward_ad::DisableGuard no_tangents;  // the op sets its own
     if (self.numel() == 0) {
       out = log(sum_data(self, dims, keepdim, self.dtype()));
     } else {
@@ -811,6 +907,13 @@ Tensor logsumexp(const Tensor& self_in, const IntList& dims_in, bool keepdim) {
     autograd::set_history(out, fn);
     fn->result = SavedVariable(out, true);
   }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      const Tensor r = expand_reduced_grad(out, self.sizes(), dims, keepdim);
+      return reduction_tangent(forward_ad::tangent(self), exp(sub(self, r)),
+                               dims, keepdim);
+    });
+  }
   return out;
 }
 
@@ -827,6 +930,7 @@ class CumsumBackward final : public Node {
  public:
   CumsumBackward(edge_list&& edges, bool reverse)
       : Node(std::move(edges)), reverse_(reverse) {}
+  static constexpr bool kForwardRule = true;  // tangent = cumsum(self_t)
   std::string name() const override {
     return reverse_ ? "ReverseCumsumBackward0" : "CumsumBackward0";
   }
@@ -853,6 +957,11 @@ Tensor cumsum_impl(const Tensor& self, int64_t dim_in, bool reverse,
         make_node<CumsumBackward>(autograd::collect_next_edges(self), reverse);
     fn->dim = dim;
     autograd::set_history(out, fn);
+  }
+  if (is_floating(out.dtype()) && forward_ad::any_dual(self)) {
+    set_tangent(out, [&] {
+      return cumsum_impl(forward_ad::tangent(self), dim, reverse, dtype);
+    });
   }
   return out;
 }

@@ -285,6 +285,7 @@ namespace {
 class SignBackward0 final : public Node {
  public:
   AG_NODE(SignBackward0);
+  static constexpr bool kForwardRule = true;  // tangent = 0
   variable_list apply(variable_list&& grads) override {
     return {zeros(grads[0].sizes(), grads[0].dtype())};
   }
@@ -295,6 +296,9 @@ Tensor sign(const Tensor& self) {
   Tensor out = empty_tensor(self.sizes(), self.dtype());
   kernels::unary(UnaryOp::Sign, self, out);
   if (auto fn = record<SignBackward0>(self)) autograd::set_history(out, fn);
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return zeros(out.sizes(), out.dtype()); });
+  }
   return out;
 }
 
@@ -307,6 +311,7 @@ class RoundingBackward : public Node {
  public:
   RoundingBackward(edge_list&& edges, const char* name)
       : Node(std::move(edges)), name_(name) {}
+  static constexpr bool kForwardRule = true;  // tangent = 0
   std::string name() const override { return name_; }
   variable_list apply(variable_list&& grads) override {
     return {zeros(grads[0].sizes(), grads[0].dtype())};
@@ -320,6 +325,9 @@ Tensor record_rounding(const Tensor& self, Tensor out, const char* node) {
   if (should_record_as<RoundingBackward>(node, self)) {
     autograd::set_history(out, make_node<RoundingBackward>(
                                    autograd::collect_next_edges(self), node));
+  }
+  if (forward_ad::any_dual(self)) {
+    set_tangent(out, [&] { return zeros(out.sizes(), out.dtype()); });
   }
   return out;
 }

@@ -47,6 +47,7 @@ class AsStridedBackward0 final : public Node {
         view_(std::move(view)),
         base_(std::move(base)),
         storage_numel_(storage_numel) {}
+  static constexpr bool kForwardRule = true;  // as_strided_tangent
   std::string name() const override { return "AsStridedBackward0"; }
 
   variable_list apply(variable_list&& grads) override {
@@ -612,6 +613,25 @@ Tensor as_strided(const Tensor& self, const Shape& sizes, const Shape& strides,
     autograd::materialize_meta(out).grad_fn =
         make_as_strided_backward(out, self);
   }
+  if (forward_ad::any_dual(self)) {
+    // The same geometry read from the tangent, once the tangent is laid out
+    // in a storage as self is (zeros where self's storage lies outside it).
+    set_tangent(out, [&] {
+      Tensor t = forward_ad::tangent(self);
+      const bool same_layout =
+          t.strides() == self.strides() &&
+          t.impl()->storage_offset() == self.impl()->storage_offset() &&
+          storage_numel(t) == storage_numel(self);
+      if (!same_layout) {
+        const Tensor buffer = zeros({storage_numel(self)}, t.dtype());
+        Tensor slot = as_strided(buffer, self.sizes(), self.strides(),
+                                 self.impl()->storage_offset());
+        copy_(slot, t);
+        t = buffer;
+      }
+      return as_strided(t, sizes, strides, storage_offset);
+    });
+  }
   return out;
 }
 
@@ -667,6 +687,7 @@ namespace {
 class SplitBackward0 final : public Node {
  public:
   AG_NODE(SplitBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {cat(grads, dim)};
   }
@@ -678,6 +699,7 @@ class SplitBackward0 final : public Node {
 class SplitWithSizesBackward0 final : public Node {
  public:
   AG_NODE(SplitWithSizesBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {cat(grads, dim)};
   }
@@ -690,11 +712,26 @@ class SplitWithSizesBackward0 final : public Node {
 class UnbindBackward0 final : public Node {
  public:
   AG_NODE(UnbindBackward0);
+  static constexpr bool kForwardRule = true;  // view_tangent
   variable_list apply(variable_list&& grads) override {
     return {stack(grads, dim)};
   }
   Saved<int64_t> dim{this, "dim", 0};
 };
+
+// The tangents of a view op's several outputs: the same views of the
+// input's tangent.
+void pieces_tangents(const TensorList& out, const Tensor& self,
+                     const std::function<TensorList(const Tensor&)>& same) {
+  if (!forward_ad::any_dual(self)) return;
+  TensorList ts;
+  {
+    forward_ad::DisableGuard paused;
+    ts = same(forward_ad::tangent(self));
+  }
+  for (size_t i = 0; i < out.size(); ++i)
+    forward_ad::set_tangent(out[i], ts[i]);
+}
 
 // Views of consecutive pieces of self along dim d, all outputs of fn.
 TensorList pieces(const Tensor& self, int64_t d, const IntList& sizes,
@@ -721,7 +758,11 @@ TensorList split_into(const Tensor& self, int64_t d, int64_t split_size,
     fn->dim = d;
     fn->split_size = split_size;
   }
-  return pieces(self, d, sizes, fn);
+  TensorList out = pieces(self, d, sizes, fn);
+  pieces_tangents(out, self, [&](const Tensor& t) {
+    return split_into(t, d, split_size, sizes);
+  });
+  return out;
 }
 
 }  // namespace
@@ -770,7 +811,11 @@ TensorList split_with_sizes(const Tensor& self, const IntList& split_sizes,
     fn->dim = d;
     fn->split_sizes = split_sizes;
   }
-  return pieces(self, d, split_sizes, fn);
+  TensorList out = pieces(self, d, split_sizes, fn);
+  pieces_tangents(out, self, [&](const Tensor& t) {
+    return split_with_sizes(t, split_sizes, d);
+  });
+  return out;
 }
 
 TensorList chunk(const Tensor& self, int64_t chunks, int64_t dim) {
@@ -806,6 +851,7 @@ TensorList unbind(const Tensor& self, int64_t dim) {
                 self.impl()->storage_offset() + i * self.strides()[ud]));
     if (fn) autograd::set_history(out.back(), fn);
   }
+  pieces_tangents(out, self, [&](const Tensor& t) { return unbind(t, d); });
   return out;
 }
 
@@ -915,6 +961,7 @@ Sliced apply_slicing(const Tensor& self,
 class FillBackward3 final : public Node {
  public:
   AG_NODE(FillBackward3);
+  static constexpr bool kForwardRule = true;  // tangent = 0
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -933,6 +980,9 @@ void fill_with_number(Tensor& self, const Scalar& value) {
   if (should_record<FillBackward3>(self)) {
     rebase_history(self, make_node<FillBackward3>(
                              autograd::collect_next_edges(self, Tensor())));
+  }
+  if (forward_ad::any_dual(self)) {
+    write_tangent(self, zeros(self.sizes(), self.dtype()));
   }
 }
 

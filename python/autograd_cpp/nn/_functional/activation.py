@@ -61,7 +61,15 @@ class _Hardsigmoid(Function):
     @staticmethod
     def forward(ctx: FunctionCtx, x: _C.Tensor) -> _C.Tensor:
         ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
         return _C.hardtanh(x + 3.0, 0.0, 6.0) / 6.0
+
+    @staticmethod
+    def jvp(ctx: FunctionCtx, x_t: _C.Tensor) -> _C.Tensor:
+        (x,) = ctx.saved_tensors
+        assert x is not None
+        inside = (x > -3.0).logical_and(x < 3.0)
+        return _C.where(inside, x_t * _ONE_SIXTH_F32, _C.zeros_like(x_t))
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: _C.Tensor) -> _C.Tensor:

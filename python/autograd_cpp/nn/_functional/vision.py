@@ -156,6 +156,15 @@ class _Interpolate(Function):
         return out
 
     @staticmethod
+    def jvp(ctx: FunctionCtx, input_t: _C.Tensor, plan_t: None) -> _C.Tensor:
+        # Resampling is linear: the tangent is resampled the same way.
+        plan: _Plan = ctx.plan  # type: ignore[attr-defined]
+        out = input_t
+        for dim, _, taps in plan:
+            out = _resample(out, dim, taps)
+        return out
+
+    @staticmethod
     def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None]:
         plan: _Plan = ctx.plan  # type: ignore[attr-defined]
         for dim, n_in, taps in reversed(plan):
