@@ -4,6 +4,7 @@
 // ops (so they differentiate again), arranged so that no branch a `where`
 // discards can produce inf or NaN at large |x|.
 
+#include "compile/capture.h"
 #include "kernels/fused.h"
 #include "ops/op_utils.h"
 
@@ -232,12 +233,14 @@ void record_activation(const Tensor& self, Tensor& out) {
 }  // namespace
 
 Tensor relu(const Tensor& self) {
+  AG_CAPTURE_RETURN("relu", relu(in[0]), self)
   AG_CHECK(self.dtype() != DType::Bool,
            "Boolean inputs not supported for relu");
   return unary_op<ReluSpec>(self, UnaryOp::Relu, IntegerInputs::Keep);
 }
 
 Tensor leaky_relu(const Tensor& self, double negative_slope) {
+  AG_CAPTURE_RETURN("leaky_relu", leaky_relu(in[0], negative_slope), self)
   Tensor out = activation_out(UnaryOp::LeakyRelu, self, "leaky_relu_cpu",
                               negative_slope);
   record_activation<LeakyReluBackward0>(
@@ -246,6 +249,7 @@ Tensor leaky_relu(const Tensor& self, double negative_slope) {
 }
 
 Tensor elu(const Tensor& self, double alpha) {
+  AG_CAPTURE_RETURN("elu", elu(in[0], alpha), self)
   Tensor out = activation_out(UnaryOp::Elu, self, "elu_cpu", alpha);
   record_activation<EluBackward0>(self, out,
                                   [&](auto& fn) { fn.alpha = alpha; });
@@ -253,6 +257,7 @@ Tensor elu(const Tensor& self, double alpha) {
 }
 
 Tensor gelu(const Tensor& self, GeluApproximate approximate) {
+  AG_CAPTURE_RETURN("gelu", gelu(in[0], approximate), self)
   Tensor out = activation_out(
       approximate == GeluApproximate::None ? UnaryOp::Gelu : UnaryOp::GeluTanh,
       self, "GeluKernelImpl");
@@ -262,12 +267,14 @@ Tensor gelu(const Tensor& self, GeluApproximate approximate) {
 }
 
 Tensor silu(const Tensor& self) {
+  AG_CAPTURE_RETURN("silu", silu(in[0]), self)
   Tensor out = activation_out(UnaryOp::Silu, self, "silu_cpu");
   record_activation<SiluBackward0>(self, out);
   return out;
 }
 
 Tensor softplus(const Tensor& self, double beta, double threshold) {
+  AG_CAPTURE_RETURN("softplus", softplus(in[0], beta, threshold), self)
   Tensor out =
       activation_out(UnaryOp::Softplus, self, "softplus_cpu", beta, threshold);
   record_activation<SoftplusBackward0>(self, out, [&](auto& fn) {
@@ -278,6 +285,7 @@ Tensor softplus(const Tensor& self, double beta, double threshold) {
 }
 
 Tensor hardtanh(const Tensor& self, double min_val, double max_val) {
+  AG_CAPTURE_RETURN("hardtanh", hardtanh(in[0], min_val, max_val), self)
   AG_CHECK(self.dtype() != DType::Bool,
            "Bool inputs not supported for hardtanh");
   AG_CHECK_AS(ValueError, min_val <= max_val,
@@ -339,6 +347,7 @@ Tensor& dropout_(Tensor& self, double p, bool train) {
 }
 
 Tensor& relu_(Tensor& self) {
+  AG_CAPTURE_INPLACE(self, "relu_", relu_(s), self)
   return apply_inplace(self, "relu_", {},
                        [](const Tensor& s) { return relu(s); });
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "compile/capture.h"
 #include "kernels/fused.h"
 #include "ops/op_utils.h"
 
@@ -434,6 +435,7 @@ Labeled contract(Labeled a, Labeled b, const std::function<bool(int)>& keep) {
 }  // namespace
 
 Tensor mm(const Tensor& self, const Tensor& mat2) {
+  AG_CAPTURE_RETURN("mm", mm(in[0], in[1]), self, mat2)
   AG_CHECK(self.dim() == 2, "self must be a matrix");
   AG_CHECK(mat2.dim() == 2, "mat2 must be a matrix");
   check_same_dtype(self, mat2);
@@ -451,6 +453,7 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
 }
 
 Tensor bmm(const Tensor& self, const Tensor& mat2) {
+  AG_CAPTURE_RETURN("bmm", bmm(in[0], in[1]), self, mat2)
   AG_CHECK(self.dim() == 3, "batch1 must be a 3D tensor");
   AG_CHECK(mat2.dim() == 3, "batch2 must be a 3D tensor");
   check_same_dtype(self, mat2);
@@ -507,6 +510,7 @@ Tensor dot(const Tensor& self, const Tensor& other) {
 }
 
 Tensor matmul(const Tensor& self, const Tensor& other) {
+  AG_CAPTURE_RETURN("matmul", matmul(in[0], in[1]), self, other)
   const int64_t da = self.dim(), db = other.dim();
   AG_CHECK(da > 0 && db > 0,
            "both arguments to matmul need to be at least 1D, but they are ", da,
@@ -632,6 +636,7 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
 }
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  AG_CAPTURE_RETURN("linear", linear(in[0], in[1], in[2]), input, weight, bias)
   if (bias.defined() && input.dim() == 2) return addmm(bias, input, t(weight));
   if (bias.defined() && bias.dim() == 1 && input.dim() >= 1 &&
       input.is_contiguous()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compile/capture.h"
 #include "kernels/nn.h"
 #include "ops/op_utils.h"
 
@@ -627,6 +628,7 @@ Tensor cross_entropy(const Tensor& self, const Tensor& target,
 }
 
 Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
+  AG_CAPTURE_RETURN("mse_loss", mse_loss(in[0], in[1], reduction), self, target)
   check_floating(self, "mse_cpu");
   Tensor out;
   {
@@ -644,6 +646,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
 }
 
 Tensor l1_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
+  AG_CAPTURE_RETURN("l1_loss", l1_loss(in[0], in[1], reduction), self, target)
   return reduce(abs(sub(self, target)), reduction);
 }
 

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <string>
 
+#include "compile/capture.h"
 #include "kernels/fused.h"
 #include "kernels/nn.h"
 #include "ops/op_utils.h"
@@ -1181,6 +1182,10 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
                   bool training, double momentum, double eps) {
+  AG_CAPTURE_RETURN(
+      "batch_norm",
+      batch_norm(in[0], in[1], in[2], in[3], in[4], training, momentum, eps),
+      input, weight, bias, running_mean, running_var)
   if (input.numel() == 0) {
     // PyTorch returns early for an empty input, before any other check: a
     // copy scaled and shifted by the first weight and bias entries (a 0-d

@@ -2,6 +2,7 @@
 #include <mutex>
 #include <random>
 
+#include "core/capture_state.h"
 #include "core/dispatch.h"
 #include "core/profiler.h"
 #include "kernels/kernels.h"
@@ -60,6 +61,8 @@ uint64_t initial_seed() {
 
 void uniform(const Tensor& dst, double low, double high) {
   profiler::RecordScope scope("aten::uniform_", dst);
+  capture::note_uncapturable(
+      "a random op (aten::uniform_): the generator's state is not captured");
   AG_CHECK(low <= high,
            "uniform_ expects to return a [from, to) range, but found from=",
            low, " > to=", high);
@@ -72,6 +75,8 @@ void uniform(const Tensor& dst, double low, double high) {
 // simple function of the element count.
 void normal(const Tensor& dst, double mean, double stddev) {
   profiler::RecordScope scope("aten::normal_", dst);
+  capture::note_uncapturable(
+      "a random op (aten::normal_): the generator's state is not captured");
   AG_CHECK(stddev >= 0.0, "normal expects std >= 0.0, but found std ", stddev);
   fill_sequential(dst, [&](std::mt19937_64& e) {
     const double u1 = 1.0 - next_unit(e);  // (0, 1]: log stays finite
@@ -84,6 +89,8 @@ void normal(const Tensor& dst, double mean, double stddev) {
 
 void random_int(const Tensor& dst, int64_t low, int64_t high) {
   profiler::RecordScope scope("aten::random_", dst);
+  capture::note_uncapturable(
+      "a random op (aten::random_): the generator's state is not captured");
   AG_CHECK(high > low,
            "random_ expects 'from' to be less than 'to', but got from=", low,
            " >= to=", high);
