@@ -288,8 +288,8 @@ Tensor hardtanh(const Tensor& self, double min_val, double max_val) {
   AG_CAPTURE_RETURN("hardtanh", hardtanh(in[0], min_val, max_val), self)
   AG_CHECK(self.dtype() != DType::Bool,
            "Bool inputs not supported for hardtanh");
-  AG_CHECK_AS(ValueError, min_val <= max_val,
-              "min_val cannot be greater than max_val");
+  // min_val > max_val is allowed here, as in PyTorch's kernel (every element
+  // becomes max_val); only F.hardtanh rejects it, in Python.
   // The bounds take self's dtype: hardtanh never promotes.
   auto bound = [&](double v) {
     return is_floating(self.dtype()) ? Scalar(v)
