@@ -169,6 +169,13 @@ class DepthGuard {
                           });                                     \
     return self;                                                  \
   }
+// An op whose inputs are one list (cat, stack): `expr` reads the list `in`.
+#define AG_CAPTURE_RETURN_LIST(name, expr, list)                               \
+  if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) {              \
+    return ag_capture_rec_->call(name, list, [=](const ::ag::TensorList& in) { \
+      return ::ag::TensorList{expr};                                           \
+    })[0];                                                                     \
+  }
 #define AG_CAPTURE_VOID(name, kernel, list)                       \
   if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) { \
     ag_capture_rec_->call(name, list, kernel);                    \

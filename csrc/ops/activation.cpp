@@ -335,6 +335,7 @@ void check_dropout_p(double p) {
 }  // namespace
 
 Tensor dropout(const Tensor& self, double p, bool train) {
+  AG_CAPTURE_RETURN("dropout", dropout(in[0], p, train), self)
   check_dropout_p(p);
   if (p == 0.0 || !train || self.numel() == 0) return self;
   return mul(self, dropout_mask(self, p));

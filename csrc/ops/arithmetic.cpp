@@ -1182,6 +1182,7 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask,
                    const Scalar& value) {
+  AG_CAPTURE_RETURN("masked_fill", masked_fill(in[0], in[1], value), self, mask)
   Tensor out = masked_fill_out(self, mask, scalar_tensor(value, self.dtype()));
   if (auto fn = record<MaskedFillBackward>(self)) {
     fn->mask = SavedVariable(mask, false);

@@ -565,6 +565,8 @@ Tensor outer(const Tensor& self, const Tensor& vec2) {
 
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
              const Scalar& beta, const Scalar& alpha) {
+  AG_CAPTURE_RETURN("addmm", addmm(in[0], in[1], in[2], beta, alpha), self,
+                    mat1, mat2)
   // Checked in PyTorch's order: dtypes, ranks, inner sizes, then self.
   AG_CHECK(self.dtype() == mat2.dtype(),
            "self and mat2 must have the same dtype, but got ",
