@@ -340,6 +340,61 @@ def test_captured_state_guard_catches_grad_cleared_outside() -> None:
     same(w.grad, x * 3)  # the three calls after the reset
 
 
+def test_python_state_guards_train_eval_and_hyperparameters() -> None:
+    def build() -> tuple[nn.Module, Any]:
+        ag.manual_seed(0)
+        model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.3), nn.Linear(8, 1))
+        return model, ag.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+
+    def make_step(model: nn.Module, opt: Any) -> Callable[[ag.Tensor], ag.Tensor]:
+        def step(x: ag.Tensor) -> ag.Tensor:
+            opt.zero_grad()
+            out = model(x)
+            if model.training:
+                out.pow(2).mean().backward()
+                opt.step()
+            return out
+
+        return step
+
+    (m_e, o_e), (m_c, o_c) = build(), build()
+    s_e, s_c = make_step(m_e, o_e), ag.compile(make_step(m_c, o_c))
+    x = ag.randn(6, 4)
+
+    def both() -> None:
+        ag.manual_seed(3)
+        a = s_e(x)
+        ag.manual_seed(3)
+        same(a, s_c(x))
+
+    for _ in range(4):
+        both()
+    assert program_count(s_c) == 1
+    for m in (m_e, m_c):
+        m.eval()  # no dropout, running statistics, no step
+    for _ in range(3):
+        both()
+    # Captured again: once in eval mode with .grad set, once with it cleared.
+    assert program_count(s_c) == 3
+    for m in (m_e, m_c):
+        m.train()
+    for o in (o_e, o_c):
+        o.param_groups[0]["lr"] = 0.01  # a scheduler's change
+    for _ in range(4):
+        both()
+    after_lr = program_count(s_c)
+    assert after_lr > 3
+    for p, q in zip(m_e.parameters(), m_c.parameters()):
+        same(p, q)
+    same(list(m_e.buffers()), list(m_c.buffers()))
+    new_weight = nn.Parameter(ag.ones(1, 8))
+    m_e[3].weight = new_weight
+    m_c[3].weight = nn.Parameter(ag.ones(1, 8))
+    for _ in range(3):
+        both()
+    assert program_count(s_c) > after_lr
+
+
 def test_cache_limit_falls_back_to_eager_with_a_warning() -> None:
     cf = ag.compile(lambda x: x + 1)
     with warnings.catch_warnings(record=True) as caught:

@@ -155,8 +155,12 @@ Recorder::~Recorder() {
 void Recorder::stop() {
   if (stopped_) return;
   stopped_ = true;
-  capture::tls_capture = nullptr;
-  current_ = nullptr;
+  // Only the capturing thread's state points here (a session ended from
+  // another thread must not clear that thread's own capture).
+  if (capture::tls_capture == &state_) {
+    capture::tls_capture = nullptr;
+    current_ = nullptr;
+  }
   slot_tensor_.clear();
   slot_of_impl_.clear();
 }

@@ -8,7 +8,9 @@ Later calls with that signature replay the recorded op list in C++ with one
 call from Python. Each replay checks its guards (the tensors' shapes,
 strides, dtypes and ``requires_grad``, grad mode, and for every tensor the
 capture found outside its inputs, such as parameters and optimizer state,
-the same plus whether ``.grad`` is set); a miss captures again, up to
+the same plus whether ``.grad`` is set; the training flags and parameters
+of the modules it called and the hyperparameters of the optimizers it
+stepped); a miss captures again, up to
 ``cache_size_limit`` programs per function, after which the function stays
 eager with a warning. What cannot be replayed (reading tensor values into
 Python, ops without a replay kernel, Python hooks, random ops) fails the
@@ -19,13 +21,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import threading
 import warnings
 import weakref
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar, overload
 
-from . import _C
+from . import _C, _capture_state
 from .nn.modules.module import Module
 
 __all__ = [
@@ -46,11 +47,7 @@ _MODES = ("default", "reduce-overhead", "max-autotune", "max-autotune-no-cudagra
 cache_size_limit = 8
 
 
-class _Local(threading.local):
-    depth = 0
-
-
-_local = _Local()
+_local = _capture_state.state
 
 # A flattened argument or result: tensors become their index in the flat
 # tensor list; tuples, lists and dicts keep their shape; anything else is
@@ -97,7 +94,7 @@ class _CompiledFunction:
         _compiled.add(self)
 
     def reset(self) -> None:
-        self.programs: dict[Hashable, list[tuple[_C._CompiledProgram, _Spec]]] = {}
+        self.programs: dict[Hashable, list[tuple[_C._CompiledProgram, _Spec, _Guard]]] = {}
         self.warm: set[Hashable] = set()
         self.failures: dict[Hashable, list[str]] = {}
         self.count = 0
@@ -112,7 +109,9 @@ class _CompiledFunction:
             entries = self.programs.get(key)
         except TypeError:  # an unhashable argument: no signature to cache
             return self.fn(*args, **kwargs)
-        for cached, cached_spec in entries or ():
+        for cached, cached_spec, python_state_holds in entries or ():
+            if not python_state_holds():
+                continue
             outs = cached.run(tensors)
             if outs is not None:
                 return _unflatten(cached_spec, outs)
@@ -132,22 +131,62 @@ class _CompiledFunction:
                 stacklevel=2,
             )
             return self.fn(*args, **kwargs)
-        result, program, out_spec, failures = _capture(self.fn, tensors, args, kwargs)
+        result, program, out_spec, failures, guard = _capture(self.fn, tensors, args, kwargs)
         if program is None:
             self.failures[key] = failures
         else:
             self.count += 1
-            self.programs.setdefault(key, []).append((program, out_spec))
+            self.programs.setdefault(key, []).append((program, out_spec, guard))
         return result
+
+
+# Checks that the Python state a program froze still holds.
+_Guard = Callable[[], bool]
+
+
+def _python_state_guard(modules: list[Module], optimizers: list[Any]) -> _Guard:
+    """A guard on what Python code decided from during the capture: each
+    module's training flag and parameter objects, each optimizer's
+    hyperparameters and parameter lists."""
+    mods = list({id(m): m for m in modules}.values())
+    opts = list({id(o): o for o in optimizers}.values())
+    flags = [m.training for m in mods]
+    params = [tuple(m._parameters.values()) for m in mods]
+    groups = [
+        (g, {k: v for k, v in g.items() if k != "params"}, tuple(g["params"]))
+        for o in opts
+        for g in o.param_groups
+    ]
+    group_count = [len(o.param_groups) for o in opts]
+
+    def holds() -> bool:
+        for m, flag, ps in zip(mods, flags, params):
+            if m.training != flag:
+                return False
+            now = m._parameters.values()
+            if len(now) != len(ps) or any(a is not b for a, b in zip(now, ps)):
+                return False
+        if any(len(o.param_groups) != n for o, n in zip(opts, group_count)):
+            return False
+        for g, hyper, ps in groups:
+            if any(k not in g or g[k] != v for k, v in hyper.items()):
+                return False
+            now = g["params"]
+            if len(now) != len(ps) or any(a is not b for a, b in zip(now, ps)):
+                return False
+        return True
+
+    return holds
 
 
 def _capture(
     fn: Callable[..., Any], tensors: list[_C.Tensor], args: tuple[Any, ...], kwargs: dict[str, Any]
-) -> tuple[Any, _C._CompiledProgram | None, _Spec, list[str]]:
+) -> tuple[Any, _C._CompiledProgram | None, _Spec, list[str], _Guard]:
     """Runs fn eagerly under a recorder: (its result, the program or None,
-    the result's spec, why the capture failed)."""
+    the result's spec, why the capture failed, the guard on Python state)."""
     session = _C._compile_capture(tensors)
     _local.depth += 1
+    _local.modules, _local.optimizers = [], []
     try:
         result = fn(*args, **kwargs)
     except BaseException:
@@ -158,7 +197,9 @@ def _capture(
     outs: list[_C.Tensor] = []
     out_spec = _flatten(result, outs)
     program = session.finish(outs)
-    return result, program, out_spec, session.failures()
+    guard = _python_state_guard(_local.modules, _local.optimizers)
+    _local.modules, _local.optimizers = [], []
+    return result, program, out_spec, session.failures(), guard
 
 
 @dataclasses.dataclass
@@ -199,7 +240,7 @@ def explain(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> ExplainOutput:
         fn = fn.fn
     tensors: list[_C.Tensor] = []
     _flatten((args, kwargs), tensors)
-    _, program, _, failures = _capture(fn, tensors, args, kwargs)
+    _, program, _, failures, _ = _capture(fn, tensors, args, kwargs)
     if program is None:
         return ExplainOutput(False, [], list(dict.fromkeys(failures)), "")
     return ExplainOutput(True, program.step_names(), [], program.dump())
