@@ -109,8 +109,14 @@ class _CompiledFunction:
             entries = self.programs.get(key)
         except TypeError:  # an unhashable argument: no signature to cache
             return self.fn(*args, **kwargs)
-        for cached, cached_spec, python_state_holds in entries or ():
+        for entry in list(entries or ()):
+            cached, cached_spec, python_state_holds = entry
             if not python_state_holds():
+                # Stale (a scheduler changed the learning rate, a module
+                # switched mode): replaced by the capture below rather than
+                # kept, so a schedule does not fill the cache.
+                entries.remove(entry)  # type: ignore[union-attr]
+                self.count -= 1
                 continue
             outs = cached.run(tensors)
             if outs is not None:
