@@ -83,7 +83,8 @@ bool Program::run(const TensorList& inputs, TensorList& outputs) const {
   // inside the function); the caller's mode is restored after.
   AutoGradMode restore(grad_enabled_);
   TensorList in;
-  for (const Step& step : steps_) {
+  for (size_t k = 0; k < steps_.size(); ++k) {
+    const Step& step = steps_[k];
     if (GradMode::is_enabled() != step.grad_enabled) {
       GradMode::set_enabled(step.grad_enabled);
     }
@@ -95,6 +96,9 @@ bool Program::run(const TensorList& inputs, TensorList& outputs) const {
     for (size_t i = 0; i < step.outputs.size(); ++i) {
       if (step.outputs[i] >= 0) slots[step.outputs[i]] = std::move(out[i]);
     }
+    in.clear();
+    for (int32_t s : release_after_[k])
+      slots[static_cast<size_t>(s)] = Tensor();
   }
   outputs.clear();
   for (int32_t s : output_slots_) {
@@ -235,6 +239,33 @@ void Recorder::snapshot_versions() {
   }
 }
 
+void Recorder::plan_releases() {
+  Program& p = *program_;
+  const auto n = static_cast<size_t>(p.num_slots_);
+  std::vector<bool> keep(n, false);
+  for (int32_t s : p.output_slots_) {
+    if (s >= 0) keep[static_cast<size_t>(s)] = true;
+  }
+  // The step after which each slot is no longer read (its producer when it
+  // is never read).
+  std::vector<int64_t> last(n, -1);
+  for (size_t k = 0; k < p.steps_.size(); ++k) {
+    for (int32_t s : p.steps_[k].outputs) {
+      if (s >= 0) last[static_cast<size_t>(s)] = static_cast<int64_t>(k);
+    }
+    for (int32_t s : p.steps_[k].inputs) {
+      if (s >= 0) last[static_cast<size_t>(s)] = static_cast<int64_t>(k);
+    }
+  }
+  p.release_after_.assign(p.steps_.size(), {});
+  for (size_t s = 0; s < n; ++s) {
+    if (!keep[s] && last[s] >= 0) {
+      p.release_after_[static_cast<size_t>(last[s])].push_back(
+          static_cast<int32_t>(s));
+    }
+  }
+}
+
 TensorList Recorder::call(const char* name, const TensorList& inputs,
                           StepKernel kernel) {
   check_versions();
@@ -269,6 +300,7 @@ std::shared_ptr<Program> Recorder::finish(const TensorList& outputs) {
   }
   stop();
   if (!state_.failures.empty()) return nullptr;
+  plan_releases();
   return program_;
 }
 

@@ -80,6 +80,10 @@ class Program {
   std::vector<TensorGuard> constant_guards_;
   std::vector<Step> steps_;
   std::vector<int32_t> output_slots_;
+  // Slots whose last reader is step k, dropped right after it: a replay
+  // frees each intermediate where eager Python would drop its last
+  // reference, not at the end of the call.
+  std::vector<std::vector<int32_t>> release_after_;
 };
 
 // Captures on the thread that constructs it until finish() or destruction.
@@ -115,6 +119,7 @@ class Recorder {
   int32_t slot_of(const Tensor& t);
   void check_versions();
   void snapshot_versions();
+  void plan_releases();
   void stop();
 
   static thread_local Recorder* current_;
