@@ -322,6 +322,21 @@ def test_guard_misses_capture_again() -> None:
     assert program_count(g) == 2
 
 
+def test_aliased_arguments_are_part_of_the_signature() -> None:
+    def f(a: ag.Tensor, b: ag.Tensor) -> ag.Tensor:
+        a.mul_(2)
+        return a + b
+
+    cf = ag.compile(f)
+    for _ in range(3):
+        x, y = ag.ones(2), ag.ones(2)
+        same(cf(x, x), f(y, y))
+    for _ in range(3):
+        x, y, z, w = ag.ones(2), ag.full((2,), 3.0), ag.ones(2), ag.full((2,), 3.0)
+        same(cf(x, y), f(z, w))
+    assert program_count(cf) == 2
+
+
 def test_captured_state_guard_catches_grad_cleared_outside() -> None:
     w = ag.randn(3, requires_grad=True)
 

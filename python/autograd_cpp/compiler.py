@@ -104,7 +104,12 @@ class _CompiledFunction:
         if _local.depth:  # inside another capture: its recorder sees our ops
             return self.fn(*args, **kwargs)
         tensors: list[_C.Tensor] = []
-        key = (_flatten((args, kwargs), tensors), _C.is_grad_enabled())
+        spec = _flatten((args, kwargs), tensors)
+        # The same tensor passed twice is one slot of the program: which
+        # arguments alias is part of the signature.
+        first: dict[int, int] = {}
+        aliases = tuple(first.setdefault(id(t), i) for i, t in enumerate(tensors))
+        key = (spec, aliases, _C.is_grad_enabled())
         try:
             entries = self.programs.get(key)
         except TypeError:  # an unhashable argument: no signature to cache
