@@ -103,8 +103,13 @@ class _CompiledFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _local.depth:  # inside another capture: its recorder sees our ops
             return self.fn(*args, **kwargs)
-        tensors: list[_C.Tensor] = []
-        spec = _flatten((args, kwargs), tensors)
+        if not kwargs and all(isinstance(a, _C.Tensor) for a in args):
+            # The common call, tensors by position: a flat signature.
+            tensors: list[_C.Tensor] = list(args)
+            spec: _Spec = ("P", len(args))
+        else:
+            tensors = []
+            spec = _flatten((args, kwargs), tensors)
         # The same tensor passed twice is one slot of the program: which
         # arguments alias is part of the signature.
         first: dict[int, int] = {}
@@ -114,18 +119,22 @@ class _CompiledFunction:
             entries = self.programs.get(key)
         except TypeError:  # an unhashable argument: no signature to cache
             return self.fn(*args, **kwargs)
-        for entry in list(entries or ()):
-            cached, cached_spec, python_state_holds = entry
-            if not python_state_holds():
-                # Stale (a scheduler changed the learning rate, a module
-                # switched mode): replaced by the capture below rather than
-                # kept, so a schedule does not fill the cache.
-                entries.remove(entry)  # type: ignore[union-attr]
+        if entries:
+            stale = []
+            for entry in entries:
+                cached, cached_spec, python_state_holds = entry
+                if not python_state_holds():
+                    stale.append(entry)
+                    continue
+                outs = cached.run(tensors)
+                if outs is not None:
+                    return _unflatten(cached_spec, outs)
+            # Stale programs (a scheduler changed the learning rate, a module
+            # switched mode) are replaced by the capture below rather than
+            # kept, so a schedule does not fill the cache.
+            for entry in stale:
+                entries.remove(entry)
                 self.count -= 1
-                continue
-            outs = cached.run(tensors)
-            if outs is not None:
-                return _unflatten(cached_spec, outs)
         if self.exhausted or key in self.failures:
             return self.fn(*args, **kwargs)
         if key not in self.warm:
@@ -155,37 +164,37 @@ class _CompiledFunction:
 _Guard = Callable[[], bool]
 
 
+_MISSING = object()
+
+
 def _python_state_guard(modules: list[Module], optimizers: list[Any]) -> _Guard:
     """A guard on what Python code decided from during the capture: each
     module's training flag and parameter objects, each optimizer's
-    hyperparameters and parameter lists."""
-    mods = list({id(m): m for m in modules}.values())
-    opts = list({id(o): o for o in optimizers}.values())
-    flags = [m.training for m in mods]
-    params = [tuple(m._parameters.values()) for m in mods]
-    groups = [
-        (g, {k: v for k, v in g.items() if k != "params"}, tuple(g["params"]))
-        for o in opts
-        for g in o.param_groups
-    ]
-    group_count = [len(o.param_groups) for o in opts]
+    hyperparameters and parameter lists. Each check is a (mapping, key,
+    value) triple: the mapping must still hold that very object (``is``)
+    or, for hyperparameters, an equal value."""
+    same_object: list[tuple[dict[str, Any], str, Any]] = []
+    equal_value: list[tuple[dict[str, Any], str, Any]] = []
+    sizes: list[tuple[Any, int]] = []
+    for m in {id(m): m for m in modules}.values():
+        same_object.append((m.__dict__, "training", m.training))
+        same_object += [(m._parameters, k, p) for k, p in m._parameters.items()]
+        sizes.append((m._parameters, len(m._parameters)))
+    for o in {id(o): o for o in optimizers}.values():
+        sizes.append((o.param_groups, len(o.param_groups)))
+        for g in o.param_groups:
+            same_object.append((g, "params", g["params"]))
+            sizes.append((g["params"], len(g["params"])))
+            equal_value += [(g, k, v) for k, v in g.items() if k != "params"]
 
     def holds() -> bool:
-        for m, flag, ps in zip(mods, flags, params):
-            if m.training != flag:
+        for d, k, v in same_object:
+            if d.get(k, _MISSING) is not v:
                 return False
-            now = m._parameters.values()
-            if len(now) != len(ps) or any(a is not b for a, b in zip(now, ps)):
+        for d, k, v in equal_value:
+            if d.get(k, _MISSING) != v:
                 return False
-        if any(len(o.param_groups) != n for o, n in zip(opts, group_count)):
-            return False
-        for g, hyper, ps in groups:
-            if any(k not in g or g[k] != v for k, v in hyper.items()):
-                return False
-            now = g["params"]
-            if len(now) != len(ps) or any(a is not b for a, b in zip(now, ps)):
-                return False
-        return True
+        return all(len(c) == n for c, n in sizes)
 
     return holds
 
