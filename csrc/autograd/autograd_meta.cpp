@@ -1,4 +1,5 @@
 #include "autograd/autograd_meta.h"
+#include "compile/capture.h"
 
 #include <algorithm>
 
@@ -54,6 +55,14 @@ Tensor grad(const Tensor& t) {
 }
 
 void set_grad(const Tensor& t, const Tensor& g) {
+  // Note [Capture and replay]: `p.grad = ...` (zero_grad) is a step.
+  if (auto* rec = compile::Recorder::armed()) {
+    rec->call("set_grad", {t, g}, [](const TensorList& in) {
+      set_grad(in[0], in[1]);
+      return TensorList{};
+    });
+    return;
+  }
   if (g.defined()) {
     AG_CHECK(g.dtype() == t.dtype(),
              "assigned grad has data of a different type");

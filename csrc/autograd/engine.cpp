@@ -10,6 +10,7 @@
 #include "autograd/forward_ad.h"
 #include "autograd/grad_mode.h"
 #include "autograd/saved_variable.h"
+#include "compile/capture.h"
 #include "core/profiler.h"
 
 namespace ag::autograd {
@@ -340,6 +341,24 @@ std::shared_ptr<Node> make_root(const TensorList& roots,
 
 void backward(const TensorList& roots, const TensorList& grad_roots,
               bool keep_graph, bool create_graph, const TensorList& inputs) {
+  // Note [Capture and replay]: a capture records the whole pass as one step.
+  if (auto* rec = compile::Recorder::armed()) {
+    TensorList all = roots;
+    all.insert(all.end(), grad_roots.begin(), grad_roots.end());
+    all.insert(all.end(), inputs.begin(), inputs.end());
+    rec->call("backward", all,
+              [n = roots.size(), g = grad_roots.size(), keep_graph,
+               create_graph](const TensorList& in) {
+                const auto at = [&](size_t from, size_t to) {
+                  return TensorList(in.begin() + static_cast<long>(from),
+                                    in.begin() + static_cast<long>(to));
+                };
+                backward(at(0, n), at(n, n + g), keep_graph, create_graph,
+                         at(n + g, in.size()));
+                return TensorList{};
+              });
+    return;
+  }
   auto root = make_root(roots, grad_roots);
   if (inputs.empty()) {
     GraphTask task(keep_graph, create_graph);
@@ -375,6 +394,27 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs,
                 const TensorList& grad_outputs, bool keep_graph,
                 bool create_graph, bool allow_unused,
                 const NodeFilter& allowed) {
+  if (auto* rec = compile::Recorder::armed()) {
+    if (allowed) {
+      rec->fail(
+          "a GradientTape gradient (its recording window is Python state)");
+    } else {
+      TensorList all = outputs;
+      all.insert(all.end(), inputs.begin(), inputs.end());
+      all.insert(all.end(), grad_outputs.begin(), grad_outputs.end());
+      return rec->call(
+          "grad", all,
+          [n = outputs.size(), m = inputs.size(), keep_graph, create_graph,
+           allow_unused](const TensorList& in) {
+            const auto at = [&](size_t from, size_t to) {
+              return TensorList(in.begin() + static_cast<long>(from),
+                                in.begin() + static_cast<long>(to));
+            };
+            return grad(at(0, n), at(n, n + m), at(n + m, in.size()),
+                        keep_graph, create_graph, allow_unused);
+          });
+    }
+  }
   auto root = make_root(outputs, grad_outputs);
   edge_list capture_edges;
   for (const Tensor& input : inputs) {

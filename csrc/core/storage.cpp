@@ -11,10 +11,15 @@
 #include <sys/mman.h>
 #endif
 
+#include "core/capture_state.h"
 #include "core/error.h"
 #include "core/profiler.h"
 
 namespace ag {
+
+namespace capture {
+thread_local ThreadState* tls_capture = nullptr;
+}  // namespace capture
 
 DataPtr& DataPtr::operator=(DataPtr&& other) noexcept {
   if (this != &other) {
@@ -152,6 +157,9 @@ Storage::Storage(size_t nbytes) : nbytes_(nbytes), allocated_(true) {
   }
   if (profiler::memory_enabled()) {
     profiler::record_memory(static_cast<int64_t>(nbytes));
+  }
+  if (capture::ThreadState* c = capture::capturing()) {
+    if (c->depth == 0) c->fresh_storages.insert(this);
   }
 }
 

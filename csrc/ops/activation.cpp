@@ -4,6 +4,7 @@
 // ops (so they differentiate again), arranged so that no branch a `where`
 // discards can produce inf or NaN at large |x|.
 
+#include "compile/capture.h"
 #include "kernels/fused.h"
 #include "kernels/random.h"
 #include "ops/op_utils.h"
@@ -233,12 +234,14 @@ void record_activation(const Tensor& self, Tensor& out) {
 }  // namespace
 
 Tensor relu(const Tensor& self) {
+  AG_CAPTURE_RETURN("relu", relu(in[0]), self)
   AG_CHECK(self.dtype() != DType::Bool,
            "Boolean inputs not supported for relu");
   return unary_op<ReluSpec>(self, UnaryOp::Relu, IntegerInputs::Keep);
 }
 
 Tensor leaky_relu(const Tensor& self, double negative_slope) {
+  AG_CAPTURE_RETURN("leaky_relu", leaky_relu(in[0], negative_slope), self)
   Tensor out = activation_out(UnaryOp::LeakyRelu, self, "leaky_relu_cpu",
                               negative_slope);
   record_activation<LeakyReluBackward0>(
@@ -247,6 +250,7 @@ Tensor leaky_relu(const Tensor& self, double negative_slope) {
 }
 
 Tensor elu(const Tensor& self, double alpha) {
+  AG_CAPTURE_RETURN("elu", elu(in[0], alpha), self)
   Tensor out = activation_out(UnaryOp::Elu, self, "elu_cpu", alpha);
   record_activation<EluBackward0>(self, out,
                                   [&](auto& fn) { fn.alpha = alpha; });
@@ -254,6 +258,7 @@ Tensor elu(const Tensor& self, double alpha) {
 }
 
 Tensor gelu(const Tensor& self, GeluApproximate approximate) {
+  AG_CAPTURE_RETURN("gelu", gelu(in[0], approximate), self)
   Tensor out = activation_out(
       approximate == GeluApproximate::None ? UnaryOp::Gelu : UnaryOp::GeluTanh,
       self, "GeluKernelImpl");
@@ -263,12 +268,14 @@ Tensor gelu(const Tensor& self, GeluApproximate approximate) {
 }
 
 Tensor silu(const Tensor& self) {
+  AG_CAPTURE_RETURN("silu", silu(in[0]), self)
   Tensor out = activation_out(UnaryOp::Silu, self, "silu_cpu");
   record_activation<SiluBackward0>(self, out);
   return out;
 }
 
 Tensor softplus(const Tensor& self, double beta, double threshold) {
+  AG_CAPTURE_RETURN("softplus", softplus(in[0], beta, threshold), self)
   Tensor out =
       activation_out(UnaryOp::Softplus, self, "softplus_cpu", beta, threshold);
   record_activation<SoftplusBackward0>(self, out, [&](auto& fn) {
@@ -279,6 +286,7 @@ Tensor softplus(const Tensor& self, double beta, double threshold) {
 }
 
 Tensor hardtanh(const Tensor& self, double min_val, double max_val) {
+  AG_CAPTURE_RETURN("hardtanh", hardtanh(in[0], min_val, max_val), self)
   AG_CHECK(self.dtype() != DType::Bool,
            "Bool inputs not supported for hardtanh");
   // min_val > max_val is allowed here, as in PyTorch's kernel (every element
@@ -328,6 +336,7 @@ void check_dropout_p(double p) {
 }  // namespace
 
 Tensor dropout(const Tensor& self, double p, bool train) {
+  AG_CAPTURE_RETURN("dropout", dropout(in[0], p, train), self)
   check_dropout_p(p);
   if (p == 0.0 || !train || self.numel() == 0) return self;
   return mul(self, dropout_mask(self, p));
@@ -340,6 +349,7 @@ Tensor& dropout_(Tensor& self, double p, bool train) {
 }
 
 Tensor& relu_(Tensor& self) {
+  AG_CAPTURE_INPLACE(self, "relu_", relu_(s), self)
   return apply_inplace(self, "relu_", {},
                        [](const Tensor& s) { return relu(s); });
 }

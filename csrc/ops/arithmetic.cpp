@@ -2,6 +2,7 @@
 // in-place forms. Gradients come out in the broadcast shape; the engine sums
 // them down to each input's shape.
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -260,6 +261,7 @@ void check_int_pow_exponent(const Tensor& base_like, const Tensor& exponent) {
 }  // namespace
 
 Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  AG_CAPTURE_RETURN("add", add(in[0], in[1], alpha), self, other)
   Tensor out =
       binary_out(BinaryOp::Add, self, other, result_type(self, other), alpha);
   if (auto fn = record<AddBackward0>(self, other)) {
@@ -277,6 +279,7 @@ Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  AG_CAPTURE_RETURN("sub", sub(in[0], in[1], alpha), self, other)
   check_not_bool_sub(self, other);
   Tensor out =
       binary_out(BinaryOp::Sub, self, other, result_type(self, other), alpha);
@@ -295,6 +298,7 @@ Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
+  AG_CAPTURE_RETURN("rsub", rsub(in[0], other, alpha), self)
   const Tensor wrapped = wrap_scalar(other);
   check_not_bool_sub(self, wrapped);
   Tensor out = binary_out(BinaryOp::Sub, wrapped, self,
@@ -312,6 +316,7 @@ Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
 }
 
 Tensor mul(const Tensor& self, const Tensor& other) {
+  AG_CAPTURE_RETURN("mul", mul(in[0], in[1]), self, other)
   Tensor out = binary_out(BinaryOp::Mul, self, other, result_type(self, other));
   if (auto fn = record<MulBackward0>(self, other)) {
     if (fn->should_compute_output(0)) fn->other = SavedVariable(other, false);
@@ -330,6 +335,7 @@ Tensor mul(const Tensor& self, const Tensor& other) {
 }
 
 Tensor div(const Tensor& self, const Tensor& other) {
+  AG_CAPTURE_RETURN("div", div(in[0], in[1]), self, other)
   Tensor out =
       binary_out(BinaryOp::Div, self, other, true_div_type(self, other));
   if (auto fn = record<DivBackward0>(self, other)) {
@@ -350,6 +356,7 @@ Tensor div(const Tensor& self, const Tensor& other) {
 }
 
 Tensor neg(const Tensor& self) {
+  AG_CAPTURE_RETURN("neg", neg(in[0]), self)
   AG_CHECK(self.dtype() != DType::Bool,
            "Negation, the `-` operator, on a bool tensor is not supported. If "
            "you are trying to invert a mask, use the `~` or `logical_not()` "
@@ -379,6 +386,7 @@ std::optional<kernels::UnaryOp> pow_as_unary(DType dtype, const Scalar& e) {
 }  // namespace
 
 Tensor pow(const Tensor& self, const Scalar& exponent) {
+  AG_CAPTURE_RETURN("pow", pow(in[0], exponent), self)
   const Tensor wrapped = wrap_scalar(exponent);
   check_int_pow_exponent(self, wrapped);
   Tensor out;
@@ -402,6 +410,7 @@ Tensor pow(const Tensor& self, const Scalar& exponent) {
 }
 
 Tensor pow(const Tensor& self, const Tensor& exponent) {
+  AG_CAPTURE_RETURN("pow", pow(in[0], in[1]), self, exponent)
   if (exponent.impl()->is_wrapped_number()) return pow(self, exponent.item());
   check_int_pow_exponent(self, exponent);
   Tensor out =
@@ -425,6 +434,7 @@ Tensor pow(const Tensor& self, const Tensor& exponent) {
 }
 
 Tensor pow(const Scalar& self, const Tensor& exponent) {
+  AG_CAPTURE_RETURN("pow", pow(self, in[0]), exponent)
   const Tensor wrapped = wrap_scalar(self);
   check_int_pow_exponent(wrapped, exponent);
   Tensor out = binary_out(BinaryOp::Pow, wrapped, exponent,
@@ -445,6 +455,7 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
 }
 
 Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other) {
+  AG_CAPTURE_RETURN("where", where(in[0], in[1], in[2]), cond, self, other)
   AG_CHECK(cond.dtype() == DType::Bool,
            "where expected condition to be a boolean tensor, but got a tensor "
            "with dtype ",
@@ -467,6 +478,7 @@ Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other) {
 }
 
 Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
+  AG_CAPTURE_INPLACE(self, "add_", add_(s, in[1], alpha), self, other)
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "add_", {other},
@@ -484,6 +496,7 @@ Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor& sub_(Tensor& self, const Tensor& other, const Scalar& alpha) {
+  AG_CAPTURE_INPLACE(self, "sub_", sub_(s, in[1], alpha), self, other)
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "sub_", {other},
@@ -504,6 +517,7 @@ Tensor& sub_(Tensor& self, const Tensor& other, const Scalar& alpha) {
 // The old value of self is needed for the gradient of other, so it is
 // cloned before being overwritten.
 Tensor& mul_(Tensor& self, const Tensor& other) {
+  AG_CAPTURE_INPLACE(self, "mul_", mul_(s, in[1]), self, other)
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "mul_", {other},
@@ -523,6 +537,7 @@ Tensor& mul_(Tensor& self, const Tensor& other) {
 }
 
 Tensor& div_(Tensor& self, const Tensor& other) {
+  AG_CAPTURE_INPLACE(self, "div_", div_(s, in[1]), self, other)
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "div_", {other},
@@ -1102,11 +1117,13 @@ Tensor remainder(const Scalar& self, const Tensor& other) {
 }
 
 Tensor square(const Tensor& self) {
+  AG_CAPTURE_RETURN("square", square(in[0]), self)
   return pow(self, Scalar(int64_t{2}));
 }
 
 Tensor clamp(const Tensor& self, const std::optional<Scalar>& min,
              const std::optional<Scalar>& max) {
+  AG_CAPTURE_RETURN("clamp", clamp(in[0], min, max), self)
   Tensor out = clamp_out(self, optional_wrap(min), optional_wrap(max));
   if (auto fn = record<ClampBackward1>(self)) {
     fn->self = SavedVariable(self, false);
@@ -1147,12 +1164,14 @@ Tensor clamp(const Tensor& self, const Tensor& min, const Tensor& max) {
 }
 
 Tensor clamp_min(const Tensor& self, const Scalar& min) {
+  AG_CAPTURE_RETURN("clamp_min", clamp_min(in[0], min), self)
   return clamp_bound<true>(self, min);
 }
 Tensor clamp_min(const Tensor& self, const Tensor& min) {
   return clamp_bound<true>(self, min);
 }
 Tensor clamp_max(const Tensor& self, const Scalar& max) {
+  AG_CAPTURE_RETURN("clamp_max", clamp_max(in[0], max), self)
   return clamp_bound<false>(self, max);
 }
 Tensor clamp_max(const Tensor& self, const Tensor& max) {
@@ -1162,6 +1181,7 @@ Tensor clamp_max(const Tensor& self, const Tensor& max) {
 // The declared binary ops' forwards (decl/binary.h).
 #define AG_DEFINE_BINARY(name, Name, kind, ...)                           \
   Tensor name(const Tensor& self, const Tensor& other) {                  \
+    AG_CAPTURE_RETURN(#name, name(in[0], in[1]), self, other)             \
     return binary_op<Name##Spec>(                                         \
         self, other, BinaryOp::Name,                                      \
         decl::BinaryKind::kind == decl::BinaryKind::Float, #name "_cpu"); \
@@ -1217,6 +1237,7 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask,
                    const Scalar& value) {
+  AG_CAPTURE_RETURN("masked_fill", masked_fill(in[0], in[1], value), self, mask)
   Tensor out = masked_fill_out(self, mask, scalar_tensor(value, self.dtype()));
   if (auto fn = record<MaskedFillBackward>(self)) {
     fn->mask = SavedVariable(mask, false);

@@ -1,6 +1,7 @@
 // Copies and conversions: clone, contiguous, to(dtype), detach, and the
 // in-place writers copy_, fill_, zero_.
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -89,6 +90,7 @@ Tensor& fill_with(Tensor& self, const Scalar& value, const char* node_name,
 }  // namespace
 
 Tensor clone(const Tensor& self) {
+  AG_CAPTURE_RETURN("clone", clone(in[0]), self)
   Tensor out = clone_data(self);
   if (auto fn = record<CloneBackward0>(self)) autograd::set_history(out, fn);
   if (forward_ad::any_dual(self)) {
@@ -98,10 +100,12 @@ Tensor clone(const Tensor& self) {
 }
 
 Tensor contiguous(const Tensor& self) {
+  AG_CAPTURE_RETURN("contiguous", contiguous(in[0]), self)
   return self.is_contiguous() ? self : clone(self);
 }
 
 Tensor to(const Tensor& self, DType dtype, bool copy) {
+  AG_CAPTURE_RETURN("to", to(in[0], dtype, copy), self)
   if (self.dtype() == dtype && !copy) return self;
   Tensor out = empty_tensor(self.sizes(), dtype);
   kernels::copy(self, out);
@@ -117,6 +121,7 @@ Tensor to(const Tensor& self, DType dtype, bool copy) {
 }
 
 Tensor detach(const Tensor& self) {
+  AG_CAPTURE_RETURN("detach", detach(in[0]), self)
   return autograd::detach(self);
 }
 
@@ -126,6 +131,7 @@ Tensor& detach_(Tensor& self) {
 }
 
 Tensor& copy_(Tensor& self, const Tensor& src) {
+  AG_CAPTURE_INPLACE(self, "copy_", copy_(s, in[1]), self, src)
   autograd::check_inplace(self);
   AG_CHECK(is_expandable_to(src.sizes(), self.sizes()), "output with shape ",
            shape_str(self.sizes()), " doesn't match the broadcast shape ",
@@ -146,10 +152,12 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
 }
 
 Tensor& fill_(Tensor& self, const Scalar& value) {
+  AG_CAPTURE_INPLACE(self, "fill_", fill_(s, value), self)
   return fill_with(self, value, "FillBackward2", "fill_");
 }
 
 Tensor& zero_(Tensor& self) {
+  AG_CAPTURE_INPLACE(self, "zero_", zero_(s), self)
   return fill_with(self, Scalar(int64_t{0}), "ZeroBackward0", "zero_");
 }
 

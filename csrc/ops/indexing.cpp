@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "compile/capture.h"
 #include "kernels/index.h"
 #include "ops/op_utils.h"
 
@@ -115,6 +116,7 @@ void list_tangent(const Tensor& out, const TensorList& tensors, F&& op) {
 }  // namespace
 
 Tensor cat(const TensorList& tensors, int64_t dim) {
+  AG_CAPTURE_RETURN_LIST("cat", cat(in, dim), tensors)
   AG_CHECK_AS(ValueError, !tensors.empty(),
               "torch.cat(): expected a non-empty list of Tensors");
   const Tensor* ref = nullptr;
@@ -165,6 +167,7 @@ Tensor cat(const TensorList& tensors, int64_t dim) {
 }
 
 Tensor stack(const TensorList& tensors, int64_t dim) {
+  AG_CAPTURE_RETURN_LIST("stack", stack(in, dim), tensors)
   AG_CHECK(!tensors.empty(), "stack expects a non-empty TensorList");
   const Tensor& ref = tensors[0];
   for (size_t i = 1; i < tensors.size(); ++i) {
@@ -680,6 +683,7 @@ class IndexSelectBackward0 final : public Node {
 }  // namespace
 
 Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
+  AG_CAPTURE_RETURN("gather", gather(in[0], dim, in[1]), self, index)
   check_gather_like_index(index, "gather");
   const int64_t d = wrap_dim(dim, self.dim());
   const Shape is = sizes_1d(index), ss = sizes_1d(self);
@@ -747,6 +751,8 @@ Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index,
 }
 
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
+  AG_CAPTURE_RETURN("index_select", index_select(in[0], dim, in[1]), self,
+                    index)
   AG_INDEX_CHECK(index.dim() <= 1,
                  "index_select(): Index is supposed to be a vector");
   AG_CHECK(is_index_dtype(index.dtype()),
@@ -1085,6 +1091,9 @@ class EmbeddingBackward0 final : public Node {
 
 Tensor embedding(const Tensor& weight, const Tensor& indices,
                  int64_t padding_idx, bool scale_grad_by_freq) {
+  AG_CAPTURE_RETURN("embedding",
+                    embedding(in[0], in[1], padding_idx, scale_grad_by_freq),
+                    weight, indices)
   AG_CHECK(is_index_dtype(indices.dtype()),
            "Expected tensor for argument #1 'indices' to have one of the "
            "following scalar types: Long, Int; but got torch.",

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "compile/capture.h"
 #include "kernels/fused.h"
 #include "ops/op_utils.h"
 
@@ -438,6 +439,7 @@ Tensor unsafe_view(const Tensor& self, const Shape& sizes) {
 }
 
 Tensor mm(const Tensor& self, const Tensor& mat2) {
+  AG_CAPTURE_RETURN("mm", mm(in[0], in[1]), self, mat2)
   AG_CHECK(self.dim() == 2, "self must be a matrix");
   AG_CHECK(mat2.dim() == 2, "mat2 must be a matrix");
   check_same_dtype(self, mat2);
@@ -455,6 +457,7 @@ Tensor mm(const Tensor& self, const Tensor& mat2) {
 }
 
 Tensor bmm(const Tensor& self, const Tensor& mat2) {
+  AG_CAPTURE_RETURN("bmm", bmm(in[0], in[1]), self, mat2)
   AG_CHECK(self.dim() == 3, "batch1 must be a 3D tensor");
   AG_CHECK(mat2.dim() == 3, "batch2 must be a 3D tensor");
   check_same_dtype(self, mat2);
@@ -511,6 +514,7 @@ Tensor dot(const Tensor& self, const Tensor& other) {
 }
 
 Tensor matmul(const Tensor& self, const Tensor& other) {
+  AG_CAPTURE_RETURN("matmul", matmul(in[0], in[1]), self, other)
   const int64_t da = self.dim(), db = other.dim();
   AG_CHECK(da > 0 && db > 0,
            "both arguments to matmul need to be at least 1D, but they are ", da,
@@ -565,6 +569,8 @@ Tensor outer(const Tensor& self, const Tensor& vec2) {
 
 Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
              const Scalar& beta, const Scalar& alpha) {
+  AG_CAPTURE_RETURN("addmm", addmm(in[0], in[1], in[2], beta, alpha), self,
+                    mat1, mat2)
   // Checked in PyTorch's order: dtypes, ranks, inner sizes, then self.
   AG_CHECK(self.dtype() == mat2.dtype(),
            "self and mat2 must have the same dtype, but got ",
@@ -636,6 +642,7 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
 }
 
 Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
+  AG_CAPTURE_RETURN("linear", linear(in[0], in[1], in[2]), input, weight, bias)
   if (bias.defined() && input.dim() == 2) return addmm(bias, input, t(weight));
   if (bias.defined() && bias.dim() == 1 && input.dim() >= 1 &&
       input.is_contiguous()) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compile/capture.h"
 #include "kernels/nn.h"
 #include "ops/op_utils.h"
 
@@ -453,6 +454,10 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
                                         const Tensor& weight,
                                         const Tensor& pos_weight,
                                         Reduction reduction) {
+  AG_CAPTURE_RETURN(
+      "binary_cross_entropy_with_logits",
+      binary_cross_entropy_with_logits(in[0], in[1], in[2], in[3], reduction),
+      self, target, weight, pos_weight)
   AG_CHECK_AS(ValueError, target.sizes() == self.sizes(),
               "Target size (torch.Size(", shape_str(target.sizes()),
               ")) must be the same as input size (torch.Size(",
@@ -562,6 +567,9 @@ Tensor binary_cross_entropy(const Tensor& self, const Tensor& target,
 
 Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight,
                 Reduction reduction, int64_t ignore_index) {
+  AG_CAPTURE_RETURN("nll_loss",
+                    nll_loss(in[0], in[1], in[2], reduction, ignore_index),
+                    self, target, weight)
   AG_CHECK_AS(ValueError, self.dim() >= 1,
               "Expected 1 or more dimensions (got ", self.dim(), ")");
   const int64_t target_batch = target.dim() == 0 ? 0 : target.size(0);
@@ -621,6 +629,10 @@ Tensor nll_loss(const Tensor& self, const Tensor& target, const Tensor& weight,
 Tensor cross_entropy(const Tensor& self, const Tensor& target,
                      const Tensor& weight, Reduction reduction,
                      int64_t ignore_index, double label_smoothing) {
+  AG_CAPTURE_RETURN("cross_entropy",
+                    cross_entropy(in[0], in[1], in[2], reduction, ignore_index,
+                                  label_smoothing),
+                    self, target, weight)
   const int64_t class_dim = self.dim() == 1 ? 0 : 1;
   if (self.sizes() == target.sizes()) {
     // Class probabilities: -sum over classes of target * log_softmax.
@@ -700,6 +712,7 @@ Tensor cross_entropy(const Tensor& self, const Tensor& target,
 }
 
 Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
+  AG_CAPTURE_RETURN("mse_loss", mse_loss(in[0], in[1], reduction), self, target)
   check_floating(self, "mse_cpu");
   Tensor out;
   {
@@ -725,6 +738,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
 }
 
 Tensor l1_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
+  AG_CAPTURE_RETURN("l1_loss", l1_loss(in[0], in[1], reduction), self, target)
   return reduce(abs(sub(self, target)), reduction);
 }
 

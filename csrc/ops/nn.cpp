@@ -12,6 +12,7 @@
 #include <cmath>
 #include <string>
 
+#include "compile/capture.h"
 #include "kernels/fused.h"
 #include "kernels/nn.h"
 #include "ops/op_utils.h"
@@ -1064,17 +1065,22 @@ void check_channel_arg(const Tensor& t, const char* name, int64_t channels) {
 // ---------------------------------------------------------------------------
 
 Tensor softmax(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("softmax", softmax(in[0], dim, dtype), self)
   return softmax_common<SoftmaxBackward0>(self, dim, dtype, false);
 }
 
 Tensor log_softmax(const Tensor& self, int64_t dim,
                    std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("log_softmax", log_softmax(in[0], dim, dtype), self)
   return softmax_common<LogSoftmaxBackward0>(self, dim, dtype, true);
 }
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const IntList& stride, const IntList& padding,
               const IntList& dilation, int64_t groups) {
+  AG_CAPTURE_RETURN(
+      "conv1d", conv1d(in[0], in[1], in[2], stride, padding, dilation, groups),
+      input, weight, bias)
   return conv_nd(input, weight, bias, stride, padding, dilation, groups, 1,
                  "conv1d");
 }
@@ -1082,6 +1088,9 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias,
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const IntList& stride, const IntList& padding,
               const IntList& dilation, int64_t groups) {
+  AG_CAPTURE_RETURN(
+      "conv2d", conv2d(in[0], in[1], in[2], stride, padding, dilation, groups),
+      input, weight, bias)
   return conv_nd(input, weight, bias, stride, padding, dilation, groups, 2,
                  "conv2d");
 }
@@ -1089,6 +1098,9 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const IntList& stride, const std::string& padding,
               const IntList& dilation, int64_t groups) {
+  AG_CAPTURE_RETURN(
+      "conv1d", conv1d(in[0], in[1], in[2], stride, padding, dilation, groups),
+      input, weight, bias)
   return conv_nd_str(input, weight, bias, stride, padding, dilation, groups, 1,
                      "conv1d");
 }
@@ -1096,6 +1108,9 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias,
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias,
               const IntList& stride, const std::string& padding,
               const IntList& dilation, int64_t groups) {
+  AG_CAPTURE_RETURN(
+      "conv2d", conv2d(in[0], in[1], in[2], stride, padding, dilation, groups),
+      input, weight, bias)
   return conv_nd_str(input, weight, bias, stride, padding, dilation, groups, 2,
                      "conv2d");
 }
@@ -1195,6 +1210,10 @@ std::tuple<Tensor, Tensor> max_pool2d_with_indices(
 Tensor max_pool2d(const Tensor& self, const IntList& kernel_size,
                   const IntList& stride, const IntList& padding,
                   const IntList& dilation, bool ceil_mode) {
+  AG_CAPTURE_RETURN(
+      "max_pool2d",
+      max_pool2d(in[0], kernel_size, stride, padding, dilation, ceil_mode),
+      self)
   return std::get<0>(max_pool2d_with_indices(self, kernel_size, stride, padding,
                                              dilation, ceil_mode));
 }
@@ -1203,6 +1222,10 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
                   const IntList& stride, const IntList& padding, bool ceil_mode,
                   bool count_include_pad,
                   std::optional<int64_t> divisor_override) {
+  AG_CAPTURE_RETURN("avg_pool2d",
+                    avg_pool2d(in[0], kernel_size, stride, padding, ceil_mode,
+                               count_include_pad, divisor_override),
+                    self)
   const PoolParams p = pool_params(self, "avg_pool2d", kernel_size, stride,
                                    padding, {1}, ceil_mode);
   AG_CHECK(!divisor_override || *divisor_override != 0,
@@ -1217,6 +1240,9 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
 
 Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
                   const Tensor& weight, const Tensor& bias, double eps) {
+  AG_CAPTURE_RETURN("layer_norm",
+                    layer_norm(in[0], normalized_shape, in[1], in[2], eps),
+                    input, weight, bias)
   const auto k = static_cast<int64_t>(normalized_shape.size());
   AG_CHECK(k >= 1,
            "Expected normalized_shape to be at least 1-dimensional, i.e., "
@@ -1290,6 +1316,10 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
                   bool training, double momentum, double eps) {
+  AG_CAPTURE_RETURN(
+      "batch_norm",
+      batch_norm(in[0], in[1], in[2], in[3], in[4], training, momentum, eps),
+      input, weight, bias, running_mean, running_var)
   if (input.numel() == 0) {
     // PyTorch returns early for an empty input, before any other check: a
     // copy scaled and shifted by the first weight and bias entries (a 0-d

@@ -37,6 +37,16 @@ void adam_step(const std::vector<Tensor>& params,
                const std::vector<Tensor>& max_exp_avg_sqs,
                const std::vector<int64_t>& steps, const AdamOptions& options);
 
+// The same, reading each parameter's step number from a one-element tensor
+// (the optimizer's state["step"]), so a captured step replays with the
+// current count.
+void adam_step(const std::vector<Tensor>& params,
+               const std::vector<Tensor>& grads,
+               const std::vector<Tensor>& exp_avgs,
+               const std::vector<Tensor>& exp_avg_sqs,
+               const std::vector<Tensor>& max_exp_avg_sqs,
+               const std::vector<Tensor>& steps, const AdamOptions& options);
+
 struct RmspropOptions {
   double lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0.0,
          momentum = 0.0;

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -234,6 +235,7 @@ class LinalgVectorNormBackward0 final : public Node {
 }  // namespace
 
 Tensor sum(const Tensor& self, std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("sum", sum(in[0], dtype), self)
   const IntList dims = normalize_dims({}, self.dim());
   Tensor out = sum_data(self, dims, false, sum_dtype(self, dtype));
   if (auto fn = record<SumBackward0>(self)) {
@@ -248,6 +250,7 @@ Tensor sum(const Tensor& self, std::optional<DType> dtype) {
 
 Tensor sum(const Tensor& self, const IntList& dims_in, bool keepdim,
            std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("sum", sum(in[0], dims_in, keepdim, dtype), self)
   const IntList dims = normalize_dims(dims_in, self.dim());
   Tensor out = sum_data(self, dims, keepdim, sum_dtype(self, dtype));
   if (auto fn = record<SumBackward1>(self)) {
@@ -288,6 +291,7 @@ Tensor mean_data(const Tensor& self, const IntList& dims, bool keepdim,
 }  // namespace
 
 Tensor mean(const Tensor& self, std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("mean", mean(in[0], dtype), self)
   const DType t = mean_dtype(self, dtype);
   Tensor out = mean_data(self, normalize_dims({}, self.dim()), false, t);
   if (auto fn = record<MeanBackward0>(self)) {
@@ -302,6 +306,7 @@ Tensor mean(const Tensor& self, std::optional<DType> dtype) {
 
 Tensor mean(const Tensor& self, const IntList& dims_in, bool keepdim,
             std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("mean", mean(in[0], dims_in, keepdim, dtype), self)
   const DType t = mean_dtype(self, dtype);
   const IntList dims = normalize_dims(dims_in, self.dim());
   Tensor out = mean_data(self, dims, keepdim, t);

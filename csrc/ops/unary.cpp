@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -260,9 +261,11 @@ struct LogSigmoidSpec {
 // The declared ops' forwards and in-place forms (decl/unary.h).
 #define AG_DEFINE_UNARY(name, Name, ...)                                      \
   Tensor name(const Tensor& self) {                                           \
+    AG_CAPTURE_RETURN(#name, name(in[0]), self)                               \
     return unary_op<Name##Spec>(self, UnaryOp::Name, IntegerInputs::ToFloat); \
   }                                                                           \
   Tensor& name##_(Tensor& self) {                                             \
+    AG_CAPTURE_INPLACE(self, #name "_", name##_(s), self)                     \
     return apply_inplace(self, #name "_", {},                                 \
                          [](const Tensor& s) { return name(s); });            \
   }
@@ -270,6 +273,7 @@ AG_UNARY_FLOAT_OPS(AG_DEFINE_UNARY)
 #undef AG_DEFINE_UNARY
 #define AG_DEFINE_UNARY_NN(name, Name, ...)                                \
   Tensor name(const Tensor& self) {                                        \
+    AG_CAPTURE_RETURN(#name, name(in[0]), self)                            \
     return unary_op<Name##Spec>(self, UnaryOp::Name, IntegerInputs::Raise, \
                                 Name##Spec::kKernelName);                  \
   }

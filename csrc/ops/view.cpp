@@ -8,6 +8,7 @@
 #include <functional>
 #include <numeric>
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -302,6 +303,7 @@ void rebase_history(Tensor& self, const std::shared_ptr<Node>& fn) {
 }
 
 Tensor view(const Tensor& self, const Shape& sizes) {
+  AG_CAPTURE_RETURN("view", view(in[0], sizes), self)
   const Shape shape = infer_size(sizes, self.numel());
   Shape strides;
   AG_CHECK(compute_view_strides(self.sizes(), self.strides(), shape, &strides),
@@ -313,6 +315,7 @@ Tensor view(const Tensor& self, const Shape& sizes) {
 }
 
 Tensor reshape(const Tensor& self, const Shape& sizes) {
+  AG_CAPTURE_RETURN("reshape", reshape(in[0], sizes), self)
   const Shape shape = infer_size(sizes, self.numel());
   Shape strides;
   if (compute_view_strides(self.sizes(), self.strides(), shape, &strides)) {
@@ -326,6 +329,7 @@ Tensor reshape(const Tensor& self, const Shape& sizes) {
 }
 
 Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1) {
+  AG_CAPTURE_RETURN("transpose", transpose(in[0], dim0, dim1), self)
   const int64_t nd = self.dim();
   const auto d0 = static_cast<size_t>(wrap_dim(dim0, nd));
   const auto d1 = static_cast<size_t>(wrap_dim(dim1, nd));
@@ -346,6 +350,7 @@ Tensor transpose(const Tensor& self, int64_t dim0, int64_t dim1) {
 }
 
 Tensor t(const Tensor& self) {
+  AG_CAPTURE_RETURN("t", t(in[0]), self)
   AG_CHECK(self.dim() <= 2,
            "t() expects a tensor with <= 2 dimensions, but self is ",
            self.dim(), "D");
@@ -359,6 +364,7 @@ Tensor t(const Tensor& self) {
 }
 
 Tensor permute(const Tensor& self, const IntList& dims) {
+  AG_CAPTURE_RETURN("permute", permute(in[0], dims), self)
   const int64_t nd = self.dim();
   AG_CHECK(static_cast<int64_t>(dims.size()) == nd,
            "permute(sparse_coo): number of dimensions in the tensor input does "
@@ -387,6 +393,7 @@ Tensor permute(const Tensor& self, const IntList& dims) {
 }
 
 Tensor squeeze(const Tensor& self) {
+  AG_CAPTURE_RETURN("squeeze", squeeze(in[0]), self)
   Shape sizes, strides;
   for (int64_t d = 0; d < self.dim(); ++d) {
     if (self.sizes()[static_cast<size_t>(d)] != 1) {
@@ -419,6 +426,7 @@ Tensor squeeze(const Tensor& self, const IntList& dims) {
 }
 
 Tensor unsqueeze(const Tensor& self, int64_t dim) {
+  AG_CAPTURE_RETURN("unsqueeze", unsqueeze(in[0], dim), self)
   const int64_t d = wrap_dim(dim, self.dim() + 1);
   Shape sizes = self.sizes(), strides = self.strides();
   const auto pos = static_cast<size_t>(d);
@@ -436,6 +444,7 @@ Tensor unsqueeze(const Tensor& self, int64_t dim) {
 }
 
 Tensor expand(const Tensor& self, const Shape& sizes_in) {
+  AG_CAPTURE_RETURN("expand", expand(in[0], sizes_in), self)
   const auto nd = static_cast<int64_t>(sizes_in.size());
   AG_CHECK(nd >= self.dim(), "expand(torch.", dtype_legacy_name(self.dtype()),
            "Tensor{", shape_str(self.sizes()), "}, size=", shape_str(sizes_in),
@@ -482,6 +491,7 @@ Tensor expand(const Tensor& self, const Shape& sizes_in) {
 }
 
 Tensor flatten(const Tensor& self, int64_t start_dim, int64_t end_dim) {
+  AG_CAPTURE_RETURN("flatten", flatten(in[0], start_dim, end_dim), self)
   if (self.dim() == 0) return reshape(self, {1});
   const int64_t s = wrap_dim(start_dim, self.dim());
   const int64_t e = wrap_dim(end_dim, self.dim());

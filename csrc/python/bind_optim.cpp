@@ -61,7 +61,8 @@ void bind_optim(py::module_& m) {
   def(
       m,
       {"_adam_step(Tensor[] params, Tensor[] grads, Tensor[] exp_avgs, "
-       "Tensor[] exp_avg_sqs, object max_exp_avg_sqs, int[] steps, float lr, "
+       "Tensor[] exp_avg_sqs, object max_exp_avg_sqs, Tensor[] steps, float "
+       "lr, "
        "float beta1, float beta2, float eps, float weight_decay, bool "
        "amsgrad, bool maximize, bool decoupled) -> None"},
       [](Args& a) {
@@ -71,7 +72,7 @@ void bind_optim(py::module_& m) {
         const auto p = a.tensor_list(0), g = a.tensor_list(1),
                    m1 = a.tensor_list(2), m2 = a.tensor_list(3);
         const auto mx = tensor_list(a.object(4), "max_exp_avg_sqs", true);
-        const auto steps = a.int_list(5);
+        const auto steps = a.tensor_list(5);
         {
           py::gil_scoped_release no_gil;
           ops::adam_step(p, g, m1, m2, mx, steps, o);

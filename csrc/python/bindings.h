@@ -38,6 +38,8 @@ void bind_optim(py::module_& m);
 void bind_sampling(py::module_& m);
 // The profiler's session and ranges (autograd_cpp.profiler).
 void bind_profiler(py::module_& m);
+// Capture sessions and compiled programs (autograd_cpp.compiler).
+void bind_compile(py::module_& m);
 
 // Work (in elements) above which a kernel runs with the GIL released, so
 // other Python threads proceed; below it the release costs more than it buys.

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "autograd/saved_variable.h"
+#include "core/capture_state.h"
 #include "ops/custom_function.h"
 #include "python/bind_utils.h"
 #include "python/py_object_holder.h"
@@ -30,6 +31,8 @@ class PyFunctionNode : public Node, public PyReferrer {
   bool wants_zero_filled_grads() const override { return false; }
 
   variable_list apply(variable_list&& grads) override {
+    capture::note_python_callback(
+        "a custom autograd.Function's Python backward ran");
     py::gil_scoped_acquire gil;
     py::tuple args(grads.size() + 1);
     args[0] = ctx_.get();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include "autograd/anomaly_mode.h"
 #include "autograd/saved_variable.h"
+#include "core/capture_state.h"
 
 #include "python/bind_utils.h"
 #include "python/py_object_holder.h"
@@ -43,6 +44,7 @@ class PyTensorHook : public TensorHook, public PyReferrer {
  public:
   explicit PyTensorHook(py::function fn) : fn_(std::move(fn)) {}
   Tensor operator()(const Tensor& grad) override {
+    capture::note_python_callback("a Python tensor hook ran");
     py::gil_scoped_acquire gil;
     return checked_replacement(fn_.get(), fn_.get()(grad), grad);
   }
@@ -58,6 +60,7 @@ class PyPostAccumulateHook : public PostAccumulateGradHook, public PyReferrer {
  public:
   explicit PyPostAccumulateHook(py::function fn) : fn_(std::move(fn)) {}
   void operator()(const Tensor& leaf) override {
+    capture::note_python_callback("a Python post-accumulate-grad hook ran");
     py::gil_scoped_acquire gil;
     fn_.get()(leaf);
   }
@@ -101,6 +104,7 @@ class PyNodePreHook : public FunctionPreHook, public PyReferrer {
  public:
   explicit PyNodePreHook(py::function fn) : fn_(std::move(fn)) {}
   variable_list operator()(const variable_list& grads) override {
+    capture::note_python_callback("a Python grad_fn pre-hook ran");
     py::gil_scoped_acquire gil;
     return replaced_list(fn_.get(), fn_.get()(to_tuple(grads)), grads);
   }
@@ -118,6 +122,7 @@ class PyNodePostHook : public FunctionPostHook, public PyReferrer {
   explicit PyNodePostHook(py::function fn) : fn_(std::move(fn)) {}
   variable_list operator()(const variable_list& outputs,
                            const variable_list& inputs) override {
+    capture::note_python_callback("a Python grad_fn hook ran");
     py::gil_scoped_acquire gil;
     return replaced_list(
         fn_.get(), fn_.get()(to_tuple(outputs), to_tuple(inputs)), outputs);
@@ -152,6 +157,7 @@ class PySavedVariableHooks : public SavedVariableHooks {
   explicit PySavedVariableHooks(std::shared_ptr<SavedHooksPair> pair)
       : pair_(std::move(pair)) {}
   void pack(const Tensor& t) override {
+    capture::note_python_callback("saved_tensors_hooks are active");
     py::gil_scoped_acquire gil;
     packed_ = std::make_unique<PyObjectHolder>(pair_->pack.get()(t));
   }

@@ -28,4 +28,5 @@ PYBIND11_MODULE(_C, m) {
   ag::python::bind_function(m);
   ag::python::bind_optim(m);
   ag::python::bind_profiler(m);
+  ag::python::bind_compile(m);
 }

@@ -7,6 +7,7 @@
 
 #include "autograd/autograd_meta.h"
 #include "autograd/engine.h"
+#include "core/capture_state.h"
 #include "python/bind_utils.h"
 
 namespace ag::python {
@@ -56,6 +57,9 @@ Tensor rmod_op(const Tensor& a, const Tensor& b) {
 }
 
 Scalar single_value(const Tensor& self, const char* what) {
+  capture::note_uncapturable(
+      std::string("a tensor's value read into Python (conversion to Python ") +
+      what + ")");
   if (self.numel() != 1) {
     throw py::value_error(
         std::string("only one element tensors can be converted to Python ") +
@@ -108,6 +112,7 @@ void bind_attributes(TensorClass& cls) {
           "requires_grad",
           [](const Tensor& t) { return autograd::requires_grad(t); },
           [](const Tensor& t, bool value) {
+            capture::note_uncapturable("requires_grad set from Python");
             autograd::set_requires_grad(t, value);
           },
           "_bool\n\nWhether autograd records operations on this tensor.")
@@ -204,11 +209,19 @@ void bind_conversions(TensorClass& cls) {
       "Whether the dtype is a floating-point type.");
   def_method(
       cls, {"item(Tensor self) -> _float | _int | _bool"},
-      [](Args& a) { return scalar_to_python(a.tensor(0).item()); },
+      [](Args& a) {
+        capture::note_uncapturable(
+            "a tensor's value read into Python (.item())");
+        return scalar_to_python(a.tensor(0).item());
+      },
       "The value of a one-element tensor as a Python number.");
   def_method(
       cls, {"tolist(Tensor self) -> typing.Any"},
-      [](Args& a) { return tensor_to_list(a.tensor(0)); },
+      [](Args& a) {
+        capture::note_uncapturable(
+            "a tensor's values read into Python (.tolist())");
+        return tensor_to_list(a.tensor(0));
+      },
       "The values as (nested) Python lists.");
   def_method(
       cls,
@@ -216,6 +229,8 @@ void bind_conversions(TensorClass& cls) {
        "numpy.typing.NDArray[typing.Any]"},
       [](Args& a) -> py::object {
         const Tensor t = a.tensor(0);
+        capture::note_uncapturable(
+            "a tensor's memory handed to numpy (.numpy())");
         if (!a.to_bool(1) && autograd::requires_grad(t)) {
           throw std::runtime_error(
               "Can't call numpy() on Tensor that requires grad. Use "
@@ -227,7 +242,11 @@ void bind_conversions(TensorClass& cls) {
       "require grad).");
   def_method(
       cls, {"_numpy_view(Tensor self) -> numpy.typing.NDArray[typing.Any]"},
-      [](Args& a) -> py::object { return tensor_to_numpy(a.tensor(0)); },
+      [](Args& a) -> py::object {
+        capture::note_uncapturable(
+            "a tensor's memory handed to numpy (.numpy())");
+        return tensor_to_numpy(a.tensor(0));
+      },
       "numpy() without the requires_grad check.");
   // The whole storage as a flat tensor, and a tensor over it with given
   // geometry: pickle and copy keep storage, strides and offset as PyTorch
@@ -268,6 +287,9 @@ void bind_conversions(TensorClass& cls) {
         AG_CHECK(t.numel() == 1, "Boolean value of Tensor with ",
                  t.numel() == 0 ? "no values" : "more than one value",
                  " is ambiguous");
+        capture::note_uncapturable(
+            "a tensor's value read into Python (bool(tensor): data-dependent "
+            "control flow)");
         return wrap(t.item().to<bool>());
       },
       "");
@@ -301,6 +323,8 @@ void bind_conversions(TensorClass& cls) {
               "only integer tensors of a single element can be converted to "
               "an index");
         }
+        capture::note_uncapturable(
+            "a tensor's value read into Python (as an index)");
         return wrap(t.item().to<int64_t>());
       },
       "");

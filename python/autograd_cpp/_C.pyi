@@ -1490,6 +1490,44 @@ class Tensor:
         Fills self with zeros, in place.
         """
 
+class _CaptureSession:
+    """
+    A capture running on this thread: every op it records until finish().
+    """
+    def abort(self) -> None:
+        """
+        Stops recording and discards the capture.
+        """
+    def failures(self) -> list[_str]:
+        """
+        Why the capture cannot be replayed (empty when it can).
+        """
+    def finish(self, outputs: collections.abc.Sequence[Tensor]) -> _CompiledProgram | None:
+        """
+        Stops recording; the program computing `outputs`, or None when the capture failed (see failures()).
+        """
+
+class _CompiledProgram:
+    """
+    A captured op list, replayed in C++.
+    """
+    def check_guards(self, inputs: collections.abc.Sequence[Tensor]) -> _str:
+        """
+        Why the guards reject `inputs`, or an empty string.
+        """
+    def dump(self) -> _str:
+        """
+        The program as text, one step per line.
+        """
+    def run(self, inputs: collections.abc.Sequence[Tensor]) -> list[Tensor | None] | None:
+        """
+        Replays the program on `inputs`; its outputs, or None when a guard rejects the inputs.
+        """
+    def step_names(self) -> list[_str]:
+        """
+        The name of each step, in order.
+        """
+
 class _FunctionNodeRef:
     """
     A custom Function's ctx link to its graph node.
@@ -1573,9 +1611,13 @@ class dtype:
         The size of one element in bytes.
         """
 
-def _adam_step(params: collections.abc.Sequence[Tensor], grads: collections.abc.Sequence[Tensor], exp_avgs: collections.abc.Sequence[Tensor], exp_avg_sqs: collections.abc.Sequence[Tensor], max_exp_avg_sqs: typing.Any, steps: collections.abc.Sequence[_int], lr: _float, beta1: _float, beta2: _float, eps: _float, weight_decay: _float, amsgrad: _bool, maximize: _bool, decoupled: _bool) -> None:
+def _adam_step(params: collections.abc.Sequence[Tensor], grads: collections.abc.Sequence[Tensor], exp_avgs: collections.abc.Sequence[Tensor], exp_avg_sqs: collections.abc.Sequence[Tensor], max_exp_avg_sqs: typing.Any, steps: collections.abc.Sequence[Tensor], lr: _float, beta1: _float, beta2: _float, eps: _float, weight_decay: _float, amsgrad: _bool, maximize: _bool, decoupled: _bool) -> None:
     """
     Adam's (AdamW's) update of one parameter group, in place.
+    """
+def _compile_capture(inputs: collections.abc.Sequence[Tensor]) -> _CaptureSession:
+    """
+    Starts recording the ops this thread runs; `inputs` are the tensors a replay binds anew.
     """
 def _current_dual_level() -> _int:
     """

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <type_traits>
 
+#include "core/capture_state.h"
 #include "core/dispatch.h"
 #include "core/profiler.h"
 #include "kernels/kernels.h"
@@ -69,6 +70,8 @@ uint64_t initial_seed() {
 
 void uniform(const Tensor& dst, double low, double high, Generator* gen) {
   profiler::RecordScope scope("aten::uniform_", dst);
+  capture::note_uncapturable(
+      "a random op (aten::uniform_): the generator's state is not captured");
   AG_CHECK(low <= high,
            "uniform_ expects to return a [from, to) range, but found from=",
            low, " > to=", high);
@@ -85,6 +88,8 @@ void uniform(const Tensor& dst, double low, double high, Generator* gen) {
 
 void normal(const Tensor& dst, double mean, double stddev, Generator* gen) {
   profiler::RecordScope scope("aten::normal_", dst);
+  capture::note_uncapturable(
+      "a random op (aten::normal_): the generator's state is not captured");
   AG_CHECK(stddev >= 0.0, "normal expects std >= 0.0, but found std ", stddev);
   AG_CHECK(dst.is_contiguous(), "random fill needs a contiguous tensor");
   const int64_t n = dst.numel();
@@ -114,6 +119,8 @@ void normal(const Tensor& dst, double mean, double stddev, Generator* gen) {
 
 void random_int(const Tensor& dst, int64_t low, int64_t high, Generator* gen) {
   profiler::RecordScope scope("aten::random_", dst);
+  capture::note_uncapturable(
+      "a random op (aten::random_): the generator's state is not captured");
   AG_CHECK(high > low,
            "random_ expects 'from' to be less than 'to', but got from=", low,
            " >= to=", high);

@@ -84,7 +84,7 @@ class Adam(Optimizer):
             m1: list[_C.Tensor] = []
             m2: list[_C.Tensor] = []
             mx: list[_C.Tensor | None] = []
-            steps: list[int] = []
+            steps: list[_C.Tensor] = []
             for p in params:
                 state = self.state[p]
                 if not state:
@@ -97,7 +97,7 @@ class Adam(Optimizer):
                 m1.append(state["exp_avg"])
                 m2.append(state["exp_avg_sq"])
                 mx.append(state.get("max_exp_avg_sq"))
-                steps.append(int(state["step"].item()))
+                steps.append(state["step"])
             beta1, beta2 = group["betas"]
             _C._adam_step(params, grads, m1, m2, mx, steps, group["lr"], beta1, beta2,
                           group["eps"], group["weight_decay"], group["amsgrad"],

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeAlias, TypeVar
 
 from .. import _C
+from .._capture_state import state as _capture
 from ..autograd.grad_mode import enable_grad
 from ..autograd.profiler import record_function
 
@@ -159,6 +160,10 @@ class Optimizer:
         raise NotImplementedError
 
     def _run_closure(self, closure: Callable[[], _L] | None) -> _L | None:
+        # Every step() starts here: a capture records that it used this
+        # optimizer (and guards on its hyperparameters).
+        if _capture.depth:
+            _capture.optimizers.append(self)
         if closure is None:
             return None
         with enable_grad():

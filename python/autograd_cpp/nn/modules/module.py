@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ... import _C
+from ..._capture_state import state as _capture
 from ..._device import _check_device
 from ..._functions import typename
 from ...autograd.function import Function, FunctionCtx
@@ -136,6 +137,8 @@ class Module:
     # ---- calling --------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if _capture.depth:
+            _capture.modules.append(self)
         for hook in list(self._forward_pre_hooks.values()):
             result = hook(self, args)
             if result is not None:

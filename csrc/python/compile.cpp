@@ -1,0 +1,112 @@
+// Capture and replay (compile/capture.h) for autograd_cpp.compiler: a
+// capture session around one eager call, and the program it yields.
+
+#include "compile/capture.h"
+#include "python/bind_utils.h"
+
+namespace ag::python {
+
+namespace {
+
+// Owns the thread's Recorder from _compile_capture until finish or abort.
+struct CaptureSession {
+  std::unique_ptr<compile::Recorder> recorder;
+  std::vector<std::string> failures;
+};
+
+py::object tensors_or_none(const TensorList& ts) {
+  py::list out;
+  for (const Tensor& t : ts) {
+    if (t.defined()) {
+      out.append(py::cast(t));
+    } else {
+      out.append(py::none());
+    }
+  }
+  return std::move(out);
+}
+
+}  // namespace
+
+void bind_compile(py::module_& m) {
+  py::class_<CaptureSession, std::shared_ptr<CaptureSession>> session(
+      m, "_CaptureSession");
+  session.doc() =
+      "A capture running on this thread: every op it records until finish().";
+  def(
+      m, {"_compile_capture(Tensor[] inputs) -> _CaptureSession"},
+      [](Args& a) -> py::object {
+        auto s = std::make_shared<CaptureSession>();
+        s->recorder = std::make_unique<compile::Recorder>(a.tensor_list(0));
+        return py::cast(s);
+      },
+      "Starts recording the ops this thread runs; `inputs` are the tensors "
+      "a replay binds anew.");
+  def_method(
+      session, {"finish(self, Tensor[] outputs) -> _CompiledProgram | None"},
+      [](Args& a) -> py::object {
+        CaptureSession& s = a.self<CaptureSession>();
+        if (!s.recorder) throw std::runtime_error("the capture has ended");
+        auto program = s.recorder->finish(a.tensor_list(1));
+        s.failures = s.recorder->failures();
+        s.recorder.reset();
+        if (!program) return py::none();
+        return py::cast(program);
+      },
+      "Stops recording; the program computing `outputs`, or None when the "
+      "capture failed (see failures()).");
+  def_method(
+      session, {"abort(self) -> None"},
+      [](Args& a) {
+        CaptureSession& s = a.self<CaptureSession>();
+        if (s.recorder) s.failures = s.recorder->failures();
+        s.recorder.reset();
+        return py::none();
+      },
+      "Stops recording and discards the capture.");
+  def_method(
+      session, {"failures(self) -> list[_str]"},
+      [](Args& a) -> py::object {
+        const CaptureSession& s = a.self<CaptureSession>();
+        return py::cast(s.recorder ? s.recorder->failures() : s.failures);
+      },
+      "Why the capture cannot be replayed (empty when it can).");
+
+  py::class_<compile::Program, std::shared_ptr<compile::Program>> program(
+      m, "_CompiledProgram");
+  program.doc() = "A captured op list, replayed in C++.";
+  def_method(
+      program, {"run(self, Tensor[] inputs) -> list[Tensor | None] | None"},
+      [](Args& a) -> py::object {
+        TensorList outputs;
+        if (!a.self<compile::Program>().run(a.tensor_list(1), outputs)) {
+          return py::none();
+        }
+        return tensors_or_none(outputs);
+      },
+      "Replays the program on `inputs`; its outputs, or None when a guard "
+      "rejects the inputs.");
+  def_method(
+      program, {"check_guards(self, Tensor[] inputs) -> _str"},
+      [](Args& a) {
+        return py::str(
+            a.self<compile::Program>().check_guards(a.tensor_list(1)));
+      },
+      "Why the guards reject `inputs`, or an empty string.");
+  def_method(
+      program, {"step_names(self) -> list[_str]"},
+      [](Args& a) -> py::object {
+        py::list out;
+        for (const auto& step : a.self<compile::Program>().steps()) {
+          out.append(step.name);
+        }
+        return std::move(out);
+      },
+      "The name of each step, in order.");
+  def_method(
+      program, {"dump(self) -> _str"},
+      [](Args& a) { return py::str(a.self<compile::Program>().dump()); },
+      "The program as text, one step per line.");
+}
+
+}  // namespace ag::python
