@@ -111,6 +111,10 @@ void Module::load_state_dict(const NamedTensors& state, bool strict) {
   NamedTensors own = state_dict();
   std::vector<std::string> missing, unexpected;
   for (const auto& [key, value] : state) {
+    if (!value.defined()) {
+      ag::detail::throw_undefined_argument("load_state_dict",
+                                           "state_dict[\"" + key + "\"]");
+    }
     auto it = std::find_if(own.begin(), own.end(),
                            [&](const auto& kv) { return kv.first == key; });
     if (it == own.end()) {
@@ -191,6 +195,7 @@ Tensor Module::register_buffer(std::string name, Tensor t) {
 namespace init {
 
 Tensor uniform_(Tensor t, double low, double high) {
+  ag::detail::check_defined(t, "nn::init::uniform_", "tensor");
   NoGradGuard no_grad;
   Tensor r = ops::rand(t.sizes(), t.dtype());
   ops::copy_(t, r * (high - low) + low);
@@ -198,6 +203,7 @@ Tensor uniform_(Tensor t, double low, double high) {
 }
 
 Tensor normal_(Tensor t, double mean, double std) {
+  ag::detail::check_defined(t, "nn::init::normal_", "tensor");
   NoGradGuard no_grad;
   Tensor r = ops::randn(t.sizes(), t.dtype());
   ops::copy_(t, r * std + mean);
@@ -205,6 +211,7 @@ Tensor normal_(Tensor t, double mean, double std) {
 }
 
 Tensor constant_(Tensor t, const Scalar& value) {
+  ag::detail::check_defined(t, "nn::init::constant_", "tensor");
   NoGradGuard no_grad;
   ops::fill_(t, value);
   return t;
@@ -219,6 +226,8 @@ Tensor ones_(Tensor t) {
 }
 
 std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
+  ag::detail::check_defined(t, "nn::init::calculate_fan_in_and_fan_out",
+                            "tensor");
   AG_CHECK_AS(ValueError, t.dim() >= 2,
               "Fan in and fan out can not be computed for tensor with fewer "
               "than 2 dimensions");
@@ -490,7 +499,7 @@ std::string Embedding::extra_repr() const {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& m : modules_) x = m->forward(x);
+  for (const auto& m : modules_) x = (*m)(x);
   return x;
 }
 

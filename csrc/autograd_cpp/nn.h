@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "autograd_cpp/check.h"
 #include "ops/ops.h"
 
 namespace ag::nn {
@@ -31,7 +32,10 @@ class Module {
 
   // One input, one output; modules with other signatures add their own.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  Tensor operator()(const Tensor& input) {
+    if (!input.defined()) detail::throw_undefined_argument(name(), "input");
+    return forward(input);
+  }
 
   // PyTorch's class name ("Linear") and the text inside its repr's
   // parentheses ("in_features=2, out_features=3, bias=True").
@@ -383,6 +387,7 @@ class MSELoss {
   explicit MSELoss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("MSELoss", input, target);
     return ops::mse_loss(input, target, reduction_);
   }
 
@@ -394,6 +399,7 @@ class L1Loss {
   explicit L1Loss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("L1Loss", input, target);
     return ops::l1_loss(input, target, reduction_);
   }
 
@@ -406,6 +412,7 @@ class BCELoss {
   explicit BCELoss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("BCELoss", input, target);
     return ops::binary_cross_entropy(input, target, Tensor(), reduction_);
   }
 
@@ -418,6 +425,7 @@ class BCEWithLogitsLoss {
   explicit BCEWithLogitsLoss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("BCEWithLogitsLoss", input, target);
     return ops::binary_cross_entropy_with_logits(input, target, Tensor(),
                                                  Tensor(), reduction_);
   }
@@ -432,6 +440,7 @@ class NLLLoss {
                    int64_t ignore_index = -100)
       : reduction_(reduction), ignore_index_(ignore_index) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("NLLLoss", input, target);
     return ops::nll_loss(input, target, Tensor(), reduction_, ignore_index_);
   }
 
@@ -446,6 +455,7 @@ class CrossEntropyLoss {
                             double label_smoothing = 0.0)
       : reduction_(reduction), label_smoothing_(label_smoothing) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("CrossEntropyLoss", input, target);
     return ops::cross_entropy(input, target, Tensor(), reduction_, -100,
                               label_smoothing_);
   }
