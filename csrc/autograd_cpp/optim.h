@@ -39,6 +39,18 @@ class Optimizer {
   const std::vector<Tensor>& parameters() const { return params_; }
 
  protected:
+  // The parameters that received a gradient, in the form the fused updates
+  // take them: a step gathers these and their state, and makes one call.
+  struct Batch {
+    std::vector<size_t> index;  // into params_
+    std::vector<Tensor> params, grads;
+  };
+  Batch with_grads() const;
+  // state[i] for each parameter i of the batch; with `create`, an undefined
+  // entry first becomes zeros of its parameter's shape and dtype.
+  std::vector<Tensor> gather(std::vector<Tensor>& state, const Batch& batch,
+                             bool create) const;
+
   std::vector<Tensor> params_;
 };
 
