@@ -504,18 +504,19 @@ def test_cpp_layers_match_python(installed: Path, tmp_path: Path) -> None:
         assert got == pytest.approx(values, rel=1e-4, abs=1e-5), key
 
 
-def test_lr_schedule_reference_data_is_what_torch_gives() -> None:
-    """tests/cpp/data/lr_schedules.h, which the C++ scheduler tests compare
-    with, is what its generator writes with the installed torch."""
+def test_reference_data_is_what_torch_gives() -> None:
+    """tests/cpp/data/*.h, which the C++ scheduler and layer tests compare
+    with, are what their generator writes with the installed torch."""
     import importlib.util
 
     from oracle import torch as reference
 
-    path = ROOT / "tests" / "cpp" / "data" / "gen_lr_schedules.py"
-    spec = importlib.util.spec_from_file_location("gen_lr_schedules", path)
+    path = ROOT / "tests" / "cpp" / "data" / "gen_reference.py"
+    spec = importlib.util.spec_from_file_location("gen_reference", path)
     assert spec is not None and spec.loader is not None
     gen = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(gen)
-    assert gen.render(reference) == gen.HEADER.read_text(), (
-        "regenerate with: python tests/cpp/data/gen_lr_schedules.py"
-    )
+    for header, text in gen.outputs(reference).items():
+        assert text == header.read_text(), (
+            f"{header.name} is stale: python tests/cpp/data/gen_reference.py"
+        )

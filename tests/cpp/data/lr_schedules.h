@@ -1,5 +1,5 @@
-// PyTorch's learning rates for the schedules of test_cpp_lr_scheduler.cpp,
-// written by gen_lr_schedules.py with torch 2.13.0. Do not edit.
+// PyTorch's numbers for test_cpp_lr_scheduler.cpp,
+// written by gen_reference.py with torch 2.13.0. Do not edit.
 #pragma once
 
 #include <vector>
