@@ -16,8 +16,12 @@ endfunction()
 
 set(args -S "${AG_SOURCE_DIR}/tests/cpp/consumer" -B "${work}/build" -G "${GENERATOR}"
          "-DCMAKE_CXX_COMPILER=${CXX}" "-DCMAKE_BUILD_TYPE=${BUILD_TYPE}")
+# The core's compiler launcher (a compiler cache), when this environment has it.
 if(LAUNCHER)
-  list(APPEND args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
+  find_program(launcher_path NAMES ${LAUNCHER})
+  if(launcher_path)
+    list(APPEND args "-DCMAKE_CXX_COMPILER_LAUNCHER=${launcher_path}")
+  endif()
 endif()
 if(MODE STREQUAL "installed")
   # The user's own core/ and ops/ headers come first on the include path:
@@ -29,7 +33,9 @@ elseif(MODE STREQUAL "build_tree")
   # core/, ops/, ...), so the user's headers of those names stay out.
   list(APPEND args "-Dautograd_cpp_DIR=${AG_BUILD_DIR}" -DAG_CONSUMER_OWN_HEADERS=OFF)
 elseif(MODE STREQUAL "subdirectory")
-  list(APPEND args -DAG_CONSUMER_MODE=subdirectory "-DAG_SOURCE_DIR=${AG_SOURCE_DIR}"
+  # This compiles the whole core again: unoptimised, it takes about half as
+  # long (the kernels keep their own -O3).
+  list(APPEND args -DCMAKE_BUILD_TYPE=Debug -DAG_CONSUMER_MODE=subdirectory "-DAG_SOURCE_DIR=${AG_SOURCE_DIR}"
        "-DPython3_EXECUTABLE=${PYTHON}" -DAG_CONSUMER_OWN_HEADERS=OFF)
 else()
   message(FATAL_ERROR "unknown MODE '${MODE}'")
