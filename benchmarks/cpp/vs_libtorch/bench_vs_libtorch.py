@@ -51,7 +51,6 @@ def build_ours(prefix: Path, out: Path) -> float:
             "-O2",
             "-DNDEBUG",
             f"-I{prefix}/include",
-            f"-I{prefix}/include/autograd_cpp",
             str(SOURCE),
             "-o",
             str(out),
