@@ -62,6 +62,8 @@ INPLACE = [
     ("leaky_relu", dict(negative_slope=0.3)), ("hardtanh", dict(min_val=-0.5, max_val=2.0)),
     ("threshold", dict(threshold=0.5, value=-2.0)), ("rrelu", dict(lower=0.2, upper=0.6)),
     ("relu", {}),
+    # Inverted bounds: F.hardtanh rejects them, hardtanh_ clamps all to max_val.
+    ("hardtanh", dict(min_val=2.0, max_val=1.0)),
 ]  # fmt: skip
 
 

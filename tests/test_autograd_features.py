@@ -353,8 +353,13 @@ def test_jacobian_structures_match_torch():
 
 
 def test_functional_strict_mode():
-    with pytest.raises(RuntimeError, match="independent of input 0"):
+    # An output that does not depend on the input at all is caught first, as in PyTorch.
+    with pytest.raises(RuntimeError, match="Output 0 of the user-provided function does not"):
         ag.autograd.functional.vjp(lambda a: ag.ones(2), ag.ones(2), v=ag.ones(2), strict=True)
+    with pytest.raises(RuntimeError, match="independent of input 1"):
+        ag.autograd.functional.vjp(
+            lambda a, b: a * 2, (ag.ones(2), ag.ones(2)), v=ag.ones(2), strict=True
+        )
     _, g = ag.autograd.functional.vjp(lambda a: ag.ones(2) + a.detach(), ag.ones(2), v=ag.ones(2))
     assert g.tolist() == [0.0, 0.0]
 
@@ -386,3 +391,76 @@ def test_threaded_backward_matches_serial():
         t.join()
     for a, b in zip(serial, results):
         np.testing.assert_array_equal(a, b)
+
+
+def _raised(fn):
+    try:
+        fn()
+    except Exception as e:  # noqa: BLE001 - the error itself is compared
+        return type(e).__name__, str(e)
+    return "ok", ""
+
+
+def test_anomaly_mode_warns_as_pytorch():
+    def run(m):
+        with pytest.warns(UserWarning) as record:
+            with m.autograd.detect_anomaly():
+                pass
+        return [str(w.message) for w in record]
+
+    ours, theirs = both(run)
+    assert ours == theirs
+
+
+def test_custom_function_defaults_raise_pytorchs_errors():
+    def run(m):
+        class NoBackward(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+        class NoForward(m.autograd.Function):
+            pass
+
+        x = m.ones(2, requires_grad=True)
+        return (
+            _raised(lambda: NoBackward.apply(x).sum().backward()),
+            _raised(lambda: NoForward.apply(x)),
+        )
+
+    ours, theirs = both(run)
+    assert ours == theirs
+
+
+def test_backward_of_several_outputs_without_gradients():
+    def run(m):
+        a, b = m.ones(2, requires_grad=True), m.ones(3, requires_grad=True)
+        m.autograd.backward([(a * 2).sum(), (b * b).sum()])
+        return a.grad, b.grad
+
+    close(*both(run))
+
+
+def test_library_function_without_forward_rule_is_named_without_underscore():
+    # A Function defined inside the library stands for an op: the forward-AD
+    # error names the op as PyTorch would, not the private class.
+    import autograd_cpp.autograd.forward_ad as fwAD
+
+    class _Halve(ag.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x / 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g / 2
+
+    _Halve.__module__ = "autograd_cpp.nn._functional.fake"
+    with fwAD.dual_level():
+        dual = fwAD.make_dual(ag.ones(2), ag.ones(2))
+        with pytest.raises(NotImplementedError) as info:
+            _Halve.apply(dual)
+    assert str(info.value) == (
+        "Trying to use forward AD with halve that does not support it because it has not "
+        "been implemented yet."
+    )

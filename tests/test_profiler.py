@@ -273,6 +273,43 @@ def test_table_matches_pytorch_layout():
             sort_by=sort_by
         )
     assert ours.table(top_level_events_only=True) == theirs.table(top_level_events_only=True)
+    assert ours.table(header="A title") == theirs.table(header="A title")
+    for a, b in ((ours, theirs), (ours_mem, theirs_mem)):
+        mine, torchs = a.total_average(), b.total_average()
+        for attr in ("key", "count", "cpu_time_total", "self_cpu_time_total"):
+            assert getattr(mine, attr) == getattr(torchs, attr), attr
+    # Self memory adds up over events; PyTorch's cpu_memory_usage is
+    # inclusive, so only the self sums compare.
+    assert ours_mem.total_average().self_cpu_memory_usage == sum(self_bytes.values())
+    assert ours_mem.total_average().self_cpu_memory_usage == (
+        theirs_mem.total_average().self_cpu_memory_usage
+    )
+    # Events of zero duration: every time share prints as NaN.
+    zero = [(1, "aten::add", 5.0, 5.0)]
+    assert (
+        EventList(
+            [FunctionEvent(id=i, name=n, thread=0, start_us=a, end_us=b) for i, n, a, b in zero]
+        ).table()
+        == tpu.EventList(
+            [
+                tpu.FunctionEvent(
+                    id=i, name=n, thread=0, start_us=a, end_us=b, input_shapes=[], stack=[]
+                )
+                for i, n, a, b in zero
+            ]
+        ).table()
+    )
+
+
+def test_profile_table_passes_its_options_on():
+    x = ag.randn(50, 50)
+    with profile() as prof:
+        x.exp()
+    autograd_prof = prof.profiler
+    assert autograd_prof is not None
+    ms = autograd_prof.table(time_unit="ms")
+    assert ms == autograd_prof.function_events.table(time_unit="ms")
+    assert "ms" in ms and ms != autograd_prof.table(time_unit="us")
 
 
 def test_chrome_trace_is_valid_json(tmp_path):
@@ -296,7 +333,8 @@ def test_chrome_trace_is_valid_json(tmp_path):
     # Every op of the forward pass lies inside the step range.
     for e in complete:
         assert step["ts"] <= e["ts"] and e["ts"] + e["dur"] <= step["ts"] + step["dur"] + 1e-3
-    assert any(e["ph"] == "M" for e in trace["traceEvents"])
+    meta = [e for e in trace["traceEvents"] if e["ph"] == "M"]
+    assert {"name": "process_name", "args": {"name": "python"}}.items() <= meta[0].items()
 
 
 def test_schedule_records_the_active_steps():

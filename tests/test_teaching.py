@@ -91,7 +91,14 @@ def test_explain_covers_the_usual_reasons():
     assert "reaches" in explain(out, x)
     assert "detached" in explain(out, w) and "MulBackward0" in explain(out, w)
     h = x * 2
-    assert "retain_grad" in explain((h * h).sum(), h)
+    assert explain((h * h).sum(), h) == (
+        "The gradient reaches the tensor of shape (2,) along SumBackward0 <- MulBackward0 <- "
+        "MulBackward0, but it is not a leaf: backward() does not store gradients of "
+        "intermediate tensors. Call .retain_grad() on it before backward(), or use "
+        "autograd.grad(output, tensor)."
+    )
+    with pytest.raises(TypeError, match=r"^explain\(output, tensor\) expects two tensors$"):
+        explain(out, 1.0)
     with ag.no_grad():
         cut = (x * 2).sum()
     assert "no grad_fn" in explain(cut, x)

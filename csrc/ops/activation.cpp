@@ -267,8 +267,8 @@ Tensor softplus(const Tensor& self, double beta, double threshold) {
 Tensor hardtanh(const Tensor& self, double min_val, double max_val) {
   AG_CHECK(self.dtype() != DType::Bool,
            "Bool inputs not supported for hardtanh");
-  AG_CHECK_AS(ValueError, min_val <= max_val,
-              "min_val cannot be greater than max_val");
+  // min_val > max_val is allowed here, as in PyTorch's kernel (every element
+  // becomes max_val); only F.hardtanh rejects it, in Python.
   // The bounds take self's dtype: hardtanh never promotes.
   auto bound = [&](double v) {
     return is_floating(self.dtype()) ? Scalar(v)

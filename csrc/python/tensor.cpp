@@ -405,8 +405,12 @@ void bind_autograd_methods(TensorClass& cls) {
         const Tensor gradient = a.optional_tensor(1).value_or(Tensor());
         const bool retain = a.to_bool(2), create = a.to_bool(3);
         const TensorList inputs = a.tensor_list(4);
-        py::gil_scoped_release no_gil;
-        autograd::backward({self}, {gradient}, retain, create, inputs);
+        {
+          // The release ends before py::none(): touching any Python object
+          // without the GIL is undefined behaviour.
+          py::gil_scoped_release no_gil;
+          autograd::backward({self}, {gradient}, retain, create, inputs);
+        }
         return py::none();
       },
       "Runs backward from self (Tensor.backward's C++ part).");

@@ -21,15 +21,16 @@ __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 
 def _as_tuple(x: object, arg_name: str, fn_name: str) -> tuple[tuple[_C.Tensor, ...], bool]:
-    """(tuple of tensors, whether the caller passed a tuple)."""
-    is_tuple = isinstance(x, (tuple, list))
-    items = tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    """(tuple of tensors, whether the caller passed a tuple). As in PyTorch, a
+    list is not a tuple of tensors."""
+    is_tuple = isinstance(x, tuple)
+    items = cast("tuple[object, ...]", x) if is_tuple else (x,)
     for i, t in enumerate(items):
         if not isinstance(t, _C.Tensor):
-            where = f"element {i} of " if is_tuple else ""
+            culprit = f"the value at index {i}" if is_tuple else f"the given {arg_name}"
             raise TypeError(
-                f"The {where}{arg_name} given to {fn_name} must be a Tensor, "
-                f"but got {type(t).__name__}."
+                f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of "
+                f"Tensors but {culprit} has type {type(t)}."
             )
     return cast("tuple[_C.Tensor, ...]", items), is_tuple
 
@@ -56,7 +57,6 @@ def _grad(
     grad_outputs: Sequence[_C.Tensor],
     create_graph: bool,
     strict: bool,
-    name: str,
     retain_graph: bool | None = None,
 ) -> tuple[_C.Tensor, ...]:
     """Gradients of outputs w.r.t. inputs; independent inputs give zeros, or
@@ -80,7 +80,7 @@ def _grad(
             if strict:
                 raise RuntimeError(
                     f"The output of the user-provided function is independent of input {i}. "
-                    f"This is not allowed in strict mode ({name})."
+                    "This is not allowed in strict mode."
                 )
             g = _C.zeros_like(x)
         result.append(g)
@@ -93,6 +93,34 @@ def _call(
     outputs = func(*inputs)
     items, is_tuple = _as_tuple(outputs, "outputs of the user-provided function", name)
     return items, is_tuple
+
+
+def _check_outputs_require_grad(outputs: Sequence[_C.Tensor], strict: bool) -> None:
+    if not strict:
+        return
+    for i, o in enumerate(outputs):
+        if not o.requires_grad:
+            raise RuntimeError(
+                f"Output {i} of the user-provided function does not require gradients. The "
+                "outputs must be computed in a differentiable manner from the input when "
+                "running in strict mode."
+            )
+
+
+def _check_jacobian_requires_grad(jacobian: Sequence[_C.Tensor], strict: bool) -> None:
+    """Strict second-order functions need a first derivative that still
+    depends on the inputs (a linear function's does not)."""
+    if not strict:
+        return
+    for i, g in enumerate(jacobian):
+        if not g.requires_grad:
+            raise RuntimeError(
+                "While computing the hessian, found that the jacobian of the user-provided "
+                f"function with respect to input {i} is independent of the input. This is not "
+                "allowed in strict mode. You should ensure that your function is twice "
+                "differentiable and that the jacobian depends on the inputs (this would be "
+                "violated by a linear function for example)."
+            )
 
 
 def _finish(t: _C.Tensor, create_graph: bool) -> _C.Tensor:
@@ -111,6 +139,7 @@ def vjp(
         inputs, inputs_tuple = _as_tuple(inputs, "inputs", "vjp")
         inputs = _prepare_inputs(inputs, create_graph)
         outputs, outputs_tuple = _call(func, inputs, "vjp")
+        _check_outputs_require_grad(outputs, strict)
         if v is None:
             if len(outputs) != 1 or outputs[0].numel() != 1:
                 raise RuntimeError(
@@ -120,8 +149,8 @@ def vjp(
             v = (_C.ones_like(outputs[0]),)
         else:
             v, _ = _as_tuple(v, "v", "vjp")
-        _check_shapes(v, outputs, "v", "outputs")
-        grads = _grad(outputs, inputs, v, create_graph, strict, "vjp")
+        _check_shapes(v, outputs, outputs_tuple)
+        grads = _grad(outputs, inputs, v, create_graph, strict)
     outs = tuple(_finish(o, create_graph) for o in outputs)
     return _unpack(outs, outputs_tuple), _unpack(
         tuple(_finish(g, create_graph) for g in grads), inputs_tuple
@@ -149,11 +178,12 @@ def jvp(
             v = (_C.ones_like(inputs[0]),)
         else:
             v, _ = _as_tuple(v, "v", "jvp")
-        _check_shapes(v, inputs, "v", "inputs")
+        _check_shapes(v, inputs, inputs_tuple)
         outputs, outputs_tuple = _call(func, inputs, "jvp")
+        _check_outputs_require_grad(outputs, strict)
         dummies = tuple(_C.zeros_like(o).requires_grad_(True) for o in outputs)
-        first = _grad(outputs, inputs, dummies, True, strict, "jvp")
-        grads = _grad(first, dummies, v, create_graph, strict, "jvp", retain_graph=True)
+        first = _grad(outputs, inputs, dummies, True, strict)
+        grads = _grad(first, dummies, v, create_graph, strict, retain_graph=True)
     outs = tuple(_finish(o, create_graph) for o in outputs)
     return _unpack(outs, outputs_tuple), _unpack(
         tuple(_finish(g, create_graph) for g in grads), outputs_tuple
@@ -161,18 +191,20 @@ def jvp(
 
 
 def _check_shapes(
-    vs: Sequence[_C.Tensor], targets: Sequence[_C.Tensor], v_name: str, t_name: str
+    vs: Sequence[_C.Tensor], targets: Sequence[_C.Tensor], targets_tuple: bool
 ) -> None:
+    """v against the tensors it multiplies (outputs for vjp, inputs for the
+    others), with PyTorch's messages."""
     if len(vs) != len(targets):
-        raise RuntimeError(
-            f"{v_name} is a tuple of invalid length: should be {len(targets)} but got {len(vs)}."
-        )
+        if targets_tuple:
+            raise RuntimeError(
+                f"v is a tuple of invalid length: should be {len(targets)} but got {len(vs)}."
+            )
+        raise RuntimeError("The given v should contain a single Tensor.")
     for i, (a, b) in enumerate(zip(vs, targets)):
         if tuple(a.shape) != tuple(b.shape):
-            raise RuntimeError(
-                f"Mismatch in shape: {v_name}[{i}] has a shape of {a.shape} and "
-                f"{t_name}[{i}] has a shape of {b.shape}."
-            )
+            entry = f"Entry {i} in " if targets_tuple else ""
+            raise RuntimeError(f"{entry}v has invalid size: should be {b.shape} but got {a.shape}.")
 
 
 def jacobian(
@@ -187,7 +219,11 @@ def jacobian(
     one reverse pass per output element. For outputs of shape O and inputs
     of shape I each block has shape O + I."""
     if strategy not in ("reverse-mode", "forward-mode"):
-        raise ValueError('Expected strategy to be either "forward-mode" or "reverse-mode".')
+        raise ValueError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". Hint: If your '
+            'function has more outputs than inputs, "forward-mode" tends to be more performant. '
+            'Otherwise, prefer to use "reverse-mode".'
+        )
     with enable_grad():
         inputs, inputs_tuple = _as_tuple(inputs, "inputs", "jacobian")
         inputs = _prepare_inputs(inputs, create_graph)
@@ -236,13 +272,18 @@ def hessian(
     inputs_t, inputs_tuple = _as_tuple(inputs, "inputs", "hessian")
 
     def gradient(*xs: _C.Tensor) -> tuple[_C.Tensor, ...]:
-        out = func(*xs)
-        outs, _ = _as_tuple(out, "outputs of the user-provided function", "hessian")
-        if len(outs) != 1 or outs[0].numel() != 1:
+        outs, out_is_tuple = _call(func, xs, "hessian")
+        _check_outputs_require_grad(outs, strict)
+        if out_is_tuple:
+            raise RuntimeError("The function given to hessian should return a single Tensor")
+        if outs[0].numel() != 1:
             raise RuntimeError(
-                "The function given to hessian should return a single Tensor with a single element"
+                "The Tensor returned by the function given to hessian should contain a single "
+                "element"
             )
-        return _grad(outs, xs, (_C.ones_like(outs[0]),), True, strict, "hessian")
+        grads = _grad(outs, xs, (_C.ones_like(outs[0]),), True, False)
+        _check_jacobian_requires_grad(grads, strict)
+        return grads
 
     jac = jacobian(gradient, inputs_t, create_graph=create_graph, strict=strict)
     if not inputs_tuple:
@@ -261,10 +302,13 @@ def vhp(
     with enable_grad():
         inputs, inputs_tuple = _as_tuple(inputs, "inputs", "vhp")
         inputs = _prepare_inputs(inputs, create_graph)
-        outputs, _ = _call(func, inputs, "vhp")
-        if len(outputs) != 1 or outputs[0].numel() != 1:
+        outputs, outputs_tuple = _call(func, inputs, "vhp")
+        _check_outputs_require_grad(outputs, strict)
+        if outputs_tuple:
+            raise RuntimeError("The function given to vhp should return a single Tensor")
+        if outputs[0].numel() != 1:
             raise RuntimeError(
-                "The function given to vhp should return a single Tensor with a single element"
+                "The Tensor returned by the function given to vhp should contain a single element"
             )
         if v is None:
             if len(inputs) != 1 or inputs[0].numel() != 1:
@@ -275,9 +319,10 @@ def vhp(
             v = (_C.ones_like(inputs[0]),)
         else:
             v, _ = _as_tuple(v, "v", "vhp")
-        _check_shapes(v, inputs, "v", "inputs")
-        grads = _grad(outputs, inputs, (_C.ones_like(outputs[0]),), True, strict, "vhp")
-        result = _grad(grads, inputs, v, create_graph, strict, "vhp", retain_graph=True)
+        _check_shapes(v, inputs, inputs_tuple)
+        grads = _grad(outputs, inputs, (_C.ones_like(outputs[0]),), True, False)
+        _check_jacobian_requires_grad(grads, strict)
+        result = _grad(grads, inputs, v, create_graph, strict, retain_graph=True)
     return _finish(outputs[0], create_graph), _unpack(
         tuple(_finish(r, create_graph) for r in result), inputs_tuple
     )

@@ -48,9 +48,8 @@ def leaky_relu_(input: _C.Tensor, negative_slope: float = 0.01) -> _C.Tensor:
 
 
 def hardtanh_(input: _C.Tensor, min_val: float = -1.0, max_val: float = 1.0) -> _C.Tensor:
-    """In-place hardtanh."""
-    if min_val > max_val:
-        raise ValueError("min_val cannot be greater than max_val")
+    """In-place hardtanh; unlike hardtanh, min_val > max_val is accepted (all
+    elements become max_val), as in PyTorch."""
     return _C.hardtanh_(input, min_val, max_val)
 
 
