@@ -502,3 +502,21 @@ def test_cpp_layers_match_python(installed: Path, tmp_path: Path) -> None:
         got = end[key].double().reshape(-1).tolist()
         assert got == pytest.approx(ours_state[key], rel=1e-5, abs=1e-6), key
         assert got == pytest.approx(values, rel=1e-4, abs=1e-5), key
+
+
+def test_reference_data_is_what_torch_gives() -> None:
+    """tests/cpp/data/*.h, which the C++ scheduler and layer tests compare
+    with, are what their generator writes with the installed torch."""
+    import importlib.util
+
+    from oracle import torch as reference
+
+    path = ROOT / "tests" / "cpp" / "data" / "gen_reference.py"
+    spec = importlib.util.spec_from_file_location("gen_reference", path)
+    assert spec is not None and spec.loader is not None
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    for header, text in gen.outputs(reference).items():
+        assert text == header.read_text(), (
+            f"{header.name} is stale: python tests/cpp/data/gen_reference.py"
+        )

@@ -27,6 +27,7 @@
 #include "autograd/grad_mode.h"
 #include "autograd_cpp/data.h"
 #include "autograd_cpp/factories.h"
+#include "autograd_cpp/lr_scheduler.h"
 #include "autograd_cpp/nn.h"
 #include "autograd_cpp/optim.h"
 #include "autograd_cpp/serialize.h"

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "autograd/autograd_meta.h"
+#include "autograd_cpp/check.h"
 #include "ops/ops.h"
 
 namespace ag {
@@ -135,22 +136,28 @@ inline Tensor arange(const Scalar& end, TensorOptions options = {}) {
 }
 
 inline Tensor empty_like(const Tensor& t, TensorOptions options = {}) {
+  detail::check_defined(t, "empty_like");
   return empty(t.sizes(), detail::like(t, options));
 }
 inline Tensor zeros_like(const Tensor& t, TensorOptions options = {}) {
+  detail::check_defined(t, "zeros_like");
   return zeros(t.sizes(), detail::like(t, options));
 }
 inline Tensor ones_like(const Tensor& t, TensorOptions options = {}) {
+  detail::check_defined(t, "ones_like");
   return ones(t.sizes(), detail::like(t, options));
 }
 inline Tensor full_like(const Tensor& t, const Scalar& value,
                         TensorOptions options = {}) {
+  detail::check_defined(t, "full_like");
   return full(t.sizes(), value, detail::like(t, options));
 }
 inline Tensor rand_like(const Tensor& t, TensorOptions options = {}) {
+  detail::check_defined(t, "rand_like");
   return rand(t.sizes(), detail::like(t, options));
 }
 inline Tensor randn_like(const Tensor& t, TensorOptions options = {}) {
+  detail::check_defined(t, "randn_like");
   return randn(t.sizes(), detail::like(t, options));
 }
 

@@ -111,6 +111,10 @@ void Module::load_state_dict(const NamedTensors& state, bool strict) {
   NamedTensors own = state_dict();
   std::vector<std::string> missing, unexpected;
   for (const auto& [key, value] : state) {
+    if (!value.defined()) {
+      ag::detail::throw_undefined_argument("load_state_dict",
+                                           "state_dict[\"" + key + "\"]");
+    }
     auto it = std::find_if(own.begin(), own.end(),
                            [&](const auto& kv) { return kv.first == key; });
     if (it == own.end()) {
@@ -191,6 +195,7 @@ Tensor Module::register_buffer(std::string name, Tensor t) {
 namespace init {
 
 Tensor uniform_(Tensor t, double low, double high) {
+  ag::detail::check_defined(t, "nn::init::uniform_", "tensor");
   NoGradGuard no_grad;
   Tensor r = ops::rand(t.sizes(), t.dtype());
   ops::copy_(t, r * (high - low) + low);
@@ -198,6 +203,7 @@ Tensor uniform_(Tensor t, double low, double high) {
 }
 
 Tensor normal_(Tensor t, double mean, double std) {
+  ag::detail::check_defined(t, "nn::init::normal_", "tensor");
   NoGradGuard no_grad;
   Tensor r = ops::randn(t.sizes(), t.dtype());
   ops::copy_(t, r * std + mean);
@@ -205,6 +211,7 @@ Tensor normal_(Tensor t, double mean, double std) {
 }
 
 Tensor constant_(Tensor t, const Scalar& value) {
+  ag::detail::check_defined(t, "nn::init::constant_", "tensor");
   NoGradGuard no_grad;
   ops::fill_(t, value);
   return t;
@@ -219,6 +226,8 @@ Tensor ones_(Tensor t) {
 }
 
 std::pair<int64_t, int64_t> calculate_fan_in_and_fan_out(const Tensor& t) {
+  ag::detail::check_defined(t, "nn::init::calculate_fan_in_and_fan_out",
+                            "tensor");
   AG_CHECK_AS(ValueError, t.dim() >= 2,
               "Fan in and fan out can not be computed for tensor with fewer "
               "than 2 dimensions");
@@ -298,22 +307,169 @@ Tensor Conv2d::forward(const Tensor& input) {
                      o.groups);
 }
 
-std::string Conv2d::extra_repr() const {
-  const auto& o = options_;
-  std::string s = std::to_string(o.in_channels) + ", " +
-                  std::to_string(o.out_channels) +
-                  ", kernel_size=" + tuple_str(o.kernel_size) +
-                  ", stride=" + tuple_str(o.stride);
-  if (o.padding != std::vector<int64_t>{0, 0}) {
-    s += ", padding=" + tuple_str(o.padding);
+namespace {
+// nn.Conv2d's and nn.ConvTranspose*d's extra_repr: the sizes that differ
+// from their defaults (output_padding empty for a convolution).
+std::string conv_repr(int64_t in_channels, int64_t out_channels,
+                      const std::vector<int64_t>& kernel_size,
+                      const std::vector<int64_t>& stride,
+                      const std::vector<int64_t>& padding,
+                      const std::vector<int64_t>& dilation,
+                      const std::vector<int64_t>& output_padding,
+                      int64_t groups, bool bias) {
+  const auto all = [](const std::vector<int64_t>& v, int64_t x) {
+    return std::all_of(v.begin(), v.end(), [x](int64_t e) { return e == x; });
+  };
+  std::string s = std::to_string(in_channels) + ", " +
+                  std::to_string(out_channels) +
+                  ", kernel_size=" + tuple_str(kernel_size) +
+                  ", stride=" + tuple_str(stride);
+  if (!all(padding, 0)) s += ", padding=" + tuple_str(padding);
+  if (!all(dilation, 1)) s += ", dilation=" + tuple_str(dilation);
+  if (!all(output_padding, 0)) {
+    s += ", output_padding=" + tuple_str(output_padding);
   }
-  if (o.dilation != std::vector<int64_t>{1, 1}) {
-    s += ", dilation=" + tuple_str(o.dilation);
-  }
-  if (o.groups != 1) s += ", groups=" + std::to_string(o.groups);
-  if (!o.bias) s += ", bias=False";
+  if (groups != 1) s += ", groups=" + std::to_string(groups);
+  if (!bias) s += ", bias=False";
   return s;
 }
+}  // namespace
+
+std::string Conv2d::extra_repr() const {
+  const auto& o = options_;
+  return conv_repr(o.in_channels, o.out_channels, o.kernel_size, o.stride,
+                   o.padding, o.dilation, {}, o.groups, o.bias);
+}
+
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
+                        const Tensor& bias, const ops::IntList& stride,
+                        const ops::IntList& padding,
+                        const ops::IntList& output_padding, int64_t groups,
+                        const ops::IntList& dilation) {
+  detail::check_defined(input, "conv_transpose2d", "input");
+  detail::check_defined(weight, "conv_transpose2d", "weight");
+  AG_CHECK(input.dim() == 3 || input.dim() == 4,
+           "Expected 3D (unbatched) or 4D (batched) input to "
+           "conv_transpose2d, but got input of size: ",
+           shape_str(input.sizes()));
+  AG_CHECK(weight.dim() == 4, "conv_transpose2d: expected a 4-D weight, got ",
+           shape_str(weight.sizes()));
+  AG_CHECK(stride.size() == 2 && padding.size() == 2 &&
+               output_padding.size() == 2 && dilation.size() == 2,
+           "conv_transpose2d: stride, padding, output_padding and dilation "
+           "need two values each");
+  AG_CHECK_AS(ValueError, groups > 0, "groups must be a positive integer");
+  const bool batched = input.dim() == 4;
+  const Tensor x = batched ? input : ops::unsqueeze(input, 0);
+  const int64_t n = x.size(0), c_in = x.size(1), h = x.size(2), w = x.size(3);
+  AG_CHECK(weight.size(0) == c_in && c_in % groups == 0,
+           "Given transposed=1, weight of size ", shape_str(weight.sizes()),
+           ", expected input", shape_str(x.sizes()), " to have ",
+           weight.size(0), " channels, but got ", c_in, " channels instead");
+  for (size_t d = 0; d < 2; ++d) {
+    AG_CHECK(output_padding[d] < stride[d] || output_padding[d] < dilation[d],
+             "output padding must be smaller than either stride or "
+             "dilation, but got output_padding_height: ",
+             output_padding[0], " output_padding_width: ", output_padding[1],
+             " stride_height: ", stride[0], " stride_width: ", stride[1],
+             " dilation_height: ", dilation[0],
+             " dilation_width: ", dilation[1]);
+  }
+  const int64_t c_out_g = weight.size(1), kh = weight.size(2),
+                kw = weight.size(3);
+  const int64_t out_h = (h - 1) * stride[0] - 2 * padding[0] +
+                        dilation[0] * (kh - 1) + output_padding[0] + 1;
+  const int64_t out_w = (w - 1) * stride[1] - 2 * padding[1] +
+                        dilation[1] * (kw - 1) + output_padding[1] + 1;
+  // Each input pixel scatters a weighted kernel into the output: one matmul
+  // makes the columns, and fold (col2im) sums their overlaps.
+  const Tensor cols_w = ops::transpose(
+      ops::reshape(weight, {groups, c_in / groups, c_out_g * kh * kw}), 1, 2);
+  Tensor cols =
+      ops::matmul(cols_w, ops::reshape(x, {n, groups, c_in / groups, h * w}));
+  cols = ops::reshape(cols, {n, groups * c_out_g * kh * kw, h * w});
+  Tensor out =
+      ops::fold(cols, {out_h, out_w}, {kh, kw}, dilation, padding, stride);
+  if (bias.defined()) out = out + ops::reshape(bias, {-1, 1, 1});
+  return batched ? out : ops::squeeze(out, {0});
+}
+
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight,
+                        const Tensor& bias, const ops::IntList& stride,
+                        const ops::IntList& padding,
+                        const ops::IntList& output_padding, int64_t groups,
+                        const ops::IntList& dilation) {
+  detail::check_defined(input, "conv_transpose1d", "input");
+  detail::check_defined(weight, "conv_transpose1d", "weight");
+  AG_CHECK(input.dim() == 2 || input.dim() == 3,
+           "Expected 2D (unbatched) or 3D (batched) input to "
+           "conv_transpose1d, but got input of size: ",
+           shape_str(input.sizes()));
+  AG_CHECK(weight.dim() == 3, "conv_transpose1d: expected a 3-D weight, got ",
+           shape_str(weight.sizes()));
+  AG_CHECK(stride.size() == 1 && padding.size() == 1 &&
+               output_padding.size() == 1 && dilation.size() == 1,
+           "conv_transpose1d: stride, padding, output_padding and dilation "
+           "need one value each");
+  // A 1-d transposed convolution is a 2-d one over rows of height 1.
+  const int64_t row_dim = input.dim() - 1;
+  const Tensor out = conv_transpose2d(
+      ops::unsqueeze(input, row_dim), ops::unsqueeze(weight, 2), bias,
+      {1, stride[0]}, {0, padding[0]}, {0, output_padding[0]}, groups,
+      {1, dilation[0]});
+  return ops::squeeze(out, {row_dim});
+}
+
+template <size_t N>
+ConvTransposeNd<N>::ConvTransposeNd(ConvTransposeOptions<N> options)
+    : options_(std::move(options)) {
+  const auto& o = options_;
+  AG_CHECK_AS(ValueError, o.groups > 0, "groups must be a positive integer");
+  AG_CHECK_AS(ValueError, o.in_channels % o.groups == 0,
+              "in_channels must be divisible by groups");
+  AG_CHECK_AS(ValueError, o.out_channels % o.groups == 0,
+              "out_channels must be divisible by groups");
+  AG_CHECK_AS(ValueError,
+              o.kernel_size.size() == N && o.stride.size() == N &&
+                  o.padding.size() == N && o.output_padding.size() == N &&
+                  o.dilation.size() == N,
+              name(), ": kernel_size, stride, padding, output_padding and ",
+              "dilation need ", N, " values each");
+  Shape shape{o.in_channels, o.out_channels / o.groups};
+  for (int64_t k : o.kernel_size) shape.push_back(k);
+  weight = register_parameter("weight", ops::empty(shape, default_dtype()));
+  bias = register_parameter(
+      "bias",
+      o.bias ? ops::empty({o.out_channels}, default_dtype()) : Tensor());
+  default_init(weight, bias);
+}
+
+template <size_t N>
+Tensor ConvTransposeNd<N>::forward(const Tensor& input) {
+  const auto& o = options_;
+  if constexpr (N == 1) {
+    return conv_transpose1d(input, weight, bias, o.stride, o.padding,
+                            o.output_padding, o.groups, o.dilation);
+  } else {
+    return conv_transpose2d(input, weight, bias, o.stride, o.padding,
+                            o.output_padding, o.groups, o.dilation);
+  }
+}
+
+template <size_t N>
+std::string ConvTransposeNd<N>::name() const {
+  return "ConvTranspose" + std::to_string(N) + "d";
+}
+
+template <size_t N>
+std::string ConvTransposeNd<N>::extra_repr() const {
+  const auto& o = options_;
+  return conv_repr(o.in_channels, o.out_channels, o.kernel_size, o.stride,
+                   o.padding, o.dilation, o.output_padding, o.groups, o.bias);
+}
+
+template class ConvTransposeNd<1>;
+template class ConvTransposeNd<2>;
 
 std::string LeakyReLU::extra_repr() const {
   return "negative_slope=" + fmt_double(slope_);
@@ -490,8 +646,319 @@ std::string Embedding::extra_repr() const {
 
 Tensor Sequential::forward(const Tensor& input) {
   Tensor x = input;
-  for (const auto& m : modules_) x = m->forward(x);
+  for (const auto& m : modules_) x = (*m)(x);
   return x;
 }
+
+// ---- recurrent layers ----------------------------------------------------
+
+namespace {
+int64_t gate_count(RNNMode mode) {
+  switch (mode) {
+    case RNNMode::LSTM:
+      return 4;
+    case RNNMode::GRU:
+      return 3;
+    default:
+      return 1;
+  }
+}
+
+// The recurrent layers' and cells' shared init: every weight and bias
+// uniform in [-1/sqrt(hidden), 1/sqrt(hidden)].
+void rnn_init(const std::vector<Tensor>& params, int64_t hidden_size) {
+  const double bound =
+      hidden_size > 0 ? 1.0 / std::sqrt(static_cast<double>(hidden_size)) : 0;
+  for (const Tensor& p : params) {
+    if (p.defined()) init::uniform_(p, -bound, bound);
+  }
+}
+
+// One step of `mode`'s cell; c (LSTM's cell state) is read and replaced.
+Tensor cell_step(RNNMode mode, const Tensor& x, const Tensor& h, Tensor& c,
+                 const std::vector<Tensor>& w) {
+  switch (mode) {
+    case RNNMode::RNNTanh:
+      return rnn_tanh_cell(x, h, w[0], w[1], w[2], w[3]);
+    case RNNMode::RNNRelu:
+      return rnn_relu_cell(x, h, w[0], w[1], w[2], w[3]);
+    case RNNMode::LSTM: {
+      auto [h_next, c_next] = lstm_cell(x, h, c, w[0], w[1], w[2], w[3]);
+      c = c_next;
+      return h_next;
+    }
+    case RNNMode::GRU:
+      return gru_cell(x, h, w[0], w[1], w[2], w[3]);
+  }
+  return h;  // not reached
+}
+
+const char* mode_name(RNNMode mode) {
+  switch (mode) {
+    case RNNMode::LSTM:
+      return "LSTM";
+    case RNNMode::GRU:
+      return "GRU";
+    default:
+      return "RNN";
+  }
+}
+
+// x W_ih^T + b_ih + h W_hh^T + b_hh
+Tensor both_gates(const Tensor& x, const Tensor& h, const Tensor& w_ih,
+                  const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh) {
+  return ops::linear(x, w_ih, b_ih) + ops::linear(h, w_hh, b_hh);
+}
+}  // namespace
+
+Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih,
+                     const Tensor& w_hh, const Tensor& b_ih,
+                     const Tensor& b_hh) {
+  return ops::tanh(both_gates(input, hx, w_ih, w_hh, b_ih, b_hh));
+}
+
+Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih,
+                     const Tensor& w_hh, const Tensor& b_ih,
+                     const Tensor& b_hh) {
+  return ops::relu(both_gates(input, hx, w_ih, w_hh, b_ih, b_hh));
+}
+
+// i, f, g, o = chunks of the gates; c' = f c + i g; h' = o tanh(c')
+std::pair<Tensor, Tensor> lstm_cell(const Tensor& input, const Tensor& hx,
+                                    const Tensor& cx, const Tensor& w_ih,
+                                    const Tensor& w_hh, const Tensor& b_ih,
+                                    const Tensor& b_hh) {
+  const TensorList g =
+      ops::chunk(both_gates(input, hx, w_ih, w_hh, b_ih, b_hh), 4, 1);
+  const Tensor c =
+      ops::sigmoid(g[1]) * cx + ops::sigmoid(g[0]) * ops::tanh(g[2]);
+  return {ops::sigmoid(g[3]) * ops::tanh(c), c};
+}
+
+// r = s(x_r + h_r), z = s(x_z + h_z), n = tanh(x_n + r h_n),
+// h' = (1 - z) n + z h
+Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih,
+                const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh) {
+  const TensorList gx = ops::chunk(ops::linear(input, w_ih, b_ih), 3, 1);
+  const TensorList gh = ops::chunk(ops::linear(hx, w_hh, b_hh), 3, 1);
+  const Tensor r = ops::sigmoid(gx[0] + gh[0]);
+  const Tensor z = ops::sigmoid(gx[1] + gh[1]);
+  const Tensor n = ops::tanh(gx[2] + r * gh[2]);
+  return (1 - z) * n + z * hx;
+}
+
+RNNCellBase::RNNCellBase(RNNMode mode, int64_t input_size, int64_t hidden_size,
+                         bool bias)
+    : mode_(mode), input_size_(input_size), hidden_size_(hidden_size) {
+  AG_CHECK_AS(ValueError, input_size > 0 && hidden_size > 0, name(),
+              ": input_size and hidden_size must be positive, got ", input_size,
+              " and ", hidden_size);
+  const int64_t rows = gate_count(mode) * hidden_size;
+  const DType dt = default_dtype();
+  weight_ih =
+      register_parameter("weight_ih", ops::empty({rows, input_size}, dt));
+  weight_hh =
+      register_parameter("weight_hh", ops::empty({rows, hidden_size}, dt));
+  bias_ih =
+      register_parameter("bias_ih", bias ? ops::empty({rows}, dt) : Tensor());
+  bias_hh =
+      register_parameter("bias_hh", bias ? ops::empty({rows}, dt) : Tensor());
+  rnn_init({weight_ih, weight_hh, bias_ih, bias_hh}, hidden_size);
+}
+
+std::pair<Tensor, Tensor> RNNCellBase::forward_with_state(const Tensor& input,
+                                                          const Tensor& hx,
+                                                          const Tensor& cx) {
+  detail::check_defined(input, name().c_str(), "input");
+  AG_CHECK(input.dim() == 1 || input.dim() == 2, name(),
+           ": Expected input to be 1D or 2D, got ", input.dim(), "D instead");
+  const bool batched = input.dim() == 2;
+  const Tensor x = batched ? input : ops::unsqueeze(input, 0);
+  const auto state = [&](const Tensor& given) {
+    if (!given.defined()) {
+      return ops::zeros({x.size(0), hidden_size_}, x.dtype());
+    }
+    AG_CHECK(given.dim() == input.dim(), name(), ": Expected hidden to be ",
+             input.dim(), "D for ", input.dim(), "D input, got ", given.dim(),
+             "D instead");
+    return batched ? given : ops::unsqueeze(given, 0);
+  };
+  const Tensor h = state(hx);
+  Tensor c = mode_ == RNNMode::LSTM ? state(cx) : Tensor();
+  Tensor h_next =
+      cell_step(mode_, x, h, c, {weight_ih, weight_hh, bias_ih, bias_hh});
+  if (!batched) {
+    h_next = ops::squeeze(h_next, {0});
+    if (c.defined()) c = ops::squeeze(c, {0});
+  }
+  return {h_next, c};
+}
+
+Tensor RNNCellBase::forward(const Tensor& input) {
+  return forward_with_state(input).first;
+}
+
+std::string RNNCellBase::name() const {
+  return std::string(mode_name(mode_)) + "Cell";
+}
+
+std::string RNNCellBase::extra_repr() const {
+  std::string s =
+      std::to_string(input_size_) + ", " + std::to_string(hidden_size_);
+  if (!bias_ih.defined()) s += ", bias=False";
+  if (mode_ == RNNMode::RNNRelu) s += ", nonlinearity=relu";
+  return s;
+}
+
+RNNCell::RNNCell(int64_t input_size, int64_t hidden_size, bool bias,
+                 RNNMode nonlinearity)
+    : RNNCellBase(nonlinearity, input_size, hidden_size, bias) {
+  AG_CHECK_AS(
+      ValueError,
+      nonlinearity == RNNMode::RNNTanh || nonlinearity == RNNMode::RNNRelu,
+      "RNNCell: the nonlinearity must be RNNMode::RNNTanh or "
+      "RNNMode::RNNRelu");
+}
+
+RNNBase::RNNBase(RNNMode mode, RNNOptions options)
+    : mode_(mode), options_(options) {
+  const auto& o = options_;
+  AG_CHECK_AS(ValueError, o.input_size > 0 && o.hidden_size > 0,
+              mode_name(mode), ": input_size and hidden_size must be positive");
+  AG_CHECK_AS(ValueError, o.num_layers > 0,
+              "num_layers must be greater than or equal to 1");
+  AG_CHECK_AS(ValueError, o.dropout >= 0 && o.dropout <= 1,
+              "dropout should be a number in range [0, 1] representing the "
+              "probability of an element being zeroed");
+  const int64_t rows = gate_count(mode) * o.hidden_size;
+  const int64_t dirs = o.bidirectional ? 2 : 1;
+  const DType dt = default_dtype();
+  for (int64_t layer = 0; layer < o.num_layers; ++layer) {
+    const int64_t in = layer == 0 ? o.input_size : o.hidden_size * dirs;
+    for (int64_t dir = 0; dir < dirs; ++dir) {
+      const std::string suffix =
+          "_l" + std::to_string(layer) + (dir ? "_reverse" : "");
+      flat_weights_.push_back(
+          register_parameter("weight_ih" + suffix, ops::empty({rows, in}, dt)));
+      flat_weights_.push_back(register_parameter(
+          "weight_hh" + suffix, ops::empty({rows, o.hidden_size}, dt)));
+      flat_weights_.push_back(register_parameter(
+          "bias_ih" + suffix, o.bias ? ops::empty({rows}, dt) : Tensor()));
+      flat_weights_.push_back(register_parameter(
+          "bias_hh" + suffix, o.bias ? ops::empty({rows}, dt) : Tensor()));
+    }
+  }
+  rnn_init(flat_weights_, o.hidden_size);
+}
+
+std::vector<Tensor> RNNBase::weights(int64_t layer, int64_t dir) const {
+  const int64_t dirs = options_.bidirectional ? 2 : 1;
+  const auto first = flat_weights_.begin() + 4 * (layer * dirs + dir);
+  return std::vector<Tensor>(first, first + 4);
+}
+
+RNNOutput RNNBase::forward_with_state(const Tensor& input, const Tensor& h0,
+                                      const Tensor& c0) {
+  const auto& o = options_;
+  detail::check_defined(input, mode_name(mode_), "input");
+  AG_CHECK(input.dim() == 2 || input.dim() == 3, mode_name(mode_),
+           ": Expected input to be 2D or 3D, got ", input.dim(),
+           "D tensor instead");
+  AG_CHECK(input.size(-1) == o.input_size, "input.size(-1) must be equal to ",
+           "input_size. Expected ", o.input_size, ", got ", input.size(-1));
+  const bool batched = input.dim() == 3;
+  // Time-major (L, N, features) inside.
+  Tensor x = batched ? input : ops::unsqueeze(input, o.batch_first ? 0 : 1);
+  if (o.batch_first) x = ops::transpose(x, 0, 1);
+  const int64_t steps = x.size(0), batch = x.size(1);
+  const int64_t dirs = o.bidirectional ? 2 : 1;
+  const Shape state_shape{o.num_layers * dirs, batch, o.hidden_size};
+  const auto initial = [&](const Tensor& given) {
+    if (!given.defined()) return ops::zeros(state_shape, x.dtype());
+    const Tensor s = batched ? given : ops::unsqueeze(given, 1);
+    AG_CHECK(s.sizes() == state_shape, "Expected hidden size ",
+             shape_str(state_shape), ", got ", shape_str(s.sizes()));
+    return s;
+  };
+  const Tensor h_init = initial(h0);
+  const Tensor c_init = mode_ == RNNMode::LSTM ? initial(c0) : Tensor();
+  TensorList h_last, c_last;
+  Tensor layer_input = x;
+  for (int64_t layer = 0; layer < o.num_layers; ++layer) {
+    TensorList dir_outputs;
+    for (int64_t dir = 0; dir < dirs; ++dir) {
+      const int64_t index = layer * dirs + dir;
+      const std::vector<Tensor> w = weights(layer, dir);
+      Tensor h = ops::select(h_init, 0, index);
+      Tensor c = c_init.defined() ? ops::select(c_init, 0, index) : Tensor();
+      TensorList outputs(static_cast<size_t>(steps));
+      for (int64_t i = 0; i < steps; ++i) {
+        const int64_t t = dir == 0 ? i : steps - 1 - i;
+        h = cell_step(mode_, ops::select(layer_input, 0, t), h, c, w);
+        outputs[static_cast<size_t>(t)] = h;
+      }
+      dir_outputs.push_back(ops::stack(outputs, 0));
+      h_last.push_back(h);
+      if (c.defined()) c_last.push_back(c);
+    }
+    layer_input = dirs == 1 ? dir_outputs[0] : ops::cat(dir_outputs, 2);
+    if (o.dropout > 0 && is_training() && layer + 1 < o.num_layers) {
+      layer_input = ops::dropout(layer_input, o.dropout, true);
+    }
+  }
+  RNNOutput out;
+  out.output = o.batch_first ? ops::transpose(layer_input, 0, 1) : layer_input;
+  out.h_n = ops::stack(h_last, 0);
+  if (!c_last.empty()) out.c_n = ops::stack(c_last, 0);
+  if (!batched) {
+    out.output = ops::squeeze(out.output, {o.batch_first ? 0 : 1});
+    out.h_n = ops::squeeze(out.h_n, {1});
+    if (out.c_n.defined()) out.c_n = ops::squeeze(out.c_n, {1});
+  }
+  return out;
+}
+
+Tensor RNNBase::forward(const Tensor& input) {
+  return forward_with_state(input).output;
+}
+
+std::string RNNBase::name() const {
+  return mode_name(mode_);
+}
+
+std::string RNNBase::extra_repr() const {
+  const auto& o = options_;
+  std::string s =
+      std::to_string(o.input_size) + ", " + std::to_string(o.hidden_size);
+  if (o.num_layers != 1) s += ", num_layers=" + std::to_string(o.num_layers);
+  if (!o.bias) s += ", bias=False";
+  if (o.batch_first) s += ", batch_first=True";
+  if (o.dropout != 0) s += ", dropout=" + fmt_double(o.dropout);
+  if (o.bidirectional) s += ", bidirectional=True";
+  return s;
+}
+
+namespace {
+RNNOptions layer_options(int64_t input_size, int64_t hidden_size,
+                         int64_t num_layers) {
+  RNNOptions o(input_size, hidden_size);
+  o.num_layers = num_layers;
+  return o;
+}
+}  // namespace
+
+RNN::RNN(RNNOptions options) : RNNBase(options.nonlinearity, options) {
+  AG_CHECK_AS(ValueError,
+              options.nonlinearity == RNNMode::RNNTanh ||
+                  options.nonlinearity == RNNMode::RNNRelu,
+              "RNN: the nonlinearity must be RNNMode::RNNTanh or "
+              "RNNMode::RNNRelu");
+}
+RNN::RNN(int64_t input_size, int64_t hidden_size, int64_t num_layers)
+    : RNN(layer_options(input_size, hidden_size, num_layers)) {}
+LSTM::LSTM(int64_t input_size, int64_t hidden_size, int64_t num_layers)
+    : LSTM(layer_options(input_size, hidden_size, num_layers)) {}
+GRU::GRU(int64_t input_size, int64_t hidden_size, int64_t num_layers)
+    : GRU(layer_options(input_size, hidden_size, num_layers)) {}
 
 }  // namespace ag::nn

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "autograd_cpp/check.h"
 #include "ops/ops.h"
 
 namespace ag::nn {
@@ -31,7 +32,10 @@ class Module {
 
   // One input, one output; modules with other signatures add their own.
   virtual Tensor forward(const Tensor& input);
-  Tensor operator()(const Tensor& input) { return forward(input); }
+  Tensor operator()(const Tensor& input) {
+    if (!input.defined()) detail::throw_undefined_argument(name(), "input");
+    return forward(input);
+  }
 
   // PyTorch's class name ("Linear") and the text inside its repr's
   // parentheses ("in_features=2, out_features=3, bias=True").
@@ -135,6 +139,67 @@ class Conv2d : public Module {
  private:
   Conv2dOptions options_;
 };
+
+// F.conv_transpose2d: the adjoint of conv2d. Input (N, C_in, H, W) or
+// (C_in, H, W), weight (C_in, C_out / groups, kH, kW), bias (C_out) or
+// undefined; the arguments in PyTorch's order.
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight,
+                        const Tensor& bias = Tensor(),
+                        const ops::IntList& stride = {1, 1},
+                        const ops::IntList& padding = {0, 0},
+                        const ops::IntList& output_padding = {0, 0},
+                        int64_t groups = 1,
+                        const ops::IntList& dilation = {1, 1});
+// F.conv_transpose1d: input (N, C_in, L) or (C_in, L), weight
+// (C_in, C_out / groups, k).
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight,
+                        const Tensor& bias = Tensor(),
+                        const ops::IntList& stride = {1},
+                        const ops::IntList& padding = {0},
+                        const ops::IntList& output_padding = {0},
+                        int64_t groups = 1, const ops::IntList& dilation = {1});
+
+// nn.ConvTranspose1d's and nn.ConvTranspose2d's arguments, N sizes each.
+template <size_t N>
+struct ConvTransposeOptions {
+  ConvTransposeOptions(int64_t in_channels, int64_t out_channels,
+                       int64_t kernel_size)
+      : in_channels(in_channels),
+        out_channels(out_channels),
+        kernel_size(N, kernel_size) {}
+  int64_t in_channels, out_channels;
+  std::vector<int64_t> kernel_size;
+  std::vector<int64_t> stride = std::vector<int64_t>(N, 1),
+                       padding = std::vector<int64_t>(N, 0),
+                       output_padding = std::vector<int64_t>(N, 0),
+                       dilation = std::vector<int64_t>(N, 1);
+  int64_t groups = 1;
+  bool bias = true;
+};
+using ConvTranspose1dOptions = ConvTransposeOptions<1>;
+using ConvTranspose2dOptions = ConvTransposeOptions<2>;
+
+template <size_t N>
+class ConvTransposeNd : public Module {
+ public:
+  explicit ConvTransposeNd(ConvTransposeOptions<N> options);
+  ConvTransposeNd(int64_t in_channels, int64_t out_channels,
+                  int64_t kernel_size)
+      : ConvTransposeNd(
+            ConvTransposeOptions<N>(in_channels, out_channels, kernel_size)) {}
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override;
+  std::string extra_repr() const override;
+  Tensor weight, bias;
+
+ private:
+  ConvTransposeOptions<N> options_;
+};
+// nn.ConvTranspose1d(in, out, k) and with options:
+//   ag::nn::ConvTranspose2dOptions o(3, 8, 3); o.stride = {2, 2};
+//   ag::nn::ConvTranspose2d up(o);
+using ConvTranspose1d = ConvTransposeNd<1>;
+using ConvTranspose2d = ConvTransposeNd<2>;
 
 // Elementwise activations and other parameter-free layers.
 class ReLU : public Module {
@@ -343,6 +408,126 @@ class Embedding : public Module {
   std::optional<int64_t> padding_idx_;
 };
 
+// Recurrent layers and cells (nn.RNN, nn.LSTM, nn.GRU and their cells).
+// Weights are PyTorch's: weight_ih (G * hidden, input), weight_hh
+// (G * hidden, hidden), bias_ih and bias_hh (G * hidden) with G = 1, 4
+// (LSTM: gates i, f, g, o) or 3 (GRU: r, z, n), all uniform in
+// [-1/sqrt(hidden), 1/sqrt(hidden)].
+enum class RNNMode { RNNTanh, RNNRelu, LSTM, GRU };
+
+// One step of each cell, on (N, input) and (N, hidden) tensors; biases may
+// be undefined. lstm_cell returns (h', c').
+Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih,
+                     const Tensor& w_hh, const Tensor& b_ih,
+                     const Tensor& b_hh);
+Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih,
+                     const Tensor& w_hh, const Tensor& b_ih,
+                     const Tensor& b_hh);
+std::pair<Tensor, Tensor> lstm_cell(const Tensor& input, const Tensor& hx,
+                                    const Tensor& cx, const Tensor& w_ih,
+                                    const Tensor& w_hh, const Tensor& b_ih,
+                                    const Tensor& b_hh);
+Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih,
+                const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh);
+
+// nn.RNNCell (nonlinearity tanh, or relu with RNNMode::RNNRelu),
+// nn.LSTMCell, nn.GRUCell: input (N, input_size) or (input_size); a state
+// left undefined starts at zeros.
+class RNNCellBase : public Module {
+ public:
+  // The next hidden state (RNNCell, GRUCell) or (h', c') (LSTMCell; c' is
+  // undefined for the others).
+  std::pair<Tensor, Tensor> forward_with_state(const Tensor& input,
+                                               const Tensor& hx = Tensor(),
+                                               const Tensor& cx = Tensor());
+  // The next hidden state from a zero state.
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override;
+  std::string extra_repr() const override;
+  Tensor weight_ih, weight_hh, bias_ih, bias_hh;
+
+ protected:
+  RNNCellBase(RNNMode mode, int64_t input_size, int64_t hidden_size, bool bias);
+
+ private:
+  RNNMode mode_;
+  int64_t input_size_, hidden_size_;
+};
+class RNNCell : public RNNCellBase {
+ public:
+  // nonlinearity: RNNMode::RNNTanh (PyTorch's "tanh") or RNNMode::RNNRelu.
+  RNNCell(int64_t input_size, int64_t hidden_size, bool bias = true,
+          RNNMode nonlinearity = RNNMode::RNNTanh);
+};
+class LSTMCell : public RNNCellBase {
+ public:
+  LSTMCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RNNCellBase(RNNMode::LSTM, input_size, hidden_size, bias) {}
+};
+class GRUCell : public RNNCellBase {
+ public:
+  GRUCell(int64_t input_size, int64_t hidden_size, bool bias = true)
+      : RNNCellBase(RNNMode::GRU, input_size, hidden_size, bias) {}
+};
+
+struct RNNOptions {
+  RNNOptions(int64_t input_size, int64_t hidden_size)
+      : input_size(input_size), hidden_size(hidden_size) {}
+  int64_t input_size, hidden_size;
+  int64_t num_layers = 1;
+  RNNMode nonlinearity = RNNMode::RNNTanh;  // nn.RNN only
+  bool bias = true;
+  bool batch_first = false;
+  double dropout = 0.0;  // between layers, in training
+  bool bidirectional = false;
+};
+
+// What a recurrent layer returns: output (L, N, D * hidden) (batch first:
+// (N, L, D * hidden)), h_n (D * num_layers, N, hidden) and, for LSTM, c_n.
+struct RNNOutput {
+  Tensor output, h_n, c_n;
+};
+
+// nn.RNN, nn.LSTM, nn.GRU over input (L, N, input_size), (N, L,
+// input_size) with batch_first, or unbatched (L, input_size).
+class RNNBase : public Module {
+ public:
+  // h0 (and for LSTM c0) left undefined start at zeros.
+  RNNOutput forward_with_state(const Tensor& input, const Tensor& h0 = Tensor(),
+                               const Tensor& c0 = Tensor());
+  // The output alone, from zero states.
+  Tensor forward(const Tensor& input) override;
+  std::string name() const override;
+  std::string extra_repr() const override;
+  const RNNOptions& options() const { return options_; }
+
+ protected:
+  RNNBase(RNNMode mode, RNNOptions options);
+
+ private:
+  // Weights of layer `layer`, direction `dir` (weight_ih, weight_hh,
+  // bias_ih, bias_hh; biases undefined without bias).
+  std::vector<Tensor> weights(int64_t layer, int64_t dir) const;
+  RNNMode mode_;
+  RNNOptions options_;
+  std::vector<Tensor> flat_weights_;
+};
+class RNN : public RNNBase {
+ public:
+  explicit RNN(RNNOptions options);
+  RNN(int64_t input_size, int64_t hidden_size, int64_t num_layers = 1);
+};
+class LSTM : public RNNBase {
+ public:
+  explicit LSTM(RNNOptions options) : RNNBase(RNNMode::LSTM, options) {}
+  LSTM(int64_t input_size, int64_t hidden_size, int64_t num_layers = 1);
+};
+class GRU : public RNNBase {
+ public:
+  explicit GRU(RNNOptions options) : RNNBase(RNNMode::GRU, options) {}
+  GRU(int64_t input_size, int64_t hidden_size, int64_t num_layers = 1);
+};
+
 // Runs its modules in order; they are registered as "0", "1", ...
 //   ag::nn::Sequential net(ag::nn::Linear(2, 16), ag::nn::Tanh(),
 //                          ag::nn::Linear(16, 1));
@@ -383,6 +568,7 @@ class MSELoss {
   explicit MSELoss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("MSELoss", input, target);
     return ops::mse_loss(input, target, reduction_);
   }
 
@@ -394,6 +580,7 @@ class L1Loss {
   explicit L1Loss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("L1Loss", input, target);
     return ops::l1_loss(input, target, reduction_);
   }
 
@@ -406,6 +593,7 @@ class BCELoss {
   explicit BCELoss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("BCELoss", input, target);
     return ops::binary_cross_entropy(input, target, Tensor(), reduction_);
   }
 
@@ -418,6 +606,7 @@ class BCEWithLogitsLoss {
   explicit BCEWithLogitsLoss(ops::Reduction reduction = ops::Reduction::Mean)
       : reduction_(reduction) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("BCEWithLogitsLoss", input, target);
     return ops::binary_cross_entropy_with_logits(input, target, Tensor(),
                                                  Tensor(), reduction_);
   }
@@ -432,6 +621,7 @@ class NLLLoss {
                    int64_t ignore_index = -100)
       : reduction_(reduction), ignore_index_(ignore_index) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("NLLLoss", input, target);
     return ops::nll_loss(input, target, Tensor(), reduction_, ignore_index_);
   }
 
@@ -446,6 +636,7 @@ class CrossEntropyLoss {
                             double label_smoothing = 0.0)
       : reduction_(reduction), label_smoothing_(label_smoothing) {}
   Tensor operator()(const Tensor& input, const Tensor& target) const {
+    ag::detail::check_loss_arguments("CrossEntropyLoss", input, target);
     return ops::cross_entropy(input, target, Tensor(), reduction_, -100,
                               label_smoothing_);
   }

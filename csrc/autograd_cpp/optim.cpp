@@ -20,9 +20,9 @@ void check_params(const std::vector<Tensor>& params) {
     AG_CHECK_AS(ValueError, p.is_leaf(), "can't optimize a non-leaf Tensor");
   }
 }
-// The state tensors of a parameter start as zeros of its shape and dtype.
-Tensor zeros_like(const Tensor& p) {
-  return ops::zeros(p.sizes(), p.dtype());
+// torch.optim's ValueError for a hyperparameter out of range.
+void check_option(bool valid, const char* what, double value) {
+  AG_CHECK_AS(ValueError, valid, "Invalid ", what, ": ", value);
 }
 }  // namespace
 
@@ -34,16 +34,39 @@ void Optimizer::zero_grad() {
   for (const Tensor& p : params_) p.set_grad(Tensor());
 }
 
+Optimizer::Batch Optimizer::with_grads() const {
+  Batch batch;
+  for (size_t i = 0; i < params_.size(); ++i) {
+    Tensor g = params_[i].grad();
+    if (!g.defined()) continue;
+    batch.index.push_back(i);
+    batch.params.push_back(params_[i]);
+    batch.grads.push_back(std::move(g));
+  }
+  return batch;
+}
+
+std::vector<Tensor> Optimizer::gather(std::vector<Tensor>& state,
+                                      const Batch& batch, bool create) const {
+  std::vector<Tensor> out;
+  out.reserve(batch.index.size());
+  for (size_t i : batch.index) {
+    if (create && !state[i].defined()) {
+      state[i] = ops::zeros(params_[i].sizes(), params_[i].dtype());
+    }
+    out.push_back(state[i]);
+  }
+  return out;
+}
+
 SGD::SGD(std::vector<Tensor> params, SGDOptions options)
     : Optimizer(std::move(params)),
       options_(options),
       momentum_buffers_(params_.size()) {
-  AG_CHECK_AS(ValueError, options.lr() >= 0.0,
-              "Invalid learning rate: ", options.lr());
-  AG_CHECK_AS(ValueError, options.momentum() >= 0.0,
-              "Invalid momentum value: ", options.momentum());
-  AG_CHECK_AS(ValueError, options.weight_decay() >= 0.0,
-              "Invalid weight_decay value: ", options.weight_decay());
+  check_option(options.lr() >= 0.0, "learning rate", options.lr());
+  check_option(options.momentum() >= 0.0, "momentum value", options.momentum());
+  check_option(options.weight_decay() >= 0.0, "weight_decay value",
+               options.weight_decay());
   AG_CHECK_AS(ValueError,
               !options.nesterov() ||
                   (options.momentum() > 0 && options.dampening() == 0),
@@ -55,19 +78,16 @@ void SGD::step() {
   const ops::SgdOptions o{options_.lr(),        options_.momentum(),
                           options_.dampening(), options_.weight_decay(),
                           options_.nesterov(),  options_.maximize()};
-  // One group of the parameters that received a gradient.
-  std::vector<Tensor> params, grads, buffers;
+  Batch batch = with_grads();
+  if (batch.params.empty()) return;
+  // A momentum buffer's first step copies the gradient instead of blending.
   std::vector<bool> first;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    Tensor g = params_[i].grad();
-    if (!g.defined()) continue;
+  for (size_t i : batch.index) {
     first.push_back(o.momentum != 0 && !momentum_buffers_[i].defined());
-    if (first.back()) momentum_buffers_[i] = zeros_like(params_[i]);
-    params.push_back(params_[i]);
-    grads.push_back(std::move(g));
-    buffers.push_back(momentum_buffers_[i]);
   }
-  if (!params.empty()) ops::sgd_step(params, grads, buffers, first, o);
+  std::vector<Tensor> buffers =
+      gather(momentum_buffers_, batch, o.momentum != 0);
+  ops::sgd_step(batch.params, batch.grads, buffers, first, o);
 }
 
 Adam::Adam(std::vector<Tensor> params, AdamOptions options)
@@ -81,16 +101,14 @@ Adam::Adam(std::vector<Tensor> params, AdamOptions options, bool decoupled)
       exp_avg_sq_(params_.size()),
       max_exp_avg_sq_(params_.size()),
       steps_(params_.size(), 0) {
-  AG_CHECK_AS(ValueError, options.lr() >= 0.0,
-              "Invalid learning rate: ", options.lr());
-  AG_CHECK_AS(ValueError, options.eps() >= 0.0,
-              "Invalid epsilon value: ", options.eps());
-  AG_CHECK_AS(ValueError, options.beta1() >= 0.0 && options.beta1() < 1.0,
-              "Invalid beta parameter at index 0: ", options.beta1());
-  AG_CHECK_AS(ValueError, options.beta2() >= 0.0 && options.beta2() < 1.0,
-              "Invalid beta parameter at index 1: ", options.beta2());
-  AG_CHECK_AS(ValueError, options.weight_decay() >= 0.0,
-              "Invalid weight_decay value: ", options.weight_decay());
+  check_option(options.lr() >= 0.0, "learning rate", options.lr());
+  check_option(options.eps() >= 0.0, "epsilon value", options.eps());
+  check_option(options.beta1() >= 0.0 && options.beta1() < 1.0,
+               "beta parameter at index 0", options.beta1());
+  check_option(options.beta2() >= 0.0 && options.beta2() < 1.0,
+               "beta parameter at index 1", options.beta2());
+  check_option(options.weight_decay() >= 0.0, "weight_decay value",
+               options.weight_decay());
 }
 
 void Adam::step() {
@@ -104,27 +122,13 @@ void Adam::step() {
   o.amsgrad = options_.amsgrad();
   o.maximize = options_.maximize();
   o.decoupled_weight_decay = decoupled_;
-  std::vector<Tensor> params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs;
+  Batch batch = with_grads();
+  if (batch.params.empty()) return;
   std::vector<int64_t> steps;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    Tensor g = params_[i].grad();
-    if (!g.defined()) continue;
-    if (!exp_avg_[i].defined()) {
-      exp_avg_[i] = zeros_like(params_[i]);
-      exp_avg_sq_[i] = zeros_like(params_[i]);
-      if (o.amsgrad) max_exp_avg_sq_[i] = zeros_like(params_[i]);
-    }
-    params.push_back(params_[i]);
-    grads.push_back(std::move(g));
-    exp_avgs.push_back(exp_avg_[i]);
-    exp_avg_sqs.push_back(exp_avg_sq_[i]);
-    max_exp_avg_sqs.push_back(max_exp_avg_sq_[i]);
-    steps.push_back(++steps_[i]);
-  }
-  if (!params.empty()) {
-    ops::adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps,
-                   o);
-  }
+  for (size_t i : batch.index) steps.push_back(++steps_[i]);
+  ops::adam_step(batch.params, batch.grads, gather(exp_avg_, batch, true),
+                 gather(exp_avg_sq_, batch, true),
+                 gather(max_exp_avg_sq_, batch, o.amsgrad), steps, o);
 }
 
 RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions options)
@@ -133,14 +137,10 @@ RMSprop::RMSprop(std::vector<Tensor> params, RMSpropOptions options)
       square_avg_(params_.size()),
       momentum_buffer_(params_.size()),
       grad_avg_(params_.size()) {
-  AG_CHECK_AS(ValueError, options.lr() >= 0.0,
-              "Invalid learning rate: ", options.lr());
-  AG_CHECK_AS(ValueError, options.eps() >= 0.0,
-              "Invalid epsilon value: ", options.eps());
-  AG_CHECK_AS(ValueError, options.momentum() >= 0.0,
-              "Invalid momentum value: ", options.momentum());
-  AG_CHECK_AS(ValueError, options.alpha() >= 0.0,
-              "Invalid alpha value: ", options.alpha());
+  check_option(options.lr() >= 0.0, "learning rate", options.lr());
+  check_option(options.eps() >= 0.0, "epsilon value", options.eps());
+  check_option(options.momentum() >= 0.0, "momentum value", options.momentum());
+  check_option(options.alpha() >= 0.0, "alpha value", options.alpha());
 }
 
 void RMSprop::step() {
@@ -153,25 +153,11 @@ void RMSprop::step() {
   o.momentum = options_.momentum();
   o.centered = options_.centered();
   o.maximize = options_.maximize();
-  std::vector<Tensor> params, grads, square_avgs, momentum_buffers, grad_avgs;
-  for (size_t i = 0; i < params_.size(); ++i) {
-    Tensor g = params_[i].grad();
-    if (!g.defined()) continue;
-    if (!square_avg_[i].defined()) {
-      square_avg_[i] = zeros_like(params_[i]);
-      if (o.momentum > 0) momentum_buffer_[i] = zeros_like(params_[i]);
-      if (o.centered) grad_avg_[i] = zeros_like(params_[i]);
-    }
-    params.push_back(params_[i]);
-    grads.push_back(std::move(g));
-    square_avgs.push_back(square_avg_[i]);
-    momentum_buffers.push_back(momentum_buffer_[i]);
-    grad_avgs.push_back(grad_avg_[i]);
-  }
-  if (!params.empty()) {
-    ops::rmsprop_step(params, grads, square_avgs, momentum_buffers, grad_avgs,
-                      o);
-  }
+  Batch batch = with_grads();
+  if (batch.params.empty()) return;
+  ops::rmsprop_step(batch.params, batch.grads, gather(square_avg_, batch, true),
+                    gather(momentum_buffer_, batch, o.momentum > 0),
+                    gather(grad_avg_, batch, o.centered), o);
 }
 
 }  // namespace ag::optim

@@ -13,7 +13,8 @@
 
 namespace ag::optim {
 
-// A chainable option: `AdamOptions(1e-3).betas(0.9, 0.99)`.
+// A chainable option: `AdamOptions(1e-3).betas(0.9, 0.99)` (also used by
+// lr_scheduler.h).
 #define AG_OPTIM_OPTION(Options, type, name) \
   Options& name(type value) {                \
     name##_ = value;                         \
@@ -38,7 +39,27 @@ class Optimizer {
   void zero_grad();
   const std::vector<Tensor>& parameters() const { return params_; }
 
+  // The learning rate (param_groups[0]["lr"]), which the schedulers of
+  // lr_scheduler.h set; and what OneCycleLR cycles as the momentum: SGD's
+  // and RMSprop's momentum, Adam's beta1.
+  virtual double lr() const = 0;
+  virtual void set_lr(double lr) = 0;
+  virtual double momentum() const = 0;
+  virtual void set_momentum(double momentum) = 0;
+
  protected:
+  // The parameters that received a gradient, in the form the fused updates
+  // take them: a step gathers these and their state, and makes one call.
+  struct Batch {
+    std::vector<size_t> index;  // into params_
+    std::vector<Tensor> params, grads;
+  };
+  Batch with_grads() const;
+  // state[i] for each parameter i of the batch; with `create`, an undefined
+  // entry first becomes zeros of its parameter's shape and dtype.
+  std::vector<Tensor> gather(std::vector<Tensor>& state, const Batch& batch,
+                             bool create) const;
+
   std::vector<Tensor> params_;
 };
 
@@ -57,6 +78,10 @@ class SGD : public Optimizer {
   SGD(std::vector<Tensor> params, SGDOptions options);
   void step() override;
   SGDOptions& options() { return options_; }
+  double lr() const override { return options_.lr(); }
+  void set_lr(double lr) override { options_.lr(lr); }
+  double momentum() const override { return options_.momentum(); }
+  void set_momentum(double momentum) override { options_.momentum(momentum); }
 
  private:
   SGDOptions options_;
@@ -82,6 +107,10 @@ class Adam : public Optimizer {
   Adam(std::vector<Tensor> params, AdamOptions options = AdamOptions());
   void step() override;
   AdamOptions& options() { return options_; }
+  double lr() const override { return options_.lr(); }
+  void set_lr(double lr) override { options_.lr(lr); }
+  double momentum() const override { return options_.beta1(); }
+  void set_momentum(double momentum) override { options_.beta1(momentum); }
   // The number of steps parameter i has taken.
   int64_t step_count(size_t i) const { return steps_.at(i); }
 
@@ -127,12 +156,14 @@ class RMSprop : public Optimizer {
           RMSpropOptions options = RMSpropOptions());
   void step() override;
   RMSpropOptions& options() { return options_; }
+  double lr() const override { return options_.lr(); }
+  void set_lr(double lr) override { options_.lr(lr); }
+  double momentum() const override { return options_.momentum(); }
+  void set_momentum(double momentum) override { options_.momentum(momentum); }
 
  private:
   RMSpropOptions options_;
   std::vector<Tensor> square_avg_, momentum_buffer_, grad_avg_;
 };
-
-#undef AG_OPTIM_OPTION
 
 }  // namespace ag::optim

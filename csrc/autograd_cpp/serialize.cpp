@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "autograd/grad_mode.h"
+#include "autograd_cpp/check.h"
 
 namespace ag {
 
@@ -177,6 +178,10 @@ void save_file(const nn::NamedTensors& tensors, const std::string& path) {
   std::set<std::string> names;
   std::vector<std::pair<std::string, Tensor>> order;
   for (const auto& [name, t] : tensors) {
+    if (!t.defined()) {
+      detail::throw_undefined_argument("save_file",
+                                       "tensors[\"" + name + "\"]");
+    }
     AG_CHECK(names.insert(name).second, "safetensors: duplicate name ", name);
     order.emplace_back(name, ops::contiguous(t));
   }

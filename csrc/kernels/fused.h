@@ -12,8 +12,10 @@
 namespace ag::kernels {
 
 // grad_in = grad * f'(self) for f = op, one of Relu, Gelu, GeluTanh, Silu
-// (for Relu, 0 where self <= 0, even for an inf or NaN grad, else grad). All
-// three have self's (floating) dtype and shape; grad_in is written.
+// (for Relu, 0 where self <= 0, even for an inf or NaN grad, else grad);
+// for Tanh and Sigmoid, whose derivatives are functions of their result,
+// `self` is the forward's result y: grad * (1 - y * y), grad * (y * (1 - y)).
+// All three have self's (floating) dtype and shape; grad_in is written.
 void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
                     const Tensor& grad_in);
 

@@ -15,19 +15,6 @@ namespace {
 
 using kernels::UnaryOp;
 
-// grad * f'(x) in one fused kernel pass, or undefined when the backward
-// itself is being differentiated (create_graph) and must be composed of
-// differentiable ops.
-Tensor fused_backward(UnaryOp op, const Tensor& grad, const Tensor& x) {
-  if (GradMode::is_enabled() || grad.dtype() != x.dtype() ||
-      grad.sizes() != x.sizes()) {
-    return Tensor();
-  }
-  Tensor out = empty_tensor(x.sizes(), x.dtype());
-  kernels::unary_backward(op, grad, x, out);
-  return out;
-}
-
 // d(self) = grad * (result > 0)   (0 at 0: the minimum-norm subgradient)
 struct ReluSpec {
   static constexpr const char* kName = "ReluBackward0";

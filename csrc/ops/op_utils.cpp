@@ -1,4 +1,5 @@
 #include "ops/op_utils.h"
+#include "kernels/fused.h"
 
 namespace ag::ops {
 
@@ -6,6 +7,17 @@ std::vector<double> values_of(const Tensor& t) {
   const Tensor d = contiguous_data(cast_data(t, DType::Float64));
   const auto* p = static_cast<const double*>(d.raw_data());
   return std::vector<double>(p, p + d.numel());
+}
+
+Tensor fused_backward(kernels::UnaryOp op, const Tensor& grad,
+                      const Tensor& x) {
+  if (GradMode::is_enabled() || grad.dtype() != x.dtype() ||
+      grad.sizes() != x.sizes()) {
+    return Tensor();
+  }
+  Tensor out = empty_tensor(x.sizes(), x.dtype());
+  kernels::unary_backward(op, grad, x, out);
+  return out;
 }
 
 Tensor cast_data(const Tensor& t, DType dtype) {

@@ -33,6 +33,11 @@ inline Tensor contiguous_data(const Tensor& t) {
 Tensor unsafe_view(const Tensor& self, const Shape& sizes);
 // t's values as doubles, in row-major order.
 std::vector<double> values_of(const Tensor& t);
+// grad * f'(x) for f = op in one fused kernel pass (kernels::unary_backward;
+// for Tanh and Sigmoid, x is the forward's result), or undefined when the
+// backward itself is being differentiated (create_graph) and must be
+// composed of differentiable ops.
+Tensor fused_backward(kernels::UnaryOp op, const Tensor& grad, const Tensor& x);
 
 // Note [Forward AD gate]: should_record<T> (and record<T>, built on it) is
 // the gate every differentiable op passes with its differentiable inputs,

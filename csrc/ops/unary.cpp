@@ -98,6 +98,10 @@ struct TanhSpec {
   static constexpr const char* kName = "TanhBackward0";
   static constexpr bool kSavesResult = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
+    if (Tensor fused = fused_backward(kernels::UnaryOp::Tanh, g, result);
+        fused.defined()) {
+      return fused;
+    }
     return mul(g, rsub(mul(result, result), Scalar(1.0)));
   }
   // Note [Elementwise forward rules]
@@ -234,6 +238,10 @@ struct SigmoidSpec {
   static constexpr const char* kName = "SigmoidBackward0";
   static constexpr bool kSavesResult = true;
   static Tensor backward(const Tensor& g, const Tensor& result) {
+    if (Tensor fused = fused_backward(kernels::UnaryOp::Sigmoid, g, result);
+        fused.defined()) {
+      return fused;
+    }
     return mul(g, mul(result, rsub(result, Scalar(1.0))));
   }
   // Note [Elementwise forward rules]

@@ -3,7 +3,8 @@
 Builds workloads.cpp against an installed autograd_cpp package and against the
 libtorch that the ``torch`` wheel ships (its headers and libraries live under
 torch/include and torch/lib), runs both single-threaded, and prints per-op
-times with their ratios, plus each build's compile time (CPU seconds of the
+CPU times (the process's, so a busy machine's waits stay out) with their
+ratios, plus each build's compile time (CPU seconds of the
 compiler, which a busy machine distorts less than wall time) and binary size.
 
     cmake -S . -B build/core -DAUTOGRAD_CPP_BUILD_PYTHON=OFF
@@ -51,7 +52,6 @@ def build_ours(prefix: Path, out: Path) -> float:
             "-O2",
             "-DNDEBUG",
             f"-I{prefix}/include",
-            f"-I{prefix}/include/autograd_cpp",
             str(SOURCE),
             "-o",
             str(out),

@@ -212,7 +212,10 @@ void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
                     const Tensor& grad_in) {
   profiler::RecordScope scope(op == UnaryOp::Relu   ? "aten::threshold_backward"
                               : op == UnaryOp::Silu ? "aten::silu_backward"
-                                                    : "aten::gelu_backward",
+                              : op == UnaryOp::Tanh ? "aten::tanh_backward"
+                              : op == UnaryOp::Sigmoid
+                                  ? "aten::sigmoid_backward"
+                                  : "aten::gelu_backward",
                               grad, self);
   AG_ISA_FORWARD(unary_backward, op, grad, self, grad_in);
 }

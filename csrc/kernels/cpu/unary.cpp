@@ -235,6 +235,18 @@ void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
       case UnaryOp::Silu:
         return backward_loop<T>(
             plan, ptrs, [](T g, T x) { return g * cpu::silu_derivative(x); });
+      // x is the forward's result here; the formulas are the composed
+      // backwards' (TanhSpec, SigmoidSpec in ops/unary.cpp).
+      case UnaryOp::Tanh:
+        return backward_loop<T>(plan, ptrs, [](T g, T y) {
+          const T y2 = y * y;
+          return g * (T(1) - y2);
+        });
+      case UnaryOp::Sigmoid:
+        return backward_loop<T>(plan, ptrs, [](T g, T y) {
+          const T one_minus = T(1) - y;
+          return g * (y * one_minus);
+        });
       default:
         throw Error("unary_backward kernel: unsupported op");
     }
