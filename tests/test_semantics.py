@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import autograd_cpp as ag
+from oracle import requires_torch, torch
 
 
 def leaf(values, dtype=ag.float32):
@@ -563,3 +564,26 @@ def test_grad_never_aliases_a_gradient_the_user_still_holds():
     w.grad.mul_(5.0)
     assert gt.tolist() == [[1.0] * 3] * 2
     assert w.grad.is_contiguous()
+
+
+@requires_torch
+def test_gradients_summed_through_a_shared_transpose_match_torch():
+    # A weight read through one .t() in every step of a loop: the gradients
+    # meet in a transposed buffer and are summed in place there. Broadcast
+    # (stride 0) and permuted gradients reach the same buffer too.
+    rng = np.random.default_rng(5)
+    w0 = rng.standard_normal((4, 3))
+    xs = [rng.standard_normal((2, 3)) for _ in range(5)]
+
+    def run(lib):
+        w = lib.tensor(w0, requires_grad=True)
+        wt = w.t()
+        total = wt.sum() * 0.5
+        for i, x in enumerate(xs):
+            total = total + (lib.addmm(lib.ones(2, 4, dtype=lib.float64), lib.tensor(x), wt)
+                             * (i + 1)).sum()  # fmt: skip
+        total = total + (wt * lib.tensor(w0).t()).sum()
+        total.backward()
+        return w.grad.numpy()
+
+    np.testing.assert_allclose(run(ag), run(torch), rtol=1e-14, atol=1e-14)

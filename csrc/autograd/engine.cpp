@@ -56,7 +56,8 @@ void accumulate_into(variable_list& buffer, size_t pos, Tensor&& grad,
   if (!slot.defined()) {
     slot = std::move(grad);
   } else if (!create_graph && !forward_ad::any_dual(slot, grad) &&
-             has_private_buffer(slot) && slot.is_contiguous() &&
+             has_private_buffer(slot) &&
+             is_non_overlapping_and_dense(slot.sizes(), slot.strides()) &&
              slot.sizes() == grad.sizes() && slot.dtype() == grad.dtype()) {
     engine_ops::add_inplace(slot, grad);
   } else {

@@ -1,5 +1,7 @@
 #include "core/shape.h"
 
+#include <algorithm>
+
 #include <sstream>
 
 #include "core/error.h"
@@ -25,6 +27,22 @@ Shape contiguous_strides(const Shape& sizes) {
     stride *= std::max<int64_t>(sizes[i], 1);
   }
   return strides;
+}
+
+bool is_non_overlapping_and_dense(const Shape& sizes, const Shape& strides) {
+  DimVector dims;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (sizes[d] == 0) return true;
+    if (sizes[d] != 1) dims.push_back(static_cast<int64_t>(d));
+  }
+  std::sort(dims.begin(), dims.end(),
+            [&](int64_t a, int64_t b) { return strides[a] < strides[b]; });
+  int64_t expected = 1;
+  for (int64_t d : dims) {
+    if (strides[d] != expected) return false;
+    expected *= sizes[d];
+  }
+  return true;
 }
 
 std::string shape_str(const Shape& sizes) {

@@ -100,6 +100,9 @@ using Shape = DimVector;
 
 int64_t numel_of(const Shape& sizes);
 Shape contiguous_strides(const Shape& sizes);
+// Whether a layout covers its elements exactly once with no gaps in some
+// order of dims (contiguous, transposed, permuted).
+bool is_non_overlapping_and_dense(const Shape& sizes, const Shape& strides);
 // Shapes of tensors print as "[2, 3]" in messages.
 std::string shape_str(const Shape& sizes);
 

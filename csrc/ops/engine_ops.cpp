@@ -11,7 +11,20 @@ Tensor add(const Tensor& a, const Tensor& b) {
 }
 
 void add_inplace(const Tensor& a, const Tensor& b) {
-  kernels::binary(kernels::BinaryOp::Add, a, ops::cast_data(b, a.dtype()), a);
+  const Tensor src = ops::cast_data(b, a.dtype());
+  if (!a.is_contiguous() && a.strides() == src.strides() &&
+      is_non_overlapping_and_dense(a.sizes(), a.strides())) {
+    // The same dense layout on both sides (a transposed weight's gradients,
+    // summed once per timestep of a recurrent loop): add in memory order
+    // instead of walking both with transposed strides.
+    const Shape flat{a.numel()}, unit{1};
+    const Tensor dst = make_view(a, flat, unit, a.impl()->storage_offset());
+    kernels::binary(kernels::BinaryOp::Add, dst,
+                    make_view(src, flat, unit, src.impl()->storage_offset()),
+                    dst);
+  } else {
+    kernels::binary(kernels::BinaryOp::Add, a, src, a);
+  }
   a.impl()->bump_version();
 }
 
