@@ -363,8 +363,8 @@ void bind_indexing(TensorClass& cls, py::module_& m) {
         return wrap(without_gil(index.numel(),
                                 [&] { return ops::gather(t, dim, index); }));
       },
-      "Values of input at the index positions along dim: out[i][j] = "
-      "input[index[i][j]][j] for dim 0.");
+      "Values of input at the index positions along dim: `out[i][j] = "
+      "input[index[i][j]][j]` for dim 0.");
   const std::string scatter_sig =
       "(Tensor input, int dim, Tensor index, object src=None, object "
       "value=None, *, str? reduce=None) -> Tensor";

@@ -630,7 +630,7 @@ class Tensor:
         """
     def gather(self, dim: _int, index: Tensor, *, sparse_grad: _bool = False) -> Tensor:
         """
-        Values of input at the index positions along dim: out[i][j] = input[index[i][j]][j] for dim 0.
+        Values of input at the index positions along dim: `out[i][j] = input[index[i][j]][j]` for dim 0.
         """
     def ge(self, other: Tensor | _Number) -> Tensor:
         """
@@ -2037,7 +2037,7 @@ def full_like(input: Tensor, fill_value: _Number, *, dtype: _dtype | None = None
     """
 def gather(input: Tensor, dim: _int, index: Tensor, *, sparse_grad: _bool = False) -> Tensor:
     """
-    Values of input at the index positions along dim: out[i][j] = input[index[i][j]][j] for dim 0.
+    Values of input at the index positions along dim: `out[i][j] = input[index[i][j]][j]` for dim 0.
     """
 def ge(input: Tensor, other: Tensor | _Number) -> Tensor:
     """
