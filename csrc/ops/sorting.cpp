@@ -288,8 +288,7 @@ Tensor reverse_cumsum(const Tensor& t, int64_t dim) {
 // with self_k replaced by 1, so its cumprod gives every product at once.
 class CumprodBackward0 : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "CumprodBackward0"; }
+  AG_NODE(CumprodBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor r = result.unpack(shared_from_this());
@@ -321,17 +320,8 @@ class CumprodBackward0 : public Node {
         sum(mul(mul(products, upper), unsqueeze(gl, -2)), {-1}, false);
     return {movedim(dx, {-1}, {dim})};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  int64_t dim = 0;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<int64_t> dim{this, "dim"};
 };
 
 // d(self) = zeros.scatter_add(dim, indices, grad)
@@ -365,8 +355,7 @@ class CumExtremumBackward : public Node {
 // space separately for the positive and negative parts of grad.
 class LogcumsumexpBackward0 : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LogcumsumexpBackward0"; }
+  AG_NODE(LogcumsumexpBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor s = self.unpack();
     const Tensor r = result.unpack(shared_from_this());
@@ -388,17 +377,8 @@ class LogcumsumexpBackward0 : public Node {
     };
     return {sub(part(gt(g, zero)), part(lt(g, zero)))};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
-  int64_t dim = 0;
+  SavedTensor self{this, "self"}, result{this, "result"};
+  Saved<int64_t> dim{this, "dim"};
 };
 
 Tensor scan_output(kernels::ScanOp op, const Tensor& src, int64_t dim,
