@@ -290,4 +290,27 @@ void scatter_add_dim1(const Tensor& src, const Tensor& index,
   AG_ISA_FORWARD(scatter_add_dim1, src, index, out);
 }
 
+void sgd_step(const Tensor& param, const Tensor& grad,
+              const Tensor& momentum_buffer, bool first_step,
+              const SgdOptions& o) {
+  profiler::RecordScope scope("aten::_sgd_step", param, grad);
+  AG_ISA_FORWARD(sgd_step, param, grad, momentum_buffer, first_step, o);
+}
+
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+               const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+               int64_t step, const AdamOptions& o) {
+  profiler::RecordScope scope("aten::_adam_step", param, grad);
+  AG_ISA_FORWARD(adam_step, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                 step, o);
+}
+
+void rmsprop_step(const Tensor& param, const Tensor& grad,
+                  const Tensor& square_avg, const Tensor& momentum_buffer,
+                  const Tensor& grad_avg, const RmspropOptions& o) {
+  profiler::RecordScope scope("aten::_rmsprop_step", param, grad);
+  AG_ISA_FORWARD(rmsprop_step, param, grad, square_avg, momentum_buffer,
+                 grad_avg, o);
+}
+
 }  // namespace ag::kernels
