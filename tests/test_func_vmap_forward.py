@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 import autograd_cpp as ag
-import autograd_cpp.autograd.forward_ad as fwAD
 from autograd_cpp import func as agf
 from op_db import OPS, sample_values
 from oracle import requires_torch, torch
@@ -35,7 +34,9 @@ def _run_both(run, xs, ts):
     """run(lib, F, xs, ts) on both libraries; None where torch.func cannot
     run it (an op its vmap or forward mode does not support)."""
     try:
-        theirs = run(torch, torch.func, [torch.tensor(x) for x in xs], [torch.tensor(t) for t in ts])
+        theirs = run(
+            torch, torch.func, [torch.tensor(x) for x in xs], [torch.tensor(t) for t in ts]
+        )
     except (RuntimeError, NotImplementedError, ValueError, IndexError, TypeError):
         return None
     with warnings.catch_warnings():
