@@ -646,12 +646,21 @@ def _cat_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]
     if op.name != "stack":
         # cat skips 1-d empty tensors of any other rank, as PyTorch does.
         phys = [p for p in phys if not (_nd(p) == 2 and p.shape[1] == 0 and nd != 1)] or phys
-    base = op.base if all(isinstance(p, Tensor) for p in phys) else op
+    # Under nested vmaps a physical tensor may still be batched (at an outer
+    # level): only plain ones go straight to the op.
+    base = op.base if all(type(p) is not BatchedTensor for p in phys) else op
     return wrap(base(phys, dim), level)
 
 
 def _split_rule(pos: int, default: int) -> Callable[..., Any]:
     return _dims_rule((pos, "dim", default, 0))
+
+
+def _flip_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """flip(dims) and flip(*dims): each dim moves past the batch dim."""
+    v, nd = _self(level, args)
+    dims = _shape_args(args, kwargs, "dims")
+    return wrap(v.flip([_wrap_dim(d, nd) + 1 for d in dims]), level)
 
 
 def _movedim_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -1173,7 +1182,7 @@ _RULES.update(
         "argsort": _dims_rule((1, "dim", -1, 0)),
         "topk": _dims_rule((2, "dim", -1, 0)),
         "kthvalue": _dims_rule((2, "dim", -1, 0)),
-        "flip": _dims_rule((1, "dims", None, 0)),
+        "flip": _flip_rule,
         "narrow": _dims_rule((1, "dim", None, 0)),
         "select": _dims_rule((1, "dim", None, 0)),
         "unbind": _dims_rule((1, "dim", 0, 0)),
