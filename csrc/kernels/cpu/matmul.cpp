@@ -134,10 +134,11 @@ void matmul_impl(const Tensor& a_in, const Tensor& b_in, const Tensor& bias,
     m *= batch;
     batch = 1;
   }
-  if (k == 1 && !bias.defined()) {
+  if (k == 1 && !bias.defined() &&
+      (out.dtype() == DType::Float32 || out.dtype() == DType::Float64)) {
     // Outer products (per-example weight gradients of one-row inputs): a
     // broadcast multiply; BLAS would pack both operands per product.
-    dispatch_all(out.dtype(), [&](auto tag) {
+    dispatch_floating(out.dtype(), "matmul", [&](auto tag) {
       using T = decltype(tag);
       const T* pa = static_cast<const T*>(a.raw_data());
       const T* pb = static_cast<const T*>(b.raw_data());
