@@ -256,3 +256,26 @@ def test_forward_over_reverse_through_fused_backward_kernels(act):
             return hvp, fw.unpack_dual(g).tangent
 
     both(run, rand(4, 4), rand(4, seed=1), rand(4, seed=2))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_matmul_fast_paths_vmap_relies_on(dtype):
+    # A right operand shared by the batch (stride 0) is one product of
+    # stacked rows; k == 1 products are outer products: both against torch,
+    # with gradients.
+    rng = np.random.default_rng(0)
+    cases = [((5, 3, 4), (4, 6), True), ((5, 4, 1), (5, 1, 6), False), ((7, 1), (1, 3), False)]
+    for sa, sb, expand in cases:
+        a, b = rng.standard_normal(sa).astype(dtype), rng.standard_normal(sb).astype(dtype)
+
+        def run(m, a, b, expand=expand):
+            a = m.tensor(a).requires_grad_(True)
+            b = m.tensor(b).requires_grad_(True)
+            rhs = b.expand(a.shape[0], *b.shape) if expand else b
+            out = m.matmul(a, rhs)
+            (out * out).sum().backward()
+            return out.detach(), a.grad, b.grad
+
+        tol = dict(rtol=1e-5, atol=1e-5) if dtype == "float32" else dict(rtol=1e-12, atol=1e-12)
+        for o, t in zip(run(ag, a, b), run(torch, a, b)):
+            np.testing.assert_allclose(o.numpy(), t.numpy(), **tol)
