@@ -176,7 +176,7 @@ def _dual_run(
 
 def _unpack(x: Any) -> tuple[Tensor, Tensor | None]:
     """The physical primal and tangent of a (maybe batched) dual tensor."""
-    return _C._unpack_dual(lift(x), level=0)  # type: ignore[no-any-return]
+    return _C._unpack_dual(lift(x), level=0)
 
 
 def _check_outputs(out: Any, flat: list[Any]) -> None:
