@@ -1627,6 +1627,10 @@ def _default_generator() -> _Generator:
     """
     The process-wide default generator.
     """
+def _depends_before_epoch(tensors: typing.Any, epoch: _int) -> _bool:
+    """
+    Whether any of tensors reaches a leaf older than epoch.
+    """
 def _enter_dual_level() -> _int:
     """
     Opens a forward AD level and returns its index.
@@ -1646,6 +1650,14 @@ def _live_node_count() -> _int:
 def _make_dual(tensor: Tensor, tangent: Tensor, *, level: _int) -> Tensor:
     """
     A view of tensor carrying tangent at the given level.
+    """
+def _mark_transform_leaf(tensor: Tensor, epoch: _int) -> None:
+    """
+    Marks a leaf as the own tensor of the transform level of epoch.
+    """
+def _next_transform_epoch() -> _int:
+    """
+    A fresh func transform epoch (Note [Transform epochs]).
     """
 def _pop_saved_tensors_hooks() -> None:
     """
