@@ -80,7 +80,7 @@ void bind_compile(py::module_& m) {
       },
       "Whether later captures fuse elementwise steps (on by default).");
   def(
-      m, {"_compile_fusion() -> bool"},
+      m, {"_compile_fusion() -> _bool"},
       [](Args&) { return py::bool_(compile::fusion_enabled()); },
       "Whether captures fuse elementwise steps.");
 

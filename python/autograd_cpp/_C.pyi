@@ -1619,7 +1619,7 @@ def _compile_capture(inputs: collections.abc.Sequence[Tensor]) -> _CaptureSessio
     """
     Starts recording the ops this thread runs; `inputs` are the tensors a replay binds anew.
     """
-def _compile_fusion() -> bool:
+def _compile_fusion() -> _bool:
     """
     Whether captures fuse elementwise steps.
     """
