@@ -1619,6 +1619,14 @@ def _compile_capture(inputs: collections.abc.Sequence[Tensor]) -> _CaptureSessio
     """
     Starts recording the ops this thread runs; `inputs` are the tensors a replay binds anew.
     """
+def _compile_fusion() -> _bool:
+    """
+    Whether captures fuse elementwise steps.
+    """
+def _compile_set_fusion(enabled: _bool) -> None:
+    """
+    Whether later captures fuse elementwise steps (on by default).
+    """
 def _current_dual_level() -> _int:
     """
     The open forward AD level, or -1.

@@ -72,6 +72,8 @@
                            bool count_include_pad, int64_t divisor_override,   \
                            const Tensor& grad_in);                             \
   void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out);  \
+  void run_fused(const FusedProgram& p, DType dtype, int64_t n,                \
+                 char* const* external, void* scratch);                        \
   void scatter_add_dim1(const Tensor& src, const Tensor& index,                \
                         const Tensor& out);                                    \
   void sgd_step(const Tensor& param, const Tensor& grad,                       \

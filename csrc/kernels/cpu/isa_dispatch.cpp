@@ -279,6 +279,26 @@ void avg_pool2d_backward(const Tensor& grad, const Window2d& w,
                  divisor_override, grad_in);
 }
 
+void run_fused(const FusedProgram& p, DType dtype, int64_t n,
+               char* const* external, void* scratch) {
+  profiler::RecordScope scope("autograd_cpp::fused_elementwise");
+  AG_ISA_FORWARD(run_fused, p, dtype, n, external, scratch);
+}
+
+bool fused_unary_supported(UnaryOp op) {
+  switch (op) {
+#define AG_FUSED_SUPPORTED(name, Name, ...) case UnaryOp::Name:
+    AG_UNARY_FLOAT_OPS(AG_FUSED_SUPPORTED)
+#undef AG_FUSED_SUPPORTED
+    case UnaryOp::Neg:
+    case UnaryOp::Relu:
+    case UnaryOp::Square:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out) {
   profiler::RecordScope scope("aten::gather", in, index);
   AG_ISA_FORWARD(gather_dim1, in, index, out);
