@@ -882,7 +882,11 @@ class _PlainTensor:
         self.tensor = tensor
 
 
-class _ObjectPickler(pickle._Pickler):
+# Python's pure-Python pickler (typeshed declares little of it).
+_PurePickler: Any = pickle._Pickler
+
+
+class _ObjectPickler(_PurePickler):  # type: ignore[misc]
     """Pickles any object, as torch.save does: the program's own classes by
     reference (reading the file back runs code: weights_only=False), tensors,
     storages, dtypes, Size and device under PyTorch's names exactly as

@@ -1,0 +1,52 @@
+"""Counts how many of PyTorch's public names autograd_cpp has: top-level
+``torch``, ``torch.Tensor``, ``torch.nn`` and ``torch.nn.functional``.
+
+A public name is one without a leading underscore (for torch and
+nn.functional, those listed in ``__all__`` when the module has one, else
+dir()). Usage: ``PYTHONPATH=python python tools/count_torch_names.py
+[--missing]`` (needs PyTorch installed as the reference).
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+
+
+def _public(obj: object) -> set[str]:
+    names = getattr(obj, "__all__", None) if isinstance(obj, ModuleType) else None
+    if names is None:
+        names = dir(obj)
+    return {n for n in names if not n.startswith("_")}
+
+
+def counts() -> dict[str, tuple[int, int, list[str]]]:
+    import torch
+    import torch.nn.functional
+
+    import autograd_cpp
+    import autograd_cpp.nn.functional
+
+    pairs = {
+        "torch": (torch, autograd_cpp),
+        "Tensor": (torch.Tensor, autograd_cpp.Tensor),
+        "nn": (torch.nn, autograd_cpp.nn),
+        "nn.functional": (torch.nn.functional, autograd_cpp.nn.functional),
+    }
+    out = {}
+    for label, (theirs, ours) in pairs.items():
+        wanted = sorted(_public(theirs))
+        missing = [n for n in wanted if not hasattr(ours, n)]
+        out[label] = (len(wanted) - len(missing), len(wanted), missing)
+    return out
+
+
+def main() -> None:
+    for label, (have, total, missing) in counts().items():
+        print(f"{label}: {have}/{total}")
+        if "--missing" in sys.argv:
+            print("  missing:", " ".join(missing))
+
+
+if __name__ == "__main__":
+    main()
