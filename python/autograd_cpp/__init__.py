@@ -44,6 +44,7 @@ from ._device import device as device
 from ._device import get_default_device as get_default_device
 from ._device import set_default_device as set_default_device
 from ._display import install as _install_display
+from ._distance import cdist as cdist
 from ._functions import *  # noqa: F403
 from ._generator import Generator as Generator
 from ._generator import default_generator as default_generator
