@@ -1,23 +1,18 @@
 """Counts how many of PyTorch's public names autograd_cpp has: top-level
 ``torch``, ``torch.Tensor``, ``torch.nn`` and ``torch.nn.functional``.
 
-A public name is one without a leading underscore (for torch and
-nn.functional, those listed in ``__all__`` when the module has one, else
-dir()). Usage: ``PYTHONPATH=python python tools/count_torch_names.py
+A public name is one in dir() without a leading underscore (the measure
+benchmarks/realprogs/README.md reports). Usage: ``PYTHONPATH=python python tools/count_torch_names.py
 [--missing]`` (needs PyTorch installed as the reference).
 """
 
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 
 
 def _public(obj: object) -> set[str]:
-    names = getattr(obj, "__all__", None) if isinstance(obj, ModuleType) else None
-    if names is None:
-        names = dir(obj)
-    return {n for n in names if not n.startswith("_")}
+    return {n for n in dir(obj) if not n.startswith("_")}
 
 
 def counts() -> dict[str, tuple[int, int, list[str]]]:
