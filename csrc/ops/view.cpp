@@ -1078,6 +1078,11 @@ Tensor& inplace_view(Tensor& self,
                      const std::function<Tensor(const Tensor&)>& view_op,
                      const std::function<std::shared_ptr<Node>()>& make) {
   autograd::check_inplace(self);
+  // A capture records ops on values; it cannot replay a change of self's
+  // geometry, so it fails and the function runs eagerly.
+  capture::note_uncapturable(
+      "an in-place view op (unsqueeze_, squeeze_, t_, transpose_, "
+      "as_strided_) changed a tensor's sizes and strides");
   Tensor view;
   {
     NoGradGuard unrecorded;
