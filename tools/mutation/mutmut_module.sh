@@ -24,7 +24,7 @@ case "$name" in
                  tests='"tests/test_defaults.py", "tests/test_init_distributions.py", "tests/test_nn_optim.py", "tests/test_nn_ops.py", "tests/test_nn_layers_more.py", "tests/test_loss_modules.py", "tests/test_module_contract.py"' ;;
   # The functional losses and activations (nn/functional.py re-exports them).
   nn_functional) mutate='"src/autograd_cpp/nn/_functional/loss.py", "src/autograd_cpp/nn/_functional/activation.py"'
-                 tests='"tests/test_nn_ops.py", "tests/test_vs_torch.py", "tests/test_defaults.py", "tests/test_numerical_safety.py", "tests/test_loss_modules.py", "tests/test_activation_functional.py"' ;;
+                 tests='"tests/test_nn_ops.py", "tests/test_vs_torch.py", "tests/test_defaults.py", "tests/test_numerical_safety.py", "tests/test_loss_modules.py", "tests/test_activation_functional.py", "tests/test_loss_edge_cases.py", "tests/test_forward_ad.py"' ;;
   gradcheck)     mutate='"src/autograd_cpp/autograd/gradcheck.py"'
                  tests='"tests/test_gradcheck.py"' ;;
   autograd)      mutate='"src/autograd_cpp/autograd/*"'

@@ -414,16 +414,19 @@ def ctc_loss(
         log_probs = log_probs.unsqueeze(1)
         targets = targets.unsqueeze(0) if targets.dim() == 1 else targets
     steps, batch, classes = log_probs.shape
+    if log_probs.numel() == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
     in_lens, tgt_lens = _int_list(input_lengths), _int_list(target_lengths)
     if len(in_lens) != batch or len(tgt_lens) != batch:
         raise RuntimeError(
             f"input_lengths must be of size batch_size ({batch}) and target_lengths too, got "
             f"{len(in_lens)} and {len(tgt_lens)}"
         )
-    if any(n > steps for n in in_lens):
+    too_long = [n for n in in_lens if n > steps]
+    if too_long:
         raise RuntimeError(
             f"Expected input_lengths to have value at most {steps}, but got value "
-            f"{max(in_lens)} (while checking arguments for ctc_loss_cpu)"
+            f"{too_long[0]} (while checking arguments for ctc_loss_allocate_outputs)"
         )
     flat = [int(v) for v in targets.reshape(-1).tolist()]
     rows: list[list[int]] = []
@@ -435,7 +438,7 @@ def ctc_loss(
         for n in range(batch):
             rows.append(flat[offset : offset + tgt_lens[n]])
             offset += tgt_lens[n]
-    longest = max(tgt_lens) if tgt_lens else 0
+    longest = max(tgt_lens)  # the batch is not empty (checked above)
     states = 2 * longest + 1
     # Extended labels (blank, l1, blank, l2, ..., blank) and where a path may
     # skip the blank between two different labels.
@@ -446,15 +449,16 @@ def ctc_loss(
             ext[n][2 * i + 1] = label
             if i > 0 and label != row[i - 1]:
                 skip[n][2 * i + 1] = True
-    index = _C.tensor(ext, dtype=_C.int64).unsqueeze(0).expand(steps, batch, states)
+    # reshape: an empty batch gives empty lists, which have no inner size.
+    index = _C.tensor(ext, dtype=_C.int64).reshape(batch, states).expand(steps, batch, states)
     emit = log_probs.gather(2, index)  # (T, N, S') log-probability of each state's label
     never = _C.full((batch, 1), _NEVER, dtype=log_probs.dtype)
-    can_skip = _C.tensor(skip, dtype=_C.bool)
+    can_skip = _C.tensor(skip, dtype=_C.bool).reshape(batch, states)
     start = _C.tensor(
         [[0.0 if s < 2 and (s == 0 or tgt_lens[n] > 0) else _NEVER for s in range(states)]
          for n in range(batch)],
         dtype=log_probs.dtype,
-    )  # fmt: skip
+    ).reshape(batch, states)  # fmt: skip
     alpha = emit[0] + start
     alphas = [alpha]
     for t in range(1, steps):
@@ -472,9 +476,10 @@ def ctc_loss(
         .expand(1, batch, states),
     ).squeeze(0)  # fmt: skip
     ends = [[2 * tgt_lens[n], max(2 * tgt_lens[n] - 1, 0)] for n in range(batch)]
-    final = last.gather(1, _C.tensor(ends, dtype=_C.int64))
+    final = last.gather(1, _C.tensor(ends, dtype=_C.int64).reshape(batch, 2))
     final = _C.where(
-        _C.tensor([[True, tgt_lens[n] > 0] for n in range(batch)]), final,
+        _C.tensor([[True, tgt_lens[n] > 0] for n in range(batch)], dtype=_C.bool)
+        .reshape(batch, 2), final,
         _C.full_like(final, _NEVER),
     )  # fmt: skip
     loss = -_C.logsumexp(final, 1)
