@@ -691,3 +691,12 @@ def test_replay_matches_eager_on_float64_and_broadcasting() -> None:
     b = np.random.default_rng(1).standard_normal((4, 1))
     run_both(f, lambda i: (ag.tensor(b + i), ag.tensor(b.T)))
     run_both(f, lambda i: (ag.tensor(a + i), ag.tensor(a.T)))
+
+
+def test_in_place_view_op_falls_back() -> None:
+    def f(x: ag.Tensor) -> ag.Tensor:
+        y = x * 2
+        y.unsqueeze_(0)
+        return y.sum(1)
+
+    fallback_case(f, lambda i: (ag.arange(3.0) + i,), "in-place view op")

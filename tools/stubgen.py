@@ -53,6 +53,7 @@ import numpy.typing
 import typing_extensions
 
 from autograd_cpp._device import device as _device
+from autograd_cpp import return_types as _return_types
 from autograd_cpp._tensor import Size, _LegacyTensorType
 
 # Tensor has methods named int, float and bool, and the module has a dtype

@@ -143,8 +143,8 @@ DataPtr allocate_cpu(size_t nbytes) {
   }
   if (!ptr) {
     throw OutOfMemoryError(detail::str_cat(
-        "CPU allocator: not enough memory: you tried to allocate ", nbytes,
-        " bytes."));
+        "DefaultCPUAllocator: can't allocate memory: you tried to allocate ",
+        nbytes, " bytes. Error code 12 (Cannot allocate memory)"));
   }
   return DataPtr(ptr, ptr, &free_cpu);
 }

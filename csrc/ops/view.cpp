@@ -43,13 +43,15 @@ int64_t storage_numel(const Tensor& t) {
 class AsStridedBackward0 final : public Node {
  public:
   AsStridedBackward0(edge_list&& edges, Geometry view, Geometry base,
-                     int64_t storage_numel)
+                     int64_t storage_numel,
+                     const char* name = "AsStridedBackward0")
       : Node(std::move(edges)),
         view_(std::move(view)),
         base_(std::move(base)),
-        storage_numel_(storage_numel) {}
+        storage_numel_(storage_numel),
+        name_(name) {}
   static constexpr bool kForwardRule = true;  // as_strided_tangent
-  std::string name() const override { return "AsStridedBackward0"; }
+  std::string name() const override { return name_; }
 
   variable_list apply(variable_list&& grads) override {
     Tensor grad = grads[0];
@@ -81,6 +83,7 @@ class AsStridedBackward0 final : public Node {
  private:
   Geometry view_, base_;
   int64_t storage_numel_;
+  const char* name_;  // AsStridedBackward1 for as_strided_
 };
 
 std::shared_ptr<Node> make_as_strided_backward(const Tensor& view,
@@ -192,6 +195,24 @@ class TBackward0 final : public Node {
  public:
   AG_NODE(TBackward0);
   static constexpr bool kForwardRule = true;  // view_tangent
+  variable_list apply(variable_list&& grads) override { return {t(grads[0])}; }
+};
+
+// The nodes of transpose_ and t_, as PyTorch names them (same formulas).
+class TransposeBackward1 final : public Node {
+ public:
+  AG_NODE(TransposeBackward1);
+  static constexpr bool kForwardRule = true;  // the tangent is moved in place
+  variable_list apply(variable_list&& grads) override {
+    return {transpose(grads[0], dim0, dim1)};
+  }
+  Saved<int64_t> dim0{this, "dim0", 0}, dim1{this, "dim1", 0};
+};
+
+class TBackward1 final : public Node {
+ public:
+  AG_NODE(TBackward1);
+  static constexpr bool kForwardRule = true;  // the tangent is moved in place
   variable_list apply(variable_list&& grads) override { return {t(grads[0])}; }
 };
 
@@ -1040,3 +1061,115 @@ std::shared_ptr<Node> view_grad_fn(const Tensor& view, const Tensor& base) {
   return ops::make_as_strided_backward(view, base);
 }
 }  // namespace ag::autograd::engine_ops
+
+namespace ag::ops {
+
+// Note [In-place view ops]: unsqueeze_, squeeze_, t_, transpose_ and
+// as_strided_ change self's sizes and strides, not its data. `view_op`
+// computes the new geometry (the out-of-place view, unrecorded); `make`
+// builds self's node from self as it was, before the change. Self then
+// takes the geometry and the node, and its version is bumped (as PyTorch
+// does: tensors saved before see the change). A view's base keeps its
+// history, as nothing was written; the view's history is marked current so
+// it is not rebuilt from the base.
+namespace {
+
+Tensor& inplace_view(Tensor& self,
+                     const std::function<Tensor(const Tensor&)>& view_op,
+                     const std::function<std::shared_ptr<Node>()>& make) {
+  autograd::check_inplace(self);
+  // A capture records ops on values; it cannot replay a change of self's
+  // geometry, so it fails and the function runs eagerly.
+  capture::note_uncapturable(
+      "an in-place view op (unsqueeze_, squeeze_, t_, transpose_, "
+      "as_strided_) changed a tensor's sizes and strides");
+  Tensor view;
+  {
+    NoGradGuard unrecorded;
+    view = view_op(self);
+  }
+  std::shared_ptr<Node> fn;
+  if (GradMode::is_enabled() && autograd::requires_grad(self)) fn = make();
+  const Tensor tangent =
+      forward_ad::any_dual(self) ? forward_ad::tangent(view) : Tensor();
+  self.impl()->set_sizes_and_strides(view.sizes(), view.strides(),
+                                     view.impl()->storage_offset());
+  self.impl()->bump_version();
+  if (fn) {
+    autograd::set_history(self, fn);
+    AutogradMeta& m = autograd::materialize_meta(self);
+    if (m.is_view) m.attr_version = self.impl()->version();
+  }
+  if (tangent.defined()) forward_ad::set_tangent(self, tangent);
+  return self;
+}
+
+// unsqueeze_ and squeeze_: the gradient is reshaped back to self's sizes.
+Tensor& reshape_like_(Tensor& self, const char* name,
+                      const std::function<Tensor(const Tensor&)>& view_op) {
+  return inplace_view(self, view_op, [&] {
+    return make_node<ReshapeLikeBackward>(autograd::collect_next_edges(self),
+                                          name, self.sizes());
+  });
+}
+
+}  // namespace
+
+Tensor& unsqueeze_(Tensor& self, int64_t dim) {
+  return reshape_like_(self, "UnsqueezeBackward1",
+                       [&](const Tensor& s) { return unsqueeze(s, dim); });
+}
+
+Tensor& squeeze_(Tensor& self) {
+  return reshape_like_(self, "SqueezeBackward3",
+                       [](const Tensor& s) { return squeeze(s); });
+}
+
+Tensor& squeeze_(Tensor& self, const IntList& dims) {
+  return reshape_like_(
+      self, dims.size() == 1 ? "SqueezeBackward4" : "SqueezeBackward5",
+      [&](const Tensor& s) { return squeeze(s, dims); });
+}
+
+Tensor& t_(Tensor& self) {
+  AG_CHECK(self.dim() <= 2,
+           "t_() expects a tensor with <= 2 dimensions, but self is ",
+           self.dim(), "D");
+  return inplace_view(
+      self, [](const Tensor& s) { return t(s); },
+      [&] {
+        return make_node<TBackward1>(autograd::collect_next_edges(self));
+      });
+}
+
+Tensor& transpose_(Tensor& self, int64_t dim0, int64_t dim1) {
+  const int64_t nd = self.dim();
+  const int64_t d0 = wrap_dim(dim0, nd), d1 = wrap_dim(dim1, nd);
+  return inplace_view(
+      self, [&](const Tensor& s) { return transpose(s, d0, d1); },
+      [&] {
+        auto fn =
+            make_node<TransposeBackward1>(autograd::collect_next_edges(self));
+        fn->dim0 = d0;
+        fn->dim1 = d1;
+        return fn;
+      });
+}
+
+Tensor& as_strided_(Tensor& self, const Shape& sizes, const Shape& strides,
+                    int64_t storage_offset) {
+  return inplace_view(
+      self,
+      [&](const Tensor& s) {
+        return as_strided(s, sizes, strides, storage_offset);
+      },
+      [&] {
+        auto fn = make_node<AsStridedBackward0>(
+            autograd::collect_next_edges(self),
+            Geometry{sizes, strides, storage_offset}, geometry_of(self),
+            storage_numel(self), "AsStridedBackward1");
+        return std::static_pointer_cast<Node>(fn);
+      });
+}
+
+}  // namespace ag::ops

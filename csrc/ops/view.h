@@ -33,6 +33,16 @@ Tensor narrow(const Tensor& self, int64_t dim, int64_t start, int64_t length);
 Tensor movedim(const Tensor& self, const IntList& source,
                const IntList& destination);
 
+// In-place view ops (Note [In-place view ops], view.cpp): self takes the
+// view's sizes and strides; its data is unchanged.
+Tensor& unsqueeze_(Tensor& self, int64_t dim);
+Tensor& squeeze_(Tensor& self);
+Tensor& squeeze_(Tensor& self, const IntList& dims);
+Tensor& t_(Tensor& self);
+Tensor& transpose_(Tensor& self, int64_t dim0, int64_t dim1);
+Tensor& as_strided_(Tensor& self, const Shape& sizes, const Shape& strides,
+                    int64_t storage_offset);
+
 // Views of consecutive pieces of self along dim (all share one node).
 // Forward AD (Note [Forward AD], autograd/forward_ad.h): a view of primal
 // carrying `tangent` at the open level, with PyTorch's checks.

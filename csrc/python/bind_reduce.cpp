@@ -59,8 +59,10 @@ void bind_reduce(TensorClass& cls, py::module_& m) {
         cls, m,
         {name + "(Tensor input) -> Tensor",
          name + "(Tensor input, Tensor other) -> Tensor",
-         name + "(Tensor input, int dim, bool keepdim=False) -> "
-                "tuple[Tensor, Tensor]"},
+         name +
+             "(Tensor input, int dim, bool keepdim=False) -> "
+             "_return_types." +
+             name},
         [is_max, name](Args& a) -> py::object {
           const Tensor t = a.tensor(0);
           if (a.index() == 0) return wrap(is_max ? ops::max(t) : ops::min(t));

@@ -95,6 +95,71 @@ void bind_views(TensorClass& cls, py::module_& m) {
       cls, m, {"unsqueeze(Tensor input, int dim) -> Tensor"},
       [](Args& a) { return wrap(ops::unsqueeze(a.tensor(0), a.to_int(1))); },
       "A view with a size-1 dim inserted at dim.");
+  // In-place view ops: self's sizes and strides change, its data does not.
+  for (const auto& [name, a0, a1] : {std::tuple{"transpose_", "dim0", "dim1"},
+                                     std::tuple{"swapaxes_", "axis0", "axis1"},
+                                     std::tuple{"swapdims_", "dim0", "dim1"}}) {
+    def_method(
+        cls,
+        {std::string(name) + "(Tensor self, int " + a0 + ", int " + a1 +
+         ") -> Tensor"},
+        [](Args& a) {
+          Tensor t = a.tensor(0);
+          ops::transpose_(t, a.to_int(1), a.to_int(2));
+          return a.object(0);
+        },
+        std::string(name) == "transpose_" ? "In-place transpose."
+                                          : "Alias of transpose_.");
+  }
+  def_method(
+      cls, {"t_(Tensor self) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::t_(t);
+        return a.object(0);
+      },
+      "In-place t.");
+  def_method(
+      cls, {"unsqueeze_(Tensor self, int dim) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::unsqueeze_(t, a.to_int(1));
+        return a.object(0);
+      },
+      "In-place unsqueeze.");
+  def_method(
+      cls, {"squeeze_(Tensor self, int[1]? dim=None) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        const auto dims = a.optional_int_list(1);
+        dims ? ops::squeeze_(t, *dims) : ops::squeeze_(t);
+        return a.object(0);
+      },
+      "In-place squeeze.");
+  def_both(
+      cls, m,
+      {"as_strided(Tensor input, int[] size, int[] stride, int? "
+       "storage_offset=None) -> Tensor"},
+      [](Args& a) {
+        const Tensor t = a.tensor(0);
+        const int64_t offset =
+            a.is_none(3) ? t.impl()->storage_offset() : a.to_int(3);
+        return wrap(ops::as_strided(t, a.shape(1), a.shape(2), offset));
+      },
+      "A view of the input's storage with the given sizes, strides and "
+      "offset.");
+  def_method(
+      cls,
+      {"as_strided_(Tensor self, int[] size, int[] stride, int? "
+       "storage_offset=None) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        const int64_t offset =
+            a.is_none(3) ? t.impl()->storage_offset() : a.to_int(3);
+        ops::as_strided_(t, a.shape(1), a.shape(2), offset);
+        return a.object(0);
+      },
+      "In-place as_strided.");
   def_both(
       cls, m, {"select(Tensor input, int dim, int index) -> Tensor"},
       [](Args& a) {

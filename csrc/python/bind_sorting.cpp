@@ -20,7 +20,7 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
   def_both(
       cls, m,
       {"sort(Tensor input, int dim=-1, bool descending=False, *, bool? "
-       "stable=None) -> tuple[Tensor, Tensor]"},
+       "stable=None) -> _return_types.sort"},
       [](Args& a) {
         const Tensor t = a.tensor(0);
         const int64_t dim = a.to_int(1);
@@ -53,7 +53,7 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
   def_both(
       cls, m,
       {"topk(Tensor input, int k, int dim=-1, bool largest=True, bool "
-       "sorted=True) -> tuple[Tensor, Tensor]"},
+       "sorted=True) -> _return_types.topk"},
       [](Args& a) {
         const Tensor t = a.tensor(0);
         const int64_t k = a.to_int(1), dim = a.to_int(2);
@@ -66,7 +66,7 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
   def_both(
       cls, m,
       {"kthvalue(Tensor input, int k, int dim=-1, bool keepdim=False) -> "
-       "tuple[Tensor, Tensor]"},
+       "_return_types.kthvalue"},
       [](Args& a) {
         return named_pair("kthvalue", ops::kthvalue(a.tensor(0), a.to_int(1),
                                                     a.to_int(2), a.to_bool(3)));
@@ -77,8 +77,10 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
     def_both(
         cls, m,
         {name + "(Tensor input) -> Tensor",
-         name + "(Tensor input, int dim, bool keepdim=False) -> "
-                "tuple[Tensor, Tensor]"},
+         name +
+             "(Tensor input, int dim, bool keepdim=False) -> "
+             "_return_types." +
+             name},
         [ignore_nan](Args& a) -> py::object {
           const Tensor t = a.tensor(0);
           if (a.index() == 0) {
@@ -97,8 +99,8 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
   }
   def_both(
       cls, m,
-      {"mode(Tensor input, int dim=-1, bool keepdim=False) -> tuple[Tensor, "
-       "Tensor]"},
+      {"mode(Tensor input, int dim=-1, bool keepdim=False) -> "
+       "_return_types.mode"},
       [](Args& a) {
         return named_pair("mode",
                           ops::mode(a.tensor(0), a.to_int(1), a.to_bool(2)));
@@ -115,7 +117,7 @@ void bind_sorting(TensorClass& cls, py::module_& m) {
   for (const bool is_max : {true, false}) {
     const std::string name = is_max ? "cummax" : "cummin";
     def_both(
-        cls, m, {name + "(Tensor input, int dim) -> tuple[Tensor, Tensor]"},
+        cls, m, {name + "(Tensor input, int dim) -> _return_types." + name},
         [is_max](Args& a) {
           const Tensor t = a.tensor(0);
           const int64_t d = a.to_int(1);

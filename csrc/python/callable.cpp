@@ -221,6 +221,9 @@ void set_python_error() {
     PyErr_SetString(PyExc_NotImplementedError, e.what());
   } catch (const Error& e) {
     PyErr_SetString(PyExc_RuntimeError, e.what());
+  } catch (const OutOfMemoryError& e) {
+    // A failed tensor allocation: PyTorch's CPU allocator raises RuntimeError.
+    PyErr_SetString(PyExc_RuntimeError, e.what());
   } catch (const std::bad_alloc& e) {
     PyErr_SetString(PyExc_MemoryError, e.what());
   } catch (const std::out_of_range& e) {

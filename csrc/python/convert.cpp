@@ -31,6 +31,10 @@ void register_dtype_objects(py::module_& m) {
     m.attr(dtype_name(t)) = obj;
     dtype_objects()[static_cast<size_t>(i)] = obj;
   }
+  // Both 16-bit floats (the value field is unused for them).
+  for (const char* name : {"float16", "bfloat16"}) {
+    m.attr(name) = py::cast(PyDType{DType::Float32, name});
+  }
 }
 
 py::object dtype_object(DType t) {
@@ -39,7 +43,18 @@ py::object dtype_object(DType t) {
 }
 
 DType to_dtype(py::handle obj) {
-  if (py::isinstance<PyDType>(obj)) return obj.cast<PyDType&>().value;
+  if (py::isinstance<PyDType>(obj)) {
+    const PyDType& d = obj.cast<PyDType&>();
+    if (d.foreign) {
+      throw py::type_error(
+          std::string("autograd_cpp has no tensors of dtype torch.") +
+          d.foreign +
+          ": its tensors are float32, float64, int64, int32 or bool "
+          "(compute in float32 where a program asks for torch." +
+          d.foreign + ")");
+    }
+    return d.value;
+  }
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type))
     return DType::Float64;
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type))

@@ -48,6 +48,10 @@ namespace ag::python {
 // as Python sees it: one immutable object per DType.
 struct PyDType {
   DType value;
+  // Set for a dtype PyTorch has and autograd_cpp has no tensors of
+  // (float16, bfloat16): programs can name it, compare it and read its
+  // itemsize; asking for a tensor of it raises TypeError naming it.
+  const char* foreign = nullptr;
 };
 py::object dtype_object(DType t);
 // Accepts our dtype objects and the Python types float, int and bool.

@@ -84,8 +84,9 @@ void bind_dtype(py::module_& m) {
   def_method(
       dtype, {"__repr__(self) -> _str"},
       [](Args& a) -> py::object {
+        const PyDType& d = a.self<PyDType>();
         return py::str(std::string("torch.") +
-                       dtype_name(a.self<PyDType>().value));
+                       (d.foreign ? d.foreign : dtype_name(d.value)));
       },
       "");
   def_method(
@@ -93,15 +94,20 @@ void bind_dtype(py::module_& m) {
       [](Args& a) -> py::object {
         return py::make_tuple(
             py::module_::import("autograd_cpp").attr("_dtype_by_name"),
-            py::make_tuple(dtype_name(a.self<PyDType>().value)));
+            py::make_tuple(a.self<PyDType>().foreign
+                               ? a.self<PyDType>().foreign
+                               : dtype_name(a.self<PyDType>().value)));
       },
       "");
   dtype.def_property_readonly(
       "is_floating_point",
-      [](const PyDType& d) { return is_floating(d.value); },
+      [](const PyDType& d) { return d.foreign || is_floating(d.value); },
       "_bool\n\nWhether this is a floating-point type.");
   dtype.def_property_readonly(
-      "itemsize", [](const PyDType& d) { return itemsize(d.value); },
+      "itemsize",
+      [](const PyDType& d) {
+        return d.foreign ? size_t{2} : itemsize(d.value);
+      },
       "_int\n\nThe size of one element in bytes.");
   register_dtype_objects(m);
   def(

@@ -15,6 +15,7 @@ import numpy.typing
 import typing_extensions
 
 from autograd_cpp._device import device as _device
+from autograd_cpp import return_types as _return_types
 from autograd_cpp._tensor import Size, _LegacyTensorType
 
 # Tensor has methods named int, float and bool, and the module has a dtype
@@ -27,7 +28,7 @@ _str: typing.TypeAlias = builtins.str
 _Number: typing.TypeAlias = builtins.float
 # Inside Tensor, `dtype` names the property.
 _dtype: typing.TypeAlias = dtype
-__all__: list[str] = ['Node', 'RemovableHandle', 'Tensor', 'abs', 'add', 'addmm', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'argsort', 'argwhere', 'as_tensor', 'batch_norm', 'bernoulli', 'binary_cross_entropy_with_logits', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bmm', 'bool', 'broadcast_shapes', 'bucketize', 'cat', 'ceil', 'chunk', 'clamp', 'clamp_max', 'clamp_min', 'clip', 'clone', 'concat', 'concatenate', 'constant_pad_nd', 'contiguous', 'conv1d', 'conv2d', 'cos', 'cross', 'cummax', 'cummin', 'cumprod', 'cumsum', 'detach', 'diff', 'div', 'divide', 'dot', 'dropout', 'dropout_', 'dtype', 'einsum', 'elu', 'elu_', 'embedding', 'empty', 'empty_like', 'eq', 'erf', 'erfinv', 'exp', 'expm1', 'eye', 'fix', 'flatten', 'flip', 'float32', 'float64', 'floor', 'floor_divide', 'from_dlpack', 'from_numpy', 'full', 'full_like', 'gather', 'ge', 'gelu', 'ger', 'get_default_dtype', 'get_num_threads', 'gt', 'hardtanh', 'hardtanh_', 'histc', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_put_', 'index_select', 'initial_seed', 'int32', 'int64', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'kthvalue', 'layer_norm', 'le', 'leaky_relu', 'leaky_relu_', 'lerp', 'linspace', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logcumsumexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'max_pool2d', 'maximum', 'mean', 'median', 'min', 'minimum', 'mm', 'mode', 'moveaxis', 'movedim', 'msort', 'mul', 'multinomial', 'mv', 'nan_to_num', 'nanmedian', 'narrow', 'ne', 'neg', 'negative', 'nonzero', 'norm', 'normal', 'one_hot', 'ones', 'ones_like', 'outer', 'permute', 'poisson', 'pow', 'prod', 'promote_types', 'rand', 'rand_like', 'randint', 'randn', 'randn_like', 'randperm', 'reciprocal', 'relu', 'relu6', 'relu_', 'remainder', 'reshape', 'result_type', 'roll', 'round', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_default_dtype', 'set_num_threads', 'sigmoid', 'sigmoid_', 'sign', 'silu', 'silu_', 'sin', 'softmax', 'softplus', 'sort', 'split', 'split_with_sizes', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'swapaxes', 'swapdims', 't', 'tan', 'tanh', 'tensor', 'tile', 'topk', 'transpose', 'tril', 'triu', 'true_divide', 'trunc', 'unbind', 'unique', 'unique_consecutive', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Node', 'RemovableHandle', 'Tensor', 'abs', 'add', 'addmm', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'argsort', 'argwhere', 'as_strided', 'as_tensor', 'batch_norm', 'bernoulli', 'bfloat16', 'binary_cross_entropy_with_logits', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bmm', 'bool', 'broadcast_shapes', 'bucketize', 'cat', 'ceil', 'chunk', 'clamp', 'clamp_max', 'clamp_min', 'clip', 'clone', 'concat', 'concatenate', 'constant_pad_nd', 'contiguous', 'conv1d', 'conv2d', 'cos', 'cross', 'cummax', 'cummin', 'cumprod', 'cumsum', 'detach', 'diff', 'div', 'divide', 'dot', 'dropout', 'dropout_', 'dtype', 'einsum', 'elu', 'elu_', 'embedding', 'empty', 'empty_like', 'eq', 'erf', 'erfinv', 'exp', 'expm1', 'eye', 'fix', 'flatten', 'flip', 'float16', 'float32', 'float64', 'floor', 'floor_divide', 'from_dlpack', 'from_numpy', 'full', 'full_like', 'gather', 'ge', 'gelu', 'ger', 'get_default_dtype', 'get_num_threads', 'gt', 'hardtanh', 'hardtanh_', 'histc', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_put_', 'index_select', 'initial_seed', 'int32', 'int64', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'kthvalue', 'layer_norm', 'le', 'leaky_relu', 'leaky_relu_', 'lerp', 'linspace', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logcumsumexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'max_pool2d', 'maximum', 'mean', 'median', 'min', 'minimum', 'mm', 'mode', 'moveaxis', 'movedim', 'msort', 'mul', 'multinomial', 'mv', 'nan_to_num', 'nanmedian', 'narrow', 'ne', 'neg', 'negative', 'nonzero', 'norm', 'normal', 'one_hot', 'ones', 'ones_like', 'outer', 'permute', 'poisson', 'pow', 'prod', 'promote_types', 'rand', 'rand_like', 'randint', 'randn', 'randn_like', 'randperm', 'reciprocal', 'relu', 'relu6', 'relu_', 'remainder', 'reshape', 'result_type', 'roll', 'round', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_default_dtype', 'set_num_threads', 'sigmoid', 'sigmoid_', 'sign', 'silu', 'silu_', 'sin', 'softmax', 'softplus', 'sort', 'split', 'split_with_sizes', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'swapaxes', 'swapdims', 't', 'tan', 'tanh', 'tensor', 'tile', 'topk', 'transpose', 'tril', 'triu', 'true_divide', 'trunc', 'unbind', 'unique', 'unique_consecutive', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 
 __version__: _str
 
@@ -265,6 +266,14 @@ class Tensor:
         """
         Coordinates of the non-zero elements, one row per element (int64 [count, ndim]).
         """
+    def as_strided(self, size: collections.abc.Sequence[_int], stride: collections.abc.Sequence[_int], storage_offset: _int | None = None) -> Tensor:
+        """
+        A view of the input's storage with the given sizes, strides and offset.
+        """
+    def as_strided_(self, size: collections.abc.Sequence[_int], stride: collections.abc.Sequence[_int], storage_offset: _int | None = None) -> Tensor:
+        """
+        In-place as_strided.
+        """
     def backward(self, gradient: Tensor | None = None, retain_graph: _bool | None = None, create_graph: _bool = False, inputs: Tensor | collections.abc.Sequence[Tensor] | None = None) -> None:
         """
         Computes the gradient of this tensor with respect to the graph's
@@ -448,11 +457,11 @@ class Tensor:
         """
         Raises PyTorch's CPU-build error: this library has no CUDA backend.
         """
-    def cummax(self, dim: _int) -> tuple[Tensor, Tensor]:
+    def cummax(self, dim: _int) -> _return_types.cummax:
         """
         Running maximum along dim, with the index where each maximum occurred.
         """
-    def cummin(self, dim: _int) -> tuple[Tensor, Tensor]:
+    def cummin(self, dim: _int) -> _return_types.cummin:
         """
         Running minimum along dim, with the index where each minimum occurred.
         """
@@ -790,7 +799,7 @@ class Tensor:
         """
         Kronecker product: every element of self scales a block that is a copy of other.
         """
-    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+    def kthvalue(self, k: _int, dim: _int = -1, keepdim: _bool = False) -> _return_types.kthvalue:
         """
         The k-th smallest value along dim, and its index.
         """
@@ -935,7 +944,7 @@ class Tensor:
     @typing.overload
     def max(self, other: Tensor) -> Tensor: ...
     @typing.overload
-    def max(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+    def max(self, dim: _int, keepdim: _bool = False) -> _return_types.max: ...
     def maximum(self, other: Tensor) -> Tensor:
         """
         The larger of input and other, elementwise (NaN propagates); ties split the gradient.
@@ -947,13 +956,13 @@ class Tensor:
     @typing.overload
     def median(self) -> Tensor: ...
     @typing.overload
-    def median(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+    def median(self, dim: _int, keepdim: _bool = False) -> _return_types.median: ...
     @typing.overload
     def min(self) -> Tensor: ...
     @typing.overload
     def min(self, other: Tensor) -> Tensor: ...
     @typing.overload
-    def min(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+    def min(self, dim: _int, keepdim: _bool = False) -> _return_types.min: ...
     def minimum(self, other: Tensor) -> Tensor:
         """
         The smaller of input and other, elementwise (NaN propagates); ties split the gradient.
@@ -962,7 +971,7 @@ class Tensor:
         """
         Matrix product of two 2-d tensors.
         """
-    def mode(self, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+    def mode(self, dim: _int = -1, keepdim: _bool = False) -> _return_types.mode:
         """
         The most frequent value along dim, and an index where it occurs.
         """
@@ -1009,7 +1018,7 @@ class Tensor:
     @typing.overload
     def nanmedian(self) -> Tensor: ...
     @typing.overload
-    def nanmedian(self, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+    def nanmedian(self, dim: _int, keepdim: _bool = False) -> _return_types.nanmedian: ...
     def narrow(self, dim: _int, start: _int, length: _int) -> Tensor:
         """
         A view of length elements along dim starting at start.
@@ -1300,7 +1309,7 @@ class Tensor:
         """
         exp(x) / sum(exp(x)) along dim.
         """
-    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool | None = None) -> tuple[Tensor, Tensor]:
+    def sort(self, dim: _int = -1, descending: _bool = False, *, stable: _bool | None = None) -> _return_types.sort:
         """
         Sorted values along dim and the indices they came from.
         """
@@ -1334,6 +1343,10 @@ class Tensor:
         """
         A view with size-1 dims removed (all, or the given ones).
         """
+    def squeeze_(self, dim: _int | collections.abc.Sequence[_int] | None = None) -> Tensor:
+        """
+        In-place squeeze.
+        """
     @typing.overload
     def std(self, dim: _int | collections.abc.Sequence[_int] | None = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _Number | None = None) -> Tensor: ...
     @typing.overload
@@ -1366,13 +1379,25 @@ class Tensor:
         """
         Alias of transpose.
         """
+    def swapaxes_(self, axis0: _int, axis1: _int) -> Tensor:
+        """
+        Alias of transpose_.
+        """
     def swapdims(self, dim0: _int, dim1: _int) -> Tensor:
         """
         Alias of transpose.
         """
+    def swapdims_(self, dim0: _int, dim1: _int) -> Tensor:
+        """
+        Alias of transpose_.
+        """
     def t(self) -> Tensor:
         """
         Transpose of a tensor of at most 2 dims.
+        """
+    def t_(self) -> Tensor:
+        """
+        In-place t.
         """
     def tan(self) -> Tensor:
         """
@@ -1403,13 +1428,17 @@ class Tensor:
         """
         The values as (nested) Python lists.
         """
-    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> tuple[Tensor, Tensor]:
+    def topk(self, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> _return_types.topk:
         """
         The k largest (or smallest) values along dim, and their indices.
         """
     def transpose(self, dim0: _int, dim1: _int) -> Tensor:
         """
         A view with two dimensions swapped.
+        """
+    def transpose_(self, dim0: _int, dim1: _int) -> Tensor:
+        """
+        In-place transpose.
         """
     def tril(self, diagonal: _int = 0) -> Tensor:
         """
@@ -1472,6 +1501,10 @@ class Tensor:
     def unsqueeze(self, dim: _int) -> Tensor:
         """
         A view with a size-1 dim inserted at dim.
+        """
+    def unsqueeze_(self, dim: _int) -> Tensor:
+        """
+        In-place unsqueeze.
         """
     @typing.overload
     def var(self, dim: _int | collections.abc.Sequence[_int] | None = None, unbiased: _bool | None = None, keepdim: _bool = False, *, correction: _Number | None = None) -> Tensor: ...
@@ -1799,6 +1832,10 @@ def argwhere(input: Tensor) -> Tensor:
     """
     Coordinates of the non-zero elements, one row per element (int64 [count, ndim]).
     """
+def as_strided(input: Tensor, size: collections.abc.Sequence[_int], stride: collections.abc.Sequence[_int], storage_offset: _int | None = None) -> Tensor:
+    """
+    A view of the input's storage with the given sizes, strides and offset.
+    """
 def as_tensor(data: typing.Any, dtype: _dtype | None = None, device: typing.Any = None) -> Tensor:
     """
     Converts data to a tensor, sharing memory with a tensor or numpy array when dtype allows.
@@ -1911,11 +1948,11 @@ def cross(input: Tensor, other: Tensor, dim: _int | None = None) -> Tensor:
     """
     Cross product of 3-vectors along dim (the first dim of size 3 when dim is not given).
     """
-def cummax(input: Tensor, dim: _int) -> tuple[Tensor, Tensor]:
+def cummax(input: Tensor, dim: _int) -> _return_types.cummax:
     """
     Running maximum along dim, with the index where each maximum occurred.
     """
-def cummin(input: Tensor, dim: _int) -> tuple[Tensor, Tensor]:
+def cummin(input: Tensor, dim: _int) -> _return_types.cummin:
     """
     Running minimum along dim, with the index where each minimum occurred.
     """
@@ -2147,7 +2184,7 @@ def kron(input: Tensor, other: Tensor) -> Tensor:
     """
     Kronecker product: every element of self scales a block that is a copy of other.
     """
-def kthvalue(input: Tensor, k: _int, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+def kthvalue(input: Tensor, k: _int, dim: _int = -1, keepdim: _bool = False) -> _return_types.kthvalue:
     """
     The k-th smallest value along dim, and its index.
     """
@@ -2248,7 +2285,7 @@ def max(input: Tensor) -> Tensor: ...
 @typing.overload
 def max(input: Tensor, other: Tensor) -> Tensor: ...
 @typing.overload
-def max(input: Tensor, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+def max(input: Tensor, dim: _int, keepdim: _bool = False) -> _return_types.max: ...
 def max_pool2d(input: Tensor, kernel_size: _int | collections.abc.Sequence[_int], stride: _int | collections.abc.Sequence[_int] | None = (), padding: _int | collections.abc.Sequence[_int] = 0, dilation: _int | collections.abc.Sequence[_int] = 1, ceil_mode: _bool = False) -> Tensor:
     """
     2-d max pooling over an (N, C, H, W) input.
@@ -2264,13 +2301,13 @@ def mean(input: Tensor, dim: _int | collections.abc.Sequence[_int] | None = None
 @typing.overload
 def median(input: Tensor) -> Tensor: ...
 @typing.overload
-def median(input: Tensor, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+def median(input: Tensor, dim: _int, keepdim: _bool = False) -> _return_types.median: ...
 @typing.overload
 def min(input: Tensor) -> Tensor: ...
 @typing.overload
 def min(input: Tensor, other: Tensor) -> Tensor: ...
 @typing.overload
-def min(input: Tensor, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+def min(input: Tensor, dim: _int, keepdim: _bool = False) -> _return_types.min: ...
 def minimum(input: Tensor, other: Tensor) -> Tensor:
     """
     The smaller of input and other, elementwise (NaN propagates); ties split the gradient.
@@ -2279,7 +2316,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     """
     Matrix product of two 2-d tensors.
     """
-def mode(input: Tensor, dim: _int = -1, keepdim: _bool = False) -> tuple[Tensor, Tensor]:
+def mode(input: Tensor, dim: _int = -1, keepdim: _bool = False) -> _return_types.mode:
     """
     The most frequent value along dim, and an index where it occurs.
     """
@@ -2314,7 +2351,7 @@ def nan_to_num(input: Tensor, nan: _float | None = 0.0, posinf: _float | None = 
 @typing.overload
 def nanmedian(input: Tensor) -> Tensor: ...
 @typing.overload
-def nanmedian(input: Tensor, dim: _int, keepdim: _bool = False) -> tuple[Tensor, Tensor]: ...
+def nanmedian(input: Tensor, dim: _int, keepdim: _bool = False) -> _return_types.nanmedian: ...
 def narrow(input: Tensor, dim: _int, start: _int, length: _int) -> Tensor:
     """
     A view of length elements along dim starting at start.
@@ -2505,7 +2542,7 @@ def softplus(input: Tensor, beta: _float = 1.0, threshold: _float = 20.0) -> Ten
     """
     log(1 + exp(beta * input)) / beta, linear above threshold.
     """
-def sort(input: Tensor, dim: _int = -1, descending: _bool = False, *, stable: _bool | None = None) -> tuple[Tensor, Tensor]:
+def sort(input: Tensor, dim: _int = -1, descending: _bool = False, *, stable: _bool | None = None) -> _return_types.sort:
     """
     Sorted values along dim and the indices they came from.
     """
@@ -2575,7 +2612,7 @@ def tile(input: Tensor, dims: collections.abc.Sequence[_int]) -> Tensor:
     """
     Repeats the tensor along each dim (fewer reps than dims are padded with ones).
     """
-def topk(input: Tensor, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> tuple[Tensor, Tensor]:
+def topk(input: Tensor, k: _int, dim: _int = -1, largest: _bool = True, sorted: _bool = True) -> _return_types.topk:
     """
     The k largest (or smallest) values along dim, and their indices.
     """
@@ -2634,7 +2671,9 @@ def zeros_like(input: Tensor, *, dtype: _dtype | None = None, device: typing.Any
 
 # The class shapes are returned as (set at import).
 _size_class: type[Size]
+bfloat16: dtype
 bool: dtype
+float16: dtype
 float32: dtype
 float64: dtype
 int32: dtype

@@ -37,13 +37,14 @@ from ._aliases import *  # noqa: F403
 # Every public name of the extension (ops, factories, dtypes, Tensor) is
 # part of the top-level namespace, as in PyTorch.
 from ._C import *  # noqa: F403
-from ._C import Tensor, bool, float32, float64, int32, int64  # noqa: F401
+from ._C import Tensor, bfloat16, bool, float16, float32, float64, int32, int64  # noqa: F401
 
 # "import x as x" marks a public re-export for type checkers.
 from ._device import device as device
 from ._device import get_default_device as get_default_device
 from ._device import set_default_device as set_default_device
 from ._display import install as _install_display
+from ._distance import cdist as cdist
 from ._functions import *  # noqa: F403
 from ._generator import Generator as Generator
 from ._generator import default_generator as default_generator
@@ -82,6 +83,7 @@ float = float32
 double = float64
 long = int64
 int = int32
+half = float16  # named only: autograd_cpp has no 16-bit tensors (see dtype)
 
 __version__ = _C.__version__  # pyproject.toml's version, compiled in
 

@@ -204,14 +204,17 @@ class finfo:
                 "'torch.finfo'"
             )
         name = str(dtype).removeprefix("torch.")
-        info = np.finfo(np.dtype(name))
-        self.bits = int(info.bits)
-        self.eps = float(info.eps)
-        self.max = float(info.max)
-        self.min = float(info.min)
-        self.tiny = float(info.smallest_normal)
+        if name == "bfloat16":  # float32's exponent, 8 significant bits; numpy lacks it
+            self.bits, self.eps = 16, 2.0**-7
+            self.max, self.tiny = float.fromhex("0x1.fep127"), 2.0**-126
+        else:
+            info = np.finfo(np.dtype(name))
+            self.bits, self.eps = int(info.bits), float(info.eps)
+            self.max, self.tiny = float(info.max), float(info.smallest_normal)
+        # 10**-(decimal digits), computed in double (numpy's float16 one is 0.0010004).
+        self.resolution = 10.0 ** -math.floor(-math.log10(self.eps))
+        self.min = -self.max
         self.smallest_normal = self.tiny
-        self.resolution = float(info.resolution)
         self.dtype = name
 
     def __eq__(self, other: object) -> bool:

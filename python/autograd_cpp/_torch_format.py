@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import pickle
 import struct
 import sys
 import zipfile
@@ -42,11 +43,13 @@ from ._unpickler import (
     STORAGE_CLASS_OF,
     STORAGE_DTYPES,
     STORAGE_ITEMSIZE,
+    FullUnpickler,
     LoadedStorage,
     Passthrough,
     RestrictedUnpickler,
     UnpicklingError,
     scan,
+    unpickler,
 )
 
 if TYPE_CHECKING:
@@ -308,6 +311,7 @@ def load_zip(
     map_location: MapLocation,
     mmap_path: str | None = None,
     encoding: str = "utf-8",
+    weights_only: bool = True,
 ) -> Any:
     records = _ZipRecords(fp, name, mmap_path)
     big_endian = False
@@ -344,19 +348,28 @@ def load_zip(
         return placed
 
     pickle_bytes = records.read("data.pkl").tobytes()
-    scan(pickle_bytes)
-    return RestrictedUnpickler(pickle_bytes, storage, encoding).load_checked()
+    return unpickler(pickle_bytes, storage, encoding, weights_only).load_checked()
 
 
 # ---- the format before PyTorch 1.6 ----------------------------------------------
 
 
-def load_legacy(data: bytes, name: str, map_location: MapLocation, encoding: str = "utf-8") -> Any:
+def load_legacy(
+    data: bytes,
+    name: str,
+    map_location: MapLocation,
+    encoding: str = "utf-8",
+    weights_only: bool = True,
+) -> Any:
     import numpy as np
 
     def unpickle(
         at: int, persistent: Callable[[object], LoadedStorage] | None = None
     ) -> tuple[Any, int]:
+        if not weights_only:
+            stream = io.BytesIO(data)
+            stream.seek(at)
+            return FullUnpickler(stream, persistent, encoding).load_checked(), stream.tell()
         end = scan(data, at)
         unpickler = RestrictedUnpickler(memoryview(data)[at:end], persistent, encoding)
         return unpickler.load_checked(), end
@@ -663,12 +676,7 @@ class _PickleWriter:
             self.save_bytes(obj.tobytes())
             self.out += b"tR"
         else:
-            raise TypeError(
-                f"autograd_cpp.save: cannot save an object of type {type(obj).__name__}: "
-                "files are read back without running code, so they hold tensors, numbers, "
-                "strings, bytes, None, dtypes, numeric numpy arrays and dicts, lists, tuples "
-                "and sets of them (save model.state_dict() rather than the model)"
-            )
+            raise _NotPlain(type(obj).__name__)
 
     def save_numpy_dtype(self, dtype: np.dtype[Any]) -> None:
         # numpy.dtype('f8', False, True) then BUILD with its byte order, as numpy pickles it.
@@ -679,10 +687,7 @@ class _PickleWriter:
 
     def save_ndarray(self, arr: NDArray[Any]) -> None:
         if not _plain_numpy_dtype(arr.dtype):
-            raise TypeError(
-                f"autograd_cpp.save: cannot save a numpy array of dtype {arr.dtype}: only "
-                "numeric and bool arrays are read back without running code"
-            )
+            raise _NotPlain(f"numpy array of dtype {arr.dtype}")
         core = _numpy_core()
         self.global_(core, "_reconstruct")
         self.out += b"("
@@ -833,9 +838,127 @@ def write_zip(out: _Writable, prefix: str, records: list[tuple[str, Any]]) -> No
     )
 
 
-def _pickle(writer: _PickleWriter, obj: object) -> bytes:
+class _NotPlain(TypeError):
+    """An object outside what weights_only loading reads: the whole object
+    is then pickled by _ObjectPickler instead."""
+
+
+class _Name:
+    """One of PyTorch's globals, written by name in a whole-object pickle
+    (callable only so that pickle accepts it as a reduce function)."""
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __call__(self, *args: object) -> NoReturn:
+        raise TypeError(f"{self.module}.{self.name} is a name in a pickle, not a function")
+
+
+_REBUILD_TENSOR = _Name("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_PARAMETER = _Name("torch._utils", "_rebuild_parameter")
+_SIZE = _Name("torch", "Size")
+_DEVICE = _Name("torch", "device")
+_STORAGE_NAMES = {dtype: _Name("torch", cls) for dtype, cls in STORAGE_CLASS_OF.items()}
+
+
+class _StorageRef:
+    __slots__ = ("dtype", "record", "numel")
+
+    def __init__(self, dtype: str, record: str, numel: int) -> None:
+        self.dtype = dtype
+        self.record = record
+        self.numel = numel
+
+
+class _PlainTensor:
+    """The tensor inside a Parameter, pickled as a plain tensor."""
+
+    __slots__ = ("tensor",)
+
+    def __init__(self, tensor: _C.Tensor) -> None:
+        self.tensor = tensor
+
+
+# Python's pure-Python pickler (typeshed declares little of it).
+_PurePickler: Any = pickle._Pickler
+
+
+class _ObjectPickler(_PurePickler):  # type: ignore[misc]
+    """Pickles any object, as torch.save does: the program's own classes by
+    reference (reading the file back runs code: weights_only=False), tensors,
+    storages, dtypes, Size and device under PyTorch's names exactly as
+    _PickleWriter writes them. Python's pure-Python pickler, because its
+    globals can be written by name without importing them."""
+
+    def __init__(self, out: IO[bytes], protocol: int, legacy: bool) -> None:
+        super().__init__(out, protocol)
+        self.legacy = legacy
+        self.storages: dict[tuple[int, str, int], tuple[str, _C.Tensor]] = {}
+
+    def save(self, obj: Any, save_persistent_id: bool = True) -> None:
+        if isinstance(obj, _C.dtype):
+            self.save_name(obj, "torch", str(obj).removeprefix("torch."))
+        elif isinstance(obj, _Name):
+            self.save_name(obj, obj.module, obj.name)
+        else:
+            super().save(obj, save_persistent_id)
+
+    def save_name(self, obj: object, module: str, name: str) -> None:
+        memo = self.memo.get(id(obj))
+        if memo is not None:
+            self.write(self.get(memo[0]))
+            return
+        self.write(pickle.GLOBAL + f"{module}\n{name}\n".encode())
+        self.memoize(obj)
+
+    def persistent_id(self, obj: Any) -> object:
+        if not isinstance(obj, _StorageRef):
+            return None
+        ref = ("storage", _STORAGE_NAMES[obj.dtype], obj.record, "cpu", obj.numel)
+        return ref + (None,) if self.legacy else ref
+
+    def reducer_override(self, obj: Any) -> Any:
+        from ._tensor import Size, device
+        from .nn.parameter import Parameter
+
+        if isinstance(obj, Parameter):
+            return _REBUILD_PARAMETER, (_PlainTensor(obj), bool(obj.requires_grad), OrderedDict())
+        if isinstance(obj, (_C.Tensor, _PlainTensor)):
+            plain = isinstance(obj, _PlainTensor)
+            t = obj.tensor if isinstance(obj, _PlainTensor) else obj
+            flat = t._storage_flat()
+            dtype = str(t.dtype).removeprefix("torch.")
+            key = (flat.data_ptr(), dtype, flat.numel())
+            if key not in self.storages:
+                self.storages[key] = (str(len(self.storages)), flat)
+            ref = _StorageRef(dtype, self.storages[key][0], flat.numel())
+            requires_grad = bool(t.requires_grad) and not plain
+            geometry = (t.storage_offset(), tuple(t.shape), t.stride())
+            return _REBUILD_TENSOR, (ref, *geometry, requires_grad, OrderedDict())
+        if isinstance(obj, Size):
+            return _SIZE, (tuple(obj),)
+        if isinstance(obj, device):
+            return _DEVICE, (str(obj),)
+        return NotImplemented
+
+
+def _pickle(
+    obj: object, protocol: int, legacy: bool = False
+) -> tuple[bytes, dict[tuple[int, str, int], tuple[str, _C.Tensor]]]:
+    """The pickle of obj and the storages it names: written so that
+    weights_only loading reads it where obj allows, else by _ObjectPickler."""
     try:
-        return writer.dump(obj)
+        try:
+            writer = _PickleWriter(protocol, legacy)
+            return writer.dump(obj), writer.storages
+        except _NotPlain:
+            out = io.BytesIO()
+            pickler = _ObjectPickler(out, protocol, legacy)
+            pickler.dump(obj)
+            return out.getvalue(), pickler.storages
     except RecursionError:
         raise ValueError("autograd_cpp.save: the object is nested too deeply to save") from None
 
@@ -847,15 +970,15 @@ def _check_protocol(protocol: int) -> None:
 
 def save_zip(obj: object, out: _Writable, protocol: int = 2, byteorder: bool = True) -> None:
     _check_protocol(protocol)
-    writer = _PickleWriter(protocol)
+    pickled, storages = _pickle(obj, protocol)
     records: list[tuple[str, Any]] = [
-        ("data.pkl", _pickle(writer, obj)),
+        ("data.pkl", pickled),
         (".format_version", b"1"),
         (".storage_alignment", str(_ALIGNMENT).encode()),
     ]
     if byteorder:
         records.append(("byteorder", sys.byteorder.encode()))
-    for record, flat in writer.storages.values():
+    for record, flat in storages.values():
         records.append((f"data/{record}", flat._numpy_view()))
     records.append(("version", f"{_FORMAT_VERSION}\n".encode()))
     write_zip(out, "archive", records)
@@ -865,8 +988,7 @@ def save_legacy(obj: object, out: _Writable, protocol: int = 2) -> None:
     """PyTorch's format before 1.6: pickles, then each storage's element
     count (int64) and bytes."""
     _check_protocol(protocol)
-    writer = _PickleWriter(protocol, legacy=True)
-    pickled = _pickle(writer, obj)
+    pickled, storages = _pickle(obj, protocol, legacy=True)
     out.write(_LEGACY_MAGIC)
     out.write(_PickleWriter(protocol).dump(_LEGACY_PROTOCOL_VERSION))
     little = sys.byteorder == "little"
@@ -877,8 +999,8 @@ def save_legacy(obj: object, out: _Writable, protocol: int = 2) -> None:
     }
     out.write(_PickleWriter(protocol).dump(info))
     out.write(pickled)
-    out.write(_PickleWriter(protocol).dump([key for key, _ in writer.storages.values()]))
-    for _, flat in writer.storages.values():
+    out.write(_PickleWriter(protocol).dump([key for key, _ in storages.values()]))
+    for _, flat in storages.values():
         out.write(struct.pack("<q", flat.numel()))
         out.write(_bytes_of(flat._numpy_view()))
 

@@ -30,14 +30,22 @@ import pickle
 import pickletools
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 from . import _C
 
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["LoadedStorage", "RestrictedUnpickler", "UnpicklingError", "scan"]
+__all__ = [
+    "FullUnpickler",
+    "LoadedStorage",
+    "RestrictedUnpickler",
+    "UnpicklingError",
+    "UnsupportedGlobal",
+    "scan",
+    "unpickler",
+]
 
 UnpicklingError = pickle.UnpicklingError
 _MAX_NDIM = 64
@@ -123,6 +131,10 @@ class Passthrough(Exception):
     def __init__(self, error: BaseException) -> None:
         super().__init__(str(error))
         self.error = error
+
+
+class UnsupportedGlobal(Refused):
+    """A global outside the table: what load(f, weights_only=False) reads."""
 
 
 def _refuse(message: str) -> NoReturn:
@@ -604,7 +616,7 @@ class RestrictedUnpickler(pickle.Unpickler):
         full = f"{module}.{name}"
         found = _ALLOWED.get(full)
         if found is None:
-            _refuse(
+            raise UnsupportedGlobal(
                 f"the checkpoint refers to the global '{full}', which is not loaded: "
                 "loading never runs code from a file, so only tensors, containers "
                 "(dict, OrderedDict, list, tuple, set), numbers, strings, bytes, "
@@ -691,3 +703,53 @@ def _resolve_placeholders(obj: Any) -> Any:
 def iter_globals() -> Iterator[str]:
     """The globals a checkpoint may name (documentation and tests)."""
     return iter(sorted(_ALLOWED))
+
+
+class FullUnpickler(pickle.Unpickler):
+    """What ``load(f, weights_only=False)`` uses: an ordinary unpickler,
+    which imports and runs whatever the pickle names (the caller chose to
+    trust the file). PyTorch's tensor, storage and dtype globals go to the
+    same builders as above; other ``torch.*`` names resolve in autograd_cpp,
+    so a whole pickled ``nn.Module`` comes back as autograd_cpp's."""
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        persistent_load: Callable[[object], LoadedStorage] | None = None,
+        encoding: str = "utf-8",
+    ) -> None:
+        super().__init__(stream, encoding=encoding)
+        self._resolve = persistent_load
+
+    def find_class(self, module: str, name: str) -> Any:
+        module = _OLD_MODULES.get(module, module)
+        if module == "torch" or module.startswith("torch."):
+            found = _ALLOWED.get(f"{module}.{name}")
+            if found is not None and found not in (_TENSOR_MARKER, _PARAMETER_MARKER):
+                return found
+            module = "autograd_cpp" + module[len("torch") :]
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid: object) -> LoadedStorage:
+        if self._resolve is None:
+            raise UnpicklingError("the pickle refers to a storage record outside a checkpoint")
+        return self._resolve(pid)
+
+    def load_checked(self) -> Any:
+        try:
+            return super().load()
+        except Passthrough as wrapped:
+            raise wrapped.error from None
+
+
+def unpickler(
+    data: bytes | bytearray | memoryview,
+    persistent_load: Callable[[object], LoadedStorage] | None,
+    encoding: str,
+    weights_only: bool,
+) -> RestrictedUnpickler | FullUnpickler:
+    """The restricted unpickler (after the opcode scan), or the full one."""
+    if weights_only:
+        scan(data)
+        return RestrictedUnpickler(data, persistent_load, encoding)
+    return FullUnpickler(io.BytesIO(data), persistent_load, encoding)

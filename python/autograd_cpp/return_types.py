@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "cummax",
@@ -40,13 +40,35 @@ def _make(name: str, fields: tuple[str, ...]) -> type[tuple[Any, ...]]:
     return type(name, (tuple,), attrs)
 
 
-max = _make("max", ("values", "indices"))  # noqa: A001
-min = _make("min", ("values", "indices"))  # noqa: A001
-sort = _make("sort", ("values", "indices"))
-topk = _make("topk", ("values", "indices"))
-kthvalue = _make("kthvalue", ("values", "indices"))
-median = _make("median", ("values", "indices"))
-nanmedian = _make("nanmedian", ("values", "indices"))
-mode = _make("mode", ("values", "indices"))
-cummax = _make("cummax", ("values", "indices"))
-cummin = _make("cummin", ("values", "indices"))
+if TYPE_CHECKING:
+    # What type checkers see: named tuples of two tensors (the classes
+    # below are built at run time, so they print as PyTorch's).
+    from typing import NamedTuple
+
+    from ._C import Tensor
+
+    class _ValuesIndices(NamedTuple):
+        values: Tensor
+        indices: Tensor
+
+    max = _ValuesIndices  # noqa: A001
+    min = _ValuesIndices  # noqa: A001
+    sort = _ValuesIndices
+    topk = _ValuesIndices
+    kthvalue = _ValuesIndices
+    median = _ValuesIndices
+    nanmedian = _ValuesIndices
+    mode = _ValuesIndices
+    cummax = _ValuesIndices
+    cummin = _ValuesIndices
+else:
+    max = _make("max", ("values", "indices"))  # noqa: A001
+    min = _make("min", ("values", "indices"))  # noqa: A001
+    sort = _make("sort", ("values", "indices"))
+    topk = _make("topk", ("values", "indices"))
+    kthvalue = _make("kthvalue", ("values", "indices"))
+    median = _make("median", ("values", "indices"))
+    nanmedian = _make("nanmedian", ("values", "indices"))
+    mode = _make("mode", ("values", "indices"))
+    cummax = _make("cummax", ("values", "indices"))
+    cummin = _make("cummin", ("values", "indices"))

@@ -12,9 +12,10 @@ tensor bytes, guarded by lengths and a CRC32:
     magic "AGCPPSV1" | u64 json length | u64 data length | u32 crc32 of both
     | json (utf-8) | tensor bytes
 
-Nothing in a file is executed on loading: pickles are read by a restricted
-unpickler (_unpickler) that builds only tensors, containers, numbers,
-strings, dtypes and numeric numpy arrays.
+Unless the caller passes ``weights_only=False``, nothing in a file is
+executed on loading: pickles are read by a restricted unpickler (_unpickler)
+that builds only tensors, containers, numbers, strings, dtypes and numeric
+numpy arrays.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pickle import UnpicklingError
 from typing import IO, Any, BinaryIO, NoReturn, Protocol, TypeAlias
 
 from . import _C, _torch_format
+from ._unpickler import UnsupportedGlobal
 
 __all__ = ["save", "load"]
 
@@ -248,18 +250,19 @@ def save(
     _disable_byteorder_record: bool = False,
 ) -> None:
     """Saves ``obj`` to a path or a binary file object in PyTorch's checkpoint
-    format, which ``torch.load(f, weights_only=True)`` reads.
+    format (a zip archive, or PyTorch's format from before 1.6 with
+    ``_use_new_zipfile_serialization=False``).
 
-    ``obj`` may nest dicts (OrderedDict too), lists, tuples and sets of
-    tensors, Parameters, numbers, strings, bytes, None, dtypes, torch.Size
-    and numeric numpy arrays (PyTorch reads numpy arrays only with
-    ``weights_only=False`` or its ``safe_globals``). Tensors sharing a
-    storage (views) are saved once, with their offsets and strides. A path is
-    written atomically: an interrupted save leaves the previous file.
-    ``_use_new_zipfile_serialization=False`` writes PyTorch's format from
-    before 1.6. ``pickle_module`` is accepted and not used: the pickle is
-    written by autograd_cpp itself so that it names only what
-    ``weights_only`` loading accepts.
+    Like ``torch.save``, any picklable object is saved. Tensors, Parameters,
+    numbers, strings, bytes, None, dtypes, torch.Size, devices, numeric numpy
+    arrays and dicts (OrderedDict too), lists, tuples and sets of them are
+    written with the globals that weights_only loading reads (here and in
+    PyTorch, except numpy arrays there). Anything else, such as a whole
+    ``nn.Module``, names its classes, so reading it back needs
+    ``load(f, weights_only=False)``, which runs the file's code. Tensors
+    sharing a storage (views) are saved once, with their offsets and
+    strides. A path is written atomically: an interrupted save leaves the
+    previous file. ``pickle_module`` is accepted and not used.
     """
     del pickle_module
     if isinstance(f, (str, os.PathLike)):
@@ -296,18 +299,23 @@ def load(
     archive, and the format before PyTorch 1.6) or autograd_cpp's own
     earlier format, told apart by their first bytes.
 
-    Loading never runs code from the file, whatever ``weights_only`` says: a
-    restricted unpickler rebuilds only tensors, Parameters, containers,
-    numbers, strings, bytes, dtypes, torch.Size and numeric numpy arrays, and
-    raises ``pickle.UnpicklingError`` naming any other global (a whole
-    pickled ``nn.Module`` is such a file: save and load its state_dict).
+    With ``weights_only=True`` (the default, as in PyTorch since 2.6)
+    loading runs no code from the file: a restricted unpickler rebuilds only
+    tensors, Parameters, containers, numbers, strings, bytes, dtypes,
+    torch.Size and numeric numpy arrays, and raises
+    ``pickle.UnpicklingError`` naming any other global (a whole pickled
+    ``nn.Module`` is such a file). ``weights_only=False`` unpickles
+    everything, importing and running what the file names (``torch.*``
+    names resolve in autograd_cpp): only for files from a trusted source.
     ``map_location`` maps devices as in PyTorch (a string, device, dict or
     callable); as the only device is the CPU, a checkpoint saved from a GPU
     needs ``map_location='cpu'`` (or a mapping to it). ``mmap=True`` maps the
     storages of a zip checkpoint at a path copy-on-write instead of reading
     them. A damaged or truncated file raises RuntimeError naming the file.
     """
-    del pickle_module, weights_only  # the restricted unpickler is always used
+    del pickle_module
+    # None is PyTorch's default since 2.6: True (its TORCH_FORCE_* variables aside).
+    weights_only = weights_only is None or bool(weights_only)
     _torch_format.check_map_location(map_location)
     encoding = pickle_load_args.pop("encoding", "utf-8")
     if pickle_load_args:
@@ -327,22 +335,41 @@ def load(
                 )
             return safetensors.load_file(path, device=map_location or "cpu")
         with open(path, "rb") as src:
-            return _load_from(src, repr(path), map_location, path if mmap else None, encoding)
+            mmap_path = path if mmap else None
+            return _load_from(src, repr(path), map_location, mmap_path, encoding, weights_only)
     if mmap:
         raise ValueError("f must be a file path in order to use the mmap argument")
     name = repr(getattr(f, "name", "<file object>"))
-    return _load_from(_torch_format.seekable(f), name, map_location, None, encoding)
+    return _load_from(_torch_format.seekable(f), name, map_location, None, encoding, weights_only)
+
+
+_WEIGHTS_ONLY_FAILED = (
+    "Weights only load failed. This file can still be loaded, to do so you have two options, "
+    "do those steps only if you trust the source of the checkpoint.\n"
+    "\t(1) In PyTorch 2.6, we changed the default value of the `weights_only` argument in "
+    "`torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set to "
+    "`False` will likely succeed, but it can result in arbitrary code execution. Do it only if "
+    "you got the file from a trusted source.\n"
+    "\t(2) Alternatively, to load with `weights_only=True` save tensors, containers, numbers "
+    "and strings only (e.g. model.state_dict()).\n"
+    "\tWeightsUnpickler error: "
+)
 
 
 def _load_from(
-    fp: BinaryIO | IO[bytes], name: str, map_location: Any, mmap_path: str | None, encoding: str
+    fp: BinaryIO | IO[bytes],
+    name: str,
+    map_location: Any,
+    mmap_path: str | None,
+    encoding: str,
+    weights_only: bool,
 ) -> Any:
     start = fp.tell()
     head = fp.read(_LEGACY_HEAD)
     fp.seek(start)
     try:
         if _torch_format.is_zip(head):
-            return _torch_format.load_zip(fp, name, map_location, mmap_path, encoding)
+            return _torch_format.load_zip(fp, name, map_location, mmap_path, encoding, weights_only)
         if mmap_path is not None:
             raise RuntimeError(
                 "mmap can only be used with files saved with `torch.save(f, "
@@ -352,9 +379,10 @@ def _load_from(
         if head[: len(_MAGIC_FAMILY)] == _MAGIC_FAMILY:
             return _load_native(fp.read(), name)
         if _torch_format.is_legacy(head):
-            return _torch_format.load_legacy(fp.read(), name, map_location, encoding)
+            return _torch_format.load_legacy(fp.read(), name, map_location, encoding, weights_only)
     except UnpicklingError as e:
-        raise UnpicklingError(f"autograd_cpp.load: {name}: {e}") from None
+        lead = _WEIGHTS_ONLY_FAILED if isinstance(e, UnsupportedGlobal) else ""
+        raise UnpicklingError(f"{lead}autograd_cpp.load: {name}: {e}") from None
     if not head:
         _fail(name, "is empty")
     if _torch_format.is_cut_short(head) or _MAGIC.startswith(head):

@@ -144,7 +144,8 @@ class Function:
                 for o in outs
             )
             ctx._node = _C._record_function(
-                cls.__name__ + "Backward",
+                # A library op may print as PyTorch's node (ThresholdBackward0).
+                getattr(cls, "_grad_fn_name", cls.__name__ + "Backward"),
                 cls.backward,
                 ctx,
                 list(args),

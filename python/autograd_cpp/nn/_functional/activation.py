@@ -175,6 +175,31 @@ def selu_(input: _C.Tensor) -> _C.Tensor:
     return selu(input, inplace=True)
 
 
+class _Threshold(Function):
+    _grad_fn_name = "ThresholdBackward0"
+
+    @staticmethod
+    def forward(ctx: FunctionCtx, x: _C.Tensor, threshold: float, value: float) -> _C.Tensor:
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        ctx.threshold = threshold  # type: ignore[attr-defined]
+        return _C.where(x > threshold, x, _C.tensor(value, dtype=x.dtype))
+
+    @staticmethod
+    def jvp(ctx: FunctionCtx, x_t: _C.Tensor, *_: object) -> _C.Tensor:
+        (x,) = ctx.saved_tensors
+        assert x is not None
+        return _C.where(x > ctx.threshold, x_t, _C.zeros_like(x_t))  # type: ignore[attr-defined]
+
+    @staticmethod
+    def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None, None]:
+        # d/dx = 1 where x > threshold, else 0 (threshold_backward).
+        (x,) = ctx.saved_tensors
+        assert x is not None
+        above = x > ctx.threshold  # type: ignore[attr-defined]
+        return _C.where(above, grad, _C.zeros_like(grad)), None, None
+
+
 def threshold(input: _C.Tensor, threshold: float, value: float, inplace: bool = False) -> _C.Tensor:
     """x where x > threshold, else value (both taken in input's dtype, as
     PyTorch's kernel reads them)."""
@@ -184,7 +209,8 @@ def threshold(input: _C.Tensor, threshold: float, value: float, inplace: bool = 
         threshold, value = int(threshold), int(value)
 
     def fn(x: _C.Tensor) -> _C.Tensor:
-        return _C.where(x > threshold, x, _C.tensor(value, dtype=x.dtype))
+        result: _C.Tensor = _Threshold.apply(x, threshold, value)
+        return result
 
     return _inplace(input, fn) if inplace else fn(input)
 
