@@ -26,4 +26,9 @@ enum class BinaryKind { Any, Float };
     "split the gradient.")                                                \
   X(minimum, Minimum, Any, min_propagate_nan(a, b),                       \
     "The smaller of input and other, elementwise (NaN propagates); ties " \
-    "split the gradient.")
+    "split the gradient.")                                                \
+  X(logaddexp, Logaddexp, Float,                                          \
+    std::isinf(a) && a == b                                               \
+        ? a                                                               \
+        : (a > b ? a : b) + std::log1p(std::exp(-std::abs(a - b))),       \
+    "log(exp(input) + exp(other)), elementwise, without overflow.")

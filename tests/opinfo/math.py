@@ -177,6 +177,12 @@ OPS = [
     OpInfo("maximum", lambda m, a, b: m.maximum(a, b), BROADCAST_PAIRS, grad_fn="MaximumBackward0"),
     OpInfo("minimum", lambda m, a, b: a.minimum(b), BROADCAST_PAIRS, grad_fn="MinimumBackward0"),
     OpInfo(
+        "logaddexp",
+        lambda m, a, b: m.logaddexp(a, b),
+        BROADCAST_PAIRS,
+        grad_fn="LogaddexpBackward0",
+    ),
+    OpInfo(
         "lerp_scalar",
         lambda m, a, b: m.lerp(a, b, 0.3),
         [((3, 4), (3, 4)), ((3, 4), (4,)), ((), (2, 3))],
