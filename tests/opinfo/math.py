@@ -183,6 +183,13 @@ OPS = [
         grad_fn="LogaddexpBackward0",
     ),
     OpInfo(
+        "logaddexp2",
+        lambda m, a, b: a.logaddexp2(b),
+        BROADCAST_PAIRS,
+        grad_fn="Logaddexp2Backward0",
+    ),
+    OpInfo("hypot", lambda m, a, b: m.hypot(a, b), BROADCAST_PAIRS, grad_fn="HypotBackward0"),
+    OpInfo(
         "lerp_scalar",
         lambda m, a, b: m.lerp(a, b, 0.3),
         [((3, 4), (3, 4)), ((3, 4), (4,)), ((), (2, 3))],
