@@ -2663,6 +2663,10 @@ class _NNModule:
         """
         Cross-entropy of class logits (or probabilities) against targets.
         """
+    def hardswish(self, input: Tensor) -> Tensor:
+        """
+        input * relu6(input + 3) / 6, elementwise.
+        """
     def im2col(self, input: Tensor, kernel_size: _int | collections.abc.Sequence[_int], dilation: _int | collections.abc.Sequence[_int], padding: _int | collections.abc.Sequence[_int], stride: _int | collections.abc.Sequence[_int]) -> Tensor:
         """
         The sliding blocks of a batched 4-d input as columns (unfold).
