@@ -412,8 +412,10 @@ class Worker:
         self.proc.wait()
 
 
-def campaign(n_calls: int, seed: int, n_workers: int = 2) -> dict[str, Any]:
-    """Runs n_calls random calls; returns the figures and every failure."""
+def campaign(n_calls: int, seed: int, n_workers: int = 2, progress: int = 0) -> dict[str, Any]:
+    """Runs n_calls random calls; returns the figures and every failure.
+    With progress > 0, each failure goes to stderr when it happens and a line
+    of counts every `progress` calls (a long campaign is read while it runs)."""
     rng = random.Random(seed)
     names = targets()
     calls = []
@@ -429,6 +431,7 @@ def campaign(n_calls: int, seed: int, n_workers: int = 2) -> dict[str, Any]:
     workers = [Worker() for _ in range(n_workers)]
     pending: dict[int, dict[str, Any]] = {}
     next_call = 0
+    reported = 0  # failures printed so far (with progress)
     start = time.monotonic()
 
     def feed(w: int) -> None:
@@ -459,7 +462,18 @@ def campaign(n_calls: int, seed: int, n_workers: int = 2) -> dict[str, Any]:
                 workers[w] = Worker()
             elif outcome.startswith("bad:"):
                 failures.append(f"{outcome}: {describe(call)}")
+            if progress and len(failures) > reported:
+                print(failures[-1], file=sys.stderr, flush=True)
+                reported = len(failures)
             outcomes[outcome.split(":")[0]] += 1
+            done = sum(outcomes.values())
+            if progress and done % progress == 0:
+                elapsed = time.monotonic() - start
+                print(
+                    f"{done} calls, {elapsed:.0f} s, {dict(outcomes)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             del pending[w]
             feed(w)
     for wk in workers:
@@ -483,11 +497,14 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--save", type=Path, help="write failed workers' histories here")
+    parser.add_argument(
+        "--progress", type=int, default=0, help="report to stderr every N calls, and each failure"
+    )
     args = parser.parse_args()
     if args.worker:
         worker()
         return 0
-    report = campaign(args.calls, args.seed, args.workers)
+    report = campaign(args.calls, args.seed, args.workers, args.progress)
     shown = {k: v for k, v in report.items() if k not in ("failures", "histories")}
     print(json.dumps(shown, indent=1))
     for failure in report["failures"]:

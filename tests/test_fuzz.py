@@ -469,6 +469,21 @@ _ERRORS = ("RuntimeError", "IndexError", "ValueError", "NotImplementedError", "T
 # All C++ (csrc/) unless said otherwise; grouped by cause.
 KNOWN_DIVERGENCES = [
     Divergence(
+        "dilated_conv_of_integers",
+        ("RuntimeError", "ok"),
+        "NotImplementedError",
+        "PyTorch's dilated convolution kernel has no integer version: with integer inputs "
+        "it raises NotImplementedError, where ours computes (both integer) or reports the "
+        "dtype mismatch (integer input, float weight)",
+        (
+            "out = m.nn.functional.conv1d(m.zeros(1, 4, 6, dtype=m.int32), m.zeros(2, 2, 2), "
+            "padding='same', dilation=2, groups=2)",
+            "out = m.nn.functional.conv2d(m.zeros(1, 2, 5, 5, dtype=m.int32), "
+            "m.zeros(2, 2, 2, 2, dtype=m.int32), dilation=2)",
+        ),
+        torch_message=r"slow_conv_dilated",
+    ),
+    Divergence(
         "bool_subtraction_allowed",
         ("ok",),
         "RuntimeError",

@@ -276,3 +276,47 @@ def test_errors_as_torch(fn):
         fn(ag)
     if "out of bounds" in str(theirs.value) or "Number of" in str(theirs.value):
         assert str(ours.value) == str(theirs.value)
+
+
+# Nodes whose saved values are declared once as slots (SavedTensor/Saved):
+# each _saved_ attribute they show reads as PyTorch's, and saved tensors are
+# gone once backward has run.
+SAVED_SLOTS = {
+    "median": (lambda m, x: x.median(), ["result", "self"]),
+    "cross": (lambda m, x: m.cross(x[:, :3], x[:, 1:], dim=1), ["dim", "other", "self"]),
+    "nan_to_num": (lambda m, x: x.nan_to_num(), ["self"]),
+    # (A mask of self's shape: given one that broadcasts, the node shows it
+    # broadcast, where PyTorch shows it as given.)
+    "masked_select": (lambda m, x: x.masked_select(m.arange(12).reshape(3, 4) % 3 == 0), ["mask"]),
+    "masked_scatter": (
+        lambda m, x: x.masked_scatter(m.arange(12).reshape(3, 4) % 3 == 0, x * 2),
+        ["mask", "source_sym_sizes"],
+    ),
+    "index_add": (lambda m, x: x.index_add(1, m.tensor([0, 2]), x[:, :2]), ["dim", "index"]),
+    "cummax": (lambda m, x: x.cummax(1)[0], ["dim", "indices", "self"]),
+    "max_dim": (lambda m, x: x.max(1)[0], ["dim", "indices", "keepdim", "self_sym_sizes"]),
+}
+
+
+@pytest.mark.parametrize("fn,names", SAVED_SLOTS.values(), ids=SAVED_SLOTS.keys())
+def test_saved_slots_match_torch(fn, names):
+    def saved(lib):
+        x = lib.arange(12.0).reshape(3, 4).requires_grad_()
+        g = fn(lib, x).grad_fn
+        out = []
+        for n in names:
+            v = getattr(g, "_saved_" + n)
+            out.append(tuple(np.asarray(v.detach()).ravel().tolist()) if hasattr(v, "shape") else v)
+        return out
+
+    assert saved(ag) == saved(torch)
+
+
+@pytest.mark.parametrize("name", ["median", "cross", "nan_to_num"])
+def test_saved_slot_tensors_are_released_by_backward(name):
+    fn = SAVED_SLOTS[name][0]
+    x = ag.arange(12.0).reshape(3, 4).requires_grad_()
+    y = fn(ag, x)
+    y.sum().backward()
+    with pytest.raises(RuntimeError, match="after they have already been freed"):
+        _ = y.grad_fn._saved_self

@@ -683,6 +683,11 @@ ERRORS = {
     "unfold_int64": lambda m: F(m).unfold(m.zeros(1, 2, 4, 4, dtype=m.int64), 2),
     "unfold_int32": lambda m: F(m).unfold(m.zeros(1, 2, 4, 4, dtype=m.int32), 2),
     "fold_int64": lambda m: F(m).fold(m.zeros(2, 8, 4, dtype=m.int64), (3, 3), 2),
+    # A kernel whose product wraps to 0 in 64 bits (it divided by zero).
+    "fold_kernel_overflow": lambda m: F(m).fold(
+        m.zeros(2, 1, 3, dtype=m.int64), (2, 3), (2**40, 2**40), (2, 3), (2, 3)
+    ),
+    "fold_kernel_2_63": lambda m: F(m).fold(_x(m, 1, 4, 2), (2, 3), (2**62, 2)),
     "layer_norm_shape": lambda m: F(m).layer_norm(_x(m, 2, 3, 5), (4,)),
     "layer_norm_weight": lambda m: F(m).layer_norm(_x(m, 2, 3, 5), (5,), _x(m, 4)),
     "layer_norm_empty": lambda m: F(m).layer_norm(_x(m, 2, 3), ()),

@@ -99,6 +99,15 @@ inline SavedField saved_field(const std::vector<int64_t>& v) {
 inline SavedField saved_field(const Shape& v) {
   return saved_field(v.vec());
 }
+// A tensor kept as is: no version check, never released (integer
+// positions an op computed, which never require grad, so cannot form a
+// cycle through a grad_fn).
+inline SavedField saved_field(const Tensor& v) {
+  SavedField f;
+  f.kind = SavedField::Kind::Tensor;
+  f.tensor = v;
+  return f;
+}
 template <typename T>
 SavedField saved_field(const std::optional<T>& v) {
   return v ? saved_field(*v) : SavedField{};
@@ -121,8 +130,9 @@ using SavedBase =
     std::conditional_t<std::is_class_v<T>, T, detail::SavedValue<T>>;
 }  // namespace detail
 
-// A saved value that is not a tensor: a Scalar, double, bool, int64_t,
-// Shape, std::vector<int64_t>, an optional of one of them, or a type with
+// A saved value that is not a SavedTensor: a Scalar, double, bool, int64_t,
+// Shape, std::vector<int64_t>, a plain Tensor (see saved_field(const
+// Tensor&) above), an optional of one of them, or a type with
 // a saved_field() overload in its own namespace. It is a T (or
 // converts to one), so the backward formula reads it as one.
 template <typename T>

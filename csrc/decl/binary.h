@@ -26,4 +26,17 @@ enum class BinaryKind { Any, Float };
     "split the gradient.")                                                \
   X(minimum, Minimum, Any, min_propagate_nan(a, b),                       \
     "The smaller of input and other, elementwise (NaN propagates); ties " \
-    "split the gradient.")
+    "split the gradient.")                                                \
+  X(logaddexp, Logaddexp, Float,                                          \
+    std::isinf(a) && a == b                                               \
+        ? a                                                               \
+        : (a > b ? a : b) + std::log1p(std::exp(-std::abs(a - b))),       \
+    "log(exp(input) + exp(other)), elementwise, without overflow.")       \
+  X(logaddexp2, Logaddexp2, Float,                                        \
+    std::isinf(a) && a == b                                               \
+        ? a                                                               \
+        : (a > b ? a : b) +                                               \
+              std::log1p(std::exp2(-std::abs(a - b))) * T(M_LOG2E),       \
+    "log2(2^input + 2^other), elementwise, without overflow.")            \
+  X(hypot, Hypot, Float, std::hypot(a, b),                                \
+    "sqrt(input^2 + other^2), elementwise, the squares never overflowing.")

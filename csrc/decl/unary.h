@@ -44,4 +44,8 @@
   /* min(x, 0) - log1p(exp(-|x|)): no overflow at either end. */     \
   X(logsigmoid, LogSigmoid,                                          \
     (x < T(0) ? x : T(0)) - std::log1p(cpu::fast_exp(-std::abs(x))), \
-    "log(sigmoid(input)), elementwise, computed without overflow.")
+    "log(sigmoid(input)), elementwise, computed without overflow.")  \
+  /* relu6(x + 3) as a clamp of x: the same value, NaN included. */  \
+  X(hardswish, Hardswish,                                            \
+    (x < T(-3) ? T(0) : (x > T(3) ? T(6) : x + T(3))) * x / T(6),    \
+    "input * relu6(input + 3) / 6, elementwise.")

@@ -881,6 +881,90 @@ struct MinimumSpec {
   }
 };
 
+// d(self) = grad / (1 + exp(other - self)) ;
+// d(other) = grad / (1 + exp(self - other))
+struct LogaddexpSpec {
+  // tangent = self_t / (1 + exp(other - self)) + other_t / (1 + exp(self -
+  // other)) (Note [Elementwise forward rules])
+  static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
+                    const Tensor& self, const Tensor& other, const Tensor&) {
+    return add_tangents(
+        self_t.defined() ? share(self_t, self, other) : Tensor(),
+        other_t.defined() ? share(other_t, other, self) : Tensor());
+  }
+  static constexpr const char* kName = "LogaddexpBackward0";
+  static constexpr bool kSavesSelf = true, kSavesOther = true,
+                        kSavesResult = false;
+  static Tensor grad_self(const Tensor& g, const Tensor& self,
+                          const Tensor& other, const Tensor&) {
+    return share(g, self, other);
+  }
+  static Tensor grad_other(const Tensor& g, const Tensor& self,
+                           const Tensor& other, const Tensor&) {
+    return share(g, other, self);
+  }
+  // g / (1 + exp(theirs - mine)): mine's share of the sum.
+  static Tensor share(const Tensor& g, const Tensor& mine,
+                      const Tensor& theirs) {
+    return div(g, add(exp(sub(theirs, mine)), wrap_scalar(Scalar(1.0))));
+  }
+};
+
+// d(self) = grad / (1 + 2^(other - self)) ;
+// d(other) = grad / (1 + 2^(self - other))
+struct Logaddexp2Spec {
+  // tangent = self_t / (1 + 2^(other - self)) + other_t / (1 + 2^(self -
+  // other)) (Note [Elementwise forward rules])
+  static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
+                    const Tensor& self, const Tensor& other, const Tensor&) {
+    return add_tangents(
+        self_t.defined() ? share(self_t, self, other) : Tensor(),
+        other_t.defined() ? share(other_t, other, self) : Tensor());
+  }
+  static constexpr const char* kName = "Logaddexp2Backward0";
+  static constexpr bool kSavesSelf = true, kSavesOther = true,
+                        kSavesResult = false;
+  static Tensor grad_self(const Tensor& g, const Tensor& self,
+                          const Tensor& other, const Tensor&) {
+    return share(g, self, other);
+  }
+  static Tensor grad_other(const Tensor& g, const Tensor& self,
+                           const Tensor& other, const Tensor&) {
+    return share(g, other, self);
+  }
+  // g / (1 + 2^(theirs - mine)): mine's share of the sum.
+  static Tensor share(const Tensor& g, const Tensor& mine,
+                      const Tensor& theirs) {
+    return div(
+        g, add(pow(Scalar(2.0), sub(theirs, mine)), wrap_scalar(Scalar(1.0))));
+  }
+};
+
+// d(self) = grad * self / result ; d(other) = grad * other / result
+struct HypotSpec {
+  // tangent = (self_t * self + other_t * other) / result
+  // (Note [Elementwise forward rules])
+  static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
+                    const Tensor& self, const Tensor& other,
+                    const Tensor& result) {
+    return add_tangents(
+        self_t.defined() ? grad_self(self_t, self, other, result) : Tensor(),
+        other_t.defined() ? grad_other(other_t, self, other, result)
+                          : Tensor());
+  }
+  static constexpr const char* kName = "HypotBackward0";
+  static constexpr bool kSavesSelf = true, kSavesOther = true,
+                        kSavesResult = true;
+  static Tensor grad_self(const Tensor& g, const Tensor& self, const Tensor&,
+                          const Tensor& result) {
+    return div(mul(g, self), result);
+  }
+  static Tensor grad_other(const Tensor& g, const Tensor&, const Tensor& other,
+                           const Tensor& result) {
+    return div(mul(g, other), result);
+  }
+};
+
 // d(self) = grad * (1 - weight) ; d(end) = grad * weight
 class LerpBackward0 final : public Node {
  public:

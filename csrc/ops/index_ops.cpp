@@ -126,27 +126,19 @@ namespace {
 // d(self) = zeros.index_put(mask, grad)   (summed to self's shape)
 class MaskedSelectBackward0 : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MaskedSelectBackward0"; }
+  AG_NODE(MaskedSelectBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     return {index_put(zeros(mask.sizes(), g.dtype()), {mask}, g, false)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    SavedField f;
-    f.kind = SavedField::Kind::Tensor;
-    f.tensor = mask;
-    v.visit("mask", f);
-  }
-  Tensor mask;  // bool, broadcast to the common shape
+  Saved<Tensor> mask{this, "mask"};  // bool, broadcast to the common shape
 };
 
 // d(self) = grad.masked_fill(mask, 0);
 // d(source) = grad[mask], padded with zeros to source's shape
 class MaskedScatterBackward0 : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "MaskedScatterBackward0"; }
+  AG_NODE(MaskedScatterBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     variable_list out(2);
@@ -165,15 +157,8 @@ class MaskedScatterBackward0 : public Node {
     }
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    SavedField f;
-    f.kind = SavedField::Kind::Tensor;
-    f.tensor = mask;
-    v.visit("mask", f);
-    v.visit("source_sym_sizes", ints_field(source_sizes));
-  }
-  Tensor mask;
-  Shape source_sizes;
+  Saved<Tensor> mask{this, "mask"};
+  Saved<Shape> source_sizes{this, "source_sym_sizes"};
 };
 
 // The common shape of self and mask, and both expanded to it.
@@ -281,17 +266,10 @@ class IndexUpdateBackward : public Node {
     }
     return out;
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    SavedField f;
-    f.kind = SavedField::Kind::Tensor;
-    f.tensor = index;
-    v.visit("index", f);
-  }
-  Tensor index;
+  Saved<int64_t> dim{this, "dim"};
+  Saved<Tensor> index{this, "index"};
   Shape source_sizes;
   Scalar alpha = Scalar(1.0);
-  int64_t dim = 0;
 
  private:
   IndexMode mode_;
@@ -512,8 +490,7 @@ Tensor cross_data(const Tensor& a, const Tensor& b, int64_t dim) {
 // d(self) = cross(other, grad); d(other) = cross(grad, self)
 class LinalgCrossBackward0 : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "LinalgCrossBackward0"; }
+  AG_NODE(LinalgCrossBackward0);
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     variable_list out(2);
@@ -525,17 +502,8 @@ class LinalgCrossBackward0 : public Node {
     }
     return out;
   }
-  void release_variables() override {
-    self.release();
-    other.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    v.visit("other", other);
-    v.visit("self", self);
-  }
-  SavedVariable self, other;
-  int64_t dim = 0;
+  SavedTensor self{this, "self"}, other{this, "other"};
+  Saved<int64_t> dim{this, "dim"};
 };
 
 }  // namespace
@@ -588,8 +556,7 @@ namespace {
 // d(self) = grad where self is finite, else 0
 class NanToNumBackward0 : public Node {
  public:
-  using Node::Node;
-  std::string name() const override { return "NanToNumBackward0"; }
+  AG_NODE(NanToNumBackward0);
   variable_list apply(variable_list&& grads) override {
     Tensor finite;
     {
@@ -598,9 +565,7 @@ class NanToNumBackward0 : public Node {
     }
     return {where(finite, grads[0], zeros({}, grads[0].dtype()))};
   }
-  void release_variables() override { self.release(); }
-  void visit_saved(SavedVisitor& v) const override { v.visit("self", self); }
-  SavedVariable self;
+  SavedTensor self{this, "self"};
 };
 
 }  // namespace

@@ -2,7 +2,8 @@
 
 // Shape ops that copy, and indexing: cat, stack, flip, repeat, roll, tril,
 // triu, gather, scatter, index_select, advanced indexing, embedding,
-// one_hot and padding (indexing.cpp)
+// one_hot and padding (shape_copy.cpp, gather_scatter.cpp,
+// advanced_index.cpp)
 
 #include <optional>
 #include <vector>

@@ -1153,9 +1153,16 @@ Tensor fold(const Tensor& self, const IntList& output_size,
            "Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
            "batch size and non-zero dimensions for input, but got: ",
            shape_str(self.sizes()));
-  const int64_t k = p.kernel[0] * p.kernel[1];
-  AG_CHECK(self.size(-2) % k == 0, "Expected size of input's dimension ",
-           self.dim() - 2,
+  // Unsigned, as PyTorch counts it: a product past 2^64 raises, and one that
+  // wrapped to 0 would divide by zero below.
+  uint64_t k = 0;
+  AG_CHECK(!__builtin_mul_overflow(static_cast<uint64_t>(p.kernel[0]),
+                                   static_cast<uint64_t>(p.kernel[1]), &k),
+           "Given kernel_width = ", p.kernel[1],
+           " and kernel_height = ", p.kernel[0],
+           " the product of kernel_width and kernel_height overflowed.");
+  AG_CHECK(static_cast<uint64_t>(self.size(-2)) % k == 0,
+           "Expected size of input's dimension ", self.dim() - 2,
            " to be divisible by the product of kernel_size, but got "
            "input.size(",
            self.dim() - 2, ")=", self.size(-2),

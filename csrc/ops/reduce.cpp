@@ -562,17 +562,8 @@ class IndexedExtremumBackward final : public Node {
     }
     return {mul(g, mask)};
   }
-  // indices: integer positions, never requiring grad, so kept as a plain
-  // tensor (no cycle through a grad_fn, no version check).
-  void visit_saved(SavedVisitor& v) const override {
-    Node::visit_saved(v);
-    SavedField idx;
-    idx.kind = SavedField::Kind::Tensor;
-    idx.tensor = indices;
-    v.visit("indices", idx);
-  }
   Saved<Shape> self_sizes{this, "self_sym_sizes"};
-  Tensor indices;
+  Saved<Tensor> indices{this, "indices"};  // the op's own integer output
   Saved<int64_t> dim{this, "dim"};
   Saved<bool> keepdim{this, "keepdim"};
 

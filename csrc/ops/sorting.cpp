@@ -214,15 +214,7 @@ class MedianAllBackward : public Node {
     }
     return {mul(expand(grads[0], s.sizes()), mask)};
   }
-  void release_variables() override {
-    self.release();
-    result.release();
-  }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("result", result);
-    v.visit("self", self);
-  }
-  SavedVariable self, result;
+  SavedTensor self{this, "self"}, result{this, "result"};
 
  private:
   const char* name_;
@@ -335,17 +327,9 @@ class CumExtremumBackward : public Node {
     if (g.dim() == 0) return {g};
     return {scatter_add(zeros(g.sizes(), g.dtype()), dim, indices, g)};
   }
-  void visit_saved(SavedVisitor& v) const override {
-    v.visit("dim", int_field(dim));
-    SavedField idx;
-    idx.kind = SavedField::Kind::Tensor;
-    idx.tensor = indices;
-    v.visit("indices", idx);
-    v.visit("self", self_field);
-  }
-  Tensor indices;
-  SavedField self_field;
-  int64_t dim = 0;
+  Saved<int64_t> dim{this, "dim"};
+  Saved<Tensor> indices{this, "indices"};
+  Saved<Tensor> self_data{this, "self"};  // shown only: backward needs no self
 
  private:
   const char* name_;
@@ -402,8 +386,7 @@ std::pair<Tensor, Tensor> cum_extremum(const Tensor& self, int64_t dim_in,
                                              name);
     fn->indices = indices;
     fn->dim = dim;
-    fn->self_field.kind = SavedField::Kind::Tensor;
-    fn->self_field.tensor = autograd::detach(self);
+    fn->self_data = autograd::detach(self);
     autograd::set_history(values, fn);
   }
   return {values, indices};

@@ -251,6 +251,29 @@ struct SigmoidSpec {
 };
 
 // d(self) = grad * sigmoid(-self)   (= grad * (1 - sigmoid(self)))
+// d(self) = 0 up to -3, grad * (self / 3 + 1/2) between, grad from 3 on
+// (PyTorch's choice at the kinks)
+struct HardswishSpec {
+  static constexpr const char* kName = "HardswishBackward0";
+  static constexpr const char* kKernelName = "hardswish_cpu";
+  static constexpr bool kSavesResult = false;
+  static Tensor backward(const Tensor& g, const Tensor& self) {
+    Tensor below, ramp;
+    {
+      NoGradGuard no_grad;
+      below = le(self, scalar_tensor(Scalar(-3.0), self.dtype()));
+      ramp = lt(self, scalar_tensor(Scalar(3.0), self.dtype()));
+    }
+    const Tensor slope =
+        add(div(self, wrap_scalar(Scalar(3.0))), wrap_scalar(Scalar(0.5)));
+    return where(below, zeros({}, g.dtype()), where(ramp, mul(g, slope), g));
+  }
+  // Note [Elementwise forward rules]
+  static Tensor jvp(const Tensor& t, const Tensor& self) {
+    return backward(t, self);
+  }
+};
+
 struct LogSigmoidSpec {
   static constexpr const char* kName = "LogSigmoidBackward0";
   static constexpr const char* kKernelName = "log_sigmoid_cpu";

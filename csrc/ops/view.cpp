@@ -2,7 +2,8 @@
 // counter) with its input, split/chunk/unbind several at once. Also the
 // machinery that keeps gradients right when a view is written in place
 // (CopySlices, AsStridedBackward0), and x[...] / x[...] = v: basic items
-// make views here, tensor items go on to index()/index_put_ (indexing.cpp).
+// make views here, tensor items go on to index()/index_put_
+// (advanced_index.cpp).
 
 #include <algorithm>
 #include <functional>

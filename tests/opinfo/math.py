@@ -177,6 +177,19 @@ OPS = [
     OpInfo("maximum", lambda m, a, b: m.maximum(a, b), BROADCAST_PAIRS, grad_fn="MaximumBackward0"),
     OpInfo("minimum", lambda m, a, b: a.minimum(b), BROADCAST_PAIRS, grad_fn="MinimumBackward0"),
     OpInfo(
+        "logaddexp",
+        lambda m, a, b: m.logaddexp(a, b),
+        BROADCAST_PAIRS,
+        grad_fn="LogaddexpBackward0",
+    ),
+    OpInfo(
+        "logaddexp2",
+        lambda m, a, b: a.logaddexp2(b),
+        BROADCAST_PAIRS,
+        grad_fn="Logaddexp2Backward0",
+    ),
+    OpInfo("hypot", lambda m, a, b: m.hypot(a, b), BROADCAST_PAIRS, grad_fn="HypotBackward0"),
+    OpInfo(
         "lerp_scalar",
         lambda m, a, b: m.lerp(a, b, 0.3),
         [((3, 4), (3, 4)), ((3, 4), (4,)), ((), (2, 3))],

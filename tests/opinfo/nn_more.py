@@ -18,7 +18,13 @@ SIGNS = [1.0, -1.0, 1.0]
 SIGNS4 = [[1.0, -1.0, -1.0, 1.0], [-1.0, 1.0, 1.0, -1.0], [1.0, 1.0, -1.0, -1.0]]
 
 ACTIVATIONS = [
-    OpInfo("hardswish", lambda m, x: F(m).hardswish(x * 2.5), [((3, 4),)], smooth=False),
+    OpInfo(
+        "hardswish",
+        lambda m, x: F(m).hardswish(x * 2.5),
+        [((3, 4),)],
+        grad_fn="HardswishBackward0",
+        smooth=False,
+    ),
     # PyTorch has no second derivative for hardsigmoid, pdist and the margin
     # losses, so theirs are not compared (second=False).
     OpInfo(

@@ -91,7 +91,7 @@ def hardsigmoid(input: _C.Tensor, inplace: bool = False) -> _C.Tensor:
 
 
 def _hardswish(x: _C.Tensor) -> _C.Tensor:
-    return x * _C.hardtanh(x + 3.0, 0.0, 6.0) / 6.0
+    return _C._nn.hardswish(x)
 
 
 def hardswish(input: _C.Tensor, inplace: bool = False) -> _C.Tensor:

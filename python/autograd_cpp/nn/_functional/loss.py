@@ -159,7 +159,14 @@ def soft_margin_loss(
     """log(1 + exp(-target * input))."""
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    return _reduce(_C.log1p(_C.exp(-input * target)), reduction)
+    margin = -input * target
+    if margin.shape != input.shape:
+        # PyTorch writes the elementwise loss into a tensor shaped like input.
+        raise RuntimeError(
+            f"output with shape {list(input.shape)} doesn't match the broadcast shape "
+            f"{list(margin.shape)}"
+        )
+    return _reduce(_C.log1p(_C.exp(margin)), reduction)
 
 
 def multilabel_soft_margin_loss(

@@ -1,0 +1,478 @@
+// Ops that read or write along a tensor of indices: gather, scatter,
+// scatter_add, index_select, embedding and one_hot. Each op's forward rule
+// sits beside it. (Advanced indexing is in advanced_index.cpp.)
+
+#include <algorithm>
+#include <string>
+
+#include "compile/capture.h"
+#include "ops/index_data.h"
+
+namespace ag::ops {
+
+// ---- gather, scatter, index_select
+// -------------------------------------------
+
+namespace {
+
+// grad (shaped like an index) placed at the front of a zero tensor of
+// `sizes`: the gradient of a src that is larger than the index it feeds.
+Tensor pad_to(const Tensor& grad, const Shape& sizes) {
+  if (grad.sizes() == sizes || grad.dim() != static_cast<int64_t>(sizes.size()))
+    return grad;
+  IntList pad;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    pad.push_back(0);
+    pad.push_back(sizes[i] - grad.sizes()[i]);
+  }
+  return constant_pad_nd(grad, pad);
+}
+
+// d(self) = zeros(self_sizes).scatter_add(dim, index, grad)
+class GatherBackward0 final : public Node {
+ public:
+  AG_NODE(GatherBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
+  variable_list apply(variable_list&& grads) override {
+    return {scatter_add(zeros(self_sizes, grads[0].dtype()), dim,
+                        index.unpack(), grads[0])};
+  }
+  Shape self_sizes;
+  Saved<int64_t> dim{this, "dim", 0};
+  SavedTensor index{this, "index"};
+  Saved<bool> sparse_grad{this, "sparse_grad", false};  // as PyTorch saves it
+};
+
+// Scatter nodes. src given:   d(self) = grad.scatter(dim, index, 0)
+//                             d(src) = grad.gather(dim, index)
+// value given (Backward1):    d(self) = grad.scatter(dim, index, 0)
+// add (ScatterAddBackward0):  d(self) = grad ; d(src) = grad.gather(dim, index)
+class ScatterBackward final : public Node {
+ public:
+  enum class Mode { Src, Value, Add };
+  ScatterBackward(edge_list&& edges, Mode mode)
+      : Node(std::move(edges)), mode_(mode) {}
+  static constexpr bool kForwardRule = true;  // scatter_tangent
+  std::string name() const override {
+    switch (mode_) {
+      case Mode::Src:
+        return "ScatterBackward0";
+      case Mode::Value:
+        return "ScatterBackward1";
+      case Mode::Add:
+        break;
+    }
+    return "ScatterAddBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    variable_list out(num_outputs());
+    const Tensor& g = grads[0];
+    const Tensor idx = index.unpack();
+    if (should_compute_output(0)) {
+      out[0] = mode_ == Mode::Add ? g : scatter(g, dim, idx, Scalar(0.0));
+    }
+    if (mode_ != Mode::Value && should_compute_output(1)) {
+      out[1] = pad_to(gather(g, dim, idx), src_sizes);
+    }
+    return out;
+  }
+  Saved<int64_t> dim{this, "dim", 0};
+  SavedTensor index{this, "index"};
+  Shape src_sizes;
+
+ private:
+  Mode mode_;
+};
+
+void check_gather_like_index(const Tensor& index, const char* op) {
+  AG_CHECK(is_index_dtype(index.dtype()), op,
+           "(): Expected dtype int32/int64 for index");
+}
+
+// Checks scatter's arguments and returns the wrapped dim.
+int64_t check_scatter(const Tensor& self, int64_t dim, const Tensor& index,
+                      const Tensor* src) {
+  check_gather_like_index(index, "scatter");
+  const int64_t d = wrap_dim(dim, self.dim());
+  if (src) {
+    AG_CHECK(src->dtype() == self.dtype(),
+             "scatter(): Expected self.dtype to be equal to src.dtype");
+  }
+  const Shape is = sizes_1d(index), ss = sizes_1d(self);
+  AG_CHECK(is.size() == ss.size(),
+           "Index tensor must have the same number of dimensions as self "
+           "tensor");
+  if (src) {
+    AG_CHECK(is.size() == sizes_1d(*src).size(),
+             "Index tensor must have the same number of dimensions as src "
+             "tensor");
+  }
+  if (index.numel() == 0) return d;
+  for (size_t k = 0; k < is.size(); ++k) {
+    const bool fits = (static_cast<int64_t>(k) == d || is[k] <= ss[k]) &&
+                      (!src || is[k] <= sizes_1d(*src)[k]);
+    if (!fits) {
+      throw Error(detail::str_cat(
+          "Expected index ", shape_str(index.sizes()),
+          " to be no larger than self ", shape_str(self.sizes()),
+          " apart from dimension ", d,
+          src ? detail::str_cat(" and to be no larger size than src ",
+                                shape_str(src->sizes()))
+              : std::string()));
+    }
+  }
+  return d;
+}
+
+// Writes src (a tensor viewed at index's shape, or a 0-d value) into `dst`
+// (self's data or a copy of it) at index along d.
+void scatter_data(const Tensor& dst, int64_t d, const Tensor& index,
+                  const Tensor& src, bool accumulate) {
+  const auto ud = static_cast<size_t>(d);
+  Shape strides = strides_1d(dst);
+  const int64_t stride = strides[ud];
+  strides[ud] = 0;
+  const Tensor target =
+      data_view(dst, sizes_1d(index), strides, dst.impl()->storage_offset());
+  const Tensor values = src.dim() == 0 && src.impl()->is_wrapped_number()
+                            ? src
+                            : data_view(src, sizes_1d(index), strides_1d(src),
+                                        src.impl()->storage_offset());
+  kernels::IndexBound bound;
+  bound.size = sizes_1d(dst)[ud];
+  bound.dim = d;
+  bound.index_error = false;
+  kernels::index_scatter(target, as_1d(index), stride, bound, values,
+                         accumulate);
+}
+
+// The tangent of a scatter: the same scatter of the tangents (a written
+// value is a constant).
+Tensor scatter_tangent(const Tensor& self, int64_t dim, const Tensor& index,
+                       const Tensor& src, ScatterBackward::Mode mode) {
+  const Tensor self_t = tangent_or_zeros(self);
+  switch (mode) {
+    case ScatterBackward::Mode::Src:
+      return scatter(self_t, dim, index, tangent_or_zeros(src));
+    case ScatterBackward::Mode::Value:
+      return scatter(self_t, dim, index, Scalar(0.0));
+    case ScatterBackward::Mode::Add:
+      break;
+  }
+  return scatter_add(self_t, dim, index, tangent_or_zeros(src));
+}
+
+Tensor scatter_impl(const Tensor& self, int64_t dim, const Tensor& index,
+                    const Tensor& src, ScatterBackward::Mode mode) {
+  const bool is_value = mode == ScatterBackward::Mode::Value;
+  const int64_t d = check_scatter(self, dim, index, is_value ? nullptr : &src);
+  Tensor out = clone_data(self);
+  scatter_data(out, d, index, src, mode == ScatterBackward::Mode::Add);
+  if (should_record_as<ScatterBackward>(mode == ScatterBackward::Mode::Add
+                                            ? "ScatterAddBackward0"
+                                            : "ScatterBackward0",
+                                        self, src)) {
+    auto fn = make_node<ScatterBackward>(
+        is_value ? autograd::collect_next_edges(self)
+                 : autograd::collect_next_edges(self, src),
+        mode);
+    fn->dim = dim;
+    fn->index = SavedVariable(index, false);
+    fn->src_sizes = src.sizes();
+    autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, src)) {
+    set_tangent(out,
+                [&] { return scatter_tangent(self, dim, index, src, mode); });
+  }
+  return out;
+}
+
+Tensor& scatter_inplace(Tensor& self, int64_t dim, const Tensor& index,
+                        const Tensor& src, ScatterBackward::Mode mode) {
+  const bool is_value = mode == ScatterBackward::Mode::Value;
+  autograd::check_inplace(self);
+  const int64_t d = check_scatter(self, dim, index, is_value ? nullptr : &src);
+  check_no_internal_overlap(self);
+  std::shared_ptr<ScatterBackward> fn;
+  if (should_record_as<ScatterBackward>(mode == ScatterBackward::Mode::Add
+                                            ? "ScatterAddBackward0"
+                                            : "ScatterBackward0",
+                                        self, src)) {
+    fn = make_node<ScatterBackward>(
+        is_value ? autograd::collect_next_edges(self)
+                 : autograd::collect_next_edges(self, src),
+        mode);
+    fn->dim = dim;
+    fn->index = SavedVariable(index, false);
+    fn->src_sizes = src.sizes();
+  }
+  Tensor tangent;
+  if (forward_ad::any_dual(self, src)) {
+    forward_ad::DisableGuard paused;
+    tangent = scatter_tangent(self, dim, index, src, mode);
+  }
+  const bool overlaps = src.impl()->storage() == self.impl()->storage();
+  scatter_data(self, d, index, overlaps ? clone_data(src) : src,
+               mode == ScatterBackward::Mode::Add);
+  if (tangent.defined()) write_tangent(self, tangent);
+  self.impl()->bump_version(mode == ScatterBackward::Mode::Add ? "scatter_add_"
+                                                               : "scatter_");
+  if (fn) rebase_history(self, fn);
+  return self;
+}
+
+// A 0-d value of self's dtype that broadcasts in the scatter kernel.
+Tensor scatter_value(const Tensor& self, const Scalar& value) {
+  Tensor v = scalar_tensor(value, self.dtype());
+  v.impl()->set_wrapped_number(true);
+  return v;
+}
+
+// d(self) = zeros(self_sizes).index_put([None] * dim + [index], grad, True)
+class IndexSelectBackward0 final : public Node {
+ public:
+  AG_NODE(IndexSelectBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
+  variable_list apply(variable_list&& grads) override {
+    const Tensor idx = index.unpack();
+    if (self_sizes.empty()) return {reshape(grads[0], {})};
+    TensorList indices(static_cast<size_t>(wrap_dim(dim, self_sizes.size())));
+    indices.push_back(idx.dim() == 0 ? reshape(idx, {1}) : idx);
+    return {index_put(zeros(self_sizes, grads[0].dtype()), indices, grads[0],
+                      /*accumulate=*/true)};
+  }
+  Saved<Shape> self_sizes{this, "self_sym_sizes"};
+  Saved<int64_t> dim{this, "dim", 0};
+  SavedTensor index{this, "index"};
+};
+
+}  // namespace
+
+Tensor gather(const Tensor& self, int64_t dim, const Tensor& index) {
+  AG_CAPTURE_RETURN("gather", gather(in[0], dim, in[1]), self, index)
+  check_gather_like_index(index, "gather");
+  const int64_t d = wrap_dim(dim, self.dim());
+  const Shape is = sizes_1d(index), ss = sizes_1d(self);
+  AG_CHECK(is.size() == ss.size(),
+           "Index tensor must have the same number of dimensions as input "
+           "tensor");
+  for (size_t k = 0; k < is.size() && index.numel() > 0; ++k) {
+    AG_CHECK(static_cast<int64_t>(k) == d || is[k] <= ss[k],
+             "Size does not match at dimension ", k, " expected index ",
+             shape_str(index.sizes()), " to be no larger than self ",
+             shape_str(self.sizes()), " apart from dimension ", d);
+  }
+  Tensor out = empty_tensor(index.sizes(), self.dtype());
+  Shape strides = strides_1d(self);
+  const int64_t stride = strides[static_cast<size_t>(d)];
+  strides[static_cast<size_t>(d)] = 0;
+  kernels::IndexBound bound;
+  bound.size = ss[static_cast<size_t>(d)];
+  bound.dim = d;
+  bound.index_error = false;
+  kernels::index_gather(
+      data_view(self, is, strides, self.impl()->storage_offset()), as_1d(index),
+      stride, bound, as_1d(out));
+  if (auto fn = record<GatherBackward0>(self)) {
+    fn->self_sizes = self.sizes();
+    fn->dim = dim;
+    fn->index = SavedVariable(index, false);
+    autograd::set_history(out, fn);
+  }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return gather(t, dim, index); });
+  return out;
+}
+
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index,
+               const Tensor& src) {
+  return scatter_impl(self, dim, index, src, ScatterBackward::Mode::Src);
+}
+
+Tensor scatter(const Tensor& self, int64_t dim, const Tensor& index,
+               const Scalar& value) {
+  return scatter_impl(self, dim, index, scatter_value(self, value),
+                      ScatterBackward::Mode::Value);
+}
+
+Tensor scatter_add(const Tensor& self, int64_t dim, const Tensor& index,
+                   const Tensor& src) {
+  return scatter_impl(self, dim, index, src, ScatterBackward::Mode::Add);
+}
+
+Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index,
+                 const Tensor& src) {
+  return scatter_inplace(self, dim, index, src, ScatterBackward::Mode::Src);
+}
+
+Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index,
+                 const Scalar& value) {
+  return scatter_inplace(self, dim, index, scatter_value(self, value),
+                         ScatterBackward::Mode::Value);
+}
+
+Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index,
+                     const Tensor& src) {
+  return scatter_inplace(self, dim, index, src, ScatterBackward::Mode::Add);
+}
+
+Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
+  AG_CAPTURE_RETURN("index_select", index_select(in[0], dim, in[1]), self,
+                    index)
+  AG_INDEX_CHECK(index.dim() <= 1,
+                 "index_select(): Index is supposed to be a vector");
+  AG_CHECK(is_index_dtype(index.dtype()),
+           "index_select(): Expected dtype int32 or int64 for index");
+  const int64_t d = wrap_dim(dim, self.dim());
+  if (self.dim() == 0) {
+    AG_CHECK(index.numel() == 1,
+             "index_select(): Index to scalar can have only 1 value, got ",
+             index.numel(), " value(s)");
+  }
+  const int64_t size = sizes_1d(self)[static_cast<size_t>(d)];
+  if (index.numel() > 0) {
+    const auto [lo, hi] = kernels::min_max(index);
+    if (lo < 0 || hi >= size) {
+      // PyTorch words this differently along dim 0 and along later dims.
+      AG_INDEX_CHECK(d > 0, "index out of range in self");
+      const Tensor values =
+          cast_data(index.dim() ? index : as_1d(index), DType::Int64);
+      const Tensor flat = clone_data(values);
+      const auto* v = static_cast<const int64_t*>(flat.raw_data());
+      const int64_t* bad = std::find_if(
+          v, v + flat.numel(), [&](int64_t i) { return i < 0 || i >= size; });
+      throw Error(detail::str_cat("INDICES element is out of DATA bounds, id=",
+                                  *bad, " axis_dim=", size));
+    }
+  }
+  Tensor out = select_indices(self, d, index);
+  if (self.dim() == 0) out.impl()->set_sizes_and_strides({}, {}, 0);
+  if (auto fn = record<IndexSelectBackward0>(self)) {
+    fn->self_sizes = self.sizes();
+    fn->dim = dim;
+    fn->index = SavedVariable(index, false);
+    autograd::set_history(out, fn);
+  }
+  linear_tangent(out, self,
+                 [&](const Tensor& t) { return index_select(t, dim, index); });
+  return out;
+}
+
+// ---- embedding and one_hot
+// -------------------------------------------------------
+
+namespace {
+
+// d(weight) = zeros(num_weights, D).index_put([indices], grad rows, True),
+// with the rows of padding_idx zeroed and, with scale_grad_by_freq, each
+// row divided by how often its index occurs.
+class EmbeddingBackward0 final : public Node {
+ public:
+  AG_NODE(EmbeddingBackward0);
+  static constexpr bool kForwardRule = true;  // Note [Linear forward rules]
+  variable_list apply(variable_list&& grads) override {
+    const Tensor idx = reshape(indices.unpack(), {-1});
+    const int64_t width = grads[0].size(-1);
+    Tensor g = reshape(grads[0], {-1, width});
+    if (padding_idx >= 0) {
+      Tensor padded;
+      {
+        NoGradGuard no_grad;
+        padded = unsqueeze(eq(idx, wrap_scalar(Scalar(padding_idx.get()))), 1);
+      }
+      g = where(padded, zeros({}, g.dtype()), g);
+    }
+    if (scale_grad_by_freq) {
+      Tensor freq;
+      {
+        NoGradGuard no_grad;
+        const Tensor counts =
+            index_put(zeros({num_weights}, g.dtype()), TensorList{idx},
+                      ones({}, g.dtype()), true);
+        freq = unsqueeze(index(counts, TensorList{idx}), 1);
+      }
+      g = div(g, freq);
+    }
+    return {index_put(zeros({num_weights, width}, g.dtype()), TensorList{idx},
+                      g, /*accumulate=*/true)};
+  }
+  SavedTensor indices{this, "indices"};
+  Saved<int64_t> num_weights{this, "weight_sym_argsize_0", 0},
+      padding_idx{this, "padding_idx", -1};
+  Saved<bool> scale_grad_by_freq{this, "scale_grad_by_freq", false};
+  Saved<bool> sparse{this, "sparse", false};  // as PyTorch saves it
+};
+
+}  // namespace
+
+Tensor embedding(const Tensor& weight, const Tensor& indices,
+                 int64_t padding_idx, bool scale_grad_by_freq) {
+  AG_CAPTURE_RETURN("embedding",
+                    embedding(in[0], in[1], padding_idx, scale_grad_by_freq),
+                    weight, indices)
+  AG_CHECK(is_index_dtype(indices.dtype()),
+           "Expected tensor for argument #1 'indices' to have one of the "
+           "following scalar types: Long, Int; but got torch.",
+           dtype_legacy_name(indices.dtype()),
+           "Tensor instead (while checking arguments for embedding)");
+  AG_CHECK(weight.dim() == 2, "'weight' must be 2-D");
+  const int64_t rows = weight.sizes()[0];
+  if (indices.numel() > 0) {
+    const auto [lo, hi] = kernels::min_max(indices);
+    AG_INDEX_CHECK(lo >= 0 && hi < rows, "index out of range in self");
+  }
+  const Tensor flat = reshape(detach(indices), {-1});
+  Tensor out = select_indices(weight, 0, flat);
+  Shape shape = indices.sizes();
+  shape.push_back(weight.sizes()[1]);
+  out.impl()->set_sizes_and_strides(shape, contiguous_strides(shape), 0);
+  if (auto fn = record<EmbeddingBackward0>(weight)) {
+    fn->indices = SavedVariable(indices, false);
+    fn->num_weights = rows;
+    fn->padding_idx = padding_idx;
+    fn->scale_grad_by_freq = scale_grad_by_freq;
+    autograd::set_history(out, fn);
+  }
+  linear_tangent(out, weight, [&](const Tensor& t) {
+    return embedding(t, indices, -1, false);
+  });
+  return out;
+}
+
+Tensor one_hot(const Tensor& self, int64_t num_classes) {
+  AG_CHECK(self.dtype() == DType::Int64,
+           "one_hot is only applicable to index tensor of type LongTensor.");
+  Shape shape = self.sizes();
+  if (self.numel() == 0) {
+    AG_CHECK(num_classes != -1,
+             "Can not infer total number of classes from empty tensor.");
+    shape.push_back(num_classes);
+    return zeros(shape, DType::Int64);
+  }
+  const auto [lo, hi] = kernels::min_max(self);
+  AG_CHECK(lo >= 0, "Class values must be non-negative.");
+  if (num_classes == -1) {
+    num_classes = hi + 1;
+  } else {
+    AG_CHECK(hi < num_classes,
+             "Class values must be smaller than num_classes.");
+  }
+  shape.push_back(num_classes);
+  Tensor out = zeros(shape, DType::Int64);
+  // out[..., self[...]] = 1: scatter along the new last dim.
+  Shape index_sizes = self.sizes(), index_strides = self.strides();
+  index_sizes.push_back(1);
+  index_strides.push_back(0);
+  Shape target_strides = out.strides();
+  target_strides.back() = 0;
+  kernels::index_scatter(data_view(out, index_sizes, target_strides, 0),
+                         data_view(self, index_sizes, index_strides,
+                                   self.impl()->storage_offset()),
+                         1, kernels::IndexBound{},
+                         scalar_tensor(Scalar(int64_t{1}), DType::Int64),
+                         false);
+  return out;
+}
+
+}  // namespace ag::ops
