@@ -28,7 +28,7 @@ _str: typing.TypeAlias = builtins.str
 _Number: typing.TypeAlias = builtins.float
 # Inside Tensor, `dtype` names the property.
 _dtype: typing.TypeAlias = dtype
-__all__: list[str] = ['Node', 'RemovableHandle', 'Tensor', 'abs', 'add', 'addmm', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'argsort', 'argwhere', 'as_strided', 'as_tensor', 'batch_norm', 'bernoulli', 'bfloat16', 'binary_cross_entropy_with_logits', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bmm', 'bool', 'broadcast_shapes', 'bucketize', 'cat', 'ceil', 'chunk', 'clamp', 'clamp_max', 'clamp_min', 'clip', 'clone', 'concat', 'concatenate', 'constant_pad_nd', 'contiguous', 'conv1d', 'conv2d', 'cos', 'cross', 'cummax', 'cummin', 'cumprod', 'cumsum', 'detach', 'diff', 'div', 'divide', 'dot', 'dropout', 'dropout_', 'dtype', 'einsum', 'elu', 'elu_', 'embedding', 'empty', 'empty_like', 'eq', 'erf', 'erfinv', 'exp', 'expm1', 'eye', 'fix', 'flatten', 'flip', 'float16', 'float32', 'float64', 'floor', 'floor_divide', 'from_dlpack', 'from_numpy', 'full', 'full_like', 'gather', 'ge', 'gelu', 'ger', 'get_default_dtype', 'get_num_threads', 'gt', 'hardtanh', 'hardtanh_', 'histc', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_put_', 'index_select', 'initial_seed', 'int32', 'int64', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'kthvalue', 'layer_norm', 'le', 'leaky_relu', 'leaky_relu_', 'lerp', 'linspace', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logcumsumexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'max_pool2d', 'maximum', 'mean', 'median', 'min', 'minimum', 'mm', 'mode', 'moveaxis', 'movedim', 'msort', 'mul', 'multinomial', 'mv', 'nan_to_num', 'nanmedian', 'narrow', 'ne', 'neg', 'negative', 'nonzero', 'norm', 'normal', 'one_hot', 'ones', 'ones_like', 'outer', 'permute', 'poisson', 'pow', 'prod', 'promote_types', 'rand', 'rand_like', 'randint', 'randn', 'randn_like', 'randperm', 'reciprocal', 'relu', 'relu6', 'relu_', 'remainder', 'reshape', 'result_type', 'roll', 'round', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_default_dtype', 'set_num_threads', 'sigmoid', 'sigmoid_', 'sign', 'silu', 'silu_', 'sin', 'softmax', 'softplus', 'sort', 'split', 'split_with_sizes', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'swapaxes', 'swapdims', 't', 'tan', 'tanh', 'tensor', 'tile', 'topk', 'transpose', 'tril', 'triu', 'true_divide', 'trunc', 'unbind', 'unique', 'unique_consecutive', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Node', 'RemovableHandle', 'Tensor', 'abs', 'add', 'addmm', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'argsort', 'argwhere', 'as_strided', 'as_tensor', 'batch_norm', 'bernoulli', 'bfloat16', 'binary_cross_entropy_with_logits', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bmm', 'bool', 'broadcast_shapes', 'bucketize', 'cat', 'ceil', 'chunk', 'clamp', 'clamp_max', 'clamp_min', 'clip', 'clone', 'concat', 'concatenate', 'constant_pad_nd', 'contiguous', 'conv1d', 'conv2d', 'cos', 'cross', 'cummax', 'cummin', 'cumprod', 'cumsum', 'detach', 'diff', 'div', 'divide', 'dot', 'dropout', 'dropout_', 'dtype', 'einsum', 'elu', 'elu_', 'embedding', 'empty', 'empty_like', 'eq', 'erf', 'erfinv', 'exp', 'expm1', 'eye', 'fix', 'flatten', 'flip', 'float16', 'float32', 'float64', 'floor', 'floor_divide', 'from_dlpack', 'from_numpy', 'full', 'full_like', 'gather', 'ge', 'gelu', 'ger', 'get_default_dtype', 'get_num_threads', 'gt', 'hardtanh', 'hardtanh_', 'histc', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_put_', 'index_select', 'initial_seed', 'int32', 'int64', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'kthvalue', 'layer_norm', 'le', 'leaky_relu', 'leaky_relu_', 'lerp', 'linspace', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logaddexp', 'logaddexp2', 'logcumsumexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'max_pool2d', 'maximum', 'mean', 'median', 'min', 'minimum', 'mm', 'mode', 'moveaxis', 'movedim', 'msort', 'mul', 'multinomial', 'mv', 'nan_to_num', 'nanmedian', 'narrow', 'ne', 'neg', 'negative', 'nonzero', 'norm', 'normal', 'one_hot', 'ones', 'ones_like', 'outer', 'permute', 'poisson', 'pow', 'prod', 'promote_types', 'rand', 'rand_like', 'randint', 'randn', 'randn_like', 'randperm', 'reciprocal', 'relu', 'relu6', 'relu_', 'remainder', 'reshape', 'result_type', 'roll', 'round', 'rsqrt', 'scatter', 'scatter_add', 'searchsorted', 'select', 'set_default_dtype', 'set_num_threads', 'sigmoid', 'sigmoid_', 'sign', 'silu', 'silu_', 'sin', 'softmax', 'softplus', 'sort', 'split', 'split_with_sizes', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'swapaxes', 'swapdims', 't', 'tan', 'tanh', 'tensor', 'tile', 'topk', 'transpose', 'tril', 'triu', 'true_divide', 'trunc', 'unbind', 'unique', 'unique_consecutive', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 
 __version__: _str
 
@@ -679,6 +679,10 @@ class Tensor:
         """
         Histogram of the values in equal-width bins between min and max.
         """
+    def hypot(self, other: Tensor) -> Tensor:
+        """
+        sqrt(input^2 + other^2), elementwise, the squares never overflowing.
+        """
     @property
     def imag(self) -> Tensor: ...
     def index_add(self, dim: _int, index: Tensor, source: Tensor, *, alpha: _Number = 1) -> Tensor:
@@ -862,6 +866,14 @@ class Tensor:
     def log_softmax(self, dim: _int, dtype: _dtype | None = None) -> Tensor:
         """
         log(softmax(x)) along dim, computed stably.
+        """
+    def logaddexp(self, other: Tensor) -> Tensor:
+        """
+        log(exp(input) + exp(other)), elementwise, without overflow.
+        """
+    def logaddexp2(self, other: Tensor) -> Tensor:
+        """
+        log2(2^input + 2^other), elementwise, without overflow.
         """
     def logcumsumexp(self, dim: _int) -> Tensor:
         """
@@ -2132,6 +2144,10 @@ def histc(input: Tensor, bins: _int = 100, min: _Number = 0, max: _Number = 0) -
     """
     Histogram of the values in equal-width bins between min and max.
     """
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """
+    sqrt(input^2 + other^2), elementwise, the squares never overflowing.
+    """
 def index_add(input: Tensor, dim: _int, index: Tensor, source: Tensor, *, alpha: _Number = 1) -> Tensor:
     """
     self with alpha * source added into the slices that index picks along dim.
@@ -2231,6 +2247,14 @@ def log2(input: Tensor) -> Tensor:
 def log_softmax(input: Tensor, dim: _int, dtype: _dtype | None = None) -> Tensor:
     """
     log(softmax(x)) along dim, computed stably.
+    """
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    """
+    log(exp(input) + exp(other)), elementwise, without overflow.
+    """
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    """
+    log2(2^input + 2^other), elementwise, without overflow.
     """
 def logcumsumexp(input: Tensor, dim: _int) -> Tensor:
     """
@@ -2697,6 +2721,10 @@ class _NNModule:
     def cross_entropy(self, input: Tensor, target: Tensor, weight: Tensor | None = None, reduction: _str = 'mean', ignore_index: _int = -100, label_smoothing: _float = 0.0) -> Tensor:
         """
         Cross-entropy of class logits (or probabilities) against targets.
+        """
+    def hardswish(self, input: Tensor) -> Tensor:
+        """
+        input * relu6(input + 3) / 6, elementwise.
         """
     def im2col(self, input: Tensor, kernel_size: _int | collections.abc.Sequence[_int], dilation: _int | collections.abc.Sequence[_int], padding: _int | collections.abc.Sequence[_int], stride: _int | collections.abc.Sequence[_int]) -> Tensor:
         """
