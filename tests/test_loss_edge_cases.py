@@ -104,3 +104,42 @@ def test_triplet_margin_with_distance_loss_defaults_to_pairwise_distance():
         torch.tensor(a), torch.tensor(p), torch.tensor(n), reduction="none"
     )
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
+
+
+def test_ctc_loss_with_concatenated_targets():
+    # 1-d targets hold every sample's labels one after another.
+    logits = RNG.standard_normal((6, 3, 5))
+    targets = np.array([1, 2, 2, 3, 4, 1], dtype=np.int64)
+    lengths = [3, 1, 2]
+
+    def run(lib):
+        x = lib.tensor(logits, requires_grad=True)
+        loss = lib.nn.functional.ctc_loss(
+            x.log_softmax(2), lib.tensor(targets), [6, 5, 6], lengths, reduction="none"
+        )
+        loss.sum().backward()
+        return loss.detach().numpy(), x.grad.numpy()
+
+    (ours, ours_grad), (ref, ref_grad) = run(ag), run(torch)
+    np.testing.assert_allclose(ours, ref, rtol=1e-10)
+    np.testing.assert_allclose(ours_grad, ref_grad, atol=1e-10)
+
+
+def test_kl_div_mean_warns_as_torch():
+    x, t = np.log(RNG.uniform(0.1, 1, (2, 3))), RNG.uniform(0.1, 1, (2, 3))
+    with pytest.warns(UserWarning) as ours:
+        ag.nn.functional.kl_div(ag.tensor(x), ag.tensor(t))
+    with pytest.warns(UserWarning) as ref:
+        torch.nn.functional.kl_div(torch.tensor(x), torch.tensor(t))
+    assert str(ours[0].message) == str(ref[0].message)
+
+
+@pytest.mark.parametrize("reduce", [False, True])
+def test_kl_div_legacy_reduce_flag(reduce):
+    x, t = np.log(RNG.uniform(0.1, 1, (2, 3))), RNG.uniform(0.1, 1, (2, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = ag.nn.functional.kl_div(ag.tensor(x), ag.tensor(t), reduce=reduce)
+        ref = torch.nn.functional.kl_div(torch.tensor(x), torch.tensor(t), reduce=reduce)
+    assert ours.shape == tuple(ref.shape)
+    np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
