@@ -312,3 +312,25 @@ def test_errors_as_torch(fn):
         fn(ag)
     first_words = str(theirs.value).split(" ")[:2]
     assert str(ours.value).split(" ")[:2] == first_words
+
+
+@pytest.mark.parametrize("weights_dtype", [None, "float32", "float64", "int64", "int32", "bool"])
+@pytest.mark.parametrize("input_dtype", ["int32", "int64", "bool"])
+def test_bincount_dtypes_match_torch(input_dtype, weights_dtype):
+    values, weights = [0, 3, 1, 1, 5], [1, 2, 3, 4, 0]
+
+    def run(lib):
+        x = lib.tensor(values).to(getattr(lib, input_dtype))
+        w = None if weights_dtype is None else lib.tensor(weights).to(getattr(lib, weights_dtype))
+        return lib.bincount(x, weights=w, minlength=7)
+
+    if input_dtype == "bool":
+        with pytest.raises(NotImplementedError) as ref:
+            run(torch)
+        with pytest.raises(NotImplementedError) as ours:
+            run(ag)
+        assert str(ours.value) == str(ref.value)
+        return
+    ours, ref = run(ag), run(torch)
+    assert str(ours.dtype) == str(ref.dtype)
+    np.testing.assert_array_equal(ours.numpy(), ref.numpy())

@@ -1,6 +1,7 @@
 // Capture and replay from C++: the 200-op elementwise chain with gradients
 // on a (16,) tensor, run eagerly and replayed from a captured Program (no
-// Python in either). per_op is the time of one iteration divided by 200.
+// Python in either), fused (the default) and unfused. per_op is the time
+// of one iteration divided by 200.
 
 #include <benchmark/benchmark.h>
 
@@ -46,14 +47,24 @@ void BM_ChainEager(benchmark::State& state) {
 }
 BENCHMARK(BM_ChainEager);
 
-void BM_ChainReplay(benchmark::State& state) {
+// Captures the chain once and replays it; `fused` picks whether the
+// capture fuses the elementwise steps (forward and backward in one step)
+// or keeps every recorded op.
+void chain_replay(benchmark::State& state, bool fused) {
   const Tensor x = input();
   chain(x);  // eager first, as compile does: the guards see .grad set
+  const bool before = compile::fusion_enabled();
+  compile::set_fusion_enabled(fused);
   std::shared_ptr<compile::Program> program;
   {
     compile::Recorder recorder({x});
     const Tensor loss = chain(x);
     program = recorder.finish({loss});
+  }
+  compile::set_fusion_enabled(before);
+  if (program->steps().size() != (fused ? 1U : kOps + 2U)) {
+    state.SkipWithError("unexpected program");
+    return;
   }
   TensorList outputs;
   for (auto _ : state) {
@@ -64,7 +75,16 @@ void BM_ChainReplay(benchmark::State& state) {
       benchmark::Counter(kOps, benchmark::Counter::kIsIterationInvariantRate |
                                    benchmark::Counter::kInvert);
 }
+
+void BM_ChainReplay(benchmark::State& state) {
+  chain_replay(state, true);
+}
 BENCHMARK(BM_ChainReplay);
+
+void BM_ChainReplayUnfused(benchmark::State& state) {
+  chain_replay(state, false);
+}
+BENCHMARK(BM_ChainReplayUnfused);
 
 }  // namespace
 }  // namespace ag

@@ -2,6 +2,7 @@
 #include "compile/capture.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "autograd/accumulate_grad.h"
 #include "autograd/engine_ops.h"
@@ -79,8 +80,27 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& t) {
   std::lock_guard<std::recursive_mutex> lock(m->mutex);
   if (auto existing = m->grad_accumulator.lock()) return existing;
   auto acc = make_node<AccumulateGrad>(t);
+  acc->set_min_epoch(m->leaf_epoch);
   m->grad_accumulator = acc;
   return acc;
+}
+
+uint64_t next_transform_epoch() {
+  static std::atomic<uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed) + 1;
+}
+
+void mark_transform_leaf(const Tensor& t, uint64_t epoch) {
+  AutogradMeta& m = materialize_meta(t);
+  AG_CHECK(!m.grad_fn, "mark_transform_leaf: expected a leaf");
+  std::lock_guard<std::recursive_mutex> lock(m.mutex);
+  m.leaf_epoch = epoch;
+  if (auto acc = m.grad_accumulator.lock()) acc->set_min_epoch(epoch);
+}
+
+uint64_t min_epoch(const Tensor& t) {
+  const Edge edge = gradient_edge(t);
+  return edge.function ? edge.function->min_epoch() : Node::kNoEpoch;
 }
 
 void refresh_view_history(const Tensor& view, AutogradMeta& m) {

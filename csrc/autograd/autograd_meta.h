@@ -58,6 +58,9 @@ struct AutogradMeta : public AutogradMetaInterface, detail::PoolAllocated {
   // they take its tangent too, so backward formulas see it (forward over
   // reverse). Only filled while a level is open.
   std::vector<std::weak_ptr<TensorImpl>> fw_aliases;
+  // Leaves only: the func transform level that owns this leaf (Note
+  // [Transform epochs] in node.h); 0 for every other leaf.
+  uint64_t leaf_epoch = 0;
   bool requires_grad = false;  // the leaf flag; non-leaves use grad_fn
   bool retains_grad = false;
   // Views of a tensor that takes part in autograd remember their base, so an
@@ -122,6 +125,13 @@ std::shared_ptr<Node> grad_accumulator(const Tensor& t);
 
 // Where the gradient of t flows: its grad_fn, its accumulator, or nowhere.
 Edge gradient_edge(const Tensor& t);
+
+// Note [Transform epochs] (node.h): a fresh epoch, larger than all before;
+// marking a leaf as a transform level's own; the smallest leaf epoch t's
+// graph reaches (Node::kNoEpoch when t does not require grad).
+uint64_t next_transform_epoch();
+void mark_transform_leaf(const Tensor& t, uint64_t epoch);
+uint64_t min_epoch(const Tensor& t);
 
 template <typename... Ts>
 bool any_requires_grad(const Ts&... ts) {

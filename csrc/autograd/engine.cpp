@@ -358,6 +358,10 @@ void backward(const TensorList& roots, const TensorList& grad_roots,
                          at(n + g, in.size()));
                 return TensorList{};
               });
+    rec->annotate({static_cast<double>(roots.size()),
+                   static_cast<double>(grad_roots.size()),
+                   keep_graph ? 1.0 : 0.0, create_graph ? 1.0 : 0.0});
+    if (!inputs.empty()) rec->annotate({});  // backward(inputs=...)
     return;
   }
   auto root = make_root(roots, grad_roots);

@@ -30,13 +30,23 @@ std::atomic<int64_t> live_nodes{0};
 }  // namespace
 
 Node::Node(edge_list&& next_edges)
-    : next_edges_(std::move(next_edges)), sequence_nr_(next_sequence_nr++) {
+    : next_edges_(std::move(next_edges)),
+      sequence_nr_(next_sequence_nr++),
+      min_epoch_(edges_min_epoch(next_edges_)) {
   live_nodes.fetch_add(1, std::memory_order_relaxed);
   if (AnomalyMode::is_enabled()) creation_trace_ = AnomalyMode::capture_trace();
 }
 
 Node::~Node() {
   live_nodes.fetch_sub(1, std::memory_order_relaxed);
+}
+
+uint64_t Node::edges_min_epoch(const edge_list& edges) {
+  uint64_t epoch = kNoEpoch;
+  for (const Edge& e : edges) {
+    if (e.function) epoch = std::min(epoch, e.function->min_epoch_);
+  }
+  return epoch;
 }
 
 int64_t Node::live_count() {

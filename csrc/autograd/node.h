@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -130,8 +131,25 @@ class Node : public std::enable_shared_from_this<Node>,
   const edge_list& next_edges() const { return next_edges_; }
   const Edge& next_edge(size_t i) const { return next_edges_[i]; }
   size_t num_outputs() const { return next_edges_.size(); }
-  void set_next_edges(edge_list&& edges) { next_edges_ = std::move(edges); }
-  void add_next_edge(Edge edge) { next_edges_.push_back(std::move(edge)); }
+  void set_next_edges(edge_list&& edges) {
+    next_edges_ = std::move(edges);
+    min_epoch_ = edges_min_epoch(next_edges_);
+  }
+  void add_next_edge(Edge edge) {
+    if (edge.function) {
+      min_epoch_ = std::min(min_epoch_, edge.function->min_epoch_);
+    }
+    next_edges_.push_back(std::move(edge));
+  }
+  // Note [Transform epochs]: each leaf carries an epoch (0 unless a func
+  // transform marked it as its own), and each node the smallest epoch of the
+  // leaves its graph reaches, kept up as edges are set. A transform call that
+  // marks its leaves with a fresh, larger epoch E then knows in O(1) whether
+  // an output depends on anything older than itself (min_epoch() < E),
+  // without walking the graph. No leaf reachable: kNoEpoch.
+  static constexpr uint64_t kNoEpoch = ~uint64_t{0};
+  uint64_t min_epoch() const { return min_epoch_; }
+  void set_min_epoch(uint64_t epoch) { min_epoch_ = epoch; }
   // Whether the gradient of forward input i is wanted.
   bool should_compute_output(size_t i) const {
     return i < next_edges_.size() && next_edges_[i].is_valid();
@@ -182,8 +200,10 @@ class Node : public std::enable_shared_from_this<Node>,
   std::vector<std::shared_ptr<FunctionPostHook>> post_hooks_;
   std::string creation_trace_;
   uint64_t sequence_nr_;
+  uint64_t min_epoch_ = kNoEpoch;
 
  private:
+  static uint64_t edges_min_epoch(const edge_list& edges);
   friend class SavedSlot;
   SavedSlot* saved_slots_ = nullptr;
   SavedSlot** saved_tail_ = &saved_slots_;

@@ -1,11 +1,13 @@
 #include "compile/capture.h"
 
+#include <atomic>
 #include <sstream>
 #include <utility>
 
 #include "autograd/autograd_meta.h"
 #include "autograd/grad_mode.h"
 #include "autograd/node.h"
+#include "compile/fusion.h"
 #include "core/error.h"
 
 namespace ag::compile {
@@ -196,9 +198,12 @@ int32_t Recorder::slot_of(const Tensor& t) {
       const TensorList in{leaf};
       const std::vector<int32_t> in_slot{static_cast<int32_t>(k)};
       Step step{
-          "grad", in_slot, {}, GradMode::is_enabled(), [](const TensorList& x) {
-            return TensorList{autograd::grad(x[0])};
-          }};
+          "grad",
+          in_slot,
+          {},
+          GradMode::is_enabled(),
+          [](const TensorList& x) { return TensorList{autograd::grad(x[0])}; },
+          {}};
       const int32_t slot = new_slot(t);
       step.outputs.push_back(slot);
       program_->steps_.push_back(std::move(step));
@@ -298,10 +303,31 @@ std::shared_ptr<Program> Recorder::finish(const TensorList& outputs) {
   for (const Tensor& t : outputs) {
     program_->output_slots_.push_back(slot_of(t));
   }
+  if (state_.failures.empty() && fusion_enabled()) {
+    DepthGuard inside;
+    fuse_elementwise(*program_, slot_tensor_);
+  }
   stop();
   if (!state_.failures.empty()) return nullptr;
   plan_releases();
   return program_;
+}
+
+void Recorder::annotate(std::vector<double> attrs) {
+  if (!program_->steps_.empty()) {
+    program_->steps_.back().attrs = std::move(attrs);
+  }
+}
+
+namespace {
+std::atomic<bool> fusion_on{true};
+}  // namespace
+
+bool fusion_enabled() {
+  return fusion_on.load(std::memory_order_relaxed);
+}
+void set_fusion_enabled(bool enabled) {
+  fusion_on.store(enabled, std::memory_order_relaxed);
 }
 
 }  // namespace ag::compile

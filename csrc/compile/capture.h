@@ -46,7 +46,13 @@ struct Step {
   std::vector<int32_t> outputs;  // a slot per output
   bool grad_enabled = true;      // grad mode when it was recorded
   StepKernel kernel;
+  // Attributes the fusion pass reads (compile/fusion.h): add/sub's alpha;
+  // backward's number of roots and grad roots, retain_graph, create_graph.
+  std::vector<double> attrs;
 };
+
+class Program;
+void fuse_elementwise(Program& p, const std::vector<Tensor>& slot_tensor);
 
 // What a tensor slot must look like on entry for a replay to be valid.
 struct TensorGuard {
@@ -72,6 +78,8 @@ class Program {
 
  private:
   friend class Recorder;
+  friend void fuse_elementwise(Program& p,
+                               const std::vector<Tensor>& slot_tensor);
   int32_t num_slots_ = 0;
   bool grad_enabled_ = true;
   std::vector<TensorGuard> input_guards_;
@@ -85,6 +93,12 @@ class Program {
   // reference, not at the end of the call.
   std::vector<std::vector<int32_t>> release_after_;
 };
+
+// Whether captures fuse elementwise steps (compile/fusion.h); on by
+// default. Off, a program replays every op as recorded (to compare, or to
+// rule fusion out).
+bool fusion_enabled();
+void set_fusion_enabled(bool enabled);
 
 // Captures on the thread that constructs it until finish() or destruction.
 // Captures do not nest: a second Recorder on a thread that captures throws.
@@ -105,6 +119,8 @@ class Recorder {
   // Runs `kernel` on `inputs` as a recorded step and returns its outputs.
   TensorList call(const char* name, const TensorList& inputs,
                   StepKernel kernel);
+  // Attaches attributes to the step call() recorded last (Step::attrs).
+  void annotate(std::vector<double> attrs);
 
   // Stops capturing and returns the program computing `outputs`, or null
   // when the capture failed (see failures()).
@@ -163,6 +179,17 @@ class DepthGuard {
                                  [=](const ::ag::TensorList& in) {    \
                                    return ::ag::TensorList{expr};     \
                                  })[0];                               \
+  }
+// The same, recording attributes for the fusion pass (Step::attrs):
+// `attrs` is a parenthesised std::vector<double>.
+#define AG_CAPTURE_RETURN_ATTRS(name, expr, attrs, ...)                        \
+  if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) {              \
+    ::ag::Tensor ag_capture_out_ = ag_capture_rec_->call(                      \
+        name, ::ag::TensorList{__VA_ARGS__}, [=](const ::ag::TensorList& in) { \
+          return ::ag::TensorList{expr};                                       \
+        })[0];                                                                 \
+    ag_capture_rec_->annotate(attrs);                                          \
+    return ag_capture_out_;                                                    \
   }
 #define AG_CAPTURE_INPLACE(self, name, expr, ...)                 \
   if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) { \

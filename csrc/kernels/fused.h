@@ -9,7 +9,45 @@
 #include "kernels/kernels.h"
 #include "kernels/nn.h"
 
+#include <vector>
+
 namespace ag::kernels {
+
+// A straight-line program of elementwise instructions, run block by block
+// over n elements of one floating dtype: a fused chain of ops and, for a
+// fused backward, their derivative formulas. Registers [0, num_external)
+// point into the caller's contiguous buffers (inputs, and outputs written
+// in full); the rest are block-sized scratch rows, shared by values whose
+// lifetimes do not overlap. An instruction's destination may be one of its
+// sources (each element is read before it is written).
+struct FusedInstr {
+  enum class Kind : uint8_t {
+    Unary,     // dst = uop(a)
+    Binary,    // dst = a bop b (Add/Sub scale b by alpha); a or b may be
+               // a scalar (register -1)
+    ReluGrad,  // dst = b <= 0 ? 0 : a: relu's backward, grad a, input b
+    Fill,      // dst = a_scalar
+  };
+  Kind kind = Kind::Unary;
+  UnaryOp uop = UnaryOp::Neg;
+  BinaryOp bop = BinaryOp::Add;
+  int32_t dst = 0, a = -1, b = -1;
+  double a_scalar = 0.0, b_scalar = 0.0, alpha = 1.0;
+};
+
+struct FusedProgram {
+  std::vector<FusedInstr> code;
+  int32_t num_external = 0;
+  int32_t num_scratch = 0;
+  int64_t block = 256;  // elements per block (rows of the scratch)
+};
+
+// Runs `p` over n elements of `dtype` (Float32 or Float64): `external`
+// holds num_external base pointers, `scratch` num_scratch * block elements.
+void run_fused(const FusedProgram& p, DType dtype, int64_t n,
+               char* const* external, void* scratch);
+// The unary ops run_fused computes (its forward and derivative formulas).
+bool fused_unary_supported(UnaryOp op);
 
 // grad_in = grad * f'(self) for f = op, one of Relu, Gelu, GeluTanh, Silu
 // (for Relu, 0 where self <= 0, even for an inf or NaN grad, else grad);

@@ -261,7 +261,9 @@ void check_int_pow_exponent(const Tensor& base_like, const Tensor& exponent) {
 }  // namespace
 
 Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
-  AG_CAPTURE_RETURN("add", add(in[0], in[1], alpha), self, other)
+  AG_CAPTURE_RETURN_ATTRS("add", add(in[0], in[1], alpha),
+                          (std::vector<double>{alpha.to<double>()}), self,
+                          other)
   Tensor out =
       binary_out(BinaryOp::Add, self, other, result_type(self, other), alpha);
   if (auto fn = record<AddBackward0>(self, other)) {
@@ -279,7 +281,9 @@ Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
-  AG_CAPTURE_RETURN("sub", sub(in[0], in[1], alpha), self, other)
+  AG_CAPTURE_RETURN_ATTRS("sub", sub(in[0], in[1], alpha),
+                          (std::vector<double>{alpha.to<double>()}), self,
+                          other)
   check_not_bool_sub(self, other);
   Tensor out =
       binary_out(BinaryOp::Sub, self, other, result_type(self, other), alpha);
@@ -298,7 +302,9 @@ Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
 }
 
 Tensor rsub(const Tensor& self, const Scalar& other, const Scalar& alpha) {
-  AG_CAPTURE_RETURN("rsub", rsub(in[0], other, alpha), self)
+  AG_CAPTURE_RETURN_ATTRS(
+      "rsub", rsub(in[0], other, alpha),
+      (std::vector<double>{other.to<double>(), alpha.to<double>()}), self)
   const Tensor wrapped = wrap_scalar(other);
   check_not_bool_sub(self, wrapped);
   Tensor out = binary_out(BinaryOp::Sub, wrapped, self,

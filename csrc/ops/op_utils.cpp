@@ -11,8 +11,10 @@ std::vector<double> values_of(const Tensor& t) {
 
 Tensor fused_backward(kernels::UnaryOp op, const Tensor& grad,
                       const Tensor& x) {
-  if (GradMode::is_enabled() || grad.dtype() != x.dtype() ||
-      grad.sizes() != x.sizes()) {
+  // A dual grad or saved result (forward over reverse) needs the composed
+  // ops too: the kernel would drop their tangents.
+  if (GradMode::is_enabled() || forward_ad::any_dual(grad, x) ||
+      grad.dtype() != x.dtype() || grad.sizes() != x.sizes()) {
     return Tensor();
   }
   Tensor out = empty_tensor(x.sizes(), x.dtype());

@@ -516,11 +516,10 @@ Tensor bucketize(const Tensor& self, const Tensor& boundaries, bool out_int32,
 }
 
 Tensor bincount(const Tensor& self, const Tensor& weights, int64_t minlength) {
-  AG_NOT_IMPLEMENTED_CHECK(self.dtype() == DType::Int64 ||
-                               self.dtype() == DType::Int32 ||
-                               self.dtype() == DType::Bool,
-                           "\"bincount_cpu\" not implemented for '",
-                           dtype_legacy_name(self.dtype()), "'");
+  AG_NOT_IMPLEMENTED_CHECK(
+      self.dtype() == DType::Int64 || self.dtype() == DType::Int32,
+      "\"bincount_cpu\" not implemented for '", dtype_legacy_name(self.dtype()),
+      "'");
   AG_CHECK(minlength >= 0, "minlength should be >= 0");
   AG_CHECK(self.dim() == 1,
            "bincount only supports 1-d non-negative integral "
@@ -547,7 +546,9 @@ Tensor bincount(const Tensor& self, const Tensor& weights, int64_t minlength) {
   Tensor out = empty_tensor({bins}, out_dtype);
   kernels::bincount(
       src,
-      weights.defined() ? contiguous_data(autograd::detach(weights)) : Tensor(),
+      weights.defined()
+          ? contiguous_data(cast_data(autograd::detach(weights), out_dtype))
+          : Tensor(),
       out);
   return out;
 }

@@ -344,6 +344,31 @@ void init_autograd(py::module_& m) {
        "tuple[Tensor | None, ...]"},
       [](Args& a) { return run_grad(a, nullptr, 0); },
       "autograd.grad's C++ part.");
+  def(
+      m, {"_next_transform_epoch() -> _int"},
+      [](Args&) {
+        return wrap(static_cast<int64_t>(autograd::next_transform_epoch()));
+      },
+      "A fresh func transform epoch (Note [Transform epochs]).");
+  def(
+      m, {"_mark_transform_leaf(Tensor tensor, int epoch) -> None"},
+      [](Args& a) {
+        autograd::mark_transform_leaf(a.tensor(0),
+                                      static_cast<uint64_t>(a.to_int(1)));
+        return py::none();
+      },
+      "Marks a leaf as the own tensor of the transform level of epoch.");
+  def(
+      m, {"_depends_before_epoch(object tensors, int epoch) -> _bool"},
+      [](Args& a) {
+        const TensorList ts = tensor_list(a.object(0), "tensors");
+        const auto epoch = static_cast<uint64_t>(a.to_int(1));
+        bool before = false;
+        for (const Tensor& t : ts)
+          before = before || autograd::min_epoch(t) < epoch;
+        return wrap(before);
+      },
+      "Whether any of tensors reaches a leaf older than epoch.");
   bind_forward_ad(m);
 }
 

@@ -72,6 +72,18 @@ void bind_compile(py::module_& m) {
       },
       "Why the capture cannot be replayed (empty when it can).");
 
+  def(
+      m, {"_compile_set_fusion(bool enabled) -> None"},
+      [](Args& a) {
+        compile::set_fusion_enabled(a.to_bool(0));
+        return py::none();
+      },
+      "Whether later captures fuse elementwise steps (on by default).");
+  def(
+      m, {"_compile_fusion() -> _bool"},
+      [](Args&) { return py::bool_(compile::fusion_enabled()); },
+      "Whether captures fuse elementwise steps.");
+
   py::class_<compile::Program, std::shared_ptr<compile::Program>> program(
       m, "_CompiledProgram");
   program.doc() = "A captured op list, replayed in C++.";

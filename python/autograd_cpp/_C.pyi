@@ -1619,6 +1619,14 @@ def _compile_capture(inputs: collections.abc.Sequence[Tensor]) -> _CaptureSessio
     """
     Starts recording the ops this thread runs; `inputs` are the tensors a replay binds anew.
     """
+def _compile_fusion() -> _bool:
+    """
+    Whether captures fuse elementwise steps.
+    """
+def _compile_set_fusion(enabled: _bool) -> None:
+    """
+    Whether later captures fuse elementwise steps (on by default).
+    """
 def _current_dual_level() -> _int:
     """
     The open forward AD level, or -1.
@@ -1626,6 +1634,10 @@ def _current_dual_level() -> _int:
 def _default_generator() -> _Generator:
     """
     The process-wide default generator.
+    """
+def _depends_before_epoch(tensors: typing.Any, epoch: _int) -> _bool:
+    """
+    Whether any of tensors reaches a leaf older than epoch.
     """
 def _enter_dual_level() -> _int:
     """
@@ -1646,6 +1658,14 @@ def _live_node_count() -> _int:
 def _make_dual(tensor: Tensor, tangent: Tensor, *, level: _int) -> Tensor:
     """
     A view of tensor carrying tangent at the given level.
+    """
+def _mark_transform_leaf(tensor: Tensor, epoch: _int) -> None:
+    """
+    Marks a leaf as the own tensor of the transform level of epoch.
+    """
+def _next_transform_epoch() -> _int:
+    """
+    A fresh func transform epoch (Note [Transform epochs]).
     """
 def _pop_saved_tensors_hooks() -> None:
     """

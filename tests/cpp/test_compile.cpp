@@ -1,9 +1,11 @@
 // Capture and replay from C++ (compile/capture.h): a function captured once
-// replays with eager's results bit for bit, guards reject other inputs, and
+// replays with eager's results (bit for bit unfused, within 1e-12 relative
+// fused: compile/fusion.h), guards reject other inputs, and
 // what cannot be replayed fails the capture.
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "autograd/autograd_meta.h"
@@ -28,7 +30,9 @@ Tensor step(const Tensor& x, const Tensor& w) {
   return loss;
 }
 
-TEST(Compile, ReplayEqualsEagerBitForBit) {
+// Captures step() (fused or not) and checks replays against eager: bit for
+// bit unfused, within 1e-12 relative fused (float64).
+void check_replay(bool fused) {
   const Tensor w_eager = leaf({0.5, -1.0, 2.0}, {3});
   const Tensor w_comp = leaf({0.5, -1.0, 2.0}, {3});
   const Tensor x0 = make_tensor<double>({1, 2, 3}, {3});
@@ -36,26 +40,48 @@ TEST(Compile, ReplayEqualsEagerBitForBit) {
   // (the program's guards expect what the capture saw).
   step(x0, w_eager);
   step(x0, w_comp);
+  const bool before = compile::fusion_enabled();
+  compile::set_fusion_enabled(fused);
   std::shared_ptr<compile::Program> program;
   {
     compile::Recorder recorder({x0});
     const Tensor out = step(x0, w_comp);
     program = recorder.finish({out});
   }
+  compile::set_fusion_enabled(before);
   ASSERT_NE(program, nullptr);
-  EXPECT_EQ(program->steps().size(), 6u);  // mul sin add tanh sum backward
+  // mul sin add tanh sum backward, or one fused step for all of them.
+  EXPECT_EQ(program->steps().size(), fused ? 1u : 6u);
   step(x0, w_eager);
-  EXPECT_EQ(values_of<double>(autograd::grad(w_comp)),
-            values_of<double>(autograd::grad(w_eager)));
+  auto expect_same = [&](const Tensor& a, const Tensor& b) {
+    const auto u = values_of<double>(a);
+    const auto v = values_of<double>(b);
+    ASSERT_EQ(u.size(), v.size());
+    for (size_t i = 0; i < u.size(); ++i) {
+      if (fused) {
+        EXPECT_NEAR(u[i], v[i], 1e-12 * std::abs(v[i]));
+      } else {
+        EXPECT_EQ(u[i], v[i]);
+      }
+    }
+  };
+  expect_same(autograd::grad(w_comp), autograd::grad(w_eager));
   for (double shift : {0.25, -3.0, 7.5}) {
     const Tensor x = make_tensor<double>({1 + shift, 2 - shift, shift}, {3});
     TensorList outputs;
     ASSERT_TRUE(program->run({x}, outputs));
     const Tensor expected = step(x, w_eager);
-    EXPECT_EQ(values_of<double>(outputs[0]), values_of<double>(expected));
-    EXPECT_EQ(values_of<double>(autograd::grad(w_comp)),
-              values_of<double>(autograd::grad(w_eager)));
+    expect_same(outputs[0], expected);
+    expect_same(autograd::grad(w_comp), autograd::grad(w_eager));
   }
+}
+
+TEST(Compile, ReplayEqualsEagerBitForBit) {
+  check_replay(false);
+}
+
+TEST(Compile, FusedReplayMatchesEager) {
+  check_replay(true);
 }
 
 TEST(Compile, GuardsRejectOtherSignatures) {

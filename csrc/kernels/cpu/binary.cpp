@@ -298,6 +298,31 @@ void binary(BinaryOp op, const Tensor& a, const Tensor& b, const Tensor& out,
   });
 }
 
+namespace {
+
+// out[i] = cond[i] ? a[i] : b[i] over a contiguous row, where a or b may be
+// a single value repeated (a_dense / b_dense false). The mask is read as
+// bytes (a bool is 0 or 1) so the select vectorises.
+template <typename T>
+void where_row(T* out, const bool* cond, const T* a, bool a_dense, const T* b,
+               bool b_dense, int64_t n) {
+  const auto* c = reinterpret_cast<const unsigned char*>(cond);
+  if (a_dense && b_dense) {
+    for (int64_t i = 0; i < n; ++i) out[i] = c[i] ? a[i] : b[i];
+  } else if (b_dense) {
+    const T av = *a;
+    for (int64_t i = 0; i < n; ++i) out[i] = c[i] ? av : b[i];
+  } else if (a_dense) {
+    const T bv = *b;
+    for (int64_t i = 0; i < n; ++i) out[i] = c[i] ? a[i] : bv;
+  } else {
+    const T av = *a, bv = *b;
+    for (int64_t i = 0; i < n; ++i) out[i] = c[i] ? av : bv;
+  }
+}
+
+}  // namespace
+
 void where(const Tensor& cond, const Tensor& a, const Tensor& b,
            const Tensor& out) {
   const auto plan = cpu::make_plan<4>(out.sizes(), {&out, &cond, &a, &b});
@@ -307,6 +332,17 @@ void where(const Tensor& cond, const Tensor& a, const Tensor& b,
     cpu::run_plan(plan, ptrs,
                   [](const std::array<char*, 4>& p,
                      const std::array<int64_t, 4>& s, int64_t n) {
+                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
+                    if (s[0] == tt && s[1] == 1 && (s[2] == 0 || s[2] == tt) &&
+                        (s[3] == 0 || s[3] == tt)) {
+                      // masked_fill and its backward: a dense row of the
+                      // mask, a scalar on one side. Typed loops vectorise.
+                      where_row(reinterpret_cast<T*>(p[0]),
+                                reinterpret_cast<const bool*>(p[1]),
+                                reinterpret_cast<const T*>(p[2]), s[2] != 0,
+                                reinterpret_cast<const T*>(p[3]), s[3] != 0, n);
+                      return;
+                    }
                     char* po = p[0];
                     const char* pc = p[1];
                     const char* pa = p[2];

@@ -17,6 +17,7 @@
 #include "kernels/fused.h"
 #include "kernels/kernels.h"
 #include "kernels/nn.h"
+#include "kernels/optim.h"
 
 #if defined(AG_ISA_AVX2)
 #define AG_ISA_BEGIN          \
@@ -71,8 +72,20 @@
                            bool count_include_pad, int64_t divisor_override,   \
                            const Tensor& grad_in);                             \
   void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out);  \
+  void run_fused(const FusedProgram& p, DType dtype, int64_t n,                \
+                 char* const* external, void* scratch);                        \
   void scatter_add_dim1(const Tensor& src, const Tensor& index,                \
-                        const Tensor& out);
+                        const Tensor& out);                                    \
+  void sgd_step(const Tensor& param, const Tensor& grad,                       \
+                const Tensor& momentum_buffer, bool first_step,                \
+                const SgdOptions& o);                                          \
+  void adam_step(const Tensor& param, const Tensor& grad,                      \
+                 const Tensor& exp_avg, const Tensor& exp_avg_sq,              \
+                 const Tensor& max_exp_avg_sq, int64_t step,                   \
+                 const AdamOptions& o);                                        \
+  void rmsprop_step(const Tensor& param, const Tensor& grad,                   \
+                    const Tensor& square_avg, const Tensor& momentum_buffer,   \
+                    const Tensor& grad_avg, const RmspropOptions& o);
 
 namespace ag::kernels {
 namespace base {

@@ -279,6 +279,26 @@ void avg_pool2d_backward(const Tensor& grad, const Window2d& w,
                  divisor_override, grad_in);
 }
 
+void run_fused(const FusedProgram& p, DType dtype, int64_t n,
+               char* const* external, void* scratch) {
+  profiler::RecordScope scope("autograd_cpp::fused_elementwise");
+  AG_ISA_FORWARD(run_fused, p, dtype, n, external, scratch);
+}
+
+bool fused_unary_supported(UnaryOp op) {
+  switch (op) {
+#define AG_FUSED_SUPPORTED(name, Name, ...) case UnaryOp::Name:
+    AG_UNARY_FLOAT_OPS(AG_FUSED_SUPPORTED)
+#undef AG_FUSED_SUPPORTED
+    case UnaryOp::Neg:
+    case UnaryOp::Relu:
+    case UnaryOp::Square:
+      return true;
+    default:
+      return false;
+  }
+}
+
 void gather_dim1(const Tensor& in, const Tensor& index, const Tensor& out) {
   profiler::RecordScope scope("aten::gather", in, index);
   AG_ISA_FORWARD(gather_dim1, in, index, out);
@@ -288,6 +308,29 @@ void scatter_add_dim1(const Tensor& src, const Tensor& index,
                       const Tensor& out) {
   profiler::RecordScope scope("aten::scatter_add", src, index);
   AG_ISA_FORWARD(scatter_add_dim1, src, index, out);
+}
+
+void sgd_step(const Tensor& param, const Tensor& grad,
+              const Tensor& momentum_buffer, bool first_step,
+              const SgdOptions& o) {
+  profiler::RecordScope scope("aten::_sgd_step", param, grad);
+  AG_ISA_FORWARD(sgd_step, param, grad, momentum_buffer, first_step, o);
+}
+
+void adam_step(const Tensor& param, const Tensor& grad, const Tensor& exp_avg,
+               const Tensor& exp_avg_sq, const Tensor& max_exp_avg_sq,
+               int64_t step, const AdamOptions& o) {
+  profiler::RecordScope scope("aten::_adam_step", param, grad);
+  AG_ISA_FORWARD(adam_step, param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq,
+                 step, o);
+}
+
+void rmsprop_step(const Tensor& param, const Tensor& grad,
+                  const Tensor& square_avg, const Tensor& momentum_buffer,
+                  const Tensor& grad_avg, const RmspropOptions& o) {
+  profiler::RecordScope scope("aten::_rmsprop_step", param, grad);
+  AG_ISA_FORWARD(rmsprop_step, param, grad, square_avg, momentum_buffer,
+                 grad_avg, o);
 }
 
 }  // namespace ag::kernels

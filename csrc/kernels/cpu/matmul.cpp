@@ -103,7 +103,8 @@ void matmul_impl(const Tensor& a_in, const Tensor& b_in, const Tensor& bias,
                  const Tensor& out) {
   const int64_t nd = out.dim();
   AG_CHECK(nd == 2 || nd == 3, "matmul kernel expects 2-D or 3-D operands");
-  const int64_t m = out.size(-2), n = out.size(-1), k = a_in.size(-1);
+  int64_t m = out.size(-2);
+  const int64_t n = out.size(-1), k = a_in.size(-1);
   AG_CHECK(m < INT_MAX && n < INT_MAX && k < INT_MAX,
            "matmul: matrix dimensions must be below 2^31");
   if (out.numel() == 0) return;
@@ -123,9 +124,47 @@ void matmul_impl(const Tensor& a_in, const Tensor& b_in, const Tensor& bias,
     b = contiguous_copy(b);
     lb = layout_of(k, n, b.stride(-2), b.stride(-1));
   }
-  const int64_t batch = nd == 3 ? out.size(0) : 1;
+  int64_t batch = nd == 3 ? out.size(0) : 1;
   const int64_t sa = nd == 3 ? a.stride(0) : 0;
   const int64_t sb = nd == 3 ? b.stride(0) : 0;
+  if (batch > 1 && sb == 0 && !la.transposed && sa == m * la.ld) {
+    // One right operand shared by the batch (an expanded weight, as vmap
+    // makes them) under row-stacked left operands: a single product of
+    // (batch * m) rows instead of batch small ones.
+    m *= batch;
+    batch = 1;
+  }
+  if (k == 1 && !bias.defined() &&
+      (out.dtype() == DType::Float32 || out.dtype() == DType::Float64)) {
+    // Outer products (per-example weight gradients of one-row inputs): a
+    // broadcast multiply; BLAS would pack both operands per product.
+    dispatch_floating(out.dtype(), "matmul", [&](auto tag) {
+      using T = decltype(tag);
+      const T* pa = static_cast<const T*>(a.raw_data());
+      const T* pb = static_cast<const T*>(b.raw_data());
+      T* pc = static_cast<T*>(out.raw_data());
+      const int64_t a_step = la.transposed ? 1 : la.ld;
+      const int64_t b_step = lb.transposed ? lb.ld : 1;
+      const int64_t grain = std::max<int64_t>(1, kMinTaskFlops / (m * n + 1));
+      parallel_for(0, batch, grain, [&](int64_t lo, int64_t hi) {
+        for (int64_t i = lo; i < hi; ++i) {
+          const T* ai = pa + i * sa;
+          const T* bi = pb + i * sb;
+          T* ci = pc + i * m * n;
+          for (int64_t r = 0; r < m; ++r) {
+            const T ar = ai[r * a_step];
+            T* crow = ci + r * n;
+            if (b_step == 1) {
+              for (int64_t c = 0; c < n; ++c) crow[c] = ar * bi[c];
+            } else {
+              for (int64_t c = 0; c < n; ++c) crow[c] = ar * bi[c * b_step];
+            }
+          }
+        }
+      });
+    });
+    return;
+  }
   // Tasks: (matrix of the batch, block of rows or columns of it). One block
   // per matrix on one thread (each BLAS call packs its operands afresh);
   // with more threads, enough blocks to balance them.

@@ -376,32 +376,27 @@ void searchsorted(const Tensor& sorted, const Tensor& values, bool right,
 }
 
 void bincount(const Tensor& in, const Tensor& weights, const Tensor& out) {
+  // The op hands over int64 bins and weights already in out's dtype, so one
+  // dispatch covers every case (three nested ones made 125 loops).
   AG_CHECK(in.is_contiguous() && out.is_contiguous() &&
-               (!weights.defined() || weights.is_contiguous()),
-           "bincount kernel: operands must be contiguous");
+               in.dtype() == DType::Int64 &&
+               (!weights.defined() ||
+                (weights.is_contiguous() && weights.dtype() == out.dtype())),
+           "bincount kernel: operands must be contiguous, bins int64 and "
+           "weights of the output's dtype");
   const int64_t n = in.numel();
   const int64_t bins = out.numel();
-  dispatch_all(out.dtype(), [&](auto out_tag) {
-    using O = decltype(out_tag);
+  const auto* src = static_cast<const int64_t*>(in.raw_data());
+  dispatch_all(out.dtype(), [&](auto tag) {
+    using O = decltype(tag);
     O* dst = static_cast<O*>(out.raw_data());
     std::fill(dst, dst + bins, O{});
-    dispatch_all(in.dtype(), [&](auto in_tag) {
-      using I = decltype(in_tag);
-      const I* src = static_cast<const I*>(in.raw_data());
-      if (!weights.defined()) {
-        for (int64_t i = 0; i < n; ++i) {
-          dst[static_cast<int64_t>(src[i])] += O{1};
-        }
-        return;
-      }
-      dispatch_all(weights.dtype(), [&](auto w_tag) {
-        using W = decltype(w_tag);
-        const W* w = static_cast<const W*>(weights.raw_data());
-        for (int64_t i = 0; i < n; ++i) {
-          dst[static_cast<int64_t>(src[i])] += static_cast<O>(w[i]);
-        }
-      });
-    });
+    if (!weights.defined()) {
+      for (int64_t i = 0; i < n; ++i) dst[src[i]] += O{1};
+      return;
+    }
+    const O* w = static_cast<const O*>(weights.raw_data());
+    for (int64_t i = 0; i < n; ++i) dst[src[i]] += w[i];
   });
 }
 

@@ -110,7 +110,23 @@ def make_dual(tensor: _C.Tensor, tangent: _C.Tensor, *, level: int | None = None
         raise ValueError(
             f"Expected tangent to be floating point or complex, but got: {tangent.dtype}"
         )
+    if _batched_levels(tensor, tangent):
+        # Under vmap: the dual is made on the physical tensors (each batched
+        # at every level), so each op's forward rule, run on the whole batch
+        # by its batching rule, gives every example its tangent.
+        from ..func._batched import lift, rewrap
+
+        return rewrap(_C._make_dual(lift(tensor), lift(tangent), level=level))  # type: ignore[no-any-return]
     return _C._make_dual(tensor, tangent, level=level)
+
+
+def _batched_levels(*tensors: object) -> bool:
+    """Whether a vmap runs and one of ``tensors`` is batched by it."""
+    if all(type(t) is _C.Tensor for t in tensors):
+        return False
+    from ..func._batched import active_levels
+
+    return bool(active_levels())
 
 
 class UnpackedDualTensor(NamedTuple):
@@ -130,6 +146,11 @@ def unpack_dual(tensor: _C.Tensor, *, level: int | None = None) -> UnpackedDualT
         level = _current_level
     if level < 0:
         return UnpackedDualTensor(tensor, None)
+    if _batched_levels(tensor):
+        from ..func._batched import lift, rewrap
+
+        primal, tangent = _C._unpack_dual(lift(tensor), level=level)
+        return UnpackedDualTensor(rewrap(primal), None if tangent is None else rewrap(tangent))
     primal, tangent = _C._unpack_dual(tensor, level=level)
     return UnpackedDualTensor(primal, tangent)
 

@@ -393,39 +393,66 @@ def _materialize(x: Any, batched: bool, size: int) -> Any:
 # ---- rules: elementwise and broadcasting ----------------------------------
 
 
+_INPLACE: dict[str, bool] = {}
+
+
+def _is_inplace(name: str) -> bool:
+    found = _INPLACE.get(name)
+    if found is None:
+        found = _INPLACE[name] = (name.endswith("_") and not name.startswith("__")) or name in (
+            "__iadd__",
+            "__isub__",
+            "__imul__",
+            "__itruediv__",
+        )
+    return found
+
+
 def _elementwise(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    flat = list(args) + list(kwargs.values())
-    nd = max(_nd(unwrap(a, level)[0]) - unwrap(a, level)[1] for a in flat if _is_tensor(a))
+    # Hot: every elementwise op under vmap. Each argument is unwrapped once;
+    # batched ones of a lower logical rank get size-1 dims after the batch.
+    flat = (*args, *kwargs.values())
+    nd = 0
+    ranks: dict[int, int] = {}
+    for a in flat:
+        if type(a) is BatchedTensor:
+            r = int(a._value.dim()) - 1  # its logical rank, at any level
+        elif isinstance(a, Tensor):
+            r = int(a.dim())
+        else:
+            continue
+        ranks[id(a)] = r
+        if r > nd:
+            nd = r
 
     def one(a: Any) -> Any:
-        v, b = unwrap(a, level)
-        if not b:
-            return v
-        return _pad(v, nd - (_nd(v) - 1))
+        if type(a) is not BatchedTensor or a._level != level:
+            return a
+        v = a._value
+        k = nd - ranks[id(a)]
+        return _pad(v, k) if k else v
 
-    inplace = op.name.endswith("_") and not op.name.startswith("__")
-    inplace = inplace or op.name in ("__iadd__", "__isub__", "__imul__", "__itruediv__")
-    if inplace:
-        self_v, self_b = unwrap(args[0], level)
-        if not self_b:
-            # The batched result cannot be written into an unbatched self.
-            shapes = [list(self_v.shape)] + [
-                list(a.shape) for a in flat if _is_tensor(a) and a is not args[0]
-            ]
-            nd_all = max(len(x) for x in shapes)
-            full = [1] * nd_all
-            for shp in shapes:
-                for i, n in enumerate(shp, nd_all - len(shp)):
-                    full[i] = max(full[i], n)
-            raise RuntimeError(
-                f"output with shape {list(self_v.shape)} doesn't match the broadcast shape "
-                f"{[_level_info(level).size] + full}"
-            )
-        nd = _nd(self_v) - 1
-        op(self_v, *(one(a) for a in args[1:]), **{k: one(v) for k, v in kwargs.items()})
-        return args[0]
-    out = op(*(one(a) for a in args), **{k: one(v) for k, v in kwargs.items()})
-    return wrap(out, level)
+    if not _is_inplace(op.name):
+        return wrap(op(*map(one, args), **{k: one(v) for k, v in kwargs.items()}), level)
+    # In place: the batched result is written into self's physical tensor.
+    self_v, self_b = unwrap(args[0], level)
+    if not self_b:
+        # The batched result cannot be written into an unbatched self.
+        shapes = [list(self_v.shape)] + [
+            list(a.shape) for a in flat if _is_tensor(a) and a is not args[0]
+        ]
+        nd_all = max(len(x) for x in shapes)
+        full = [1] * nd_all
+        for shp in shapes:
+            for i, n in enumerate(shp, nd_all - len(shp)):
+                full[i] = max(full[i], n)
+        raise RuntimeError(
+            f"output with shape {list(self_v.shape)} doesn't match the broadcast shape "
+            f"{[_level_info(level).size] + full}"
+        )
+    nd = _nd(self_v) - 1
+    op(self_v, *(one(a) for a in args[1:]), **{k: one(v) for k, v in kwargs.items()})
+    return args[0]
 
 
 # ---- rules: dims ------------------------------------------------------------
@@ -619,12 +646,21 @@ def _cat_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]
     if op.name != "stack":
         # cat skips 1-d empty tensors of any other rank, as PyTorch does.
         phys = [p for p in phys if not (_nd(p) == 2 and p.shape[1] == 0 and nd != 1)] or phys
-    base = op.base if all(isinstance(p, Tensor) for p in phys) else op
+    # Under nested vmaps a physical tensor may still be batched (at an outer
+    # level): only plain ones go straight to the op.
+    base = op.base if all(type(p) is not BatchedTensor for p in phys) else op
     return wrap(base(phys, dim), level)
 
 
 def _split_rule(pos: int, default: int) -> Callable[..., Any]:
     return _dims_rule((pos, "dim", default, 0))
+
+
+def _flip_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """flip(dims) and flip(*dims): each dim moves past the batch dim."""
+    v, nd = _self(level, args)
+    dims = _shape_args(args, kwargs, "dims")
+    return wrap(v.flip([_wrap_dim(d, nd) + 1 for d in dims]), level)
 
 
 def _movedim_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -716,6 +752,12 @@ def _matmul_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, A
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {and_}D and {bnd}D"
         )
+    # A shared matrix and a batch of vectors: one matrix product with the
+    # vectors as rows, (B, k) @ (k, n), not B matrix-vector products.
+    if bb and not ab and (and_, bnd) == (2, 1):
+        return wrap(_Op("matmul", _C.matmul)(bv, av.transpose(-1, -2)), level)
+    if ab and not bb and (and_, bnd) == (1, 2):
+        return wrap(_Op("matmul", _C.matmul)(av, bv), level)
 
     def lunsq(v: Any, b: bool, d: int) -> Any:  # logical unsqueeze
         return v.unsqueeze(d + 1 if (b and d >= 0) else d)
@@ -1140,7 +1182,7 @@ _RULES.update(
         "argsort": _dims_rule((1, "dim", -1, 0)),
         "topk": _dims_rule((2, "dim", -1, 0)),
         "kthvalue": _dims_rule((2, "dim", -1, 0)),
-        "flip": _dims_rule((1, "dims", None, 0)),
+        "flip": _flip_rule,
         "narrow": _dims_rule((1, "dim", None, 0)),
         "select": _dims_rule((1, "dim", None, 0)),
         "unbind": _dims_rule((1, "dim", 0, 0)),
@@ -1322,7 +1364,18 @@ def _sites() -> list[tuple[Any, str, Any]]:
                 sites.append((mod, name, value))
     _sites_cache["n"] = len(sys.modules)
     _sites_cache["sites"] = sites
+    # What _install sets, built once per scan: installing runs on every vmap.
+    _sites_cache["plan"] = [(mod, name, _wrapper(fn)) for mod, name, fn in sites] + [
+        (Tensor, name, _METHOD_WRAPPERS[name]) for name, _ in _patched_methods()
+    ]
     return sites
+
+
+def _patched_methods() -> list[tuple[str, Any]]:
+    if not _PATCHED_METHODS:
+        _PATCHED_METHODS.extend(_tensor_methods())
+        _METHOD_WRAPPERS.update((n, _make_method(n)) for n, _ in _PATCHED_METHODS)
+    return _PATCHED_METHODS
 
 
 def as_dispatching(fn: Any) -> Any:
@@ -1345,13 +1398,9 @@ def _install() -> None:
         _install_count[0] += 1
         if _install_count[0] > 1:
             return
-        for mod, name, fn in _sites():
-            setattr(mod, name, _wrapper(fn))
-        if not _PATCHED_METHODS:
-            _PATCHED_METHODS.extend(_tensor_methods())
-            _METHOD_WRAPPERS.update((n, _make_method(n)) for n, _ in _PATCHED_METHODS)
-        for name, _ in _PATCHED_METHODS:
-            setattr(Tensor, name, _METHOD_WRAPPERS[name])
+        _sites()
+        for obj, name, wrapper in _sites_cache["plan"]:
+            setattr(obj, name, wrapper)
 
 
 def _uninstall() -> None:

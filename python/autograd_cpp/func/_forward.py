@@ -2,15 +2,23 @@
 
 Note [JVP by forward mode]: ``func`` runs once on dual tensors
 (autograd.forward_ad): each op computes its output's tangent as it runs,
-so a Jacobian-vector product costs about one extra forward pass, and
-``jacfwd`` one pass per input element. This composes with the reverse
-transforms (``grad(jvp(...))`` is reverse over forward, ``jvp(grad(f))``
-forward over reverse: grad's levels keep their inputs' tangents).
+so a Jacobian-vector product costs about one extra forward pass. This
+composes with the reverse transforms (``grad(jvp(...))`` is reverse over
+forward, ``jvp(grad(f))`` forward over reverse: grad's levels keep their
+inputs' tangents).
+
+Note [Batched tangents]: under ``vmap`` the dual tensors are the physical
+ones (every vmap level's batch in front, see _batched.py): a batching rule
+rewrites an op into ops on physical tensors, and their forward rules then
+carry every example's tangent at once. So ``vmap(jvp(f))`` and functions
+calling make_dual/unpack_dual run batched, and ``jacfwd`` is one forward
+pass under ``vmap`` over the basis tangents, as in torch.func. An op
+without a batching rule runs once per example (the fallback warns); the
+per-example ops carry the tangents the same way.
 
 Note [JVP by double backward]: the fallback, used where forward mode cannot
-run: under ``vmap``, inside another ``jvp`` (one dual level exists at a
-time), or when an op (or a custom Function without ``jvp``) has no forward
-rule. With ``u`` a dummy cotangent of the output, ``g(u) = J^T u`` is a
+run: inside another ``jvp`` (one dual level exists at a time), or when an
+op (or a custom Function without ``jvp``) has no forward rule. With ``u`` a dummy cotangent of the output, ``g(u) = J^T u`` is a
 gradient computed with ``create_graph=True``; it is linear in ``u``, so the
 gradient of ``<g(u), t>`` with respect to ``u`` is ``J t``. The values equal
 forward mode's; the cost is about two backward passes per product.
@@ -119,8 +127,9 @@ def _dual_run(
 ) -> tuple[list[Any], Any, list[Any], Any] | None:
     """Runs ``func`` once on dual inputs (Note [JVP by forward mode]):
     the flat outputs, their structure, their tangents and aux; None where
-    forward mode cannot run."""
-    if active_levels() or _C._current_dual_level() >= 0:
+    forward mode cannot run. Under vmap the duals are the physical tensors
+    (Note [Batched tangents])."""
+    if _C._current_dual_level() >= 0:
         return None
     diff = primals if argnums is None else _slice(primals, argnums)
     flat, spec = tree_flatten(diff)
@@ -139,13 +148,11 @@ def _dual_run(
                         "has_aux is True"
                     )
                 out, aux = out
-                aux = tree_map(
-                    lambda a: fwAD.unpack_dual(a).primal if isinstance(a, Tensor) else a, aux
-                )
+                aux = tree_map(lambda a: rewrap(_unpack(a)[0]) if isinstance(a, Tensor) else a, aux)
             flat_out, out_spec = tree_flatten(out)
             _check_outputs(out, flat_out)
-            unpacked = [fwAD.unpack_dual(o) for o in flat_out]
-            values = [u.primal for u in unpacked]
+            unpacked = [_unpack(o) for o in flat_out]
+            values = [rewrap(p) for p, _ in unpacked]
             # A tangent keeps its graph where it can reach something outside
             # this call: the inputs' or tangents', or its value's (a tensor
             # func closes over). Graphs internal to func (a grad level's
@@ -154,17 +161,22 @@ def _dual_run(
                 isinstance(a, Tensor) and a.requires_grad for a in (*flat, *flat_tangents)
             )
             tangents = [
-                _C.zeros_like(u.primal)
-                if u.tangent is None
-                else (u.tangent if outside or u.primal.requires_grad else u.tangent.detach())
-                for u in unpacked
+                _C.zeros_like(v)
+                if t is None
+                else rewrap(t if outside or p.requires_grad else t.detach())
+                for v, (p, t) in zip(values, unpacked)
             ]
-            independent = [u.tangent is None for u in unpacked]
+            independent = [t is None for _, t in unpacked]
     except NotImplementedError as e:
         if str(e).startswith(_NO_FORWARD_RULE):
             return None
         raise
     return values, out_spec, tangents, (aux, independent)
+
+
+def _unpack(x: Any) -> tuple[Tensor, Tensor | None]:
+    """The physical primal and tangent of a (maybe batched) dual tensor."""
+    return _C._unpack_dual(lift(x), level=0)
 
 
 def _check_outputs(out: Any, flat: list[Any]) -> None:
@@ -315,7 +327,7 @@ def jacfwd(
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
         norm = _normalize_argnums(argnums, len(args))
-        forward = _forward_jacobian(func, args, norm, has_aux)
+        forward = _forward_jacobian(func, args, norm, has_aux, randomness)
         if forward is not None:
             return forward
         lin = _Linearized(func, args, norm, has_aux)
@@ -354,26 +366,91 @@ def jacfwd(
     return wrapper
 
 
+class _NoForwardRule(Exception):
+    """Raised out of jacfwd's vmapped pass where forward mode cannot run."""
+
+
 def _forward_jacobian(
-    func: Callable[..., Any], args: tuple[Any, ...], norm: Argnums, has_aux: bool
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    norm: Argnums,
+    has_aux: bool,
+    randomness: str,
 ) -> Any:
-    """jacfwd by forward mode, one dual pass per input element (Note [JVP
-    by forward mode]); None where forward mode cannot run."""
+    """jacfwd by forward mode: one dual pass, vmapped over the basis
+    tangents (Note [Batched tangents]); None where forward mode cannot
+    run."""
     flat_args = [norm] if isinstance(norm, int) else list(norm)
     arg_specs = [tree_flatten(args[a])[1] for a in flat_args]
     diff = _slice(args, norm)
     flat_in = tree_flatten(diff)[0]
     if not flat_in or any(not isinstance(x, Tensor) or x.numel() == 0 for x in flat_in):
         return None
+    if _C._current_dual_level() >= 0:
+        return None
+    sizes = [x.numel() for x in flat_in]
+    total = sum(sizes)
+    # Row k of the identity, split over the inputs: the k-th basis tangent.
+    eye = _C.eye(total, dtype=flat_in[0].dtype)
+    basis, start = [], 0
+    for x, n in zip(flat_in, sizes):
+        part = eye[:, start : start + n] if len(flat_in) > 1 else eye
+        basis.append(part.to(x.dtype).reshape(total, *x.shape))
+        start += n
+    spec_box: list[Any] = []
+
+    def push(*seeds: Any) -> Any:
+        run = _dual_run(func, args, norm, list(seeds), has_aux)
+        if run is None:
+            raise _NoForwardRule
+        _, out_spec, tangents, (aux, _) = run
+        spec_box.append(out_spec)
+        return (tangents, aux) if has_aux else tangents
+
+    from ._vmap import vmap
+
+    try:
+        result = vmap(push, randomness=randomness)(*basis)
+    except _NoForwardRule:
+        return None
+    except Exception:  # noqa: BLE001 - what cannot run under vmap runs column by column
+        return _forward_columns(func, args, norm, has_aux)
+    tangents, aux = result if has_aux else (result, None)
+    out_spec = spec_box[0]
+    blocks = []
+    for t in tangents:  # (total, *O_j): column k of J_j at index k
+        cols = t.movedim(0, -1)
+        out_shape = tuple(t.shape[1:])
+        per_in, start = [], 0
+        for x, n in zip(flat_in, sizes):
+            block = cols[..., start : start + n] if len(flat_in) > 1 else cols
+            per_in.append(block.reshape(out_shape + tuple(x.shape)))
+            start += n
+        blocks.append(per_in)
+    jac = _assemble(blocks, out_spec, norm, arg_specs)
+    if has_aux:
+        aux = tree_map(lambda a: a[0] if isinstance(a, Tensor) else a, aux)
+        return jac, aux
+    return jac
+
+
+def _forward_columns(
+    func: Callable[..., Any], args: tuple[Any, ...], norm: Argnums, has_aux: bool
+) -> Any:
+    """jacfwd by forward mode, one dual pass per input element: for
+    functions that cannot run under vmap (a custom Function, ``.item()``);
+    None where forward mode cannot run."""
+    flat_args = [norm] if isinstance(norm, int) else list(norm)
+    arg_specs = [tree_flatten(args[a])[1] for a in flat_args]
+    flat_in = tree_flatten(_slice(args, norm))[0]
     out_spec: Any = None
     aux: Any = None
     shapes: list[tuple[int, ...]] = []
     columns: list[list[Any]] = []  # columns[i][j]: J_ji, shaped O_j + I_i
     for i, x in enumerate(flat_in):
-        n = x.numel()
-        basis = _C.eye(n, dtype=x.dtype)
+        basis = _C.eye(x.numel(), dtype=x.dtype)
         per_out: list[list[Any]] = []
-        for k in range(n):
+        for k in range(x.numel()):
             seeds = [
                 basis[k].view(tuple(x.shape)) if m == i else _C.zeros_like(y)
                 for m, y in enumerate(flat_in)

@@ -4,9 +4,12 @@ Note [Transform levels]: each call of a transform is one level. The
 arguments it differentiates become private tensors of the level: a fresh
 leaf for an argument nothing outside tracks, an alias (a view) for one that
 an enclosing transform or the caller's own autograd does track, so that the
-outer graph stays connected through it. After the function ran, the level
-walks the output's graph once: if it reaches a leaf that is not one of its
-own, something outside is differentiating through this call and the
+outer graph stays connected through it. The level's leaves carry its epoch,
+larger than any older level's, and every graph node knows the smallest leaf
+epoch below it (Note [Transform epochs] in csrc/autograd/node.h). After the
+function ran, the level asks the output's node once: if it reaches a leaf
+older than the level, something outside is differentiating through this
+call and the
 gradients are computed with ``create_graph=True`` (so ``grad(grad(f))``,
 ``jacrev(jacrev(f))`` and ordinary ``.backward()`` through a transform
 work); otherwise the gradients, and every result handed back, are detached,
@@ -36,10 +39,12 @@ __all__ = ["grad", "grad_and_value", "vjp", "jacrev", "hessian"]
 class _Level:
     """The private tensors of one transform call (Note [Transform levels])."""
 
-    __slots__ = ("dual_leaves", "leaves", "outer_grad")
+    __slots__ = ("dual_leaves", "epoch", "outer_grad")
 
     def __init__(self) -> None:
-        self.leaves: set[int] = set()
+        # The level's own leaves carry this epoch, larger than every older
+        # level's (Note [Transform epochs] in csrc/autograd/node.h).
+        self.epoch = _C._next_transform_epoch()
         self.dual_leaves: list[Tensor] = []
         # Whether anything outside may record: a transform under no_grad
         # hands back untracked results.
@@ -55,44 +60,22 @@ class _Level:
             return rewrap(p.view_as(p))
         tangent = _tangent(p)
         leaf = p.detach().requires_grad_(True)
-        self.leaves.add(id(leaf))
+        _C._mark_transform_leaf(leaf, self.epoch)
         if tangent is not None:
             # Under jvp (forward mode): the leaf keeps the input's tangent.
-            # Only the dual view is handed on, so the level holds the leaf
-            # (leaves are known by id).
+            # Only the dual view is handed on, so the level holds the leaf.
             self.dual_leaves.append(leaf)
             return rewrap(fwAD.make_dual(leaf, tangent))
         return rewrap(leaf)
 
     def tracked_outside(self, tensors: Sequence[object]) -> bool:
-        """Whether any of ``tensors`` depends on a leaf that is not this
-        level's: only then must this level's results stay differentiable."""
+        """Whether any of ``tensors`` depends on a leaf older than this
+        level: only then must this level's results stay differentiable. O(1)
+        per tensor: each node knows the oldest leaf epoch it reaches."""
         if not self.outer_grad:
             return False
-        stack = []
-        for t in map(physical, tensors):
-            if isinstance(t, Tensor) and t.requires_grad:
-                fn = t.grad_fn
-                if fn is None:
-                    if id(t) not in self.leaves:
-                        return True
-                else:
-                    stack.append(fn)
-        # Keyed by id, holding the node so that the id stays its own.
-        seen: dict[int, object] = {}
-        while stack:
-            node = stack.pop()
-            if id(node) in seen:
-                continue
-            seen[id(node)] = node
-            if node._class_name == "AccumulateGrad":
-                if id(node.variable) not in self.leaves:
-                    return True
-                continue
-            for nxt, _ in node.next_functions:
-                if nxt is not None and id(nxt) not in seen:
-                    stack.append(nxt)
-        return False
+        phys = [p for p in map(physical, tensors) if isinstance(p, Tensor)]
+        return bool(_C._depends_before_epoch(phys, self.epoch))
 
     def release(self, tree: Any, keep: bool | None = None) -> Any:
         """``tree`` (of tensors) as handed back to the caller: each detached
@@ -557,17 +540,75 @@ def jacrev(
         flat_args = [norm] if isinstance(norm, int) else list(norm)
         arg_specs = [tree_flatten(args[a])[1] for a in flat_args]
         flat_in = vjp_fn.flat_in
+        blocks = _batched_rows(func, args, norm, flat_out, flat_in, chunk_size)
+        if blocks is None:
 
-        def rows(j: int, seed: Tensor) -> tuple[Tensor, ...]:
-            return vjp_fn.flat([vjp_fn.flat_out[j]], [seed], True, None)
+            def rows(j: int, seed: Tensor) -> tuple[Tensor, ...]:
+                return vjp_fn.flat([vjp_fn.flat_out[j]], [seed], True, None)
 
-        blocks = _jacobian_blocks(flat_out, rows, flat_in)
+            blocks = _jacobian_blocks(flat_out, rows, flat_in)
         jac = _assemble(blocks, out_spec, norm, arg_specs)
         if has_aux:
             return jac, aux
         return jac
 
     return wrapper
+
+
+class _NotBatchable(Exception):
+    """Raised out of jacrev's vmapped pass: the rows are taken one by one."""
+
+
+def _batched_rows(
+    func: Callable[..., Any],
+    args: tuple[Any, ...],
+    norm: Argnums,
+    flat_out: Sequence[Tensor],
+    flat_in: Sequence[Tensor],
+    chunk_size: int | None,
+) -> list[list[Tensor]] | None:
+    """Note [Jacobian rows in one backward pass]: a backward pass gives one
+    row per cotangent, and the graph of an unbatched call cannot take a
+    batch of cotangents. So ``func`` runs again under ``vmap`` over the
+    identity rows, at the same point for every row (the arguments are
+    expanded, not copied): ``vjp`` inside it builds one batched graph, and
+    one backward pass with the identity as the batched cotangent gives
+    every row, as torch.func's ``vmap(vjp_fn)`` does. None (the rows are
+    then taken one backward pass each) where that cannot run: a single row,
+    an empty output, or an op that raises under vmap."""
+    sizes = [o.numel() for o in flat_out]
+    total = sum(sizes)
+    if total <= 1 or any(n == 0 for n in sizes) or not flat_in:
+        return None
+    eye = _C.eye(total, dtype=flat_out[0].dtype)
+    seeds, start = [], 0
+    for o, n in zip(flat_out, sizes):
+        part = eye[:, start : start + n] if len(flat_out) > 1 else eye
+        seeds.append(part.to(o.dtype).reshape(total, *o.shape))
+        start += n
+
+    def rows(*cotangents: Any) -> Any:
+        _, pullback, _ = _vjp(func, args, norm, False)
+        if len(pullback.flat_out) != len(cotangents):
+            raise _NotBatchable
+        return pullback.flat(pullback.flat_out, list(cotangents), False, None)
+
+    from ._vmap import vmap
+
+    try:
+        grads = vmap(rows, randomness="same", chunk_size=chunk_size)(*seeds)
+    except Exception:  # noqa: BLE001 - any failure falls back to one pass per row
+        return None
+    blocks = []
+    start = 0
+    for o, n in zip(flat_out, sizes):
+        per_in = []
+        for x, g in zip(flat_in, grads):  # g: (total, *I_i), row k of J at k
+            part = g[start : start + n] if len(flat_out) > 1 else g
+            per_in.append(part.reshape(tuple(o.shape) + tuple(x.shape)))
+        blocks.append(per_in)
+        start += n
+    return blocks
 
 
 def hessian(func: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
