@@ -335,6 +335,11 @@ def test_chrome_trace_is_valid_json(tmp_path):
         assert step["ts"] <= e["ts"] and e["ts"] + e["dur"] <= step["ts"] + step["dur"] + 1e-3
     meta = [e for e in trace["traceEvents"] if e["ph"] == "M"]
     assert {"name": "process_name", "args": {"name": "python"}}.items() <= meta[0].items()
+    # Each thread's track is named, so trace viewers label it.
+    thread_names = {e["tid"]: e for e in meta if e["name"] == "thread_name"}
+    assert set(thread_names) == {e["tid"] for e in complete}
+    for tid, e in thread_names.items():
+        assert e["args"] == {"name": f"thread {tid}"} and e["pid"] == complete[0]["pid"]
 
 
 def test_schedule_records_the_active_steps():
@@ -353,6 +358,29 @@ def test_schedule_records_the_active_steps():
     assert "ProfilerStep#2" in calls[0] and "ProfilerStep#3" in calls[0]
     assert "ProfilerStep#1" not in calls[0] and "ProfilerStep#4" not in calls[0]
     assert averages_by_key(prof)["aten::exp"].count == 2
+
+
+@requires_torch
+@pytest.mark.parametrize("acc_events", [True, False])
+def test_acc_events_keeps_every_cycle_as_pytorch(acc_events):
+    def ops_recorded(lib):
+        x = lib.randn(10)
+        prof = lib.profiler.profile(
+            activities=[lib.profiler.ProfilerActivity.CPU],
+            schedule=lib.profiler.schedule(wait=0, warmup=0, active=1, repeat=3),
+            acc_events=acc_events,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with prof:
+                for i in range(3):
+                    x.sin() if i == 1 else x.exp()
+                    prof.step()
+        return sorted(e.name for e in prof.events() if not e.name.startswith("ProfilerStep"))
+
+    ours = ops_recorded(ag)
+    assert ours == ops_recorded(torch)
+    assert ours == (["aten::exp", "aten::exp", "aten::sin"] if acc_events else ["aten::exp"])
 
 
 def test_schedule_actions():

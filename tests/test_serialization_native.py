@@ -98,3 +98,32 @@ def test_errors_name_the_file_object_they_read(tmp_path):
     with pytest.raises(RuntimeError) as info:
         ag.load(io.BytesIO(b"AGCPPSV1" + b"\0" * 4))
     assert str(info.value).startswith("autograd_cpp.load: '<file object>' ")
+
+
+class _IntSizedReader:
+    """A file object whose read() takes only an int size, as many stream
+    wrappers do (io's classes also accept None)."""
+
+    def __init__(self, data):
+        self._buffer = io.BytesIO(data)
+
+    def read(self, size=-1):
+        if not isinstance(size, int):
+            raise TypeError(f"read() size must be an int, not {type(size).__name__}")
+        return self._buffer.read(size)
+
+    def seek(self, offset, whence=0):
+        return self._buffer.seek(offset, whence)
+
+    def tell(self):
+        return self._buffer.tell()
+
+    def seekable(self):
+        return True
+
+
+def test_load_reads_through_a_file_object_taking_int_sizes():
+    buffer = io.BytesIO()
+    serialization._save_native({"w": ag.arange(4.0)}, buffer)
+    back = ag.load(_IntSizedReader(buffer.getvalue()))
+    assert back["w"].tolist() == [0.0, 1.0, 2.0, 3.0]

@@ -876,3 +876,30 @@ def test_loading_needs_no_torch(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[0, 1, 2]"
+
+
+@requires_torch
+@pytest.mark.parametrize("kind", ["dict", "callable"])
+def test_load_of_safetensors_rejects_a_dict_or_callable_map_location_as_pytorch(kind, tmp_path):
+    pytest.importorskip("safetensors")
+    from safetensors.torch import save_file
+
+    path = str(tmp_path / "w.safetensors")
+    save_file({"a": torch.arange(3.0)}, path)
+    location = {"cpu": "cpu"} if kind == "dict" else (lambda storage, loc: storage)
+    messages = []
+    for lib in (ag, torch):
+        with pytest.raises(RuntimeError) as info:
+            lib.load(path, map_location=location)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+    assert f"with {kind} map_location" in messages[0]
+
+
+def test_load_of_safetensors_goes_to_the_mapped_device(tmp_path):
+    path = str(tmp_path / "w.safetensors")
+    ag.safetensors.save_file({"a": ag.arange(3.0)}, path)
+    assert ag.load(path, map_location="cpu")["a"].tolist() == [0.0, 1.0, 2.0]
+    # No CUDA here: PyTorch's CPU build fails too, rather than loading to the CPU.
+    with pytest.raises((AssertionError, RuntimeError)):
+        ag.load(path, map_location="cuda")

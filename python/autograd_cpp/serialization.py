@@ -329,8 +329,9 @@ def load(
             from . import safetensors
 
             if isinstance(map_location, dict) or callable(map_location):
+                kind = "dict" if isinstance(map_location, dict) else "callable"
                 raise RuntimeError(
-                    "Loading safetensors file with dict or callable map_location is not "
+                    f"Loading safetensors file with {kind} map_location is not "
                     "supported. Use a device string or torch.device instead."
                 )
             return safetensors.load_file(path, device=map_location or "cpu")
