@@ -76,7 +76,7 @@ KNOWN_GAPS = {
         "plain vmap of this op fails or differs already",
     ),
     **dict.fromkeys(
-        "hardsigmoid interpolate_nearest interpolate_nearest_2d interpolate_nearest_exact "
+        "hardsigmoid threshold interpolate_nearest interpolate_nearest_2d interpolate_nearest_exact "
         "interpolate_linear interpolate_linear_corners interpolate_bilinear "
         "interpolate_bilinear_down interpolate_bicubic interpolate_trilinear".split(),
         "autograd.Function's forward mode under vmap",

@@ -648,6 +648,31 @@ KNOWN_DIVERGENCES = [
         source=r"OP\['(flatten|unfold|bce)",
     ),
     Divergence(
+        "mixed_dtype_loss_backward",
+        ("ok",),
+        "RuntimeError",
+        "the backward of a pointwise loss whose input and target differ in dtype: PyTorch's "
+        "backward kernel rejects the mix (Found dtype Double but expected Float), ours "
+        "computes each gradient in its tensor's dtype (Python, nn/_functional/loss.py)",
+        (
+            "x = m.zeros(1, requires_grad=True)\n"
+            "out = m.nn.functional.huber_loss(x, m.zeros(1, dtype=m.float64))\n"
+            "out.backward()",
+        ),
+        torch_message=r"Found dtype \w+ but expected \w+",
+    ),
+    Divergence(
+        "bool_tensor_as_a_dim_list",
+        ("TypeError",),
+        "ok",
+        "a 0-d bool tensor where a list of dims is expected (x.sum(tensor(False))): "
+        "PyTorch reads it through __index__ as dim 0 or 1; ours take only integer tensors "
+        "there, as PyTorch itself does for a single dim (transpose) and for sizes (Python "
+        "argument parsing, csrc/python/arg_parser.cpp)",
+        ("out = m.ones(3, 2).sum(m.tensor(False))",),
+        source=r"\.\w+\(mk\(m, [^\n]*\(\), 'bool'",
+    ),
+    Divergence(
         "error_type_or_check_order",
         _ERRORS,
         None,

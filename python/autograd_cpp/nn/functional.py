@@ -99,6 +99,10 @@ def pad(
         raise TypeError(
             "pad(): argument 'pad' (position 2) must be tuple of ints, not " + type(pad).__name__
         )
+    if not isinstance(mode, str):
+        raise TypeError(
+            f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}"
+        )
     if mode == "constant":
         return _C.constant_pad_nd(input, pad, 0 if value is None else value)
     if value is not None and value != 0:

@@ -68,7 +68,12 @@ def huber_loss(
     input, target = _pointwise_operands(input, target)
     diff = input - target
     magnitude = diff.abs()
-    loss = _C.where(magnitude < delta, diff * diff * 0.5, (magnitude - 0.5 * delta) * delta)
+    # The quadratic branch squares a clamped diff: where() still sends its
+    # unselected branch a zero gradient, and 0 * inf would make it NaN.
+    small = diff.clamp(-delta, delta)
+    loss = _C.where(magnitude < delta, small * small * 0.5, (magnitude - 0.5 * delta) * delta)
+    # PyTorch's kernel writes into a tensor like the input: its dtype wins.
+    loss = loss.to(unbroadcast.dtype)
     if weight is not None:
         if weight.size() != unbroadcast.size():
             raise ValueError("Weights and input must have the same size.")
