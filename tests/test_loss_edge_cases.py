@@ -143,3 +143,23 @@ def test_kl_div_legacy_reduce_flag(reduce):
         ref = torch.nn.functional.kl_div(torch.tensor(x), torch.tensor(t), reduce=reduce)
     assert ours.shape == tuple(ref.shape)
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean"])
+def test_ctc_loss_unbatched(reduction):
+    # (T, C) log-probabilities and 1-d targets: one sample without a batch dim.
+    logits = RNG.standard_normal((6, 4))
+    targets = np.array([1, 3, 3], dtype=np.int64)
+
+    def run(lib):
+        x = lib.tensor(logits, requires_grad=True)
+        loss = lib.nn.functional.ctc_loss(
+            x.log_softmax(1), lib.tensor(targets), [6], [3], reduction=reduction
+        )
+        loss.sum().backward()
+        return loss.detach().numpy(), x.grad.numpy()
+
+    (ours, ours_grad), (ref, ref_grad) = run(ag), run(torch)
+    assert ours.shape == ref.shape
+    np.testing.assert_allclose(ours, ref, rtol=1e-10)
+    np.testing.assert_allclose(ours_grad, ref_grad, atol=1e-10)
