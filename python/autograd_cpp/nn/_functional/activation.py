@@ -227,6 +227,7 @@ def tanhshrink(input: _C.Tensor) -> _C.Tensor:
 
 def softshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
     """x - lambd above lambd, x + lambd below -lambd, 0 between."""
+    _require_floating(input, "softshrink_check")
     if lambd < 0:
         # PyTorch names the dtype's largest value and its C++ scalar type.
         kind, largest = {
@@ -242,6 +243,7 @@ def softshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
 
 def hardshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
     """x where |x| > lambd, else 0."""
+    _require_floating(input, "hardshrink_cpu")
     return _C.where((input > lambd).logical_or(input < -lambd), input, _C.zeros_like(input))
 
 
