@@ -106,6 +106,18 @@ def test_triplet_margin_with_distance_loss_defaults_to_pairwise_distance():
     np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("fn", ["triplet_margin_loss", "triplet_margin_with_distance_loss"])
+def test_triplet_losses_add_margin_before_subtracting(fn):
+    # Distances of 1e30 swallow a margin added to d_pos first: PyTorch's loss
+    # is 0 there, and a margin added last would give 2.
+    far = np.array([[1e30]])
+    ours = getattr(ag.nn.functional, fn)(ag.zeros(1, 1), ag.tensor(far), ag.tensor(far), margin=2.0)
+    ref = getattr(torch.nn.functional, fn)(
+        torch.zeros(1, 1), torch.tensor(far), torch.tensor(far), margin=2.0
+    )
+    assert ours.item() == ref.item() == 0.0
+
+
 def test_ctc_loss_with_concatenated_targets():
     # 1-d targets hold every sample's labels one after another.
     logits = RNG.standard_normal((6, 3, 5))

@@ -346,6 +346,12 @@ def _check_triplet_dims(anchor: _C.Tensor, positive: _C.Tensor, negative: _C.Ten
         )
 
 
+def _triplet_hinge(d_pos: _C.Tensor, d_neg: _C.Tensor, margin: float, reduction: str) -> _C.Tensor:
+    # PyTorch adds margin to d_pos before subtracting d_neg; with large
+    # distances the other order rounds to a different loss.
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
 def triplet_margin_loss(
     anchor: _C.Tensor,
     positive: _C.Tensor,
@@ -369,7 +375,7 @@ def triplet_margin_loss(
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = _C.minimum(d_neg, pairwise_distance(positive, negative, p, eps))
-    return _reduce((d_pos - d_neg + margin).clamp_min(0), reduction)
+    return _triplet_hinge(d_pos, d_neg, margin, reduction)
 
 
 def triplet_margin_with_distance_loss(
@@ -392,7 +398,7 @@ def triplet_margin_with_distance_loss(
     d_neg = distance(anchor, negative)
     if swap:
         d_neg = _C.minimum(d_neg, distance(positive, negative))
-    return _reduce((d_pos - d_neg + margin).clamp_min(0), reduction)
+    return _triplet_hinge(d_pos, d_neg, margin, reduction)
 
 
 def _int_list(values: _C.Tensor | Sequence[int]) -> list[int]:
