@@ -6,8 +6,7 @@ checked again on every replay."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -15,81 +14,8 @@ import pytest
 
 import autograd_cpp as ag
 from autograd_cpp import compiler
+from compile_helpers import close, compare, fusion, step_names
 from test_random_graphs import BINARY, UNARY, build, random_plan
-
-RTOL = 1e-6
-
-
-@contextmanager
-def fusion(enabled: bool) -> Iterator[None]:
-    before = ag._C._compile_fusion()
-    ag._C._compile_set_fusion(enabled)
-    try:
-        yield
-    finally:
-        ag._C._compile_set_fusion(before)
-
-
-def close(a: Any, b: Any, exact: bool = False) -> None:
-    """Equal structure; tensors equal within RTOL (bit for bit if exact),
-    with the same requires_grad and grad_fn name."""
-    if isinstance(a, ag.Tensor):
-        assert isinstance(b, ag.Tensor)
-        assert a.dtype == b.dtype and a.shape == b.shape
-        x, y = a.detach().numpy(), b.detach().numpy()
-        if exact:
-            assert x.tobytes() == y.tobytes(), (x, y)
-        else:
-            # In float32 a gradient summed from many terms can cancel to a
-            # value far below its terms: there 1e-6 is taken relative to
-            # the largest element (float64 holds it per element).
-            scale = float(np.abs(x).max()) if x.size and x.dtype == np.float32 else 0.0
-            np.testing.assert_allclose(y, x, rtol=RTOL, atol=max(1e-12, RTOL * scale))
-        assert a.requires_grad == b.requires_grad
-        assert (a.grad_fn is None) == (b.grad_fn is None)
-        if a.grad_fn is not None:
-            assert a.grad_fn.name() == b.grad_fn.name()
-    elif isinstance(a, (tuple, list)):
-        assert type(a) is type(b) and len(a) == len(b)
-        for u, v in zip(a, b):
-            close(u, v, exact)
-    elif a is None:
-        assert b is None
-    else:
-        assert a == b
-
-
-def step_names(f: Callable[..., Any]) -> list[str]:
-    cf = f._compiled_function  # type: ignore[attr-defined]
-    return [n for entries in cf.programs.values() for p, _, _ in entries for n in p.step_names()]
-
-
-def leaves_like(data: list[np.ndarray], dtype: Any) -> list[ag.Tensor]:
-    return [ag.tensor(d, dtype=dtype, requires_grad=True) for d in data]
-
-
-def compare(
-    fn: Callable[..., Any],
-    data: list[np.ndarray],
-    extra: tuple[Any, ...] = (),
-    dtype: Any = ag.float64,
-    calls: int = 5,
-    exact: bool = False,
-) -> Callable[..., Any]:
-    """Runs fn eagerly and compiled on equal leaves for several calls (every
-    other call keeps .grad, so gradients accumulate) and compares outputs and
-    every leaf's .grad after each call."""
-    eager_leaves, comp_leaves = leaves_like(data, dtype), leaves_like(data, dtype)
-    cf = ag.compile(fn)
-    for i in range(calls):
-        if i % 2 == 0:
-            for x in eager_leaves + comp_leaves:
-                x.grad = None
-        close(fn(*eager_leaves, *extra), cf(*comp_leaves, *extra), exact)
-        for a, b in zip(eager_leaves, comp_leaves):
-            close(a.grad, b.grad, exact)
-    return cf
-
 
 # Ops that fuse (elementwise over one shape, Python numbers as scalars).
 FUSIBLE_UNARY: list[Callable[[ag.Tensor], ag.Tensor]] = [
