@@ -91,37 +91,41 @@ Tensor from_values(const T* data, size_t count, const Shape& sizes,
 }  // namespace detail
 
 inline Tensor empty(const Shape& sizes, TensorOptions options = {}) {
-  return detail::finish(ops::empty(sizes, options.dtype()), options);
+  return ops::user::empty(sizes, options.dtype(), options.requires_grad());
 }
 inline Tensor zeros(const Shape& sizes, TensorOptions options = {}) {
-  return detail::finish(ops::zeros(sizes, options.dtype()), options);
+  return ops::user::zeros(sizes, options.dtype(), options.requires_grad());
 }
 inline Tensor ones(const Shape& sizes, TensorOptions options = {}) {
-  return detail::finish(ops::ones(sizes, options.dtype()), options);
+  return ops::user::ones(sizes, options.dtype(), options.requires_grad());
 }
 inline Tensor full(const Shape& sizes, const Scalar& value,
                    TensorOptions options = {}) {
-  return detail::finish(ops::full(sizes, value, options.dtype()), options);
+  return ops::user::full(sizes, value, options.dtype(),
+                         options.requires_grad());
 }
 inline Tensor rand(const Shape& sizes, TensorOptions options = {}) {
-  return detail::finish(ops::rand(sizes, options.dtype()), options);
+  return ops::user::rand(sizes, options.dtype(), nullptr,
+                         options.requires_grad());
 }
 inline Tensor randn(const Shape& sizes, TensorOptions options = {}) {
-  return detail::finish(ops::randn(sizes, options.dtype()), options);
+  return ops::user::randn(sizes, options.dtype(), nullptr,
+                          options.requires_grad());
 }
 // torch.randint(low, high, sizes): int64 unless the options say otherwise.
 inline Tensor randint(int64_t low, int64_t high, const Shape& sizes,
                       TensorOptions options = {}) {
   const DType dtype = options.has_dtype() ? options.dtype() : DType::Int64;
-  return detail::finish(ops::randint(low, high, sizes, dtype), options);
+  return ops::user::randint(low, high, sizes, dtype, nullptr,
+                            options.requires_grad());
 }
 inline Tensor eye(int64_t n, TensorOptions options = {}) {
-  return detail::finish(ops::eye(n, n, options.dtype()), options);
+  return ops::user::eye(n, n, options.dtype(), options.requires_grad());
 }
 inline Tensor linspace(double start, double end, int64_t steps,
                        TensorOptions options = {}) {
-  return detail::finish(ops::linspace(start, end, steps, options.dtype()),
-                        options);
+  return ops::user::linspace(start, end, steps, options.dtype(),
+                             options.requires_grad());
 }
 // torch.arange(end) / torch.arange(start, end, step): int64 for integer
 // bounds, the default float dtype otherwise (unless options give one).
@@ -129,7 +133,7 @@ inline Tensor arange(const Scalar& start, const Scalar& end,
                      const Scalar& step = 1, TensorOptions options = {}) {
   std::optional<DType> dtype;
   if (options.has_dtype()) dtype = options.dtype();
-  return detail::finish(ops::arange(start, end, step, dtype), options);
+  return ops::user::arange(start, end, step, dtype, options.requires_grad());
 }
 inline Tensor arange(const Scalar& end, TensorOptions options = {}) {
   return arange(0, end, 1, options);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "compile/capture.h"
 #include "ops/index_data.h"
 
 namespace ag::ops {
@@ -228,8 +229,25 @@ Tensor index_put_tangent(const Tensor& self, const TensorList& indices,
 }
 }  // namespace
 
+namespace {
+// A recorded index_put's inputs: self, values, then the indices (which
+// may change from call to call).
+TensorList put_inputs(const Tensor& self, const Tensor& values,
+                      const TensorList& indices) {
+  TensorList in{self, values};
+  in.insert(in.end(), indices.begin(), indices.end());
+  return in;
+}
+TensorList put_indices(const TensorList& in) {
+  return TensorList(in.begin() + 2, in.end());
+}
+}  // namespace
+
 Tensor index_put(const Tensor& self, const TensorList& indices,
                  const Tensor& values, bool accumulate) {
+  AG_CAPTURE_RETURN_LIST("index_put",
+                         index_put(in[0], put_indices(in), in[1], accumulate),
+                         put_inputs(self, values, indices))
   Tensor out = clone_data(self);
   put_data(out, indices, values, accumulate);
   if (auto fn = record_index_put(self, indices, values, accumulate)) {
@@ -245,6 +263,15 @@ Tensor index_put(const Tensor& self, const TensorList& indices,
 
 Tensor& index_put_(Tensor& self, const TensorList& indices,
                    const Tensor& values, bool accumulate) {
+  if (auto* rec = compile::Recorder::armed()) {
+    rec->call("index_put_", put_inputs(self, values, indices),
+              [accumulate](const TensorList& in) {
+                Tensor s = in[0];
+                index_put_(s, put_indices(in), in[1], accumulate);
+                return TensorList{};
+              });
+    return self;
+  }
   autograd::check_inplace(self);
   check_no_internal_overlap(self);
   auto fn = record_index_put(self, indices, values, accumulate);

@@ -1,6 +1,7 @@
 // Comparisons and logical ops (bool results in the promoted dtype of the
 // operands) and bitwise ops; none is recorded in the graph.
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -37,34 +38,44 @@ Tensor bitwise(BinaryOp op, const Tensor& a, const Tensor& b,
 }  // namespace
 
 Tensor eq(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("eq", eq(in[0], in[1]), a, b)
   return compare(BinaryOp::Eq, a, b);
 }
 Tensor ne(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("ne", ne(in[0], in[1]), a, b)
   return compare(BinaryOp::Ne, a, b);
 }
 Tensor lt(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("lt", lt(in[0], in[1]), a, b)
   return compare(BinaryOp::Lt, a, b);
 }
 Tensor le(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("le", le(in[0], in[1]), a, b)
   return compare(BinaryOp::Le, a, b);
 }
 Tensor gt(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("gt", gt(in[0], in[1]), a, b)
   return compare(BinaryOp::Gt, a, b);
 }
 Tensor ge(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("ge", ge(in[0], in[1]), a, b)
   return compare(BinaryOp::Ge, a, b);
 }
 
 Tensor logical_and(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("logical_and", logical_and(in[0], in[1]), a, b)
   return compare(BinaryOp::LogicalAnd, a, b);
 }
 Tensor logical_or(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("logical_or", logical_or(in[0], in[1]), a, b)
   return compare(BinaryOp::LogicalOr, a, b);
 }
 Tensor logical_xor(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("logical_xor", logical_xor(in[0], in[1]), a, b)
   return compare(BinaryOp::LogicalXor, a, b);
 }
 Tensor logical_not(const Tensor& self) {
+  AG_CAPTURE_RETURN("logical_not", logical_not(in[0]), self)
   return predicate(UnaryOp::LogicalNot, self);
 }
 Tensor isnan(const Tensor& self) {
@@ -78,15 +89,19 @@ Tensor isfinite(const Tensor& self) {
 }
 
 Tensor bitwise_and(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("bitwise_and", bitwise_and(in[0], in[1]), a, b)
   return bitwise(BinaryOp::BitwiseAnd, a, b, "bitwise_and_cpu");
 }
 Tensor bitwise_or(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("bitwise_or", bitwise_or(in[0], in[1]), a, b)
   return bitwise(BinaryOp::BitwiseOr, a, b, "bitwise_or_cpu");
 }
 Tensor bitwise_xor(const Tensor& a, const Tensor& b) {
+  AG_CAPTURE_RETURN("bitwise_xor", bitwise_xor(in[0], in[1]), a, b)
   return bitwise(BinaryOp::BitwiseXor, a, b, "bitwise_xor_cpu");
 }
 Tensor bitwise_not(const Tensor& self) {
+  AG_CAPTURE_RETURN("bitwise_not", bitwise_not(in[0]), self)
   AG_CHECK_AS(NotImplementedError, !is_floating(self.dtype()),
               "\"bitwise_not_cpu\" not implemented for '",
               dtype_legacy_name(self.dtype()), "'");

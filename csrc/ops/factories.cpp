@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "compile/capture.h"
 #include "ops/op_utils.h"
 
 namespace ag::ops {
@@ -129,5 +130,94 @@ Tensor from_buffer(const void* data, const Shape& sizes, DType dtype) {
   }
   return out;
 }
+
+namespace user {
+
+namespace {
+
+template <typename Make>
+Tensor made(bool requires_grad, const Make& make) {
+  Tensor t = make();
+  if (requires_grad) autograd::set_requires_grad(t, true);
+  return t;
+}
+
+// `make` builds the tensor from attributes it holds by value.
+template <typename Make>
+Tensor called(const char* name, bool requires_grad, Make make) {
+  if (auto* rec = compile::Recorder::armed()) {
+    return rec->call(name, {}, [make, requires_grad](const TensorList&) {
+      return TensorList{made(requires_grad, make)};
+    })[0];
+  }
+  return made(requires_grad, make);
+}
+
+// A draw from a generator the caller owns: the program could not keep it.
+template <typename Make>
+Tensor drawn(const char* name, Generator* gen, bool requires_grad, Make make) {
+  if (gen == nullptr) return called(name, requires_grad, make);
+  if (capture::capturing()) {
+    capture::note_uncapturable(
+        std::string("a random factory (") + name +
+        ") with an explicit generator: the program does not own it");
+  }
+  return made(requires_grad, make);
+}
+
+}  // namespace
+
+Tensor empty(const Shape& sizes, DType dtype, bool requires_grad) {
+  return called("empty", requires_grad,
+                [sizes, dtype] { return ops::empty(sizes, dtype); });
+}
+Tensor zeros(const Shape& sizes, DType dtype, bool requires_grad) {
+  return called("zeros", requires_grad,
+                [sizes, dtype] { return ops::zeros(sizes, dtype); });
+}
+Tensor ones(const Shape& sizes, DType dtype, bool requires_grad) {
+  return called("ones", requires_grad,
+                [sizes, dtype] { return ops::ones(sizes, dtype); });
+}
+Tensor full(const Shape& sizes, const Scalar& value, DType dtype,
+            bool requires_grad) {
+  return called("full", requires_grad, [sizes, value, dtype] {
+    return ops::full(sizes, value, dtype);
+  });
+}
+Tensor eye(int64_t n, int64_t m, DType dtype, bool requires_grad) {
+  return called("eye", requires_grad,
+                [n, m, dtype] { return ops::eye(n, m, dtype); });
+}
+Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step,
+              std::optional<DType> dtype, bool requires_grad) {
+  return called("arange", requires_grad, [start, end, step, dtype] {
+    return ops::arange(start, end, step, dtype);
+  });
+}
+Tensor linspace(double start, double end, int64_t steps, DType dtype,
+                bool requires_grad) {
+  return called("linspace", requires_grad, [start, end, steps, dtype] {
+    return ops::linspace(start, end, steps, dtype);
+  });
+}
+Tensor rand(const Shape& sizes, DType dtype, Generator* gen,
+            bool requires_grad) {
+  return drawn("rand", gen, requires_grad,
+               [sizes, dtype, gen] { return ops::rand(sizes, dtype, gen); });
+}
+Tensor randn(const Shape& sizes, DType dtype, Generator* gen,
+             bool requires_grad) {
+  return drawn("randn", gen, requires_grad,
+               [sizes, dtype, gen] { return ops::randn(sizes, dtype, gen); });
+}
+Tensor randint(int64_t low, int64_t high, const Shape& sizes, DType dtype,
+               Generator* gen, bool requires_grad) {
+  return drawn("randint", gen, requires_grad, [low, high, sizes, dtype, gen] {
+    return ops::randint(low, high, sizes, dtype, gen);
+  });
+}
+
+}  // namespace user
 
 }  // namespace ag::ops

@@ -843,11 +843,13 @@ Tensor var_like(const Tensor& self, const IntList& dims_in, double correction,
 
 Tensor var(const Tensor& self, const IntList& dims, double correction,
            bool keepdim) {
+  AG_CAPTURE_RETURN("var", var(in[0], dims, correction, keepdim), self)
   return var_like<VarBackward0>(self, dims, correction, keepdim, false);
 }
 
 Tensor std(const Tensor& self, const IntList& dims, double correction,
            bool keepdim) {
+  AG_CAPTURE_RETURN("std", std(in[0], dims, correction, keepdim), self)
   return var_like<StdBackward0>(self, dims, correction, keepdim, true);
 }
 
@@ -965,6 +967,7 @@ Tensor cumsum_impl(const Tensor& self, int64_t dim_in, bool reverse,
 }  // namespace
 
 Tensor cumsum(const Tensor& self, int64_t dim, std::optional<DType> dtype) {
+  AG_CAPTURE_RETURN("cumsum", cumsum(in[0], dim, dtype), self)
   return cumsum_impl(self, dim, false, dtype);
 }
 

@@ -287,6 +287,7 @@ Tensor triangle(const Tensor& self, int64_t diagonal, bool upper) {
 }  // namespace
 
 Tensor flip(const Tensor& self, const IntList& dims) {
+  AG_CAPTURE_RETURN("flip", flip(in[0], dims), self)
   const IntList wrapped = unique_dims(dims, self.dim());
   Tensor out = empty_tensor(self.sizes(), self.dtype());
   kernels::flip(self, wrapped, out);

@@ -1018,9 +1018,52 @@ void fill_with_number(Tensor& self, const Scalar& value) {
   }
 }
 
+// Recording an indexing op: the tensors among `indices` are inputs of the
+// step after `first` others (they may change from call to call); the rest
+// of each index is an attribute.
+TensorList index_tensors(TensorList first,
+                         const std::vector<TensorIndex>& indices) {
+  for (const TensorIndex& i : indices) {
+    if (i.kind == TensorIndex::Kind::Tensor) first.push_back(i.tensor);
+  }
+  return first;
+}
+std::vector<TensorIndex> with_index_tensors(std::vector<TensorIndex> indices,
+                                            const TensorList& in,
+                                            size_t first) {
+  for (TensorIndex& i : indices) {
+    if (i.kind == TensorIndex::Kind::Tensor) i.tensor = in[first++];
+  }
+  return indices;
+}
+// A boolean index makes a result whose shape depends on the mask's values,
+// which later recorded steps (and Python, through .shape) would take as
+// fixed: such a read is not recorded, so the capture fails.
+bool masked(const std::vector<TensorIndex>& indices) {
+  for (const TensorIndex& i : indices) {
+    if (i.kind == TensorIndex::Kind::Tensor && i.tensor.defined() &&
+        i.tensor.dtype() == DType::Bool) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Tensor index(const Tensor& self, const std::vector<TensorIndex>& indices) {
+  if (auto* rec = compile::Recorder::armed()) {
+    if (!masked(indices)) {
+      return rec->call(
+          "getitem", index_tensors({self}, indices),
+          [indices](const TensorList& in) {
+            return TensorList{index(in[0], with_index_tensors(indices, in, 1))};
+          })[0];
+    }
+    capture::note_uncapturable(
+        "indexing with a boolean mask (the result's shape depends on the "
+        "mask's values)");
+  }
   // A lone slice is always applied (x[:] is a SliceBackward0 view, as in
   // PyTorch); inside a tuple, full slices are skipped.
   Sliced s = apply_slicing(self, indices, /*skip_full=*/indices.size() > 1);
@@ -1030,6 +1073,14 @@ Tensor index(const Tensor& self, const std::vector<TensorIndex>& indices) {
 
 void index_put_(Tensor& self, const std::vector<TensorIndex>& indices,
                 const Tensor& value) {
+  AG_CAPTURE_VOID(
+      "setitem",
+      [indices](const TensorList& in) {
+        Tensor s = in[0];
+        index_put_(s, with_index_tensors(indices, in, 2), in[1]);
+        return TensorList{};
+      },
+      index_tensors({self, value}, indices))
   // As PyTorch's setitem: the value's leading size-1 dimensions are dropped
   // before broadcasting, so x[0] = y[None] works (copy_ alone refuses it).
   int64_t leading = 0;
@@ -1047,6 +1098,12 @@ void index_put_(Tensor& self, const std::vector<TensorIndex>& indices,
 
 void index_put_(Tensor& self, const std::vector<TensorIndex>& indices,
                 const Scalar& value) {
+  AG_CAPTURE_VOID("setitem", ([indices, value](const TensorList& in) {
+                    Tensor s = in[0];
+                    index_put_(s, with_index_tensors(indices, in, 1), value);
+                    return TensorList{};
+                  }),
+                  index_tensors({self}, indices))
   Sliced s = apply_slicing(self, indices, /*skip_full=*/true);
   if (!s.indices.empty()) {
     index_put_(s.result, s.indices, scalar_tensor(value, self.dtype()));

@@ -126,9 +126,9 @@ void bind_factories(py::module_& m) {
           const Shape s = a.shape(0);
           const DType d = a.optional_dtype(2).value_or(default_dtype());
           Generator* gen = to_generator(a.object(1));
-          return wrap(
-              finish(is_normal ? ops::randn(s, d, gen) : ops::rand(s, d, gen),
-                     a.to_bool(4)));
+          const bool rg = a.to_bool(4);
+          return wrap(is_normal ? ops::user::randn(s, d, gen, rg)
+                                : ops::user::rand(s, d, gen, rg));
         },
         is_normal ? "Standard normal samples." : "Uniform samples in [0, 1).");
     def(
@@ -140,9 +140,10 @@ void bind_factories(py::module_& m) {
           check_device(a.object(2));
           const Tensor like = a.tensor(0);
           const DType d = a.optional_dtype(1).value_or(like.dtype());
-          return wrap(finish(is_normal ? ops::randn(like.sizes(), d)
-                                       : ops::rand(like.sizes(), d),
-                             a.to_bool(3)));
+          const bool rg = a.to_bool(3);
+          return wrap(is_normal
+                          ? ops::user::randn(like.sizes(), d, nullptr, rg)
+                          : ops::user::rand(like.sizes(), d, nullptr, rg));
         },
         is_normal ? "Standard normal samples with input's size and dtype."
                   : "Uniform samples in [0, 1) with input's size and dtype.");
@@ -158,9 +159,9 @@ void bind_factories(py::module_& m) {
         const int64_t low = short_form ? 0 : a.to_int(0);
         const int64_t high = a.to_int(kw - 2);
         const DType d = a.optional_dtype(kw + 1).value_or(DType::Int64);
-        return wrap(finish(ops::randint(low, high, a.shape(kw - 1), d,
-                                        to_generator(a.object(kw))),
-                           a.to_bool(kw + 3)));
+        return wrap(ops::user::randint(low, high, a.shape(kw - 1), d,
+                                       to_generator(a.object(kw)),
+                                       a.to_bool(kw + 3)));
       },
       "Integer samples uniform in [low, high).");
   def(

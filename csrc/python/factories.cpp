@@ -219,11 +219,14 @@ void bind_data_factories(py::module_& m) {
 }
 
 void bind_shape_factories(py::module_& m) {
-  using Make = Tensor (*)(const Shape&, DType);
+  using Make = Tensor (*)(const Shape&, DType, bool);
   const std::tuple<const char*, Make, const char*> sized[] = {
-      {"zeros", &ops::zeros, "A tensor of the given size filled with zeros."},
-      {"ones", &ops::ones, "A tensor of the given size filled with ones."},
-      {"empty", &ops::empty, "An uninitialised tensor of the given size."},
+      {"zeros", &ops::user::zeros,
+       "A tensor of the given size filled with zeros."},
+      {"ones", &ops::user::ones,
+       "A tensor of the given size filled with ones."},
+      {"empty", &ops::user::empty,
+       "An uninitialised tensor of the given size."},
   };
   for (const auto& [name, make, doc] : sized) {
     def(
@@ -231,16 +234,16 @@ void bind_shape_factories(py::module_& m) {
         [make = make](Args& a) {
           check_device(a.object(2));
           const DType d = a.optional_dtype(1).value_or(default_dtype());
-          return wrap(finish(make(a.shape(0), d), a.to_bool(3)));
+          return wrap(make(a.shape(0), d, a.to_bool(3)));
         },
         doc);
   }
   const std::tuple<const char*, Make, const char*> like[] = {
-      {"zeros_like", &ops::zeros,
+      {"zeros_like", &ops::user::zeros,
        "A tensor of zeros with input's size and dtype."},
-      {"ones_like", &ops::ones,
+      {"ones_like", &ops::user::ones,
        "A tensor of ones with input's size and dtype."},
-      {"empty_like", &ops::empty,
+      {"empty_like", &ops::user::empty,
        "An uninitialised tensor with input's size and dtype."},
   };
   for (const auto& [name, make, doc] : like) {
@@ -250,7 +253,7 @@ void bind_shape_factories(py::module_& m) {
           check_device(a.object(2));
           const Tensor t = a.tensor(0);
           const DType d = a.optional_dtype(1).value_or(t.dtype());
-          return wrap(finish(make(t.sizes(), d), a.to_bool(3)));
+          return wrap(make(t.sizes(), d, a.to_bool(3)));
         },
         doc);
   }
@@ -261,7 +264,7 @@ void bind_shape_factories(py::module_& m) {
       [](Args& a) {
         const Tensor t = a.tensor(0);
         const DType d = a.optional_dtype(2).value_or(t.dtype());
-        return wrap(finish(ops::full(t.sizes(), a.scalar(1), d), a.to_bool(3)));
+        return wrap(ops::user::full(t.sizes(), a.scalar(1), d, a.to_bool(3)));
       },
       "A tensor with input's size filled with fill_value.");
   def(
@@ -270,9 +273,9 @@ void bind_shape_factories(py::module_& m) {
         check_device(a.object(3));
         const Scalar v = a.scalar(1);
         const DType inferred = v.is_floating() ? default_dtype() : v.dtype();
-        return wrap(finish(
-            ops::full(a.shape(0), v, a.optional_dtype(2).value_or(inferred)),
-            a.to_bool(4)));
+        return wrap(ops::user::full(a.shape(0), v,
+                                    a.optional_dtype(2).value_or(inferred),
+                                    a.to_bool(4)));
       },
       "A tensor of the given size filled with fill_value.");
   def(
@@ -282,7 +285,7 @@ void bind_shape_factories(py::module_& m) {
         const int64_t n = a.to_int(0);
         const int64_t cols = a.optional_int(1).value_or(n);
         const DType d = a.optional_dtype(2).value_or(default_dtype());
-        return wrap(finish(ops::eye(n, cols, d), a.to_bool(4)));
+        return wrap(ops::user::eye(n, cols, d, a.to_bool(4)));
       },
       "A 2-d tensor with ones on the diagonal and zeros elsewhere.");
   def(
@@ -296,8 +299,8 @@ void bind_shape_factories(py::module_& m) {
         const Scalar start = short_form ? Scalar(int64_t{0}) : a.scalar(0);
         const Scalar end = short_form ? a.scalar(0) : a.scalar(1);
         const Scalar step = short_form ? Scalar(int64_t{1}) : a.scalar(2);
-        return wrap(finish(ops::arange(start, end, step, a.optional_dtype(kw)),
-                           a.to_bool(kw + 2)));
+        return wrap(ops::user::arange(start, end, step, a.optional_dtype(kw),
+                                      a.to_bool(kw + 2)));
       },
       "Values from start to end (exclusive) spaced by step, as a 1-d tensor.");
   def(
@@ -305,10 +308,9 @@ void bind_shape_factories(py::module_& m) {
       [](Args& a) {
         check_device(a.object(4));
         const DType d = a.optional_dtype(3).value_or(default_dtype());
-        return wrap(
-            finish(ops::linspace(a.scalar(0).to<double>(),
-                                 a.scalar(1).to<double>(), a.to_int(2), d),
-                   a.to_bool(5)));
+        return wrap(ops::user::linspace(a.scalar(0).to<double>(),
+                                        a.scalar(1).to<double>(), a.to_int(2),
+                                        d, a.to_bool(5)));
       },
       "steps values evenly spaced from start to end inclusive.");
 }
