@@ -661,3 +661,93 @@ def test_in_place_view_op_falls_back() -> None:
         return y.sum(1)
 
     fallback_case(f, lambda i: (ag.arange(3.0) + i,), "in-place view op")
+
+
+# ---- memory plan ---------------------------------------------------------------------
+
+
+def the_program(f: Callable[..., Any]) -> Any:
+    (entry,) = [e for es in f._compiled_function.programs.values() for e in es]  # type: ignore[attr-defined]
+    return entry[0]
+
+
+def test_memory_plan_reuses_buffers_of_unfused_steps() -> None:
+    def build() -> tuple[nn.Module, Any]:
+        ag.manual_seed(0)
+        m = nn.Sequential(nn.Linear(16, 64), nn.ReLU(), nn.Linear(64, 1))
+        return m, ag.optim.Adam(m.parameters(), lr=1e-2)
+
+    def make(m: nn.Module, opt: Any) -> Callable[[ag.Tensor, ag.Tensor], ag.Tensor]:
+        def step(x: ag.Tensor, y: ag.Tensor) -> ag.Tensor:
+            opt.zero_grad()
+            loss = F.mse_loss(m(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        return step
+
+    (m_e, o_e), (m_c, o_c) = build(), build()
+    s_e, s_c = make(m_e, o_e), ag.compile(make(m_c, o_c))
+    data = [(ag.randn(32, 16), ag.randn(32, 1)) for _ in range(6)]
+    for x, y in data[:3]:
+        same(s_e(x, y), s_c(x, y))
+    program = the_program(s_c)
+    reused, allocated, kept = program.buffer_stats()
+    for x, y in data[3:]:
+        same(s_e(x, y), s_c(x, y))
+    reused2, allocated2, kept2 = program.buffer_stats()
+    # Every later replay takes all its buffers from the plan.
+    assert reused2 - reused >= 3 * 5 and allocated2 == allocated and kept2 == kept > 0
+    for p, q in zip(m_e.parameters(), m_c.parameters()):
+        same(p, q)
+        same(o_e.state[p], o_c.state[q])
+
+
+def test_memory_plan_leaves_buffers_that_are_still_held() -> None:
+    w_e = ag.randn(8, 8, requires_grad=True)
+    w_c = w_e.detach().clone().requires_grad_()
+
+    def f(w: ag.Tensor, x: ag.Tensor) -> tuple[ag.Tensor, ag.Tensor]:
+        h = (x @ w).tanh()  # kept by the caller
+        loss = (h @ w).sum()  # its graph is run outside, later
+        return h, loss
+
+    cf = ag.compile(f)
+    eager, compiled = [], []
+    for i in range(6):
+        x = ag.randn(4, 8) * (i + 1)
+        eager.append(f(w_e, x))
+        compiled.append(cf(w_c, x))
+    for (h_e, l_e), (h_c, l_c) in zip(eager, compiled):
+        l_e.backward()
+        l_c.backward()
+        same(h_e, h_c)  # no later replay wrote into what a caller holds
+    same(w_e.grad, w_c.grad)
+    program = the_program(cf)
+    assert program.buffer_stats()[1] > 0  # held buffers: ordinary allocations
+    # Outputs outlive their program and its plan.
+    compiler.reset()
+    del program, cf
+    same(eager[-1][0], compiled[-1][0])
+
+
+def test_memory_plan_off_gives_the_same_results() -> None:
+    def f(x: ag.Tensor, w: ag.Tensor) -> ag.Tensor:
+        out = (x @ w).relu() @ w.t()
+        loss = out.pow(2).mean()
+        loss.backward()
+        return out
+
+    ag.manual_seed(4)
+    w_e = ag.randn(6, 5, requires_grad=True)
+    w_c = w_e.detach().clone().requires_grad_()
+    cf = ag.compile(f)
+    try:
+        for i in range(6):
+            ag._C._compile_set_memory_plan(i % 2 == 0)
+            x = ag.randn(3, 6)
+            same(f(x, w_e), cf(x, w_c))
+            same(w_e.grad, w_c.grad)
+    finally:
+        ag._C._compile_set_memory_plan(True)

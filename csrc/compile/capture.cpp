@@ -76,8 +76,52 @@ std::string Program::check_guards(const TensorList& inputs) const {
   return "";
 }
 
+namespace {
+std::atomic<bool> memory_plan_on{true};
+
+// Lends a program's memory plan to this replay when no other replay holds
+// it and no capture runs on the thread: storages allocated until the end
+// of the replay take their memory from it. The replay's state records
+// nothing (depth 1).
+class LendBuffers {
+ public:
+  LendBuffers(BufferPlan& plan, std::atomic<bool>& busy) : busy_(busy) {
+    if (capture::tls_capture != nullptr ||
+        !memory_plan_on.load(std::memory_order_relaxed) ||
+        busy.exchange(true, std::memory_order_acquire)) {
+      return;
+    }
+    lent_ = true;
+    plan.begin();
+    state_.depth = 1;
+    state_.buffers = &plan;
+    capture::tls_capture = &state_;
+  }
+  ~LendBuffers() {
+    if (!lent_) return;
+    capture::tls_capture = nullptr;
+    busy_.store(false, std::memory_order_release);
+  }
+  LendBuffers(const LendBuffers&) = delete;
+  LendBuffers& operator=(const LendBuffers&) = delete;
+
+ private:
+  std::atomic<bool>& busy_;
+  capture::ThreadState state_;
+  bool lent_ = false;
+};
+}  // namespace
+
+bool memory_plan_enabled() {
+  return memory_plan_on.load(std::memory_order_relaxed);
+}
+void set_memory_plan_enabled(bool enabled) {
+  memory_plan_on.store(enabled, std::memory_order_relaxed);
+}
+
 bool Program::run(const TensorList& inputs, TensorList& outputs) const {
   if (!check_guards(inputs).empty()) return false;
+  LendBuffers lend(buffers_, buffers_busy_);
   std::vector<Tensor> slots(static_cast<size_t>(num_slots_));
   for (const auto& [slot, t] : constants_) slots[slot] = t;
   for (size_t i = 0; i < inputs.size(); ++i) slots[input_slots_[i]] = inputs[i];

@@ -23,6 +23,7 @@
 // An op records itself with one line at its top (AG_CAPTURE_* below); when
 // no capture runs this is a thread-local load and a branch.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -75,6 +76,11 @@ class Program {
   size_t num_constants() const { return constants_.size(); }
   // One line per step: "s5 = add(s1, s3)".
   std::string dump() const;
+  // The memory plan's counts so far: allocations served from buffers the
+  // program keeps, ordinary allocations, and the bytes kept.
+  int64_t buffers_reused() const { return buffers_.reused(); }
+  int64_t buffers_allocated() const { return buffers_.allocated(); }
+  size_t buffers_bytes() const { return buffers_.bytes(); }
 
  private:
   friend class Recorder;
@@ -92,6 +98,10 @@ class Program {
   // frees each intermediate where eager Python would drop its last
   // reference, not at the end of the call.
   std::vector<std::vector<int32_t>> release_after_;
+  // Buffers kept across replays for the storages steps allocate (Note
+  // [Memory plan]), lent to one replay at a time.
+  mutable BufferPlan buffers_;
+  mutable std::atomic<bool> buffers_busy_{false};
 };
 
 // Whether captures fuse elementwise steps (compile/fusion.h); on by
@@ -99,6 +109,10 @@ class Program {
 // rule fusion out).
 bool fusion_enabled();
 void set_fusion_enabled(bool enabled);
+// Whether replays take their storages' memory from the program's memory
+// plan (Note [Memory plan]); on by default. Checked on every replay.
+bool memory_plan_enabled();
+void set_memory_plan_enabled(bool enabled);
 
 // Captures on the thread that constructs it until finish() or destruction.
 // Captures do not nest: a second Recorder on a thread that captures throws.

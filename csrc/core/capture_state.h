@@ -13,8 +13,9 @@
 #include <vector>
 
 namespace ag {
+class BufferPlan;
 class Storage;
-}
+}  // namespace ag
 
 namespace ag::capture {
 
@@ -24,6 +25,9 @@ struct ThreadState {
   std::unordered_set<const Storage*> fresh_storages;
   // Why the capture cannot replay (empty while it can).
   std::vector<std::string> failures;
+  // Set while a compiled program replays (at depth 1: nothing records):
+  // the buffers new storages take their memory from (Note [Memory plan]).
+  BufferPlan* buffers = nullptr;
 };
 
 extern thread_local ThreadState* tls_capture;

@@ -150,17 +150,76 @@ DataPtr allocate_cpu(size_t nbytes) {
 }
 
 Storage::Storage(size_t nbytes) : nbytes_(nbytes), allocated_(true) {
+  capture::ThreadState* c = capture::capturing();
   if (nbytes <= kInlineBytes) {
     data_ = DataPtr(inline_, nullptr, nullptr);
+  } else if (c && c->buffers) {
+    data_ = c->buffers->take(nbytes);
   } else {
     data_ = allocate_cpu(nbytes);
   }
   if (profiler::memory_enabled()) {
     profiler::record_memory(static_cast<int64_t>(nbytes));
   }
-  if (capture::ThreadState* c = capture::capturing()) {
-    if (c->depth == 0) c->fresh_storages.insert(this);
+  if (c && c->depth == 0) c->fresh_storages.insert(this);
+}
+
+namespace {
+// A plan keeps at most this much; buffers from kHugeFrom on are left to
+// the huge-buffer cache, which reuses them already.
+constexpr size_t kPlanLimit = size_t{64} << 20;
+}  // namespace
+
+struct BufferPlan::Block {
+  // Free: the plan's to lend. Lent: a storage holds it. Orphaned: lent
+  // when the plan went away, so the storage frees it.
+  enum State : int { kFree, kLent, kOrphaned };
+  std::atomic<int> state{kFree};
+  size_t nbytes = 0;
+  DataPtr data;
+};
+
+BufferPlan::BufferPlan() = default;
+
+BufferPlan::~BufferPlan() {
+  for (auto& b : blocks_) {
+    int lent = Block::kLent;
+    if (b->state.compare_exchange_strong(lent, Block::kOrphaned)) {
+      static_cast<void>(b.release());  // give_back frees it
+    }
   }
+}
+
+void BufferPlan::give_back(void* block) {
+  auto* b = static_cast<Block*>(block);
+  int lent = Block::kLent;
+  if (!b->state.compare_exchange_strong(lent, Block::kFree)) {
+    std::unique_ptr<Block> orphan(b);
+  }
+}
+
+DataPtr BufferPlan::take(size_t nbytes) {
+  const size_t k = next_++;
+  if (k == blocks_.size()) {
+    // The first replay: each allocation gets its block now (a placeholder
+    // of 0 bytes, never lent, past the plan's limit).
+    auto b = std::make_unique<Block>();
+    if (nbytes < kHugeFrom && bytes_ + nbytes <= kPlanLimit) {
+      b->nbytes = nbytes;
+      b->data = allocate_cpu(nbytes);
+      bytes_ += nbytes;
+    }
+    blocks_.push_back(std::move(b));
+  }
+  Block& b = *blocks_[k];
+  int free = Block::kFree;
+  if (b.nbytes == nbytes &&
+      b.state.compare_exchange_strong(free, Block::kLent)) {
+    ++reused_;
+    return DataPtr(b.data.get(), &b, &give_back);
+  }
+  ++allocated_;
+  return allocate_cpu(nbytes);
 }
 
 Storage::~Storage() {

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 namespace ag {
 
@@ -68,6 +69,42 @@ class Storage {
   VersionCounter version_;
   // Allocated here rather than borrowed: the memory profiler counts it.
   bool allocated_ = false;
+};
+
+// Note [Memory plan]: the buffers a compiled program (compile/capture.h)
+// keeps from one replay to the next. A replay allocates the same sizes in
+// the same order every time, so its k-th allocation takes block k when
+// that block is free, i.e. the last tensor over it (with every view, saved
+// copy or .grad holding it) is gone. A block still held (an output the
+// user kept, a tensor saved for a backward outside the program) is left
+// alone and that allocation is an ordinary one, so reuse needs no lifetime
+// analysis to be safe. A block outlives the plan while a tensor holds it.
+class BufferPlan {
+ public:
+  BufferPlan();
+  ~BufferPlan();
+  BufferPlan(const BufferPlan&) = delete;
+  BufferPlan& operator=(const BufferPlan&) = delete;
+
+  // Starts a replay: its allocations count from block 0. One replay at a
+  // time uses a plan (the program hands it to one thread).
+  void begin() { next_ = 0; }
+  // Memory for the replay's next allocation of nbytes.
+  DataPtr take(size_t nbytes);
+
+  // Allocations served from a kept block, and ordinary ones, so far.
+  int64_t reused() const { return reused_; }
+  int64_t allocated() const { return allocated_; }
+  // Bytes the plan keeps.
+  size_t bytes() const { return bytes_; }
+
+ private:
+  struct Block;
+  static void give_back(void* block);
+  std::vector<std::unique_ptr<Block>> blocks_;
+  size_t next_ = 0;
+  size_t bytes_ = 0;
+  int64_t reused_ = 0, allocated_ = 0;
 };
 
 }  // namespace ag

@@ -84,6 +84,19 @@ void bind_compile(py::module_& m) {
       [](Args&) { return py::bool_(compile::fusion_enabled()); },
       "Whether captures fuse elementwise steps.");
 
+  def(
+      m, {"_compile_set_memory_plan(bool enabled) -> None"},
+      [](Args& a) {
+        compile::set_memory_plan_enabled(a.to_bool(0));
+        return py::none();
+      },
+      "Whether replays reuse the buffers their programs keep (on by "
+      "default).");
+  def(
+      m, {"_compile_memory_plan() -> _bool"},
+      [](Args&) { return py::bool_(compile::memory_plan_enabled()); },
+      "Whether replays reuse the buffers their programs keep.");
+
   py::class_<compile::Program, std::shared_ptr<compile::Program>> program(
       m, "_CompiledProgram");
   program.doc() = "A captured op list, replayed in C++.";
@@ -115,6 +128,15 @@ void bind_compile(py::module_& m) {
         return std::move(out);
       },
       "The name of each step, in order.");
+  def_method(
+      program, {"buffer_stats(self) -> tuple[_int, _int, _int]"},
+      [](Args& a) -> py::object {
+        const compile::Program& p = a.self<compile::Program>();
+        return py::make_tuple(p.buffers_reused(), p.buffers_allocated(),
+                              p.buffers_bytes());
+      },
+      "The memory plan so far: (allocations served from kept buffers, "
+      "ordinary allocations, bytes kept).");
   def_method(
       program, {"dump(self) -> _str"},
       [](Args& a) { return py::str(a.self<compile::Program>().dump()); },

@@ -13,7 +13,7 @@ of the modules it called and the hyperparameters of the optimizers it
 stepped); a miss captures again, up to
 ``cache_size_limit`` programs per function, after which the function stays
 eager with a warning. What cannot be replayed (reading tensor values into
-Python, ops without a replay kernel, Python hooks, random ops) fails the
+Python, ops without a replay kernel, Python hooks, in-place random draws) fails the
 capture, and that signature runs eagerly from then on; ``explain`` says why.
 Results are eager's, bit for bit: replay runs the same kernels."""
 
