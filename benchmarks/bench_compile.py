@@ -9,6 +9,9 @@ Side by side in one process, one thread:
   (``unfused``: every recorded op replayed);
 * ``mlp_adam``: a 16-64-64-1 ReLU MLP, batch 32, one training step
   (zero_grad, forward, MSE loss, backward, Adam step);
+* ``memory_plan``: the compiled ``mlp_adam`` step with the memory plan on
+  and off (trials alternating), and the allocations one replay makes:
+  served from the program's kept buffers, or ordinary ones;
 * ``capture``: the first calls of the compiled functions: for autograd_cpp
   the eager warm-up call plus the capturing call, for PyTorch
   ``torch.compile``'s first call (code generation and C++ compilation).
@@ -112,7 +115,12 @@ def main() -> int:
     torch.set_num_threads(1)
     ag.set_num_threads(1)
     libs = {"ag": ag, "torch": torch}
-    results: dict[str, dict[str, float]] = {"chain": {}, "mlp_adam": {}, "capture": {}}
+    results: dict[str, dict[str, float]] = {
+        "chain": {},
+        "mlp_adam": {},
+        "memory_plan": {},
+        "capture": {},
+    }
     ok = True
 
     # ---- chain ----
@@ -203,6 +211,27 @@ def main() -> int:
         print("mlp_adam: autograd_cpp and torch disagree", file=sys.stderr)
         ok = False
 
+    # ---- memory plan ----
+    _, _, step = mlp_setup(ag)
+    cf = ag.compile(step)
+    x, y = ag.tensor(xb), ag.tensor(yb)
+    for _ in range(3):
+        cf(x, y)
+    ((program, _, _),) = [e for es in cf._compiled_function.programs.values() for e in es]
+    reused, allocated, kept = program.buffer_stats()
+    cf(x, y)
+    reused2, allocated2, _ = program.buffer_stats()
+    mp = results["memory_plan"]
+    mp["reused_per_step"], mp["allocated_per_step"] = reused2 - reused, allocated2 - allocated
+    mp["kept_bytes"] = kept
+    trials: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(args.repeat):
+        for on in (True, False):
+            ag._C._compile_set_memory_plan(on)
+            trials[on].append(median_time(lambda: cf(x, y), 1, 20))
+    ag._C._compile_set_memory_plan(True)
+    mp["on"], mp["off"] = statistics.median(trials[True]), statistics.median(trials[False])
+
     # ---- report ----
     def us(v: float | None) -> str:
         return "-" if v is None else f"{v * 1e6:.2f}"
@@ -244,9 +273,17 @@ def main() -> int:
         "chain: unfused replay / torch.compile", c.get("ag_unfused"), c.get("torch_compiled"), 0.4
     )
     target("mlp_adam: compiled / torch eager", m.get("ag_compiled"), m.get("torch_eager"), 0.1)
+    target("mlp_adam: compiled / ag eager", m.get("ag_compiled"), m.get("ag_eager"), 0.5)
     for k, v in cap.items():
         if k.startswith("ag_"):
             print(f"| first call(s) {k[3:]} <= 0.5 s | {v:.3f} s | {'yes' if v <= 0.5 else 'no'} |")
+    print()
+    print(
+        f"memory plan, mlp_adam replay: {mp['reused_per_step']:.0f} allocations from kept "
+        f"buffers, {mp['allocated_per_step']:.0f} ordinary ({mp['kept_bytes'] / 1024:.0f} KiB "
+        f"kept); µs per step with the plan {us(mp['on'])}, without {us(mp['off'])} "
+        f"({ratio(mp['on'], mp['off'])})"
+    )
     print()
     print("first calls (s): " + ", ".join(f"{k} {v:.3f}" for k, v in cap.items()))
     if args.json:
