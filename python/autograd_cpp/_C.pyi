@@ -1556,6 +1556,10 @@ class _CompiledProgram:
     """
     A captured op list, replayed in C++.
     """
+    def buffer_stats(self) -> tuple[_int, _int, _int]:
+        """
+        The memory plan so far: (allocations served from kept buffers, ordinary allocations, bytes kept).
+        """
     def check_guards(self, inputs: collections.abc.Sequence[Tensor]) -> _str:
         """
         Why the guards reject `inputs`, or an empty string.
@@ -1668,9 +1672,17 @@ def _compile_fusion() -> _bool:
     """
     Whether captures fuse elementwise steps.
     """
+def _compile_memory_plan() -> _bool:
+    """
+    Whether replays reuse the buffers their programs keep.
+    """
 def _compile_set_fusion(enabled: _bool) -> None:
     """
     Whether later captures fuse elementwise steps (on by default).
+    """
+def _compile_set_memory_plan(enabled: _bool) -> None:
+    """
+    Whether replays reuse the buffers their programs keep (on by default).
     """
 def _current_dual_level() -> _int:
     """
