@@ -105,13 +105,45 @@ TEST(Compile, GuardsRejectOtherSignatures) {
 TEST(Compile, UnrecordedOpFailsTheCapture) {
   const Tensor x = make_tensor<float>({1, 2}, {2});
   compile::Recorder recorder({x});
-  // cumsum has no replay kernel: its output is found as a tensor made
+  // cumprod has no replay kernel: its output is found as a tensor made
   // outside any recorded op.
-  const Tensor out = ops::mul(ops::cumsum(x, 0), x);
+  const Tensor out = ops::mul(ops::cumprod(x, 0), x);
   EXPECT_EQ(recorder.finish({out}), nullptr);
   ASSERT_FALSE(recorder.failures().empty());
   EXPECT_NE(recorder.failures()[0].find("without a replay kernel"),
             std::string::npos);
+}
+
+TEST(Compile, FactoriesRecordAsTheUserCallsThem) {
+  const Tensor x = make_tensor<float>({1, 2}, {2});
+  compile::Recorder recorder({x});
+  const Tensor out = ops::add(x, ops::user::ones({2}, DType::Float32, false));
+  auto program = recorder.finish({out});
+  ASSERT_NE(program, nullptr);
+  ASSERT_EQ(program->steps().size(), 2u);
+  EXPECT_EQ(program->steps()[0].name, "ones");
+  TensorList outs;
+  ASSERT_TRUE(program->run({make_tensor<float>({5, 6}, {2})}, outs));
+  EXPECT_EQ(outs[0].data_ptr<float>()[0], 6.0f);
+  EXPECT_EQ(outs[0].data_ptr<float>()[1], 7.0f);
+}
+
+TEST(Compile, MemoryPlanReusesOnlyFreedBuffers) {
+  auto plan = std::make_unique<BufferPlan>();
+  plan->begin();
+  DataPtr a = plan->take(4096);  // the first replay makes the block
+  plan->begin();
+  DataPtr held = plan->take(4096);  // `a` still holds block 0
+  EXPECT_NE(held.get(), a.get());
+  void* const kept = a.get();
+  a.reset();
+  plan->begin();
+  DataPtr b = plan->take(4096);  // free again: the same memory
+  EXPECT_EQ(b.get(), kept);
+  EXPECT_EQ(plan->take(128).get() == nullptr, false);
+  plan.reset();  // the block outlives its plan while lent
+  static_cast<unsigned char*>(b.get())[4095] = 1;
+  b.reset();
 }
 
 TEST(Compile, CapturesDoNotNest) {
