@@ -1788,6 +1788,10 @@ def _set_tangent(tensor: Tensor, tangent: Tensor) -> None:
     """
     Gives a custom Function's output the tangent its jvp computed.
     """
+def _set_untracked_tangent_epoch(epoch: _int) -> _int:
+    """
+    Note [Untracked tangents]: sets this thread's epoch (0: off) and returns the previous one.
+    """
 def _set_vmap_hook(hook: typing.Any, batched_type: typing.Any) -> None:
     """
     Note [vmap's dispatch hook]: while a vmap runs, the hook and the class of its batched tensors; None, None removes them.
