@@ -66,7 +66,9 @@ class _Level:
             # Under jvp (forward mode): the leaf keeps the input's tangent.
             # Only the dual view is handed on, so the level holds the leaf.
             self.dual_leaves.append(leaf)
-            return rewrap(fwAD.make_dual(leaf, tangent))
+            # Both physical: the primitive directly (fwAD.make_dual's checks
+            # hold, the tangent being one already).
+            return rewrap(_C._make_dual(leaf, tangent, level=_C._current_dual_level()))
         return rewrap(leaf)
 
     def tracked_outside(self, tensors: Sequence[object]) -> bool:
@@ -97,8 +99,11 @@ class _Level:
 
 def _tangent(x: Any) -> Tensor | None:
     """x's forward-mode tangent (jvp over this transform), or None."""
-    if _C._current_dual_level() < 0 or not isinstance(x, Tensor):
+    level = _C._current_dual_level()
+    if level < 0 or not isinstance(x, Tensor):
         return None
+    if type(x) is Tensor:  # a plain tensor: no vmap level to see through
+        return _C._unpack_dual(x, level=level)[1]  # type: ignore[no-any-return]
     return fwAD.unpack_dual(x).tangent
 
 
