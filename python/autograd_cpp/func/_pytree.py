@@ -144,7 +144,7 @@ def tree_unflatten(leaves: Iterable[Any], spec: TreeSpec) -> Any:
             if len(items) > spec.num_leaves:
                 raise ValueError("tree_unflatten: more leaves than the spec holds")
             raise StopIteration
-        return items[0] if spec.kind is None else spec.kind(items)  # type: ignore[misc]
+        return items[0] if spec.kind is None else spec.kind(items)
     it = iter(leaves)
 
     def go(s: TreeSpec) -> Any:

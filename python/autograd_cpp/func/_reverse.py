@@ -103,7 +103,7 @@ def _tangent(x: Any) -> Tensor | None:
     if level < 0 or not isinstance(x, Tensor):
         return None
     if type(x) is Tensor:  # a plain tensor: no vmap level to see through
-        return _C._unpack_dual(x, level=level)[1]  # type: ignore[no-any-return]
+        return _C._unpack_dual(x, level=level)[1]
     return fwAD.unpack_dual(x).tangent
 
 
