@@ -13,10 +13,12 @@ once, naming the op. Rules re-enter ``dispatch`` for their own calls, so a
 level's physical tensor may itself be batched at an outer level, and
 nested vmaps need nothing more.
 
-While any vmap runs, the library's module-level functions (those of
-``_C`` and every re-export of them) are replaced by dispatching wrappers,
-and put back when the outermost vmap ends; functions imported by name into
-user modules before the call are not reached.
+While any vmap runs, every function and method the extension defines
+hands a call that gets a batched tensor to ``dispatch`` (Note [vmap's
+dispatch hook] in csrc/python/callable.cpp), wherever the caller found the
+function; calls on plain tensors run as usual. Random ops, which vmap
+handles on plain tensors too, are also replaced by dispatching wrappers in
+the library's modules and on Tensor until the outermost vmap ends.
 """
 
 from __future__ import annotations
