@@ -65,23 +65,13 @@ def _vmap_jvp(op):
     return run
 
 
-# Ops whose vmap(jvp) differs from torch.func's, and why. Plain vmap already
-# fails on the first group (no forward mode involved); the second are ops
-# written as a Python autograd.Function, whose forward-mode path does not
-# take batched tensors yet.
-KNOWN_GAPS = {
-    **dict.fromkeys(
-        "masked_fill_tensor pad_reflect_1d pad_reflect_2d pad_reflect_3d pad_replicate_1d "
-        "pad_replicate_2d pad_replicate_3d sdpa_float_mask".split(),
-        "plain vmap of this op fails or differs already",
-    ),
-    **dict.fromkeys(
-        "hardsigmoid threshold interpolate_nearest interpolate_nearest_2d interpolate_nearest_exact "
-        "interpolate_linear interpolate_linear_corners interpolate_bilinear "
-        "interpolate_bilinear_down interpolate_bicubic interpolate_trilinear".split(),
-        "autograd.Function's forward mode under vmap",
-    ),
-}
+# Ops whose vmap(jvp) differs from torch.func's, and why: plain vmap already
+# fails on them (no forward mode involved).
+KNOWN_GAPS = dict.fromkeys(
+    "masked_fill_tensor pad_reflect_1d pad_reflect_2d pad_reflect_3d pad_replicate_1d "
+    "pad_replicate_2d pad_replicate_3d sdpa_float_mask".split(),
+    "plain vmap of this op fails or differs already",
+)
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <vector>
 
+#include "autograd/node.h"
 #include "core/error.h"
 
 namespace ag::forward_ad {
@@ -32,6 +33,15 @@ thread_local int t_paused = 0;
 }  // namespace
 
 namespace detail {
+thread_local uint64_t t_untracked_epoch = 0;
+
+bool tangent_graph_needed_slow(const Tensor& out) {
+  // An output without its node yet (a view op records it after the
+  // tangent) is not known to be internal: its tangent keeps its graph.
+  const uint64_t epoch = autograd::min_epoch(out);
+  return epoch < t_untracked_epoch || epoch == Node::kNoEpoch;
+}
+
 bool level_open() {
   return g_open.load(std::memory_order_relaxed);
 }
@@ -39,6 +49,13 @@ bool paused() {
   return t_paused > 0;
 }
 }  // namespace detail
+
+void set_untracked_epoch(uint64_t epoch) {
+  detail::t_untracked_epoch = epoch;
+}
+uint64_t untracked_epoch() {
+  return detail::t_untracked_epoch;
+}
 
 int64_t enter_level() {
   LevelState& s = state();

@@ -61,6 +61,29 @@ bool any_dual(const Ts&... ts) {
 }
 bool any_dual_list(const TensorList& ts);
 
+// Note [Untracked tangents]: forward rules record reverse-graph nodes, so a
+// tangent can be differentiated (reverse over forward). A caller that knows
+// no tangent will be differentiated with respect to anything newer than
+// transform epoch E (Note [Transform epochs], autograd/node.h) -- func.jvp
+// whose inputs and tangents do not require grad: its tangents are then
+// returned, never differentiated inside it -- sets E on this thread. Rules
+// whose output has its node already and reaches no leaf older than E then
+// run without recording,
+// which forward over reverse (jvp of grad) spends most of its tangent
+// arithmetic on; an output depending on a tensor from before E (one func
+// closes over) keeps its tangent's graph. 0: every rule records.
+void set_untracked_epoch(uint64_t epoch);
+uint64_t untracked_epoch();
+namespace detail {
+extern thread_local uint64_t t_untracked_epoch;
+bool tangent_graph_needed_slow(const Tensor& out);
+}  // namespace detail
+// Whether out's forward rule must record its reverse graph.
+inline bool tangent_graph_needed(const Tensor& out) {
+  return detail::t_untracked_epoch == 0 ||
+         detail::tangent_graph_needed_slow(out);
+}
+
 // Pauses tangent propagation on this thread while a forward rule runs.
 class DisableGuard {
  public:

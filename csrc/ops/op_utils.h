@@ -113,6 +113,9 @@ void set_tangent(const Tensor& out, F&& rule) {
   Tensor t;
   {
     forward_ad::DisableGuard paused;
+    // Note [Untracked tangents]: recorded only where it may be needed.
+    AutoGradMode record(GradMode::is_enabled() &&
+                        forward_ad::tangent_graph_needed(out));
     t = rule();
     if (t.defined() && t.sizes() != out.sizes()) {
       t = expand(t, out.sizes());

@@ -262,6 +262,15 @@ void bind_forward_ad(py::module_& m) {
       },
       "Closes a forward AD level, dropping the tangents set at it.");
   def(
+      m, {"_set_untracked_tangent_epoch(int epoch) -> _int"},
+      [](Args& a) {
+        const uint64_t prev = forward_ad::untracked_epoch();
+        forward_ad::set_untracked_epoch(static_cast<uint64_t>(a.to_int(0)));
+        return wrap(static_cast<int64_t>(prev));
+      },
+      "Note [Untracked tangents]: sets this thread's epoch (0: off) and "
+      "returns the previous one.");
+  def(
       m, {"_current_dual_level() -> _int"},
       [](Args&) { return wrap(forward_ad::current_level()); },
       "The open forward AD level, or -1.");

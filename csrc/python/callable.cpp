@@ -39,10 +39,65 @@ struct PyCallable {
   const Callable* fn;
 };
 
+// Note [vmap's dispatch hook]: while a vmap runs, a call that gets one of
+// its batched tensors (an argument, a keyword argument or an item of a
+// list/tuple argument) is handed to the hook, which runs the op's batching
+// rule; every other call runs here as usual. Calls outside vmap pay one
+// pointer test. Both are owned references, set by _set_vmap_hook.
+PyObject* g_vmap_hook = nullptr;
+PyObject* g_batched_type = nullptr;
+
+bool is_batched(PyObject* o) {
+  return reinterpret_cast<PyObject*>(Py_TYPE(o)) == g_batched_type;
+}
+
+bool any_batched(PyObject* const* args, Py_ssize_t n) {
+  for (Py_ssize_t i = 0; i < n; ++i) {
+    PyObject* a = args[i];
+    if (is_batched(a)) return true;
+    if (PyTuple_CheckExact(a) || PyList_CheckExact(a)) {
+      PyObject** items = PySequence_Fast_ITEMS(a);
+      const Py_ssize_t k = PySequence_Fast_GET_SIZE(a);
+      for (Py_ssize_t j = 0; j < k; ++j) {
+        if (is_batched(items[j])) return true;
+      }
+    }
+  }
+  return false;
+}
+
+// hook(callable, args, kwargs); NotImplemented where the hook leaves the
+// call to run as usual (an op vmap does not dispatch).
+PyObject* call_hook(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                    PyObject* kwnames) {
+  py::object hook = py::reinterpret_borrow<py::object>(g_vmap_hook);
+  py::tuple positional(nargs);
+  for (Py_ssize_t i = 0; i < nargs; ++i) {
+    positional[i] = py::reinterpret_borrow<py::object>(args[i]);
+  }
+  py::dict kwargs;
+  if (kwnames != nullptr) {
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(kwnames); ++i) {
+      kwargs[PyTuple_GET_ITEM(kwnames, i)] =
+          py::reinterpret_borrow<py::object>(args[nargs + i]);
+    }
+  }
+  return hook(py::handle(self), positional, kwargs).release().ptr();
+}
+
 PyObject* call(PyObject* self, PyObject* const* args, size_t nargsf,
                PyObject* kwnames) {
   const Callable& fn = *reinterpret_cast<PyCallable*>(self)->fn;
   try {
+    if (g_vmap_hook != nullptr) {
+      const Py_ssize_t nargs = PyVectorcall_NARGS(nargsf);
+      const Py_ssize_t nkw = kwnames ? PyTuple_GET_SIZE(kwnames) : 0;
+      if (any_batched(args, nargs + nkw)) {
+        PyObject* out = call_hook(self, args, nargs, kwnames);
+        if (out != Py_NotImplemented) return out;
+        Py_DECREF(out);
+      }
+    }
     Args parsed = fn.parser.parse(args, PyVectorcall_NARGS(nargsf), kwnames);
     return fn.body(parsed).release().ptr();
   } catch (...) {
@@ -254,6 +309,19 @@ void init_callables(py::module_& m) {
       reinterpret_cast<PyObject*>(function_type()));
   m.attr("_method_descriptor") = py::reinterpret_steal<py::object>(
       reinterpret_cast<PyObject*>(method_type()));
+  def(
+      m, {"_set_vmap_hook(object hook, object batched_type) -> None"},
+      [](Args& a) {
+        py::object hook = a.object(0), batched_type = a.object(1);
+        Py_XDECREF(g_vmap_hook);
+        Py_XDECREF(g_batched_type);
+        g_vmap_hook = hook.is_none() ? nullptr : hook.release().ptr();
+        g_batched_type =
+            batched_type.is_none() ? nullptr : batched_type.release().ptr();
+        return py::none();
+      },
+      "Note [vmap's dispatch hook]: while a vmap runs, the hook and the "
+      "class of its batched tensors; None, None removes them.");
 }
 
 void def(py::module_& m, std::vector<std::string> signatures, Body body,

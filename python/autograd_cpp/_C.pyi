@@ -1800,6 +1800,14 @@ def _set_tangent(tensor: Tensor, tangent: Tensor) -> None:
     """
     Gives a custom Function's output the tangent its jvp computed.
     """
+def _set_untracked_tangent_epoch(epoch: _int) -> _int:
+    """
+    Note [Untracked tangents]: sets this thread's epoch (0: off) and returns the previous one.
+    """
+def _set_vmap_hook(hook: typing.Any, batched_type: typing.Any) -> None:
+    """
+    Note [vmap's dispatch hook]: while a vmap runs, the hook and the class of its batched tensors; None, None removes them.
+    """
 def _sgd_step(params: collections.abc.Sequence[Tensor], grads: collections.abc.Sequence[Tensor], momentum_buffers: typing.Any, first_step: typing.Any, lr: _float, momentum: _float, dampening: _float, weight_decay: _float, nesterov: _bool, maximize: _bool) -> None:
     """
     SGD's update of one parameter group, in place.

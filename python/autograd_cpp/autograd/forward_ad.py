@@ -122,7 +122,10 @@ def make_dual(tensor: _C.Tensor, tangent: _C.Tensor, *, level: int | None = None
 
 def _batched_levels(*tensors: object) -> bool:
     """Whether a vmap runs and one of ``tensors`` is batched by it."""
-    if all(type(t) is _C.Tensor for t in tensors):
+    for t in tensors:
+        if type(t) is not _C.Tensor:
+            break
+    else:
         return False
     from ..func._batched import active_levels
 

@@ -169,7 +169,7 @@ def _split_duals(
     level = _C._current_dual_level()
     if level < 0:
         return args, None
-    pairs = [_C._unpack_dual(a, level=level) if isinstance(a, _C.Tensor) else None for a in args]
+    pairs = [_unpack(a, level) if isinstance(a, _C.Tensor) else None for a in args]
     if all(p is None or p[1] is None for p in pairs):
         return args, None
     if cls.jvp is Function.jvp:
@@ -189,6 +189,19 @@ def _split_duals(
         None if p is None else (_C.zeros_like(p[0]) if p[1] is None else p[1]) for p in pairs
     )
     return primals, tangents
+
+
+def _unpack(a: _C.Tensor, level: int) -> tuple[Any, Any]:
+    """(primal, tangent) of a, a plain or (under vmap) batched tensor. Under
+    vmap the dual is the physical tensor, so forward and jvp then run on
+    batched primals and tangents, each op batching by its own rule: the
+    Function needs no vmap rule of its own (PyTorch's generate_vmap_rule)."""
+    if type(a) is _C.Tensor:
+        return _C._unpack_dual(a, level=level)
+    from . import forward_ad
+
+    primal, tangent = forward_ad.unpack_dual(a, level=level)
+    return primal, tangent
 
 
 def _set_output_tangents(
@@ -212,6 +225,11 @@ def _set_output_tangents(
             continue
         if not isinstance(t, _C.Tensor):
             raise TypeError(f"{cls.__name__}.jvp must return tensors or None, got {type(t)}")
+        if type(o) is not _C.Tensor or type(t) is not _C.Tensor:
+            # Under vmap: the tangent goes on the physical output (_unpack).
+            from ..func._batched import lift
+
+            o, t = lift(o), lift(t)
         _C._set_tangent(o, t)
 
 

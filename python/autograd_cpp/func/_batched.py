@@ -13,10 +13,12 @@ once, naming the op. Rules re-enter ``dispatch`` for their own calls, so a
 level's physical tensor may itself be batched at an outer level, and
 nested vmaps need nothing more.
 
-While any vmap runs, the library's module-level functions (those of
-``_C`` and every re-export of them) are replaced by dispatching wrappers,
-and put back when the outermost vmap ends; functions imported by name into
-user modules before the call are not reached.
+While any vmap runs, every function and method the extension defines
+hands a call that gets a batched tensor to ``dispatch`` (Note [vmap's
+dispatch hook] in csrc/python/callable.cpp), wherever the caller found the
+function; calls on plain tensors run as usual. Random ops, which vmap
+handles on plain tensors too, are also replaced by dispatching wrappers in
+the library's modules and on Tensor until the outermost vmap ends.
 """
 
 from __future__ import annotations
@@ -411,29 +413,41 @@ def _is_inplace(name: str) -> bool:
 def _elementwise(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     # Hot: every elementwise op under vmap. Each argument is unwrapped once;
     # batched ones of a lower logical rank get size-1 dims after the batch.
-    flat = (*args, *kwargs.values())
-    nd = 0
-    ranks: dict[int, int] = {}
+    # The unwrapped call goes to op.base: an argument still batched at an
+    # outer level reaches that level through the C++ hook (Note [vmap's
+    # dispatch hook]).
+    flat = (*args, *kwargs.values()) if kwargs else args
+    nd = -1
+    same_rank = True
     for a in flat:
         if type(a) is BatchedTensor:
-            r = int(a._value.dim()) - 1  # its logical rank, at any level
+            r = a._value.dim() - 1  # its logical rank, at any level
         elif isinstance(a, Tensor):
-            r = int(a.dim())
+            r = a.dim()
         else:
             continue
-        ranks[id(a)] = r
-        if r > nd:
-            nd = r
+        if r != nd:
+            if nd >= 0:
+                same_rank = False
+            if r > nd:
+                nd = r
 
     def one(a: Any) -> Any:
         if type(a) is not BatchedTensor or a._level != level:
             return a
         v = a._value
-        k = nd - ranks[id(a)]
+        if same_rank:
+            return v
+        k = nd + 1 - v.dim()
         return _pad(v, k) if k else v
 
     if not _is_inplace(op.name):
-        return wrap(op(*map(one, args), **{k: one(v) for k, v in kwargs.items()}), level)
+        out = (
+            op.base(*map(one, args), **{k: one(v) for k, v in kwargs.items()})
+            if kwargs
+            else op.base(*map(one, args))
+        )
+        return BatchedTensor(out, level) if isinstance(out, Tensor) else wrap(out, level)
     # In place: the batched result is written into self's physical tensor.
     self_v, self_b = unwrap(args[0], level)
     if not self_b:
@@ -451,7 +465,7 @@ def _elementwise(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, A
             f"{[_level_info(level).size] + full}"
         )
     nd = _nd(self_v) - 1
-    op(self_v, *(one(a) for a in args[1:]), **{k: one(v) for k, v in kwargs.items()})
+    op.base(self_v, *(one(a) for a in args[1:]), **{k: one(v) for k, v in kwargs.items()})
     return args[0]
 
 
@@ -755,9 +769,9 @@ def _matmul_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, A
     # A shared matrix and a batch of vectors: one matrix product with the
     # vectors as rows, (B, k) @ (k, n), not B matrix-vector products.
     if bb and not ab and (and_, bnd) == (2, 1):
-        return wrap(_Op("matmul", _C.matmul)(bv, av.transpose(-1, -2)), level)
+        return wrap(_C.matmul(bv, av.transpose(-1, -2)), level)
     if ab and not bb and (and_, bnd) == (1, 2):
-        return wrap(_Op("matmul", _C.matmul)(av, bv), level)
+        return wrap(_C.matmul(av, bv), level)
 
     def lunsq(v: Any, b: bool, d: int) -> Any:  # logical unsqueeze
         return v.unsqueeze(d + 1 if (b and d >= 0) else d)
@@ -774,7 +788,7 @@ def _matmul_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, A
         av = lunsq(av, ab, 0)
     for _ in range(nd - bnd):
         bv = lunsq(bv, bb, 0)
-    out = _Op("matmul", _C.matmul)(av, bv)
+    out = _C.matmul(av, bv)
     for d in squeeze:
         out = out.squeeze(d) if d == -1 else out.squeeze(-1 if len(squeeze) == 2 else -2)
     return wrap(out, level)
@@ -1346,7 +1360,7 @@ _METHOD_WRAPPERS: dict[str, Callable[..., Any]] = {}
 
 
 def _sites() -> list[tuple[Any, str, Any]]:
-    """Every (module, name, builtin) where the library exposes an op."""
+    """Every (module, name, builtin) where the library exposes a random op."""
     if _sites_cache["n"] == len(sys.modules):
         return _sites_cache["sites"]  # type: ignore[no-any-return]
     sites = []
@@ -1360,7 +1374,7 @@ def _sites() -> list[tuple[Any, str, Any]]:
         except TypeError:
             continue
         for name, value in items:
-            if id(value) in _BUILTINS and _BUILTINS[id(value)] is value:
+            if id(value) in _BUILTINS and _BUILTINS[id(value)] is value and name in _RANDOM:
                 sites.append((mod, name, value))
     _sites_cache["n"] = len(sys.modules)
     _sites_cache["sites"] = sites
@@ -1373,7 +1387,7 @@ def _sites() -> list[tuple[Any, str, Any]]:
 
 def _patched_methods() -> list[tuple[str, Any]]:
     if not _PATCHED_METHODS:
-        _PATCHED_METHODS.extend(_tensor_methods())
+        _PATCHED_METHODS.extend((n, a) for n, a in _tensor_methods() if n in _RANDOM)
         _METHOD_WRAPPERS.update((n, _make_method(n)) for n, _ in _PATCHED_METHODS)
     return _PATCHED_METHODS
 
@@ -1393,11 +1407,36 @@ def _wrapper(fn: Any) -> _Op:
     return op
 
 
+# The Tensor methods vmap dispatches, by identity (filled on first use).
+_METHOD_NAMES: dict[int, str] = {}
+
+
+def _hook(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Note [vmap's dispatch hook] (python/callable.cpp): a C++ function or
+    method called with a batched tensor while a vmap runs."""
+    if not _METHOD_NAMES:
+        _METHOD_NAMES.update(
+            (id(attr), name)
+            for name, attr in _tensor_methods()
+            if isinstance(attr, _C._method_descriptor)
+        )
+    name = _METHOD_NAMES.get(id(fn))
+    if name is not None:
+        return dispatch(_method_op(name), args, kwargs)
+    if _BUILTINS.get(id(fn)) is fn:
+        return dispatch(_wrapper(fn), args, kwargs)
+    return NotImplemented  # a private function: runs (and refuses batched tensors) as before
+
+
 def _install() -> None:
+    """Ops reached by a batched tensor dispatch through the C++ hook; random
+    ops dispatch even on plain tensors (randomness applies to them), so
+    their module functions and methods are replaced while a vmap runs."""
     with _install_lock:
         _install_count[0] += 1
         if _install_count[0] > 1:
             return
+        _C._set_vmap_hook(_hook, BatchedTensor)
         _sites()
         for obj, name, wrapper in _sites_cache["plan"]:
             setattr(obj, name, wrapper)
@@ -1408,6 +1447,7 @@ def _uninstall() -> None:
         _install_count[0] -= 1
         if _install_count[0] > 0:
             return
+        _C._set_vmap_hook(None, None)
         for mod, name, fn in _sites_cache["sites"]:
             setattr(mod, name, fn)
         for name, attr in _PATCHED_METHODS:

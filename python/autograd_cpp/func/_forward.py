@@ -133,6 +133,14 @@ def _dual_run(
         return None
     diff = primals if argnums is None else _slice(primals, argnums)
     flat, spec = tree_flatten(diff)
+    # A tangent keeps its graph where it can reach something outside this
+    # call: the inputs' or tangents', or its value's (a tensor func closes
+    # over). Graphs internal to func (a grad level's leaves, under forward
+    # over reverse) are dropped, and, where no input or tangent requires
+    # grad, not recorded at all (Note [Untracked tangents] in
+    # csrc/autograd/forward_ad.h).
+    outside = any(isinstance(a, Tensor) and a.requires_grad for a in (*flat, *flat_tangents))
+    previous = _C._set_untracked_tangent_epoch(0 if outside else _C._next_transform_epoch())
     try:
         with fwAD.dual_level():
             duals = tree_unflatten(
@@ -153,13 +161,6 @@ def _dual_run(
             _check_outputs(out, flat_out)
             unpacked = [_unpack(o) for o in flat_out]
             values = [rewrap(p) for p, _ in unpacked]
-            # A tangent keeps its graph where it can reach something outside
-            # this call: the inputs' or tangents', or its value's (a tensor
-            # func closes over). Graphs internal to func (a grad level's
-            # leaves, under forward over reverse) are dropped.
-            outside = any(
-                isinstance(a, Tensor) and a.requires_grad for a in (*flat, *flat_tangents)
-            )
             tangents = [
                 _C.zeros_like(v)
                 if t is None
@@ -171,6 +172,8 @@ def _dual_run(
         if str(e).startswith(_NO_FORWARD_RULE):
             return None
         raise
+    finally:
+        _C._set_untracked_tangent_epoch(previous)
     return values, out_spec, tangents, (aux, independent)
 
 

@@ -16,18 +16,22 @@ class TreeSpec:
     """The shape of a pytree: its container type, its keys (dicts) or field
     names (namedtuples), and one spec per child. A leaf has kind None."""
 
-    __slots__ = ("kind", "context", "children", "num_leaves")
+    __slots__ = ("kind", "context", "children", "num_leaves", "flat")
 
     def __init__(self, kind: type | None, context: Any, children: list[TreeSpec]) -> None:
         self.kind = kind
         self.context = context
         self.children = children
         self.num_leaves: int = 1 if kind is None else sum(c.num_leaves for c in children)
+        # A tuple or list of leaves: flattened and rebuilt without recursion.
+        self.flat = (kind is tuple or kind is list) and all(c.kind is None for c in children)
 
     def is_leaf(self) -> bool:
         return self.kind is None
 
     def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
         if not isinstance(other, TreeSpec):
             return NotImplemented
         return (
@@ -80,20 +84,43 @@ def _is_namedtuple(x: object) -> bool:
 
 def _children(x: object) -> tuple[type, Any, list[Any]] | None:
     """(kind, context, children) of a container, None for a leaf."""
-    if isinstance(x, (tuple, list)):
-        if _is_namedtuple(x):
-            return type(x), None, list(x)
-        if type(x) in (tuple, list):
-            return type(x), None, list(x)
-        return None
-    if type(x) in (dict, OrderedDict):
+    t = type(x)
+    if t is tuple or t is list:
+        return t, None, list(x)  # type: ignore[call-overload]
+    if t is dict or t is OrderedDict:
         keys = list(x)  # type: ignore[call-overload]
-        return type(x), keys, [x[k] for k in keys]  # type: ignore[index]
+        return t, keys, [x[k] for k in keys]  # type: ignore[index]
+    if isinstance(x, tuple) and _is_namedtuple(x):
+        return t, None, list(x)
     return None
+
+
+def _is_leaf(x: object) -> bool:
+    t = type(x)
+    if t is tuple or t is list or t is dict or t is OrderedDict:
+        return False
+    return not (isinstance(x, tuple) and _is_namedtuple(x))
+
+
+# The specs of tuples and lists of n leaves, shared (specs are not mutated).
+_FLAT_SPECS: dict[tuple[type, int], TreeSpec] = {}
 
 
 def tree_flatten(tree: Any) -> tuple[list[Any], TreeSpec]:
     """The leaves of ``tree`` in order, and its spec."""
+    t = type(tree)
+    if t is tuple or t is list:
+        # Fast path: a tuple or list of leaves (transforms' usual arguments).
+        for c in tree:
+            if not _is_leaf(c):
+                break
+        else:
+            spec = _FLAT_SPECS.get((t, len(tree)))
+            if spec is None:
+                spec = _FLAT_SPECS[(t, len(tree))] = TreeSpec(t, None, [_LEAF] * len(tree))
+            return list(tree), spec
+    elif _is_leaf(tree):
+        return [tree], _LEAF
     leaves: list[Any] = []
 
     def go(x: Any) -> TreeSpec:
@@ -110,6 +137,14 @@ def tree_flatten(tree: Any) -> tuple[list[Any], TreeSpec]:
 
 def tree_unflatten(leaves: Iterable[Any], spec: TreeSpec) -> Any:
     """A tree of ``spec``'s shape holding ``leaves``."""
+    if spec.kind is None or spec.flat:
+        # The common cases, made cheap: a single leaf, a tuple/list of them.
+        items = list(leaves)
+        if len(items) != spec.num_leaves:
+            if len(items) > spec.num_leaves:
+                raise ValueError("tree_unflatten: more leaves than the spec holds")
+            raise StopIteration
+        return items[0] if spec.kind is None else spec.kind(items)
     it = iter(leaves)
 
     def go(s: TreeSpec) -> Any:
@@ -136,5 +171,7 @@ def tree_leaves(tree: Any) -> list[Any]:
 
 
 def tree_map(fn: Callable[[Any], Any], tree: Any) -> Any:
+    if _children(tree) is None:
+        return fn(tree)
     leaves, spec = tree_flatten(tree)
     return tree_unflatten([fn(x) for x in leaves], spec)

@@ -21,6 +21,7 @@ is not tracked) but respects one inside the function.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
@@ -65,7 +66,9 @@ class _Level:
             # Under jvp (forward mode): the leaf keeps the input's tangent.
             # Only the dual view is handed on, so the level holds the leaf.
             self.dual_leaves.append(leaf)
-            return rewrap(fwAD.make_dual(leaf, tangent))
+            # Both physical: the primitive directly (fwAD.make_dual's checks
+            # hold, the tangent being one already).
+            return rewrap(_C._make_dual(leaf, tangent, level=_C._current_dual_level()))
         return rewrap(leaf)
 
     def tracked_outside(self, tensors: Sequence[object]) -> bool:
@@ -96,8 +99,11 @@ class _Level:
 
 def _tangent(x: Any) -> Tensor | None:
     """x's forward-mode tangent (jvp over this transform), or None."""
-    if _C._current_dual_level() < 0 or not isinstance(x, Tensor):
+    level = _C._current_dual_level()
+    if level < 0 or not isinstance(x, Tensor):
         return None
+    if type(x) is Tensor:  # a plain tensor: no vmap level to see through
+        return _C._unpack_dual(x, level=level)[1]
     return fwAD.unpack_dual(x).tangent
 
 
@@ -532,27 +538,62 @@ def jacrev(
     if not (chunk_size is None or chunk_size > 0):
         raise ValueError("jacrev: `chunk_size` should be greater than 0.")
 
+    # Note [Jacobian output layout]: the rows' pass needs the output's
+    # structure and shapes, which the plain call below gives. A call at the
+    # same argument shapes as the previous one reuses what that call found
+    # and skips the plain call (its values are not part of the result); the
+    # rows' pass checks the layout and falls back on a mismatch.
+    last: dict[Any, Any] = {}
+
     @functools.wraps(func)
     def wrapper(*args: Any) -> Any:
-        output, vjp_fn, aux = _vjp(func, args, argnums, has_aux)
         norm = _normalize_argnums(argnums, len(args))
-        flat_out, out_spec = tree_flatten(output)
         flat_args = [norm] if isinstance(norm, int) else list(norm)
         arg_specs = [tree_flatten(args[a])[1] for a in flat_args]
+        key = None if has_aux else _layout_key(args, norm)
+        known = last.get(key) if key is not None else None
+        if known is not None:
+            out_layout, out_spec, in_shapes = known
+            blocks = _batched_rows(func, args, norm, out_layout, out_spec, in_shapes, chunk_size)
+            if blocks is not None:
+                return _assemble(blocks, out_spec, norm, arg_specs)
+        output, vjp_fn, aux = _vjp(func, args, argnums, has_aux)
+        flat_out, out_spec = tree_flatten(output)
         flat_in = vjp_fn.flat_in
-        blocks = _batched_rows(func, args, norm, flat_out, flat_in, chunk_size)
+        out_layout = [(tuple(o.shape), o.dtype) for o in flat_out]
+        in_shapes = [tuple(x.shape) for x in flat_in]
+        blocks = _batched_rows(func, args, norm, out_layout, out_spec, in_shapes, chunk_size)
         if blocks is None:
 
             def rows(j: int, seed: Tensor) -> tuple[Tensor, ...]:
                 return vjp_fn.flat([vjp_fn.flat_out[j]], [seed], True, None)
 
             blocks = _jacobian_blocks(flat_out, rows, flat_in)
+        elif key is not None:
+            last.clear()
+            last[key] = (out_layout, out_spec, in_shapes)
         jac = _assemble(blocks, out_spec, norm, arg_specs)
         if has_aux:
             return jac, aux
         return jac
 
     return wrapper
+
+
+def _layout_key(args: tuple[Any, ...], norm: Argnums) -> Any:
+    """What the output layout may depend on (Note [Jacobian output layout]):
+    the arguments' structure, each tensor's shape and dtype, every other
+    leaf's value; None where a leaf cannot be compared."""
+    flat, spec = tree_flatten(args)
+    parts: list[Any] = [norm, spec]
+    for a in flat:
+        if isinstance(a, Tensor):
+            parts.append((tuple(a.shape), a.dtype))
+        elif isinstance(a, (int, float, bool, str, type(None))):
+            parts.append((type(a), a))
+        else:
+            return None
+    return tuple(parts)
 
 
 class _NotBatchable(Exception):
@@ -563,8 +604,9 @@ def _batched_rows(
     func: Callable[..., Any],
     args: tuple[Any, ...],
     norm: Argnums,
-    flat_out: Sequence[Tensor],
-    flat_in: Sequence[Tensor],
+    out_layout: Sequence[tuple[tuple[int, ...], Any]],
+    out_spec: TreeSpec,
+    in_shapes: Sequence[tuple[int, ...]],
     chunk_size: int | None,
 ) -> list[list[Tensor]] | None:
     """Note [Jacobian rows in one backward pass]: a backward pass gives one
@@ -576,20 +618,22 @@ def _batched_rows(
     every row, as torch.func's ``vmap(vjp_fn)`` does. None (the rows are
     then taken one backward pass each) where that cannot run: a single row,
     an empty output, or an op that raises under vmap."""
-    sizes = [o.numel() for o in flat_out]
+    sizes = [math.prod(shape) for shape, _ in out_layout]
     total = sum(sizes)
-    if total <= 1 or any(n == 0 for n in sizes) or not flat_in:
+    if total <= 1 or any(n == 0 for n in sizes) or not in_shapes:
         return None
-    eye = _C.eye(total, dtype=flat_out[0].dtype)
+    eye = _C.eye(total, dtype=out_layout[0][1])
     seeds, start = [], 0
-    for o, n in zip(flat_out, sizes):
-        part = eye[:, start : start + n] if len(flat_out) > 1 else eye
-        seeds.append(part.to(o.dtype).reshape(total, *o.shape))
+    for (shape, dtype), n in zip(out_layout, sizes):
+        part = eye[:, start : start + n] if len(out_layout) > 1 else eye
+        seeds.append(part.to(dtype).reshape(total, *shape))
         start += n
 
     def rows(*cotangents: Any) -> Any:
         _, pullback, _ = _vjp(func, args, norm, False)
-        if len(pullback.flat_out) != len(cotangents):
+        if pullback.out_spec != out_spec or [
+            (tuple(o.shape), o.dtype) for o in pullback.flat_out
+        ] != list(out_layout):
             raise _NotBatchable
         return pullback.flat(pullback.flat_out, list(cotangents), False, None)
 
@@ -601,11 +645,11 @@ def _batched_rows(
         return None
     blocks = []
     start = 0
-    for o, n in zip(flat_out, sizes):
+    for (shape, _), n in zip(out_layout, sizes):
         per_in = []
-        for x, g in zip(flat_in, grads):  # g: (total, *I_i), row k of J at k
-            part = g[start : start + n] if len(flat_out) > 1 else g
-            per_in.append(part.reshape(tuple(o.shape) + tuple(x.shape)))
+        for x_shape, g in zip(in_shapes, grads):  # g: (total, *I_i), row k of J at k
+            part = g[start : start + n] if len(out_layout) > 1 else g
+            per_in.append(part.reshape(shape + x_shape))
         blocks.append(per_in)
         start += n
     return blocks
