@@ -116,9 +116,10 @@ T remainder_float(T a, T b) {
   return mod;
 }
 
-// out[i] = f(a[i], b[i]) over dense rows (cpu::RowFn).
+// out[i] = f(a[i], b[i]) over dense rows (cpu::RowFn). Out of line, so
+// that its direct call below and run_buffered's share one copy.
 template <typename T, typename R, typename F>
-void binary_row(char* const* p, int64_t n, const void* ctx) {
+AG_NOT_INLINED void binary_row(char* const* p, int64_t n, const void* ctx) {
   const F& f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<R*>(p[0]);
   const auto* a = reinterpret_cast<const T*>(p[1]);
@@ -126,9 +127,9 @@ void binary_row(char* const* p, int64_t n, const void* ctx) {
   for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
 }
 
-// Runs out[i] = f(a[i], b[i]). A tensor with a scalar on the right (x * 2,
-// a column broadcast) keeps its own vectorised loop; every other stride
-// pattern runs the dense row loop, through buffers where not dense.
+// Runs out[i] = f(a[i], b[i]). Dense runs and a scalar on either side (x * 2,
+// 1 - x, column broadcasts) have their own vectorised loops; other stride
+// patterns run the dense row loop through buffers.
 template <typename T, typename R, typename F>
 void binary_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
                  const F& f) {
@@ -137,15 +138,21 @@ void binary_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
                       const std::array<int64_t, 3>& s, int64_t n) {
                     constexpr auto tr = static_cast<int64_t>(sizeof(R));
                     constexpr auto tt = static_cast<int64_t>(sizeof(T));
-                    if (s[0] == tr && s[1] == tt && s[2] == 0) {
-                      auto* out = reinterpret_cast<R*>(p[0]);
-                      const auto* a = reinterpret_cast<const T*>(p[1]);
-                      const T bv = *reinterpret_cast<const T*>(p[2]);
+                    auto* out = reinterpret_cast<R*>(p[0]);
+                    const auto* a = reinterpret_cast<const T*>(p[1]);
+                    const auto* b = reinterpret_cast<const T*>(p[2]);
+                    if (s[0] == tr && s[1] == tt && s[2] == tt) {
+                      binary_row<T, R, F>(p.data(), n, &f);
+                    } else if (s[0] == tr && s[1] == tt && s[2] == 0) {
+                      const T bv = *b;
                       for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
-                      return;
+                    } else if (s[0] == tr && s[1] == 0 && s[2] == tt) {
+                      const T av = *a;
+                      for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
+                    } else {
+                      cpu::run_buffered<3>(p, s, n, {tr, tt, tt},
+                                           &binary_row<T, R, F>, &f);
                     }
-                    cpu::run_buffered<3>(p, s, n, {tr, tt, tt},
-                                         &binary_row<T, R, F>, &f);
                   });
 }
 

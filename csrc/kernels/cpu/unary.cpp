@@ -16,9 +16,10 @@ using cpu::run_plan_shared;
 using cpu::StridedPlan;
 
 // out[i] = f(in[i]) over dense rows (cpu::RowFn), in of type T and out of
-// type R.
+// type R. Out of line, so that its direct call below and run_buffered's
+// share one copy.
 template <typename T, typename R, typename F>
-void unary_row(char* const* p, int64_t n, const void* ctx) {
+AG_NOT_INLINED void unary_row(char* const* p, int64_t n, const void* ctx) {
   const F& f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<R*>(p[0]);
   const auto* in = reinterpret_cast<const T*>(p[1]);
@@ -34,8 +35,12 @@ void unary_loop(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
                       const std::array<int64_t, 2>& s, int64_t n) {
                     constexpr auto tr = static_cast<int64_t>(sizeof(R));
                     constexpr auto tt = static_cast<int64_t>(sizeof(T));
-                    cpu::run_buffered<2>(p, s, n, {tr, tt}, &unary_row<T, R, F>,
-                                         &f);
+                    if (s[0] == tr && s[1] == tt) {
+                      unary_row<T, R, F>(p.data(), n, &f);
+                    } else {
+                      cpu::run_buffered<2>(p, s, n, {tr, tt},
+                                           &unary_row<T, R, F>, &f);
+                    }
                   });
 }
 
@@ -187,7 +192,7 @@ void predicate_op(UnaryOp op, const StridedPlan<2>& plan,
 
 // grad_in[i] = f(grad[i], x[i]) over dense rows (cpu::RowFn).
 template <typename T, typename F>
-void backward_row(char* const* p, int64_t n, const void* ctx) {
+AG_NOT_INLINED void backward_row(char* const* p, int64_t n, const void* ctx) {
   const F& f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<T*>(p[0]);
   const auto* g = reinterpret_cast<const T*>(p[1]);
@@ -202,8 +207,12 @@ void backward_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
                   [&](const std::array<char*, 3>& p,
                       const std::array<int64_t, 3>& s, int64_t n) {
                     constexpr auto tt = static_cast<int64_t>(sizeof(T));
-                    cpu::run_buffered<3>(p, s, n, {tt, tt, tt},
-                                         &backward_row<T, F>, &f);
+                    if (s[0] == tt && s[1] == tt && s[2] == tt) {
+                      backward_row<T, F>(p.data(), n, &f);
+                    } else {
+                      cpu::run_buffered<3>(p, s, n, {tt, tt, tt},
+                                           &backward_row<T, F>, &f);
+                    }
                   });
 }
 
