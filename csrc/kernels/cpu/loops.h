@@ -196,7 +196,18 @@ inline void copy_elements(char* dst, int64_t dst_stride, const char* src,
                           int64_t src_stride, int64_t item, int64_t m) {
   auto copy = [&](auto tag) {
     using U = decltype(tag);
-    for (int64_t i = 0; i < m; ++i) {
+    // Four at a time: the loop overhead would otherwise cost as much as
+    // the copy.
+    int64_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+      char* d = dst + i * dst_stride;
+      const char* s = src + i * src_stride;
+      std::memcpy(d, s, sizeof(U));
+      std::memcpy(d + dst_stride, s + src_stride, sizeof(U));
+      std::memcpy(d + 2 * dst_stride, s + 2 * src_stride, sizeof(U));
+      std::memcpy(d + 3 * dst_stride, s + 3 * src_stride, sizeof(U));
+    }
+    for (; i < m; ++i) {
       std::memcpy(dst + i * dst_stride, src + i * src_stride, sizeof(U));
     }
   };
