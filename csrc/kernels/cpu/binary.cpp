@@ -11,7 +11,7 @@ AG_ISA_BEGIN
 
 namespace {
 
-using cpu::run_plan;
+using cpu::run_plan_shared;
 using cpu::StridedPlan;
 
 template <typename T>
@@ -116,38 +116,44 @@ T remainder_float(T a, T b) {
   return mod;
 }
 
-// Runs out[i] = f(a[i], b[i]) with fast paths for contiguous operands and a
-// broadcast scalar, which the compiler can vectorise.
+// out[i] = f(a[i], b[i]) over dense rows (cpu::RowFn). Out of line, so
+// that its direct call below and run_buffered's share one copy.
+template <typename T, typename R, typename F>
+AG_NOT_INLINED void binary_row(char* const* p, int64_t n, const void* ctx) {
+  const F& f = *static_cast<const F*>(ctx);
+  auto* out = reinterpret_cast<R*>(p[0]);
+  const auto* a = reinterpret_cast<const T*>(p[1]);
+  const auto* b = reinterpret_cast<const T*>(p[2]);
+  for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
+}
+
+// Runs out[i] = f(a[i], b[i]). Dense runs and a scalar on either side (x * 2,
+// 1 - x, column broadcasts) have their own vectorised loops; other stride
+// patterns run the dense row loop through buffers.
 template <typename T, typename R, typename F>
 void binary_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
                  const F& f) {
-  run_plan(plan, base,
-           [&](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s,
-               int64_t n) {
-             auto* out = reinterpret_cast<R*>(p[0]);
-             const auto* a = reinterpret_cast<const T*>(p[1]);
-             const auto* b = reinterpret_cast<const T*>(p[2]);
-             constexpr auto tr = static_cast<int64_t>(sizeof(R));
-             constexpr auto tt = static_cast<int64_t>(sizeof(T));
-             if (s[0] == tr && s[1] == tt && s[2] == tt) {
-               for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b[i]);
-             } else if (s[0] == tr && s[1] == tt && s[2] == 0) {
-               const T bv = *b;
-               for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
-             } else if (s[0] == tr && s[1] == 0 && s[2] == tt) {
-               const T av = *a;
-               for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
-             } else {
-               char* po = p[0];
-               const char* pa = p[1];
-               const char* pb = p[2];
-               for (int64_t i = 0; i < n;
-                    ++i, po += s[0], pa += s[1], pb += s[2]) {
-                 *reinterpret_cast<R*>(po) = f(*reinterpret_cast<const T*>(pa),
-                                               *reinterpret_cast<const T*>(pb));
-               }
-             }
-           });
+  run_plan_shared(plan, base,
+                  [&](const std::array<char*, 3>& p,
+                      const std::array<int64_t, 3>& s, int64_t n) {
+                    constexpr auto tr = static_cast<int64_t>(sizeof(R));
+                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
+                    auto* out = reinterpret_cast<R*>(p[0]);
+                    const auto* a = reinterpret_cast<const T*>(p[1]);
+                    const auto* b = reinterpret_cast<const T*>(p[2]);
+                    if (s[0] == tr && s[1] == tt && s[2] == tt) {
+                      binary_row<T, R, F>(p.data(), n, &f);
+                    } else if (s[0] == tr && s[1] == tt && s[2] == 0) {
+                      const T bv = *b;
+                      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], bv);
+                    } else if (s[0] == tr && s[1] == 0 && s[2] == tt) {
+                      const T av = *a;
+                      for (int64_t i = 0; i < n; ++i) out[i] = f(av, b[i]);
+                    } else {
+                      cpu::run_buffered<3>(p, s, n, {tr, tt, tt},
+                                           &binary_row<T, R, F>, &f);
+                    }
+                  });
 }
 
 template <typename T>
@@ -329,32 +335,32 @@ void where(const Tensor& cond, const Tensor& a, const Tensor& b,
   const auto ptrs = cpu::data_ptrs<4>({&out, &cond, &a, &b});
   dispatch_all(out.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    cpu::run_plan(plan, ptrs,
-                  [](const std::array<char*, 4>& p,
-                     const std::array<int64_t, 4>& s, int64_t n) {
-                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
-                    if (s[0] == tt && s[1] == 1 && (s[2] == 0 || s[2] == tt) &&
-                        (s[3] == 0 || s[3] == tt)) {
-                      // masked_fill and its backward: a dense row of the
-                      // mask, a scalar on one side. Typed loops vectorise.
-                      where_row(reinterpret_cast<T*>(p[0]),
-                                reinterpret_cast<const bool*>(p[1]),
-                                reinterpret_cast<const T*>(p[2]), s[2] != 0,
-                                reinterpret_cast<const T*>(p[3]), s[3] != 0, n);
-                      return;
-                    }
-                    char* po = p[0];
-                    const char* pc = p[1];
-                    const char* pa = p[2];
-                    const char* pb = p[3];
-                    for (int64_t i = 0; i < n;
-                         ++i, po += s[0], pc += s[1], pa += s[2], pb += s[3]) {
-                      *reinterpret_cast<T*>(po) =
-                          *reinterpret_cast<const bool*>(pc)
-                              ? *reinterpret_cast<const T*>(pa)
-                              : *reinterpret_cast<const T*>(pb);
-                    }
-                  });
+    cpu::run_plan_shared(
+        plan, ptrs,
+        [](const std::array<char*, 4>& p, const std::array<int64_t, 4>& s,
+           int64_t n) {
+          constexpr auto tt = static_cast<int64_t>(sizeof(T));
+          if (s[0] == tt && s[1] == 1 && (s[2] == 0 || s[2] == tt) &&
+              (s[3] == 0 || s[3] == tt)) {
+            // masked_fill and its backward: a dense row of the
+            // mask, a scalar on one side. Typed loops vectorise.
+            where_row(reinterpret_cast<T*>(p[0]),
+                      reinterpret_cast<const bool*>(p[1]),
+                      reinterpret_cast<const T*>(p[2]), s[2] != 0,
+                      reinterpret_cast<const T*>(p[3]), s[3] != 0, n);
+            return;
+          }
+          char* po = p[0];
+          const char* pc = p[1];
+          const char* pa = p[2];
+          const char* pb = p[3];
+          for (int64_t i = 0; i < n;
+               ++i, po += s[0], pc += s[1], pa += s[2], pb += s[3]) {
+            *reinterpret_cast<T*>(po) = *reinterpret_cast<const bool*>(pc)
+                                            ? *reinterpret_cast<const T*>(pa)
+                                            : *reinterpret_cast<const T*>(pb);
+          }
+        });
   });
 }
 
@@ -364,42 +370,42 @@ void ternary(TernaryOp op, const Tensor& a, const Tensor& b, const Tensor& c,
   const auto ptrs = cpu::data_ptrs<4>({&out, &a, &b, &c});
   auto run = [&](auto tag, const auto& f) {
     using T = decltype(tag);
-    cpu::run_plan(plan, ptrs,
-                  [&](const std::array<char*, 4>& p,
-                      const std::array<int64_t, 4>& s, int64_t n) {
-                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
-                    if (s[0] == tt && s[1] == tt && s[2] == 0 && s[3] == 0) {
-                      // Contiguous input, scalar parameters (clamp(x, lo,
-                      // hi), lerp(x, end, w) with scalar end and weight).
-                      auto* out = reinterpret_cast<T*>(p[0]);
-                      const auto* a = reinterpret_cast<const T*>(p[1]);
-                      const T b = *reinterpret_cast<const T*>(p[2]);
-                      const T c = *reinterpret_cast<const T*>(p[3]);
-                      for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b, c);
-                      return;
-                    }
-                    if (s[0] == tt && s[1] == tt && s[2] == tt && s[3] == tt) {
-                      auto* out = reinterpret_cast<T*>(p[0]);
-                      const auto* a = reinterpret_cast<const T*>(p[1]);
-                      const auto* b = reinterpret_cast<const T*>(p[2]);
-                      const auto* c = reinterpret_cast<const T*>(p[3]);
-                      for (int64_t i = 0; i < n; ++i) {
-                        out[i] = f(a[i], b[i], c[i]);
-                      }
-                      return;
-                    }
-                    char* po = p[0];
-                    const char* pa = p[1];
-                    const char* pb = p[2];
-                    const char* pc = p[3];
-                    for (int64_t i = 0; i < n;
-                         ++i, po += s[0], pa += s[1], pb += s[2], pc += s[3]) {
-                      *reinterpret_cast<T*>(po) =
-                          f(*reinterpret_cast<const T*>(pa),
-                            *reinterpret_cast<const T*>(pb),
-                            *reinterpret_cast<const T*>(pc));
-                    }
-                  });
+    cpu::run_plan_shared(
+        plan, ptrs,
+        [&](const std::array<char*, 4>& p, const std::array<int64_t, 4>& s,
+            int64_t n) {
+          constexpr auto tt = static_cast<int64_t>(sizeof(T));
+          if (s[0] == tt && s[1] == tt && s[2] == 0 && s[3] == 0) {
+            // Contiguous input, scalar parameters (clamp(x, lo,
+            // hi), lerp(x, end, w) with scalar end and weight).
+            auto* out = reinterpret_cast<T*>(p[0]);
+            const auto* a = reinterpret_cast<const T*>(p[1]);
+            const T b = *reinterpret_cast<const T*>(p[2]);
+            const T c = *reinterpret_cast<const T*>(p[3]);
+            for (int64_t i = 0; i < n; ++i) out[i] = f(a[i], b, c);
+            return;
+          }
+          if (s[0] == tt && s[1] == tt && s[2] == tt && s[3] == tt) {
+            auto* out = reinterpret_cast<T*>(p[0]);
+            const auto* a = reinterpret_cast<const T*>(p[1]);
+            const auto* b = reinterpret_cast<const T*>(p[2]);
+            const auto* c = reinterpret_cast<const T*>(p[3]);
+            for (int64_t i = 0; i < n; ++i) {
+              out[i] = f(a[i], b[i], c[i]);
+            }
+            return;
+          }
+          char* po = p[0];
+          const char* pa = p[1];
+          const char* pb = p[2];
+          const char* pc = p[3];
+          for (int64_t i = 0; i < n;
+               ++i, po += s[0], pa += s[1], pb += s[2], pc += s[3]) {
+            *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pa),
+                                          *reinterpret_cast<const T*>(pb),
+                                          *reinterpret_cast<const T*>(pc));
+          }
+        });
   };
   dispatch_all(out.dtype(), [&](auto tag) {
     using T = decltype(tag);

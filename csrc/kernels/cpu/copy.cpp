@@ -22,24 +22,23 @@ void copy(const Tensor& src, const Tensor& dst) {
     using D = decltype(dst_tag);
     dispatch_all(src.dtype(), [&](auto src_tag) {
       using S = decltype(src_tag);
-      cpu::run_plan(plan, ptrs,
-                    [](const std::array<char*, 2>& p,
-                       const std::array<int64_t, 2>& s, int64_t n) {
-                      if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
-                        auto* out = reinterpret_cast<D*>(p[0]);
-                        const auto* in = reinterpret_cast<const S*>(p[1]);
-                        for (int64_t i = 0; i < n; ++i)
-                          out[i] = static_cast<D>(in[i]);
-                      } else {
-                        char* po = p[0];
-                        const char* pi = p[1];
-                        for (int64_t i = 0; i < n;
-                             ++i, po += s[0], pi += s[1]) {
-                          *reinterpret_cast<D*>(po) =
-                              static_cast<D>(*reinterpret_cast<const S*>(pi));
-                        }
-                      }
-                    });
+      cpu::run_plan_shared(
+          plan, ptrs,
+          [](const std::array<char*, 2>& p, const std::array<int64_t, 2>& s,
+             int64_t n) {
+            if (s[0] == sizeof(D) && s[1] == sizeof(S)) {
+              auto* out = reinterpret_cast<D*>(p[0]);
+              const auto* in = reinterpret_cast<const S*>(p[1]);
+              for (int64_t i = 0; i < n; ++i) out[i] = static_cast<D>(in[i]);
+            } else {
+              char* po = p[0];
+              const char* pi = p[1];
+              for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
+                *reinterpret_cast<D*>(po) =
+                    static_cast<D>(*reinterpret_cast<const S*>(pi));
+              }
+            }
+          });
     });
   });
 }
@@ -52,18 +51,18 @@ void fill(const Tensor& dst, const Scalar& value) {
   dispatch_all(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T v = value.to<T>();
-    cpu::run_plan(plan, ptrs,
-                  [v](const std::array<char*, 1>& p,
-                      const std::array<int64_t, 1>& s, int64_t n) {
-                    if (s[0] == sizeof(T)) {
-                      auto* out = reinterpret_cast<T*>(p[0]);
-                      for (int64_t i = 0; i < n; ++i) out[i] = v;
-                    } else {
-                      char* po = p[0];
-                      for (int64_t i = 0; i < n; ++i, po += s[0])
-                        *reinterpret_cast<T*>(po) = v;
-                    }
-                  });
+    cpu::run_plan_shared(plan, ptrs,
+                         [v](const std::array<char*, 1>& p,
+                             const std::array<int64_t, 1>& s, int64_t n) {
+                           if (s[0] == sizeof(T)) {
+                             auto* out = reinterpret_cast<T*>(p[0]);
+                             for (int64_t i = 0; i < n; ++i) out[i] = v;
+                           } else {
+                             char* po = p[0];
+                             for (int64_t i = 0; i < n; ++i, po += s[0])
+                               *reinterpret_cast<T*>(po) = v;
+                           }
+                         });
   });
 }
 

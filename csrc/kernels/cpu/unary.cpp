@@ -12,30 +12,36 @@ AG_ISA_BEGIN
 
 namespace {
 
-using cpu::run_plan;
+using cpu::run_plan_shared;
 using cpu::StridedPlan;
 
-// out[i] = f(in[i]) with in of type T and out of type R.
+// out[i] = f(in[i]) over dense rows (cpu::RowFn), in of type T and out of
+// type R. Out of line, so that its direct call below and run_buffered's
+// share one copy.
+template <typename T, typename R, typename F>
+AG_NOT_INLINED void unary_row(char* const* p, int64_t n, const void* ctx) {
+  const F& f = *static_cast<const F*>(ctx);
+  auto* out = reinterpret_cast<R*>(p[0]);
+  const auto* in = reinterpret_cast<const T*>(p[1]);
+  for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+}
+
+// Strided runs reach the dense row loop through buffers (cpu::run_buffered).
 template <typename T, typename R = T, typename F>
 void unary_loop(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
                 const F& f) {
-  run_plan(plan, base,
-           [&](const std::array<char*, 2>& p, const std::array<int64_t, 2>& s,
-               int64_t n) {
-             constexpr auto tr = static_cast<int64_t>(sizeof(R));
-             constexpr auto tt = static_cast<int64_t>(sizeof(T));
-             if (s[0] == tr && s[1] == tt) {
-               auto* out = reinterpret_cast<R*>(p[0]);
-               const auto* in = reinterpret_cast<const T*>(p[1]);
-               for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
-             } else {
-               char* po = p[0];
-               const char* pi = p[1];
-               for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
-                 *reinterpret_cast<R*>(po) = f(*reinterpret_cast<const T*>(pi));
-               }
-             }
-           });
+  run_plan_shared(plan, base,
+                  [&](const std::array<char*, 2>& p,
+                      const std::array<int64_t, 2>& s, int64_t n) {
+                    constexpr auto tr = static_cast<int64_t>(sizeof(R));
+                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
+                    if (s[0] == tr && s[1] == tt) {
+                      unary_row<T, R, F>(p.data(), n, &f);
+                    } else {
+                      cpu::run_buffered<2>(p, s, n, {tr, tt},
+                                           &unary_row<T, R, F>, &f);
+                    }
+                  });
 }
 
 template <typename T>
@@ -184,30 +190,30 @@ void predicate_op(UnaryOp op, const StridedPlan<2>& plan,
   throw Error("unary kernel: not a predicate");
 }
 
-// grad_in[i] = f(grad[i], x[i]).
+// grad_in[i] = f(grad[i], x[i]) over dense rows (cpu::RowFn).
+template <typename T, typename F>
+AG_NOT_INLINED void backward_row(char* const* p, int64_t n, const void* ctx) {
+  const F& f = *static_cast<const F*>(ctx);
+  auto* out = reinterpret_cast<T*>(p[0]);
+  const auto* g = reinterpret_cast<const T*>(p[1]);
+  const auto* x = reinterpret_cast<const T*>(p[2]);
+  for (int64_t i = 0; i < n; ++i) out[i] = f(g[i], x[i]);
+}
+
 template <typename T, typename F>
 void backward_loop(const StridedPlan<3>& plan, const std::array<char*, 3>& base,
                    const F& f) {
-  run_plan(plan, base,
-           [&](const std::array<char*, 3>& p, const std::array<int64_t, 3>& s,
-               int64_t n) {
-             constexpr auto tt = static_cast<int64_t>(sizeof(T));
-             if (s[0] == tt && s[1] == tt && s[2] == tt) {
-               auto* out = reinterpret_cast<T*>(p[0]);
-               const auto* g = reinterpret_cast<const T*>(p[1]);
-               const auto* x = reinterpret_cast<const T*>(p[2]);
-               for (int64_t i = 0; i < n; ++i) out[i] = f(g[i], x[i]);
-               return;
-             }
-             char* po = p[0];
-             const char* pg = p[1];
-             const char* px = p[2];
-             for (int64_t i = 0; i < n;
-                  ++i, po += s[0], pg += s[1], px += s[2]) {
-               *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pg),
-                                             *reinterpret_cast<const T*>(px));
-             }
-           });
+  run_plan_shared(plan, base,
+                  [&](const std::array<char*, 3>& p,
+                      const std::array<int64_t, 3>& s, int64_t n) {
+                    constexpr auto tt = static_cast<int64_t>(sizeof(T));
+                    if (s[0] == tt && s[1] == tt && s[2] == tt) {
+                      backward_row<T, F>(p.data(), n, &f);
+                    } else {
+                      cpu::run_buffered<3>(p, s, n, {tt, tt, tt},
+                                           &backward_row<T, F>, &f);
+                    }
+                  });
 }
 
 }  // namespace
