@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ... import _C
 from ..._C import _nn
+from ._utils import _require_floating
 
 __all__ = ["group_norm", "instance_norm", "rms_norm", "local_response_norm"]
 
@@ -121,11 +122,16 @@ def rms_norm(
     """x / sqrt(mean(x^2) + eps) over the trailing normalized_shape dims,
     times weight; eps defaults to the dtype's machine epsilon."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.dim() - len(shape) :]) != shape or len(shape) > input.dim():
+    if len(shape) > input.dim():
+        raise ValueError(
+            f"Input tensor must have at least {len(shape)} dimensions, but got {input.dim()}"
+        )
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.size()}"
         )
+    _require_floating(input, "rms_norm")
     if eps is None:
         eps = _EPS.get(str(input.dtype), _EPS["torch.float32"])
     dims = tuple(range(-len(shape), 0))

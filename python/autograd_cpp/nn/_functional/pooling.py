@@ -140,6 +140,9 @@ def max_pool1d(
     values, indices = max_pool1d_with_indices(
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
+    if not return_indices:
+        # PyTorch's kernel without indices (after the same checks) is floating only.
+        _require_floating(input, "max_pool1d_impl")
     return (values, indices) if return_indices else values
 
 

@@ -58,6 +58,16 @@ def embedding_bag(
                 f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
                 f"then it must have the same shape as the input ({input.shape})"
             )
+    if not weight.is_floating_point():
+        # PyTorch's names: the legacy tensor type, except for bool.
+        name = {"int32": "torch.IntTensor", "int64": "torch.LongTensor"}.get(
+            str(weight.dtype).split(".")[-1], "CPUBoolType"
+        )
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have one of the following scalar "
+            f"types: Half, BFloat16, Float, Double; but got {name} instead (while checking "
+            "arguments for embedding_bag)"
+        )
     if input.dim() == 2:
         bags, length = input.shape
         flat = input.reshape(-1)

@@ -9,7 +9,7 @@ from typing import Any
 from ... import _C
 from ..._C import _nn
 from ...autograd.function import Function, FunctionCtx
-from ._utils import _scalar_type_name
+from ._utils import _require_floating, _scalar_type_name
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = [
@@ -407,6 +407,8 @@ def _conv_transpose(
                 f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
                 f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}"
             )
+    # PyTorch's kernel is chosen by the input's dtype, and is floating only.
+    _require_floating(input, "slow_conv_transpose2d_out_cpu")
     c_out_g, kh, kw = weight.size(1), weight.size(2), weight.size(3)
     out_h = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
     out_w = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
@@ -656,6 +658,8 @@ def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
             + sizes()
         )
     name = _scalar_type_name(input)
+    if input.size(0) * input.size(1) * grid.size(1) * grid.size(2) == 0:
+        return  # PyTorch returns an empty output without reaching the kernel
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"grid_sampler_2d_cpu_kernel_impl\" not implemented for '{name}'"
@@ -693,6 +697,8 @@ def grid_sample(
         align_corners = False
     _check_grid_sampler(input, grid)
     n, c, height, width = input.shape
+    if not input.is_floating_point() and n * c * grid.size(1) * grid.size(2) == 0:
+        return _C.zeros((n, c, grid.size(1), grid.size(2)), dtype=input.dtype)
     flat = input.reshape(n, c, height * width)
     gx, gy = grid.unbind(-1)
     ix = _unnormalize(gx, width, align_corners)
