@@ -257,8 +257,10 @@ def build_tree() -> None:
          # No link-time optimisation: each mutant relinks the extension, and
          # the extension's own setting overrides CMAKE_INTERPROCEDURAL_OPTIMIZATION.
          "-DAUTOGRAD_CPP_IPO=OFF",
-         # Each file alone: a mutant recompiles its own file, not a batch of eight.
-         "-DAUTOGRAD_CPP_UNITY_BUILD=OFF"],
+         # Each file alone by default: a mutant recompiles its own file, not
+         # a batch of eight (MUTANT_UNITY_BUILD=ON keeps the batches, which
+         # spares a first build when the tree's objects were built that way).
+         f"-DAUTOGRAD_CPP_UNITY_BUILD={os.environ.get('MUTANT_UNITY_BUILD', 'OFF')}"],
         check=True, capture_output=True,
     )  # fmt: skip
     ok, log = _build(None)  # the first build may be a clean one: no limit
