@@ -783,10 +783,11 @@ KNOWN_DIVERGENCES = [
         "backward_gradient_argument_types",
         ("TypeError",),
         "RuntimeError",
-        "Tensor.backward(gradient=[...]): a list is refused as an argument of the wrong type; "
-        "PyTorch accepts a sequence and then compares its length with the outputs'",
+        "Tensor.backward's arguments: a list as gradient, or a list as retain_graph, is refused "
+        "as an argument of the wrong type; PyTorch accepts a sequence of gradients and then "
+        "compares it with the outputs, and reads retain_graph as a truth value",
         ("out = m.ones((), dtype=m.float64).backward([], None)",),
-        source=r"\.backward\(\[",
+        source=r"\.backward\(",
     ),
     Divergence(
         "hardtanh_gradient_at_nan",
@@ -816,6 +817,38 @@ KNOWN_DIVERGENCES = [
         source=r"OP\['conv",
     ),
     Divergence(
+        "integer_result_of_a_value_that_requires_grad",
+        ("ok",),
+        "RuntimeError",
+        "masked_fill of an integer or bool tensor with a value that requires grad: ours "
+        "returns the integer result, which cannot require grad; PyTorch refuses to record a "
+        "graph with an integer output",
+        (
+            "out = m.tensor([True, False]).masked_fill(m.tensor([True, False]),"
+            " m.ones(2, requires_grad=True).sum())",
+        ),
+        torch_message=r"Autograd not support dtype",
+    ),
+    Divergence(
+        "tensor_norm_order_as_a_tensor",
+        ("RuntimeError",),
+        "TypeError",
+        "Tensor.norm(p) with a tensor p that is not a single number: ours converts it to a "
+        "number and fails there (RuntimeError); PyTorch's argument parser rejects the type",
+        ("out = m.ones(2).norm(m.ones(0))",),
+        source=r"\.norm\(",
+    ),
+    Divergence(
+        "squeeze_dims_as_separate_arguments",
+        ("TypeError",),
+        None,
+        "Tensor.squeeze(d0, d1, ...): PyTorch's parser takes dims given as separate "
+        "arguments as one tuple (as for permute); ours takes one dim or one tuple of dims "
+        "(Python binding, csrc/python/)",
+        ("out = m.ones(1, 2, 1).squeeze(0, 5)",),
+        source=r"\.squeeze\(",
+    ),
+    Divergence(
         "error_type_or_check_order",
         _ERRORS,
         None,
@@ -825,7 +858,8 @@ KNOWN_DIVERGENCES = [
         "tensors, 2-D pooling, unfold, nll_loss and cross_entropy, einsum, padding, lerp, "
         "transposed convolution; indexed assignment, where PyTorch checks the value's shape "
         "before the indices' bounds and the value's type before the index's; scatter's dim "
-        "before its index dtype)",
+        "before its index dtype; matmul of a bool vector and a batch of float matrices; "
+        "bitwise operators, where PyTorch checks broadcasting before the float dtype)",
         (
             "out = m.mv(m.tensor(1.0), m.tensor(1.0))",
             "out = m.nn.functional.avg_pool2d(m.ones(2), 1)",
@@ -836,9 +870,11 @@ KNOWN_DIVERGENCES = [
             "out = m.lerp(m.ones(2, dtype=m.int64), m.ones(2), 0.5)",
             "x = m.zeros(2, 2)\nx[m.tensor([0, 3])] = m.ones(3, 2)\nout = x",
             "out = m.zeros(1, 0).scatter(-2**40, m.ones(4, dtype=m.bool), m.tensor(0))",
+            "out = m.ones(4) | m.ones(0, dtype=m.float64)",
         ),
         source=r"OP\['(linear|mv|avg_pool|max_pool|unfold|nll_loss|cross_entropy|einsum|pad_"
-        r"|lerp|bce|avg_pool2d|conv_transpose|setitem|index_put)|__setitem__|\.scatter_?\(",
+        r"|lerp|bce|avg_pool2d|conv_transpose|setitem|index_put|matmul)|__setitem__|\.scatter_?\("
+        r"|\.mv\(|m\.nn\.functional\.avg_pool2d\(|x [|&^] mk\(",
     ),
 ]
 

@@ -138,6 +138,80 @@ CASES = [
         f"out = {F}.grid_sample(m.ones(4, 0, 4, 2, dtype=m.int64),"
         " m.ones(4, 0, 4, 2, dtype=m.int64), align_corners=False)",
     ),
+    (
+        "embedding_bag_max_index_out_of_range",
+        f"out = {F}.embedding_bag(m.tensor([1, 2, 4, 5]), m.ones(2, 1), m.tensor([0, 3]),"
+        " mode='max')",
+    ),
+    (
+        "embedding_bag_sum_index_out_of_range",
+        f"out = {F}.embedding_bag(m.tensor([1, 0, 4, 5]), m.ones(2, 1), m.tensor([0, 3]),"
+        " mode='sum')",
+    ),
+    ("adaptive_avg_pool2d_to_one_of_2d", f"out = {F}.adaptive_avg_pool2d(m.ones(3, 3), 1)"),
+    ("adaptive_avg_pool2d_to_one_of_1d", f"out = {F}.adaptive_avg_pool2d(m.ones(3), 1)"),
+    (
+        "adaptive_avg_pool2d_to_one_one_of_2d",
+        f"out = {F}.adaptive_avg_pool2d(m.ones(3, 3), (1, 1))",
+    ),
+    (
+        "adaptive_avg_pool2d_to_one_grad",
+        "x = m.arange(24.0, dtype=m.float64).reshape(2, 3, 4).requires_grad_()\n"
+        f"out = m.autograd.grad({F}.adaptive_avg_pool2d(x, 1).sum(), x)",
+    ),
+    (
+        "group_norm_long_input_double_weight",
+        f"out = {F}.group_norm(m.ones(2, 6, 3, dtype=m.int64), 2, m.ones(6, dtype=m.float64))",
+    ),
+    (
+        "group_norm_float_input_double_weight",
+        f"out = {F}.group_norm(m.ones(2, 6, 3), 2, m.ones(6, dtype=m.float64))",
+    ),
+    (
+        "group_norm_double_input_float_weight",
+        f"out = {F}.group_norm(m.ones(2, 6, 3, dtype=m.float64), 2, m.ones(6))",
+    ),
+    (
+        "group_norm_bias_dtype",
+        f"out = {F}.group_norm(m.ones(2, 6, 3), 2, m.ones(6), m.ones(6, dtype=m.float64))",
+    ),
+    ("group_norm_long", f"out = {F}.group_norm(m.ones(2, 6, 3, dtype=m.int64), 2)"),
+    (
+        "grid_sample_bicubic_reflection_of_infinite_grid",
+        f"out = {F}.grid_sample(m.full((1, 2, 4, 4), -inf), m.tensor([[[[0.0, 3.0], [inf, -inf]],"
+        " [[0.0, -2.5], [inf, 3.0]]]]), mode='bicubic', padding_mode='reflection',"
+        " align_corners=False)",
+    ),
+    (
+        "batch_norm_training_strided_long",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.int64)[..., ::2],"
+        " m.zeros(2, dtype=m.int64), m.ones(2, dtype=m.int64), training=True)",
+    ),
+    (
+        "batch_norm_training_strided_long_no_stats",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.int64)[..., ::2], None, None,"
+        " training=True)",
+    ),
+    (
+        "batch_norm_training_strided_long_float_stats",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.int64)[..., ::2], m.zeros(2), m.ones(2),"
+        " training=True)",
+    ),
+    (
+        "batch_norm_training_contiguous_long",
+        f"out = {F}.batch_norm(m.ones(3, 2, 2, dtype=m.int64), m.zeros(2), m.ones(2),"
+        " training=True)",
+    ),
+    (
+        "batch_norm_eval_strided_bool",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.bool)[..., ::2], m.zeros(2), m.ones(2))",
+    ),
+    (
+        "sdpa_1d_inputs",
+        f"out = {F}.scaled_dot_product_attention(m.ones(1, dtype=m.int32),"
+        " m.ones(1, dtype=m.int32), m.ones(0, 2, 2, 1, dtype=m.int32), is_causal=True)",
+    ),
+    ("sdpa_1d_float", f"out = {F}.scaled_dot_product_attention(m.ones(2), m.ones(2), m.ones(2))"),
     # Values.
     (
         "kl_div_negative_target",

@@ -83,6 +83,20 @@ def embedding_bag(
             starts, ends = bounds[:-1], bounds[1:]
         else:
             starts, ends = bounds, bounds[1:] + [input.numel()]
+    bad = ((flat < 0) | (flat >= weight.size(0))).nonzero()
+    if bad.numel():
+        # PyTorch's kernels name the first index out of range, each its own way.
+        at = int(bad[0, 0])
+        value = int(flat[at])
+        if mode == "max":
+            raise RuntimeError(
+                "embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+                f"{value}"
+            )
+        raise RuntimeError(
+            f"Index {at} of input takes value {value} which is not in the valid range "
+            f"[0, {weight.size(0)})"
+        )
     rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
     keep = None
     if padding_idx is not None:

@@ -617,6 +617,9 @@ def _gather_pixels(
     """Values of (N, C, H*W) input at integer (x, y) of shape (N, Ho, Wo),
     zero where (x, y) falls outside the image."""
     inside = (x >= 0).logical_and(x <= width - 1).logical_and(y >= 0).logical_and(y <= height - 1)
+    # A NaN coordinate (an infinite grid value padded by reflection) reads
+    # pixel 0 and is masked out; clamp alone would leave it NaN.
+    x, y = _C.nan_to_num(x, nan=0.0), _C.nan_to_num(y, nan=0.0)
     index = (y.clamp(0, height - 1) * width + x.clamp(0, width - 1)).long()
     n, c = flat.size(0), flat.size(1)
     picked = flat.gather(2, index.reshape(n, 1, -1).expand(n, c, index[0].numel()))
