@@ -890,10 +890,11 @@ struct MinimumSpec {
   }
 };
 
-// d(self) = grad / (1 + exp(other - self)) ;
-// d(other) = grad / (1 + exp(self - other))
-struct LogaddexpSpec {
-  // tangent = self_t / (1 + exp(other - self)) + other_t / (1 + exp(self -
+// d(self) = grad / (1 + b^(other - self)) ;
+// d(other) = grad / (1 + b^(self - other)), with base b = e or 2.
+template <bool kBase2>
+struct LogaddexpFamilySpec {
+  // tangent = self_t / (1 + b^(other - self)) + other_t / (1 + b^(self -
   // other)) (Note [Elementwise forward rules])
   static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
                     const Tensor& self, const Tensor& other, const Tensor&) {
@@ -901,7 +902,8 @@ struct LogaddexpSpec {
         self_t.defined() ? share(self_t, self, other) : Tensor(),
         other_t.defined() ? share(other_t, other, self) : Tensor());
   }
-  static constexpr const char* kName = "LogaddexpBackward0";
+  static constexpr const char* kName =
+      kBase2 ? "Logaddexp2Backward0" : "LogaddexpBackward0";
   static constexpr bool kSavesSelf = true, kSavesOther = true,
                         kSavesResult = false;
   static Tensor grad_self(const Tensor& g, const Tensor& self,
@@ -912,42 +914,16 @@ struct LogaddexpSpec {
                            const Tensor& other, const Tensor&) {
     return share(g, other, self);
   }
-  // g / (1 + exp(theirs - mine)): mine's share of the sum.
+  // g / (1 + b^(theirs - mine)): mine's share of the sum.
   static Tensor share(const Tensor& g, const Tensor& mine,
                       const Tensor& theirs) {
-    return div(g, add(exp(sub(theirs, mine)), wrap_scalar(Scalar(1.0))));
+    const Tensor gap = sub(theirs, mine);
+    const Tensor power = kBase2 ? pow(Scalar(2.0), gap) : exp(gap);
+    return div(g, add(power, wrap_scalar(Scalar(1.0))));
   }
 };
-
-// d(self) = grad / (1 + 2^(other - self)) ;
-// d(other) = grad / (1 + 2^(self - other))
-struct Logaddexp2Spec {
-  // tangent = self_t / (1 + 2^(other - self)) + other_t / (1 + 2^(self -
-  // other)) (Note [Elementwise forward rules])
-  static Tensor jvp(const Tensor& self_t, const Tensor& other_t,
-                    const Tensor& self, const Tensor& other, const Tensor&) {
-    return add_tangents(
-        self_t.defined() ? share(self_t, self, other) : Tensor(),
-        other_t.defined() ? share(other_t, other, self) : Tensor());
-  }
-  static constexpr const char* kName = "Logaddexp2Backward0";
-  static constexpr bool kSavesSelf = true, kSavesOther = true,
-                        kSavesResult = false;
-  static Tensor grad_self(const Tensor& g, const Tensor& self,
-                          const Tensor& other, const Tensor&) {
-    return share(g, self, other);
-  }
-  static Tensor grad_other(const Tensor& g, const Tensor& self,
-                           const Tensor& other, const Tensor&) {
-    return share(g, other, self);
-  }
-  // g / (1 + 2^(theirs - mine)): mine's share of the sum.
-  static Tensor share(const Tensor& g, const Tensor& mine,
-                      const Tensor& theirs) {
-    return div(
-        g, add(pow(Scalar(2.0), sub(theirs, mine)), wrap_scalar(Scalar(1.0))));
-  }
-};
+using LogaddexpSpec = LogaddexpFamilySpec<false>;
+using Logaddexp2Spec = LogaddexpFamilySpec<true>;
 
 // d(self) = grad * self / result ; d(other) = grad * other / result
 struct HypotSpec {
