@@ -258,6 +258,15 @@ void check_int_pow_exponent(const Tensor& base_like, const Tensor& exponent) {
            "Integers to negative integer powers are not allowed.");
 }
 
+// PyTorch's pow kernel has no bool version; a Python bool exponent of a
+// tensor takes the scalar path (pow_as_unary), which it does not reach.
+DType pow_result_type(const Tensor& base, const Tensor& exponent) {
+  const DType dtype = result_type(base, exponent);
+  AG_CHECK_AS(NotImplementedError, dtype != DType::Bool,
+              "\"pow\" not implemented for 'Bool'");
+  return dtype;
+}
+
 }  // namespace
 
 Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
@@ -418,9 +427,9 @@ Tensor pow(const Tensor& self, const Scalar& exponent) {
 Tensor pow(const Tensor& self, const Tensor& exponent) {
   AG_CAPTURE_RETURN("pow", pow(in[0], in[1]), self, exponent)
   if (exponent.impl()->is_wrapped_number()) return pow(self, exponent.item());
+  const DType dtype = pow_result_type(self, exponent);
   check_int_pow_exponent(self, exponent);
-  Tensor out =
-      binary_out(BinaryOp::Pow, self, exponent, result_type(self, exponent));
+  Tensor out = binary_out(BinaryOp::Pow, self, exponent, dtype);
   if (auto fn = record<PowBackward1>(self, exponent)) {
     fn->self = SavedVariable(self, false);
     fn->exponent = SavedVariable(exponent, false);
@@ -442,9 +451,9 @@ Tensor pow(const Tensor& self, const Tensor& exponent) {
 Tensor pow(const Scalar& self, const Tensor& exponent) {
   AG_CAPTURE_RETURN("pow", pow(self, in[0]), exponent)
   const Tensor wrapped = wrap_scalar(self);
+  const DType dtype = pow_result_type(wrapped, exponent);
   check_int_pow_exponent(wrapped, exponent);
-  Tensor out = binary_out(BinaryOp::Pow, wrapped, exponent,
-                          result_type(wrapped, exponent));
+  Tensor out = binary_out(BinaryOp::Pow, wrapped, exponent, dtype);
   if (auto fn = record<PowBackward2>(exponent)) {
     fn->self = self;
     fn->exponent = SavedVariable(exponent, false);

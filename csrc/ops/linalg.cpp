@@ -655,8 +655,12 @@ Tensor linear(const Tensor& input, const Tensor& weight, const Tensor& bias) {
     sizes.push_back(out.size(1));
     return view(out, sizes);
   }
-  const Tensor out = matmul(input, t(weight));
-  return bias.defined() ? add(out, bias) : out;
+  Tensor out = matmul(input, t(weight));
+  // Here PyTorch adds the bias in place: the product's dtype and shape win
+  // (a float64 bias into a float32 product; a bias that would broadcast the
+  // product to a bigger shape is an error).
+  if (bias.defined()) add_(out, bias);
+  return out;
 }
 
 Tensor einsum(const std::string& equation, const TensorList& operands) {

@@ -462,6 +462,15 @@ Tensor binary_cross_entropy_with_logits(const Tensor& self,
               "Target size (torch.Size(", shape_str(target.sizes()),
               ")) must be the same as input size (torch.Size(",
               shape_str(self.sizes()), "))");
+  // PyTorch's log_sigmoid kernel is floating only; the loss is built in a
+  // buffer like the target, which must hold the input's floating type.
+  AG_CHECK_AS(NotImplementedError, is_floating(self.dtype()),
+              "\"log_sigmoid_cpu\" not implemented for '",
+              dtype_legacy_name(self.dtype()), "'");
+  AG_CHECK(is_floating(target.dtype()), "result type ",
+           dtype_legacy_name(self.dtype()),
+           " can't be cast to the desired output type ",
+           dtype_legacy_name(target.dtype()));
   for (const auto& [arg, name] :
        {std::pair{&weight, "weight"}, std::pair{&pos_weight, "pos_weight"}}) {
     AG_CHECK(!(GradMode::is_enabled() && arg->defined() &&

@@ -1350,6 +1350,16 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
            "dims (N, C, ...), but got input of size ",
            shape_str(input.sizes()));
   if (!is_floating(input.dtype())) {
+    // PyTorch's training path for a strided input whose parameters share its
+    // dtype (or are absent) takes the mean first.
+    bool mixed = false;
+    for (const Tensor* t : {&weight, &bias, &running_mean, &running_var}) {
+      mixed = mixed || (t->defined() && t->dtype() != input.dtype());
+    }
+    AG_CHECK(!training || mixed || input.is_contiguous(),
+             "mean(): could not infer output dtype. Input dtype must be either "
+             "a floating point or complex dtype. Got: ",
+             dtype_legacy_name(input.dtype()));
     throw NotImplementedError(
         detail::str_cat("\"batch_norm\" not implemented for '",
                         dtype_legacy_name(input.dtype()), "'"));

@@ -138,13 +138,14 @@ Tensor stack(const TensorList& tensors, int64_t dim) {
   AG_CAPTURE_RETURN_LIST("stack", stack(in, dim), tensors)
   AG_CHECK(!tensors.empty(), "stack expects a non-empty TensorList");
   const Tensor& ref = tensors[0];
+  // The dim first, against the first tensor, as PyTorch checks it.
+  const int64_t d = wrap_dim(dim, ref.dim() + 1);
   for (size_t i = 1; i < tensors.size(); ++i) {
     AG_CHECK(tensors[i].sizes() == ref.sizes(),
              "stack expects each tensor to be equal size, but got ",
              shape_str(ref.sizes()), " at entry 0 and ",
              shape_str(tensors[i].sizes()), " at entry ", i);
   }
-  const int64_t d = wrap_dim(dim, ref.dim() + 1);
   Shape shape = ref.sizes();
   shape.insert(static_cast<size_t>(d), static_cast<int64_t>(tensors.size()));
   Tensor out = empty_tensor(shape, promoted(tensors));
@@ -359,8 +360,9 @@ Tensor roll(const Tensor& self, const IntList& shifts, const IntList& dims) {
   } else {
     AG_INDEX_CHECK(self.dim() > 0, "Dimension specified as ", dims[0],
                    " but tensor has no dimensions");
-    out = self;
-    for (size_t i = 0; i < dims.size(); ++i) {
+    // PyTorch returns an empty input's copy before reading the dims.
+    out = self.numel() == 0 ? clone_data(self) : self;
+    for (size_t i = 0; i < dims.size() && self.numel() != 0; ++i) {
       out = roll_data(out, wrap_dim(dims[i], self.dim()), shifts[i]);
     }
   }

@@ -312,6 +312,9 @@ AG_UNARY_NN_OPS(AG_DEFINE_UNARY_NN)
 #undef AG_DEFINE_UNARY_NN
 
 Tensor abs(const Tensor& self) {
+  // The one integral dtype PyTorch's abs kernel lacks.
+  AG_CHECK_AS(NotImplementedError, self.dtype() != DType::Bool,
+              "\"abs_cpu\" not implemented for 'Bool'");
   return unary_op<AbsSpec>(self, UnaryOp::Abs, IntegerInputs::Keep);
 }
 

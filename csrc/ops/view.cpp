@@ -514,7 +514,12 @@ Tensor expand(const Tensor& self, const Shape& sizes_in) {
 
 Tensor flatten(const Tensor& self, int64_t start_dim, int64_t end_dim) {
   AG_CAPTURE_RETURN("flatten", flatten(in[0], start_dim, end_dim), self)
-  if (self.dim() == 0) return reshape(self, {1});
+  if (self.dim() == 0) {
+    // A 0-d tensor takes dims as a 1-d one does ([-1, 0]), as in PyTorch.
+    static_cast<void>(wrap_dim(start_dim, 1));
+    static_cast<void>(wrap_dim(end_dim, 1));
+    return reshape(self, {1});
+  }
   const int64_t s = wrap_dim(start_dim, self.dim());
   const int64_t e = wrap_dim(end_dim, self.dim());
   AG_CHECK(s <= e,

@@ -43,6 +43,9 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 ROOT = CHECKOUT / "build" / "mutation" / "cpp" / "tree"  # where mutants are made
 BUILD = ROOT / "build" / "dev"
 TESTS = ["tests/test_vs_torch.py", "tests/test_gradcheck.py"]
+# Code that the op tests never reach, with the tests that do (run whole, as
+# their names do not carry the op's).
+FILE_TESTS = {"csrc/kernels/cpu/fused_program.cpp": ["tests/test_compile_fusion.py"]}
 
 
 @dataclass
@@ -233,24 +236,36 @@ def copy_tree() -> None:
             continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         dst.write_bytes(data)
+    # The build globs csrc/: a source removed or renamed in the checkout
+    # must go from the copy too (it would be compiled, or clash, there).
+    wanted = {ROOT / rel for rel in listed if rel}
+    for path in (ROOT / "csrc").rglob("*"):
+        if path.is_file() and path not in wanted:
+            path.unlink()
 
 
 def build_tree() -> None:
-    if not (BUILD / "build.ninja").exists():
-        import pybind11
+    import pybind11
 
-        launcher = os.environ.get("CMAKE_CXX_COMPILER_LAUNCHER", "")
-        subprocess.run(
-            ["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
-             "-DCMAKE_BUILD_TYPE=Release", "-DAUTOGRAD_CPP_BUILD_PYTHON=ON",
-             "-DAUTOGRAD_CPP_INPLACE=ON", f"-DPython3_EXECUTABLE={sys.executable}",
-             f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
-             f"-DCMAKE_CXX_COMPILER_LAUNCHER={launcher}",
-             f"-DCMAKE_C_COMPILER_LAUNCHER={launcher}",
-             # No link-time optimisation: each mutant relinks the extension.
-             "-DCMAKE_INTERPROCEDURAL_OPTIMIZATION=OFF"],
-            check=True, capture_output=True,
-        )  # fmt: skip
+    launcher = os.environ.get("CMAKE_CXX_COMPILER_LAUNCHER", "")
+    # Configured on every run (about a second), so a build directory made
+    # with other options is brought to these.
+    subprocess.run(
+        ["cmake", "-S", str(ROOT), "-B", str(BUILD), "-G", "Ninja",
+         "-DCMAKE_BUILD_TYPE=Release", "-DAUTOGRAD_CPP_BUILD_PYTHON=ON",
+         "-DAUTOGRAD_CPP_INPLACE=ON", f"-DPython3_EXECUTABLE={sys.executable}",
+         f"-Dpybind11_DIR={pybind11.get_cmake_dir()}",
+         f"-DCMAKE_CXX_COMPILER_LAUNCHER={launcher}",
+         f"-DCMAKE_C_COMPILER_LAUNCHER={launcher}",
+         # No link-time optimisation: each mutant relinks the extension, and
+         # the extension's own setting overrides CMAKE_INTERPROCEDURAL_OPTIMIZATION.
+         "-DAUTOGRAD_CPP_IPO=OFF",
+         # Each file alone by default: a mutant recompiles its own file, not
+         # a batch of eight (MUTANT_UNITY_BUILD=ON keeps the batches, which
+         # spares a first build when the tree's objects were built that way).
+         f"-DAUTOGRAD_CPP_UNITY_BUILD={os.environ.get('MUTANT_UNITY_BUILD', 'OFF')}"],
+        check=True, capture_output=True,
+    )  # fmt: skip
     ok, log = _build(None)  # the first build may be a clean one: no limit
     if not ok:
         raise SystemExit(f"the unmutated tree does not build:\n{log}")
@@ -282,9 +297,12 @@ def run_mutant(m: Mutant, build_timeout: float, test_timeout: float) -> dict:
             result["verdict"] = "does not compile"
             return result
         env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
-        cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *TESTS]
+        base = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+        cmd = [*base, *TESTS]
         if m.select:
             cmd += ["-k", m.select]
+        if m.file in FILE_TESTS:
+            cmd = [*base, *FILE_TESTS[m.file]]
         started = time.time()
         try:
             proc = subprocess.run(

@@ -78,6 +78,23 @@ def _scalar_type_name(t: _C.Tensor) -> str:
     return _SCALAR_TYPE_NAMES[str(t.dtype).split(".")[-1]]
 
 
+def _dtype_name(dtype: _C.dtype) -> str:
+    return _SCALAR_TYPE_NAMES[str(dtype).split(".")[-1]]
+
+
+def _check_castable(result: _C.dtype, output: _C.dtype) -> None:
+    """PyTorch's error for a kernel whose output tensor (made like one of its
+    operands) cannot hold the computation's promoted type."""
+    narrowing = (result.is_floating_point and not output.is_floating_point) or (
+        output == _C.bool and result != _C.bool
+    )
+    if narrowing:
+        raise RuntimeError(
+            f"result type {_dtype_name(result)} can't be cast to the desired output type "
+            f"{_dtype_name(output)}"
+        )
+
+
 def _require_floating(input: _C.Tensor, kernel: str) -> None:
     """PyTorch's NotImplementedError for an integer or bool input reaching a
     kernel (named as PyTorch names it) that has only floating versions.

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from ... import _C
 from ...autograd.function import Function, FunctionCtx
 from ...autograd.grad_mode import no_grad
-from ._utils import _require_floating
+from ._utils import _require_floating, _scalar_type_name
 
 __all__ = [
     "relu_", "elu_", "leaky_relu_", "hardtanh_", "hardswish", "hardsigmoid", "mish",
@@ -250,6 +250,11 @@ def hardshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
 def prelu(input: _C.Tensor, weight: _C.Tensor) -> _C.Tensor:
     """x where x > 0, else weight * x, with one weight per channel (dim 1)
     or a single shared one."""
+    if input.dtype != weight.dtype:
+        raise RuntimeError(
+            "prelu: Type promoting not supported. Got "
+            f"{_scalar_type_name(input)} and {_scalar_type_name(weight)}"
+        )
     channels = input.size(1) if input.dim() >= 2 else 1
     if weight.numel() != 1:
         if input.dim() == 0:
@@ -263,6 +268,7 @@ def prelu(input: _C.Tensor, weight: _C.Tensor) -> _C.Tensor:
         raise RuntimeError(
             f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.dim()}"
         )
+    _require_floating(input, "prelu_cpu")
     if weight.numel() > 1:
         weight = weight.reshape((channels,) + (1,) * (input.dim() - 2))
     return _C.where(input > 0, input, weight * input)

@@ -80,6 +80,13 @@ def scaled_dot_product_attention(
             f"{_short(query.dtype)} key.dtype: {_short(key.dtype)} and value.dtype: "
             f"{_short(value.dtype)} instead."
         )
+    if min(query.dim(), key.dim(), value.dim()) < 2:
+        # PyTorch's message, double space included.
+        raise RuntimeError(
+            "Expected query, key, and value to all be  at least 2 dimensional, but got "
+            f"query.dim: {query.dim()} key.dim: {key.dim()} and value.dim: {value.dim()} "
+            "instead."
+        )
     if is_causal and attn_mask is not None:
         raise RuntimeError(
             "_scaled_dot_product_attention: Explicit attn_mask should not be set when "

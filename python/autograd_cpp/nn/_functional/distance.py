@@ -11,6 +11,11 @@ def normalize(
     input: _C.Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: _C.Tensor | None = None
 ) -> _C.Tensor:
     """input divided by its p-norm along dim (at least eps)."""
+    if isinstance(p, _C.Tensor) and (p.dim() != 0 or p.requires_grad):
+        # PyTorch parses ord as a number: only a 0-d tensor without grad converts.
+        raise TypeError(
+            "linalg_vector_norm(): argument 'ord' (position 2) must be Number, not Tensor"
+        )
     denom = input.norm(p=p, dim=dim, keepdim=True).clamp_min(eps).expand_as(input)
     result = input / denom
     if out is not None:

@@ -9,7 +9,15 @@ from collections.abc import Callable, Sequence
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
-from ._utils import _check_reduction, _legacy_reduction, _pointwise_operands, _reduce
+from ._utils import (
+    _check_castable,
+    _check_reduction,
+    _dtype_name,
+    _legacy_reduction,
+    _pointwise_operands,
+    _reduce,
+    _require_floating,
+)
 from .distance import pairwise_distance
 
 __all__ = [
@@ -45,9 +53,9 @@ def kl_div(
     if log_target:
         loss = _C.exp(target) * (target - input)
     else:
-        # target * log(target) taken as 0 where target is 0 (xlogy).
-        positive = target > 0
-        safe = _C.where(positive, target, _C.ones_like(target))
+        # target * log(target) taken as 0 where target is 0 (xlogy); a negative
+        # target gives NaN, as the log does.
+        safe = _C.where(target != 0, target, _C.ones_like(target))
         loss = target * _C.log(safe) - target * input
     if reduction == "batchmean":
         total = loss.sum()
@@ -66,6 +74,13 @@ def huber_loss(
     for d = input - target."""
     unbroadcast = input
     input, target = _pointwise_operands(input, target)
+    _check_reduction(reduction)
+    # PyTorch's kernel computes in the promoted type into a tensor like the
+    # input, and has only floating versions.
+    common = _C.promote_types(input.dtype, target.dtype)
+    _check_castable(common, input.dtype)
+    if not common.is_floating_point:
+        raise NotImplementedError(f"\"huber_cpu\" not implemented for '{_dtype_name(common)}'")
     diff = input - target
     magnitude = diff.abs()
     # The quadratic branch squares a clamped diff: where() still sends its
@@ -237,6 +252,11 @@ def multi_margin_loss(
         raise ValueError("weight must be one-dimensional")
     _check_reduction(reduction)
     x, t = _class_targets(input, target, "multi")
+    if weight is not None and weight.numel() != x.size(1):
+        raise RuntimeError(
+            f"inconsistent weight size, expected {x.size(1)} but got {list(weight.shape)}"
+        )
+    _require_floating(input, "multi_margin_loss_cpu_kernel")
     picked = x.gather(1, t.reshape(-1, 1))
     # margin - x[y] first, as PyTorch's kernel: with huge scores the other
     # order rounds a zero loss to the margin.

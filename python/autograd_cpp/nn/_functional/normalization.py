@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ... import _C
 from ..._C import _nn
+from ._utils import _require_floating, _scalar_type_name
 
 __all__ = ["group_norm", "instance_norm", "rms_norm", "local_response_norm"]
 
@@ -27,6 +28,25 @@ def _verify_batch_size(size: Sequence[int]) -> None:
 def _channel_view(t: _C.Tensor, dim: int) -> _C.Tensor:
     """A per-channel vector shaped to broadcast along dim 1 of a dim-d input."""
     return t.reshape((-1,) + (1,) * (dim - 2))
+
+
+def _check_group_norm_dtypes(
+    input: _C.Tensor, weight: _C.Tensor | None, bias: _C.Tensor | None
+) -> None:
+    """PyTorch's group_norm kernel takes parameters of the input's dtype only
+    (its messages differ by which one differs), and floating inputs only."""
+    first = weight if weight is not None else bias
+    if first is not None and first.dtype != input.dtype:
+        raise RuntimeError(
+            "mixed dtype (CPU): all inputs must share same datatype."
+            if input.dtype == _C.float64
+            else "mixed dtype (CPU): expect parameter to have scalar type of Float"
+        )
+    if bias is not None and bias.dtype != input.dtype:
+        raise RuntimeError(
+            f"expected scalar type {_scalar_type_name(input)} but found {_scalar_type_name(bias)}"
+        )
+    _require_floating(input, "GroupNormKernelImpl")
 
 
 def group_norm(
@@ -55,6 +75,7 @@ def group_norm(
                 f"Expected {what} to be a vector of size equal to the number of channels in "
                 f"input, but got {what} of shape {t.size()} and input of shape {input.size()}"
             )
+    _check_group_norm_dtypes(input, weight, bias)
     grouped = input.reshape(n, num_groups, -1)
     out = _C.layer_norm(grouped, (grouped.size(-1),), None, None, eps).reshape(input.shape)
     if weight is not None:
@@ -121,11 +142,16 @@ def rms_norm(
     """x / sqrt(mean(x^2) + eps) over the trailing normalized_shape dims,
     times weight; eps defaults to the dtype's machine epsilon."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.dim() - len(shape) :]) != shape or len(shape) > input.dim():
+    if len(shape) > input.dim():
+        raise ValueError(
+            f"Input tensor must have at least {len(shape)} dimensions, but got {input.dim()}"
+        )
+    if tuple(input.shape[input.dim() - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
             f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.size()}"
         )
+    _require_floating(input, "rms_norm")
     if eps is None:
         eps = _EPS.get(str(input.dtype), _EPS["torch.float32"])
     dims = tuple(range(-len(shape), 0))

@@ -140,6 +140,9 @@ def max_pool1d(
     values, indices = max_pool1d_with_indices(
         input, kernel_size, stride, padding, dilation, ceil_mode
     )
+    if not return_indices:
+        # PyTorch's kernel without indices (after the same checks) is floating only.
+        _require_floating(input, "max_pool1d_impl")
     return (values, indices) if return_indices else values
 
 
@@ -260,6 +263,12 @@ def adaptive_avg_pool1d(input: _C.Tensor, output_size: int | Sequence[int]) -> _
 
 def adaptive_avg_pool2d(input: _C.Tensor, output_size: _OptSize2) -> _C.Tensor:
     """Average pooling of the last two dims to output_size cells (None keeps a dim)."""
+    if output_size == 1 or (isinstance(output_size, (tuple, list)) and list(output_size) == [1, 1]):
+        if not isinstance(output_size, int) and input.dim() < 3:
+            raise ValueError("Input dimension should be at least 3")
+        # PyTorch's shortcut for a 1 x 1 output: the mean over the last two
+        # dims, of any tensor with two (its errors and gradient are mean's).
+        return input.mean((-1, -2), keepdim=True)
     sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
     _require_floating(input, "adaptive_avg_pool2d")
     return _adaptive_avg(input, sizes)

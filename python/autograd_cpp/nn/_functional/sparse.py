@@ -58,6 +58,16 @@ def embedding_bag(
                 f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
                 f"then it must have the same shape as the input ({input.shape})"
             )
+    if not weight.is_floating_point():
+        # PyTorch's names: the legacy tensor type, except for bool.
+        name = {"int32": "torch.IntTensor", "int64": "torch.LongTensor"}.get(
+            str(weight.dtype).split(".")[-1], "CPUBoolType"
+        )
+        raise RuntimeError(
+            "Expected tensor for argument #1 'weight' to have one of the following scalar "
+            f"types: Half, BFloat16, Float, Double; but got {name} instead (while checking "
+            "arguments for embedding_bag)"
+        )
     if input.dim() == 2:
         bags, length = input.shape
         flat = input.reshape(-1)
@@ -73,6 +83,20 @@ def embedding_bag(
             starts, ends = bounds[:-1], bounds[1:]
         else:
             starts, ends = bounds, bounds[1:] + [input.numel()]
+    bad = ((flat < 0) | (flat >= weight.size(0))).nonzero()
+    if bad.numel():
+        # PyTorch's kernels name the first index out of range, each its own way.
+        at = int(bad[0, 0])
+        value = int(flat[at])
+        if mode == "max":
+            raise RuntimeError(
+                "embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to be "
+                f"{value}"
+            )
+        raise RuntimeError(
+            f"Index {at} of input takes value {value} which is not in the valid range "
+            f"[0, {weight.size(0)})"
+        )
     rows = embedding(flat, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse)
     keep = None
     if padding_idx is not None:

@@ -9,7 +9,7 @@ from typing import Any
 from ... import _C
 from ..._C import _nn
 from ...autograd.function import Function, FunctionCtx
-from ._utils import _scalar_type_name
+from ._utils import _require_floating, _scalar_type_name
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = [
@@ -407,6 +407,8 @@ def _conv_transpose(
                 f"{output_padding[1]} stride_height: {stride[0]} stride_width: {stride[1]} "
                 f"dilation_height: {dilation[0]} dilation_width: {dilation[1]}"
             )
+    # PyTorch's kernel is chosen by the input's dtype, and is floating only.
+    _require_floating(input, "slow_conv_transpose2d_out_cpu")
     c_out_g, kh, kw = weight.size(1), weight.size(2), weight.size(3)
     out_h = (h - 1) * stride[0] - 2 * padding[0] + dilation[0] * (kh - 1) + output_padding[0] + 1
     out_w = (w - 1) * stride[1] - 2 * padding[1] + dilation[1] * (kw - 1) + output_padding[1] + 1
@@ -615,6 +617,9 @@ def _gather_pixels(
     """Values of (N, C, H*W) input at integer (x, y) of shape (N, Ho, Wo),
     zero where (x, y) falls outside the image."""
     inside = (x >= 0).logical_and(x <= width - 1).logical_and(y >= 0).logical_and(y <= height - 1)
+    # A NaN coordinate (an infinite grid value padded by reflection) reads
+    # pixel 0 and is masked out; clamp alone would leave it NaN.
+    x, y = _C.nan_to_num(x, nan=0.0), _C.nan_to_num(y, nan=0.0)
     index = (y.clamp(0, height - 1) * width + x.clamp(0, width - 1)).long()
     n, c = flat.size(0), flat.size(1)
     picked = flat.gather(2, index.reshape(n, 1, -1).expand(n, c, index[0].numel()))
@@ -656,6 +661,8 @@ def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
             + sizes()
         )
     name = _scalar_type_name(input)
+    if input.size(0) * input.size(1) * grid.size(1) * grid.size(2) == 0:
+        return  # PyTorch returns an empty output without reaching the kernel
     if not input.is_floating_point():
         raise NotImplementedError(
             f"\"grid_sampler_2d_cpu_kernel_impl\" not implemented for '{name}'"
@@ -693,6 +700,8 @@ def grid_sample(
         align_corners = False
     _check_grid_sampler(input, grid)
     n, c, height, width = input.shape
+    if not input.is_floating_point() and n * c * grid.size(1) * grid.size(2) == 0:
+        return _C.zeros((n, c, grid.size(1), grid.size(2)), dtype=input.dtype)
     flat = input.reshape(n, c, height * width)
     gx, gy = grid.unbind(-1)
     ix = _unnormalize(gx, width, align_corners)

@@ -10,6 +10,7 @@ from typing import Any
 
 from ... import _C
 from ..._C import _nn
+from ._utils import _require_floating, _scalar_type_name
 from .pooling import (
     _adaptive_max,
     _adaptive_sizes,
@@ -129,6 +130,11 @@ def conv_transpose3d(
     input with a (C_in, C_out / groups, kD, kH, kW) weight: one 2-d transposed
     convolution per kernel depth, placed at depth i * stride + k * dilation."""
     x, batched = _batched(input, "conv_transpose3d")
+    if bias is not None and bias.dtype != input.dtype:
+        # Unlike the 2-d one, PyTorch's 3-d kernel requires the input's dtype.
+        raise RuntimeError(
+            f"expected scalar type {_scalar_type_name(input)} but found {_scalar_type_name(bias)}"
+        )
     s, p, op, d = _triple(stride), _triple(padding), _triple(output_padding), _triple(dilation)
     n, c, depth, height, width = x.shape
     kd = weight.size(2)
@@ -274,6 +280,7 @@ def adaptive_max_pool3d_with_indices(
 ) -> tuple[_C.Tensor, _C.Tensor]:
     """Adaptive max pooling of the last three dims, returning (values, flat indices)."""
     sizes = _adaptive_sizes(input, output_size, 3, "adaptive_max_pool3d")
+    _require_floating(input, "adaptive_max_pool3d_cpu")
     if 0 in sizes:
         values = _empty_pool(input, sizes)
         return values, _C.zeros(values.shape, dtype=_C.int64)

@@ -1,0 +1,235 @@
+"""Calls the API fuzz test (test_fuzz.py) found where we and PyTorch parted:
+each runs in both libraries and must end alike, with the same exception type
+and PyTorch's message, or with equal results."""
+
+import warnings
+
+import pytest
+
+import autograd_cpp as ag
+from fuzz_harness import compare, run_case, to_numpy_tree
+from oracle import requires_torch, torch
+
+F = "m.nn.functional"
+
+# (id, source): each leaves its result in `out`.
+CASES = [
+    # Kernels PyTorch has only in floating versions.
+    ("abs_bool", "out = m.tensor([True, False]).abs()"),
+    ("pow_bool_bool", "out = m.pow(m.tensor([True]), m.tensor([True]))"),
+    ("pow_number_bool", "out = m.pow(True, m.tensor([True]))"),
+    ("pow_bool_python_bool", "out = m.tensor([True]) ** True"),
+    ("rms_norm_int", f"out = {F}.rms_norm(m.ones(3, 4, dtype=m.int32), (4,), m.ones(4))"),
+    ("rms_norm_bool", f"out = {F}.rms_norm(m.ones(2, 4, dtype=m.bool), (4,))"),
+    ("rms_norm_too_few_dims", f"out = {F}.rms_norm(m.ones(4), (3, 4))"),
+    ("huber_int", f"out = {F}.huber_loss(m.ones(3, dtype=m.int32), m.ones(3, dtype=m.int32))"),
+    (
+        "huber_int_none",
+        f"out = {F}.huber_loss(m.ones(3, dtype=m.int32), m.ones(3, dtype=m.int32),"
+        " reduction='none')",
+    ),
+    ("huber_bool", f"out = {F}.huber_loss(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.bool))"),
+    (
+        "huber_int_input_float_target",
+        f"out = {F}.huber_loss(m.ones(0, 4, dtype=m.int32), m.ones(()))",
+    ),
+    (
+        "huber_bool_input_long_target",
+        f"out = {F}.huber_loss(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.int64))",
+    ),
+    (
+        "huber_reduction_before_dtype",
+        f"out = {F}.huber_loss(m.ones(3, dtype=m.int64), m.ones(3), 2**31)",
+    ),
+    ("huber_float_input_bool_target", f"out = {F}.huber_loss(m.ones(3), m.ones(3, dtype=m.bool))"),
+    (
+        "multi_margin_int",
+        f"out = {F}.multi_margin_loss(m.ones(2, 3, dtype=m.int32), m.ones(2, dtype=m.int64))",
+    ),
+    (
+        "multi_margin_weight_size",
+        f"out = {F}.multi_margin_loss(m.ones(3, 3), m.zeros(3, dtype=m.int64), weight=m.ones(4))",
+    ),
+    (
+        "bce_with_logits_int",
+        f"out = {F}.binary_cross_entropy_with_logits(m.ones(2, dtype=m.int32),"
+        " m.ones(2, dtype=m.int32))",
+    ),
+    (
+        "bce_with_logits_int_target",
+        f"out = {F}.binary_cross_entropy_with_logits(m.ones(2), m.ones(2, dtype=m.int32))",
+    ),
+    (
+        "adaptive_max_pool3d_int",
+        f"out = {F}.adaptive_max_pool3d(m.ones(1, 2, 2, 2, dtype=m.int32), 1)",
+    ),
+    (
+        "adaptive_max_pool3d_int_empty_output",
+        f"out = {F}.adaptive_max_pool3d(m.ones(1, 2, 2, 2, dtype=m.int32), 0)",
+    ),
+    ("max_pool1d_long", f"out = {F}.max_pool1d(m.ones(1, 2, 2, dtype=m.int64), 1)"),
+    (
+        "max_pool1d_long_with_indices",
+        f"out = {F}.max_pool1d(m.ones(1, 2, 2, dtype=m.int64), 1, return_indices=True)",
+    ),
+    ("prelu_long", f"out = {F}.prelu(m.ones(0, 3, dtype=m.int64), m.ones(3, dtype=m.int64))"),
+    (
+        "conv_transpose2d_int_input",
+        f"out = {F}.conv_transpose2d(m.ones(1, 2, 3, 2, dtype=m.int32), m.ones(2, 3, 2, 2))",
+    ),
+    # Dtype mixes PyTorch rejects.
+    ("prelu_long_double", f"out = {F}.prelu(m.ones(2, dtype=m.int64), m.ones(1, dtype=m.float64))"),
+    (
+        "prelu_float_double",
+        f"out = {F}.prelu(m.ones(2, 3, dtype=m.float32), m.ones(1, dtype=m.float64))",
+    ),
+    (
+        "prelu_dtype_before_channels",
+        f"out = {F}.prelu(m.ones(2, 3, dtype=m.float64), m.ones(2, dtype=m.int64))",
+    ),
+    (
+        "embedding_bag_long_weight",
+        f"out = {F}.embedding_bag(m.tensor([[0, 1]]), m.ones(3, 2, dtype=m.int64))",
+    ),
+    (
+        "embedding_bag_int_weight_before_indices",
+        f"out = {F}.embedding_bag(m.tensor([[0, 5]]), m.ones(3, 2, dtype=m.int32))",
+    ),
+    (
+        "embedding_bag_bool_weight",
+        f"out = {F}.embedding_bag(m.tensor([[0, 1]]), m.ones(3, 2, dtype=m.bool))",
+    ),
+    (
+        "conv_transpose3d_bias_dtype",
+        f"out = {F}.conv_transpose3d(m.ones(1, 2, 3, 2, 2, dtype=m.float64),"
+        " m.ones(2, 3, 2, 2, 2, dtype=m.float64), m.ones(3))",
+    ),
+    (
+        "conv_transpose2d_bias_dtype_allowed",
+        f"out = {F}.conv_transpose2d(m.ones(1, 2, 3, 2, dtype=m.float64),"
+        " m.ones(2, 3, 2, 2, dtype=m.float64), m.ones(3))",
+    ),
+    # linear off its fused paths adds the bias in place: the product's dtype and shape win.
+    (
+        "linear_strided_input_float64_bias",
+        f"out = {F}.linear(m.ones(2, 3, 5).transpose(0, 1), m.ones(4, 5),"
+        " m.ones(4, dtype=m.float64))",
+    ),
+    (
+        "linear_bias_broadcasts_the_output",
+        f"out = {F}.linear(m.ones(1).expand(2), m.ones(2), m.ones(2))",
+    ),
+    ("linear_1d_scalar_bias", f"out = {F}.linear(m.ones(1).expand(2), m.ones(2), m.tensor(3.0))"),
+    # Argument checks and their order.
+    ("normalize_tensor_p", f"out = {F}.normalize(m.ones(2, 2), m.ones(2, 2))"),
+    ("normalize_one_element_p", f"out = {F}.normalize(m.ones(2, 2), m.ones(1))"),
+    ("normalize_0d_p", f"out = {F}.normalize(m.ones(2, 2), m.tensor(3.0))"),
+    (
+        "normalize_0d_p_requiring_grad",
+        f"out = {F}.normalize(m.ones(2, 2), m.tensor(2.0, requires_grad=True))",
+    ),
+    ("stack_dim_before_sizes", "out = m.stack([m.ones(1, 2), m.ones(2)], 2**31)"),
+    ("flatten_0d_dims", "out = m.tensor(1.0).flatten(2**31, 1)"),
+    ("flatten_0d_valid_dims", "out = m.tensor(1.0).flatten(0, -1)"),
+    ("roll_empty", "out = m.roll(m.ones(0), (1, -5), (0, 1))"),
+    ("roll_0d", "out = m.roll(m.tensor(1.0), (1,), (0,))"),
+    (
+        "grid_sample_empty_long",
+        f"out = {F}.grid_sample(m.ones(4, 0, 4, 2, dtype=m.int64),"
+        " m.ones(4, 0, 4, 2, dtype=m.int64), align_corners=False)",
+    ),
+    (
+        "embedding_bag_max_index_out_of_range",
+        f"out = {F}.embedding_bag(m.tensor([1, 2, 4, 5]), m.ones(2, 1), m.tensor([0, 3]),"
+        " mode='max')",
+    ),
+    (
+        "embedding_bag_sum_index_out_of_range",
+        f"out = {F}.embedding_bag(m.tensor([1, 0, 4, 5]), m.ones(2, 1), m.tensor([0, 3]),"
+        " mode='sum')",
+    ),
+    ("adaptive_avg_pool2d_to_one_of_2d", f"out = {F}.adaptive_avg_pool2d(m.ones(3, 3), 1)"),
+    ("adaptive_avg_pool2d_to_one_of_1d", f"out = {F}.adaptive_avg_pool2d(m.ones(3), 1)"),
+    (
+        "adaptive_avg_pool2d_to_one_one_of_2d",
+        f"out = {F}.adaptive_avg_pool2d(m.ones(3, 3), (1, 1))",
+    ),
+    (
+        "adaptive_avg_pool2d_to_one_grad",
+        "x = m.arange(24.0, dtype=m.float64).reshape(2, 3, 4).requires_grad_()\n"
+        f"out = m.autograd.grad({F}.adaptive_avg_pool2d(x, 1).sum(), x)",
+    ),
+    (
+        "group_norm_long_input_double_weight",
+        f"out = {F}.group_norm(m.ones(2, 6, 3, dtype=m.int64), 2, m.ones(6, dtype=m.float64))",
+    ),
+    (
+        "group_norm_float_input_double_weight",
+        f"out = {F}.group_norm(m.ones(2, 6, 3), 2, m.ones(6, dtype=m.float64))",
+    ),
+    (
+        "group_norm_double_input_float_weight",
+        f"out = {F}.group_norm(m.ones(2, 6, 3, dtype=m.float64), 2, m.ones(6))",
+    ),
+    (
+        "group_norm_bias_dtype",
+        f"out = {F}.group_norm(m.ones(2, 6, 3), 2, m.ones(6), m.ones(6, dtype=m.float64))",
+    ),
+    ("group_norm_long", f"out = {F}.group_norm(m.ones(2, 6, 3, dtype=m.int64), 2)"),
+    (
+        "grid_sample_bicubic_reflection_of_infinite_grid",
+        f"out = {F}.grid_sample(m.full((1, 2, 4, 4), -inf), m.tensor([[[[0.0, 3.0], [inf, -inf]],"
+        " [[0.0, -2.5], [inf, 3.0]]]]), mode='bicubic', padding_mode='reflection',"
+        " align_corners=False)",
+    ),
+    (
+        "batch_norm_training_strided_long",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.int64)[..., ::2],"
+        " m.zeros(2, dtype=m.int64), m.ones(2, dtype=m.int64), training=True)",
+    ),
+    (
+        "batch_norm_training_strided_long_no_stats",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.int64)[..., ::2], None, None,"
+        " training=True)",
+    ),
+    (
+        "batch_norm_training_strided_long_float_stats",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.int64)[..., ::2], m.zeros(2), m.ones(2),"
+        " training=True)",
+    ),
+    (
+        "batch_norm_training_contiguous_long",
+        f"out = {F}.batch_norm(m.ones(3, 2, 2, dtype=m.int64), m.zeros(2), m.ones(2),"
+        " training=True)",
+    ),
+    (
+        "batch_norm_eval_strided_bool",
+        f"out = {F}.batch_norm(m.ones(3, 2, 4, dtype=m.bool)[..., ::2], m.zeros(2), m.ones(2))",
+    ),
+    (
+        "sdpa_1d_inputs",
+        f"out = {F}.scaled_dot_product_attention(m.ones(1, dtype=m.int32),"
+        " m.ones(1, dtype=m.int32), m.ones(0, 2, 2, 1, dtype=m.int32), is_causal=True)",
+    ),
+    ("sdpa_1d_float", f"out = {F}.scaled_dot_product_attention(m.ones(2), m.ones(2), m.ones(2))"),
+    # Values.
+    (
+        "kl_div_negative_target",
+        f"out = {F}.kl_div(m.tensor([-1.0, 0.0, -inf, 2.0]), m.tensor([-1.0, 0.0, 0.0, 0.5]),"
+        " reduction='none')",
+    ),
+]
+
+
+@requires_torch
+@pytest.mark.parametrize("source", [s for _, s in CASES], ids=[i for i, _ in CASES])
+def test_call_ends_as_in_torch(source):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kind, result = run_case(ag, source)
+        tkind, tresult = run_case(torch, source)
+    assert kind == tkind, (result, tresult)
+    if kind == "ok":
+        assert compare(to_numpy_tree(ag, result), to_numpy_tree(torch, tresult)) is None
+    else:
+        assert result == tresult
