@@ -175,3 +175,19 @@ def test_ctc_loss_unbatched(reduction):
     assert ours.shape == ref.shape
     np.testing.assert_allclose(ours, ref, rtol=1e-10)
     np.testing.assert_allclose(ours_grad, ref_grad, atol=1e-10)
+
+
+@pytest.mark.parametrize("fn", ["multi_margin_loss", "multilabel_margin_loss"])
+def test_margin_losses_count_a_nan_term_as_zero(fn):
+    # PyTorch's kernels add a term only where it is positive, so nan scores
+    # (or huge ones, whose terms round to 0) give PyTorch's losses exactly.
+    scores = np.array([[np.nan, 0.5, 1e30, -1e30], [0.2, np.nan, 0.1, 0.3]], dtype=np.float32)
+    target = [[2, 0, -1, 0], [1, 3, -1, 0]] if fn.startswith("multilabel") else [2, 1]
+    outs = []
+    for lib in (ag, torch):
+        x = lib.tensor(scores, requires_grad=True)
+        loss = getattr(lib.nn.functional, fn)(x, lib.tensor(target), reduction="none")
+        loss.sum().backward()
+        outs.append((loss.detach().numpy(), x.grad.numpy()))
+    np.testing.assert_allclose(outs[0][0], outs[1][0], rtol=1.3e-6, atol=1e-5)
+    np.testing.assert_allclose(outs[0][1], outs[1][1], rtol=1.3e-6, atol=1e-5)

@@ -865,3 +865,46 @@ def test_weight_matches_the_unbroadcast_input(name, input_shape, target_shape):
             )
         results.append(float(out))
     assert results[0] == results[1]
+
+
+def test_batch_norm_of_a_constant_channel_rounds_as_torch():
+    # With zero variance the output is the rounding of x * scale + shift
+    # magnified by 1 / sqrt(eps): scale and shift must be rounded as
+    # PyTorch's are, term by term, in float32.
+    for value in (3.0, -2.5, 0.1):
+        x = np.full((3, 2, 2), value, dtype=np.float32)
+        outs = [
+            F(lib).batch_norm(lib.tensor(x), None, None, training=True).numpy()
+            for lib in (ag, torch)
+        ]
+        np.testing.assert_array_equal(outs[0], outs[1])
+
+
+@pytest.mark.parametrize("name", ["adaptive_avg_pool1d", "adaptive_avg_pool2d"])
+def test_adaptive_avg_pool_of_uneven_windows_keeps_inf(name):
+    # Windows of uneven size (7 into 3) once became a product with an
+    # averaging matrix, where inf * 0 gave nan.
+    x = np.full((1, 2, 7, 7), np.inf, dtype=np.float32)
+    x[0, 1, 3, 3] = -np.inf
+    if name.endswith("1d"):
+        x = x[0, :, 0]
+    outs = [getattr(F(lib), name)(lib.tensor(x), 3).numpy() for lib in (ag, torch)]
+    np.testing.assert_array_equal(outs[0], outs[1])
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_leaves_padding_out(mode):
+    # Padding entries are left out of every mode: not multiplied by 0 (an
+    # inf row gave nan) and not part of the max (a zero row beat negative
+    # entries), and a bag of padding only gives zeros.
+    w = np.random.default_rng(5).standard_normal((6, 3)).astype(np.float32) - 3
+    w[2, 1] = np.inf
+    results = []
+    for lib in (ag, torch):
+        weight = lib.tensor(w, requires_grad=True)
+        bags = lib.tensor([[1, 2, 0], [4, 0, 4], [0, 0, 0]])
+        out = F(lib).embedding_bag(bags, weight, mode=mode, padding_idx=0)
+        out.sum().backward()
+        results.append((out.detach().numpy(), weight.grad.numpy()))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1.3e-6, atol=1e-5)

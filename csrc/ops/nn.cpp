@@ -1400,11 +1400,17 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
       weight.defined() ? values_of(weight) : std::vector<double>();
   const std::vector<double> b =
       bias.defined() ? values_of(bias) : std::vector<double>();
+  // Each term rounded to the tensor's dtype, as PyTorch forms them: with a
+  // variance near zero the output magnifies the last bit of scale and shift.
+  const auto in_dtype = [&](double v) {
+    return dtype == DType::Float32 ? static_cast<double>(static_cast<float>(v))
+                                   : v;
+  };
   std::vector<double> scale(static_cast<size_t>(channels));
   std::vector<double> shift(static_cast<size_t>(channels));
   for (size_t c = 0; c < scale.size(); ++c) {
-    scale[c] = invstd[c] * (w.empty() ? 1.0 : w[c]);
-    shift[c] = (b.empty() ? 0.0 : b[c]) - mu[c] * scale[c];
+    scale[c] = in_dtype(in_dtype(invstd[c]) * (w.empty() ? 1.0 : w[c]));
+    shift[c] = in_dtype((b.empty() ? 0.0 : b[c]) - in_dtype(mu[c] * scale[c]));
   }
   Tensor out = empty_tensor(input.sizes(), dtype);
   kernels::channel_affine(x, tensor_of(scale, dtype), tensor_of(shift, dtype),

@@ -240,7 +240,12 @@ void channel_affine(const Tensor& in, const Tensor& scale, const Tensor& shift,
         const int64_t ch = r % c;
         const T* xp = x + r * s;
         T* yp = y + r * s;
+#if defined(AG_ISA_AVX2)
+        // One rounding, as PyTorch's AVX2 kernel gives.
+        for (int64_t i = 0; i < s; ++i) yp[i] = std::fma(xp[i], a[ch], b[ch]);
+#else
         for (int64_t i = 0; i < s; ++i) yp[i] = xp[i] * a[ch] + b[ch];
+#endif
       }
     });
   });

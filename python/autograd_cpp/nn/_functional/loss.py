@@ -212,6 +212,12 @@ def _class_targets(input: _C.Tensor, target: _C.Tensor, what: str) -> tuple[_C.T
     return x, t
 
 
+def _hinge(z: _C.Tensor) -> _C.Tensor:
+    # PyTorch's margin kernels add z only where z > 0, so a nan term counts 0
+    # (clamp_min would keep the nan).
+    return _C.where(z > 0, z, _C.zeros_like(z))
+
+
 def multi_margin_loss(
     input: _C.Tensor,
     target: _C.Tensor,
@@ -232,7 +238,9 @@ def multi_margin_loss(
     _check_reduction(reduction)
     x, t = _class_targets(input, target, "multi")
     picked = x.gather(1, t.reshape(-1, 1))
-    z = (x - picked + margin).clamp_min(0)
+    # margin - x[y] first, as PyTorch's kernel: with huge scores the other
+    # order rounds a zero loss to the margin.
+    z = _hinge(margin - picked + x)
     if p == 2:
         z = z * z
     if weight is not None:
@@ -264,7 +272,7 @@ def multilabel_margin_loss(
     counts = _C.zeros((n, c), dtype=x.dtype).scatter_add(1, index, valid.to(x.dtype))
     is_target = counts > 0
     picked = x.gather(1, index)  # x[y_j] for each listed entry j
-    pair = (1 - picked.unsqueeze(2) + x.unsqueeze(1)).clamp_min(0)  # (n, j, i)
+    pair = _hinge(1 - picked.unsqueeze(2) + x.unsqueeze(1))  # (n, j, i)
     mask = valid.unsqueeze(2).logical_and(is_target.logical_not().unsqueeze(1))
     loss = _C.where(mask, pair, _C.zeros_like(pair)).sum((1, 2)) / c
     if input.dim() < 2 and reduction == "none":

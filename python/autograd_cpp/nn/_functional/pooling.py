@@ -215,13 +215,21 @@ def _empty_pool(input: _C.Tensor, sizes: list[int]) -> _C.Tensor:
     return input.reshape(-1)[:0].reshape(shape)
 
 
-def _averaging_matrix(n: int, m: int, dtype: _C.dtype) -> _C.Tensor:
-    """The (n, m) matrix whose column i averages output cell i's window."""
-    rows = [[0.0] * m for _ in range(n)]
-    for i, (start, end) in enumerate(_windows(n, m)):
-        for r in range(start, end):
-            rows[r][i] = 1.0 / (end - start)
-    return _C.tensor(rows, dtype=dtype)
+def _average_windows(input: _C.Tensor, dim: int, m: int) -> _C.Tensor:
+    """The mean of each of m adaptive windows along dim (negative): every
+    window's positions gathered and summed under a mask, so an inf input
+    stays inf where a product with an averaging matrix gave inf * 0 = nan."""
+    n = input.size(dim)
+    windows = _windows(n, m)
+    index, k = _window_index(n, m)
+    shape = list(input.shape)
+    shape[dim : len(shape) + dim + 1] = [m, k]
+    grouped = input.index_select(dim, index).reshape(shape)
+    trailing = [1] * (-dim - 1)
+    valid = _C.tensor([[j < end - start for j in range(k)] for start, end in windows])
+    counts = _C.tensor([end - start for start, end in windows], dtype=input.dtype)
+    kept = _C.where(valid.reshape([m, k, *trailing]), grouped, _C.zeros_like(grouped))
+    return kept.sum(dim) / counts.reshape([m, *trailing])
 
 
 def _adaptive_avg(input: _C.Tensor, sizes: list[int]) -> _C.Tensor:
@@ -236,10 +244,10 @@ def _adaptive_avg(input: _C.Tensor, sizes: list[int]) -> _C.Tensor:
         if spatial == 1:
             return avg_pool1d(input, kernel[0], kernel[0])
         return _nn.avg_pool2d(input, kernel, kernel)
-    # Windows of uneven size: a product with an averaging matrix per dim.
-    out = input.matmul(_averaging_matrix(shape[-1], sizes[-1], input.dtype))
-    if spatial == 2:
-        out = _averaging_matrix(shape[0], sizes[0], input.dtype).t().matmul(out)
+    # Windows of uneven size: averaged one dim at a time.
+    out = input
+    for i, size in enumerate(sizes):
+        out = _average_windows(out, i - spatial, size)
     return out
 
 

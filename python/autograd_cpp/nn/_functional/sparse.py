@@ -78,15 +78,20 @@ def embedding_bag(
     if padding_idx is not None:
         pad = padding_idx % weight.size(0)
         keep = flat != pad
-        rows = rows * keep.unsqueeze(1).to(rows.dtype)
+        # Left out, not multiplied by 0: an inf row times 0 would give nan.
+        rows = _C.where(keep.unsqueeze(1), rows, _C.zeros_like(rows))
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.unsqueeze(1)
     dim = weight.size(1)
     if mode == "max":
         out = []
         for start, end in zip(starts, ends):
-            if end > start:
+            counted = end > start and (keep is None or bool(keep[start:end].any()))
+            if counted:
                 bag = rows.narrow(0, start, end - start)
+                if keep is not None:  # padding entries take no part in the max
+                    fill = _C.full_like(bag, float("-inf"))
+                    bag = _C.where(keep[start:end].unsqueeze(1), bag, fill)
                 out.append(bag.amax(0))
             else:
                 out.append(_C.zeros(dim, dtype=weight.dtype))

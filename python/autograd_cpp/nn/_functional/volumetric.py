@@ -13,7 +13,7 @@ from ..._C import _nn
 from .pooling import (
     _adaptive_max,
     _adaptive_sizes,
-    _averaging_matrix,
+    _average_windows,
     _empty_pool,
     _unpool,
     max_pool1d_with_indices,
@@ -265,10 +265,7 @@ def adaptive_avg_pool3d(input: _C.Tensor, output_size: Any) -> _C.Tensor:
         return input.mean((-3, -2, -1), keepdim=True)
     out = input
     for i, size in enumerate(sizes):
-        dim = input.dim() - 3 + i
-        moved = out.movedim(dim, -1)
-        moved = moved.matmul(_averaging_matrix(moved.size(-1), size, input.dtype))
-        out = moved.movedim(-1, dim)
+        out = _average_windows(out, i - 3, size)
     return out
 
 
