@@ -38,9 +38,15 @@ def _jvp(lib, fw, fn, values, tangents, dtype, transpose=False):
 # ---- the forward rules, against PyTorch and finite differences -------------------------
 
 # Every op of op_db has a forward rule, except those listed here with the op
-# name their NotImplementedError must give (none at present). A new op without
-# a rule fails test_forward_rule_matches_torch until it gets one or is listed.
-WITHOUT_RULE: dict[str, str] = {}
+# name their NotImplementedError must give. A new op without a rule fails
+# test_forward_rule_matches_torch until it gets one or is listed.
+# scatter_reduce: PyTorch has forward rules for every reduction; ours are
+# still to write (a known gap: the error names the op, never a silent zero).
+WITHOUT_RULE: dict[str, str] = {
+    f"scatter_reduce_{reduce}{suffix}": "scatter_reduce"
+    for reduce in ("sum", "prod", "mean", "amax", "amin")
+    for suffix in ("", "_exclude_self")
+} | {"scatter_reduce_inplace": "scatter_reduce", "scatter_reduce_function": "scatter_reduce"}
 
 # PyTorch's hardsigmoid forward rule scales by 1/6 rounded to float32, even in
 # float64 (its tangent is off by ~3e-8 relative); ours is exact.
@@ -163,6 +169,11 @@ NON_CONTIGUOUS = [(op, s) for op, s in CASES if any(len(x) == 2 for x in s)]
 def test_forward_rule_non_contiguous(op, shapes):
     values = sample_values(shapes, op.domain, seed=2)
     tangents = _tangent_values(shapes, 2)
+    if op.name in WITHOUT_RULE:
+        # Nothing of ours to compare (and PyTorch's scatter_reduce prod rule
+        # drops the tangent of transposed inputs).
+        assert _ours_or_missing(op, values, tangents, ag.float64, transpose=True) is None
+        return
     try:
         ref = _jvp(torch, tfwAD, op.fn, values, tangents, torch.float64, transpose=True)
     except NotImplementedError:

@@ -74,6 +74,13 @@ KNOWN_GAPS = dict.fromkeys(
 )
 
 
+# scatter_reduce has no forward rule yet (tests/test_forward_ad.py).
+KNOWN_GAPS.update(
+    {op.name: "scatter_reduce has no forward rule yet" for op in OPS
+     if op.name.startswith("scatter_reduce")}
+)  # fmt: skip
+
+
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
 def test_vmap_of_jvp_matches_torch_on_the_op_database(op):
     if op.name in KNOWN_GAPS:
@@ -87,6 +94,8 @@ def test_vmap_of_jvp_matches_torch_on_the_op_database(op):
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
 def test_jacfwd_matches_torch_on_the_op_database(op):
+    if op.name.startswith("scatter_reduce"):
+        pytest.xfail(KNOWN_GAPS[op.name])
     xs, ts = _batched_inputs(op, seed=1)
     xs = [x[0] for x in xs]  # one example; jacfwd vmaps over its basis
 

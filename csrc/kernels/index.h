@@ -30,11 +30,24 @@ struct IndexBound {
 void index_gather(const Tensor& src, const Tensor& index, int64_t stride,
                   const IndexBound& bound, const Tensor& out);
 
-// dst[i + index[i] * stride] = src[i] (or += with `accumulate`) for every
-// position i of index's shape; dst and src are viewed at that shape. With
-// accumulate the loop runs on one thread, so repeated indices add up.
+// How index_scatter combines a written value v with the target t: Assign
+// (t = v), Add (t + v), Mul (t * v), Max and Min (a NaN v, or a NaN already
+// in t, wins, as in PyTorch's scatter_reduce amax/amin).
+enum class ScatterMode { Assign, Add, Mul, Max, Min };
+
+// dst[i + index[i] * stride] = combine(that target, src[i]) for every
+// position i of index's shape; dst and src are viewed at that shape. Every
+// mode but Assign runs on one thread, so repeated indices all combine, in
+// index order.
 void index_scatter(const Tensor& dst, const Tensor& index, int64_t stride,
-                   const IndexBound& bound, const Tensor& src, bool accumulate);
+                   const IndexBound& bound, const Tensor& src,
+                   ScatterMode mode);
+inline void index_scatter(const Tensor& dst, const Tensor& index,
+                          int64_t stride, const IndexBound& bound,
+                          const Tensor& src, bool accumulate) {
+  index_scatter(dst, index, stride, bound, src,
+                accumulate ? ScatterMode::Add : ScatterMode::Assign);
+}
 
 // out = sum over k of index_k * strides[k] (element offsets), with index_k
 // checked against sizes[k] (negative values wrap) and reported as dimension

@@ -3,6 +3,7 @@
 // sits beside it. (Advanced indexing is in advanced_index.cpp.)
 
 #include <algorithm>
+#include <limits>
 #include <string>
 
 #include "compile/capture.h"
@@ -127,7 +128,7 @@ int64_t check_scatter(const Tensor& self, int64_t dim, const Tensor& index,
 // Writes src (a tensor viewed at index's shape, or a 0-d value) into `dst`
 // (self's data or a copy of it) at index along d.
 void scatter_data(const Tensor& dst, int64_t d, const Tensor& index,
-                  const Tensor& src, bool accumulate) {
+                  const Tensor& src, kernels::ScatterMode mode) {
   const auto ud = static_cast<size_t>(d);
   Shape strides = strides_1d(dst);
   const int64_t stride = strides[ud];
@@ -142,8 +143,12 @@ void scatter_data(const Tensor& dst, int64_t d, const Tensor& index,
   bound.size = sizes_1d(dst)[ud];
   bound.dim = d;
   bound.index_error = false;
-  kernels::index_scatter(target, as_1d(index), stride, bound, values,
-                         accumulate);
+  kernels::index_scatter(target, as_1d(index), stride, bound, values, mode);
+}
+
+kernels::ScatterMode scatter_mode(ScatterBackward::Mode mode) {
+  return mode == ScatterBackward::Mode::Add ? kernels::ScatterMode::Add
+                                            : kernels::ScatterMode::Assign;
 }
 
 // The tangent of a scatter: the same scatter of the tangents (a written
@@ -167,7 +172,7 @@ Tensor scatter_impl(const Tensor& self, int64_t dim, const Tensor& index,
   const bool is_value = mode == ScatterBackward::Mode::Value;
   const int64_t d = check_scatter(self, dim, index, is_value ? nullptr : &src);
   Tensor out = clone_data(self);
-  scatter_data(out, d, index, src, mode == ScatterBackward::Mode::Add);
+  scatter_data(out, d, index, src, scatter_mode(mode));
   if (should_record_as<ScatterBackward>(mode == ScatterBackward::Mode::Add
                                             ? "ScatterAddBackward0"
                                             : "ScatterBackward0",
@@ -214,7 +219,7 @@ Tensor& scatter_inplace(Tensor& self, int64_t dim, const Tensor& index,
   }
   const bool overlaps = src.impl()->storage() == self.impl()->storage();
   scatter_data(self, d, index, overlaps ? clone_data(src) : src,
-               mode == ScatterBackward::Mode::Add);
+               scatter_mode(mode));
   if (tangent.defined()) write_tangent(self, tangent);
   self.impl()->bump_version(mode == ScatterBackward::Mode::Add ? "scatter_add_"
                                                                : "scatter_");
@@ -228,6 +233,189 @@ Tensor scatter_value(const Tensor& self, const Scalar& value) {
   v.impl()->set_wrapped_number(true);
   return v;
 }
+
+// ---- scatter_reduce
+
+enum class ScatterReduce { Sum, Prod, Mean, Amax, Amin };
+
+ScatterReduce parse_scatter_reduce(const std::string& reduce) {
+  if (reduce == "sum") return ScatterReduce::Sum;
+  if (reduce == "prod") return ScatterReduce::Prod;
+  if (reduce == "mean") return ScatterReduce::Mean;
+  // PyTorch's forward also takes scatter's legacy "max" and "min" (its
+  // backward then refuses them).
+  if (reduce == "amax" || reduce == "max") return ScatterReduce::Amax;
+  AG_CHECK(reduce == "amin" || reduce == "min",
+           "reduce argument must be either sum, prod, mean, amax or amin, "
+           "got ",
+           reduce);
+  return ScatterReduce::Amin;
+}
+
+// The value a reduction starts from where include_self=False leaves self
+// out: every such position then takes at least one src value.
+Scalar scatter_reduce_identity(ScatterReduce r, DType dtype) {
+  const bool low = r == ScatterReduce::Amax;
+  switch (r) {
+    case ScatterReduce::Sum:
+    case ScatterReduce::Mean:
+      return Scalar(int64_t{0});
+    case ScatterReduce::Prod:
+      return Scalar(int64_t{1});
+    case ScatterReduce::Amax:
+    case ScatterReduce::Amin:
+      break;
+  }
+  switch (dtype) {
+    case DType::Bool:
+      return Scalar(!low);
+    case DType::Int32:
+      return Scalar(int64_t{low ? std::numeric_limits<int32_t>::lowest()
+                                : std::numeric_limits<int32_t>::max()});
+    case DType::Int64:
+      return Scalar(low ? std::numeric_limits<int64_t>::lowest()
+                        : std::numeric_limits<int64_t>::max());
+    case DType::Float32:
+    case DType::Float64:
+      break;
+  }
+  return Scalar(low ? -std::numeric_limits<double>::infinity()
+                    : std::numeric_limits<double>::infinity());
+}
+
+kernels::ScatterMode scatter_reduce_mode(ScatterReduce r) {
+  switch (r) {
+    case ScatterReduce::Prod:
+      return kernels::ScatterMode::Mul;
+    case ScatterReduce::Amax:
+      return kernels::ScatterMode::Max;
+    case ScatterReduce::Amin:
+      return kernels::ScatterMode::Min;
+    case ScatterReduce::Sum:
+    case ScatterReduce::Mean:
+      break;
+  }
+  return kernels::ScatterMode::Add;
+}
+
+// d(self), d(src) as PyTorch's scatter_reduce_backward defines them:
+//   sum:  d(self) = grad; d(src) = grad.gather(dim, index)
+//   mean: N = [include_self] + (src values reduced into each position),
+//         1 where none; d(self) = grad / N;
+//         d(src) = grad.gather(dim, index) / N.gather(dim, index)
+//   prod: d(self) = grad * (result with self's zeros read as 1) / self;
+//         d(src) = (grad * result).gather(dim, index) / src, and where src
+//         is the only zero reduced into its position, the gathered
+//         grad * (result with that zero read as 1)
+//   amax, amin: grad shared evenly by the self and src values equal to the
+//         result: d(self) = (self == result) * grad / N;
+//         d(src) = (src == value) * (grad / N).gather(dim, index), with
+//         value = result.gather(dim, index) and N the count of those values
+//   and without include_self, d(self) = 0 where index writes.
+class ScatterReduceBackward0 final : public Node {
+ public:
+  AG_NODE(ScatterReduceBackward0);
+  variable_list apply(variable_list&& grads) override {
+    AG_CHECK(reduce_name != "max" && reduce_name != "min",
+             "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', "
+             "'amin' but got ",
+             reduce_name, ".");
+    const Tensor& g = grads[0];
+    const Tensor idx = index.unpack();
+    Tensor gself, gsrc;
+    switch (reduce) {
+      case ScatterReduce::Sum:
+        gself = g;
+        gsrc = gather(g, dim, idx);
+        break;
+      case ScatterReduce::Mean: {
+        Tensor n;
+        {
+          NoGradGuard no_grad;
+          n = include_self ? ones(self_sizes, g.dtype())
+                           : zeros(self_sizes, g.dtype());
+          n = scatter_add(n, dim, idx, ones(src_sizes, g.dtype()));
+          n = masked_fill(n, eq(n, wrap_scalar(Scalar(int64_t{0}))),
+                          Scalar(int64_t{1}));
+        }
+        gself = div(g, n);
+        gsrc = div(gather(g, dim, idx), gather(n, dim, idx));
+        break;
+      }
+      case ScatterReduce::Prod:
+        prod_grads(g, idx, gself, gsrc);
+        break;
+      case ScatterReduce::Amax:
+      case ScatterReduce::Amin:
+        extremum_grads(g, idx, gself, gsrc);
+        break;
+    }
+    if (!include_self) {
+      Tensor written;
+      {
+        NoGradGuard no_grad;
+        written =
+            scatter(zeros(self_sizes, DType::Bool), dim, idx, Scalar(true));
+      }
+      gself = masked_fill(gself, written, Scalar(int64_t{0}));
+    }
+    return {gself, gsrc};
+  }
+  Saved<int64_t> dim{this, "dim", 0};
+  Saved<bool> include_self{this, "include_self", true};
+  SavedTensor index{this, "index"};
+  SavedTensor result{this, "result"};
+  SavedTensor self{this, "self"};
+  SavedTensor src{this, "src"};
+  ScatterReduce reduce = ScatterReduce::Sum;
+  std::string reduce_name;
+  Shape self_sizes, src_sizes;
+
+ private:
+  void prod_grads(const Tensor& g, const Tensor& idx, Tensor& gself,
+                  Tensor& gsrc) {
+    const Tensor s = self.unpack(), x = src.unpack();
+    const Tensor out = result.unpack(shared_from_this());
+    const Tensor zero = wrap_scalar(Scalar(int64_t{0}));
+    Tensor self_zero, src_zero, single_zero;
+    {
+      NoGradGuard no_grad;
+      self_zero = eq(s, zero);
+      src_zero = eq(x, zero);
+      const Tensor zeros_at =
+          gather(scatter_add(zeros(self_sizes, x.dtype()), dim, idx,
+                             to(src_zero, x.dtype())),
+                 dim, idx);
+      single_zero =
+          logical_and(src_zero, eq(zeros_at, wrap_scalar(Scalar(int64_t{1}))));
+    }
+    const Tensor masked_self = masked_fill(s, self_zero, Scalar(int64_t{1}));
+    gself = div(mul(g, scatter_reduce(masked_self, dim, idx, x, reduce_name,
+                                      include_self)),
+                masked_self);
+    const Tensor masked_src_result =
+        scatter_reduce(s, dim, idx, masked_fill(x, single_zero, Scalar(1.0)),
+                       reduce_name, include_self);
+    gsrc = where(single_zero, gather(mul(g, masked_src_result), dim, idx),
+                 div(gather(mul(g, out), dim, idx),
+                     masked_fill(x, src_zero, Scalar(1.0))));
+  }
+  void extremum_grads(const Tensor& g, const Tensor& idx, Tensor& gself,
+                      Tensor& gsrc) {
+    const Tensor s = self.unpack(), x = src.unpack();
+    const Tensor out = result.unpack(shared_from_this());
+    Tensor self_is, src_is, n;
+    {
+      NoGradGuard no_grad;
+      self_is = eq(s, out);
+      src_is = eq(x, gather(out, dim, idx));
+      n = scatter_add(to(self_is, g.dtype()), dim, idx, to(src_is, g.dtype()));
+    }
+    const Tensor shared = div(g, n);
+    gself = mul(self_is, shared);
+    gsrc = mul(src_is, gather(shared, dim, idx));
+  }
+};
 
 // d(self) = zeros(self_sizes).index_put([None] * dim + [index], grad, True)
 class IndexSelectBackward0 final : public Node {
@@ -315,6 +503,70 @@ Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index,
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index,
                      const Tensor& src) {
   return scatter_inplace(self, dim, index, src, ScatterBackward::Mode::Add);
+}
+
+Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index,
+                      const Tensor& src, const std::string& reduce,
+                      bool include_self) {
+  AG_CAPTURE_RETURN(
+      "scatter_reduce",
+      scatter_reduce(in[0], dim, in[1], in[2], reduce, include_self), self,
+      index, src)
+  const ScatterReduce r = parse_scatter_reduce(reduce);
+  const int64_t d = check_scatter(self, dim, index, &src);
+  AG_CHECK_AS(NotImplementedError,
+              r != ScatterReduce::Mean || self.dtype() != DType::Bool,
+              "\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for "
+              "'Bool'");
+  Tensor out = clone_data(self);
+  if (index.numel() > 0) {
+    if (!include_self) {
+      scatter_data(out, d, index,
+                   scatter_value(out, scatter_reduce_identity(r, out.dtype())),
+                   kernels::ScatterMode::Assign);
+    }
+    scatter_data(out, d, index, src, scatter_reduce_mode(r));
+    if (r == ScatterReduce::Mean) {
+      NoGradGuard no_grad;
+      // How many values each position averages: self (if included) and
+      // every src value reduced into it; 1 where none.
+      Tensor n = include_self ? ones(self.sizes(), self.dtype())
+                              : zeros(self.sizes(), self.dtype());
+      scatter_data(n, d, index, scatter_value(n, Scalar(int64_t{1})),
+                   kernels::ScatterMode::Add);
+      n = masked_fill(n, eq(n, wrap_scalar(Scalar(int64_t{0}))),
+                      Scalar(int64_t{1}));
+      // Integer means round toward -inf, as PyTorch's do.
+      out = is_floating(out.dtype()) ? div(out, n)
+                                     : div(out, n, RoundingMode::Floor);
+    }
+  }
+  if (auto fn = record<ScatterReduceBackward0>(self, src)) {
+    fn->dim = dim;
+    fn->include_self = include_self;
+    fn->index = SavedVariable(index, false);
+    fn->reduce = r;
+    fn->reduce_name = reduce;
+    fn->self_sizes = self.sizes();
+    fn->src_sizes = src.sizes();
+    autograd::set_history(out, fn);
+    if (r == ScatterReduce::Prod || r == ScatterReduce::Amax ||
+        r == ScatterReduce::Amin) {
+      fn->self = SavedVariable(self, false);
+      fn->src = SavedVariable(src, false);
+      // After set_history: the saved output refers back to fn.
+      fn->result = SavedVariable(out, true);
+    }
+  }
+  return out;
+}
+
+Tensor& scatter_reduce_(Tensor& self, int64_t dim, const Tensor& index,
+                        const Tensor& src, const std::string& reduce,
+                        bool include_self) {
+  return apply_inplace(self, "scatter_reduce_", {src}, [&](const Tensor& s) {
+    return scatter_reduce(s, dim, index, src, reduce, include_self);
+  });
 }
 
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 // Shape ops that copy, and indexing: cat, stack, flip, repeat, roll, tril,
 // triu, gather, scatter, index_select, advanced indexing, embedding,
 // one_hot and padding (shape_copy.cpp, gather_scatter.cpp,
@@ -40,6 +42,14 @@ Tensor& scatter_(Tensor& self, int64_t dim, const Tensor& index,
                  const Scalar& value);
 Tensor& scatter_add_(Tensor& self, int64_t dim, const Tensor& index,
                      const Tensor& src);
+// reduce is "sum", "prod", "mean", "amax" or "amin"; without include_self
+// the positions written take only src's values.
+Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index,
+                      const Tensor& src, const std::string& reduce,
+                      bool include_self = true);
+Tensor& scatter_reduce_(Tensor& self, int64_t dim, const Tensor& index,
+                        const Tensor& src, const std::string& reduce,
+                        bool include_self = true);
 Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index);
 
 // Advanced indexing (aten::index): one entry per indexed dim in order, an

@@ -463,6 +463,28 @@ void bind_indexing(TensorClass& cls, py::module_& m) {
         return a.object(0);
       },
       "In-place scatter_add.");
+  const std::string scatter_reduce_sig =
+      "(Tensor input, int dim, Tensor index, Tensor src, str reduce, *, bool "
+      "include_self=True) -> Tensor";
+  def_both(
+      cls, m, {"scatter_reduce" + scatter_reduce_sig},
+      [](Args& a) {
+        return wrap(ops::scatter_reduce(a.tensor(0), a.to_int(1), a.tensor(2),
+                                        a.tensor(3), a.string(4),
+                                        a.to_bool(5)));
+      },
+      "A copy with src reduced into the index positions along dim by sum, "
+      "prod, mean, amax or amin, together with self's value there unless "
+      "include_self=False.");
+  def_method(
+      cls, {"scatter_reduce_" + scatter_reduce_sig},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::scatter_reduce_(t, a.to_int(1), a.tensor(2), a.tensor(3),
+                             a.string(4), a.to_bool(5));
+        return a.object(0);
+      },
+      "In-place scatter_reduce.");
   def_both(
       cls, m, {"index_select(Tensor input, int dim, Tensor index) -> Tensor"},
       [](Args& a) {

@@ -141,6 +141,29 @@ OPS += [
         lambda m, a, b: (a * 1).scatter_(-1, _idx(m, [1], [0]), b),
         [((2, 3), (2, 1))],
     ),
+    *[
+        OpInfo(
+            f"scatter_reduce_{reduce}{'' if include_self else '_exclude_self'}",
+            lambda m, a, b, reduce=reduce, include_self=include_self: a.scatter_reduce(
+                1, _idx(m, [0, 1, 0], [4, 4, 2], [1, 3, 1]), b, reduce, include_self=include_self
+            ),
+            [((3, 5), (3, 3))],
+            grad_fn="ScatterReduceBackward0",
+        )
+        for reduce in ("sum", "prod", "mean", "amax", "amin")
+        for include_self in (True, False)
+    ],
+    OpInfo(
+        "scatter_reduce_inplace",
+        lambda m, a, b: (a * 1).scatter_reduce_(0, _idx(m, [0, 1, 0], [2, 2, 0]), b, "prod"),
+        [((3, 3), (2, 3))],
+        grad_fn="ScatterReduceBackward0",
+    ),
+    OpInfo(
+        "scatter_reduce_function",
+        lambda m, a, b: m.scatter_reduce(a, -1, _idx(m, [2, 2], [0, 1]), b, reduce="mean"),
+        [((2, 3), (2, 2))],
+    ),
     OpInfo(
         "index_select",
         lambda m, a: a.index_select(1, m.tensor([3, 0, 0])),

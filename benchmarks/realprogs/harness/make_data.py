@@ -61,3 +61,50 @@ with open(os.path.join(here, "names", "Italian.txt"), "w") as f:
             ).capitalize()
             + "\n"
         )
+
+# makemore's names.txt: lowercase names, one a line.
+mm = random.Random(3)
+all_parts = " ".join(syllables.values()).split()
+with open(os.path.join(here, "names.txt"), "w") as f:
+    for _ in range(3000):
+        f.write("".join(mm.choice(all_parts) for _ in range(mm.randint(2, 4))) + "\n")
+
+# English-French pairs (tab-separated, English first) for the seq2seq tutorial. The
+# French sentences the tutorial translates at its end are included, so every word it
+# looks up exists.
+subjects = [
+    ("i am", "je suis"),
+    ("he is", "il est"),
+    ("she is", "elle est"),
+    ("you are", "vous etes"),
+    ("we are", "nous sommes"),
+    ("they are", "ils sont"),
+]
+adjectives = [
+    ("cold", "froid"),
+    ("tired", "fatigue"),
+    ("happy", "heureux"),
+    ("too small", "trop petit"),
+    ("too cold", "trop froid"),
+    ("young", "jeune"),
+    ("busy", "occupe"),
+    ("very sad", "tres triste"),
+    ("not afraid", "pas effraye"),
+    ("a teacher", "un professeur"),
+    ("at home", "a la maison"),
+]
+pairs = [
+    ("she is five years younger than me.", "elle a cinq ans de moins que moi."),
+    ("she is too short.", "elle est trop petit."),
+    ("i am not scared of dying.", "je ne crains pas de mourir."),
+    ("he is a talented young director.", "c'est un jeune directeur plein de talent."),
+    ("i am too cold.", "je suis trop froid."),
+]
+pr = random.Random(4)
+for _ in range(400):
+    (es, fs), (ea, fa) = pr.choice(subjects), pr.choice(adjectives)
+    pairs.append((f"{es} {ea}{pr.choice('.!')}", f"{fs} {fa}."))
+pairs.append(("Go.", "Va !"))  # filtered out by the tutorial's prefix rule, as most real pairs are
+with open(os.path.join(here, "eng-fra.txt"), "w") as f:
+    for e, fr in pairs:
+        f.write(f"{e[0].upper()}{e[1:]}\t{fr[0].upper()}{fr[1:]}\n")

@@ -32,6 +32,8 @@ PROGRAMS: dict[str, dict[str, Any]] = json.load(open(os.path.join(HERE, "program
 
 NUM = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?|-?\d+(?:e[-+]?\d+)?")
 TIMING = re.compile(r"ms/batch|time:|elapsed|\d+m \d+s|it/s|s/it", re.I)
+# Timings inside a line that also prints losses ("step time 12.3ms", "mfu 1.2%").
+TIMING_FIELD = re.compile(r"-?\d+\.?\d*\s?ms\b|mfu -?\d+\.?\d*%", re.I)
 
 
 def run(name: str, lib: str, limit: int) -> dict[str, Any]:
@@ -49,9 +51,15 @@ def run(name: str, lib: str, limit: int) -> dict[str, Any]:
         with open(path, "w") as f:
             f.write(text)
     for dst, src in spec["links"].items():
+        os.makedirs(os.path.dirname(os.path.join(work, dst)), exist_ok=True)
         os.symlink(os.path.join(ROOT, "data", src), os.path.join(work, dst))
     env = dict(os.environ, MPLBACKEND="Agg", OMP_NUM_THREADS="1", PYTHONHASHSEED="0")
-    paths = [os.path.join(ROOT, "shims")]  # offline stand-ins (unidecode)
+    # The program's folder stands in for an installed package (minGPT is used
+    # through `pip install -e .`); shims are offline stand-ins (unidecode,
+    # requests, tiktoken) for packages the runs import but never use; pydeps
+    # holds what PyTorch's own SummaryWriter needs (`pip install --target
+    # $REALPROGS/pydeps --no-deps tensorboard absl-py`).
+    paths = [work, os.path.join(ROOT, "shims"), os.path.join(ROOT, "pydeps")]
     if lib == "ag":
         paths = [HERE, os.path.join(REPO, "python"), *paths]
     env["PYTHONPATH"] = ":".join(paths)
@@ -75,6 +83,8 @@ def run(name: str, lib: str, limit: int) -> dict[str, Any]:
     cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     with open(f"{work}.out", "w") as f:
         f.write(out)
+    with open(f"{work}.err", "w") as f:
+        f.write(err)
     last = [line for line in err.strip().splitlines() if line and not line.startswith(" ")]
     error = last[-1][:200] if rc != 0 and last else ""
     return {"rc": rc, "cpu": round(cpu, 1), "error": error, "out": out}
@@ -84,7 +94,7 @@ def numbers(text: str) -> list[float]:
     values: list[float] = []
     for line in text.splitlines():
         if not TIMING.search(line):
-            values += [float(x) for x in NUM.findall(line)]
+            values += [float(x) for x in NUM.findall(TIMING_FIELD.sub("", line))]
     return values
 
 
@@ -108,11 +118,11 @@ def main() -> None:
     path = os.path.join(ROOT, "results.json")
     results = json.load(open(path)) if os.path.exists(path) else {}
     for name in names:
-        runs = {lib: run(name, lib, limit) for lib in ("torch", "ag")}
+        runs = {lib: run(name, lib, limit) for lib in os.environ.get("LIBS", "torch,ag").split(",")}
         entry: dict[str, Any] = {
             lib: {k: v for k, v in r.items() if k != "out"} for lib, r in runs.items()
         }
-        if runs["ag"]["rc"] == 0 and runs["torch"]["rc"] == 0:
+        if len(runs) == 2 and runs["ag"]["rc"] == 0 and runs["torch"]["rc"] == 0:
             entry["verdict"] = compare(runs["ag"]["out"], runs["torch"]["out"])
             entry["ratio"] = round(runs["ag"]["cpu"] / max(runs["torch"]["cpu"], 0.05), 2)
         results[name] = entry

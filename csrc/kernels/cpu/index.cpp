@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "core/dispatch.h"
 #include "core/profiler.h"
@@ -85,9 +86,50 @@ void index_gather(const Tensor& src, const Tensor& index, int64_t stride,
   });
 }
 
+namespace {
+
+template <ScatterMode M, typename T>
+inline T combine(T t, T v) {
+  if constexpr (M == ScatterMode::Assign) {
+    return v;
+  } else if constexpr (M == ScatterMode::Add) {
+    return static_cast<T>(t + v);
+  } else if constexpr (M == ScatterMode::Mul) {
+    if constexpr (std::is_same_v<T, bool>) return t && v;
+    return static_cast<T>(t * v);
+  } else {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (v != v) return v;
+    }
+    // A NaN t stays: neither comparison holds.
+    if constexpr (M == ScatterMode::Max) return t < v ? v : t;
+    return v < t ? v : t;
+  }
+}
+
+template <typename F>
+void dispatch_scatter_mode(ScatterMode mode, F&& f) {
+  using S = ScatterMode;
+  switch (mode) {
+    case S::Assign:
+      return f(std::integral_constant<S, S::Assign>{});
+    case S::Add:
+      return f(std::integral_constant<S, S::Add>{});
+    case S::Mul:
+      return f(std::integral_constant<S, S::Mul>{});
+    case S::Max:
+      return f(std::integral_constant<S, S::Max>{});
+    case S::Min:
+      break;
+  }
+  f(std::integral_constant<S, S::Min>{});
+}
+
+}  // namespace
+
 void index_scatter(const Tensor& dst, const Tensor& index, int64_t stride,
                    const IndexBound& bound, const Tensor& src,
-                   bool accumulate) {
+                   ScatterMode mode) {
   profiler::RecordScope scope("aten::index_put_", dst, index);
   if (index.numel() == 0) return;
   const auto plan = cpu::make_plan<3>(index.sizes(), {&dst, &index, &src});
@@ -97,34 +139,36 @@ void index_scatter(const Tensor& dst, const Tensor& index, int64_t stride,
     const int64_t step = stride * static_cast<int64_t>(sizeof(T));
     dispatch_index(index.dtype(), [&](auto itag) {
       using I = decltype(itag);
-      auto inner = [&](const std::array<char*, 3>& p,
-                       const std::array<int64_t, 3>& s, int64_t n) {
-        char* pd = p[0];
-        const char* pi = p[1];
-        const char* ps = p[2];
-        if (s[1] == 0) {
-          // One index for the whole run: rows written or added at once.
-          pd += checked(*reinterpret_cast<const I*>(pi), bound) * step;
-          for (int64_t i = 0; i < n; ++i, pd += s[0], ps += s[2]) {
-            T* target = reinterpret_cast<T*>(pd);
-            const T v = *reinterpret_cast<const T*>(ps);
-            *target = accumulate ? static_cast<T>(*target + v) : v;
+      dispatch_scatter_mode(mode, [&](auto mtag) {
+        constexpr ScatterMode M = decltype(mtag)::value;
+        auto inner = [&](const std::array<char*, 3>& p,
+                         const std::array<int64_t, 3>& s, int64_t n) {
+          char* pd = p[0];
+          const char* pi = p[1];
+          const char* ps = p[2];
+          if (s[1] == 0) {
+            // One index for the whole run: rows written or combined at once.
+            pd += checked(*reinterpret_cast<const I*>(pi), bound) * step;
+            for (int64_t i = 0; i < n; ++i, pd += s[0], ps += s[2]) {
+              T* target = reinterpret_cast<T*>(pd);
+              *target = combine<M>(*target, *reinterpret_cast<const T*>(ps));
+            }
+            return;
           }
-          return;
+          for (int64_t i = 0; i < n; ++i, pd += s[0], pi += s[1], ps += s[2]) {
+            const int64_t k = checked(*reinterpret_cast<const I*>(pi), bound);
+            T* target = reinterpret_cast<T*>(pd + k * step);
+            *target = combine<M>(*target, *reinterpret_cast<const T*>(ps));
+          }
+        };
+        // Repeated indices make threads combine into one element: stay
+        // serial.
+        if constexpr (M == ScatterMode::Assign) {
+          cpu::run_plan(plan, ptrs, inner);
+        } else {
+          cpu::run_range(plan, ptrs, 0, plan.numel, inner);
         }
-        for (int64_t i = 0; i < n; ++i, pd += s[0], pi += s[1], ps += s[2]) {
-          const int64_t k = checked(*reinterpret_cast<const I*>(pi), bound);
-          T* target = reinterpret_cast<T*>(pd + k * step);
-          const T v = *reinterpret_cast<const T*>(ps);
-          *target = accumulate ? static_cast<T>(*target + v) : v;
-        }
-      };
-      // Repeated indices make threads add into one element: stay serial.
-      if (accumulate) {
-        cpu::run_range(plan, ptrs, 0, plan.numel, inner);
-      } else {
-        cpu::run_plan(plan, ptrs, inner);
-      }
+      });
     });
   });
 }

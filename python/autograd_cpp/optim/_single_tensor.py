@@ -9,8 +9,9 @@ from typing import Any
 
 from .. import _C
 
-# The devices PyTorch allows for capturable=True; the CPU is not one of them.
-_CAPTURABLE_DEVICES = ["cuda", "xla", "hpu", "xpu", "mtia", "privateuseone"]
+# The devices PyTorch 2.13's capturable=True allows (listed in its error);
+# the CPU is not one of them.
+_CAPTURABLE_DEVICES = ["cuda", "xpu", "hpu", "privateuseone", "xla"]
 
 
 def scalar_dtype() -> _C.dtype:
@@ -30,28 +31,45 @@ def check_value(ok: bool, what: str, value: object) -> None:
         raise ValueError(f"Invalid {what}: {value}")
 
 
-def check_modes(differentiable: bool) -> None:
-    if differentiable:
-        raise RuntimeError(
-            "differentiable=True is not supported: optimizer steps update parameters in place "
-            "without recording a graph"
-        )
+def check_modes(
+    differentiable: bool, fused: bool | None = None, foreach: bool | None = None
+) -> None:
+    """PyTorch's construction errors for incompatible execution options.
+    Every option combination it accepts is accepted: ``foreach`` and
+    ``fused`` choose how PyTorch batches the update, not what it computes,
+    and on the CPU this library runs one kernel for all of them (its results
+    agree with PyTorch's fused and single-tensor forms to rounding);
+    ``differentiable`` runs the step with grad mode on."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
-def check_capturable(group: dict[str, Any]) -> None:
+def check_capturable(
+    group: dict[str, Any],
+    tensors: str = "params and state_steps",
+    devices: list[str] = _CAPTURABLE_DEVICES,  # noqa: B006 - read only
+) -> None:
     """capturable=True needs device-resident step counters: PyTorch refuses
-    it for CPU tensors at the first step, and so does this library."""
-    if group.get("capturable"):
+    it for CPU tensors at the first step (a fused step never checks), and so
+    does this library."""
+    if group.get("capturable") and not group.get("fused"):
         raise AssertionError(
-            "If capturable=True, params and state_steps must be on supported devices: "
-            f"{_CAPTURABLE_DEVICES}."
+            f"If capturable=True, {tensors} must be on supported devices: {devices}."
         )
 
 
-def params_with_grads(group: dict[str, Any], name: str) -> list[tuple[_C.Tensor, _C.Tensor]]:
+def params_with_grads(
+    group: dict[str, Any],
+    name: str,
+    capturable_tensors: str = "params and state_steps",
+    capturable_devices: list[str] = _CAPTURABLE_DEVICES,  # noqa: B006 - read only
+) -> list[tuple[_C.Tensor, _C.Tensor]]:
     """(param, grad) for the group's parameters that have a gradient, with
     the gradient negated under maximize."""
-    check_capturable(group)
+    check_capturable(group, capturable_tensors, capturable_devices)
     pairs = []
     for p in group["params"]:
         grad = p.grad

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import addcmul_term, check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -42,12 +41,14 @@ class Adadelta(Optimizer):
                         differentiable=differentiable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
             rho, eps = group["rho"], group["eps"]
-            for p, grad in params_with_grads(group, "Adadelta"):
+            for p, grad in params_with_grads(
+                group, "Adadelta", capturable_devices=["cuda", "xpu", "hpu", "privateuseone"]
+            ):
                 state = self.state[p]
                 if not state:
                     state["step"] = new_scalar(0.0)
@@ -58,8 +59,8 @@ class Adadelta(Optimizer):
                     grad = grad.add(p, alpha=group["weight_decay"])
                 square_avg, acc_delta = state["square_avg"], state["acc_delta"]
                 square_avg.mul_(rho).add_(addcmul_term(1 - rho, grad, grad))
-                std = square_avg.add(eps).sqrt_()
-                delta = acc_delta.add(eps).sqrt_().div_(std).mul_(grad)
+                std = square_avg.add(eps).sqrt()
+                delta = acc_delta.add(eps).sqrt().div(std).mul(grad)
                 acc_delta.mul_(rho).add_(addcmul_term(1 - rho, delta, delta))
                 p.add_(delta, alpha=-group["lr"])
         return loss

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -45,7 +44,7 @@ class Adagrad(Optimizer):
             initial_accumulator_value,
         )
         check_value(0.0 <= eps, "epsilon value", eps)
-        check_modes(differentiable)
+        check_modes(differentiable, fused, foreach)
         defaults = dict(lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)  # fmt: skip
@@ -56,7 +55,7 @@ class Adagrad(Optimizer):
                 state["step"] = new_scalar(0.0)
                 state["sum"] = _C.full_like(p, group["initial_accumulator_value"])
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
@@ -70,5 +69,5 @@ class Adagrad(Optimizer):
                 clr = lr / (1 + (step - 1) * group["lr_decay"])
                 total = state["sum"]
                 total.add_(grad * grad)
-                p.add_(grad / total.sqrt().add_(eps), alpha=-clr)
+                p.add_(grad / total.sqrt().add(eps), alpha=-clr)
         return loss

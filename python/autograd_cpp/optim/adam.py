@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _grads_of, _Params
+from ._single_tensor import (
+    addcmul_term,
+    check_capturable,
+    check_modes,
+    new_scalar,
+    params_with_grads,
+)
+from .optimizer import Optimizer, _grads_of, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -32,6 +38,18 @@ class Adam(Optimizer):
             it to the parameters instead).
         amsgrad: use the maximum of all past ``v`` (the AMSGrad variant).
         maximize: ascend the objective instead of descending it.
+        foreach: how PyTorch batches the update; accepted, and every choice
+            runs the same CPU kernel.
+        fused: PyTorch's fused kernel; accepted, the same CPU kernel
+            (results agree with PyTorch's fused form to rounding). With
+            ``foreach`` or ``differentiable`` it raises PyTorch's
+            RuntimeError.
+        capturable: CUDA-graph capture; on the CPU the first step raises
+            PyTorch's AssertionError (unless ``fused``).
+        differentiable: record the update in the autograd graph (grad mode
+            on during ``step``), so the new parameters are differentiable
+            functions of the old ones and of the gradients.
+        decoupled_weight_decay: apply the weight decay as ``AdamW`` does.
 
     Examples:
         >>> import autograd_cpp as torch
@@ -49,8 +67,6 @@ class Adam(Optimizer):
         True
     """
 
-    _decoupled = False
-
     def __init__(
         self,
         params: _Params,
@@ -60,7 +76,12 @@ class Adam(Optimizer):
         weight_decay: float = 0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
         maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
+        decoupled_weight_decay: bool = False,
     ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -72,14 +93,21 @@ class Adam(Optimizer):
             raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_modes(differentiable, fused, foreach)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                        amsgrad=amsgrad, maximize=maximize)  # fmt: skip
+                        amsgrad=amsgrad, maximize=maximize, foreach=foreach,
+                        capturable=capturable, differentiable=differentiable, fused=fused,
+                        decoupled_weight_decay=decoupled_weight_decay)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
+            check_capturable(group)
+            if group["differentiable"]:
+                self._recorded_step(group)
+                continue
             params, grads = _grads_of(group, type(self).__name__)
             m1: list[_C.Tensor] = []
             m2: list[_C.Tensor] = []
@@ -101,8 +129,45 @@ class Adam(Optimizer):
             beta1, beta2 = group["betas"]
             _C._adam_step(params, grads, m1, m2, mx, steps, group["lr"], beta1, beta2,
                           group["eps"], group["weight_decay"], group["amsgrad"],
-                          group["maximize"], self._decoupled)  # fmt: skip
+                          group["maximize"], group["decoupled_weight_decay"])  # fmt: skip
         return loss
+
+    def _recorded_step(self, group: dict[str, Any]) -> None:
+        """The update written with differentiable tensor ops (grad mode is
+        on), in PyTorch's differentiable form: the bias corrections are
+        tensors of the step count, and the update is one division whose
+        denominator carries -step_size."""
+        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        beta1, beta2 = group["betas"]
+        for p, grad in params_with_grads(group, type(self).__name__):
+            state = self.state[p]
+            if not state:
+                state["step"] = new_scalar(0.0)
+                state["exp_avg"] = _C.zeros_like(p)
+                state["exp_avg_sq"] = _C.zeros_like(p)
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = _C.zeros_like(p)
+            state["step"] += 1
+            step = state["step"]
+            if wd != 0:
+                if group["decoupled_weight_decay"]:
+                    p.mul_(1 - lr * wd)
+                else:
+                    grad = grad.add(p, alpha=wd)
+            exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
+            exp_avg.lerp_(grad, 1 - beta1)
+            exp_avg_sq.mul_(beta2).add_(addcmul_term(1 - beta2, grad, grad))
+            neg_step_size = -(lr / (1 - beta1**step))
+            scale = (1 - beta2**step).sqrt() * neg_step_size
+            second = exp_avg_sq
+            if group["amsgrad"]:
+                # The old maximum is read before it is overwritten.
+                state["max_exp_avg_sq"].copy_(
+                    _C.maximum(state["max_exp_avg_sq"].clone(), exp_avg_sq)
+                )
+                second = state["max_exp_avg_sq"]
+            denom = (second.sqrt() / scale).add_(eps / neg_step_size)
+            p.add_(exp_avg.clone() / denom)
 
 
 class AdamW(Adam):
@@ -121,6 +186,10 @@ class AdamW(Adam):
         weight_decay: the decoupled weight decay coefficient.
         amsgrad: use the maximum of all past squared-gradient averages.
         maximize: ascend the objective instead of descending it.
+        foreach: as for ``Adam``.
+        capturable: as for ``Adam``.
+        differentiable: as for ``Adam``.
+        fused: as for ``Adam``.
 
     Examples:
         >>> import autograd_cpp as torch
@@ -138,8 +207,6 @@ class AdamW(Adam):
         True
     """
 
-    _decoupled = True
-
     def __init__(
         self,
         params: _Params,
@@ -150,5 +217,11 @@ class AdamW(Adam):
         amsgrad: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize)
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, foreach=foreach,
+                         maximize=maximize, capturable=capturable, differentiable=differentiable,
+                         fused=fused, decoupled_weight_decay=True)  # fmt: skip

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -43,7 +42,7 @@ class Adamax(Optimizer):
                         capturable=capturable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
@@ -59,7 +58,7 @@ class Adamax(Optimizer):
                     grad = grad.add(p, alpha=group["weight_decay"])
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
                 exp_avg.lerp_(grad, 1 - beta1)
-                exp_inf.copy_(_C.maximum(exp_inf.mul_(beta2), grad.abs().add_(group["eps"])))
+                exp_inf.copy_(_C.maximum(exp_inf.mul(beta2), grad.abs().add(group["eps"])))
                 clr = group["lr"] / (1 - beta1 ** state["step"].item())
                 p.add_(exp_avg / exp_inf, alpha=-clr)
         return loss

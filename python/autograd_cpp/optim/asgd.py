@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -41,12 +40,12 @@ class ASGD(Optimizer):
                         capturable=capturable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr, lambd = group["lr"], group["lambd"]
-            for p, grad in params_with_grads(group, "ASGD"):
+            for p, grad in params_with_grads(group, "ASGD", "params, mus, etas, and state_steps"):
                 state = self.state[p]
                 if not state:
                     # eta and mu are scalar tensors, so they round as PyTorch's.
@@ -62,7 +61,7 @@ class ASGD(Optimizer):
                 p.add_(grad, alpha=-eta)
                 mu, ax = state["mu"], state["ax"]
                 if mu.item() != 1:
-                    ax.add_(p.sub(ax).mul_(mu))
+                    ax.add_(p.sub(ax).mul(mu))
                 else:
                     ax.copy_(p)
                 step = state["step"].item()

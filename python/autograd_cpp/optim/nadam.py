@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import addcmul_term, check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -49,13 +48,13 @@ class NAdam(Optimizer):
                         differentiable=differentiable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
             lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]
-            for p, grad in params_with_grads(group, "NAdam"):
+            for p, grad in params_with_grads(group, "NAdam", "params, mu_products and state_steps"):
                 state = self.state[p]
                 if not state:
                     state["step"] = new_scalar(0.0)
@@ -78,7 +77,7 @@ class NAdam(Optimizer):
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
                 exp_avg.lerp_(grad, 1 - beta1)
                 exp_avg_sq.mul_(beta2).add_(addcmul_term(1 - beta2, grad, grad))
-                denom = exp_avg_sq.div(1 - beta2**step).sqrt().add_(eps)
+                denom = exp_avg_sq.div(1 - beta2**step).sqrt().add(eps)
                 product = mu_product.item()
                 p.add_(grad / denom, alpha=-lr * (1.0 - mu) / (1.0 - product))
                 p.add_(exp_avg / denom, alpha=(-lr * mu_next) / (1.0 - product * mu_next))

@@ -32,6 +32,32 @@ def _profiled_step(step: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _use_grad_for_differentiable(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs an optimizer's step with grad mode on exactly when the optimizer
+    was built with differentiable=True (so the update itself is recorded, as
+    PyTorch's differentiable optimizers are), and off otherwise."""
+
+    @functools.wraps(step)
+    def wrapper(self: Optimizer, *args: Any, **kwargs: Any) -> Any:
+        differentiable = bool(self.defaults.get("differentiable", False))
+        if differentiable:
+            # The step updates its state in place; a graph recorded by an
+            # earlier step saved those tensors, so each step works on
+            # copies (through which gradients still flow) instead.
+            for state in self.state.values():
+                for key, value in state.items():
+                    if isinstance(value, _C.Tensor):
+                        state[key] = value.clone()
+        previous = _C.is_grad_enabled()
+        _C._set_grad_enabled(differentiable)
+        try:
+            return step(self, *args, **kwargs)
+        finally:
+            _C._set_grad_enabled(previous)
+
+    return wrapper
+
+
 class _RequiredParameter:
     def __repr__(self) -> str:
         return "<required parameter>"
@@ -102,7 +128,8 @@ class Optimizer:
                 raise TypeError(
                     f"optimizer can only optimize Tensors, but one of the params is {type(p).__name__}"
                 )
-            if not p.is_leaf:
+            # A differentiable optimizer updates tensors inside a graph.
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
         group: dict[str, Any] = {"params": params}
         for name, default in self.defaults.items():

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import addcmul_term, check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -47,7 +46,7 @@ class RAdam(Optimizer):
                         differentiable=differentiable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
@@ -80,7 +79,7 @@ class RAdam(Optimizer):
                         * rho_inf
                         / ((rho_inf - 4) * (rho_inf - 2) * rho_t)
                     ) ** 0.5
-                    adaptive = (correction2**0.5) / exp_avg_sq.sqrt().add_(eps)
+                    adaptive = (correction2**0.5) / exp_avg_sq.sqrt().add(eps)
                     p.add_(corrected_avg * lr * adaptive * rect, alpha=-1.0)
                 else:
                     p.add_(corrected_avg * lr, alpha=-1.0)

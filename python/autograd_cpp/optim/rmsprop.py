@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _grads_of, _Params
+from ._single_tensor import addcmul_term, check_capturable, new_scalar, params_with_grads
+from .optimizer import Optimizer, _grads_of, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -31,7 +31,12 @@ class RMSprop(Optimizer):
         weight_decay: L2 penalty, added to the gradient.
         momentum: the momentum factor (0 for none).
         centered: normalise by an estimate of the gradient's variance.
+        capturable: CUDA-graph capture; on the CPU the first step raises
+            PyTorch's AssertionError.
+        foreach: how PyTorch batches the update; accepted (one CPU kernel).
         maximize: ascend the objective instead of descending it.
+        differentiable: record the update in the autograd graph (grad mode
+            on during ``step``).
 
     Examples:
         >>> import autograd_cpp as torch
@@ -58,8 +63,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0,
         momentum: float = 0,
         centered: bool = False,
-        *,
+        capturable: bool = False,
+        foreach: bool | None = None,
         maximize: bool = False,
+        differentiable: bool = False,
     ) -> None:
         if not 0.0 <= lr:
             raise ValueError(f"Invalid learning rate: {lr}")
@@ -71,14 +78,19 @@ class RMSprop(Optimizer):
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if not 0.0 <= alpha:
             raise ValueError(f"Invalid alpha value: {alpha}")
-        defaults = dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
-                        momentum=momentum, centered=centered, maximize=maximize)  # fmt: skip
+        defaults = dict(lr=lr, momentum=momentum, alpha=alpha, eps=eps, centered=centered,
+                        weight_decay=weight_decay, capturable=capturable, foreach=foreach,
+                        maximize=maximize, differentiable=differentiable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
+            check_capturable(group)
+            if group["differentiable"]:
+                self._recorded_step(group)
+                continue
             params, grads = _grads_of(group, "RMSprop")
             sq: list[_C.Tensor] = []
             bufs: list[_C.Tensor | None] = []
@@ -100,3 +112,35 @@ class RMSprop(Optimizer):
                              group["eps"], group["weight_decay"], group["momentum"],
                              group["centered"], group["maximize"])  # fmt: skip
         return loss
+
+    def _recorded_step(self, group: dict[str, Any]) -> None:
+        """The update written with differentiable tensor ops (grad mode is
+        on), in PyTorch's single-tensor form."""
+        lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
+        for p, grad in params_with_grads(group, "RMSprop"):
+            state = self.state[p]
+            if not state:
+                state["step"] = new_scalar(0.0)
+                state["square_avg"] = _C.zeros_like(p)
+                if group["momentum"] > 0:
+                    state["momentum_buffer"] = _C.zeros_like(p)
+                if group["centered"]:
+                    state["grad_avg"] = _C.zeros_like(p)
+            state["step"] += 1
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            square_avg = state["square_avg"]
+            square_avg.mul_(alpha).add_(addcmul_term(1 - alpha, grad, grad))
+            if group["centered"]:
+                grad_avg = state["grad_avg"]
+                grad_avg.lerp_(grad, 1 - alpha)
+                avg = (square_avg - grad_avg * grad_avg).sqrt()
+            else:
+                avg = square_avg.sqrt()
+            avg = avg.add(eps)
+            if group["momentum"] > 0:
+                buf = state["momentum_buffer"]
+                buf.mul_(group["momentum"]).add_(grad / avg)
+                p.add_(buf, alpha=-lr)
+            else:
+                p.add_(grad / avg, alpha=-lr)

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
 from ._single_tensor import check_modes, check_value, new_scalar, params_with_grads
-from .optimizer import Optimizer, _Params
+from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
 
@@ -41,7 +40,7 @@ class Rprop(Optimizer):
                         capturable=capturable)  # fmt: skip
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:

@@ -4,11 +4,11 @@ weight decay."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .. import _C
-from ..autograd.grad_mode import no_grad
-from .optimizer import Optimizer, _grads_of, _Params, required
+from ._single_tensor import check_modes, params_with_grads
+from .optimizer import Optimizer, _grads_of, _Params, _use_grad_for_differentiable, required
 
 _L = TypeVar("_L")
 
@@ -33,6 +33,13 @@ class SGD(Optimizer):
         weight_decay: L2 penalty: adds ``weight_decay * p`` to the gradient.
         nesterov: use Nesterov momentum (needs momentum and no dampening).
         maximize: ascend the objective instead of descending it.
+        foreach: how PyTorch batches the update; accepted, and every choice
+            runs the same CPU kernel.
+        fused: PyTorch's fused kernel; accepted, the same CPU kernel. With
+            ``foreach`` or ``differentiable`` it raises PyTorch's
+            RuntimeError.
+        differentiable: record the update in the autograd graph (grad mode
+            on during ``step``).
 
     Examples:
         >>> import autograd_cpp as torch
@@ -60,6 +67,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
         *,
         maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ) -> None:
         # lr may also be the `required` marker of PyTorch's old signature.
         if lr is not required and lr < 0.0:  # type: ignore[comparison-overlap]
@@ -71,13 +81,18 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)  # fmt: skip
+                        weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                        foreach=foreach, differentiable=differentiable, fused=fused)  # fmt: skip
+        check_modes(differentiable, fused, foreach)
         super().__init__(params, defaults)
 
-    @no_grad()
+    @_use_grad_for_differentiable
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
+            if group["differentiable"]:
+                self._recorded_step(group)
+                continue
             params, grads = _grads_of(group, "SGD")
             bufs: list[_C.Tensor | None] = []
             first: list[bool] = []
@@ -95,3 +110,22 @@ class SGD(Optimizer):
                          group["dampening"], group["weight_decay"], group["nesterov"],
                          group["maximize"])  # fmt: skip
         return loss
+
+    def _recorded_step(self, group: dict[str, Any]) -> None:
+        """The update written with differentiable tensor ops (grad mode is
+        on), as PyTorch's differentiable SGD: the first momentum buffer is a
+        detached copy of the gradient."""
+        lr, wd, momentum = group["lr"], group["weight_decay"], group["momentum"]
+        for p, grad in params_with_grads(group, "SGD"):
+            if wd != 0:
+                grad = grad.add(p, alpha=wd)
+            if momentum != 0:
+                state = self.state[p]
+                buf = state.get("momentum_buffer")
+                if buf is None:
+                    buf = grad.detach().clone()
+                    state["momentum_buffer"] = buf
+                else:
+                    buf.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+                grad = grad.add(buf, alpha=momentum) if group["nesterov"] else buf
+            p.add_(grad, alpha=-lr)
