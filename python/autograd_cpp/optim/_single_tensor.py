@@ -83,3 +83,24 @@ def addcmul_term(value: float, a: _C.Tensor, b: _C.Tensor) -> _C.Tensor:
     """value * a * b, multiplied left to right as PyTorch's addcmul does, so
     running sums of squares round as PyTorch's do."""
     return a.mul(value).mul_(b) if value != 1 else a * b
+
+
+def adam_moments(
+    p: _C.Tensor,
+    grad: _C.Tensor,
+    state: dict[str, Any],
+    group: dict[str, Any],
+    beta1: float,
+    beta2: float,
+) -> _C.Tensor:
+    """Adam's weight decay (decoupled or added to the gradient) and its two
+    running moments, updated in place in state; returns the decayed grad."""
+    lr, wd = group["lr"], group["weight_decay"]
+    if wd != 0:
+        if group["decoupled_weight_decay"]:
+            p.mul_(1 - lr * wd)
+        else:
+            grad = grad.add(p, alpha=wd)
+    state["exp_avg"].lerp_(grad, 1 - beta1)
+    state["exp_avg_sq"].mul_(beta2).add_(addcmul_term(1 - beta2, grad, grad))
+    return grad

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from .. import _C
 from ._single_tensor import (
-    addcmul_term,
+    adam_moments,
     check_capturable,
     check_modes,
     new_scalar,
@@ -137,7 +137,7 @@ class Adam(Optimizer):
         on), in PyTorch's differentiable form: the bias corrections are
         tensors of the step count, and the update is one division whose
         denominator carries -step_size."""
-        lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         for p, grad in params_with_grads(group, type(self).__name__):
             state = self.state[p]
@@ -149,14 +149,8 @@ class Adam(Optimizer):
                     state["max_exp_avg_sq"] = _C.zeros_like(p)
             state["step"] += 1
             step = state["step"]
-            if wd != 0:
-                if group["decoupled_weight_decay"]:
-                    p.mul_(1 - lr * wd)
-                else:
-                    grad = grad.add(p, alpha=wd)
+            grad = adam_moments(p, grad, state, group, beta1, beta2)
             exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-            exp_avg.lerp_(grad, 1 - beta1)
-            exp_avg_sq.mul_(beta2).add_(addcmul_term(1 - beta2, grad, grad))
             neg_step_size = -(lr / (1 - beta1**step))
             scale = (1 - beta2**step).sqrt() * neg_step_size
             second = exp_avg_sq

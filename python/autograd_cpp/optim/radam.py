@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .. import _C
-from ._single_tensor import addcmul_term, check_modes, check_value, new_scalar, params_with_grads
+from ._single_tensor import adam_moments, check_modes, check_value, new_scalar, params_with_grads
 from .optimizer import Optimizer, _Params, _use_grad_for_differentiable
 
 _L = TypeVar("_L")
@@ -50,7 +50,7 @@ class RAdam(Optimizer):
     def step(self, closure: Callable[[], _L] | None = None) -> _L | None:
         loss = self._run_closure(closure)
         for group in self.param_groups:
-            lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+            lr, eps = group["lr"], group["eps"]
             beta1, beta2 = group["betas"]
             rho_inf = 2 / (1 - beta2) - 1
             for p, grad in params_with_grads(group, "RAdam"):
@@ -61,14 +61,8 @@ class RAdam(Optimizer):
                     state["exp_avg_sq"] = _C.zeros_like(p)
                 state["step"] += 1
                 step = state["step"].item()
-                if wd != 0:
-                    if group["decoupled_weight_decay"]:
-                        p.mul_(1 - lr * wd)
-                    else:
-                        grad = grad.add(p, alpha=wd)
+                grad = adam_moments(p, grad, state, group, beta1, beta2)
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                exp_avg.lerp_(grad, 1 - beta1)
-                exp_avg_sq.mul_(beta2).add_(addcmul_term(1 - beta2, grad, grad))
                 correction2 = 1 - beta2**step
                 corrected_avg = exp_avg / (1 - beta1**step)
                 rho_t = rho_inf - 2 * step * (beta2**step) / correction2
