@@ -263,22 +263,29 @@ class BatchedTensor:
             if attr.fget is None:
                 raise AttributeError(name)
             return attr.fget(self)
-        op = _method_op(name)
-        return lambda *args, **kwargs: op(self, *args, **kwargs)
+        # Found once here, then a method of the class: later lookups skip
+        # this (it is on the hot path of code under vmap).
+        method = _make_method(name)
+        setattr(BatchedTensor, name, method)
+        return method.__get__(self)
 
 
 # ---- dispatch -------------------------------------------------------------
 
 
 class _Op:
-    """One op as vmap sees it: its name (the rule's key) and how to run it
-    when no argument is batched."""
+    """One op as vmap sees it: its name (the rule's key), how to run it
+    when no argument is batched, and whether its rule is the plain
+    elementwise one (``simple``: Note [The simple elementwise call])."""
 
-    __slots__ = ("name", "base", "__name__", "__wrapped__")
+    __slots__ = ("name", "base", "simple", "__name__", "__wrapped__")
 
     def __init__(self, name: str, base: Callable[..., Any]) -> None:
         self.name = name
         self.base = base
+        self.simple = (
+            _RULES.get(name) is _elementwise and not _is_inplace(name) and name not in _RANDOM
+        )
         self.__name__ = name
         self.__wrapped__ = base
 
@@ -319,7 +326,49 @@ def _max_level(args: Sequence[Any], kwargs: dict[str, Any]) -> int:
     return level
 
 
+_NUMBERS = (float, int, bool)
+
+
+def _simple_elementwise(op: _Op, args: tuple[Any, ...]) -> Any:
+    """Note [The simple elementwise call]: most ops under vmap are
+    arithmetic on tensors batched at one level and of one logical rank,
+    with plain tensors of no higher rank and Python numbers. Then the batch
+    dims line up as they are, and the elementwise rule reduces to running
+    the op on the physical tensors; this does that without the rule's
+    general bookkeeping (it is the hot path of vmap, jacrev and per-sample
+    gradients). Anything else returns None and takes the rule."""
+    level = 0
+    rank = -1
+    top = -1
+    values = []
+    for a in args:
+        kind = type(a)
+        if kind is BatchedTensor:
+            v = a._value
+            r = v.dim() - 1
+            if level == 0:
+                level, rank = a._level, r
+            elif a._level != level or r != rank:
+                return None
+            values.append(v)
+        elif kind in _NUMBERS:
+            values.append(a)
+        elif isinstance(a, Tensor):
+            top = max(top, a.dim())
+            values.append(a)
+        else:
+            return None
+    if level == 0 or top > rank:
+        return None
+    out = op.base(*values)
+    return BatchedTensor(out, level) if isinstance(out, Tensor) else wrap(out, level)
+
+
 def dispatch(op: _Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if op.simple and not kwargs:
+        out = _simple_elementwise(op, args)
+        if out is not None:
+            return out
     if not args and "input" in kwargs:
         kwargs = dict(kwargs)
         args = (kwargs.pop("input"),)
@@ -1504,7 +1553,7 @@ def _make_method(name: str) -> Callable[..., Any]:
     op = _method_op(name)
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return op(self, *args, **kwargs)
+        return dispatch(op, (self, *args), kwargs)
 
     method.__name__ = name
     return method
