@@ -1,4 +1,4 @@
-"""vmap of forward mode against torch.func in float64: vmap(jvp) and jacfwd
+"""vmap and vmap of forward mode against torch.func in float64: vmap, vmap(jvp) and jacfwd
 (one forward pass vmapped over the basis tangents) on the op database,
 make_dual/unpack_dual under vmap, nested transforms, in_dims/out_dims, and
 per-sample gradients against a loop of per-example backward passes."""
@@ -78,19 +78,21 @@ def _vmap_jvp(op):
     return run
 
 
-# Ops whose vmap(jvp) differs from torch.func's, and why: plain vmap already
-# fails on them (no forward mode involved).
-KNOWN_GAPS = dict.fromkeys(
-    "masked_fill_tensor pad_reflect_1d pad_reflect_2d pad_reflect_3d pad_replicate_1d "
-    "pad_replicate_2d pad_replicate_3d sdpa_float_mask".split(),
-    "plain vmap of this op fails or differs already",
-)
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_vmap_matches_torch_on_the_op_database(op):
+    xs, _ = _batched_inputs(op, seed=2)
+
+    def run(lib, F, xs, ts):
+        return F.vmap(lambda *a: op.fn(lib, *a))(*xs)
+
+    result = _run_both(run, xs, [])
+    if result is None:
+        return
+    assert_same(*result)
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
 def test_vmap_of_jvp_matches_torch_on_the_op_database(op):
-    if op.name in KNOWN_GAPS:
-        pytest.xfail(KNOWN_GAPS[op.name])
     xs, ts = _batched_inputs(op, seed=0)
     result = _run_both(_vmap_jvp(op), xs, ts)
     if result is None:

@@ -1335,6 +1335,37 @@ _RULES["min"] = lambda op, lv, a, k: (
 _RULES["norm"] = lambda op, lv, a, k: _norm_rule(op, lv, a, k)
 
 
+def _pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """reflect and replicate padding of the last len(pad) // 2 dims, on
+    (N, C, *dims) inputs or unbatched (C, *dims) ones."""
+    pad = _arg(args, kwargs, 1, "pad", ())
+    return _fold_batch_rule(len(pad) // 2 + 2)(op, level, args, kwargs)
+
+
+def _masked_fill_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A batched value (a 0-d tensor per example) is a per-example fill:
+    where(mask, value, self) in self's dtype. Otherwise elementwise."""
+    value = _arg(args, kwargs, 2, "value", None)
+    if not batched_at(value, level) or _is_inplace(op.name) or value._value.dim() != 1:
+        # (a batched value that is not 0-d per example: each example raises
+        # PyTorch's error)
+        rule = _elementwise if not batched_at(value, level) else _fallback
+        return rule(op, level, args, kwargs)
+    self_ = args[0]
+    mask = _arg(args, kwargs, 1, "mask", None)
+    return _C.where(mask, value.to(self_.dtype), self_)
+
+
+_RULES.update(
+    {
+        "_reflection_pad": _pad_rule,
+        "_replication_pad": _pad_rule,
+        "masked_fill": _masked_fill_rule,
+        "masked_fill_": _masked_fill_rule,
+    }
+)
+
+
 def _norm_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     p = _arg(args, kwargs, 1, "p", "fro")
     dim = _arg(args, kwargs, 2, "dim", None)
@@ -1370,7 +1401,9 @@ def _builtins() -> dict[int, Any]:
     out = {}
     for mod in (_C, _C._nn):
         for name, fn in vars(mod).items():
-            if isinstance(fn, _C._builtin_function) and not name.startswith("_"):
+            if isinstance(fn, _C._builtin_function) and (
+                not name.startswith("_") or name in _RULES
+            ):
                 out[id(fn)] = fn
     return out
 
