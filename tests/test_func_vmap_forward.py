@@ -238,8 +238,9 @@ def test_fallback_under_forward_mode_warns_once_naming_the_op():
     from autograd_cpp.func import _batched
 
     def run(m, F, x, t):
-        # roll has no batching rule: it runs once per example, tangents too.
-        return F.vmap(lambda x, t: F.jvp(lambda u: u.roll(1, 0).sin(), (x,), (t,)))(x, t)
+        # roll without dims (of the flattened example) has no batching rule:
+        # it runs once per example, tangents too.
+        return F.vmap(lambda x, t: F.jvp(lambda u: u.roll(1).sin(), (x,), (t,)))(x, t)
 
     _batched._warned.discard("roll")
     with pytest.warns(UserWarning, match="no batching rule for `roll`"):

@@ -1214,7 +1214,7 @@ copy_ copysign cos cos_ cosh cpu deg2rad detach detach_ div div_ divide double e
 eq erf erf_ erfc exp exp_ exp2 expm1 expm1_ fill_ fix fix_ float float_power floor floor_ floor_divide
 floor_divide_ fmod frac full_like ge gelu ge_ glu greater gt half hardshrink hardsigmoid hardswish
 hardtanh hardtanh_ heaviside hypot int isclose isfinite isinf isnan le leaky_relu leaky_relu_ lerp
-lerp_ less log log10 log10_ log1p log1p_ log2 log2_ log_ logical_and logical_and_ logical_not
+lerp_ less log log10 log10_ log1p log1p_ log2 log2_ log_ logaddexp logaddexp2 logsigmoid logical_and logical_and_ logical_not
 logical_not_ logical_or logical_or_ logical_xor logical_xor_ logit long lt masked_fill masked_fill_
 maximum minimum mish mul mul_ multiply nan_to_num ne neg neg_ negative negative_ ones_like pow pow_
 prelu rad2deg reciprocal reciprocal_ relu relu6 relu_ remainder remainder_ requires_grad_ round
@@ -1356,8 +1356,27 @@ def _masked_fill_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[s
     return _C.where(mask, value.to(self_.dtype), self_)
 
 
+def _roll_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """roll along given dims; without dims it rolls the flattened example."""
+    if _arg(args, kwargs, 2, "dims", None) in (None, (), []):
+        return _fallback(op, level, args, kwargs)
+    return _dims_rule((2, "dims", None, 0))(op, level, args, kwargs)
+
+
+def _constant_pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Constant padding of the last len(pad) // 2 dims leaves the batch dim
+    alone when the example has that many dims."""
+    v, nd = _self(level, args)
+    pad = _arg(args, kwargs, 1, "pad", ())
+    if not _no_other_batched(level, args, kwargs) or len(pad) // 2 > nd:
+        return _fallback(op, level, args, kwargs)
+    return wrap(op(v, *args[1:], **kwargs), level)
+
+
 _RULES.update(
     {
+        "roll": _roll_rule,
+        "constant_pad_nd": _constant_pad_rule,
         "_reflection_pad": _pad_rule,
         "_replication_pad": _pad_rule,
         "masked_fill": _masked_fill_rule,
