@@ -1040,11 +1040,33 @@ def _class_loss_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[st
 
 
 def _embedding_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse).
+    A shared table looks the batched indices up as they are. A batched
+    table (per-sample gradients lift the weights) becomes one table of
+    every example's rows, each example's indices offset to its own rows;
+    padding rows keep their values and pass no gradient, as the op's
+    padding_idx does."""
     weight, wb = unwrap(args[0], level)
     idx, ib = unwrap(_arg(args, kwargs, 1, "indices", None), level)
-    if wb:
+    if not wb:
+        return wrap(op(weight, idx, *args[2:], **kwargs), level)
+    padding_idx = _arg(args, kwargs, 2, "padding_idx", -1)
+    by_freq = _arg(args, kwargs, 3, "scale_grad_by_freq", False)
+    if by_freq or weight.dim() != 3 or not _is_tensor(idx):
         return _fallback(op, level, args, kwargs)
-    return wrap(op(weight, idx, *args[2:], **kwargs), level)
+    size, rows = weight.shape[0], weight.shape[1]
+    if not ib:
+        idx = idx.unsqueeze(0).expand(size, *idx.shape)
+    outside = (idx < 0).logical_or(idx >= rows)
+    if type(outside) is not Tensor or bool(outside.any()):
+        # An index outside its example's table (raising per example as the
+        # op does), or indices batched at an outer level too.
+        return _fallback(op, level, args, kwargs)
+    offsets = _C.arange(size, dtype=idx.dtype).reshape(size, *([1] * (idx.dim() - 1)))
+    out = op(weight.reshape(size * rows, weight.shape[2]), idx + offsets * rows)
+    if padding_idx >= 0:
+        out = _C.where((idx == padding_idx).unsqueeze(-1), out.detach(), out)
+    return wrap(out, level)
 
 
 def _einsum_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
