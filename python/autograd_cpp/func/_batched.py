@@ -774,7 +774,7 @@ def _index_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, An
 
 
 def _gather_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """gather/scatter/scatter_add: every tensor argument batched (expanded
+    """gather/scatter/scatter_add/scatter_reduce: every tensor argument batched (expanded
     where it is not), the dim past the batch dim."""
     size = _level_info(level).size
     v, nd = _self(level, args)
@@ -1308,6 +1308,8 @@ _RULES.update(
         "scatter_": _gather_rule,
         "scatter_add": _gather_rule,
         "scatter_add_": _gather_rule,
+        "scatter_reduce": _gather_rule,
+        "scatter_reduce_": _gather_rule,
         "index_select": _index_select_rule,
         "matmul": _matmul_rule,
         "__matmul__": _matmul_rule,
