@@ -950,6 +950,50 @@ struct HypotSpec {
   }
 };
 
+// d(self) = grad ; d(tensor1) = grad * (tensor2 * value) ;
+// d(tensor2) = grad * (tensor1 * value)
+class AddcmulBackward0 final : public Node {
+ public:
+  AG_NODE(AddcmulBackward0);
+  // tangent = self_t + value * (tensor1_t * tensor2 + tensor1 * tensor2_t)
+  static constexpr bool kForwardRule = true;
+  variable_list apply(variable_list&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor v = wrap_scalar(value);
+    variable_list out(3);
+    if (should_compute_output(0)) out[0] = g;
+    if (should_compute_output(1)) out[1] = mul(g, mul(tensor2.unpack(), v));
+    if (should_compute_output(2)) out[2] = mul(g, mul(tensor1.unpack(), v));
+    return out;
+  }
+  Saved<Scalar> value{this, "value"};
+  SavedTensor tensor1{this, "tensor1"}, tensor2{this, "tensor2"};
+};
+
+// d(self) = grad ; d(tensor1) = grad * (value / tensor2) ;
+// d(tensor2) = -grad * (value * tensor1 / (tensor2 * tensor2))
+class AddcdivBackward0 final : public Node {
+ public:
+  AG_NODE(AddcdivBackward0);
+  // tangent = self_t + value * (tensor1_t / tensor2
+  //                             - tensor1 * tensor2_t / tensor2^2)
+  static constexpr bool kForwardRule = true;
+  variable_list apply(variable_list&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor v = wrap_scalar(value);
+    const Tensor t2 = tensor2.unpack();
+    variable_list out(3);
+    if (should_compute_output(0)) out[0] = g;
+    if (should_compute_output(1)) out[1] = mul(g, div(v, t2));
+    if (should_compute_output(2)) {
+      out[2] = mul(neg(g), div(mul(v, tensor1.unpack()), mul(t2, t2)));
+    }
+    return out;
+  }
+  Saved<Scalar> value{this, "value"};
+  SavedTensor tensor1{this, "tensor1"}, tensor2{this, "tensor2"};
+};
+
 // d(self) = grad * (1 - weight) ; d(end) = grad * weight
 class LerpBackward0 final : public Node {
  public:
@@ -1310,6 +1354,96 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   return out;
 }
 
+namespace {
+
+// self + value * tensor1 (*|/) tensor2 in the three tensors' common dtype,
+// value cast to it, rounded as PyTorch's kernel rounds: the value times
+// tensor1 first, then by tensor2, then self added.
+Tensor addc_out(const Tensor& self, const Tensor& tensor1,
+                const Tensor& tensor2, const Scalar& value, bool divide) {
+  const DType dtype = result_type(self, tensor1, tensor2);
+  NoGradGuard no_grad;
+  forward_ad::DisableGuard no_tangents;
+  const Tensor scaled_t1 =
+      mul(cast_data(tensor1, dtype), scalar_tensor(value, dtype));
+  const Tensor t2 = cast_data(tensor2, dtype);
+  return add(cast_data(self, dtype),
+             divide ? div(scaled_t1, t2) : mul(scaled_t1, t2));
+}
+
+}  // namespace
+
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value) {
+  AG_CHECK_AS(NotImplementedError,
+              result_type(self, tensor1, tensor2) != DType::Bool,
+              "\"addcmul_cpu_out\" not implemented for 'Bool'");
+  Tensor out = addc_out(self, tensor1, tensor2, value, false);
+  if (auto fn = record<AddcmulBackward0>(self, tensor1, tensor2)) {
+    fn->value = value;
+    if (fn->should_compute_output(2)) {
+      fn->tensor1 = SavedVariable(tensor1, false);
+    }
+    if (fn->should_compute_output(1)) {
+      fn->tensor2 = SavedVariable(tensor2, false);
+    }
+    autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, tensor1, tensor2)) {
+    set_tangent(out, [&] {
+      Tensor t = forward_ad::tangent(self);
+      const Tensor v = wrap_scalar(value);
+      if (const Tensor t1 = forward_ad::tangent(tensor1); t1.defined()) {
+        t = add_tangents(t, mul(mul(t1, tensor2), v));
+      }
+      if (const Tensor t2 = forward_ad::tangent(tensor2); t2.defined()) {
+        t = add_tangents(t, mul(mul(tensor1, t2), v));
+      }
+      return t;
+    });
+  }
+  return out;
+}
+
+Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value) {
+  AG_CHECK(is_floating(tensor1.dtype()) || is_floating(tensor2.dtype()),
+           "Integer division with addcdiv is no longer supported, and in a "
+           "future  release addcdiv will perform a true division of tensor1 "
+           "and tensor2. The historic addcdiv behavior can be implemented as "
+           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) "
+           "for integer inputs and as (input + value * tensor1 / tensor2) for "
+           "float inputs. The future addcdiv behavior is just the latter "
+           "implementation: (input + value * tensor1 / tensor2), for all "
+           "dtypes.");
+  Tensor out = addc_out(self, tensor1, tensor2, value, true);
+  if (auto fn = record<AddcdivBackward0>(self, tensor1, tensor2)) {
+    fn->value = value;
+    if (fn->should_compute_output(2)) {
+      fn->tensor1 = SavedVariable(tensor1, false);
+    }
+    if (fn->should_compute_output(1) || fn->should_compute_output(2)) {
+      fn->tensor2 = SavedVariable(tensor2, false);
+    }
+    autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, tensor1, tensor2)) {
+    set_tangent(out, [&] {
+      Tensor t = forward_ad::tangent(self);
+      const Tensor v = wrap_scalar(value);
+      if (const Tensor t1 = forward_ad::tangent(tensor1); t1.defined()) {
+        t = add_tangents(t, mul(div(t1, tensor2), v));
+      }
+      if (const Tensor t2 = forward_ad::tangent(tensor2); t2.defined()) {
+        t = add_tangents(
+            t, mul(neg(div(mul(tensor1, t2), mul(tensor2, tensor2))), v));
+      }
+      return t;
+    });
+  }
+  return out;
+}
+
 Tensor masked_fill(const Tensor& self, const Tensor& mask,
                    const Scalar& value) {
   AG_CAPTURE_RETURN("masked_fill", masked_fill(in[0], in[1], value), self, mask)
@@ -1423,6 +1557,19 @@ Tensor& lerp_(Tensor& self, const Tensor& end, const Scalar& weight) {
 Tensor& lerp_(Tensor& self, const Tensor& end, const Tensor& weight) {
   return apply_inplace(self, "lerp_", {end, weight},
                        [&](const Tensor& s) { return lerp(s, end, weight); });
+}
+
+Tensor& addcmul_(Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+                 const Scalar& value) {
+  return apply_inplace(
+      self, "addcmul_", {tensor1, tensor2},
+      [&](const Tensor& s) { return addcmul(s, tensor1, tensor2, value); });
+}
+Tensor& addcdiv_(Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+                 const Scalar& value) {
+  return apply_inplace(
+      self, "addcdiv_", {tensor1, tensor2},
+      [&](const Tensor& s) { return addcdiv(s, tensor1, tensor2, value); });
 }
 
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value) {

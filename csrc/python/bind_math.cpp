@@ -414,6 +414,44 @@ void bind_clamp(TensorClass& cls, py::module_& m) {
   }
   def_both(
       cls, m,
+      {"addcmul(Tensor input, Tensor tensor1, Tensor tensor2, *, Number "
+       "value=1) -> Tensor"},
+      [](Args& a) {
+        return wrap(
+            ops::addcmul(a.tensor(0), a.tensor(1), a.tensor(2), a.scalar(3)));
+      },
+      "input + value * tensor1 * tensor2.");
+  def_both(
+      cls, m,
+      {"addcdiv(Tensor input, Tensor tensor1, Tensor tensor2, *, Number "
+       "value=1) -> Tensor"},
+      [](Args& a) {
+        return wrap(
+            ops::addcdiv(a.tensor(0), a.tensor(1), a.tensor(2), a.scalar(3)));
+      },
+      "input + value * tensor1 / tensor2.");
+  def_method(
+      cls,
+      {"addcmul_(Tensor self, Tensor tensor1, Tensor tensor2, *, Number "
+       "value=1) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::addcmul_(t, a.tensor(1), a.tensor(2), a.scalar(3));
+        return a.object(0);
+      },
+      "In-place addcmul.");
+  def_method(
+      cls,
+      {"addcdiv_(Tensor self, Tensor tensor1, Tensor tensor2, *, Number "
+       "value=1) -> Tensor"},
+      [](Args& a) {
+        Tensor t = a.tensor(0);
+        ops::addcdiv_(t, a.tensor(1), a.tensor(2), a.scalar(3));
+        return a.object(0);
+      },
+      "In-place addcdiv.");
+  def_both(
+      cls, m,
       {"lerp(Tensor input, Tensor end, Tensor weight) -> Tensor",
        "lerp(Tensor input, Tensor end, Number weight) -> Tensor"},
       [](Args& a) {
