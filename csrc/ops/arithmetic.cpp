@@ -950,48 +950,44 @@ struct HypotSpec {
   }
 };
 
-// d(self) = grad ; d(tensor1) = grad * (tensor2 * value) ;
-// d(tensor2) = grad * (tensor1 * value)
-class AddcmulBackward0 final : public Node {
+// addcmul: d(self) = grad ; d(tensor1) = grad * (tensor2 * value) ;
+//          d(tensor2) = grad * (tensor1 * value)
+// addcdiv: d(self) = grad ; d(tensor1) = grad * (value / tensor2) ;
+//          d(tensor2) = -grad * (value * tensor1 / (tensor2 * tensor2))
+class AddcBackward final : public Node {
  public:
-  AG_NODE(AddcmulBackward0);
-  // tangent = self_t + value * (tensor1_t * tensor2 + tensor1 * tensor2_t)
+  AddcBackward(edge_list&& edges, bool divide)
+      : Node(std::move(edges)), divide_(divide) {}
+  // tangent = self_t + value * (the product's or quotient's tangent)
   static constexpr bool kForwardRule = true;
-  variable_list apply(variable_list&& grads) override {
-    const Tensor& g = grads[0];
-    const Tensor v = wrap_scalar(value);
-    variable_list out(3);
-    if (should_compute_output(0)) out[0] = g;
-    if (should_compute_output(1)) out[1] = mul(g, mul(tensor2.unpack(), v));
-    if (should_compute_output(2)) out[2] = mul(g, mul(tensor1.unpack(), v));
-    return out;
+  std::string name() const override {
+    return divide_ ? "AddcdivBackward0" : "AddcmulBackward0";
   }
-  Saved<Scalar> value{this, "value"};
-  SavedTensor tensor1{this, "tensor1"}, tensor2{this, "tensor2"};
-};
-
-// d(self) = grad ; d(tensor1) = grad * (value / tensor2) ;
-// d(tensor2) = -grad * (value * tensor1 / (tensor2 * tensor2))
-class AddcdivBackward0 final : public Node {
- public:
-  AG_NODE(AddcdivBackward0);
-  // tangent = self_t + value * (tensor1_t / tensor2
-  //                             - tensor1 * tensor2_t / tensor2^2)
-  static constexpr bool kForwardRule = true;
   variable_list apply(variable_list&& grads) override {
     const Tensor& g = grads[0];
     const Tensor v = wrap_scalar(value);
-    const Tensor t2 = tensor2.unpack();
     variable_list out(3);
     if (should_compute_output(0)) out[0] = g;
-    if (should_compute_output(1)) out[1] = mul(g, div(v, t2));
+    if (should_compute_output(1)) {
+      const Tensor t2 = tensor2.unpack();
+      out[1] = mul(g, divide_ ? div(v, t2) : mul(t2, v));
+    }
     if (should_compute_output(2)) {
-      out[2] = mul(neg(g), div(mul(v, tensor1.unpack()), mul(t2, t2)));
+      const Tensor t1 = tensor1.unpack();
+      if (divide_) {
+        const Tensor t2 = tensor2.unpack();
+        out[2] = mul(neg(g), div(mul(v, t1), mul(t2, t2)));
+      } else {
+        out[2] = mul(g, mul(t1, v));
+      }
     }
     return out;
   }
   Saved<Scalar> value{this, "value"};
   SavedTensor tensor1{this, "tensor1"}, tensor2{this, "tensor2"};
+
+ private:
+  bool divide_;
 };
 
 // d(self) = grad * (1 - weight) ; d(end) = grad * weight
@@ -1371,20 +1367,21 @@ Tensor addc_out(const Tensor& self, const Tensor& tensor1,
              divide ? div(scaled_t1, t2) : mul(scaled_t1, t2));
 }
 
-}  // namespace
+// addcmul and addcdiv after their argument checks.
 
-Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
-               const Scalar& value) {
-  AG_CHECK_AS(NotImplementedError,
-              result_type(self, tensor1, tensor2) != DType::Bool,
-              "\"addcmul_cpu_out\" not implemented for 'Bool'");
-  Tensor out = addc_out(self, tensor1, tensor2, value, false);
-  if (auto fn = record<AddcmulBackward0>(self, tensor1, tensor2)) {
+Tensor addc(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+            const Scalar& value, bool divide) {
+  Tensor out = addc_out(self, tensor1, tensor2, value, divide);
+  if (should_record_as<AddcBackward>(
+          divide ? "AddcdivBackward0" : "AddcmulBackward0", self, tensor1,
+          tensor2)) {
+    auto fn = make_node<AddcBackward>(
+        autograd::collect_next_edges(self, tensor1, tensor2), divide);
     fn->value = value;
     if (fn->should_compute_output(2)) {
       fn->tensor1 = SavedVariable(tensor1, false);
     }
-    if (fn->should_compute_output(1)) {
+    if (fn->should_compute_output(1) || divide) {
       fn->tensor2 = SavedVariable(tensor2, false);
     }
     autograd::set_history(out, fn);
@@ -1394,15 +1391,29 @@ Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
       Tensor t = forward_ad::tangent(self);
       const Tensor v = wrap_scalar(value);
       if (const Tensor t1 = forward_ad::tangent(tensor1); t1.defined()) {
-        t = add_tangents(t, mul(mul(t1, tensor2), v));
+        t = add_tangents(t,
+                         mul(divide ? div(t1, tensor2) : mul(t1, tensor2), v));
       }
       if (const Tensor t2 = forward_ad::tangent(tensor2); t2.defined()) {
-        t = add_tangents(t, mul(mul(tensor1, t2), v));
+        const Tensor d = divide
+                             ? neg(div(mul(tensor1, t2), mul(tensor2, tensor2)))
+                             : mul(tensor1, t2);
+        t = add_tangents(t, mul(d, v));
       }
       return t;
     });
   }
   return out;
+}
+
+}  // namespace
+
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value) {
+  AG_CHECK_AS(NotImplementedError,
+              result_type(self, tensor1, tensor2) != DType::Bool,
+              "\"addcmul_cpu_out\" not implemented for 'Bool'");
+  return addc(self, tensor1, tensor2, value, false);
 }
 
 Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
@@ -1416,32 +1427,7 @@ Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
            "float inputs. The future addcdiv behavior is just the latter "
            "implementation: (input + value * tensor1 / tensor2), for all "
            "dtypes.");
-  Tensor out = addc_out(self, tensor1, tensor2, value, true);
-  if (auto fn = record<AddcdivBackward0>(self, tensor1, tensor2)) {
-    fn->value = value;
-    if (fn->should_compute_output(2)) {
-      fn->tensor1 = SavedVariable(tensor1, false);
-    }
-    if (fn->should_compute_output(1) || fn->should_compute_output(2)) {
-      fn->tensor2 = SavedVariable(tensor2, false);
-    }
-    autograd::set_history(out, fn);
-  }
-  if (forward_ad::any_dual(self, tensor1, tensor2)) {
-    set_tangent(out, [&] {
-      Tensor t = forward_ad::tangent(self);
-      const Tensor v = wrap_scalar(value);
-      if (const Tensor t1 = forward_ad::tangent(tensor1); t1.defined()) {
-        t = add_tangents(t, mul(div(t1, tensor2), v));
-      }
-      if (const Tensor t2 = forward_ad::tangent(tensor2); t2.defined()) {
-        t = add_tangents(
-            t, mul(neg(div(mul(tensor1, t2), mul(tensor2, tensor2))), v));
-      }
-      return t;
-    });
-  }
-  return out;
+  return addc(self, tensor1, tensor2, value, true);
 }
 
 Tensor masked_fill(const Tensor& self, const Tensor& mask,

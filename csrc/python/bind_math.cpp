@@ -412,44 +412,31 @@ void bind_clamp(TensorClass& cls, py::module_& m) {
         },
         "In place: the result is written into self.");
   }
-  def_both(
-      cls, m,
-      {"addcmul(Tensor input, Tensor tensor1, Tensor tensor2, *, Number "
-       "value=1) -> Tensor"},
-      [](Args& a) {
-        return wrap(
-            ops::addcmul(a.tensor(0), a.tensor(1), a.tensor(2), a.scalar(3)));
-      },
-      "input + value * tensor1 * tensor2.");
-  def_both(
-      cls, m,
-      {"addcdiv(Tensor input, Tensor tensor1, Tensor tensor2, *, Number "
-       "value=1) -> Tensor"},
-      [](Args& a) {
-        return wrap(
-            ops::addcdiv(a.tensor(0), a.tensor(1), a.tensor(2), a.scalar(3)));
-      },
-      "input + value * tensor1 / tensor2.");
-  def_method(
-      cls,
-      {"addcmul_(Tensor self, Tensor tensor1, Tensor tensor2, *, Number "
-       "value=1) -> Tensor"},
-      [](Args& a) {
-        Tensor t = a.tensor(0);
-        ops::addcmul_(t, a.tensor(1), a.tensor(2), a.scalar(3));
-        return a.object(0);
-      },
-      "In-place addcmul.");
-  def_method(
-      cls,
-      {"addcdiv_(Tensor self, Tensor tensor1, Tensor tensor2, *, Number "
-       "value=1) -> Tensor"},
-      [](Args& a) {
-        Tensor t = a.tensor(0);
-        ops::addcdiv_(t, a.tensor(1), a.tensor(2), a.scalar(3));
-        return a.object(0);
-      },
-      "In-place addcdiv.");
+  // addcmul, addcdiv and their in-place forms.
+  for (const bool divide : {false, true}) {
+    const std::string name = divide ? "addcdiv" : "addcmul";
+    auto op = divide ? ops::addcdiv : ops::addcmul;
+    auto op_ = divide ? ops::addcdiv_ : ops::addcmul_;
+    def_both(
+        cls, m,
+        {name + "(Tensor input, Tensor tensor1, Tensor tensor2, *, Number "
+                "value=1) -> Tensor"},
+        [op](Args& a) {
+          return wrap(op(a.tensor(0), a.tensor(1), a.tensor(2), a.scalar(3)));
+        },
+        divide ? "input + value * tensor1 / tensor2."
+               : "input + value * tensor1 * tensor2.");
+    def_method(
+        cls,
+        {name + "_(Tensor self, Tensor tensor1, Tensor tensor2, *, Number "
+                "value=1) -> Tensor"},
+        [op_](Args& a) {
+          Tensor t = a.tensor(0);
+          op_(t, a.tensor(1), a.tensor(2), a.scalar(3));
+          return a.object(0);
+        },
+        divide ? "In-place addcdiv." : "In-place addcmul.");
+  }
   def_both(
       cls, m,
       {"lerp(Tensor input, Tensor end, Tensor weight) -> Tensor",
