@@ -294,6 +294,12 @@ def test_aliased_arguments_are_part_of_the_signature() -> None:
         x, y, z, w = ag.ones(2), ag.full((2,), 3.0), ag.ones(2), ag.full((2,), 3.0)
         same(cf(x, y), f(z, w))
     assert program_count(cf) == 2
+    for _ in range(3):  # alternating: each call replays its own program
+        x, y = ag.ones(2), ag.ones(2)
+        same(cf(x, x), f(y, y))
+        x, y, z, w = ag.ones(2), ag.full((2,), 3.0), ag.ones(2), ag.full((2,), 3.0)
+        same(cf(x, y), f(z, w))
+    assert program_count(cf) == 2
 
 
 def test_captured_state_guard_catches_grad_cleared_outside() -> None:
