@@ -70,6 +70,8 @@ class Program {
   bool run(const TensorList& inputs, TensorList& outputs) const;
   // Why the guards reject these inputs ("" when they accept them).
   std::string check_guards(const TensorList& inputs) const;
+  // Whether they accept them; when not, why (if `why` is given).
+  bool guards_accept(const TensorList& inputs, std::string* why) const;
 
   const std::vector<Step>& steps() const { return steps_; }
   size_t num_slots() const { return static_cast<size_t>(num_slots_); }

@@ -26,9 +26,20 @@ py::object tensors_or_none(const TensorList& ts) {
   return std::move(out);
 }
 
-// The value `mapping` holds under `key` (a dict's get()), or null.
+// Whether mapping.get is dict's own (a dict, or a subclass such as the
+// OrderedDict of a module's parameters that does not override it).
+bool has_dict_get(PyObject* mapping) {
+  if (PyDict_CheckExact(mapping)) return true;
+  if (!PyDict_Check(mapping)) return false;
+  // Interned once and kept (Note [Borrowed globals]).
+  static PyObject* const name = PyUnicode_InternFromString("get");
+  static PyObject* const dict_get = _PyType_Lookup(&PyDict_Type, name);
+  return _PyType_Lookup(Py_TYPE(mapping), name) == dict_get;
+}
+
+// The value `mapping` holds under `key` (its get()), or null.
 py::object lookup(PyObject* mapping, PyObject* key) {
-  if (PyDict_CheckExact(mapping)) {
+  if (has_dict_get(mapping)) {
     PyObject* v = PyDict_GetItemWithError(mapping, key);
     if (v == nullptr && PyErr_Occurred()) throw py::error_already_set();
     return py::reinterpret_borrow<py::object>(v);
