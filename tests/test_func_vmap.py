@@ -364,16 +364,41 @@ def test_randomness_modes():
 
 
 def test_fallback_loops_and_warns_once_naming_the_op():
+    import autograd_cpp.func._batched as batched
+
+    # roll without dims rolls the flattened example: no batching rule.
+    batched._warned.discard("roll")
     x = rand(B, 4, seed=1)
-    f = agf.vmap(lambda a: a.roll(1, 0) * 2)
+    f = agf.vmap(lambda a: a.roll(1) * 2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ours = f(x)
         f(x)
     messages = [str(w.message) for w in caught if "performance drop" in str(w.message)]
-    assert len(messages) <= 1
-    theirs = torch.func.vmap(lambda a: a.roll(1, 0) * 2)(_to_torch(x))
+    assert len(messages) == 1
+    theirs = torch.func.vmap(lambda a: a.roll(1) * 2)(_to_torch(x))
     assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, a: a.roll(1, 0),
+        lambda m, a: a.roll((1, -2), (1, 0)),
+        lambda m, a: m.logaddexp(a, a.flip(0)),
+        lambda m, a: m.nn.functional.pad(a, (1, 2), value=0.5),
+        lambda m, a: m.nn.functional.logsigmoid(a),
+    ],
+)
+def test_ops_once_looped_batch_natively(fn):
+    import autograd_cpp.func._batched as batched
+
+    batched._warned.clear()  # so a fallback, warned before, warns again
+    x = rand(B, 3, 4, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback would warn
+        ours = agf.vmap(lambda a: fn(ag, a))(x)
+    assert_same(ours, torch.func.vmap(lambda a: fn(torch, a))(_to_torch(x)))
 
 
 def test_fallback_warning_names_the_op():

@@ -73,7 +73,10 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
   }
   Tensor input = self;
   if (recording) {
-    input = autograd::requires_grad(self) ? clone(self) : clone_data(self);
+    // clone keeps self's history and tangent; clone_data neither.
+    input = autograd::requires_grad(self) || forward_ad::any_dual(self)
+                ? clone(self)
+                : clone_data(self);
   }
   const Tensor result = op(input);
   check_inplace_dtype(self, result.dtype(), name);
