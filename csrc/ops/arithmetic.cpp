@@ -493,7 +493,9 @@ Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other) {
 }
 
 Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
-  AG_CAPTURE_INPLACE(self, "add_", add_(s, in[1], alpha), self, other)
+  AG_CAPTURE_INPLACE_ATTRS(self, "add_", add_(s, in[1], alpha),
+                           (std::vector<double>{alpha.to<double>()}), self,
+                           other)
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "add_", {other},

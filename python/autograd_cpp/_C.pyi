@@ -1592,6 +1592,10 @@ class _CompiledProgram:
         """
         The program as text, one step per line.
         """
+    def replay(self, args: typing.Any, aliases: typing.Any, state: typing.Any) -> list[Tensor | None] | None:
+        """
+        Replays the program on a call's positional tensors `args` when they alias as `aliases` says, the Python state `state` holds (see _compile_state_holds) and the guards accept them; its outputs, or None.
+        """
     def run(self, inputs: collections.abc.Sequence[Tensor]) -> list[Tensor | None] | None:
         """
         Replays the program on `inputs`; its outputs, or None when a guard rejects the inputs.
@@ -1707,6 +1711,10 @@ def _compile_set_fusion(enabled: _bool) -> None:
 def _compile_set_memory_plan(enabled: _bool) -> None:
     """
     Whether replays reuse the buffers their programs keep (on by default).
+    """
+def _compile_state_holds(state: typing.Any) -> _bool:
+    """
+    Whether the Python state a program was captured under still holds: `state` is (same-object checks, equal-value checks, size checks).
     """
 def _current_dual_level() -> _int:
     """
