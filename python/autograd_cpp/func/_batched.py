@@ -774,7 +774,7 @@ def _index_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, An
 
 
 def _gather_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """gather/scatter/scatter_add: every tensor argument batched (expanded
+    """gather/scatter/scatter_add/scatter_reduce: every tensor argument batched (expanded
     where it is not), the dim past the batch dim."""
     size = _level_info(level).size
     v, nd = _self(level, args)
@@ -1040,11 +1040,33 @@ def _class_loss_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[st
 
 
 def _embedding_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse).
+    A shared table looks the batched indices up as they are. A batched
+    table (per-sample gradients lift the weights) becomes one table of
+    every example's rows, each example's indices offset to its own rows;
+    padding rows keep their values and pass no gradient, as the op's
+    padding_idx does."""
     weight, wb = unwrap(args[0], level)
     idx, ib = unwrap(_arg(args, kwargs, 1, "indices", None), level)
-    if wb:
+    if not wb:
+        return wrap(op(weight, idx, *args[2:], **kwargs), level)
+    padding_idx = _arg(args, kwargs, 2, "padding_idx", -1)
+    by_freq = _arg(args, kwargs, 3, "scale_grad_by_freq", False)
+    if by_freq or weight.dim() != 3 or not _is_tensor(idx):
         return _fallback(op, level, args, kwargs)
-    return wrap(op(weight, idx, *args[2:], **kwargs), level)
+    size, rows = weight.shape[0], weight.shape[1]
+    if not ib:
+        idx = idx.unsqueeze(0).expand(size, *idx.shape)
+    outside = (idx < 0).logical_or(idx >= rows)
+    if type(outside) is not Tensor or bool(outside.any()):
+        # An index outside its example's table (raising per example as the
+        # op does), or indices batched at an outer level too.
+        return _fallback(op, level, args, kwargs)
+    offsets = _C.arange(size, dtype=idx.dtype).reshape(size, *([1] * (idx.dim() - 1)))
+    out = op(weight.reshape(size * rows, weight.shape[2]), idx + offsets * rows)
+    if padding_idx >= 0:
+        out = _C.where((idx == padding_idx).unsqueeze(-1), out.detach(), out)
+    return wrap(out, level)
 
 
 def _einsum_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -1207,7 +1229,7 @@ def _fallback(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]
 # ---- the rule table ---------------------------------------------------------
 
 _ELEMENTWISE = """
-abs abs_ absolute acos acosh add add_ addcdiv addcmul asin asinh atan atan2 atanh bitwise_and
+abs abs_ absolute acos acosh add add_ addcdiv addcdiv_ addcmul addcmul_ asin asinh atan atan2 atanh bitwise_and
 bitwise_and_ bitwise_not bitwise_not_ bitwise_or bitwise_or_ bitwise_xor bitwise_xor_ bool ceil
 ceil_ celu clamp clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip clip_ clone contiguous
 copy_ copysign cos cos_ cosh cpu deg2rad detach detach_ div div_ divide double elu elu_ empty_like
@@ -1286,6 +1308,8 @@ _RULES.update(
         "scatter_": _gather_rule,
         "scatter_add": _gather_rule,
         "scatter_add_": _gather_rule,
+        "scatter_reduce": _gather_rule,
+        "scatter_reduce_": _gather_rule,
         "index_select": _index_select_rule,
         "matmul": _matmul_rule,
         "__matmul__": _matmul_rule,
@@ -1376,6 +1400,9 @@ def _constant_pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[
 _RULES.update(
     {
         "roll": _roll_rule,
+        # unfold and fold (and the transposed convolutions built on fold)
+        "im2col": _fold_batch_rule(4),
+        "col2im": _fold_batch_rule(3),
         "constant_pad_nd": _constant_pad_rule,
         "_reflection_pad": _pad_rule,
         "_replication_pad": _pad_rule,
