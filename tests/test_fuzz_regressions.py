@@ -231,6 +231,24 @@ CASES = [
     ("avg_pool_kernel_tensor", f"out = {F}.avg_pool2d(m.ones(1, 4, 4), m.tensor([2]))"),
     ("float_tensor_as_a_size", "out = m.ones(2).repeat(m.tensor([2.0]))"),
     ("two_element_tensor_as_a_size", "out = m.ones(2).repeat(m.tensor([2, 1]))"),
+    ("celu_int_alpha", f"out = {F}.celu(m.ones(3, 4, dtype=m.int32), 1.5)"),
+    ("celu_bool_alpha", f"out = {F}.celu(m.ones(3, dtype=m.bool), 0.5)"),
+    ("softmin_empty_int", f"out = {F}.softmin(m.ones(0, 0, 2, 0, dtype=m.int64), dim=1)"),
+    ("softmax_empty_int_lastdim", "out = m.softmax(m.ones(0, 3, dtype=m.int64), 1)"),
+    ("log_softmax_empty_bool", "out = m.log_softmax(m.ones(2, 0, dtype=m.bool), 0)"),
+    ("softmax_int", "out = m.softmax(m.ones(2, dtype=m.int64), 0)"),
+    (
+        "cosine_similarity_broadcast_dim",
+        f"out = {F}.cosine_similarity(m.ones(1, 1, dtype=m.bool), m.ones(1, dtype=m.float64))",
+    ),
+    (
+        "cosine_similarity_0d_operand",
+        f"out = {F}.cosine_similarity(m.tensor(True), m.ones(4, 1, 2, 0, dtype=m.float64))",
+    ),
+    (
+        "cosine_similarity_0d_float_int",
+        f"out = {F}.cosine_similarity(m.ones(3, dtype=m.int64), m.tensor(0.5), dim=0)",
+    ),
     # Values.
     (
         "kl_div_negative_target",

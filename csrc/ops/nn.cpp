@@ -117,6 +117,8 @@ Tensor softmax_common(const Tensor& self, int64_t dim,
   const Tensor x = dtype ? to(self, *dtype) : self;
   const int64_t d = wrap_dim(dim, x.dim());
   if (!is_floating(x.dtype())) {
+    // PyTorch's kernel returns an empty input before checking its dtype.
+    if (x.numel() == 0) return empty_tensor(x.sizes(), x.dtype());
     const bool last = x.dim() == 0 || d == x.dim() - 1;
     throw NotImplementedError(detail::str_cat(
         "\"", log ? "log_" : "", "softmax_", last ? "lastdim_" : "",
