@@ -238,6 +238,11 @@ CASES = [
     ("log_softmax_empty_bool", "out = m.log_softmax(m.ones(2, 0, dtype=m.bool), 0)"),
     ("softmax_int", "out = m.softmax(m.ones(2, dtype=m.int64), 0)"),
     (
+        "cross_entropy_empty_int_batch_size",
+        f"out = {F}.cross_entropy(m.ones(4, 3, 1, 0, dtype=m.int64),"
+        " m.zeros(2, 2, 2, dtype=m.int64))",
+    ),
+    (
         "cosine_similarity_broadcast_dim",
         f"out = {F}.cosine_similarity(m.ones(1, 1, dtype=m.bool), m.ones(1, dtype=m.float64))",
     ),
@@ -249,6 +254,13 @@ CASES = [
         "cosine_similarity_0d_float_int",
         f"out = {F}.cosine_similarity(m.ones(3, dtype=m.int64), m.tensor(0.5), dim=0)",
     ),
+    # Shapes checked before dtypes, as PyTorch does.
+    ("floor_divide_bool_broadcast", "out = m.ones(2, dtype=m.bool) // m.ones(0, dtype=m.bool)"),
+    ("remainder_bool_broadcast", "out = m.ones(2, dtype=m.bool) % m.ones(0, dtype=m.bool)"),
+    ("floor_divide_bool", "out = m.ones(2, dtype=m.bool) // m.ones(2, dtype=m.bool)"),
+    ("avg_pool2d_1d", f"out = {F}.avg_pool2d(m.ones(2), 1)"),
+    ("lp_pool2d_0d_int", f"out = {F}.lp_pool2d(m.tensor(0), 2, 2)"),
+    ("max_pool2d_0d", f"out = {F}.max_pool2d(m.tensor(0.0), 2)"),
     # Values.
     (
         "kl_div_negative_target",

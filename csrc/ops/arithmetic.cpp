@@ -1019,6 +1019,7 @@ class MaskedFillBackward final : public Node {
 Tensor rounding_div_out(const Tensor& self, const Tensor& other,
                         RoundingMode mode) {
   const DType dtype = result_type(self, other);
+  broadcast_shapes(self.sizes(), other.sizes());  // PyTorch checks it first
   check_not_bool(
       dtype, mode == RoundingMode::Floor ? "div_floor_cpu" : "div_trunc_cpu");
   return binary_out(
@@ -1028,6 +1029,7 @@ Tensor rounding_div_out(const Tensor& self, const Tensor& other,
 
 Tensor remainder_out(const Tensor& self, const Tensor& other) {
   const DType dtype = result_type(self, other);
+  broadcast_shapes(self.sizes(), other.sizes());  // PyTorch checks it first
   check_not_bool(dtype, "remainder_cpu");
   return binary_out(BinaryOp::Remainder, self, other, dtype);
 }

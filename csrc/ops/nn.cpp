@@ -687,6 +687,9 @@ PoolParams pool_params(const Tensor& self, const char* op,
                  "padding must either be a single int, or a tuple of two ints");
   p.dilation = pool_param(dilation_in, op, dil_msg.c_str());
   p.ceil_mode = ceil_mode;
+  // PyTorch's avg_pool2d reads the channel count (dim -3) before it checks
+  // the number of dims: fewer than three is its IndexError.
+  if (std::string(op) == "avg_pool2d") (void)self.size(-3);
   AG_CHECK(self.dim() == 3 || self.dim() == 4,
            "non-empty 3D or 4D (batch mode) tensor expected for input");
   const int64_t in_h = self.size(-2), in_w = self.size(-1);
