@@ -4,7 +4,8 @@
 forward-over-reverse (also against our double-backward
 autograd.functional.hvp). Each case runs in both libraries at each thread
 count, after checking that both give the same result (a mismatch fails the
-run); the report gives the median times and their ratio.
+run); the report gives the median time per call (each sample a loop of
+calls, as timeit times) and their ratio.
 
     PYTHONPATH=python python benchmarks/bench_func.py [--threads 1 2] [--repeat 7]
 """
@@ -22,18 +23,33 @@ import torch
 
 import autograd_cpp as ag
 
+# Each sample times enough calls in a row to last about this long, as
+# timeit does: the time of a call in a loop, not of a lone call right after
+# the other library's (whose caches that call would start from).
+SAMPLE_SECONDS = 0.005
+
+
+def _calls_per_sample(fn: Callable[[], Any]) -> int:
+    start = time.perf_counter()
+    fn()
+    once = time.perf_counter() - start
+    return max(1, round(SAMPLE_SECONDS / max(once, 1e-7)))
+
 
 def _timeit(fns: list[Callable[[], Any]], repeat: int) -> list[float]:
-    """The median time of each of ``fns``, timed in turns (so a busy spell
-    of a shared machine hits both libraries alike)."""
+    """The median time per call of each of ``fns``, over ``repeat``
+    samples taken in turns (so a busy spell of a shared machine hits both
+    libraries alike)."""
     for fn in fns:
         fn()  # warm-up
+    numbers = [_calls_per_sample(fn) for fn in fns]
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        for fn, ts in zip(fns, times):
+        for fn, number, ts in zip(fns, numbers, times):
             start = time.perf_counter()
-            fn()
-            ts.append(time.perf_counter() - start)
+            for _ in range(number):
+                fn()
+            ts.append((time.perf_counter() - start) / number)
     return [statistics.median(ts) for ts in times]
 
 

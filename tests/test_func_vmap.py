@@ -364,16 +364,41 @@ def test_randomness_modes():
 
 
 def test_fallback_loops_and_warns_once_naming_the_op():
+    import autograd_cpp.func._batched as batched
+
+    # roll without dims rolls the flattened example: no batching rule.
+    batched._warned.discard("roll")
     x = rand(B, 4, seed=1)
-    f = agf.vmap(lambda a: a.roll(1, 0) * 2)
+    f = agf.vmap(lambda a: a.roll(1) * 2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         ours = f(x)
         f(x)
     messages = [str(w.message) for w in caught if "performance drop" in str(w.message)]
-    assert len(messages) <= 1
-    theirs = torch.func.vmap(lambda a: a.roll(1, 0) * 2)(_to_torch(x))
+    assert len(messages) == 1
+    theirs = torch.func.vmap(lambda a: a.roll(1) * 2)(_to_torch(x))
     assert_same(ours, theirs)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda m, a: a.roll(1, 0),
+        lambda m, a: a.roll((1, -2), (1, 0)),
+        lambda m, a: m.logaddexp(a, a.flip(0)),
+        lambda m, a: m.nn.functional.pad(a, (1, 2), value=0.5),
+        lambda m, a: m.nn.functional.logsigmoid(a),
+    ],
+)
+def test_ops_once_looped_batch_natively(fn):
+    import autograd_cpp.func._batched as batched
+
+    batched._warned.clear()  # so a fallback, warned before, warns again
+    x = rand(B, 3, 4, seed=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback would warn
+        ours = agf.vmap(lambda a: fn(ag, a))(x)
+    assert_same(ours, torch.func.vmap(lambda a: fn(torch, a))(_to_torch(x)))
 
 
 def test_fallback_warning_names_the_op():
@@ -486,3 +511,40 @@ def test_transforms_of_a_library_op_inside_vmap():
 
     x = rand(B, 2)
     assert_same(run(ag, agf, x), run(torch, torch.func, _to_torch(x)))
+
+
+@pytest.mark.parametrize("padding_idx", [None, 2, -1])
+def test_per_sample_embedding_gradients_batch_natively(padding_idx):
+    import autograd_cpp.func._batched as batched
+
+    rows = np.arange(40.0).reshape(10, 4)
+    x = np.array([[1, 2, 3], [2, 2, 9], [0, 5, 9]])
+
+    def run(m):
+        emb = m.nn.Embedding(10, 4, padding_idx=padding_idx)
+        with m.no_grad():
+            emb.weight.copy_(m.tensor(rows, dtype=m.float32))
+        params = {k: v.detach() for k, v in emb.named_parameters()}
+
+        def loss(p, xi):
+            return (m.func.functional_call(emb, p, (xi,)) ** 2).sum()
+
+        return m.func.vmap(m.func.grad(loss), in_dims=(None, 0))(params, m.tensor(x))["weight"]
+
+    batched._warned.clear()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a fallback would warn
+        ours = run(ag)
+    assert_same(ours, run(torch))
+
+
+def test_embedding_index_out_of_an_examples_table_raises():
+    # The batched table holds every example's rows: an index past one
+    # example's table must not reach the next example's rows. (torch.func
+    # 2.13 reads that row; the unbatched op raises, and so does ours.)
+    w = ag.rand(3, 4, 2)
+    with pytest.raises(IndexError) as theirs:
+        torch.nn.functional.embedding(torch.tensor([4]), torch.rand(4, 2))
+    with pytest.raises(IndexError) as ours:
+        agf.vmap(ag.nn.functional.embedding)(ag.tensor([[0], [4], [1]]), w)
+    assert str(ours.value) == str(theirs.value)

@@ -1,4 +1,4 @@
-"""vmap of forward mode against torch.func in float64: vmap(jvp) and jacfwd
+"""vmap and vmap of forward mode against torch.func in float64: vmap, vmap(jvp) and jacfwd
 (one forward pass vmapped over the basis tangents) on the op database,
 make_dual/unpack_dual under vmap, nested transforms, in_dims/out_dims, and
 per-sample gradients against a loop of per-example backward passes."""
@@ -12,6 +12,7 @@ import autograd_cpp as ag
 from autograd_cpp import func as agf
 from op_db import OPS, sample_values
 from oracle import requires_torch, torch
+from test_forward_ad import TORCH_DROPS_TANGENT
 from test_func import _to_torch, assert_same, both, rand
 
 pytestmark = requires_torch
@@ -50,41 +51,48 @@ def _floating(out):
     return all(o.is_floating_point() for o in outs)
 
 
+def _jvp_by_jacobian(F, f, primals, tangents):
+    """f's value and Jacobian-vector product from reverse mode: the reference
+    where PyTorch's forward rule drops the tangent (TORCH_DROPS_TANGENT)."""
+    out = f(*primals)
+    jac = F.jacrev(f, argnums=tuple(range(len(primals))))(*primals)
+    total = 0
+    for j, t in zip(jac, tangents):
+        total = total + (j * t).reshape(*out.shape, -1).sum(-1)
+    return out, total
+
+
 def _vmap_jvp(op):
     def run(lib, F, xs, ts):
         def f(*a):
             return op.fn(lib, *a)
 
         n = len(xs)
+        jvp = _jvp_by_jacobian if lib is torch and op.name in TORCH_DROPS_TANGENT else F.jvp
 
         def one(*args):
-            return F.jvp(f, tuple(args[:n]), tuple(args[n:]))
+            return jvp(f, tuple(args[:n]), tuple(args[n:]))
 
         return F.vmap(one)(*xs, *ts)
 
     return run
 
 
-# Ops whose vmap(jvp) differs from torch.func's, and why: plain vmap already
-# fails on them (no forward mode involved).
-KNOWN_GAPS = dict.fromkeys(
-    "masked_fill_tensor pad_reflect_1d pad_reflect_2d pad_reflect_3d pad_replicate_1d "
-    "pad_replicate_2d pad_replicate_3d sdpa_float_mask".split(),
-    "plain vmap of this op fails or differs already",
-)
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_vmap_matches_torch_on_the_op_database(op):
+    xs, _ = _batched_inputs(op, seed=2)
 
+    def run(lib, F, xs, ts):
+        return F.vmap(lambda *a: op.fn(lib, *a))(*xs)
 
-# scatter_reduce has no forward rule yet (tests/test_forward_ad.py).
-KNOWN_GAPS.update(
-    {op.name: "scatter_reduce has no forward rule yet" for op in OPS
-     if op.name.startswith("scatter_reduce")}
-)  # fmt: skip
+    result = _run_both(run, xs, [])
+    if result is None:
+        return
+    assert_same(*result)
 
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
 def test_vmap_of_jvp_matches_torch_on_the_op_database(op):
-    if op.name in KNOWN_GAPS:
-        pytest.xfail(KNOWN_GAPS[op.name])
     xs, ts = _batched_inputs(op, seed=0)
     result = _run_both(_vmap_jvp(op), xs, ts)
     if result is None:
@@ -94,14 +102,14 @@ def test_vmap_of_jvp_matches_torch_on_the_op_database(op):
 
 @pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
 def test_jacfwd_matches_torch_on_the_op_database(op):
-    if op.name.startswith("scatter_reduce"):
-        pytest.xfail(KNOWN_GAPS[op.name])
     xs, ts = _batched_inputs(op, seed=1)
     xs = [x[0] for x in xs]  # one example; jacfwd vmaps over its basis
 
     def run(lib, F, xs, ts):
         argnums = tuple(range(len(xs)))
-        return F.jacfwd(lambda *a: op.fn(lib, *a), argnums=argnums)(*xs)
+        by_reverse = lib is torch and op.name in TORCH_DROPS_TANGENT
+        jac = F.jacrev if by_reverse else F.jacfwd
+        return jac(lambda *a: op.fn(lib, *a), argnums=argnums)(*xs)
 
     result = _run_both(run, xs, ts)
     if result is None:
@@ -230,8 +238,9 @@ def test_fallback_under_forward_mode_warns_once_naming_the_op():
     from autograd_cpp.func import _batched
 
     def run(m, F, x, t):
-        # roll has no batching rule: it runs once per example, tangents too.
-        return F.vmap(lambda x, t: F.jvp(lambda u: u.roll(1, 0).sin(), (x,), (t,)))(x, t)
+        # roll without dims (of the flattened example) has no batching rule:
+        # it runs once per example, tangents too.
+        return F.vmap(lambda x, t: F.jvp(lambda u: u.roll(1).sin(), (x,), (t,)))(x, t)
 
     _batched._warned.discard("roll")
     with pytest.warns(UserWarning, match="no batching rule for `roll`"):

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <utility>
 
 #include "compile/capture.h"
 #include "ops/index_data.h"
@@ -312,53 +313,123 @@ kernels::ScatterMode scatter_reduce_mode(ScatterReduce r) {
 //         d(src) = (src == value) * (grad / N).gather(dim, index), with
 //         value = result.gather(dim, index) and N the count of those values
 //   and without include_self, d(self) = 0 where index writes.
+struct ScatterReduceArgs {
+  int64_t dim = 0;
+  ScatterReduce reduce = ScatterReduce::Sum;
+  std::string reduce_name;
+  bool include_self = true;
+  Shape self_sizes, src_sizes;
+};
+
+// prod: self's and src's zeros handled as the formula above says.
+void scatter_prod_grads(const ScatterReduceArgs& a, const Tensor& g,
+                        const Tensor& s, const Tensor& x, const Tensor& out,
+                        const Tensor& idx, Tensor& gself, Tensor& gsrc) {
+  const Tensor zero = wrap_scalar(Scalar(int64_t{0}));
+  Tensor self_zero, src_zero, single_zero;
+  {
+    NoGradGuard no_grad;
+    self_zero = eq(s, zero);
+    src_zero = eq(x, zero);
+    const Tensor zeros_at =
+        gather(scatter_add(zeros(a.self_sizes, x.dtype()), a.dim, idx,
+                           to(src_zero, x.dtype())),
+               a.dim, idx);
+    single_zero =
+        logical_and(src_zero, eq(zeros_at, wrap_scalar(Scalar(int64_t{1}))));
+  }
+  const Tensor masked_self = masked_fill(s, self_zero, Scalar(int64_t{1}));
+  gself = div(mul(g, scatter_reduce(masked_self, a.dim, idx, x, a.reduce_name,
+                                    a.include_self)),
+              masked_self);
+  const Tensor masked_src_result =
+      scatter_reduce(s, a.dim, idx, masked_fill(x, single_zero, Scalar(1.0)),
+                     a.reduce_name, a.include_self);
+  gsrc = where(single_zero, gather(mul(g, masked_src_result), a.dim, idx),
+               div(gather(mul(g, out), a.dim, idx),
+                   masked_fill(x, src_zero, Scalar(1.0))));
+}
+
+// amax, amin: the grad shared evenly by the values equal to the result.
+void scatter_extremum_grads(const ScatterReduceArgs& a, const Tensor& g,
+                            const Tensor& s, const Tensor& x, const Tensor& out,
+                            const Tensor& idx, Tensor& gself, Tensor& gsrc) {
+  Tensor self_is, src_is, n;
+  {
+    NoGradGuard no_grad;
+    self_is = eq(s, out);
+    src_is = eq(x, gather(out, a.dim, idx));
+    n = scatter_add(to(self_is, g.dtype()), a.dim, idx, to(src_is, g.dtype()));
+  }
+  const Tensor shared = div(g, n);
+  gself = mul(self_is, shared);
+  gsrc = mul(src_is, gather(shared, a.dim, idx));
+}
+
+// Where index writes into the result (true) or leaves self (false).
+Tensor written_positions(const ScatterReduceArgs& a, const Tensor& idx) {
+  NoGradGuard no_grad;
+  return scatter(zeros(a.self_sizes, DType::Bool), a.dim, idx, Scalar(true));
+}
+
+// The formulas above: (d(self), d(src)) for the grad g of the result out.
+// self, src and out are read only by prod, amax and amin.
+std::pair<Tensor, Tensor> scatter_reduce_grads(const ScatterReduceArgs& a,
+                                               const Tensor& g, const Tensor& s,
+                                               const Tensor& x,
+                                               const Tensor& out,
+                                               const Tensor& idx) {
+  Tensor gself, gsrc;
+  switch (a.reduce) {
+    case ScatterReduce::Sum:
+      gself = g;
+      gsrc = gather(g, a.dim, idx);
+      break;
+    case ScatterReduce::Mean: {
+      Tensor n;
+      {
+        NoGradGuard no_grad;
+        n = a.include_self ? ones(a.self_sizes, g.dtype())
+                           : zeros(a.self_sizes, g.dtype());
+        n = scatter_add(n, a.dim, idx, ones(a.src_sizes, g.dtype()));
+        n = masked_fill(n, eq(n, wrap_scalar(Scalar(int64_t{0}))),
+                        Scalar(int64_t{1}));
+      }
+      gself = div(g, n);
+      gsrc = div(gather(g, a.dim, idx), gather(n, a.dim, idx));
+      break;
+    }
+    case ScatterReduce::Prod:
+      scatter_prod_grads(a, g, s, x, out, idx, gself, gsrc);
+      break;
+    case ScatterReduce::Amax:
+    case ScatterReduce::Amin:
+      scatter_extremum_grads(a, g, s, x, out, idx, gself, gsrc);
+      break;
+  }
+  if (!a.include_self) {
+    gself = masked_fill(gself, written_positions(a, idx), Scalar(int64_t{0}));
+  }
+  return {gself, gsrc};
+}
+
 class ScatterReduceBackward0 final : public Node {
  public:
   AG_NODE(ScatterReduceBackward0);
+  static constexpr bool kForwardRule = true;  // scatter_reduce_tangent
   variable_list apply(variable_list&& grads) override {
-    AG_CHECK(reduce_name != "max" && reduce_name != "min",
+    AG_CHECK(args.reduce_name != "max" && args.reduce_name != "min",
              "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', "
              "'amin' but got ",
-             reduce_name, ".");
-    const Tensor& g = grads[0];
-    const Tensor idx = index.unpack();
-    Tensor gself, gsrc;
-    switch (reduce) {
-      case ScatterReduce::Sum:
-        gself = g;
-        gsrc = gather(g, dim, idx);
-        break;
-      case ScatterReduce::Mean: {
-        Tensor n;
-        {
-          NoGradGuard no_grad;
-          n = include_self ? ones(self_sizes, g.dtype())
-                           : zeros(self_sizes, g.dtype());
-          n = scatter_add(n, dim, idx, ones(src_sizes, g.dtype()));
-          n = masked_fill(n, eq(n, wrap_scalar(Scalar(int64_t{0}))),
-                          Scalar(int64_t{1}));
-        }
-        gself = div(g, n);
-        gsrc = div(gather(g, dim, idx), gather(n, dim, idx));
-        break;
-      }
-      case ScatterReduce::Prod:
-        prod_grads(g, idx, gself, gsrc);
-        break;
-      case ScatterReduce::Amax:
-      case ScatterReduce::Amin:
-        extremum_grads(g, idx, gself, gsrc);
-        break;
-    }
-    if (!include_self) {
-      Tensor written;
-      {
-        NoGradGuard no_grad;
-        written =
-            scatter(zeros(self_sizes, DType::Bool), dim, idx, Scalar(true));
-      }
-      gself = masked_fill(gself, written, Scalar(int64_t{0}));
-    }
+             args.reduce_name, ".");
+    const bool reads_values = args.reduce == ScatterReduce::Prod ||
+                              args.reduce == ScatterReduce::Amax ||
+                              args.reduce == ScatterReduce::Amin;
+    auto [gself, gsrc] = scatter_reduce_grads(
+        args, grads[0], reads_values ? self.unpack() : Tensor(),
+        reads_values ? src.unpack() : Tensor(),
+        reads_values ? result.unpack(shared_from_this()) : Tensor(),
+        index.unpack());
     return {gself, gsrc};
   }
   Saved<int64_t> dim{this, "dim", 0};
@@ -367,55 +438,49 @@ class ScatterReduceBackward0 final : public Node {
   SavedTensor result{this, "result"};
   SavedTensor self{this, "self"};
   SavedTensor src{this, "src"};
-  ScatterReduce reduce = ScatterReduce::Sum;
-  std::string reduce_name;
-  Shape self_sizes, src_sizes;
-
- private:
-  void prod_grads(const Tensor& g, const Tensor& idx, Tensor& gself,
-                  Tensor& gsrc) {
-    const Tensor s = self.unpack(), x = src.unpack();
-    const Tensor out = result.unpack(shared_from_this());
-    const Tensor zero = wrap_scalar(Scalar(int64_t{0}));
-    Tensor self_zero, src_zero, single_zero;
-    {
-      NoGradGuard no_grad;
-      self_zero = eq(s, zero);
-      src_zero = eq(x, zero);
-      const Tensor zeros_at =
-          gather(scatter_add(zeros(self_sizes, x.dtype()), dim, idx,
-                             to(src_zero, x.dtype())),
-                 dim, idx);
-      single_zero =
-          logical_and(src_zero, eq(zeros_at, wrap_scalar(Scalar(int64_t{1}))));
-    }
-    const Tensor masked_self = masked_fill(s, self_zero, Scalar(int64_t{1}));
-    gself = div(mul(g, scatter_reduce(masked_self, dim, idx, x, reduce_name,
-                                      include_self)),
-                masked_self);
-    const Tensor masked_src_result =
-        scatter_reduce(s, dim, idx, masked_fill(x, single_zero, Scalar(1.0)),
-                       reduce_name, include_self);
-    gsrc = where(single_zero, gather(mul(g, masked_src_result), dim, idx),
-                 div(gather(mul(g, out), dim, idx),
-                     masked_fill(x, src_zero, Scalar(1.0))));
-  }
-  void extremum_grads(const Tensor& g, const Tensor& idx, Tensor& gself,
-                      Tensor& gsrc) {
-    const Tensor s = self.unpack(), x = src.unpack();
-    const Tensor out = result.unpack(shared_from_this());
-    Tensor self_is, src_is, n;
-    {
-      NoGradGuard no_grad;
-      self_is = eq(s, out);
-      src_is = eq(x, gather(out, dim, idx));
-      n = scatter_add(to(self_is, g.dtype()), dim, idx, to(src_is, g.dtype()));
-    }
-    const Tensor shared = div(g, n);
-    gself = mul(self_is, shared);
-    gsrc = mul(src_is, gather(shared, dim, idx));
-  }
+  ScatterReduceArgs args;
 };
+
+// The tangent of scatter_reduce's result, as PyTorch's forward rule gives
+// it. sum and mean are linear in self and src. amax and amin average the
+// tangents of the values equal to the result; self's count only where it
+// is reduced (the backward above counts self's ties also where index
+// writes without include_self, as PyTorch's does). prod reduces each input
+// value into one position, so the partial derivative of that position by
+// the value is the backward's d(self) or d(src) for a grad of ones; the
+// tangent sums the input tangents times those partials into their
+// positions.
+Tensor scatter_reduce_tangent(const ScatterReduceArgs& a, const Tensor& self,
+                              const Tensor& index, const Tensor& src,
+                              const Tensor& out) {
+  const Tensor self_t = tangent_or_zeros(self);
+  const Tensor src_t = tangent_or_zeros(src);
+  switch (a.reduce) {
+    case ScatterReduce::Sum:
+    case ScatterReduce::Mean:
+      return scatter_reduce(self_t, a.dim, index, src_t, a.reduce_name,
+                            a.include_self);
+    case ScatterReduce::Amax:
+    case ScatterReduce::Amin: {
+      Tensor self_is = to(eq(self, out), self_t.dtype());
+      if (!a.include_self) {
+        self_is = masked_fill(self_is, written_positions(a, index),
+                              Scalar(int64_t{0}));
+      }
+      const Tensor src_is =
+          to(eq(src, gather(out, a.dim, index)), src_t.dtype());
+      const Tensor n = scatter_add(self_is, a.dim, index, src_is);
+      return div(
+          scatter_add(mul(self_is, self_t), a.dim, index, mul(src_is, src_t)),
+          n);
+    }
+    case ScatterReduce::Prod:
+      break;
+  }
+  auto [dself, dsrc] = scatter_reduce_grads(a, ones(out.sizes(), out.dtype()),
+                                            self, src, out, index);
+  return scatter_add(mul(self_t, dself), a.dim, index, mul(src_t, dsrc));
+}
 
 // d(self) = zeros(self_sizes).index_put([None] * dim + [index], grad, True)
 class IndexSelectBackward0 final : public Node {
@@ -541,14 +606,18 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index,
                                      : div(out, n, RoundingMode::Floor);
     }
   }
+  ScatterReduceArgs args;
+  args.dim = d;
+  args.reduce = r;
+  args.reduce_name = reduce;
+  args.include_self = include_self;
+  args.self_sizes = self.sizes();
+  args.src_sizes = src.sizes();
   if (auto fn = record<ScatterReduceBackward0>(self, src)) {
     fn->dim = dim;
     fn->include_self = include_self;
     fn->index = SavedVariable(index, false);
-    fn->reduce = r;
-    fn->reduce_name = reduce;
-    fn->self_sizes = self.sizes();
-    fn->src_sizes = src.sizes();
+    fn->args = args;
     autograd::set_history(out, fn);
     if (r == ScatterReduce::Prod || r == ScatterReduce::Amax ||
         r == ScatterReduce::Amin) {
@@ -557,6 +626,11 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index,
       // After set_history: the saved output refers back to fn.
       fn->result = SavedVariable(out, true);
     }
+  }
+  if (forward_ad::any_dual(self, src)) {
+    set_tangent(out, [&] {
+      return scatter_reduce_tangent(args, self, index, src, out);
+    });
   }
   return out;
 }

@@ -9,16 +9,52 @@ std::vector<double> values_of(const Tensor& t) {
   return std::vector<double>(p, p + d.numel());
 }
 
+namespace {
+
+// The tangent of tanh's and sigmoid's backward g * f'(y) (y the saved
+// result) with a dual g or y: the same backward of g's tangent, plus
+// g * f''(y) * (y's tangent), with f'(y) = 1 - y^2 and f''(y) = -2y for
+// tanh, y(1 - y) and 1 - 2y for sigmoid. Called with forward AD paused.
+Tensor result_saved_backward_tangent(kernels::UnaryOp op, const Tensor& g,
+                                     const Tensor& y) {
+  const bool tanh = op == kernels::UnaryOp::Tanh;
+  Tensor first;
+  if (const Tensor gt = forward_ad::tangent(g); gt.defined()) {
+    first = fused_backward(op, gt, y);
+    if (!first.defined()) {
+      first = tanh ? mul(gt, rsub(mul(y, y), Scalar(1.0)))
+                   : mul(gt, mul(y, rsub(y, Scalar(1.0))));
+    }
+  }
+  Tensor second;
+  if (const Tensor yt = forward_ad::tangent(y); yt.defined()) {
+    second = tanh ? mul(mul(g, y), mul(yt, wrap_scalar(Scalar(-2.0))))
+                  : mul(mul(g, rsub(y, Scalar(1.0), Scalar(2.0))), yt);
+  }
+  return add_tangents(first, second);
+}
+
+}  // namespace
+
 Tensor fused_backward(kernels::UnaryOp op, const Tensor& grad,
                       const Tensor& x) {
-  // A dual grad or saved result (forward over reverse) needs the composed
-  // ops too: the kernel would drop their tangents.
-  if (GradMode::is_enabled() || forward_ad::any_dual(grad, x) ||
-      grad.dtype() != x.dtype() || grad.sizes() != x.sizes()) {
+  if (GradMode::is_enabled() || grad.dtype() != x.dtype() ||
+      grad.sizes() != x.sizes()) {
+    return Tensor();
+  }
+  // A dual grad or saved result (forward over reverse): the kernel would
+  // drop their tangents, so the composed ops run instead, except for tanh
+  // and sigmoid, whose tangent has a short closed form.
+  const bool dual = forward_ad::any_dual(grad, x);
+  if (dual && op != kernels::UnaryOp::Tanh && op != kernels::UnaryOp::Sigmoid) {
     return Tensor();
   }
   Tensor out = empty_tensor(x.sizes(), x.dtype());
   kernels::unary_backward(op, grad, x, out);
+  if (dual) {
+    set_tangent(out,
+                [&] { return result_saved_backward_tangent(op, grad, x); });
+  }
   return out;
 }
 
@@ -73,7 +109,10 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
   }
   Tensor input = self;
   if (recording) {
-    input = autograd::requires_grad(self) ? clone(self) : clone_data(self);
+    // clone keeps self's history and tangent; clone_data neither.
+    input = autograd::requires_grad(self) || forward_ad::any_dual(self)
+                ? clone(self)
+                : clone_data(self);
   }
   const Tensor result = op(input);
   check_inplace_dtype(self, result.dtype(), name);

@@ -309,6 +309,23 @@ namespace {
 // out[i] = cond[i] ? a[i] : b[i] over a contiguous row, where a or b may be
 // a single value repeated (a_dense / b_dense false). The mask is read as
 // bytes (a bool is 0 or 1) so the select vectorises.
+// out = f(a, b, c) elementwise over one strided row of four operands, each
+// read as its own element type.
+template <typename Out, typename A, typename B, typename C, typename F>
+void strided_row4(const std::array<char*, 4>& p,
+                  const std::array<int64_t, 4>& s, int64_t n, const F& f) {
+  char* po = p[0];
+  const char* pa = p[1];
+  const char* pb = p[2];
+  const char* pc = p[3];
+  for (int64_t i = 0; i < n;
+       ++i, po += s[0], pa += s[1], pb += s[2], pc += s[3]) {
+    *reinterpret_cast<Out*>(po) =
+        f(*reinterpret_cast<const A*>(pa), *reinterpret_cast<const B*>(pb),
+          *reinterpret_cast<const C*>(pc));
+  }
+}
+
 template <typename T>
 void where_row(T* out, const bool* cond, const T* a, bool a_dense, const T* b,
                bool b_dense, int64_t n) {
@@ -350,16 +367,8 @@ void where(const Tensor& cond, const Tensor& a, const Tensor& b,
                       reinterpret_cast<const T*>(p[3]), s[3] != 0, n);
             return;
           }
-          char* po = p[0];
-          const char* pc = p[1];
-          const char* pa = p[2];
-          const char* pb = p[3];
-          for (int64_t i = 0; i < n;
-               ++i, po += s[0], pc += s[1], pa += s[2], pb += s[3]) {
-            *reinterpret_cast<T*>(po) = *reinterpret_cast<const bool*>(pc)
-                                            ? *reinterpret_cast<const T*>(pa)
-                                            : *reinterpret_cast<const T*>(pb);
-          }
+          strided_row4<T, bool, T, T>(
+              p, s, n, [](bool c, T a, T b) { return c ? a : b; });
         });
   });
 }
@@ -395,16 +404,7 @@ void ternary(TernaryOp op, const Tensor& a, const Tensor& b, const Tensor& c,
             }
             return;
           }
-          char* po = p[0];
-          const char* pa = p[1];
-          const char* pb = p[2];
-          const char* pc = p[3];
-          for (int64_t i = 0; i < n;
-               ++i, po += s[0], pa += s[1], pb += s[2], pc += s[3]) {
-            *reinterpret_cast<T*>(po) = f(*reinterpret_cast<const T*>(pa),
-                                          *reinterpret_cast<const T*>(pb),
-                                          *reinterpret_cast<const T*>(pc));
-          }
+          strided_row4<T, T, T, T>(p, s, n, f);
         });
   };
   dispatch_all(out.dtype(), [&](auto tag) {

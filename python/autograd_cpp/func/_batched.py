@@ -263,22 +263,29 @@ class BatchedTensor:
             if attr.fget is None:
                 raise AttributeError(name)
             return attr.fget(self)
-        op = _method_op(name)
-        return lambda *args, **kwargs: op(self, *args, **kwargs)
+        # Found once here, then a method of the class: later lookups skip
+        # this (it is on the hot path of code under vmap).
+        method = _make_method(name)
+        setattr(BatchedTensor, name, method)
+        return method.__get__(self)
 
 
 # ---- dispatch -------------------------------------------------------------
 
 
 class _Op:
-    """One op as vmap sees it: its name (the rule's key) and how to run it
-    when no argument is batched."""
+    """One op as vmap sees it: its name (the rule's key), how to run it
+    when no argument is batched, and whether its rule is the plain
+    elementwise one (``simple``: Note [The simple elementwise call])."""
 
-    __slots__ = ("name", "base", "__name__", "__wrapped__")
+    __slots__ = ("name", "base", "simple", "__name__", "__wrapped__")
 
     def __init__(self, name: str, base: Callable[..., Any]) -> None:
         self.name = name
         self.base = base
+        self.simple = (
+            _RULES.get(name) is _elementwise and not _is_inplace(name) and name not in _RANDOM
+        )
         self.__name__ = name
         self.__wrapped__ = base
 
@@ -319,7 +326,49 @@ def _max_level(args: Sequence[Any], kwargs: dict[str, Any]) -> int:
     return level
 
 
+_NUMBERS = (float, int, bool)
+
+
+def _simple_elementwise(op: _Op, args: tuple[Any, ...]) -> Any:
+    """Note [The simple elementwise call]: most ops under vmap are
+    arithmetic on tensors batched at one level and of one logical rank,
+    with plain tensors of no higher rank and Python numbers. Then the batch
+    dims line up as they are, and the elementwise rule reduces to running
+    the op on the physical tensors; this does that without the rule's
+    general bookkeeping (it is the hot path of vmap, jacrev and per-sample
+    gradients). Anything else returns None and takes the rule."""
+    level = 0
+    rank = -1
+    top = -1
+    values = []
+    for a in args:
+        kind = type(a)
+        if kind is BatchedTensor:
+            v = a._value
+            r = v.dim() - 1
+            if level == 0:
+                level, rank = a._level, r
+            elif a._level != level or r != rank:
+                return None
+            values.append(v)
+        elif kind in _NUMBERS:
+            values.append(a)
+        elif isinstance(a, Tensor):
+            top = max(top, a.dim())
+            values.append(a)
+        else:
+            return None
+    if level == 0 or top > rank:
+        return None
+    out = op.base(*values)
+    return BatchedTensor(out, level) if isinstance(out, Tensor) else wrap(out, level)
+
+
 def dispatch(op: _Op, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    if op.simple and not kwargs:
+        out = _simple_elementwise(op, args)
+        if out is not None:
+            return out
     if not args and "input" in kwargs:
         kwargs = dict(kwargs)
         args = (kwargs.pop("input"),)
@@ -725,7 +774,7 @@ def _index_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, An
 
 
 def _gather_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """gather/scatter/scatter_add: every tensor argument batched (expanded
+    """gather/scatter/scatter_add/scatter_reduce: every tensor argument batched (expanded
     where it is not), the dim past the batch dim."""
     size = _level_info(level).size
     v, nd = _self(level, args)
@@ -991,11 +1040,33 @@ def _class_loss_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[st
 
 
 def _embedding_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse).
+    A shared table looks the batched indices up as they are. A batched
+    table (per-sample gradients lift the weights) becomes one table of
+    every example's rows, each example's indices offset to its own rows;
+    padding rows keep their values and pass no gradient, as the op's
+    padding_idx does."""
     weight, wb = unwrap(args[0], level)
     idx, ib = unwrap(_arg(args, kwargs, 1, "indices", None), level)
-    if wb:
+    if not wb:
+        return wrap(op(weight, idx, *args[2:], **kwargs), level)
+    padding_idx = _arg(args, kwargs, 2, "padding_idx", -1)
+    by_freq = _arg(args, kwargs, 3, "scale_grad_by_freq", False)
+    if by_freq or weight.dim() != 3 or not _is_tensor(idx):
         return _fallback(op, level, args, kwargs)
-    return wrap(op(weight, idx, *args[2:], **kwargs), level)
+    size, rows = weight.shape[0], weight.shape[1]
+    if not ib:
+        idx = idx.unsqueeze(0).expand(size, *idx.shape)
+    outside = (idx < 0).logical_or(idx >= rows)
+    if type(outside) is not Tensor or bool(outside.any()):
+        # An index outside its example's table (raising per example as the
+        # op does), or indices batched at an outer level too.
+        return _fallback(op, level, args, kwargs)
+    offsets = _C.arange(size, dtype=idx.dtype).reshape(size, *([1] * (idx.dim() - 1)))
+    out = op(weight.reshape(size * rows, weight.shape[2]), idx + offsets * rows)
+    if padding_idx >= 0:
+        out = _C.where((idx == padding_idx).unsqueeze(-1), out.detach(), out)
+    return wrap(out, level)
 
 
 def _einsum_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -1165,7 +1236,7 @@ copy_ copysign cos cos_ cosh cpu deg2rad detach detach_ div div_ divide double e
 eq erf erf_ erfc exp exp_ exp2 expm1 expm1_ fill_ fix fix_ float float_power floor floor_ floor_divide
 floor_divide_ fmod frac full_like ge gelu ge_ glu greater gt half hardshrink hardsigmoid hardswish
 hardtanh hardtanh_ heaviside hypot int isclose isfinite isinf isnan le leaky_relu leaky_relu_ lerp
-lerp_ less log log10 log10_ log1p log1p_ log2 log2_ log_ logical_and logical_and_ logical_not
+lerp_ less log log10 log10_ log1p log1p_ log2 log2_ log_ logaddexp logaddexp2 logsigmoid logical_and logical_and_ logical_not
 logical_not_ logical_or logical_or_ logical_xor logical_xor_ logit long lt masked_fill masked_fill_
 maximum minimum mish mul mul_ multiply nan_to_num ne neg neg_ negative negative_ ones_like pow pow_
 prelu rad2deg reciprocal reciprocal_ relu relu6 relu_ remainder remainder_ requires_grad_ round
@@ -1237,6 +1308,8 @@ _RULES.update(
         "scatter_": _gather_rule,
         "scatter_add": _gather_rule,
         "scatter_add_": _gather_rule,
+        "scatter_reduce": _gather_rule,
+        "scatter_reduce_": _gather_rule,
         "index_select": _index_select_rule,
         "matmul": _matmul_rule,
         "__matmul__": _matmul_rule,
@@ -1300,6 +1373,56 @@ def _result_type_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[s
 _RULES["result_type"] = _result_type_rule
 
 
+def _pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """reflect and replicate padding of the last len(pad) // 2 dims, on
+    (N, C, *dims) inputs or unbatched (C, *dims) ones."""
+    pad = _arg(args, kwargs, 1, "pad", ())
+    return _fold_batch_rule(len(pad) // 2 + 2)(op, level, args, kwargs)
+
+
+def _masked_fill_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """A batched value (a 0-d tensor per example) is a per-example fill:
+    where(mask, value, self) in self's dtype. Otherwise elementwise."""
+    value = _arg(args, kwargs, 2, "value", None)
+    if not batched_at(value, level) or _is_inplace(op.name) or value._value.dim() != 1:
+        # (a batched value that is not 0-d per example: each example raises
+        # PyTorch's error)
+        rule = _elementwise if not batched_at(value, level) else _fallback
+        return rule(op, level, args, kwargs)
+    self_ = args[0]
+    mask = _arg(args, kwargs, 1, "mask", None)
+    return _C.where(mask, value.to(self_.dtype), self_)
+
+
+def _roll_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """roll along given dims; without dims it rolls the flattened example."""
+    if _arg(args, kwargs, 2, "dims", None) in (None, (), []):
+        return _fallback(op, level, args, kwargs)
+    return _dims_rule((2, "dims", None, 0))(op, level, args, kwargs)
+
+
+def _constant_pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """Constant padding of the last len(pad) // 2 dims leaves the batch dim
+    alone when the example has that many dims."""
+    v, nd = _self(level, args)
+    pad = _arg(args, kwargs, 1, "pad", ())
+    if not _no_other_batched(level, args, kwargs) or len(pad) // 2 > nd:
+        return _fallback(op, level, args, kwargs)
+    return wrap(op(v, *args[1:], **kwargs), level)
+
+
+_RULES.update(
+    {
+        "roll": _roll_rule,
+        "constant_pad_nd": _constant_pad_rule,
+        "_reflection_pad": _pad_rule,
+        "_replication_pad": _pad_rule,
+        "masked_fill": _masked_fill_rule,
+        "masked_fill_": _masked_fill_rule,
+    }
+)
+
+
 def _norm_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     p = _arg(args, kwargs, 1, "p", "fro")
     dim = _arg(args, kwargs, 2, "dim", None)
@@ -1335,7 +1458,9 @@ def _builtins() -> dict[int, Any]:
     out = {}
     for mod in (_C, _C._nn):
         for name, fn in vars(mod).items():
-            if isinstance(fn, _C._builtin_function) and not name.startswith("_"):
+            if isinstance(fn, _C._builtin_function) and (
+                not name.startswith("_") or name in _RULES
+            ):
                 out[id(fn)] = fn
     return out
 
@@ -1518,7 +1643,7 @@ def _make_method(name: str) -> Callable[..., Any]:
     op = _method_op(name)
 
     def method(self: Any, *args: Any, **kwargs: Any) -> Any:
-        return op(self, *args, **kwargs)
+        return dispatch(op, (self, *args), kwargs)
 
     method.__name__ = name
     return method

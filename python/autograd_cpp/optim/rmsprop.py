@@ -96,14 +96,7 @@ class RMSprop(Optimizer):
             bufs: list[_C.Tensor | None] = []
             gavg: list[_C.Tensor | None] = []
             for p in params:
-                state = self.state[p]
-                if not state:
-                    state["step"] = _C.tensor(0.0)
-                    state["square_avg"] = _C.zeros_like(p)
-                    if group["momentum"] > 0:
-                        state["momentum_buffer"] = _C.zeros_like(p)
-                    if group["centered"]:
-                        state["grad_avg"] = _C.zeros_like(p)
+                state = self._state_of(p, group, _C.tensor)
                 state["step"] += 1
                 sq.append(state["square_avg"])
                 bufs.append(state.get("momentum_buffer"))
@@ -113,19 +106,27 @@ class RMSprop(Optimizer):
                              group["centered"], group["maximize"])  # fmt: skip
         return loss
 
+    def _state_of(
+        self, p: _C.Tensor, group: dict[str, Any], scalar: Callable[[float], _C.Tensor]
+    ) -> dict[str, Any]:
+        """p's state, made on its first step (the step count a tensor made by
+        ``scalar``)."""
+        state = self.state[p]
+        if not state:
+            state["step"] = scalar(0.0)
+            state["square_avg"] = _C.zeros_like(p)
+            if group["momentum"] > 0:
+                state["momentum_buffer"] = _C.zeros_like(p)
+            if group["centered"]:
+                state["grad_avg"] = _C.zeros_like(p)
+        return state
+
     def _recorded_step(self, group: dict[str, Any]) -> None:
         """The update written with differentiable tensor ops (grad mode is
         on), in PyTorch's single-tensor form."""
         lr, alpha, eps, wd = group["lr"], group["alpha"], group["eps"], group["weight_decay"]
         for p, grad in params_with_grads(group, "RMSprop"):
-            state = self.state[p]
-            if not state:
-                state["step"] = new_scalar(0.0)
-                state["square_avg"] = _C.zeros_like(p)
-                if group["momentum"] > 0:
-                    state["momentum_buffer"] = _C.zeros_like(p)
-                if group["centered"]:
-                    state["grad_avg"] = _C.zeros_like(p)
+            state = self._state_of(p, group, new_scalar)
             state["step"] += 1
             if wd != 0:
                 grad = grad.add(p, alpha=wd)

@@ -118,7 +118,10 @@ def scaled_dot_product_attention(
         # Rows with nowhere to attend: softmax over zeros, then zeroed, so
         # that neither the output nor the gradient turns into NaN.
         blocked = (bias == float("-inf")).all(-1, keepdim=True)
-        if bool(blocked.any()):
+        # Under vmap, blocked stands for a whole batch and steers no
+        # branch: the zeroing path serves every row there (it leaves rows
+        # that may attend as they are).
+        if type(blocked) is not _C.Tensor or bool(blocked.any()):
             bias = _C.where(blocked, _C.zeros_like(bias), bias)
             weights = _C.softmax(scores + bias, -1)
             weights = _C.where(blocked, _C.zeros_like(weights), weights)
