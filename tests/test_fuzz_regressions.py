@@ -254,6 +254,12 @@ CASES = [
         "cosine_similarity_0d_float_int",
         f"out = {F}.cosine_similarity(m.ones(3, dtype=m.int64), m.tensor(0.5), dim=0)",
     ),
+    # add's and sub's alpha checked against the result's dtype.
+    ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
+    ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),
+    ("add_inplace_int_float_alpha", "out = m.tensor([1]).add_(m.tensor([1]), alpha=0.5)"),
+    ("add_bool_alpha_to_float", "out = m.add(m.ones(2), m.ones(2), alpha=True)"),
+    ("add_int_float_other_float_alpha", "out = m.add(m.tensor([1]), m.tensor([1.0]), alpha=0.5)"),
     # Shapes checked before dtypes, as PyTorch does.
     ("floor_divide_bool_broadcast", "out = m.ones(2, dtype=m.bool) // m.ones(0, dtype=m.bool)"),
     ("remainder_bool_broadcast", "out = m.ones(2, dtype=m.bool) % m.ones(0, dtype=m.bool)"),
@@ -261,6 +267,9 @@ CASES = [
     ("avg_pool2d_1d", f"out = {F}.avg_pool2d(m.ones(2), 1)"),
     ("lp_pool2d_0d_int", f"out = {F}.lp_pool2d(m.tensor(0), 2, 2)"),
     ("max_pool2d_0d", f"out = {F}.max_pool2d(m.tensor(0.0), 2)"),
+    ("cosine_similarity_0d", f"out = {F}.cosine_similarity(m.tensor(1.0), m.tensor(2.0))"),
+    ("broadcast_tensors_0d", "out = m.broadcast_tensors(m.tensor(1.0), m.tensor(2.0))"),
+    ("broadcast_to_0d", "out = m.broadcast_to(m.tensor(1.0), ())"),
     # Values.
     (
         "kl_div_negative_target",
