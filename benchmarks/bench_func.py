@@ -30,10 +30,13 @@ SAMPLE_SECONDS = 0.005
 
 
 def _calls_per_sample(fn: Callable[[], Any]) -> int:
-    start = time.perf_counter()
-    fn()
-    once = time.perf_counter() - start
-    return max(1, round(SAMPLE_SECONDS / max(once, 1e-7)))
+    """How many calls in a row last SAMPLE_SECONDS (counted, not estimated
+    from one call, which may be a slow one)."""
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < SAMPLE_SECONDS:
+        fn()
+        calls += 1
+    return calls
 
 
 def _timeit(fns: list[Callable[[], Any]], repeat: int) -> list[float]:

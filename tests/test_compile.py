@@ -294,6 +294,12 @@ def test_aliased_arguments_are_part_of_the_signature() -> None:
         x, y, z, w = ag.ones(2), ag.full((2,), 3.0), ag.ones(2), ag.full((2,), 3.0)
         same(cf(x, y), f(z, w))
     assert program_count(cf) == 2
+    for _ in range(3):  # alternating: each call replays its own program
+        x, y = ag.ones(2), ag.ones(2)
+        same(cf(x, x), f(y, y))
+        x, y, z, w = ag.ones(2), ag.full((2,), 3.0), ag.ones(2), ag.full((2,), 3.0)
+        same(cf(x, y), f(z, w))
+    assert program_count(cf) == 2
 
 
 def test_captured_state_guard_catches_grad_cleared_outside() -> None:
@@ -587,6 +593,32 @@ def test_explain_lists_the_recorded_steps() -> None:
     assert report.graph_count == 1 and report.op_count == 9
     assert "adam_step(" in report.program_text
     assert compiler.explain(ag.compile(step), ag.ones(3)).captured
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_counter_increments_match_eager(dtype: str) -> None:
+    # Step counts as optimizers keep them: Python numbers added in place
+    # into 0-d tensors (int and float numbers, a large count).
+    def make(start: float) -> tuple[ag.Tensor, Callable[[ag.Tensor], ag.Tensor]]:
+        count = ag.tensor(start, dtype=getattr(ag, dtype))
+
+        def f(x: ag.Tensor) -> ag.Tensor:
+            count.add_(1)
+            count.add_(0.1)
+            count.add_(16777217)
+            return x * count
+
+        return count, f
+
+    for start in (0.0, 3.5):
+        (c_e, f_e), (c_c, f_c) = make(start), make(start)
+        cf = ag.compile(f_c)
+        x = ag.ones(2)
+        for _ in range(4):
+            same(cf(x), f_e(x))
+            same(c_c, c_e)
+            assert c_c._version == c_e._version
+        assert program_count(cf) == 1
 
 
 def test_capture_does_not_nest_and_survives_exceptions() -> None:

@@ -279,22 +279,24 @@ CASES = [
 ]
 
 
+# Where PyTorch's own message varies from one process to another, only the
+# error type is compared. embedding_bag's index check: PyTorch 2.13's CPU
+# kernel reports an index out of range either as its fast path does (the
+# wording ours takes) or with "Expected i < index_size to be true", which
+# one is not fixed by the call (it varied between runs of the same process).
+MESSAGE_VARIES_IN_TORCH = {"embedding_bag_sum_index_out_of_range"}
+
+
 @requires_torch
-@pytest.mark.parametrize("source", [s for _, s in CASES], ids=[i for i, _ in CASES])
-def test_call_ends_as_in_torch(source):
-    # One thread, as in the fuzz worker: PyTorch's parallel index checks
-    # (embedding_bag's) report a bad index with another message.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            kind, result = run_case(ag, source)
-            tkind, tresult = run_case(torch, source)
-    finally:
-        torch.set_num_threads(threads)
+@pytest.mark.parametrize("case", CASES, ids=[i for i, _ in CASES])
+def test_call_ends_as_in_torch(case):
+    name, source = case
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        kind, result = run_case(ag, source)
+        tkind, tresult = run_case(torch, source)
     assert kind == tkind, (result, tresult)
     if kind == "ok":
         assert compare(to_numpy_tree(ag, result), to_numpy_tree(torch, tresult)) is None
-    else:
+    elif name not in MESSAGE_VARIES_IN_TORCH:
         assert result == tresult

@@ -36,21 +36,24 @@ std::string capture_describe(const Tensor& t) {
   return s.str();
 }
 
-// "" when t matches g; else what differs.
-std::string capture_mismatch(const TensorGuard& g, const Tensor& t,
+// Null when t matches g; else what differs. Replays check every slot
+// before every run, so this builds no string and reads t's autograd
+// metadata once.
+const char* capture_mismatch(const TensorGuard& g, const Tensor& t,
                              bool constant) {
   if (!t.defined()) return "an undefined tensor";
   if (t.sizes() != g.sizes) return "sizes differ";
   if (t.dtype() != g.dtype) return "dtype differs";
   if (t.strides() != g.strides) return "strides differ";
-  if (autograd::requires_grad(t) != g.requires_grad) {
+  const AutogradMeta* m = autograd::current_meta(t);
+  if ((m && (m->requires_grad || m->grad_fn)) != g.requires_grad) {
     return "requires_grad differs";
   }
-  if (constant && autograd::is_leaf(t) &&
-      autograd::grad(t).defined() != g.has_grad) {
+  const bool leaf = !m || !m->grad_fn;
+  if (constant && leaf && (m && m->grad.defined()) != g.has_grad) {
     return g.has_grad ? ".grad is None" : ".grad is set";
   }
-  return "";
+  return nullptr;
 }
 
 }  // namespace
@@ -58,22 +61,39 @@ std::string capture_mismatch(const TensorGuard& g, const Tensor& t,
 // ---- Program
 // -----------------------------------------------------------------
 
-std::string Program::check_guards(const TensorList& inputs) const {
-  if (inputs.size() != input_guards_.size()) return "number of tensors differs";
-  if (GradMode::is_enabled() != grad_enabled_) return "grad mode differs";
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    std::string why = capture_mismatch(input_guards_[i], inputs[i], false);
-    if (!why.empty()) return "input " + std::to_string(i) + ": " + why;
+bool Program::guards_accept(const TensorList& inputs, std::string* why) const {
+  if (inputs.size() != input_guards_.size()) {
+    if (why) *why = "number of tensors differs";
+    return false;
   }
-  for (size_t i = 0; i < constants_.size(); ++i) {
-    std::string why =
-        capture_mismatch(constant_guards_[i], constants_[i].second, true);
-    if (!why.empty()) {
-      return "captured tensor s" + std::to_string(constants_[i].first) + ": " +
-             why;
+  if (GradMode::is_enabled() != grad_enabled_) {
+    if (why) *why = "grad mode differs";
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (const char* what =
+            capture_mismatch(input_guards_[i], inputs[i], false)) {
+      if (why) *why = "input " + std::to_string(i) + ": " + what;
+      return false;
     }
   }
-  return "";
+  for (size_t i = 0; i < constants_.size(); ++i) {
+    if (const char* what =
+            capture_mismatch(constant_guards_[i], constants_[i].second, true)) {
+      if (why) {
+        *why = "captured tensor s" + std::to_string(constants_[i].first) +
+               ": " + what;
+      }
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string Program::check_guards(const TensorList& inputs) const {
+  std::string why;
+  guards_accept(inputs, &why);
+  return why;
 }
 
 namespace {
@@ -120,7 +140,7 @@ void set_memory_plan_enabled(bool enabled) {
 }
 
 bool Program::run(const TensorList& inputs, TensorList& outputs) const {
-  if (!check_guards(inputs).empty()) return false;
+  if (!guards_accept(inputs, nullptr)) return false;
   LendBuffers lend(buffers_, buffers_busy_);
   std::vector<Tensor> slots(static_cast<size_t>(num_slots_));
   for (const auto& [slot, t] : constants_) slots[slot] = t;

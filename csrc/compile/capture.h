@@ -47,7 +47,8 @@ struct Step {
   std::vector<int32_t> outputs;  // a slot per output
   bool grad_enabled = true;      // grad mode when it was recorded
   StepKernel kernel;
-  // Attributes the fusion pass reads (compile/fusion.h): add/sub's alpha;
+  // Attributes the fusion pass reads (compile/fusion.h): add/sub's and
+  // add_'s alpha;
   // backward's number of roots and grad roots, retain_graph, create_graph.
   std::vector<double> attrs;
 };
@@ -70,6 +71,8 @@ class Program {
   bool run(const TensorList& inputs, TensorList& outputs) const;
   // Why the guards reject these inputs ("" when they accept them).
   std::string check_guards(const TensorList& inputs) const;
+  // Whether they accept them; when not, why (if `why` is given).
+  bool guards_accept(const TensorList& inputs, std::string* why) const;
 
   const std::vector<Step>& steps() const { return steps_; }
   size_t num_slots() const { return static_cast<size_t>(num_slots_); }
@@ -213,6 +216,18 @@ class DepthGuard {
                             expr;                                 \
                             return ::ag::TensorList{};            \
                           });                                     \
+    return self;                                                  \
+  }
+// The same, recording attributes for the fusion pass (Step::attrs).
+#define AG_CAPTURE_INPLACE_ATTRS(self, name, expr, attrs, ...)    \
+  if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) { \
+    ag_capture_rec_->call(name, ::ag::TensorList{__VA_ARGS__},    \
+                          [=](const ::ag::TensorList& in) {       \
+                            ::ag::Tensor s = in[0];               \
+                            expr;                                 \
+                            return ::ag::TensorList{};            \
+                          });                                     \
+    ag_capture_rec_->annotate(attrs);                             \
     return self;                                                  \
   }
 // An op whose inputs are one list (cat, stack): `expr` reads the list `in`.

@@ -14,6 +14,7 @@
 #include "autograd/node.h"
 #include "autograd/saved_variable.h"
 #include "core/error.h"
+#include "core/profiler.h"
 #include "kernels/fused.h"
 #include "ops/factories.h"
 #include "ops/reduce.h"
@@ -681,8 +682,68 @@ std::optional<Fused> fuse_group(const Program& p,
 
 }  // namespace
 
+namespace {
+
+// Note [Counter increments]: `state["step"] += 1`, an optimizer's step count
+// per parameter, is an add_ of a Python number into a 0-d float tensor that
+// takes no part in autograd. Its replay kernel does that one addition
+// itself, as the binary kernel does it (the number cast to the tensor's
+// dtype, then a + b, alpha being 1), and bumps the version, instead of
+// running the op's checks, casts and loop set-up for one element. Anything
+// else at replay (a tangent, grad required, a profiling session, another
+// dtype) runs the op as recorded.
+bool counter_operands(const Tensor& self, const Tensor& number) {
+  if (!self.defined() || !number.defined()) return false;
+  // Not a view either: add_'s in-place checks look at a view's base.
+  const AutogradMeta* m = autograd::meta(self);
+  return self.dim() == 0 &&
+         (self.dtype() == DType::Float32 || self.dtype() == DType::Float64) &&
+         number.impl()->is_wrapped_number() && number.dim() == 0 &&
+         (number.dtype() == DType::Int64 || number.dtype() == DType::Float64) &&
+         (!m || (!m->requires_grad && !m->grad_fn && !m->is_view));
+}
+
+template <typename T>
+void add_number(const Tensor& self, const Tensor& number) {
+  T* a = static_cast<T*>(self.raw_data());
+  const T b =
+      number.dtype() == DType::Int64
+          ? static_cast<T>(*static_cast<const int64_t*>(number.raw_data()))
+          : static_cast<T>(*static_cast<const double*>(number.raw_data()));
+  *a = static_cast<T>(*a + b);
+}
+
+void speed_up_counter_increments(std::vector<Step>& steps,
+                                 const std::vector<Tensor>& slot_tensor) {
+  for (Step& step : steps) {
+    if (step.name != "add_" || step.attrs.size() != 1 || step.attrs[0] != 1.0 ||
+        step.inputs.size() != 2 || step.inputs[0] < 0 || step.inputs[1] < 0 ||
+        !counter_operands(slot_tensor[static_cast<size_t>(step.inputs[0])],
+                          slot_tensor[static_cast<size_t>(step.inputs[1])])) {
+      continue;
+    }
+    step.kernel = [recorded = std::move(step.kernel)](const TensorList& in) {
+      const Tensor& self = in[0];
+      if (profiler::enabled() || !counter_operands(self, in[1]) ||
+          forward_ad::any_dual(self)) {
+        return recorded(in);
+      }
+      if (self.dtype() == DType::Float32) {
+        add_number<float>(self, in[1]);
+      } else {
+        add_number<double>(self, in[1]);
+      }
+      self.impl()->bump_version("add_");
+      return TensorList{};
+    };
+  }
+}
+
+}  // namespace
+
 void fuse_elementwise(Program& p, const std::vector<Tensor>& slot_tensor) {
   std::vector<Step>& steps = p.steps_;
+  speed_up_counter_increments(steps, slot_tensor);
   std::vector<std::optional<Elementwise>> classified;
   classified.reserve(steps.size());
   for (const Step& s : steps) classified.push_back(classify(s, slot_tensor));

@@ -45,16 +45,24 @@ constexpr size_t kAlignedFrom = 64 * 1024;
 // of 16,384, and streaming through it misses the TLB far less.
 constexpr size_t kHugePage = size_t{2} << 20;
 constexpr size_t kHugeFrom = 4 * kHugePage;
+// Buffers from 256 KiB up are kept for reuse when freed (below): glibc hands
+// such blocks back to the OS, so a step that makes and frees a few MB each
+// time faulted them in afresh on every call (per-sample gradients of a
+// small MLP: about 440 page faults a call, 2.15 ms of CPU against 0.90 ms
+// with them kept). Their sizes are rounded up to 64 KiB, so outputs of one
+// shape share cached blocks.
+constexpr size_t kCachedFrom = size_t{256} << 10;
+constexpr size_t kCachedGranule = size_t{64} << 10;
 void free_cpu(void* ptr) {
   std::free(ptr);
 }
 
 #ifndef AG_NO_SMALL_POOL
-// Freed huge buffers are kept for reuse, up to kCacheLimit bytes in all: a
-// chain of ops on big tensors then writes into memory that is already
-// mapped instead of faulting fresh pages in for every output (a 64 MB
-// output costs about as much to fault in as to compute). Sanitizer builds
-// free at once, so use-after-free stays visible.
+// Freed large buffers (kCachedFrom and up) are kept for reuse, up to
+// kCacheLimit bytes in all: a chain of ops on big tensors then writes into
+// memory that is already mapped instead of faulting fresh pages in for
+// every output (a 64 MB output costs about as much to fault in as to
+// compute). Sanitizer builds free at once, so use-after-free stays visible.
 constexpr size_t kCacheLimit = size_t{256} << 20;
 
 class HugeBufferCache {
@@ -120,8 +128,22 @@ DataPtr allocate_cpu(size_t nbytes) {
   if (nbytes < kAlignedFrom) {
     ptr = std::malloc(nbytes);
   } else if (nbytes < kHugeFrom) {
-    const size_t rounded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
+    const size_t granule = nbytes < kCachedFrom ? kAlignment : kCachedGranule;
+    const size_t rounded = (nbytes + granule - 1) / granule * granule;
+#ifndef AG_NO_SMALL_POOL
+    if (nbytes >= kCachedFrom) {
+      if (void* cached = huge_cache().take(rounded)) {
+        return DataPtr(cached, cached, &free_huge);
+      }
+    }
+#endif
     ptr = std::aligned_alloc(kAlignment, rounded);
+#ifndef AG_NO_SMALL_POOL
+    if (ptr && nbytes >= kCachedFrom) {
+      huge_cache().track(ptr, rounded);
+      return DataPtr(ptr, ptr, &free_huge);
+    }
+#endif
   } else {
     const size_t rounded = (nbytes + kHugePage - 1) / kHugePage * kHugePage;
 #ifndef AG_NO_SMALL_POOL

@@ -505,7 +505,9 @@ Tensor where(const Tensor& cond, const Tensor& self, const Tensor& other) {
 }
 
 Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
-  AG_CAPTURE_INPLACE(self, "add_", add_(s, in[1], alpha), self, other)
+  AG_CAPTURE_INPLACE_ATTRS(self, "add_", add_(s, in[1], alpha),
+                           (std::vector<double>{alpha.to<double>()}), self,
+                           other)
   check_alpha(self, other, alpha);
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
@@ -964,6 +966,46 @@ struct HypotSpec {
   }
 };
 
+// addcmul: d(self) = grad ; d(tensor1) = grad * (tensor2 * value) ;
+//          d(tensor2) = grad * (tensor1 * value)
+// addcdiv: d(self) = grad ; d(tensor1) = grad * (value / tensor2) ;
+//          d(tensor2) = -grad * (value * tensor1 / (tensor2 * tensor2))
+class AddcBackward final : public Node {
+ public:
+  AddcBackward(edge_list&& edges, bool divide)
+      : Node(std::move(edges)), divide_(divide) {}
+  // tangent = self_t + value * (the product's or quotient's tangent)
+  static constexpr bool kForwardRule = true;
+  std::string name() const override {
+    return divide_ ? "AddcdivBackward0" : "AddcmulBackward0";
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor& g = grads[0];
+    const Tensor v = wrap_scalar(value);
+    variable_list out(3);
+    if (should_compute_output(0)) out[0] = g;
+    if (should_compute_output(1)) {
+      const Tensor t2 = tensor2.unpack();
+      out[1] = mul(g, divide_ ? div(v, t2) : mul(t2, v));
+    }
+    if (should_compute_output(2)) {
+      const Tensor t1 = tensor1.unpack();
+      if (divide_) {
+        const Tensor t2 = tensor2.unpack();
+        out[2] = mul(neg(g), div(mul(v, t1), mul(t2, t2)));
+      } else {
+        out[2] = mul(g, mul(t1, v));
+      }
+    }
+    return out;
+  }
+  Saved<Scalar> value{this, "value"};
+  SavedTensor tensor1{this, "tensor1"}, tensor2{this, "tensor2"};
+
+ private:
+  bool divide_;
+};
+
 // d(self) = grad * (1 - weight) ; d(end) = grad * weight
 class LerpBackward0 final : public Node {
  public:
@@ -1326,6 +1368,86 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
   return out;
 }
 
+namespace {
+
+// self + value * tensor1 (*|/) tensor2 in the three tensors' common dtype,
+// value cast to it, rounded as PyTorch's kernel rounds: the value times
+// tensor1 first, then by tensor2, then self added.
+Tensor addc_out(const Tensor& self, const Tensor& tensor1,
+                const Tensor& tensor2, const Scalar& value, bool divide) {
+  const DType dtype = result_type(self, tensor1, tensor2);
+  NoGradGuard no_grad;
+  forward_ad::DisableGuard no_tangents;
+  const Tensor scaled_t1 =
+      mul(cast_data(tensor1, dtype), scalar_tensor(value, dtype));
+  const Tensor t2 = cast_data(tensor2, dtype);
+  return add(cast_data(self, dtype),
+             divide ? div(scaled_t1, t2) : mul(scaled_t1, t2));
+}
+
+// addcmul and addcdiv after their argument checks.
+
+Tensor addc(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+            const Scalar& value, bool divide) {
+  Tensor out = addc_out(self, tensor1, tensor2, value, divide);
+  if (should_record_as<AddcBackward>(
+          divide ? "AddcdivBackward0" : "AddcmulBackward0", self, tensor1,
+          tensor2)) {
+    auto fn = make_node<AddcBackward>(
+        autograd::collect_next_edges(self, tensor1, tensor2), divide);
+    fn->value = value;
+    if (fn->should_compute_output(2)) {
+      fn->tensor1 = SavedVariable(tensor1, false);
+    }
+    if (fn->should_compute_output(1) || divide) {
+      fn->tensor2 = SavedVariable(tensor2, false);
+    }
+    autograd::set_history(out, fn);
+  }
+  if (forward_ad::any_dual(self, tensor1, tensor2)) {
+    set_tangent(out, [&] {
+      Tensor t = forward_ad::tangent(self);
+      const Tensor v = wrap_scalar(value);
+      if (const Tensor t1 = forward_ad::tangent(tensor1); t1.defined()) {
+        t = add_tangents(t,
+                         mul(divide ? div(t1, tensor2) : mul(t1, tensor2), v));
+      }
+      if (const Tensor t2 = forward_ad::tangent(tensor2); t2.defined()) {
+        const Tensor d = divide
+                             ? neg(div(mul(tensor1, t2), mul(tensor2, tensor2)))
+                             : mul(tensor1, t2);
+        t = add_tangents(t, mul(d, v));
+      }
+      return t;
+    });
+  }
+  return out;
+}
+
+}  // namespace
+
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value) {
+  AG_CHECK_AS(NotImplementedError,
+              result_type(self, tensor1, tensor2) != DType::Bool,
+              "\"addcmul_cpu_out\" not implemented for 'Bool'");
+  return addc(self, tensor1, tensor2, value, false);
+}
+
+Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value) {
+  AG_CHECK(is_floating(tensor1.dtype()) || is_floating(tensor2.dtype()),
+           "Integer division with addcdiv is no longer supported, and in a "
+           "future  release addcdiv will perform a true division of tensor1 "
+           "and tensor2. The historic addcdiv behavior can be implemented as "
+           "(input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) "
+           "for integer inputs and as (input + value * tensor1 / tensor2) for "
+           "float inputs. The future addcdiv behavior is just the latter "
+           "implementation: (input + value * tensor1 / tensor2), for all "
+           "dtypes.");
+  return addc(self, tensor1, tensor2, value, true);
+}
+
 Tensor masked_fill(const Tensor& self, const Tensor& mask,
                    const Scalar& value) {
   AG_CAPTURE_RETURN("masked_fill", masked_fill(in[0], in[1], value), self, mask)
@@ -1439,6 +1561,19 @@ Tensor& lerp_(Tensor& self, const Tensor& end, const Scalar& weight) {
 Tensor& lerp_(Tensor& self, const Tensor& end, const Tensor& weight) {
   return apply_inplace(self, "lerp_", {end, weight},
                        [&](const Tensor& s) { return lerp(s, end, weight); });
+}
+
+Tensor& addcmul_(Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+                 const Scalar& value) {
+  return apply_inplace(
+      self, "addcmul_", {tensor1, tensor2},
+      [&](const Tensor& s) { return addcmul(s, tensor1, tensor2, value); });
+}
+Tensor& addcdiv_(Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+                 const Scalar& value) {
+  return apply_inplace(
+      self, "addcdiv_", {tensor1, tensor2},
+      [&](const Tensor& s) { return addcdiv(s, tensor1, tensor2, value); });
 }
 
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value) {

@@ -52,6 +52,11 @@ Tensor clamp_max(const Tensor& self, const Tensor& max);
 AG_BINARY_TENSOR_OPS(AG_DECLARE_BINARY)
 #undef AG_DECLARE_BINARY
 // self + weight * (end - self)
+// self + value * tensor1 * tensor2 ; self + value * tensor1 / tensor2
+Tensor addcmul(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value);
+Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+               const Scalar& value);
 Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight);
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight);
 // where(mask, value, self); value is a number or a 0-d tensor.
@@ -79,6 +84,10 @@ Tensor& clamp_min_(Tensor& self, const Scalar& min);
 Tensor& clamp_min_(Tensor& self, const Tensor& min);
 Tensor& clamp_max_(Tensor& self, const Scalar& max);
 Tensor& clamp_max_(Tensor& self, const Tensor& max);
+Tensor& addcmul_(Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+                 const Scalar& value);
+Tensor& addcdiv_(Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
+                 const Scalar& value);
 Tensor& lerp_(Tensor& self, const Tensor& end, const Scalar& weight);
 Tensor& lerp_(Tensor& self, const Tensor& end, const Tensor& weight);
 Tensor& masked_fill_(Tensor& self, const Tensor& mask, const Scalar& value);

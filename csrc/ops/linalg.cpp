@@ -588,15 +588,17 @@ Tensor addmm(const Tensor& self, const Tensor& mat1, const Tensor& mat2,
            "mat1 and mat2 shapes cannot be multiplied (", mat1.size(0), "x",
            mat1.size(1), " and ", mat2.size(0), "x", mat2.size(1), ")");
   const Shape shape{mat1.size(0), mat2.size(1)};
-  {
-    NoGradGuard no_grad;
-    expand(self, shape);  // raises PyTorch's message if self won't broadcast
-  }
   // linear's case: the bias row is added as the product is computed.
   const bool fused_bias = self.dim() == 1 && self.size(0) == shape[1] &&
                           self.dtype() == mat1.dtype() &&
                           mat1.dtype() != DType::Bool &&
                           alpha.to<double>() == 1.0 && beta.to<double>() == 1.0;
+  if (!fused_bias) {
+    // A row of the product's width always broadcasts; anything else is
+    // checked by expand, which raises PyTorch's message.
+    NoGradGuard no_grad;
+    expand(self, shape);
+  }
   Tensor out;
   if (fused_bias) {
     out = empty_tensor(shape, mat1.dtype());

@@ -381,13 +381,22 @@ Tensor sum_to(const Tensor& self, const Shape& shape) {
   if (self.sizes() == shape) return self;
   const int64_t lead = self.dim() - static_cast<int64_t>(shape.size());
   IntList dims;
+  bool inner = false;  // a dim of `shape` is reduced too
   for (int64_t d = 0; d < self.dim(); ++d) {
-    if (d < lead || (shape[static_cast<size_t>(d - lead)] == 1 &&
-                     self.sizes()[static_cast<size_t>(d)] != 1)) {
+    if (d < lead) {
       dims.push_back(d);
+    } else if (shape[static_cast<size_t>(d - lead)] == 1 &&
+               self.sizes()[static_cast<size_t>(d)] != 1) {
+      dims.push_back(d);
+      inner = true;
     }
   }
-  Tensor out = dims.empty() ? self : sum(self, dims, /*keepdim=*/true);
+  if (dims.empty()) return view(self, shape);
+  // Leading dims alone (a bias's gradient in the engine): summing them away
+  // gives `shape` without a view. Where a graph is recorded, the sum and
+  // view PyTorch records.
+  const bool keepdim = inner || GradMode::is_enabled();
+  const Tensor out = sum(self, dims, keepdim);
   return out.sizes() == shape ? out : view(out, shape);
 }
 

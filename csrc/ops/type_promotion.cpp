@@ -1,3 +1,5 @@
+#include <initializer_list>
+
 #include "ops/ops.h"
 
 namespace ag::ops {
@@ -36,13 +38,20 @@ std::optional<DType> combine(std::optional<DType> higher,
   return higher;
 }
 
+DType result_of(std::initializer_list<const Tensor*> operands) {
+  PromotionState state;
+  for (const Tensor* t : operands) state.add(*t);
+  return *combine(state.dimensioned, combine(state.zero_dim, state.wrapped));
+}
+
 }  // namespace
 
 DType result_type(const Tensor& a, const Tensor& b) {
-  PromotionState state;
-  state.add(a);
-  state.add(b);
-  return *combine(state.dimensioned, combine(state.zero_dim, state.wrapped));
+  return result_of({&a, &b});
+}
+
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c) {
+  return result_of({&a, &b, &c});
 }
 
 }  // namespace ag::ops

@@ -12,5 +12,6 @@
 namespace ag::ops {
 
 DType result_type(const Tensor& a, const Tensor& b);
+DType result_type(const Tensor& a, const Tensor& b, const Tensor& c);
 
 }  // namespace ag::ops

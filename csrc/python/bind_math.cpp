@@ -412,6 +412,31 @@ void bind_clamp(TensorClass& cls, py::module_& m) {
         },
         "In place: the result is written into self.");
   }
+  // addcmul, addcdiv and their in-place forms.
+  for (const bool divide : {false, true}) {
+    const std::string name = divide ? "addcdiv" : "addcmul";
+    auto op = divide ? ops::addcdiv : ops::addcmul;
+    auto op_ = divide ? ops::addcdiv_ : ops::addcmul_;
+    def_both(
+        cls, m,
+        {name + "(Tensor input, Tensor tensor1, Tensor tensor2, *, Number "
+                "value=1) -> Tensor"},
+        [op](Args& a) {
+          return wrap(op(a.tensor(0), a.tensor(1), a.tensor(2), a.scalar(3)));
+        },
+        divide ? "input + value * tensor1 / tensor2."
+               : "input + value * tensor1 * tensor2.");
+    def_method(
+        cls,
+        {name + "_(Tensor self, Tensor tensor1, Tensor tensor2, *, Number "
+                "value=1) -> Tensor"},
+        [op_](Args& a) {
+          Tensor t = a.tensor(0);
+          op_(t, a.tensor(1), a.tensor(2), a.scalar(3));
+          return a.object(0);
+        },
+        divide ? "In-place addcdiv." : "In-place addcmul.");
+  }
   def_both(
       cls, m,
       {"lerp(Tensor input, Tensor end, Tensor weight) -> Tensor",

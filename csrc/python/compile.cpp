@@ -26,6 +26,59 @@ py::object tensors_or_none(const TensorList& ts) {
   return std::move(out);
 }
 
+// Whether mapping.get is dict's own (a dict, or a subclass such as the
+// OrderedDict of a module's parameters that does not override it).
+bool has_dict_get(PyObject* mapping) {
+  if (PyDict_CheckExact(mapping)) return true;
+  if (!PyDict_Check(mapping)) return false;
+  // Interned once and kept (Note [Borrowed globals]).
+  static PyObject* const name = PyUnicode_InternFromString("get");
+  static PyObject* const dict_get = _PyType_Lookup(&PyDict_Type, name);
+  return _PyType_Lookup(Py_TYPE(mapping), name) == dict_get;
+}
+
+// The value `mapping` holds under `key` (its get()), or null.
+py::object lookup(PyObject* mapping, PyObject* key) {
+  if (has_dict_get(mapping)) {
+    PyObject* v = PyDict_GetItemWithError(mapping, key);
+    if (v == nullptr && PyErr_Occurred()) throw py::error_already_set();
+    return py::reinterpret_borrow<py::object>(v);
+  }
+  const py::object missing = py::reinterpret_steal<py::object>(
+      PyObject_CallNoArgs(reinterpret_cast<PyObject*>(&PyBaseObject_Type)));
+  py::object v = py::handle(mapping).attr("get")(py::handle(key), missing);
+  return v.is(missing) ? py::object() : v;
+}
+
+// Whether the Python state a program was captured under still holds
+// (compiler.py's _python_state_guard builds `state`, a tuple of three
+// lists): each (mapping, key, value) of the first maps key to that very
+// object, each of the second to a value that is not `!=` to value, and each
+// (container, n) of the third has n items. It runs before every replay, so
+// it loops in C++ rather than in Python.
+bool state_holds(py::handle state) {
+  PyObject* const* lists = PySequence_Fast_ITEMS(state.ptr());
+  for (py::handle c : py::reinterpret_borrow<py::list>(lists[0])) {
+    PyObject* const* t = PySequence_Fast_ITEMS(c.ptr());
+    if (lookup(t[0], t[1]).ptr() != t[2]) return false;
+  }
+  for (py::handle c : py::reinterpret_borrow<py::list>(lists[1])) {
+    PyObject* const* t = PySequence_Fast_ITEMS(c.ptr());
+    const py::object v = lookup(t[0], t[1]);
+    if (!v) return false;
+    const int differs = PyObject_RichCompareBool(v.ptr(), t[2], Py_NE);
+    if (differs < 0) throw py::error_already_set();
+    if (differs) return false;
+  }
+  for (py::handle c : py::reinterpret_borrow<py::list>(lists[2])) {
+    PyObject* const* t = PySequence_Fast_ITEMS(c.ptr());
+    const Py_ssize_t n = PyObject_Length(t[0]);
+    if (n < 0) throw py::error_already_set();
+    if (n != PyLong_AsSsize_t(t[1])) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void bind_compile(py::module_& m) {
@@ -111,6 +164,48 @@ void bind_compile(py::module_& m) {
       },
       "Replays the program on `inputs`; its outputs, or None when a guard "
       "rejects the inputs.");
+  def(
+      m, {"_compile_state_holds(object state) -> _bool"},
+      [](Args& a) { return py::bool_(state_holds(a.object(0))); },
+      "Whether the Python state a program was captured under still holds: "
+      "`state` is (same-object checks, equal-value checks, size checks).");
+  def_method(
+      program,
+      {"replay(self, object args, object aliases, object state) -> "
+       "list[Tensor | None] | None"},
+      [](Args& a) -> py::object {
+        // A call with tensors by position, checked here in one go: each
+        // argument a tensor, the same ones passed twice as at the capture
+        // (`aliases`: the first position of each), the Python state and
+        // then the program's own guards.
+        const py::tuple args = a.object(1).cast<py::tuple>();
+        const py::tuple aliases = a.object(2).cast<py::tuple>();
+        const size_t n = args.size();
+        if (aliases.size() != n) return py::none();
+        TensorList inputs;
+        inputs.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+          PyObject* arg = PyTuple_GET_ITEM(args.ptr(), i);
+          if (!is_tensor_object(arg)) return py::none();
+          size_t first = 0;
+          while (PyTuple_GET_ITEM(args.ptr(), first) != arg) ++first;
+          if (PyLong_AsSsize_t(PyTuple_GET_ITEM(aliases.ptr(), i)) !=
+              static_cast<Py_ssize_t>(first)) {
+            return py::none();
+          }
+          inputs.push_back(py::handle(arg).cast<Tensor>());
+        }
+        if (!state_holds(a.object(3))) return py::none();
+        TensorList outputs;
+        if (!a.self<compile::Program>().run(inputs, outputs)) {
+          return py::none();
+        }
+        return tensors_or_none(outputs);
+      },
+      "Replays the program on a call's positional tensors `args` when they "
+      "alias as `aliases` says, the Python state `state` holds (see "
+      "_compile_state_holds) and the guards accept them; its outputs, or "
+      "None.");
   def_method(
       program, {"check_guards(self, Tensor[] inputs) -> _str"},
       [](Args& a) {

@@ -28,7 +28,7 @@ _str: typing.TypeAlias = builtins.str
 _Number: typing.TypeAlias = builtins.float
 # Inside Tensor, `dtype` names the property.
 _dtype: typing.TypeAlias = dtype
-__all__: list[str] = ['Node', 'RemovableHandle', 'Tensor', 'abs', 'add', 'addmm', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'argsort', 'argwhere', 'as_strided', 'as_tensor', 'batch_norm', 'bernoulli', 'bfloat16', 'binary_cross_entropy_with_logits', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bmm', 'bool', 'broadcast_shapes', 'bucketize', 'cat', 'ceil', 'chunk', 'clamp', 'clamp_max', 'clamp_min', 'clip', 'clone', 'concat', 'concatenate', 'constant_pad_nd', 'contiguous', 'conv1d', 'conv2d', 'cos', 'cross', 'cummax', 'cummin', 'cumprod', 'cumsum', 'detach', 'diff', 'div', 'divide', 'dot', 'dropout', 'dropout_', 'dtype', 'einsum', 'elu', 'elu_', 'embedding', 'empty', 'empty_like', 'eq', 'erf', 'erfinv', 'exp', 'expm1', 'eye', 'fix', 'flatten', 'flip', 'float16', 'float32', 'float64', 'floor', 'floor_divide', 'from_dlpack', 'from_numpy', 'full', 'full_like', 'gather', 'ge', 'gelu', 'ger', 'get_default_dtype', 'get_num_threads', 'gt', 'hardtanh', 'hardtanh_', 'histc', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_put_', 'index_select', 'initial_seed', 'int32', 'int64', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'kthvalue', 'layer_norm', 'le', 'leaky_relu', 'leaky_relu_', 'lerp', 'linspace', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logaddexp', 'logaddexp2', 'logcumsumexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'max_pool2d', 'maximum', 'mean', 'median', 'min', 'minimum', 'mm', 'mode', 'moveaxis', 'movedim', 'msort', 'mul', 'multinomial', 'mv', 'nan_to_num', 'nanmedian', 'narrow', 'ne', 'neg', 'negative', 'nonzero', 'norm', 'normal', 'one_hot', 'ones', 'ones_like', 'outer', 'permute', 'poisson', 'pow', 'prod', 'promote_types', 'rand', 'rand_like', 'randint', 'randn', 'randn_like', 'randperm', 'reciprocal', 'relu', 'relu6', 'relu_', 'remainder', 'reshape', 'result_type', 'roll', 'round', 'rsqrt', 'scatter', 'scatter_add', 'scatter_reduce', 'searchsorted', 'select', 'set_default_dtype', 'set_num_threads', 'sigmoid', 'sigmoid_', 'sign', 'silu', 'silu_', 'sin', 'softmax', 'softplus', 'sort', 'split', 'split_with_sizes', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'swapaxes', 'swapdims', 't', 'tan', 'tanh', 'tensor', 'tile', 'topk', 'transpose', 'tril', 'triu', 'true_divide', 'trunc', 'unbind', 'unique', 'unique_consecutive', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
+__all__: list[str] = ['Node', 'RemovableHandle', 'Tensor', 'abs', 'add', 'addcdiv', 'addcmul', 'addmm', 'all', 'amax', 'amin', 'any', 'arange', 'argmax', 'argmin', 'argsort', 'argwhere', 'as_strided', 'as_tensor', 'batch_norm', 'bernoulli', 'bfloat16', 'binary_cross_entropy_with_logits', 'bincount', 'bitwise_and', 'bitwise_not', 'bitwise_or', 'bitwise_xor', 'bmm', 'bool', 'broadcast_shapes', 'bucketize', 'cat', 'ceil', 'chunk', 'clamp', 'clamp_max', 'clamp_min', 'clip', 'clone', 'concat', 'concatenate', 'constant_pad_nd', 'contiguous', 'conv1d', 'conv2d', 'cos', 'cross', 'cummax', 'cummin', 'cumprod', 'cumsum', 'detach', 'diff', 'div', 'divide', 'dot', 'dropout', 'dropout_', 'dtype', 'einsum', 'elu', 'elu_', 'embedding', 'empty', 'empty_like', 'eq', 'erf', 'erfinv', 'exp', 'expm1', 'eye', 'fix', 'flatten', 'flip', 'float16', 'float32', 'float64', 'floor', 'floor_divide', 'from_dlpack', 'from_numpy', 'full', 'full_like', 'gather', 'ge', 'gelu', 'ger', 'get_default_dtype', 'get_num_threads', 'gt', 'hardtanh', 'hardtanh_', 'histc', 'hypot', 'index_add', 'index_copy', 'index_fill', 'index_put', 'index_put_', 'index_select', 'initial_seed', 'int32', 'int64', 'is_anomaly_enabled', 'is_grad_enabled', 'isfinite', 'isinf', 'isnan', 'kron', 'kthvalue', 'layer_norm', 'le', 'leaky_relu', 'leaky_relu_', 'lerp', 'linspace', 'log', 'log10', 'log1p', 'log2', 'log_softmax', 'logaddexp', 'logaddexp2', 'logcumsumexp', 'logical_and', 'logical_not', 'logical_or', 'logical_xor', 'logsumexp', 'lt', 'manual_seed', 'masked_fill', 'masked_scatter', 'masked_select', 'matmul', 'max', 'max_pool2d', 'maximum', 'mean', 'median', 'min', 'minimum', 'mm', 'mode', 'moveaxis', 'movedim', 'msort', 'mul', 'multinomial', 'mv', 'nan_to_num', 'nanmedian', 'narrow', 'ne', 'neg', 'negative', 'nonzero', 'norm', 'normal', 'one_hot', 'ones', 'ones_like', 'outer', 'permute', 'poisson', 'pow', 'prod', 'promote_types', 'rand', 'rand_like', 'randint', 'randn', 'randn_like', 'randperm', 'reciprocal', 'relu', 'relu6', 'relu_', 'remainder', 'reshape', 'result_type', 'roll', 'round', 'rsqrt', 'scatter', 'scatter_add', 'scatter_reduce', 'searchsorted', 'select', 'set_default_dtype', 'set_num_threads', 'sigmoid', 'sigmoid_', 'sign', 'silu', 'silu_', 'sin', 'softmax', 'softplus', 'sort', 'split', 'split_with_sizes', 'sqrt', 'square', 'squeeze', 'stack', 'std', 'sub', 'sum', 'swapaxes', 'swapdims', 't', 'tan', 'tanh', 'tensor', 'tile', 'topk', 'transpose', 'tril', 'triu', 'true_divide', 'trunc', 'unbind', 'unique', 'unique_consecutive', 'unsqueeze', 'var', 'where', 'zeros', 'zeros_like']
 
 __version__: _str
 
@@ -226,6 +226,22 @@ class Tensor:
     def add_(self, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor: ...
     @typing.overload
     def add_(self, alpha: _Number, other: Tensor) -> Tensor: ...
+    def addcdiv(self, tensor1: Tensor, tensor2: Tensor, *, value: _Number = 1) -> Tensor:
+        """
+        input + value * tensor1 / tensor2.
+        """
+    def addcdiv_(self, tensor1: Tensor, tensor2: Tensor, *, value: _Number = 1) -> Tensor:
+        """
+        In-place addcdiv.
+        """
+    def addcmul(self, tensor1: Tensor, tensor2: Tensor, *, value: _Number = 1) -> Tensor:
+        """
+        input + value * tensor1 * tensor2.
+        """
+    def addcmul_(self, tensor1: Tensor, tensor2: Tensor, *, value: _Number = 1) -> Tensor:
+        """
+        In-place addcmul.
+        """
     def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: _Number = 1, alpha: _Number = 1) -> Tensor:
         """
         beta * input + alpha * (mat1 @ mat2).
@@ -1576,6 +1592,10 @@ class _CompiledProgram:
         """
         The program as text, one step per line.
         """
+    def replay(self, args: typing.Any, aliases: typing.Any, state: typing.Any) -> list[Tensor | None] | None:
+        """
+        Replays the program on a call's positional tensors `args` when they alias as `aliases` says, the Python state `state` holds (see _compile_state_holds) and the guards accept them; its outputs, or None.
+        """
     def run(self, inputs: collections.abc.Sequence[Tensor]) -> list[Tensor | None] | None:
         """
         Replays the program on `inputs`; its outputs, or None when a guard rejects the inputs.
@@ -1691,6 +1711,10 @@ def _compile_set_fusion(enabled: _bool) -> None:
 def _compile_set_memory_plan(enabled: _bool) -> None:
     """
     Whether replays reuse the buffers their programs keep (on by default).
+    """
+def _compile_state_holds(state: typing.Any) -> _bool:
+    """
+    Whether the Python state a program was captured under still holds: `state` is (same-object checks, equal-value checks, size checks).
     """
 def _current_dual_level() -> _int:
     """
@@ -1831,6 +1855,14 @@ def abs(input: Tensor) -> Tensor:
 def add(input: Tensor, other: Tensor | _Number, *, alpha: _Number = 1) -> Tensor:
     """
     input + alpha * other, with broadcasting and type promotion.
+    """
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: _Number = 1) -> Tensor:
+    """
+    input + value * tensor1 / tensor2.
+    """
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: _Number = 1) -> Tensor:
+    """
+    input + value * tensor1 * tensor2.
     """
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: _Number = 1, alpha: _Number = 1) -> Tensor:
     """

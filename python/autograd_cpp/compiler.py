@@ -95,6 +95,11 @@ class _CompiledFunction:
 
     def reset(self) -> None:
         self.programs: dict[Hashable, list[tuple[_C._CompiledProgram, _Spec, _Guard]]] = {}
+        # The program the last call replayed, when that call passed tensors
+        # by position and the program was the first of its signature: the
+        # next call tries it with all its checks in one C++ call (program,
+        # aliases, Python state, result spec).
+        self.fast: tuple[_C._CompiledProgram, tuple[int, ...], _Guard, _Spec] | None = None
         self.warm: set[Hashable] = set()
         self.failures: dict[Hashable, list[str]] = {}
         self.count = 0
@@ -103,11 +108,19 @@ class _CompiledFunction:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _local.depth:  # inside another capture: its recorder sees our ops
             return self.fn(*args, **kwargs)
+        fast = self.fast
+        if fast is not None and not kwargs:
+            outs = fast[0].replay(args, fast[1], fast[2])
+            if outs is not None:
+                return _unflatten(fast[3], outs)
+        self.fast = None
         if not kwargs and all(isinstance(a, _C.Tensor) for a in args):
             # The common call, tensors by position: a flat signature.
             tensors: list[_C.Tensor] = list(args)
             spec: _Spec = ("P", len(args))
+            flat = True
         else:
+            flat = False
             tensors = []
             spec = _flatten((args, kwargs), tensors)
         # The same tensor passed twice is one slot of the program: which
@@ -122,12 +135,14 @@ class _CompiledFunction:
         if entries:
             stale = []
             for entry in entries:
-                cached, cached_spec, python_state_holds = entry
-                if not python_state_holds():
+                cached, cached_spec, state = entry
+                if not _C._compile_state_holds(state):
                     stale.append(entry)
                     continue
                 outs = cached.run(tensors)
                 if outs is not None:
+                    if flat and entry is entries[0]:
+                        self.fast = (cached, aliases, state, cached_spec)
                     return _unflatten(cached_spec, outs)
             # Stale programs (a scheduler changed the learning rate, a module
             # switched mode) are replaced by the capture below rather than
@@ -160,11 +175,13 @@ class _CompiledFunction:
         return result
 
 
-# Checks that the Python state a program froze still holds.
-_Guard = Callable[[], bool]
-
-
-_MISSING = object()
+# The Python state a program froze, checked by _C._compile_state_holds:
+# (same-object checks, equal-value checks, size checks).
+_Guard = tuple[
+    list[tuple[dict[str, Any], str, Any]],
+    list[tuple[dict[str, Any], str, Any]],
+    list[tuple[Any, int]],
+]
 
 
 def _python_state_guard(modules: list[Module], optimizers: list[Any]) -> _Guard:
@@ -172,7 +189,8 @@ def _python_state_guard(modules: list[Module], optimizers: list[Any]) -> _Guard:
     module's training flag and parameter objects, each optimizer's
     hyperparameters and parameter lists. Each check is a (mapping, key,
     value) triple: the mapping must still hold that very object (``is``)
-    or, for hyperparameters, an equal value."""
+    or, for hyperparameters, a value that is not ``!=`` to it; each size
+    check a (container, length) pair."""
     same_object: list[tuple[dict[str, Any], str, Any]] = []
     equal_value: list[tuple[dict[str, Any], str, Any]] = []
     sizes: list[tuple[Any, int]] = []
@@ -186,17 +204,7 @@ def _python_state_guard(modules: list[Module], optimizers: list[Any]) -> _Guard:
             same_object.append((g, "params", g["params"]))
             sizes.append((g["params"], len(g["params"])))
             equal_value += [(g, k, v) for k, v in g.items() if k != "params"]
-
-    def holds() -> bool:
-        for d, k, v in same_object:
-            if d.get(k, _MISSING) is not v:
-                return False
-        for d, k, v in equal_value:
-            if d.get(k, _MISSING) != v:
-                return False
-        return all(len(c) == n for c, n in sizes)
-
-    return holds
+    return same_object, equal_value, sizes
 
 
 def _capture(

@@ -1229,7 +1229,7 @@ def _fallback(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]
 # ---- the rule table ---------------------------------------------------------
 
 _ELEMENTWISE = """
-abs abs_ absolute acos acosh add add_ addcdiv addcmul asin asinh atan atan2 atanh bitwise_and
+abs abs_ absolute acos acosh add add_ addcdiv addcdiv_ addcmul addcmul_ asin asinh atan atan2 atanh bitwise_and
 bitwise_and_ bitwise_not bitwise_not_ bitwise_or bitwise_or_ bitwise_xor bitwise_xor_ bool ceil
 ceil_ celu clamp clamp_ clamp_max clamp_max_ clamp_min clamp_min_ clip clip_ clone contiguous
 copy_ copysign cos cos_ cosh cpu deg2rad detach detach_ div div_ divide double elu elu_ empty_like
@@ -1414,6 +1414,9 @@ def _constant_pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[
 _RULES.update(
     {
         "roll": _roll_rule,
+        # unfold and fold (and the transposed convolutions built on fold)
+        "im2col": _fold_batch_rule(4),
+        "col2im": _fold_batch_rule(3),
         "constant_pad_nd": _constant_pad_rule,
         "_reflection_pad": _pad_rule,
         "_replication_pad": _pad_rule,
