@@ -13,14 +13,18 @@ that fails once it is fixed. Without PyTorch (outside CI) a case passes when
 it returns or raises one of the expected Python exceptions.
 
 CI runs a seeded set; AUTOGRAD_CPP_FUZZ_EXAMPLES=20000 asks for a long run
-(AUTOGRAD_CPP_FUZZ_SEED varies it). _same_draws_everywhere keeps Hypothesis
-from mixing the package's own literals into the draw, yet the cases a seed
-explores within the whole suite still differ from a run of this file alone.
-So by default a case fails on a crash, a hang, an exception outside the
-expected ones, or results that differ where both libraries return; a call
-where only one library raises, or the two raise different types, is counted
-and printed with its reproducer. AUTOGRAD_CPP_FUZZ_STRICT=1 fails on those
-too: seeds 1-10 and the CI seed pass strictly when this file runs alone.
+(AUTOGRAD_CPP_FUZZ_SEED varies it). A case fails on a crash, a hang, an
+exception outside the expected ones, results that differ where both
+libraries return, and a call where only one library raises or the two raise
+different types. The seeded set is the same within the whole suite as with
+this file alone: _same_draws_everywhere keeps Hypothesis from mixing
+literals of imported modules into the draw, and the run stops at the first
+failing case (report_multiple_bugs=False), as Hypothesis would otherwise go
+on drawing for a time measured on the clock after it, so which cases it then
+met depended on the machine's speed and load. To survey a seed,
+AUTOGRAD_CPP_FUZZ_SURVEY=1 prints the error-parity differences (only whether
+or what is raised differs) with their reproducers instead of failing on the
+first, and fails only on the rest.
 """
 
 import contextlib
@@ -46,7 +50,7 @@ from oracle import torch
 HERE = Path(__file__).resolve().parent
 EXAMPLES = int(os.environ.get("AUTOGRAD_CPP_FUZZ_EXAMPLES", "800"))
 SEED = int(os.environ.get("AUTOGRAD_CPP_FUZZ_SEED", "20261123"))
-STRICT = os.environ.get("AUTOGRAD_CPP_FUZZ_STRICT") == "1"
+SURVEY = os.environ.get("AUTOGRAD_CPP_FUZZ_SURVEY") == "1"
 TIMEOUT_S = 20.0  # per case, once the worker has imported both libraries
 STARTUP_TIMEOUT_S = 300.0
 
@@ -607,15 +611,6 @@ KNOWN_DIVERGENCES = [
         source=r"\.copy_\(",
     ),
     Divergence(
-        "empty_integer_softmax",
-        ("NotImplementedError",),
-        "ok",
-        "softmax/log_softmax of an empty integer tensor raise for the dtype; PyTorch "
-        "returns the empty result without reaching a kernel",
-        ("out = m.softmax(m.zeros((0, 0), dtype=m.int64), 0)",),
-        source=r"softmax",
-    ),
-    Divergence(
         "missing_dtype_promotion",
         ("RuntimeError", "NotImplementedError"),
         "ok",
@@ -712,42 +707,19 @@ KNOWN_DIVERGENCES = [
         source=r"(?s)'float32', '(transposed|sliced|expanded)'.*OP\['batch_norm",
     ),
     Divergence(
-        "bool_tensor_as_a_dim_list",
-        ("TypeError",),
-        "ok",
-        "a 0-d bool tensor where a list of dims is expected (x.sum(tensor(False))): "
-        "PyTorch reads it through __index__ as dim 0 or 1; ours take only integer tensors "
-        "there, as PyTorch itself does for a single dim (transpose) and for sizes (Python "
-        "argument parsing, csrc/python/arg_parser.cpp)",
-        ("out = m.ones(3, 2).sum(m.tensor(False))",),
-        source=r"\.\w+\(mk\(m, [^\n]*\(\), 'bool'",
-    ),
-    Divergence(
         "deprecated_alpha_first_signature",
         ("TypeError",),
         ("ok", "RuntimeError"),
-        "Tensor.add/sub(number, tensor), PyTorch's deprecated form with alpha first, is not "
+        "Tensor.add/sub(number, tensor) (and add_/sub_), PyTorch's deprecated form with alpha "
+        "first, is not "
         "bound: ours raises TypeError as for any other wrong argument list, where PyTorch "
         "computes it or rejects alpha's type (Python binding, csrc/python/)",
         (
             "out = m.zeros(()).add(2, m.ones(()))",
             "out = m.ones(1, dtype=m.int32).sub(-1.0, m.ones(1, dtype=m.int32))",
+            "out = m.ones(2).add_(1, 2)",
         ),
-        source=r"\.(add|sub)\(",
-    ),
-    Divergence(
-        "tensor_as_an_int_list",
-        ("TypeError",),
-        ("ok", "RuntimeError", "IndexError"),
-        "a tensor where pooling takes a list of ints (kernel_size, stride, padding): PyTorch "
-        "reads a one-element integer tensor through __index__, then checks the values; ours "
-        "takes only ints and sequences of ints there, as for sizes elsewhere (Python argument "
-        "parsing, csrc/python/arg_parser.cpp)",
-        (
-            "out = m.max_pool2d(m.ones(1, 4, 4), m.tensor([2]))",
-            "out = m.nn.functional.avg_pool2d(m.ones(1, 4, 4), m.tensor([2]))",
-        ),
-        source=r"m\.(nn\.functional\.)?(max|avg)_pool\dd\(",
+        source=r"\.(add|sub)_?\(",
     ),
     Divergence(
         "to_overload_resolution",
@@ -862,11 +834,8 @@ KNOWN_DIVERGENCES = [
         "bitwise operators, where PyTorch checks broadcasting before the float dtype)",
         (
             "out = m.mv(m.tensor(1.0), m.tensor(1.0))",
-            "out = m.nn.functional.avg_pool2d(m.ones(2), 1)",
             "out = m.nn.functional.unfold(m.tensor(1.0), (2, 3))",
             "out = m.nn.functional.nll_loss(m.ones(0), m.tensor([0, 1, 2]))",
-            "out = m.nn.functional.cross_entropy(m.ones(4, 3, 1, 0, dtype=m.int64),"
-            " m.zeros(2, 2, 2, dtype=m.int64))",
             "out = m.lerp(m.ones(2, dtype=m.int64), m.ones(2), 0.5)",
             "x = m.zeros(2, 2)\nx[m.tensor([0, 3])] = m.ones(3, 2)\nout = x",
             "out = m.zeros(1, 0).scatter(-2**40, m.ones(4, dtype=m.bool), m.tensor(0))",
@@ -940,7 +909,7 @@ def check_case(worker, lines):
     if problem and problem.startswith("known:"):
         return
     snippet = PREAMBLE + source
-    if problem and _error_parity_only(problem, reply) and not STRICT:
+    if problem and _error_parity_only(problem, reply) and SURVEY:
         stats["error parity"] = stats.get("error parity", 0) + 1
         print(f"\nerror-parity divergence: {problem}\n{snippet}")
         return
@@ -954,6 +923,7 @@ def check_case(worker, lines):
     database=None,
     suppress_health_check=list(HealthCheck),
     print_blob=True,
+    report_multiple_bugs=False,
 )
 @given(lines=cases)
 def _fuzz_api(worker, lines):

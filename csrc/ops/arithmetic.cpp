@@ -267,12 +267,23 @@ DType pow_result_type(const Tensor& base, const Tensor& exponent) {
   return dtype;
 }
 
+// PyTorch's checks of add's and sub's alpha against the result's dtype.
+void check_alpha(const Tensor& self, const Tensor& other, const Scalar& alpha) {
+  const DType dtype = result_type(self, other);
+  AG_CHECK(!alpha.is_bool() || dtype == DType::Bool,
+           "Boolean alpha only supported for Boolean results.");
+  AG_CHECK(is_floating(dtype) || alpha.is_integral(),
+           "For integral input tensors, argument alpha must not be a floating "
+           "point number.");
+}
+
 }  // namespace
 
 Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_RETURN_ATTRS("add", add(in[0], in[1], alpha),
                           (std::vector<double>{alpha.to<double>()}), self,
                           other)
+  check_alpha(self, other, alpha);
   Tensor out =
       binary_out(BinaryOp::Add, self, other, result_type(self, other), alpha);
   if (auto fn = record<AddBackward0>(self, other)) {
@@ -293,6 +304,7 @@ Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_RETURN_ATTRS("sub", sub(in[0], in[1], alpha),
                           (std::vector<double>{alpha.to<double>()}), self,
                           other)
+  check_alpha(self, other, alpha);
   check_not_bool_sub(self, other);
   Tensor out =
       binary_out(BinaryOp::Sub, self, other, result_type(self, other), alpha);
@@ -496,6 +508,7 @@ Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_INPLACE_ATTRS(self, "add_", add_(s, in[1], alpha),
                            (std::vector<double>{alpha.to<double>()}), self,
                            other)
+  check_alpha(self, other, alpha);
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "add_", {other},
@@ -514,6 +527,7 @@ Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
 
 Tensor& sub_(Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_INPLACE(self, "sub_", sub_(s, in[1], alpha), self, other)
+  check_alpha(self, other, alpha);
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "sub_", {other},
@@ -1061,6 +1075,7 @@ class MaskedFillBackward final : public Node {
 Tensor rounding_div_out(const Tensor& self, const Tensor& other,
                         RoundingMode mode) {
   const DType dtype = result_type(self, other);
+  broadcast_shapes(self.sizes(), other.sizes());  // PyTorch checks it first
   check_not_bool(
       dtype, mode == RoundingMode::Floor ? "div_floor_cpu" : "div_trunc_cpu");
   return binary_out(
@@ -1070,6 +1085,7 @@ Tensor rounding_div_out(const Tensor& self, const Tensor& other,
 
 Tensor remainder_out(const Tensor& self, const Tensor& other) {
   const DType dtype = result_type(self, other);
+  broadcast_shapes(self.sizes(), other.sizes());  // PyTorch checks it first
   check_not_bool(dtype, "remainder_cpu");
   return binary_out(BinaryOp::Remainder, self, other, dtype);
 }

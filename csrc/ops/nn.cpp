@@ -117,6 +117,8 @@ Tensor softmax_common(const Tensor& self, int64_t dim,
   const Tensor x = dtype ? to(self, *dtype) : self;
   const int64_t d = wrap_dim(dim, x.dim());
   if (!is_floating(x.dtype())) {
+    // PyTorch's kernel returns an empty input before checking its dtype.
+    if (x.numel() == 0) return empty_tensor(x.sizes(), x.dtype());
     const bool last = x.dim() == 0 || d == x.dim() - 1;
     throw NotImplementedError(detail::str_cat(
         "\"", log ? "log_" : "", "softmax_", last ? "lastdim_" : "",
@@ -685,6 +687,9 @@ PoolParams pool_params(const Tensor& self, const char* op,
                  "padding must either be a single int, or a tuple of two ints");
   p.dilation = pool_param(dilation_in, op, dil_msg.c_str());
   p.ceil_mode = ceil_mode;
+  // PyTorch's avg_pool2d reads the channel count (dim -3) before it checks
+  // the number of dims: fewer than three is its IndexError.
+  if (std::string(op) == "avg_pool2d") (void)self.size(-3);
   AG_CHECK(self.dim() == 3 || self.dim() == 4,
            "non-empty 3D or 4D (batch mode) tensor expected for input");
   const int64_t in_h = self.size(-2), in_w = self.size(-1);

@@ -2,6 +2,7 @@
 
 #include <cstring>
 #include <sstream>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -49,9 +50,57 @@ bool is_int_tensor(PyObject* obj) {
   return !is_floating(d) && d != DType::Bool;
 }
 
-// An int, or a 0-d integral tensor standing for one (in sizes, dims).
+// An element of an int list (sizes, dims) as PyTorch's parser takes it: an
+// int, or a one-element tensor of an integer or bool dtype, whatever its
+// number of dims (a lone int parameter takes only 0-d ones, is_int_tensor).
 bool is_int_like(PyObject* obj) {
-  return is_int_object(obj) || is_int_tensor(obj);
+  if (is_int_object(obj)) return true;
+  if (!is_tensor_object(obj)) return false;
+  const Tensor t = py::handle(obj).cast<Tensor>();
+  return t.numel() == 1 && is_integral(t.dtype(), /*include_bool=*/true);
+}
+
+// PyTorch types sizes (view's, repeat's, roll's shifts) as SymInt[], whose
+// tensor elements it reads with item<int64_t>(), which refuses bool; dims
+// are int[], read through __index__, which takes a bool tensor as 0 or 1.
+bool is_size_list(const Param& p) {
+  static const std::unordered_set<std::string> sizes = {
+      "size", "sizes", "shape", "repeats", "shifts"};
+  return sizes.count(p.name) != 0;
+}
+
+// Reads an int list's elements in order as PyTorch converts them: a bool
+// tensor in a size list raises its RuntimeError; something other than an int
+// its TypeError (positionals given for int... reach here unchecked past the
+// first, as PyTorch's parser looks only at that one). A lone value is checked
+// as an element when given for int... (PyTorch gathers the positionals into
+// the list); one standing for int[1] (roll's shifts) goes through __index__.
+void check_int_list_items(const std::string& fn, const Param& p, PyObject* v) {
+  if (!PyTuple_Check(v) && !PyList_Check(v)) {
+    if (!p.varargs) return;
+    const py::tuple one = py::make_tuple(py::handle(v));
+    check_int_list_items(fn, p, one.ptr());
+    return;
+  }
+  const bool sizes = is_size_list(p);
+  const Py_ssize_t n = PySequence_Fast_GET_SIZE(v);
+  PyObject** items = PySequence_Fast_ITEMS(v);
+  for (Py_ssize_t k = 0; k < n; ++k) {
+    if (sizes && is_tensor_object(items[k]) &&
+        py::handle(items[k]).cast<Tensor>().dtype() == DType::Bool) {
+      throw std::runtime_error(
+          "Expected scalar.isIntegral( false) to be true, but got false.  "
+          "(Could this error message be improved?  If so, please report an "
+          "enhancement request to PyTorch.)");
+    }
+    if (!is_int_like(items[k])) {
+      throw py::type_error(fn + "(): argument '" + p.name +
+                           "' must be tuple of ints, but found element of "
+                           "type " +
+                           type_name_of(items[k]) + " at pos " +
+                           std::to_string(k));
+    }
+  }
 }
 
 bool is_sequence_of(PyObject* obj, bool (*check)(PyObject*)) {
@@ -432,7 +481,10 @@ bool Signature::match(PyObject* const* args, Py_ssize_t nargs,
                       (tensors && is_tensor_object(args[used])))) {
       // Elements given one by one (int..., Tensor...: each must be one);
       // the binding reads them back as a tuple (see ArgParser::parse).
-      for (size_t j = used; j < n && (ints || tensors); ++j) {
+      // Ints: PyTorch's parser looks only at the first; the rest are
+      // checked as they are read (check_int_list_items).
+      const size_t last = ints ? used + 1 : n;
+      for (size_t j = used; j < last && (ints || tensors); ++j) {
         if (!(ints ? is_int_like(args[j]) : is_tensor_object(args[j]))) {
           return fail(name_ + "(): argument '" + p.name +
                       "' must be tuple "
@@ -702,6 +754,7 @@ std::optional<DType> Args::optional_dtype(size_t i) const {
 std::vector<int64_t> Args::int_list(size_t i) const {
   PyObject* v = value(i);
   if (v == Py_None) none_error(i);
+  check_int_list_items(sig_->name(), sig_->params()[i], v);
   return python::int_list(v);
 }
 

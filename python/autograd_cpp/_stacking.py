@@ -129,7 +129,7 @@ def broadcast_tensors(*tensors: _C.Tensor) -> tuple[_C.Tensor, ...]:
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     shape = _broadcast_for(tensors)
-    return tuple(t.expand(*shape) for t in tensors)
+    return tuple(t.expand(tuple(shape)) for t in tensors)  # () for 0-d inputs
 
 
 def _broadcast_for(tensors: Sequence[_C.Tensor]) -> Size:
@@ -144,7 +144,7 @@ def _broadcast_for(tensors: Sequence[_C.Tensor]) -> Size:
 
 def broadcast_to(input: _C.Tensor, size: Sequence[int]) -> _C.Tensor:
     """input expanded (a view) to ``size``; -1 keeps a dimension."""
-    return input.expand(*size)
+    return input.expand(tuple(size))
 
 
 def meshgrid(*tensors: Any, indexing: str | None = None) -> tuple[_C.Tensor, ...]:

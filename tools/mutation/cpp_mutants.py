@@ -4,6 +4,7 @@ incrementally; run the tests of the op the mutant sits in.
 
     python tools/mutation/cpp_mutants.py --list                 # every candidate
     python tools/mutation/cpp_mutants.py --sample 30 --seed 1   # run 30 of them
+    python tools/mutation/cpp_mutants.py --sample 30 --seed 1 --resume  # the rest of them
 
 Where mutants are found, by pattern rather than line numbers (so the
 layout of csrc/ may change under it):
@@ -329,6 +330,12 @@ def main() -> int:
     parser.add_argument("--out", default=str(ROOT.parent / "cpp_mutants.json"))
     parser.add_argument("--build-timeout", type=float, default=900)
     parser.add_argument("--test-timeout", type=float, default=900)
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the verdicts in --out of picked mutants that were killed or did not "
+        "compile; run the rest (survivors again, as tests may have been added)",
+    )
     args = parser.parse_args()
 
     copy_tree()
@@ -351,11 +358,18 @@ def main() -> int:
         for queue in by_file.values():
             if queue and len(picked) < args.sample:
                 picked.append(queue.pop())
+    done = {}
+    if args.resume and Path(args.out).is_file():
+        for r in json.loads(Path(args.out).read_text()):
+            if r["verdict"].startswith("killed") or r["verdict"] == "does not compile":
+                done[(r["file"], r["line"], r["kind"], r["mutated"])] = r
     results = []
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     try:
         for i, m in enumerate(picked, 1):
-            r = run_mutant(m, args.build_timeout, args.test_timeout)
+            r = done.get((m.file, m.line, m.kind, m.mutated))
+            if r is None:
+                r = run_mutant(m, args.build_timeout, args.test_timeout)
             results.append(r)
             print(f"[{i}/{len(picked)}] {r['verdict']:18s} {m.file}:{m.line} [{m.op}] "
                   f"{m.kind}: {m.mutated.strip()}", flush=True)  # fmt: skip

@@ -1359,6 +1359,20 @@ _RULES["min"] = lambda op, lv, a, k: (
 _RULES["norm"] = lambda op, lv, a, k: _norm_rule(op, lv, a, k)
 
 
+def _result_type_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The dtype depends only on each tensor's dtype and whether it is 0-d:
+    an empty stand-in of one example's shape answers for the whole batch."""
+
+    def example(x: Any) -> Any:
+        v, b = unwrap(x, level)
+        return _C.empty(tuple(v.shape)[1:], dtype=v.dtype) if b else x
+
+    return op(*(example(a) for a in args), **kwargs)
+
+
+_RULES["result_type"] = _result_type_rule
+
+
 def _pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """reflect and replicate padding of the last len(pad) // 2 dims, on
     (N, C, *dims) inputs or unbatched (C, *dims) ones."""

@@ -143,9 +143,11 @@ def glu(input: _C.Tensor, dim: int = -1) -> _C.Tensor:
 def _celu(alpha: float) -> Callable[[_C.Tensor], _C.Tensor]:
     # elu of x / alpha scaled back: x above 0, alpha * (exp(x / alpha) - 1) below;
     # through elu (not where) so exp never overflows into a NaN gradient.
-    if alpha == 1.0:
-        return lambda x: _C.elu(x, 1.0)
-    return lambda x: _C.elu(x / alpha, 1.0) * alpha
+    # x / alpha would make an integer input float: elu itself refuses it, with
+    # PyTorch's NotImplementedError.
+    return lambda x: (
+        _C.elu(x / alpha, 1.0) * alpha if alpha != 1.0 and x.is_floating_point() else _C.elu(x, 1.0)
+    )
 
 
 def celu(input: _C.Tensor, alpha: float = 1.0, inplace: bool = False) -> _C.Tensor:

@@ -35,12 +35,16 @@ def cosine_similarity(x1: _C.Tensor, x2: _C.Tensor, dim: int = 1, eps: float = 1
     """The cosine of the angle between x1 and x2 along dim: each is divided
     by its norm (at least eps) before their dot product, which keeps the
     result within [-1, 1]."""
-    common = _C.promote_types(x1.dtype, x2.dtype)
+    from ..._stacking import broadcast_tensors
+
+    # As PyTorch: the common dtype by its result-type rules (a 0-d input
+    # ranks below one with dims), and dim taken in the broadcast shape.
+    common = _C.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError(
             f"expected common dtype to be floating point, yet common dtype is {common}"
         )
-    x1, x2 = x1.to(common), x2.to(common)
+    x1, x2 = broadcast_tensors(x1.to(common), x2.to(common))
     n1 = x1.norm(p=2, dim=dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(p=2, dim=dim, keepdim=True).clamp_min(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)
