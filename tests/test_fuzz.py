@@ -831,7 +831,9 @@ KNOWN_DIVERGENCES = [
         "transposed convolution; indexed assignment, where PyTorch checks the value's shape "
         "before the indices' bounds and the value's type before the index's; scatter's dim "
         "before its index dtype; matmul of a bool vector and a batch of float matrices; "
-        "bitwise operators, where PyTorch checks broadcasting before the float dtype)",
+        "bitwise operators, where PyTorch checks broadcasting before the float dtype; a "
+        "convolution of an empty integer input with a float weight of zero width, where "
+        "PyTorch fails indexing the empty batch before comparing dtypes)",
         (
             "out = m.mv(m.tensor(1.0), m.tensor(1.0))",
             "out = m.nn.functional.unfold(m.tensor(1.0), (2, 3))",
@@ -840,10 +842,11 @@ KNOWN_DIVERGENCES = [
             "x = m.zeros(2, 2)\nx[m.tensor([0, 3])] = m.ones(3, 2)\nout = x",
             "out = m.zeros(1, 0).scatter(-2**40, m.ones(4, dtype=m.bool), m.tensor(0))",
             "out = m.ones(4) | m.ones(0, dtype=m.float64)",
+            "out = m.conv1d(m.ones(0, 3, 0, dtype=m.int64), m.ones(1, 3, 0))",
         ),
         source=r"OP\['(linear|mv|avg_pool|max_pool|unfold|nll_loss|cross_entropy|einsum|pad_"
         r"|lerp|bce|avg_pool2d|conv_transpose|setitem|index_put|matmul)|__setitem__|\.scatter_?\("
-        r"|\.mv\(|m\.nn\.functional\.avg_pool2d\(|x [|&^] mk\(",
+        r"|\.mv\(|m\.nn\.functional\.avg_pool2d\(|x [|&^] mk\(|m\.conv\dd\(",
     ),
 ]
 

@@ -272,6 +272,17 @@ CASES = [
     ("broadcast_to_0d", "out = m.broadcast_to(m.tensor(1.0), ())"),
     # Values.
     (
+        "int_pow_negative_tensor_exponent",
+        "out = m.tensor([0, 2, 1, -1, -1]) ** m.tensor([-1, -1, -3, -1, -2])",
+    ),
+    ("int_pow_negative_scalar_base", "out = m.pow(2, m.tensor([-1, 3]))"),
+    ("int_pow_negative_python_exponent", "out = m.tensor([2]) ** -1"),
+    ("embedding_weight_rank_before_index_dtype", "out = m.embedding(m.tensor(0.0), m.tensor(0.0))"),
+    (
+        "embedding_0d_weight_requiring_grad",
+        "out = m.embedding(m.tensor(0.0, requires_grad=True), m.tensor(0.0))",
+    ),
+    (
         "kl_div_negative_target",
         f"out = {F}.kl_div(m.tensor([-1.0, 0.0, -inf, 2.0]), m.tensor([-1.0, 0.0, 0.0, 0.5]),"
         " reduction='none')",

@@ -250,11 +250,11 @@ class WhereBackward0 final : public Node {
   SavedTensor condition{this, "condition"};
 };
 
-void check_int_pow_exponent(const Tensor& base_like, const Tensor& exponent) {
-  if (is_floating(base_like.dtype()) || is_floating(exponent.dtype())) return;
-  const Tensor negative = lt(exponent, wrap_scalar(Scalar(int64_t{0})));
-  const Tensor any = sum(negative);
-  AG_CHECK(any.item().to<int64_t>() == 0,
+// An integer tensor to a negative Python integer: PyTorch refuses it (an
+// exponent tensor takes integer_pow's values instead).
+void check_int_pow_exponent(const Tensor& self, const Scalar& exponent) {
+  AG_CHECK(is_floating(self.dtype()) || !exponent.is_integral() ||
+               exponent.to<int64_t>() >= 0,
            "Integers to negative integer powers are not allowed.");
 }
 
@@ -415,7 +415,7 @@ std::optional<kernels::UnaryOp> pow_as_unary(DType dtype, const Scalar& e) {
 Tensor pow(const Tensor& self, const Scalar& exponent) {
   AG_CAPTURE_RETURN("pow", pow(in[0], exponent), self)
   const Tensor wrapped = wrap_scalar(exponent);
-  check_int_pow_exponent(self, wrapped);
+  check_int_pow_exponent(self, exponent);
   Tensor out;
   if (const auto op = pow_as_unary(self.dtype(), exponent)) {
     out = empty_tensor(self.sizes(), self.dtype());
@@ -439,8 +439,9 @@ Tensor pow(const Tensor& self, const Scalar& exponent) {
 Tensor pow(const Tensor& self, const Tensor& exponent) {
   AG_CAPTURE_RETURN("pow", pow(in[0], in[1]), self, exponent)
   if (exponent.impl()->is_wrapped_number()) return pow(self, exponent.item());
+  // Negative integer exponents in a tensor give integer_pow's values
+  // (PyTorch raises for them only in a Python number exponent).
   const DType dtype = pow_result_type(self, exponent);
-  check_int_pow_exponent(self, exponent);
   Tensor out = binary_out(BinaryOp::Pow, self, exponent, dtype);
   if (auto fn = record<PowBackward1>(self, exponent)) {
     fn->self = SavedVariable(self, false);
@@ -464,7 +465,6 @@ Tensor pow(const Scalar& self, const Tensor& exponent) {
   AG_CAPTURE_RETURN("pow", pow(self, in[0]), exponent)
   const Tensor wrapped = wrap_scalar(self);
   const DType dtype = pow_result_type(wrapped, exponent);
-  check_int_pow_exponent(wrapped, exponent);
   Tensor out = binary_out(BinaryOp::Pow, wrapped, exponent, dtype);
   if (auto fn = record<PowBackward2>(exponent)) {
     fn->self = self;

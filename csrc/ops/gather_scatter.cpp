@@ -737,12 +737,17 @@ Tensor embedding(const Tensor& weight, const Tensor& indices,
   AG_CAPTURE_RETURN("embedding",
                     embedding(in[0], in[1], padding_idx, scale_grad_by_freq),
                     weight, indices)
+  // PyTorch's order: recording the backward reads the weight's row count,
+  // then the kernel checks the weight's rank and the indices' dtype.
+  AG_INDEX_CHECK(weight.dim() > 0 || !GradMode::is_enabled() ||
+                     !autograd::requires_grad(weight),
+                 "Dimension specified as 0 but tensor has no dimensions");
+  AG_CHECK(weight.dim() == 2, "'weight' must be 2-D");
   AG_CHECK(is_index_dtype(indices.dtype()),
            "Expected tensor for argument #1 'indices' to have one of the "
            "following scalar types: Long, Int; but got torch.",
            dtype_legacy_name(indices.dtype()),
            "Tensor instead (while checking arguments for embedding)");
-  AG_CHECK(weight.dim() == 2, "'weight' must be 2-D");
   const int64_t rows = weight.sizes()[0];
   if (indices.numel() > 0) {
     const auto [lo, hi] = kernels::min_max(indices);

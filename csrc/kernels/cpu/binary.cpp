@@ -20,8 +20,9 @@ T integer_pow(T base, T exp) {
     return base || !exp;
   } else {
     if (exp < 0) {
-      // Only 1 and -1 have integral negative powers; the op layer rejects
-      // negative integer exponents before reaching here for tensors.
+      // Only 1 and -1 have integral negative powers; the others give 0, as
+      // PyTorch's kernel does (the op layer refuses a negative Python
+      // integer exponent before reaching here).
       if (base == 1) return 1;
       if (base == -1) return (exp % 2 == 0) ? 1 : -1;
       return 0;
