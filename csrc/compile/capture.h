@@ -208,18 +208,14 @@ class DepthGuard {
     ag_capture_rec_->annotate(attrs);                                          \
     return ag_capture_out_;                                                    \
   }
-#define AG_CAPTURE_INPLACE(self, name, expr, ...)                 \
-  if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) { \
-    ag_capture_rec_->call(name, ::ag::TensorList{__VA_ARGS__},    \
-                          [=](const ::ag::TensorList& in) {       \
-                            ::ag::Tensor s = in[0];               \
-                            expr;                                 \
-                            return ::ag::TensorList{};            \
-                          });                                     \
-    return self;                                                  \
-  }
+#define AG_CAPTURE_INPLACE(self, name, expr, ...) \
+  AG_CAPTURE_INPLACE_THEN(self, name, expr, (void)0, __VA_ARGS__)
 // The same, recording attributes for the fusion pass (Step::attrs).
-#define AG_CAPTURE_INPLACE_ATTRS(self, name, expr, attrs, ...)    \
+#define AG_CAPTURE_INPLACE_ATTRS(self, name, expr, attrs, ...)                \
+  AG_CAPTURE_INPLACE_THEN(self, name, expr, ag_capture_rec_->annotate(attrs), \
+                          __VA_ARGS__)
+// Both: `then` runs after the call is recorded.
+#define AG_CAPTURE_INPLACE_THEN(self, name, expr, then, ...)      \
   if (auto* ag_capture_rec_ = ::ag::compile::Recorder::armed()) { \
     ag_capture_rec_->call(name, ::ag::TensorList{__VA_ARGS__},    \
                           [=](const ::ag::TensorList& in) {       \
@@ -227,7 +223,7 @@ class DepthGuard {
                             expr;                                 \
                             return ::ag::TensorList{};            \
                           });                                     \
-    ag_capture_rec_->annotate(attrs);                             \
+    then;                                                         \
     return self;                                                  \
   }
 // An op whose inputs are one list (cat, stack): `expr` reads the list `in`.
