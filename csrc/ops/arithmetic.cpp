@@ -986,6 +986,12 @@ class AddcBackward final : public Node {
     if (should_compute_output(0)) out[0] = g;
     if (should_compute_output(1)) {
       const Tensor t2 = tensor2.unpack();
+      // PyTorch's formula writes value / tensor2 (a true division, in the
+      // default dtype) into an integer tensor2's dtype.
+      AG_CHECK(!divide_ || is_floating(t2.dtype()), "result type ",
+               dtype_legacy_name(default_dtype()),
+               " can't be cast to the desired output type ",
+               dtype_legacy_name(t2.dtype()));
       out[1] = mul(g, divide_ ? div(v, t2) : mul(t2, v));
     }
     if (should_compute_output(2)) {

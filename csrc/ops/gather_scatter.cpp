@@ -422,14 +422,11 @@ class ScatterReduceBackward0 final : public Node {
              "Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', "
              "'amin' but got ",
              args.reduce_name, ".");
-    const bool reads_values = args.reduce == ScatterReduce::Prod ||
-                              args.reduce == ScatterReduce::Amax ||
-                              args.reduce == ScatterReduce::Amin;
-    auto [gself, gsrc] = scatter_reduce_grads(
-        args, grads[0], reads_values ? self.unpack() : Tensor(),
-        reads_values ? src.unpack() : Tensor(),
-        reads_values ? result.unpack(shared_from_this()) : Tensor(),
-        index.unpack());
+    // Every reduction checks that self, src and the result are unchanged
+    // since the forward pass, as PyTorch's (which saves them all).
+    auto [gself, gsrc] =
+        scatter_reduce_grads(args, grads[0], self.unpack(), src.unpack(),
+                             result.unpack(shared_from_this()), index.unpack());
     return {gself, gsrc};
   }
   Saved<int64_t> dim{this, "dim", 0};
@@ -619,13 +616,10 @@ Tensor scatter_reduce(const Tensor& self, int64_t dim, const Tensor& index,
     fn->index = SavedVariable(index, false);
     fn->args = args;
     autograd::set_history(out, fn);
-    if (r == ScatterReduce::Prod || r == ScatterReduce::Amax ||
-        r == ScatterReduce::Amin) {
-      fn->self = SavedVariable(self, false);
-      fn->src = SavedVariable(src, false);
-      // After set_history: the saved output refers back to fn.
-      fn->result = SavedVariable(out, true);
-    }
+    fn->self = SavedVariable(self, false);
+    fn->src = SavedVariable(src, false);
+    // After set_history: the saved output refers back to fn.
+    fn->result = SavedVariable(out, true);
   }
   if (forward_ad::any_dual(self, src)) {
     set_tangent(out, [&] {
@@ -657,6 +651,8 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
              index.numel(), " value(s)");
   }
   const int64_t size = sizes_1d(self)[static_cast<size_t>(d)];
+  AG_CHECK(self.dim() <= 1 || size > 0 || index.numel() == 0,
+           "index_select(): self indexing axis dim should be positive");
   if (index.numel() > 0) {
     const auto [lo, hi] = kernels::min_max(index);
     if (lo < 0 || hi >= size) {

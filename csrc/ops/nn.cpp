@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 #include "compile/capture.h"
@@ -1325,6 +1326,39 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
   return out;
 }
 
+namespace {
+
+// PyTorch's CPU kernel takes parameters of another dtype than the input
+// only as float32 ones of a reduced-precision input (its "mixed dtype"),
+// and the first parameter given decides whether the call is mixed; a later
+// one of another dtype fails where the kernel reads it.
+void check_batch_norm_param_dtypes(
+    const Tensor& input, std::initializer_list<const Tensor*> params) {
+  const Tensor* first = nullptr;
+  for (const Tensor* t : params) {
+    if (t->defined()) {
+      first = t;
+      break;
+    }
+  }
+  if (first != nullptr && first->dtype() != input.dtype()) {
+    AG_CHECK(input.dtype() == DType::Float32,
+             "mixed dtype (CPU): all inputs must share same datatype.");
+    for (const Tensor* t : params) {
+      AG_CHECK(!t->defined() || t->dtype() == DType::Float32,
+               "mixed dtype (CPU): expect parameter to have scalar type of "
+               "Float");
+    }
+  }
+  for (const Tensor* t : params) {
+    AG_CHECK(!t->defined() || t->dtype() == input.dtype(),
+             "expected scalar type ", dtype_legacy_name(input.dtype()),
+             " but found ", dtype_legacy_name(t->dtype()));
+  }
+}
+
+}  // namespace
+
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
                   bool training, double momentum, double eps) {
@@ -1369,6 +1403,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
         detail::str_cat("\"batch_norm\" not implemented for '",
                         dtype_legacy_name(input.dtype()), "'"));
   }
+  check_batch_norm_param_dtypes(input,
+                                {&weight, &bias, &running_mean, &running_var});
   const DType dtype = input.dtype();
   const int64_t n = input.size(0);
   const int64_t s =

@@ -347,6 +347,10 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
     } else if (p == 0.0) {
       out = sum_data(cast_data(ne(a, wrap_scalar(Scalar(0.0))), self.dtype()),
                      dims, keepdim, self.dtype());
+    } else if (reduced_count(self.sizes(), dims) == 1) {
+      // One value per result: its absolute value, exactly, as PyTorch
+      // gives it (the p-th power would underflow or overflow first).
+      out = sum_data(a, dims, keepdim, self.dtype());
     } else {
       const Tensor powered =
           p == 1.0 ? a : (p == 2.0 ? mul(a, a) : pow(a, Scalar(p)));

@@ -624,7 +624,9 @@ def _gather_pixels(
     n, c = flat.size(0), flat.size(1)
     picked = flat.gather(2, index.reshape(n, 1, -1).expand(n, c, index[0].numel()))
     picked = picked.reshape((n, c) + tuple(x.shape[1:]))
-    return picked * inside.unsqueeze(1).to(flat.dtype)
+    # Selected, not multiplied by the mask: an outside pixel reads as 0 even
+    # where the value it stands on is NaN or infinite, as PyTorch skips it.
+    return _C.where(inside.unsqueeze(1), picked, _C.zeros((), dtype=flat.dtype))
 
 
 def _check_grid_sampler(input: _C.Tensor, grid: _C.Tensor) -> None:
