@@ -20,11 +20,10 @@ Tensor result_saved_backward_tangent(kernels::UnaryOp op, const Tensor& g,
   const bool tanh = op == kernels::UnaryOp::Tanh;
   Tensor first;
   if (const Tensor gt = forward_ad::tangent(g); gt.defined()) {
-    first = fused_backward(op, gt, y);
-    if (!first.defined()) {
-      first = tanh ? mul(gt, rsub(mul(y, y), Scalar(1.0)))
-                   : mul(gt, mul(y, rsub(y, Scalar(1.0))));
-    }
+    // g's tangent has g's shape and dtype, which fused_backward checked
+    // against y's.
+    first = empty_tensor(y.sizes(), y.dtype());
+    kernels::unary_backward(op, gt, y, first);
   }
   Tensor second;
   if (const Tensor yt = forward_ad::tangent(y); yt.defined()) {

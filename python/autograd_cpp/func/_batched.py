@@ -1384,11 +1384,12 @@ def _masked_fill_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[s
     """A batched value (a 0-d tensor per example) is a per-example fill:
     where(mask, value, self) in self's dtype. Otherwise elementwise."""
     value = _arg(args, kwargs, 2, "value", None)
-    if not batched_at(value, level) or _is_inplace(op.name) or value._value.dim() != 1:
-        # (a batched value that is not 0-d per example: each example raises
-        # PyTorch's error)
-        rule = _elementwise if not batched_at(value, level) else _fallback
-        return rule(op, level, args, kwargs)
+    if not batched_at(value, level):
+        return _elementwise(op, level, args, kwargs)
+    if _is_inplace(op.name) or value._value.dim() != 1:
+        # In place, or a value that is not 0-d per example (each example
+        # then raises PyTorch's error).
+        return _fallback(op, level, args, kwargs)
     self_ = args[0]
     mask = _arg(args, kwargs, 1, "mask", None)
     return _C.where(mask, value.to(self_.dtype), self_)
