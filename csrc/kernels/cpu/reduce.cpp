@@ -293,6 +293,28 @@ DimSplit split_at(const Tensor& t, int64_t dim) {
 }
 }  // namespace
 
+namespace {
+// The position of the max (min) of a contiguous row, as arg_extremum defines
+// it (the first NaN, else the first occurrence): the extremum by the
+// vectorised fold of max()/min(), then a search for its first occurrence.
+// A single pass tracking value and position stays scalar (compares and
+// selects mixing values with int64 positions do not vectorise).
+template <bool kMax, typename T>
+int64_t row_arg_extremum(const T* row, int64_t n) {
+  using Policy = ExtremumPolicy<T, kMax>;
+  const T best = fold_contiguous<T, Policy>(Policy::identity(), row, n);
+  if (best != best) {
+    for (int64_t i = 0; i < n; ++i) {
+      if (row[i] != row[i]) return i;
+    }
+  }
+  for (int64_t i = 0; i < n; ++i) {
+    if (row[i] == best) return i;
+  }
+  return 0;
+}
+}  // namespace
+
 void arg_extremum(bool is_max, const Tensor& in, int64_t dim,
                   const Tensor& values, const Tensor& indices) {
   AG_CHECK(
@@ -304,6 +326,19 @@ void arg_extremum(bool is_max, const Tensor& in, int64_t dim,
     using T = decltype(tag);
     const T* src = static_cast<const T*>(in.raw_data());
     T* val = values.defined() ? static_cast<T*>(values.raw_data()) : nullptr;
+    if (s.inner == 1 && s.size > 0) {
+      parallel_for(
+          0, s.outer, kGrainSize / s.size + 1, [&](int64_t lo, int64_t hi) {
+            for (int64_t o = lo; o < hi; ++o) {
+              const T* row = src + o * s.size;
+              const int64_t at = is_max ? row_arg_extremum<true>(row, s.size)
+                                        : row_arg_extremum<false>(row, s.size);
+              idx[o] = at;
+              if (val) val[o] = row[at];
+            }
+          });
+      return;
+    }
     parallel_for(0, s.outer * s.inner,
                  kGrainSize / std::max<int64_t>(s.size, 1) + 1,
                  [&](int64_t lo, int64_t hi) {
