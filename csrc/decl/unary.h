@@ -17,9 +17,9 @@
 // as torch.name, Tensor.name and the in-place Tensor.name_.
 #define AG_UNARY_FLOAT_OPS(X)                                            \
   X(exp, Exp, cpu::fast_exp(x), "Exponential, elementwise: e ** input.") \
-  X(expm1, Expm1, std::expm1(x),                                         \
+  X(expm1, Expm1, cpu::fast_expm1(x),                                    \
     "exp(input) - 1, elementwise, accurate for input near 0.")           \
-  X(log, Log, std::log(x), "Natural logarithm, elementwise.")            \
+  X(log, Log, cpu::fast_log(x), "Natural logarithm, elementwise.")       \
   X(log1p, Log1p, std::log1p(x),                                         \
     "log(1 + input), elementwise, accurate for input near 0.")           \
   X(log2, Log2, std::log2(x), "Base-2 logarithm, elementwise.")          \

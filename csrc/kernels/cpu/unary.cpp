@@ -129,7 +129,7 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
     case UnaryOp::Elu: {
       const T alpha = static_cast<T>(arg0);
       return unary_loop<T>(plan, ptrs, [=](T x) {
-        return x > T(0) ? x : std::expm1(x) * alpha;
+        return x > T(0) ? x : cpu::fast_expm1(x) * alpha;
       });
     }
     case UnaryOp::Gelu:

@@ -25,16 +25,19 @@ AG_ALWAYS_INLINE float pow2_int(int32_t n) {
   return out;
 }
 
-// e^r for |r| <= ln(2)/2: 1 + r + r^2 q(r), q a degree-5 least-squares fit
+// e^r - 1 for |r| <= ln(2)/2: r + r^2 q(r), q a degree-5 least-squares fit
 // of (e^r - 1 - r) / r^2 on that interval, evaluated in Estrin's order
 // (pairs, then r^2 and r^4 terms): the loops that use it are bound by this
 // chain's latency, which Horner's order would make six multiply-adds long.
-AG_ALWAYS_INLINE float exp_reduced_f32(float r) {
+AG_ALWAYS_INLINE float expm1_reduced_f32(float r) {
   const float r2 = r * r;
   const float lo =
       (0.5f + 1.66666672e-1f * r) + (4.16664667e-2f + 8.33329838e-3f * r) * r2;
   const float hi = 1.39336439e-3f + 1.98992755e-4f * r;
-  return (lo + hi * (r2 * r2)) * r2 + r + 1.0f;
+  return (lo + hi * (r2 * r2)) * r2 + r;
+}
+AG_ALWAYS_INLINE float exp_reduced_f32(float r) {
+  return expm1_reduced_f32(r) + 1.0f;
 }
 
 // e^x = 2^n * e^r with n = round(x / ln 2) and |r| <= ln(2)/2. 2^n is
@@ -65,6 +68,81 @@ AG_ALWAYS_INLINE T fast_exp(T x) {
     return exp_f32(x);
   } else {
     return std::exp(x);
+  }
+}
+
+// e^x - 1 from the same reduction: 2^n (e^r - 1) + (2^n - 1), both terms
+// exact enough that no digits cancel near 0 (within about 2 ulp). For
+// n > 24 the - 1 is below float's precision, and 2^n is applied in halves
+// so that e^x near the overflow threshold does not overflow on the way.
+AG_ALWAYS_INLINE float expm1_f32(float x) {
+  constexpr float kMax = 88.72283935546875f;  // above: overflows to inf
+  const float xc = x < -30.0f ? -30.0f : (x > kMax ? kMax : x);
+  constexpr float kRound = 12582912.0f;
+  const float n = (xc * 1.44269504088896341f + kRound) - kRound;
+  const float r = (xc - n * 0.693145751953125f) - n * 1.428606765330187e-06f;
+  const float em1 = expm1_reduced_f32(r);
+  const auto ni = static_cast<int32_t>(n);
+  const int32_t half = ni / 2;
+  const float s1 = pow2_int(half), s2 = pow2_int(ni - half);
+  const float scale = s1 * s2;
+  const float moderate = em1 * scale + (scale - 1.0f);
+  const float large = ((em1 + 1.0f) * s1) * s2 - 1.0f;
+  float result = ni > 24 ? large : moderate;
+  result = x > kMax ? INFINITY : result;
+  return x == 0.0f || x != x ? x : result;  // keeps -0 and NaN
+}
+
+template <typename T>
+AG_ALWAYS_INLINE T fast_expm1(T x) {
+  if constexpr (std::is_same_v<T, float>) {
+    return expm1_f32(x);
+  } else {
+    return std::expm1(x);
+  }
+}
+
+// log x = e ln 2 + log m with x = m 2^e, m in [sqrt(1/2), sqrt(2)), and
+// log(1 + f) = f - f^2 / 2 + f^3 p(f) for f = m - 1, p a degree-7
+// least-squares fit (within about 1.5 ulp). ln 2 is split in two so e ln 2
+// adds without rounding. Subnormal inputs are scaled into the normal range
+// first; 0 gives -inf, negatives NaN, inf inf.
+AG_ALWAYS_INLINE float log_f32(float x) {
+  const bool subnormal = x < 1.17549435e-38f;
+  const float xs = subnormal ? x * 8388608.0f : x;  // * 2^23
+  int32_t bits;
+  std::memcpy(&bits, &xs, sizeof(bits));
+  int32_t e = ((bits >> 23) & 0xff) - 127 - (subnormal ? 23 : 0);
+  const int32_t mantissa_bits = (bits & 0x007fffff) | 0x3f800000;
+  float m;
+  std::memcpy(&m, &mantissa_bits, sizeof(m));
+  const bool upper = m > 1.41421356f;
+  m = upper ? m * 0.5f : m;
+  e = upper ? e + 1 : e;
+  const float f = m - 1.0f;
+  const float f2 = f * f;
+  const float f4 = f2 * f2;
+  // Estrin's order, for the latency (as in exp_reduced_f32).
+  const float p = ((0.3333335518836975f - 0.250008523464203f * f) +
+                   (0.19999825954437256f - 0.16621370613574982f * f) * f2) +
+                  ((0.14227114617824554f - 0.13202103972434998f * f) +
+                   (0.1262032687664032f - 0.07362867891788483f * f) * f2) *
+                      f4;
+  const auto ef = static_cast<float>(e);
+  float result =
+      (f - 0.5f * f2 + f2 * f * p + ef * -2.12194440e-4f) + ef * 0.693359375f;
+  result = x == 0.0f ? -INFINITY : result;
+  result = x < 0.0f ? std::numeric_limits<float>::quiet_NaN() : result;
+  result = x == INFINITY ? INFINITY : result;
+  return x != x ? x : result;
+}
+
+template <typename T>
+AG_ALWAYS_INLINE T fast_log(T x) {
+  if constexpr (std::is_same_v<T, float>) {
+    return log_f32(x);
+  } else {
+    return std::log(x);
   }
 }
 
