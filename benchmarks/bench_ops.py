@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 import torch
-from bench_func import _timeit
 
 import autograd_cpp as ag
+from bench_func import _timeit
 
 FLAG_RATIO = 2.0
 RTOL = 1e-5
@@ -145,7 +145,9 @@ def main() -> None:
             print(f"| {name} | {ours * 1e6:.0f} | {theirs * 1e6:.0f} | {ratio:.2f} | {flag} |")
         geo = math.exp(sum(math.log(r[1] / r[2]) for r in rows) / len(rows))
         flagged = sum(r[1] / r[2] > FLAG_RATIO for r in rows)
-        print(f"\ngeometric mean ratio {geo:.2f}; {flagged} of {len(rows)} ops over {FLAG_RATIO:g}x")
+        print(
+            f"\ngeometric mean ratio {geo:.2f}; {flagged} of {len(rows)} ops over {FLAG_RATIO:g}x"
+        )
 
 
 if __name__ == "__main__":
