@@ -37,22 +37,24 @@ T integer_pow(T base, T exp) {
   }
 }
 
-// NaN propagates through maximum/minimum, as in PyTorch. Plain selects
-// (maxss/minss, blends), so the loops vectorise and never mispredict.
+// NaN propagates through maximum/minimum, as in PyTorch, and equal
+// operands give the first, as std::max/std::min (PyTorch's kernels) do: so
+// maximum(-0.0, 0.0) and clamp(-0.0, min=0.0) are -0.0. Plain selects
+// (blends), so the loops vectorise and never mispredict.
 template <typename T>
 T max_propagate_nan(T a, T b) {
-  const T m = a > b ? a : b;  // b when either is NaN
+  const T m = a < b ? b : a;
   if constexpr (std::is_floating_point_v<T>) {
-    return a != a ? a : m;
+    return a != a ? a : (b != b ? b : m);
   } else {
     return m;
   }
 }
 template <typename T>
 T min_propagate_nan(T a, T b) {
-  const T m = a < b ? a : b;
+  const T m = b < a ? b : a;
   if constexpr (std::is_floating_point_v<T>) {
-    return a != a ? a : m;
+    return a != a ? a : (b != b ? b : m);
   } else {
     return m;
   }

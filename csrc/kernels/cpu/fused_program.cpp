@@ -34,8 +34,7 @@ void unary_instr(UnaryOp op, T* d, const T* a, int64_t n) {
     case UnaryOp::Neg:
       return unary_block<T>(d, a, n, [](T x) { return -x; });
     case UnaryOp::Relu:
-      return unary_block<T>(
-          d, a, n, [](T x) { return x > T(0) ? x : (x <= T(0) ? T(0) : x); });
+      return unary_block<T>(d, a, n, [](T x) { return cpu::relu(x); });
     case UnaryOp::Square:
       return unary_block<T>(d, a, n, [](T x) { return x * x; });
     default:

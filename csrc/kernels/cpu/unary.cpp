@@ -68,10 +68,7 @@ void any_dtype_op(UnaryOp op, const StridedPlan<2>& plan,
         return static_cast<T>((T(0) < x) - (x < T(0)));
       });
     case UnaryOp::Relu:
-      // NaN stays NaN (x > 0 is false but so is x <= 0).
-      return unary_loop<T>(plan, ptrs, [](T x) {
-        return x > T(0) ? x : (x <= T(0) ? T(0) : x);
-      });
+      return unary_loop<T>(plan, ptrs, [](T x) { return cpu::relu(x); });
     case UnaryOp::Square:
       return unary_loop<T>(plan, ptrs,
                            [](T x) { return static_cast<T>(x * x); });

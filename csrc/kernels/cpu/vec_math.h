@@ -61,6 +61,13 @@ AG_ALWAYS_INLINE float exp_f32(float x) {
   return x != x ? x : result;  // NaN stays NaN
 }
 
+// max(x, 0) with std::max's comparison, as PyTorch's relu (a clamp_min):
+// NaN passes through, and so does -0.0.
+template <typename T>
+AG_ALWAYS_INLINE T relu(T x) {
+  return x < T(0) ? T(0) : x;
+}
+
 // exp for any floating type: the vectorisable version for float.
 template <typename T>
 AG_ALWAYS_INLINE T fast_exp(T x) {

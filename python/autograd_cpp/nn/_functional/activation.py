@@ -185,21 +185,23 @@ class _Threshold(Function):
         ctx.save_for_backward(x)
         ctx.save_for_forward(x)
         ctx.threshold = threshold  # type: ignore[attr-defined]
-        return _C.where(x > threshold, x, _C.tensor(value, dtype=x.dtype))
+        # x <= threshold selects value, as PyTorch's kernel: a NaN stays NaN.
+        return _C.where(x <= threshold, _C.tensor(value, dtype=x.dtype), x)
 
     @staticmethod
     def jvp(ctx: FunctionCtx, x_t: _C.Tensor, *_: object) -> _C.Tensor:
         (x,) = ctx.saved_tensors
         assert x is not None
-        return _C.where(x > ctx.threshold, x_t, _C.zeros_like(x_t))  # type: ignore[attr-defined]
+        return _C.where(x <= ctx.threshold, _C.zeros_like(x_t), x_t)  # type: ignore[attr-defined]
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None, None]:
-        # d/dx = 1 where x > threshold, else 0 (threshold_backward).
+        # d/dx = 0 where x <= threshold, else 1 (threshold_backward; NaN
+        # inputs pass the gradient).
         (x,) = ctx.saved_tensors
         assert x is not None
-        above = x > ctx.threshold  # type: ignore[attr-defined]
-        return _C.where(above, grad, _C.zeros_like(grad)), None, None
+        below = x <= ctx.threshold  # type: ignore[attr-defined]
+        return _C.where(below, _C.zeros_like(grad), grad), None, None
 
 
 def threshold(input: _C.Tensor, threshold: float, value: float, inplace: bool = False) -> _C.Tensor:
