@@ -530,15 +530,6 @@ KNOWN_DIVERGENCES = [
         torch_message=r"slow_conv_dilated",
     ),
     Divergence(
-        "bool_subtraction_allowed",
-        ("ok",),
-        "RuntimeError",
-        "subtraction with a bool tensor computes; PyTorch rejects it (sub, l1_loss, clamp "
-        "through sub)",
-        ("out = m.ones(2, dtype=m.bool) - m.ones(2)",),
-        torch_message=r"Subtraction, the `-` operator, with a bool tensor",
-    ),
-    Divergence(
         "inplace_on_a_view_of_a_leaf",
         ("ok", "IndexError"),
         "RuntimeError",
@@ -827,7 +818,7 @@ KNOWN_DIVERGENCES = [
         "both raise, with another type: PyTorch checks shapes (IndexError 'Dimension out of "
         "range', ValueError on batch sizes) before dtypes and names the kernel "
         "(NotImplementedError) where ours reach a different check first (mv of 0-d "
-        "tensors, 2-D pooling, unfold, nll_loss and cross_entropy, einsum, padding, lerp, "
+        "tensors, 2-D pooling, unfold, nll_loss and cross_entropy, einsum, padding, "
         "transposed convolution; indexed assignment, where PyTorch checks the value's shape "
         "before the indices' bounds and the value's type before the index's; scatter's dim "
         "before its index dtype; matmul of a bool vector and a batch of float matrices; "
@@ -838,14 +829,13 @@ KNOWN_DIVERGENCES = [
             "out = m.mv(m.tensor(1.0), m.tensor(1.0))",
             "out = m.nn.functional.unfold(m.tensor(1.0), (2, 3))",
             "out = m.nn.functional.nll_loss(m.ones(0), m.tensor([0, 1, 2]))",
-            "out = m.lerp(m.ones(2, dtype=m.int64), m.ones(2), 0.5)",
             "x = m.zeros(2, 2)\nx[m.tensor([0, 3])] = m.ones(3, 2)\nout = x",
             "out = m.zeros(1, 0).scatter(-2**40, m.ones(4, dtype=m.bool), m.tensor(0))",
             "out = m.ones(4) | m.ones(0, dtype=m.float64)",
             "out = m.conv1d(m.ones(0, 3, 0, dtype=m.int64), m.ones(1, 3, 0))",
         ),
         source=r"OP\['(linear|mv|avg_pool|max_pool|unfold|nll_loss|cross_entropy|einsum|pad_"
-        r"|lerp|bce|avg_pool2d|conv_transpose|setitem|index_put|matmul)|__setitem__|\.scatter_?\("
+        r"|bce|avg_pool2d|conv_transpose|setitem|index_put|matmul)|__setitem__|\.scatter_?\("
         r"|\.mv\(|m\.nn\.functional\.avg_pool2d\(|x [|&^] mk\(|m\.conv\dd\(",
     ),
 ]

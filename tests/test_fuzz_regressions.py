@@ -260,6 +260,89 @@ CASES = [
     ("add_inplace_int_float_alpha", "out = m.tensor([1]).add_(m.tensor([1]), alpha=0.5)"),
     ("add_bool_alpha_to_float", "out = m.add(m.ones(2), m.ones(2), alpha=True)"),
     ("add_int_float_other_float_alpha", "out = m.add(m.tensor([1]), m.tensor([1.0]), alpha=0.5)"),
+    # In-place ops whose result type can't be stored in self, with PyTorch's
+    # text and order of checks (overlap, shapes, dtypes, then alpha).
+    ("sub_int_float_number_alpha", "out = m.tensor([1]).sub_(0.5, alpha=2)"),
+    ("mul_bool_float_number", "out = m.tensor([True]).mul_(2.0)"),
+    ("add_int_float_tensor", "out = m.tensor([1], dtype=m.int32).add_(m.tensor([2.5]))"),
+    ("div_int", "out = m.tensor([1]).div_(2)"),
+    ("add_expanded_int_float", "out = m.ones(1, 3, dtype=m.int64).expand(2, 3).add_(0.5)"),
+    ("add_shape_before_dtype", "out = m.ones((), dtype=m.int64).add_(m.full((2,), 0.5))"),
+    ("add_dtype_before_alpha", "out = m.ones(2, dtype=m.bool).add_(2, alpha=0.5)"),
+    (
+        "add_shape_before_alpha",
+        "out = m.add(m.ones(2, dtype=m.int64), m.ones(3, dtype=m.int64), alpha=0.5)",
+    ),
+    ("ipow_int_float", "x = m.tensor([1])\nx **= 0.5\nout = x"),
+    ("ipow_negative_int", "x = m.tensor([2])\nx **= -1\nout = x"),
+    ("ipow_writes_in_place", "x = m.tensor([3.0])\ny = x\nx **= 2\nout = y"),
+    ("logical_and_number", "out = m.tensor([True]).logical_and_(2.5)"),
+    ("clamp_inplace_int_float_number", "out = m.tensor([1]).clamp_(0.5)"),
+    ("clamp_min_inplace_bool_int_number", "out = m.tensor([True]).clamp_min_(2)"),
+    ("clamp_inplace_int_float_tensor", "out = m.tensor([1]).clamp_(m.tensor(0.5))"),
+    ("clamp_bool_bool_number", "out = m.tensor([True]).clamp(True)"),
+    ("clamp_bool_bool_numbers", "out = m.tensor([True]).clamp(True, True)"),
+    ("clamp_max_inplace_bool_bool_number", "out = m.tensor([True]).clamp_max_(True)"),
+    ("clamp_bool_int_numbers", "out = m.tensor([True, False]).clamp(0, 1)"),
+    (
+        "lerp_int_0d_float_weight",
+        "out = m.ones(2, dtype=m.int64).lerp(m.ones(2, dtype=m.int64), m.tensor(0.5))",
+    ),
+    ("lerp_float_0d_int_weight", "out = m.ones(2).lerp(m.ones(2), m.tensor(2))"),
+    (
+        "lerp_int_tensor_weight",
+        "out = m.ones(2, dtype=m.int64).lerp(m.ones(2, dtype=m.int64), m.tensor(2))",
+    ),
+    ("lerp_int_end_dtype_first", "out = m.lerp(m.ones(2, dtype=m.int64), m.ones(2), 0.5)"),
+    (
+        "lerp_int_shape_before_dtype",
+        "out = m.ones(2, dtype=m.int64).lerp(m.ones(3, dtype=m.int64), 0.5)",
+    ),
+    (
+        "lerp_inplace_int_0d_float_weight",
+        "out = m.ones(2, dtype=m.int64).lerp_(m.ones(2, dtype=m.int64), m.tensor(0.5))",
+    ),
+    # Subtraction refuses a bool operand on either side.
+    ("sub_bool_float", "out = m.ones(2, dtype=m.bool) - m.ones(2)"),
+    ("rsub_number_bool", "out = 1 - m.ones(2, dtype=m.bool)"),
+    ("sub_inplace_python_bool", "out = m.tensor([1]).sub_(True)"),
+    (
+        "huber_float_bool_target_values",
+        f"out = {F}.huber_loss(m.tensor([0.5, 3.0]), m.tensor([True, False]), reduction='none')",
+    ),
+    (
+        "smooth_l1_float_bool_target",
+        f"out = {F}.smooth_l1_loss(m.tensor([0.5, 3.0]), m.tensor([True, False]), reduction='none')",
+    ),
+    (
+        "smooth_l1_beta0_bool_target",
+        f"out = {F}.smooth_l1_loss(m.ones(2), m.ones(2, dtype=m.bool), beta=0.0)",
+    ),
+    # A NaN difference has a NaN gradient in PyTorch's smooth L1 and Huber kernels.
+    (
+        "smooth_l1_grad_of_nan_target",
+        "x1 = m.tensor(nan, requires_grad=True)\n"
+        f"{F}.smooth_l1_loss(m.tensor(0.0), x1).backward()\nout = x1.grad",
+    ),
+    (
+        "huber_grad_of_nan_and_inf",
+        "x = m.tensor([nan, inf, -inf, 1.0, 0.5, -3.0], requires_grad=True)\n"
+        f"{F}.huber_loss(x, m.zeros(6), reduction='sum').backward()\nout = x.grad",
+    ),
+    # An index into an empty dim is out of range even where the result would
+    # be empty, in every form of advanced indexing.
+    ("getitem_none_list_of_an_empty_dim", "out = m.zeros(0, 0)[None, ..., [1, 0]]"),
+    ("getitem_list_of_an_empty_dim", "out = m.zeros(0, 0)[[0]]"),
+    ("getitem_list_after_slice_of_an_empty_dim", "out = m.zeros(2, 0, 0)[:, [0]]"),
+    ("getitem_two_lists_one_empty_dim", "out = m.zeros(2, 0, 3)[[0], [0]]"),
+    ("setitem_list_of_an_empty_dim", "x = m.zeros(0, 0)\nx[None, [0]] = 1.0\nout = x"),
+    (
+        "setitem_tensor_of_an_empty_dim",
+        "x = m.zeros(2, 2, 0, 0)\nx[..., m.tensor([0])] = m.tensor(1.0)\nout = x",
+    ),
+    ("index_put_of_an_empty_dim", "out = m.zeros(0, 3).index_put((m.tensor([5]),), m.tensor(1.0))"),
+    ("getitem_empty_list_of_an_empty_dim", "out = m.zeros(0, 0)[[]]"),
+    ("getitem_out_of_range_into_an_empty_result", "out = m.zeros(3, 0)[[5]]"),
     # Shapes checked before dtypes, as PyTorch does.
     ("floor_divide_bool_broadcast", "out = m.ones(2, dtype=m.bool) // m.ones(0, dtype=m.bool)"),
     ("remainder_bool_broadcast", "out = m.ones(2, dtype=m.bool) % m.ones(0, dtype=m.bool)"),

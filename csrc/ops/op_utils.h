@@ -184,8 +184,11 @@ void check_no_internal_overlap(const Tensor& self);
 // Handles views: the base's history is rewritten (CopySlices).
 void rebase_history(Tensor& self, const std::shared_ptr<Node>& fn);
 
-// Checks that the result dtype of an in-place op can be stored in self.
-void check_inplace_dtype(const Tensor& self, DType result, const char* op);
+// Checks that the result dtype of an in-place op can be stored in self
+// (PyTorch's text, which names no op; self's dtype named by `self_name`, the
+// legacy name unless the op's PyTorch check prints another).
+void check_inplace_dtype(const Tensor& self, DType result,
+                         const char* (*self_name)(DType) = dtype_legacy_name);
 
 // Note [In place through the out-of-place op]: runs `op` on self's value and
 // writes the result back into self. When a node is recorded, `op` sees a copy

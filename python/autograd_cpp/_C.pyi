@@ -140,6 +140,7 @@ class Tensor:
     def __int__(self) -> _int: ...
     def __invert__(self) -> Tensor: ...
     def __ior__(self, other: typing.Any) -> Tensor: ...
+    def __ipow__(self, other: typing.Any) -> Tensor: ...
     def __isub__(self, other: typing.Any) -> Tensor: ...
     def __iter__(self) -> collections.abc.Iterator[Tensor]: ...
     def __itruediv__(self, other: typing.Any) -> Tensor: ...
@@ -899,7 +900,7 @@ class Tensor:
         """
         Elementwise logical AND, as a bool tensor.
         """
-    def logical_and_(self, other: Tensor | _Number) -> Tensor:
+    def logical_and_(self, other: Tensor) -> Tensor:
         """
         In place: the result is written into self.
         """
@@ -915,7 +916,7 @@ class Tensor:
         """
         Elementwise logical OR, as a bool tensor.
         """
-    def logical_or_(self, other: Tensor | _Number) -> Tensor:
+    def logical_or_(self, other: Tensor) -> Tensor:
         """
         In place: the result is written into self.
         """
@@ -923,7 +924,7 @@ class Tensor:
         """
         Elementwise logical XOR, as a bool tensor.
         """
-    def logical_xor_(self, other: Tensor | _Number) -> Tensor:
+    def logical_xor_(self, other: Tensor) -> Tensor:
         """
         In place: the result is written into self.
         """
