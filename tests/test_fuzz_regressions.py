@@ -343,6 +343,26 @@ CASES = [
     ("index_put_of_an_empty_dim", "out = m.zeros(0, 3).index_put((m.tensor([5]),), m.tensor(1.0))"),
     ("getitem_empty_list_of_an_empty_dim", "out = m.zeros(0, 0)[[]]"),
     ("getitem_out_of_range_into_an_empty_result", "out = m.zeros(3, 0)[[5]]"),
+    # index_select's out-of-range index, worded by the path PyTorch's CPU
+    # kernel takes.
+    ("index_select_3d_dim2_out_of_range", "out = m.zeros(2, 3, 4).index_select(2, m.tensor([7]))"),
+    ("index_select_2d_dim0_out_of_range", "out = m.zeros(2, 3).index_select(0, m.tensor([-1]))"),
+    (
+        "index_select_2d_dim1_out_of_range",
+        "out = m.zeros(2, 3).index_select(1, m.tensor([0, 7, -2]))",
+    ),
+    (
+        "index_select_4d_dim1_transposed",
+        "out = m.zeros(2, 2, 2, 2).transpose(0, 3).index_select(-3, m.tensor([9]))",
+    ),
+    (
+        "index_select_4d_dim3_out_of_range",
+        "out = m.zeros(2, 2, 2, 2).index_select(3, m.tensor([2], dtype=m.int32))",
+    ),
+    ("index_select_empty_self_dim0", "out = m.zeros(2, 0).index_select(0, m.tensor([7]))"),
+    ("index_select_empty_self_dim2", "out = m.zeros(0, 2, 3).index_select(2, m.tensor([3]))"),
+    ("index_select_1d_out_of_range", "out = m.zeros(3).index_select(0, m.tensor([3]))"),
+    ("index_select_0d_out_of_range", "out = m.zeros(()).index_select(0, m.tensor(1))"),
     # Shapes checked before dtypes, as PyTorch does.
     ("floor_divide_bool_broadcast", "out = m.ones(2, dtype=m.bool) // m.ones(0, dtype=m.bool)"),
     ("remainder_bool_broadcast", "out = m.ones(2, dtype=m.bool) % m.ones(0, dtype=m.bool)"),
