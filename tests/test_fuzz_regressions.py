@@ -254,6 +254,15 @@ CASES = [
         "cosine_similarity_0d_float_int",
         f"out = {F}.cosine_similarity(m.ones(3, dtype=m.int64), m.tensor(0.5), dim=0)",
     ),
+    (
+        "cosine_similarity_0d_float64_with_float32",
+        f"out = {F}.cosine_similarity(m.tensor(0.5, dtype=m.float64), m.tensor([1.0, 2.0]), dim=-1)",
+    ),
+    (
+        "cosine_similarity_float32_with_float64_row",
+        f"out = {F}.cosine_similarity(m.tensor([[1.0, 2.0], [3.0, 4.0]]),"
+        " m.tensor([1.0, 5.0], dtype=m.float64))",
+    ),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),
