@@ -263,6 +263,14 @@ CASES = [
         f"out = {F}.cosine_similarity(m.tensor([[1.0, 2.0], [3.0, 4.0]]),"
         " m.tensor([1.0, 5.0], dtype=m.float64))",
     ),
+    # all and any: an empty list of dims reduces none; a lone dim is an int.
+    ("all_of_no_dims", "out = m.tensor([[0.0, 1.0], [2.0, 3.0]]).all(())"),
+    ("any_of_no_dims_keepdim", "out = m.tensor([[0, 1], [2, 0]]).any([], keepdim=True)"),
+    ("all_of_no_dims_empty", "out = m.zeros(0).all(())"),
+    ("all_bool_tensor_dim", "out = m.zeros(2, 3).all(m.tensor(True))"),
+    ("any_one_element_tensor_dim", "out = m.zeros(2, 3).any(m.tensor([1]))"),
+    ("all_0d_int_tensor_dim", "out = m.ones(2, 3).all(m.tensor(1))"),
+    ("all_none_keepdim", "out = m.ones(2, 3).all(dim=None, keepdim=True)"),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),

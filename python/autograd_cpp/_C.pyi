@@ -251,10 +251,10 @@ class Tensor:
         """
         The conjugate transpose of the last two dimensions (a view).
         """
-    def all(self, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        """
-        True if every element (or every element along dim) is nonzero.
-        """
+    @typing.overload
+    def all(self, dim: _int, keepdim: _bool = False) -> Tensor: ...
+    @typing.overload
+    def all(self, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
     def amax(self, dim: _int | collections.abc.Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
         """
         Maximum along the given dims; the gradient is shared between ties.
@@ -263,10 +263,10 @@ class Tensor:
         """
         Minimum along the given dims; the gradient is shared between ties.
         """
-    def any(self, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        """
-        True if some element (or some element along dim) is nonzero.
-        """
+    @typing.overload
+    def any(self, dim: _int, keepdim: _bool = False) -> Tensor: ...
+    @typing.overload
+    def any(self, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         """
         Index of the largest value (flattened, or along dim).
@@ -1869,10 +1869,10 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: _Number = 1, alpha
     """
     beta * input + alpha * (mat1 @ mat2).
     """
-def all(input: Tensor, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-    """
-    True if every element (or every element along dim) is nonzero.
-    """
+@typing.overload
+def all(input: Tensor, dim: _int, keepdim: _bool = False) -> Tensor: ...
+@typing.overload
+def all(input: Tensor, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
 def amax(input: Tensor, dim: _int | collections.abc.Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
     """
     Maximum along the given dims; the gradient is shared between ties.
@@ -1881,10 +1881,10 @@ def amin(input: Tensor, dim: _int | collections.abc.Sequence[_int] = (), keepdim
     """
     Minimum along the given dims; the gradient is shared between ties.
     """
-def any(input: Tensor, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-    """
-    True if some element (or some element along dim) is nonzero.
-    """
+@typing.overload
+def any(input: Tensor, dim: _int, keepdim: _bool = False) -> Tensor: ...
+@typing.overload
+def any(input: Tensor, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
 @typing.overload
 def arange(end: _Number, *, dtype: _dtype | None = None, device: typing.Any = None, requires_grad: _bool = False) -> Tensor: ...
 @typing.overload
