@@ -271,6 +271,19 @@ CASES = [
     ("any_one_element_tensor_dim", "out = m.zeros(2, 3).any(m.tensor([1]))"),
     ("all_0d_int_tensor_dim", "out = m.ones(2, 3).all(m.tensor(1))"),
     ("all_none_keepdim", "out = m.ones(2, 3).all(dim=None, keepdim=True)"),
+    # Values and gradients at the edges of PyTorch's kernels' comparisons.
+    (
+        "clamp_grad_of_meeting_tensor_bounds",
+        "x = m.tensor([-1.0, 0.5, 2.0, nan], requires_grad=True)\n"
+        "lo = m.tensor([0.0, 0.0, 1.0, 0.0], requires_grad=True)\n"
+        "hi = m.tensor([0.0, 1.0, 1.0, 1.0], requires_grad=True)\n"
+        "m.clamp(x, lo, hi).sum().backward()\nout = (x.grad, lo.grad, hi.grad)",
+    ),
+    (
+        "threshold_of_nan",
+        "x = m.tensor([nan, 0.35, 0.2, 1.0], requires_grad=True)\n"
+        f"y = {F}.threshold(x, 0.35, -1.5)\ny.sum().backward()\nout = (y, x.grad)",
+    ),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),

@@ -784,8 +784,10 @@ class ClampBackward0 final : public Node {
         return lo.defined() ? ge(s, lo) : le(s, hi);
       }
       if (i == 1) {
+        // Bounds that meet (min == max) pass no gradient to min, as in
+        // PyTorch's clamp_backward_min_max.
         const Tensor below = lt(s, lo);
-        return hi.defined() ? logical_and(below, le(lo, hi)) : below;
+        return hi.defined() ? logical_and(below, lt(lo, hi)) : below;
       }
       const Tensor above = gt(s, hi);
       return lo.defined() ? logical_or(above, lt(hi, lo)) : above;

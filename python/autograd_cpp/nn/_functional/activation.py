@@ -177,6 +177,12 @@ def selu_(input: _C.Tensor) -> _C.Tensor:
     return selu(input, inplace=True)
 
 
+def _kept(x: _C.Tensor, threshold: float) -> _C.Tensor:
+    """Where threshold keeps x: PyTorch's kernels test x <= threshold for
+    the replaced elements, so a NaN is kept (and passes its gradient)."""
+    return (x <= threshold).logical_not()
+
+
 class _Threshold(Function):
     _grad_fn_name = "ThresholdBackward0"
 
@@ -185,25 +191,25 @@ class _Threshold(Function):
         ctx.save_for_backward(x)
         ctx.save_for_forward(x)
         ctx.threshold = threshold  # type: ignore[attr-defined]
-        return _C.where(x > threshold, x, _C.tensor(value, dtype=x.dtype))
+        return _C.where(_kept(x, threshold), x, _C.tensor(value, dtype=x.dtype))
 
     @staticmethod
     def jvp(ctx: FunctionCtx, x_t: _C.Tensor, *_: object) -> _C.Tensor:
         (x,) = ctx.saved_tensors
         assert x is not None
-        return _C.where(x > ctx.threshold, x_t, _C.zeros_like(x_t))  # type: ignore[attr-defined]
+        return _C.where(_kept(x, ctx.threshold), x_t, _C.zeros_like(x_t))  # type: ignore[attr-defined]
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None, None]:
-        # d/dx = 1 where x > threshold, else 0 (threshold_backward).
+        # d/dx = 1 where x is kept, else 0 (threshold_backward).
         (x,) = ctx.saved_tensors
         assert x is not None
-        above = x > ctx.threshold  # type: ignore[attr-defined]
-        return _C.where(above, grad, _C.zeros_like(grad)), None, None
+        kept = _kept(x, ctx.threshold)  # type: ignore[attr-defined]
+        return _C.where(kept, grad, _C.zeros_like(grad)), None, None
 
 
 def threshold(input: _C.Tensor, threshold: float, value: float, inplace: bool = False) -> _C.Tensor:
-    """x where x > threshold, else value (both taken in input's dtype, as
+    """value where x <= threshold, else x (both taken in input's dtype, as
     PyTorch's kernel reads them)."""
     if input.dtype == _C.bool:
         raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
