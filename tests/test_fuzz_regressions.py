@@ -284,6 +284,16 @@ CASES = [
         "x = m.tensor([nan, 0.35, 0.2, 1.0], requires_grad=True)\n"
         f"y = {F}.threshold(x, 0.35, -1.5)\ny.sum().backward()\nout = (y, x.grad)",
     ),
+    (
+        "softshrink_of_nan",
+        "x = m.tensor([nan, 0.45, -0.45, 0.2, 1.0, -2.0], requires_grad=True)\n"
+        f"y = {F}.softshrink(x, 0.45)\ny.sum().backward()\nout = (y, x.grad)",
+    ),
+    (
+        "hardshrink_of_nan",
+        "x = m.tensor([nan, 0.5, -0.5, 0.2, 1.0, -2.0], dtype=m.float64, requires_grad=True)\n"
+        f"y = {F}.hardshrink(x)\ny.sum().backward()\nout = (y, x.grad)",
+    ),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),

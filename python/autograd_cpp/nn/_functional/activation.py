@@ -177,6 +177,11 @@ def selu_(input: _C.Tensor) -> _C.Tensor:
     return selu(input, inplace=True)
 
 
+def _shrunk(x: _C.Tensor, lambd: float) -> _C.Tensor:
+    """Where softshrink and hardshrink give 0: x in [-lambd, lambd]."""
+    return (x >= -lambd).logical_and(x <= lambd)
+
+
 def _kept(x: _C.Tensor, threshold: float) -> _C.Tensor:
     """Where threshold keeps x: PyTorch's kernels test x <= threshold for
     the replaced elements, so a NaN is kept (and passes its gradient)."""
@@ -246,13 +251,17 @@ def softshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
             f"lambda must be in range [0, {largest:g}] for input dtype {kind}, but found {lambd}"
         )
     zero = _C.zeros_like(input)
-    return _C.where(input > lambd, input - lambd, _C.where(input < -lambd, input + lambd, zero))
+    # PyTorch's kernel zeroes [-lambd, lambd] and shifts the rest, so a NaN
+    # stays NaN.
+    shifted = _C.where(input > 0, input - lambd, input + lambd)
+    return _C.where(_shrunk(input, lambd), zero, shifted)
 
 
 def hardshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
-    """x where |x| > lambd, else 0."""
+    """0 where -lambd <= x <= lambd, else x (a NaN stays NaN, as in
+    PyTorch's kernel)."""
     _require_floating(input, "hardshrink_cpu")
-    return _C.where((input > lambd).logical_or(input < -lambd), input, _C.zeros_like(input))
+    return _C.where(_shrunk(input, lambd), _C.zeros_like(input), input)
 
 
 def prelu(input: _C.Tensor, weight: _C.Tensor) -> _C.Tensor:
