@@ -294,6 +294,16 @@ CASES = [
         "x = m.tensor([nan, 0.5, -0.5, 0.2, 1.0, -2.0], dtype=m.float64, requires_grad=True)\n"
         f"y = {F}.hardshrink(x)\ny.sum().backward()\nout = (y, x.grad)",
     ),
+    # fill_ with a tensor value: 0-d only, no expanded self, and its gradient.
+    ("fill_with_a_1d_tensor", "out = m.zeros(2).fill_(m.ones(1))"),
+    ("fill_expanded_with_a_tensor", "out = m.zeros(1, 3).expand(2, 3).fill_(m.tensor(2.0))"),
+    ("fill_expanded_with_a_number", "out = m.zeros(1, 3).expand(2, 3).fill_(2.0)"),
+    ("fill_int_with_a_float_tensor", "out = m.zeros(2, dtype=m.int64).fill_(m.tensor(2.5))"),
+    (
+        "fill_with_a_tensor_requiring_grad",
+        "v = m.tensor(3.0, requires_grad=True)\ny = m.zeros(2).fill_(v)\n"
+        "(y * m.tensor([1.0, 2.0])).sum().backward()\nout = (y, v.grad)",
+    ),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),

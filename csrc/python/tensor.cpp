@@ -622,10 +622,16 @@ void bind_inplace_basics(TensorClass& cls) {
       },
       "Fills self with zeros, in place.");
   def_method(
-      cls, {"fill_(Tensor self, Number value) -> Tensor"},
+      cls,
+      {"fill_(Tensor self, Tensor value) -> Tensor",
+       "fill_(Tensor self, Number value) -> Tensor"},
       [](Args& a) -> py::object {
         Tensor t = a.tensor(0);
-        ops::fill_(t, a.scalar(1));
+        if (a.index() == 0) {
+          ops::fill_(t, a.tensor(1));
+        } else {
+          ops::fill_(t, a.scalar(1));
+        }
         return a.object(0);
       },
       "Fills self with value, in place.");

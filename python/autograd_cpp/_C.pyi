@@ -606,10 +606,10 @@ class Tensor:
         """
         Fills self in place with exponential samples of rate lambd.
         """
-    def fill_(self, value: _Number) -> Tensor:
-        """
-        Fills self with value, in place.
-        """
+    @typing.overload
+    def fill_(self, value: Tensor) -> Tensor: ...
+    @typing.overload
+    def fill_(self, value: _Number) -> Tensor: ...
     def fix(self) -> Tensor:
         """
         Alias of trunc.
