@@ -413,6 +413,11 @@ CASES = [
     ("index_select_empty_self_dim2", "out = m.zeros(0, 2, 3).index_select(2, m.tensor([3]))"),
     ("index_select_1d_out_of_range", "out = m.zeros(3).index_select(0, m.tensor([3]))"),
     ("index_select_0d_out_of_range", "out = m.zeros(()).index_select(0, m.tensor(1))"),
+    (
+        "logaddexp2_int_shapes_before_dtype",
+        "out = m.logaddexp2(m.ones(2, 3, dtype=m.int32), m.ones(3, 2, dtype=m.int32))",
+    ),
+    ("broadcast_error_names_the_last_mismatch", "out = m.ones(2, 3, 4) * m.ones(3, 1, 5)"),
     # Shapes checked before dtypes, as PyTorch does.
     ("floor_divide_bool_broadcast", "out = m.ones(2, dtype=m.bool) // m.ones(0, dtype=m.bool)"),
     ("remainder_bool_broadcast", "out = m.ones(2, dtype=m.bool) % m.ones(0, dtype=m.bool)"),

@@ -310,17 +310,18 @@ class BinaryBackward final : public Node {
 };
 
 // Both inputs broadcast and promote (result_type); a Float op raises
-// NotImplementedError, naming its CPU kernel, on an integral result type.
+// NotImplementedError, naming its CPU kernel, on an integral result type
+// (after the shapes, as PyTorch checks them).
 template <typename Spec>
 Tensor binary_op(const Tensor& self, const Tensor& other, kernels::BinaryOp op,
                  bool floating_only, const char* kernel_name) {
+  const Shape shape = self.sizes() == other.sizes()
+                          ? self.sizes()
+                          : broadcast_shapes(self.sizes(), other.sizes());
   const DType dtype = result_type(self, other);
   AG_CHECK_AS(NotImplementedError, !floating_only || is_floating(dtype), "\"",
               kernel_name, "\" not implemented for '", dtype_legacy_name(dtype),
               "'");
-  const Shape shape = self.sizes() == other.sizes()
-                          ? self.sizes()
-                          : broadcast_shapes(self.sizes(), other.sizes());
   Tensor out = empty_tensor(shape, dtype);
   kernels::binary(op, cast_data(self, dtype), cast_data(other, dtype), out);
   if (auto fn = record<BinaryBackward<Spec>>(self, other)) {
