@@ -304,6 +304,37 @@ CASES = [
         "v = m.tensor(3.0, requires_grad=True)\ny = m.zeros(2).fill_(v)\n"
         "(y * m.tensor([1.0, 2.0])).sum().backward()\nout = (y, v.grad)",
     ),
+    # rms_norm's checks in PyTorch's order and words; the norms' mixed dtypes.
+    ("rms_norm_0d_weight", f"out = {F}.rms_norm(m.ones(4), (4,), m.tensor(0.0))"),
+    (
+        "rms_norm_weight_before_input_dims",
+        f"out = {F}.rms_norm(m.tensor(0.0), (4,), m.tensor(0.0))",
+    ),
+    ("rms_norm_input_shape", f"out = {F}.rms_norm(m.ones(3, 5), (2, 4))"),
+    ("rms_norm_empty_normalized_shape", f"out = {F}.rms_norm(m.ones(3), [])"),
+    ("rms_norm_int_normalized_shape", f"out = {F}.rms_norm(m.ones(4), 4)"),
+    (
+        "layer_norm_bool_input_bool_weight_float_bias",
+        f"out = {F}.layer_norm(m.ones(2, 3, 4, dtype=m.bool), (4,), m.ones(4, dtype=m.bool),"
+        " m.ones(4))",
+    ),
+    (
+        "layer_norm_int_input_float64_weight",
+        f"out = {F}.layer_norm(m.ones(2, 4, dtype=m.int64), (4,), m.ones(4, dtype=m.float64))",
+    ),
+    (
+        "layer_norm_float64_input_float32_weight",
+        f"out = {F}.layer_norm(m.ones(2, 4, dtype=m.float64), (4,), m.ones(4))",
+    ),
+    (
+        "layer_norm_float32_weight_float64_bias",
+        f"out = {F}.layer_norm(m.ones(2, 4), (4,), m.ones(4), m.ones(4, dtype=m.float64))",
+    ),
+    (
+        "batch_norm_float64_input_int_weight",
+        f"out = {F}.batch_norm(m.ones(2, 4, dtype=m.float64), None, None,"
+        " m.ones(4, dtype=m.int64), training=True)",
+    ),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),
