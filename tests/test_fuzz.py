@@ -530,17 +530,8 @@ KNOWN_DIVERGENCES = [
         torch_message=r"slow_conv_dilated",
     ),
     Divergence(
-        "bool_subtraction_allowed",
-        ("ok",),
-        "RuntimeError",
-        "subtraction with a bool tensor computes; PyTorch rejects it (sub, l1_loss, clamp "
-        "through sub)",
-        ("out = m.ones(2, dtype=m.bool) - m.ones(2)",),
-        torch_message=r"Subtraction, the `-` operator, with a bool tensor",
-    ),
-    Divergence(
         "inplace_on_a_view_of_a_leaf",
-        ("ok", "IndexError"),
+        ("ok", "IndexError", "ValueError"),
         "RuntimeError",
         "in-place on a view of a leaf that requires grad is allowed when the leaf is itself "
         "a view (the fuzz builds leaves with reshape); PyTorch raises (and ours may then "
@@ -592,6 +583,33 @@ KNOWN_DIVERGENCES = [
         "Matching it would mean reproducing its rounding errors",
         ("out = m.full((3, 4), 1e30).var()",),
         source=r"\[[^\]]*1e\+30[^\]]*\], \([^)]*\), 'float32'[\s\S]*OP\['(var|std)",
+    ),
+    Divergence(
+        "shrink_gradient_at_nan",
+        ("ok",),
+        "ok",
+        "the gradient of softshrink and hardshrink at a NaN input: PyTorch's CPU backward "
+        "passes the gradient on its scalar path and gives 0 on its vectorized one (16 or "
+        "more float32 elements, 8 or more float64), so its value depends on the tensor's "
+        "size; ours always passes it, as its forward keeps the NaN",
+        (
+            "x = m.full((16,), nan, requires_grad=True)\n"
+            "m.nn.functional.softshrink(x).sum().backward()\nout = x.grad",
+        ),
+        source=r"(?s)nan.*OP\['(softshrink|hardshrink)'\].*(backward|autograd\.grad)",
+    ),
+    Divergence(
+        "float32_matmul_of_overflowing_products",
+        ("ok",),
+        "ok",
+        "float32 matrix products whose terms overflow (1e30 * 1e30) next to infinite ones: "
+        "PyTorch's BLAS rounds each product to inf before adding, so inf - inf gives NaN; "
+        "our kernels' fused multiply-add keeps the product exact, so a sum that starts "
+        "with -inf stays -inf. Matching it would mean giving up fused multiply-adds",
+        ("out = m.full((1, 4), 1e30) @ m.tensor([[-inf], [1e30], [1e30], [-inf]])",),
+        source=r"(?s)^(?=.*1e\+30)(?=.*inf)(?=.*'float32').*OP\['(mm|bmm|mv|dot|addmm\w*"
+        r"|matmul_\w+|linear\w*|bilinear|einsum_(mm|bmm|dot|attention|chain|ellipsis"
+        r"|implicit|sum_out))'\]",
     ),
     Divergence(
         "copy_from_a_number",
@@ -827,7 +845,7 @@ KNOWN_DIVERGENCES = [
         "both raise, with another type: PyTorch checks shapes (IndexError 'Dimension out of "
         "range', ValueError on batch sizes) before dtypes and names the kernel "
         "(NotImplementedError) where ours reach a different check first (mv of 0-d "
-        "tensors, 2-D pooling, unfold, nll_loss and cross_entropy, einsum, padding, lerp, "
+        "tensors, 2-D pooling, unfold, nll_loss and cross_entropy, einsum, padding, "
         "transposed convolution; indexed assignment, where PyTorch checks the value's shape "
         "before the indices' bounds and the value's type before the index's; scatter's dim "
         "before its index dtype; matmul of a bool vector and a batch of float matrices; "
@@ -838,14 +856,13 @@ KNOWN_DIVERGENCES = [
             "out = m.mv(m.tensor(1.0), m.tensor(1.0))",
             "out = m.nn.functional.unfold(m.tensor(1.0), (2, 3))",
             "out = m.nn.functional.nll_loss(m.ones(0), m.tensor([0, 1, 2]))",
-            "out = m.lerp(m.ones(2, dtype=m.int64), m.ones(2), 0.5)",
             "x = m.zeros(2, 2)\nx[m.tensor([0, 3])] = m.ones(3, 2)\nout = x",
             "out = m.zeros(1, 0).scatter(-2**40, m.ones(4, dtype=m.bool), m.tensor(0))",
             "out = m.ones(4) | m.ones(0, dtype=m.float64)",
             "out = m.conv1d(m.ones(0, 3, 0, dtype=m.int64), m.ones(1, 3, 0))",
         ),
         source=r"OP\['(linear|mv|avg_pool|max_pool|unfold|nll_loss|cross_entropy|einsum|pad_"
-        r"|lerp|bce|avg_pool2d|conv_transpose|setitem|index_put|matmul)|__setitem__|\.scatter_?\("
+        r"|bce|avg_pool2d|conv_transpose|setitem|index_put|matmul)|__setitem__|\.scatter_?\("
         r"|\.mv\(|m\.nn\.functional\.avg_pool2d\(|x [|&^] mk\(|m\.conv\dd\(",
     ),
 ]

@@ -254,12 +254,201 @@ CASES = [
         "cosine_similarity_0d_float_int",
         f"out = {F}.cosine_similarity(m.ones(3, dtype=m.int64), m.tensor(0.5), dim=0)",
     ),
+    (
+        "cosine_similarity_0d_float64_with_float32",
+        f"out = {F}.cosine_similarity(m.tensor(0.5, dtype=m.float64), m.tensor([1.0, 2.0]), dim=-1)",
+    ),
+    (
+        "cosine_similarity_float32_with_float64_row",
+        f"out = {F}.cosine_similarity(m.tensor([[1.0, 2.0], [3.0, 4.0]]),"
+        " m.tensor([1.0, 5.0], dtype=m.float64))",
+    ),
+    # all and any: an empty list of dims reduces none; a lone dim is an int.
+    ("all_of_no_dims", "out = m.tensor([[0.0, 1.0], [2.0, 3.0]]).all(())"),
+    ("any_of_no_dims_keepdim", "out = m.tensor([[0, 1], [2, 0]]).any([], keepdim=True)"),
+    ("all_of_no_dims_empty", "out = m.zeros(0).all(())"),
+    ("all_bool_tensor_dim", "out = m.zeros(2, 3).all(m.tensor(True))"),
+    ("any_one_element_tensor_dim", "out = m.zeros(2, 3).any(m.tensor([1]))"),
+    ("all_0d_int_tensor_dim", "out = m.ones(2, 3).all(m.tensor(1))"),
+    ("all_none_keepdim", "out = m.ones(2, 3).all(dim=None, keepdim=True)"),
+    # Values and gradients at the edges of PyTorch's kernels' comparisons.
+    (
+        "clamp_grad_of_meeting_tensor_bounds",
+        "x = m.tensor([-1.0, 0.5, 2.0, nan], requires_grad=True)\n"
+        "lo = m.tensor([0.0, 0.0, 1.0, 0.0], requires_grad=True)\n"
+        "hi = m.tensor([0.0, 1.0, 1.0, 1.0], requires_grad=True)\n"
+        "m.clamp(x, lo, hi).sum().backward()\nout = (x.grad, lo.grad, hi.grad)",
+    ),
+    (
+        "threshold_of_nan",
+        "x = m.tensor([nan, 0.35, 0.2, 1.0], requires_grad=True)\n"
+        f"y = {F}.threshold(x, 0.35, -1.5)\ny.sum().backward()\nout = (y, x.grad)",
+    ),
+    (
+        "softshrink_of_nan",
+        "x = m.tensor([nan, 0.45, -0.45, 0.2, 1.0, -2.0], requires_grad=True)\n"
+        f"y = {F}.softshrink(x, 0.45)\ny.sum().backward()\nout = (y, x.grad)",
+    ),
+    (
+        "hardshrink_of_nan",
+        "x = m.tensor([nan, 0.5, -0.5, 0.2, 1.0, -2.0], dtype=m.float64, requires_grad=True)\n"
+        f"y = {F}.hardshrink(x)\ny.sum().backward()\nout = (y, x.grad)",
+    ),
+    # fill_ with a tensor value: 0-d only, no expanded self, and its gradient.
+    ("fill_with_a_1d_tensor", "out = m.zeros(2).fill_(m.ones(1))"),
+    ("fill_expanded_with_a_tensor", "out = m.zeros(1, 3).expand(2, 3).fill_(m.tensor(2.0))"),
+    ("fill_expanded_with_a_number", "out = m.zeros(1, 3).expand(2, 3).fill_(2.0)"),
+    ("fill_int_with_a_float_tensor", "out = m.zeros(2, dtype=m.int64).fill_(m.tensor(2.5))"),
+    (
+        "fill_with_a_tensor_requiring_grad",
+        "v = m.tensor(3.0, requires_grad=True)\ny = m.zeros(2).fill_(v)\n"
+        "(y * m.tensor([1.0, 2.0])).sum().backward()\nout = (y, v.grad)",
+    ),
+    # rms_norm's checks in PyTorch's order and words; the norms' mixed dtypes.
+    ("rms_norm_0d_weight", f"out = {F}.rms_norm(m.ones(4), (4,), m.tensor(0.0))"),
+    (
+        "rms_norm_weight_before_input_dims",
+        f"out = {F}.rms_norm(m.tensor(0.0), (4,), m.tensor(0.0))",
+    ),
+    ("rms_norm_input_shape", f"out = {F}.rms_norm(m.ones(3, 5), (2, 4))"),
+    ("rms_norm_empty_normalized_shape", f"out = {F}.rms_norm(m.ones(3), [])"),
+    ("rms_norm_int_normalized_shape", f"out = {F}.rms_norm(m.ones(4), 4)"),
+    (
+        "layer_norm_bool_input_bool_weight_float_bias",
+        f"out = {F}.layer_norm(m.ones(2, 3, 4, dtype=m.bool), (4,), m.ones(4, dtype=m.bool),"
+        " m.ones(4))",
+    ),
+    (
+        "layer_norm_int_input_float64_weight",
+        f"out = {F}.layer_norm(m.ones(2, 4, dtype=m.int64), (4,), m.ones(4, dtype=m.float64))",
+    ),
+    (
+        "layer_norm_float64_input_float32_weight",
+        f"out = {F}.layer_norm(m.ones(2, 4, dtype=m.float64), (4,), m.ones(4))",
+    ),
+    (
+        "layer_norm_float32_weight_float64_bias",
+        f"out = {F}.layer_norm(m.ones(2, 4), (4,), m.ones(4), m.ones(4, dtype=m.float64))",
+    ),
+    (
+        "batch_norm_float64_input_int_weight",
+        f"out = {F}.batch_norm(m.ones(2, 4, dtype=m.float64), None, None,"
+        " m.ones(4, dtype=m.int64), training=True)",
+    ),
     # add's and sub's alpha checked against the result's dtype.
     ("add_int_float_alpha", "out = m.add(m.tensor(0), m.tensor(0), alpha=0.5)"),
     ("sub_int_float_alpha", "out = m.sub(m.tensor([1]), 2, alpha=0.5)"),
     ("add_inplace_int_float_alpha", "out = m.tensor([1]).add_(m.tensor([1]), alpha=0.5)"),
     ("add_bool_alpha_to_float", "out = m.add(m.ones(2), m.ones(2), alpha=True)"),
     ("add_int_float_other_float_alpha", "out = m.add(m.tensor([1]), m.tensor([1.0]), alpha=0.5)"),
+    # In-place ops whose result type can't be stored in self, with PyTorch's
+    # text and order of checks (overlap, shapes, dtypes, then alpha).
+    ("sub_int_float_number_alpha", "out = m.tensor([1]).sub_(0.5, alpha=2)"),
+    ("mul_bool_float_number", "out = m.tensor([True]).mul_(2.0)"),
+    ("add_int_float_tensor", "out = m.tensor([1], dtype=m.int32).add_(m.tensor([2.5]))"),
+    ("div_int", "out = m.tensor([1]).div_(2)"),
+    ("add_expanded_int_float", "out = m.ones(1, 3, dtype=m.int64).expand(2, 3).add_(0.5)"),
+    ("add_shape_before_dtype", "out = m.ones((), dtype=m.int64).add_(m.full((2,), 0.5))"),
+    ("add_dtype_before_alpha", "out = m.ones(2, dtype=m.bool).add_(2, alpha=0.5)"),
+    (
+        "add_shape_before_alpha",
+        "out = m.add(m.ones(2, dtype=m.int64), m.ones(3, dtype=m.int64), alpha=0.5)",
+    ),
+    ("ipow_int_float", "x = m.tensor([1])\nx **= 0.5\nout = x"),
+    ("ipow_negative_int", "x = m.tensor([2])\nx **= -1\nout = x"),
+    ("ipow_writes_in_place", "x = m.tensor([3.0])\ny = x\nx **= 2\nout = y"),
+    ("logical_and_number", "out = m.tensor([True]).logical_and_(2.5)"),
+    ("clamp_inplace_int_float_number", "out = m.tensor([1]).clamp_(0.5)"),
+    ("clamp_min_inplace_bool_int_number", "out = m.tensor([True]).clamp_min_(2)"),
+    ("clamp_inplace_int_float_tensor", "out = m.tensor([1]).clamp_(m.tensor(0.5))"),
+    ("clamp_bool_bool_number", "out = m.tensor([True]).clamp(True)"),
+    ("clamp_bool_bool_numbers", "out = m.tensor([True]).clamp(True, True)"),
+    ("clamp_max_inplace_bool_bool_number", "out = m.tensor([True]).clamp_max_(True)"),
+    ("clamp_bool_int_numbers", "out = m.tensor([True, False]).clamp(0, 1)"),
+    (
+        "lerp_int_0d_float_weight",
+        "out = m.ones(2, dtype=m.int64).lerp(m.ones(2, dtype=m.int64), m.tensor(0.5))",
+    ),
+    ("lerp_float_0d_int_weight", "out = m.ones(2).lerp(m.ones(2), m.tensor(2))"),
+    (
+        "lerp_int_tensor_weight",
+        "out = m.ones(2, dtype=m.int64).lerp(m.ones(2, dtype=m.int64), m.tensor(2))",
+    ),
+    ("lerp_int_end_dtype_first", "out = m.lerp(m.ones(2, dtype=m.int64), m.ones(2), 0.5)"),
+    (
+        "lerp_int_shape_before_dtype",
+        "out = m.ones(2, dtype=m.int64).lerp(m.ones(3, dtype=m.int64), 0.5)",
+    ),
+    (
+        "lerp_inplace_int_0d_float_weight",
+        "out = m.ones(2, dtype=m.int64).lerp_(m.ones(2, dtype=m.int64), m.tensor(0.5))",
+    ),
+    # Subtraction refuses a bool operand on either side.
+    ("sub_bool_float", "out = m.ones(2, dtype=m.bool) - m.ones(2)"),
+    ("rsub_number_bool", "out = 1 - m.ones(2, dtype=m.bool)"),
+    ("sub_inplace_python_bool", "out = m.tensor([1]).sub_(True)"),
+    (
+        "huber_float_bool_target_values",
+        f"out = {F}.huber_loss(m.tensor([0.5, 3.0]), m.tensor([True, False]), reduction='none')",
+    ),
+    (
+        "smooth_l1_float_bool_target",
+        f"out = {F}.smooth_l1_loss(m.tensor([0.5, 3.0]), m.tensor([True, False]), reduction='none')",
+    ),
+    (
+        "smooth_l1_beta0_bool_target",
+        f"out = {F}.smooth_l1_loss(m.ones(2), m.ones(2, dtype=m.bool), beta=0.0)",
+    ),
+    # A NaN difference has a NaN gradient in PyTorch's smooth L1 and Huber kernels.
+    (
+        "smooth_l1_grad_of_nan_target",
+        "x1 = m.tensor(nan, requires_grad=True)\n"
+        f"{F}.smooth_l1_loss(m.tensor(0.0), x1).backward()\nout = x1.grad",
+    ),
+    (
+        "huber_grad_of_nan_and_inf",
+        "x = m.tensor([nan, inf, -inf, 1.0, 0.5, -3.0], requires_grad=True)\n"
+        f"{F}.huber_loss(x, m.zeros(6), reduction='sum').backward()\nout = x.grad",
+    ),
+    # An index into an empty dim is out of range even where the result would
+    # be empty, in every form of advanced indexing.
+    ("getitem_none_list_of_an_empty_dim", "out = m.zeros(0, 0)[None, ..., [1, 0]]"),
+    ("getitem_list_of_an_empty_dim", "out = m.zeros(0, 0)[[0]]"),
+    ("getitem_list_after_slice_of_an_empty_dim", "out = m.zeros(2, 0, 0)[:, [0]]"),
+    ("getitem_two_lists_one_empty_dim", "out = m.zeros(2, 0, 3)[[0], [0]]"),
+    ("setitem_list_of_an_empty_dim", "x = m.zeros(0, 0)\nx[None, [0]] = 1.0\nout = x"),
+    (
+        "setitem_tensor_of_an_empty_dim",
+        "x = m.zeros(2, 2, 0, 0)\nx[..., m.tensor([0])] = m.tensor(1.0)\nout = x",
+    ),
+    ("index_put_of_an_empty_dim", "out = m.zeros(0, 3).index_put((m.tensor([5]),), m.tensor(1.0))"),
+    ("getitem_empty_list_of_an_empty_dim", "out = m.zeros(0, 0)[[]]"),
+    ("getitem_out_of_range_into_an_empty_result", "out = m.zeros(3, 0)[[5]]"),
+    # index_select's out-of-range index, worded by the path PyTorch's CPU
+    # kernel takes.
+    ("index_select_3d_dim2_out_of_range", "out = m.zeros(2, 3, 4).index_select(2, m.tensor([7]))"),
+    ("index_select_2d_dim0_out_of_range", "out = m.zeros(2, 3).index_select(0, m.tensor([-1]))"),
+    (
+        "index_select_2d_dim1_out_of_range",
+        "out = m.zeros(2, 3).index_select(1, m.tensor([0, 7, -2]))",
+    ),
+    (
+        "index_select_4d_dim1_transposed",
+        "out = m.zeros(2, 2, 2, 2).transpose(0, 3).index_select(-3, m.tensor([9]))",
+    ),
+    (
+        "index_select_4d_dim3_out_of_range",
+        "out = m.zeros(2, 2, 2, 2).index_select(3, m.tensor([2], dtype=m.int32))",
+    ),
+    ("index_select_empty_self_dim0", "out = m.zeros(2, 0).index_select(0, m.tensor([7]))"),
+    ("index_select_empty_self_dim2", "out = m.zeros(0, 2, 3).index_select(2, m.tensor([3]))"),
+    ("index_select_1d_out_of_range", "out = m.zeros(3).index_select(0, m.tensor([3]))"),
+    ("index_select_0d_out_of_range", "out = m.zeros(()).index_select(0, m.tensor(1))"),
+    (
+        "logaddexp2_int_shapes_before_dtype",
+        "out = m.logaddexp2(m.ones(2, 3, dtype=m.int32), m.ones(3, 2, dtype=m.int32))",
+    ),
+    ("broadcast_error_names_the_last_mismatch", "out = m.ones(2, 3, 4) * m.ones(3, 1, 5)"),
     # Shapes checked before dtypes, as PyTorch does.
     ("floor_divide_bool_broadcast", "out = m.ones(2, dtype=m.bool) // m.ones(0, dtype=m.bool)"),
     ("remainder_bool_broadcast", "out = m.ones(2, dtype=m.bool) % m.ones(0, dtype=m.bool)"),

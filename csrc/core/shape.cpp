@@ -64,7 +64,9 @@ int64_t wrap_dim(int64_t dim, int64_t ndim) {
 Shape broadcast_shapes(const Shape& a, const Shape& b) {
   const size_t ndim = std::max(a.size(), b.size());
   Shape out(ndim);
-  for (size_t i = 0; i < ndim; ++i) {
+  // From the last dim, as PyTorch's infer_size: with several mismatches the
+  // error names the last.
+  for (size_t i = ndim; i-- > 0;) {
     const size_t from_end = ndim - 1 - i;
     const int64_t sa =
         from_end < a.size() ? a[a.size() - 1 - from_end] : int64_t{1};

@@ -92,6 +92,14 @@ IndexPlan plan_index(const Tensor& self, const TensorList& indices) {
           shapes);
     }
   }
+  // No value indexes an empty dim: PyTorch refuses any index there unless
+  // the indices are empty themselves, even where the result would be empty
+  // (and so no index value is read).
+  const bool indexes_empty_dim = std::any_of(
+      dims.begin(), dims.end(),
+      [&](int64_t d) { return self.sizes()[static_cast<size_t>(d)] == 0; });
+  AG_INDEX_CHECK(!indexes_empty_dim || numel_of(bshape) == 0,
+                 "index is out of bounds for dimension with size 0");
   // Adjacent indexed dims keep their place; separated ones go first.
   bool adjacent = true;
   for (size_t i = 1; i < dims.size(); ++i) {

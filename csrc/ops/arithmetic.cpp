@@ -11,33 +11,52 @@ namespace {
 
 using kernels::BinaryOp;
 
+// PyTorch's checks of add's and sub's alpha against the result's dtype (a
+// default alpha of 1 passes every dtype).
+void check_alpha(DType result, const Scalar& alpha) {
+  AG_CHECK(!alpha.is_bool() || result == DType::Bool,
+           "Boolean alpha only supported for Boolean results.");
+  AG_CHECK(is_floating(result) || alpha.is_integral(),
+           "For integral input tensors, argument alpha must not be a floating "
+           "point number.");
+}
+
+// Shapes are checked before alpha, as PyTorch does.
 Tensor binary_out(BinaryOp op, const Tensor& a, const Tensor& b, DType compute,
                   const Scalar& alpha = Scalar(int64_t{1})) {
   const Shape shape = a.sizes() == b.sizes()
                           ? a.sizes()
                           : broadcast_shapes(a.sizes(), b.sizes());
+  check_alpha(compute, alpha);
   Tensor out = empty_tensor(shape, compute);
   kernels::binary(op, cast_data(a, compute), cast_data(b, compute), out, alpha);
   return out;
 }
 
-// Writes op(self, other) into self after checking dtype and shape.
+// Writes op(self, other) into self after PyTorch's checks, in its order:
+// overlapping elements of self, shapes, dtypes, then alpha.
 void binary_inplace(BinaryOp op, Tensor& self, const Tensor& other,
                     DType result, const char* name,
                     const Scalar& alpha = Scalar(int64_t{1})) {
-  check_inplace_dtype(self, result, name);
+  check_no_internal_overlap(self);
   const Shape shape = broadcast_shapes(self.sizes(), other.sizes());
   AG_CHECK(shape == self.sizes(), "output with shape ", shape_str(self.sizes()),
            " doesn't match the broadcast shape ", shape_str(shape));
-  check_no_internal_overlap(self);
+  check_inplace_dtype(self, result);
+  check_alpha(result, alpha);
   kernels::binary(op, self, cast_data(other, self.dtype()), self, alpha);
   self.impl()->bump_version(name);
 }
 
+// PyTorch refuses a bool operand of either side (a Python bool included).
 void check_not_bool_sub(const Tensor& a, const Tensor& b) {
   AG_CHECK(!(a.dtype() == DType::Bool && b.dtype() == DType::Bool),
            "Subtraction, the `-` operator, with two bool tensors is not "
            "supported. Use the `^` or `logical_xor()` operator instead.");
+  AG_CHECK(a.dtype() != DType::Bool && b.dtype() != DType::Bool,
+           "Subtraction, the `-` operator, with a bool tensor is not "
+           "supported. If you are trying to invert a mask, use the `~` or "
+           "`logical_not()` operator instead.");
 }
 
 DType true_div_type(const Tensor& a, const Tensor& b) {
@@ -267,23 +286,12 @@ DType pow_result_type(const Tensor& base, const Tensor& exponent) {
   return dtype;
 }
 
-// PyTorch's checks of add's and sub's alpha against the result's dtype.
-void check_alpha(const Tensor& self, const Tensor& other, const Scalar& alpha) {
-  const DType dtype = result_type(self, other);
-  AG_CHECK(!alpha.is_bool() || dtype == DType::Bool,
-           "Boolean alpha only supported for Boolean results.");
-  AG_CHECK(is_floating(dtype) || alpha.is_integral(),
-           "For integral input tensors, argument alpha must not be a floating "
-           "point number.");
-}
-
 }  // namespace
 
 Tensor add(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_RETURN_ATTRS("add", add(in[0], in[1], alpha),
                           (std::vector<double>{alpha.to<double>()}), self,
                           other)
-  check_alpha(self, other, alpha);
   Tensor out =
       binary_out(BinaryOp::Add, self, other, result_type(self, other), alpha);
   if (auto fn = record<AddBackward0>(self, other)) {
@@ -304,7 +312,6 @@ Tensor sub(const Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_RETURN_ATTRS("sub", sub(in[0], in[1], alpha),
                           (std::vector<double>{alpha.to<double>()}), self,
                           other)
-  check_alpha(self, other, alpha);
   check_not_bool_sub(self, other);
   Tensor out =
       binary_out(BinaryOp::Sub, self, other, result_type(self, other), alpha);
@@ -508,7 +515,6 @@ Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_INPLACE_ATTRS(self, "add_", add_(s, in[1], alpha),
                            (std::vector<double>{alpha.to<double>()}), self,
                            other)
-  check_alpha(self, other, alpha);
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "add_", {other},
@@ -527,7 +533,6 @@ Tensor& add_(Tensor& self, const Tensor& other, const Scalar& alpha) {
 
 Tensor& sub_(Tensor& self, const Tensor& other, const Scalar& alpha) {
   AG_CAPTURE_INPLACE(self, "sub_", sub_(s, in[1], alpha), self, other)
-  check_alpha(self, other, alpha);
   // Forward AD: through the out-of-place op, which computes the tangent.
   if (forward_ad::any_dual(self, other)) {
     return apply_inplace(self, "sub_", {other},
@@ -779,8 +784,10 @@ class ClampBackward0 final : public Node {
         return lo.defined() ? ge(s, lo) : le(s, hi);
       }
       if (i == 1) {
+        // Bounds that meet (min == max) pass no gradient to min, as in
+        // PyTorch's clamp_backward_min_max.
         const Tensor below = lt(s, lo);
-        return hi.defined() ? logical_and(below, le(lo, hi)) : below;
+        return hi.defined() ? logical_and(below, lt(lo, hi)) : below;
       }
       const Tensor above = gt(s, hi);
       return lo.defined() ? logical_or(above, lt(hi, lo)) : above;
@@ -1096,11 +1103,22 @@ Tensor remainder_out(const Tensor& self, const Tensor& other) {
   return binary_out(BinaryOp::Remainder, self, other, dtype);
 }
 
-// The clamp forward over optional tensor bounds.
-Tensor clamp_out(const Tensor& self, const Tensor& min, const Tensor& max) {
+// PyTorch's kernels for Python-number bounds have no bool version.
+const char* clamp_scalar_kernel(bool has_min, bool has_max) {
+  if (has_min && has_max) return "clamp_scalar_cpu";
+  return has_min ? "clamp_min_scalar_cpu" : "clamp_max_scalar_cpu";
+}
+
+// The clamp forward over optional tensor bounds; `number_bounds` when they
+// came as Python numbers.
+Tensor clamp_out(const Tensor& self, const Tensor& min, const Tensor& max,
+                 bool number_bounds = false) {
   AG_CHECK(min.defined() || max.defined(),
            "torch.clamp: At least one of 'min' or 'max' must not be None");
   const DType dtype = promote_operands({&self, &min, &max});
+  if (number_bounds) {
+    check_not_bool(dtype, clamp_scalar_kernel(min.defined(), max.defined()));
+  }
   if (!max.defined()) return binary_out(BinaryOp::Maximum, self, min, dtype);
   if (!min.defined()) return binary_out(BinaryOp::Minimum, self, max, dtype);
   Tensor out = empty_tensor(broadcast_all({&self, &min, &max}), dtype);
@@ -1116,8 +1134,8 @@ Tensor optional_wrap(const std::optional<Scalar>& s) {
 template <bool kIsMin>
 Tensor clamp_bound(const Tensor& self, const Scalar& bound) {
   const Tensor b = wrap_scalar(bound);
-  Tensor out =
-      kIsMin ? clamp_out(self, b, Tensor()) : clamp_out(self, Tensor(), b);
+  Tensor out = kIsMin ? clamp_out(self, b, Tensor(), true)
+                      : clamp_out(self, Tensor(), b, true);
   if (auto fn = record<ClampBoundBackward0<kIsMin>>(self)) {
     fn->self = SavedVariable(self, false);
     fn->bound = bound;
@@ -1164,20 +1182,22 @@ Tensor clamp_bound(const Tensor& self, const Tensor& bound) {
   return out;
 }
 
-void check_lerp_args(const Tensor& self, const Tensor& end) {
-  AG_CHECK_AS(NotImplementedError, is_floating(self.dtype()),
-              "\"lerp_kernel_scalar\" not implemented for '",
-              dtype_legacy_name(self.dtype()), "'");
+void check_lerp_end(const Tensor& self, const Tensor& end) {
   AG_CHECK(end.dtype() == self.dtype(), "expected dtype ",
            dtype_cpp_name(self.dtype()), " for `end` but got dtype ",
            dtype_cpp_name(end.dtype()));
 }
 
-Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight) {
-  const DType dtype = self.dtype();
-  Tensor out = empty_tensor(broadcast_all({&self, &end, &weight}), dtype);
-  kernels::ternary(kernels::TernaryOp::Lerp, self, end,
-                   cast_data(weight, dtype), out);
+// PyTorch's order: shapes, then the kernel's dtypes (floating only), named
+// by `kernel`.
+Tensor lerp_out(const Tensor& self, const Tensor& end, const Tensor& weight,
+                DType dtype, const char* kernel) {
+  const Shape shape = broadcast_all({&self, &end, &weight});
+  AG_CHECK_AS(NotImplementedError, is_floating(dtype), "\"", kernel,
+              "\" not implemented for '", dtype_legacy_name(dtype), "'");
+  Tensor out = empty_tensor(shape, dtype);
+  kernels::ternary(kernels::TernaryOp::Lerp, cast_data(self, dtype),
+                   cast_data(end, dtype), cast_data(weight, dtype), out);
   return out;
 }
 
@@ -1263,7 +1283,7 @@ Tensor square(const Tensor& self) {
 Tensor clamp(const Tensor& self, const std::optional<Scalar>& min,
              const std::optional<Scalar>& max) {
   AG_CAPTURE_RETURN("clamp", clamp(in[0], min, max), self)
-  Tensor out = clamp_out(self, optional_wrap(min), optional_wrap(max));
+  Tensor out = clamp_out(self, optional_wrap(min), optional_wrap(max), true);
   if (auto fn = record<ClampBackward1>(self)) {
     fn->self = SavedVariable(self, false);
     fn->min = min;
@@ -1329,8 +1349,9 @@ AG_BINARY_TENSOR_OPS(AG_DEFINE_BINARY)
 #undef AG_DEFINE_BINARY
 
 Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
-  check_lerp_args(self, end);
-  Tensor out = lerp_out(self, end, wrap_scalar(weight));
+  check_lerp_end(self, end);
+  Tensor out = lerp_out(self, end, wrap_scalar(weight), self.dtype(),
+                        "lerp_kernel_scalar");
   if (auto fn = record<LerpBackward0>(self, end)) {
     fn->weight = weight;
     autograd::set_history(out, fn);
@@ -1344,12 +1365,14 @@ Tensor lerp(const Tensor& self, const Tensor& end, const Scalar& weight) {
 }
 
 Tensor lerp(const Tensor& self, const Tensor& end, const Tensor& weight) {
-  check_lerp_args(self, end);
-  AG_CHECK(weight.dtype() == self.dtype() ||
-               (weight.dim() == 0 && is_floating(weight.dtype())),
+  check_lerp_end(self, end);
+  // A 0-d weight takes part in type promotion; any other must match self.
+  AG_CHECK(weight.dtype() == self.dtype() || weight.dim() == 0,
            "expected dtype ", dtype_cpp_name(self.dtype()),
            " for `weight` but got dtype ", dtype_cpp_name(weight.dtype()));
-  Tensor out = lerp_out(self, end, weight);
+  Tensor out =
+      lerp_out(self, end, weight, promote_operands({&self, &end, &weight}),
+               "lerp_kernel_tensor");
   if (auto fn = record<LerpBackward1>(self, end, weight)) {
     fn->weight = SavedVariable(weight, false);
     if (fn->should_compute_output(2)) {
@@ -1532,8 +1555,19 @@ Tensor& square_(Tensor& self) {
   return pow_(self, Scalar(int64_t{2}));
 }
 
+// PyTorch's in-place clamp to Python numbers names self's dtype as its C++
+// type when the result can't be stored in it.
+void check_clamp_scalar_inplace(const Tensor& self,
+                                const std::optional<Scalar>& min,
+                                const std::optional<Scalar>& max) {
+  const Tensor lo = optional_wrap(min), hi = optional_wrap(max);
+  check_inplace_dtype(self, promote_operands({&self, &lo, &hi}),
+                      dtype_cpp_name);
+}
+
 Tensor& clamp_(Tensor& self, const std::optional<Scalar>& min,
                const std::optional<Scalar>& max) {
+  check_clamp_scalar_inplace(self, min, max);
   return apply_inplace(self, "clamp_", {},
                        [&](const Tensor& s) { return clamp(s, min, max); });
 }
@@ -1544,6 +1578,7 @@ Tensor& clamp_(Tensor& self, const Tensor& min, const Tensor& max) {
 }
 
 Tensor& clamp_min_(Tensor& self, const Scalar& min) {
+  check_clamp_scalar_inplace(self, min, std::nullopt);
   return apply_inplace(self, "clamp_min_", {},
                        [&](const Tensor& s) { return clamp_min(s, min); });
 }
@@ -1552,6 +1587,7 @@ Tensor& clamp_min_(Tensor& self, const Tensor& min) {
                        [&](const Tensor& s) { return clamp_min(s, min); });
 }
 Tensor& clamp_max_(Tensor& self, const Scalar& max) {
+  check_clamp_scalar_inplace(self, std::nullopt, max);
   return apply_inplace(self, "clamp_max_", {},
                        [&](const Tensor& s) { return clamp_max(s, max); });
 }

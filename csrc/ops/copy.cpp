@@ -25,12 +25,14 @@ class ToCopyBackward0 final : public Node {
   variable_list apply(variable_list&& grads) override { return {grads[0]}; }
 };
 
-// d(self) = 0 (overwritten) ; d(src) = grad (summed to src's shape)
+// d(self) = 0 (overwritten) ; d(src) = grad (summed to src's shape). Also
+// fill_ with a tensor value, under PyTorch's name for that node.
 class CopyBackwards : public Node {
  public:
   using Node::Node;
   static constexpr bool kForwardRule = true;  // copy_tangent
-  std::string name() const override { return "torch::autograd::CopyBackwards"; }
+  std::string name() const override { return node_name; }
+  const char* node_name = "torch::autograd::CopyBackwards";
   variable_list apply(variable_list&& grads) override {
     variable_list out(2);
     if (should_compute_output(0)) {
@@ -130,8 +132,9 @@ Tensor& detach_(Tensor& self) {
   return self;
 }
 
-Tensor& copy_(Tensor& self, const Tensor& src) {
-  AG_CAPTURE_INPLACE(self, "copy_", copy_(s, in[1]), self, src)
+namespace {
+// copy_'s work, its node named `node_name`.
+Tensor& copy_into(Tensor& self, const Tensor& src, const char* node_name) {
   autograd::check_inplace(self);
   AG_CHECK(is_expandable_to(src.sizes(), self.sizes()), "output with shape ",
            shape_str(self.sizes()), " doesn't match the broadcast shape ",
@@ -139,6 +142,7 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   check_no_internal_overlap(self);
   std::shared_ptr<CopyBackwards> fn;
   if (is_floating(self.dtype())) fn = record<CopyBackwards>(self, src);
+  if (fn) fn->node_name = node_name;
   // Reading from memory that is being written would see half-copied values.
   const bool overlaps =
       src.impl()->storage() == self.impl()->storage() && !src.is_same(self);
@@ -150,10 +154,32 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
   }
   return self;
 }
+}  // namespace
+
+Tensor& copy_(Tensor& self, const Tensor& src) {
+  AG_CAPTURE_INPLACE(self, "copy_", copy_(s, in[1]), self, src)
+  return copy_into(self, src, "torch::autograd::CopyBackwards");
+}
 
 Tensor& fill_(Tensor& self, const Scalar& value) {
   AG_CAPTURE_INPLACE(self, "fill_", fill_(s, value), self)
   return fill_with(self, value, "FillBackward2", "fill_");
+}
+
+Tensor& fill_(Tensor& self, const Tensor& value) {
+  autograd::check_inplace(self);
+  AG_CHECK(value.dim() == 0,
+           "fill_ only supports 0-dimension value tensor but got tensor with ",
+           value.dim(), " dimensions.");
+  // Unlike a number fill, PyTorch refuses an expanded self here.
+  check_no_internal_overlap(self);
+  // A value that carries a gradient or tangent is copied in, so they reach
+  // it (PyTorch's value gradient is the sum of self's); else a number fill.
+  const bool differentiable =
+      (GradMode::is_enabled() && autograd::requires_grad(value)) ||
+      forward_ad::any_dual(value);
+  return differentiable ? copy_into(self, value, "FillBackward3")
+                        : fill_(self, value.item());
 }
 
 Tensor& zero_(Tensor& self) {

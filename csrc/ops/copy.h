@@ -18,6 +18,8 @@ Tensor detach(const Tensor& self);
 Tensor& detach_(Tensor& self);
 Tensor& copy_(Tensor& self, const Tensor& src);
 Tensor& fill_(Tensor& self, const Scalar& value);
+// A 0-d tensor's value (PyTorch's fill_.Tensor).
+Tensor& fill_(Tensor& self, const Tensor& value);
 Tensor& zero_(Tensor& self);
 
 }  // namespace ag::ops

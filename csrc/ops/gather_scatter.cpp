@@ -656,8 +656,13 @@ Tensor index_select(const Tensor& self, int64_t dim, const Tensor& index) {
   if (index.numel() > 0) {
     const auto [lo, hi] = kernels::min_max(index);
     if (lo < 0 || hi >= size) {
-      // PyTorch words this differently along dim 0 and along later dims.
-      AG_INDEX_CHECK(d > 0, "index out of range in self");
+      // PyTorch's CPU kernel words this by the path it takes: its bound
+      // check for an empty self and its fast path along dim 1 (of a tensor
+      // of two or more dims) raise RuntimeError naming the first bad index;
+      // every other case, IndexError.
+      const bool checked_first =
+          self.dim() > 1 && (self.numel() == 0 || d == 1);
+      AG_INDEX_CHECK(checked_first, "index out of range in self");
       const Tensor values =
           cast_data(index.dim() ? index : as_1d(index), DType::Int64);
       const Tensor flat = clone_data(values);

@@ -409,15 +409,20 @@ class SmoothL1LossBackward0 final : public Node {
  public:
   AG_NODE(SmoothL1LossBackward0);
   static constexpr bool kForwardRule = true;  // elementwise_loss_tangent
-  variable_list apply(variable_list&& grads) override {
-    const Tensor diff = sub(self.unpack(), target.unpack());
-    Tensor inside;
+  // d(loss)/d(self) for d = self - target: sign(d) beyond beta, d / beta
+  // within, and NaN for a NaN d (PyTorch's kernel takes the inner branch
+  // when neither comparison holds).
+  static Tensor slope(const Tensor& diff, double beta) {
+    Tensor outside;
     {
       NoGradGuard no_grad;
-      inside = lt(abs(diff), number(beta));
+      outside = gt(abs(diff), number(beta));
     }
-    Tensor d =
-        mul(where(inside, div(diff, number(beta)), sign(diff)), grads[0]);
+    return where(outside, sign(diff), div(diff, number(beta)));
+  }
+  variable_list apply(variable_list&& grads) override {
+    const Tensor diff = sub(self.unpack(), target.unpack());
+    Tensor d = mul(slope(diff, beta), grads[0]);
     if (reduction == Reduction::Mean) {
       d = div(d, number(static_cast<double>(diff.numel())));
     }
@@ -751,13 +756,17 @@ Tensor l1_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
   return reduce(abs(sub(self, target)), reduction);
 }
 
-Tensor smooth_l1_loss(const Tensor& self, const Tensor& target,
+Tensor smooth_l1_loss(const Tensor& self, const Tensor& target_in,
                       Reduction reduction, double beta) {
   AG_CHECK(beta >= 0,
            "smooth_l1_loss does not support negative values for "
            "beta.");
   check_floating(self, "smooth_l1_cpu");
-  if (beta == 0.0) return l1_loss(self, target, reduction);
+  if (beta == 0.0) return l1_loss(self, target_in, reduction);
+  // PyTorch's kernel reads a bool target as numbers; sub would refuse it.
+  const Tensor target = target_in.dtype() == DType::Bool
+                            ? cast_data(target_in, self.dtype())
+                            : target_in;
   Tensor out;
   {
     NoGradGuard no_grad;
@@ -779,13 +788,7 @@ Tensor smooth_l1_loss(const Tensor& self, const Tensor& target,
   if (forward_ad::any_dual(self, target)) {
     set_tangent(out, [&] {
       // d(self) = |d| < beta ? d / beta : sign(d) = -d(target)
-      const Tensor diff = sub(self, target);
-      Tensor inside;
-      {
-        NoGradGuard no_grad;
-        inside = lt(abs(diff), number(beta));
-      }
-      const Tensor d = where(inside, div(diff, number(beta)), sign(diff));
+      const Tensor d = SmoothL1LossBackward0::slope(sub(self, target), beta);
       return elementwise_loss_tangent(self, d, target, neg(d), reduction);
     });
   }

@@ -1251,6 +1251,48 @@ Tensor avg_pool2d(const Tensor& self, const IntList& kernel_size,
   return avg_pool_op(self, p, count_include_pad, divisor_override.value_or(0));
 }
 
+namespace {
+
+// PyTorch's CPU norm kernels take parameters of another dtype than the input
+// only as float32 ones of a reduced-precision input (its "mixed dtype"): the
+// first parameter given decides whether the call is mixed, and then every
+// parameter must be float32 before the input's dtype is looked at. A later
+// parameter of another dtype fails where the kernel reads it, after the
+// kernel's own check of the input's dtype (`kernel`, when given: floating
+// only).
+void check_norm_param_dtypes(const Tensor& input,
+                             std::initializer_list<const Tensor*> params,
+                             const char* kernel = nullptr) {
+  const Tensor* first = nullptr;
+  for (const Tensor* t : params) {
+    if (t->defined()) {
+      first = t;
+      break;
+    }
+  }
+  if (first != nullptr && first->dtype() != input.dtype()) {
+    for (const Tensor* t : params) {
+      AG_CHECK(!t->defined() || t->dtype() == DType::Float32,
+               "mixed dtype (CPU): expect parameter to have scalar type of "
+               "Float");
+    }
+    // This library has no reduced-precision dtype, so a mixed call fails.
+    AG_CHECK(false, "mixed dtype (CPU): all inputs must share same datatype.");
+  }
+  if (kernel != nullptr) {
+    AG_CHECK_AS(NotImplementedError, is_floating(input.dtype()), "\"", kernel,
+                "\" not implemented for '", dtype_legacy_name(input.dtype()),
+                "'");
+  }
+  for (const Tensor* t : params) {
+    AG_CHECK(!t->defined() || t->dtype() == input.dtype(),
+             "expected scalar type ", dtype_legacy_name(input.dtype()),
+             " but found ", dtype_legacy_name(t->dtype()));
+  }
+}
+
+}  // namespace
+
 Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
                   const Tensor& weight, const Tensor& bias, double eps) {
   AG_CAPTURE_RETURN("layer_norm",
@@ -1284,9 +1326,7 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
                                 "], but got input of size",
                                 shape_str(input.sizes())));
   }
-  AG_CHECK((!weight.defined() || weight.dtype() == input.dtype()) &&
-               (!bias.defined() || bias.dtype() == input.dtype()),
-           "mixed dtype (CPU): all inputs must share same datatype.");
+  check_norm_param_dtypes(input, {&weight, &bias}, "LayerNormKernelImpl");
   const int64_t cols = numel_of(norm);
   const int64_t rows = cols == 0 ? 0 : input.numel() / cols;
   Shape stat_shape = input.sizes();
@@ -1298,11 +1338,6 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
       is_floating(input.dtype()) ? input.dtype() : DType::Float32;
   Tensor mean_t = empty_tensor(stat_shape, stat_dtype);
   Tensor rstd_t = empty_tensor(stat_shape, stat_dtype);
-  if (!is_floating(input.dtype())) {
-    throw NotImplementedError(
-        detail::str_cat("\"LayerNormKernelImpl\" not implemented for '",
-                        dtype_legacy_name(input.dtype()), "'"));
-  }
   kernels::layer_norm(contiguous_data(input),
                       weight.defined() ? contiguous_data(weight) : Tensor(),
                       bias.defined() ? contiguous_data(bias) : Tensor(), eps,
@@ -1325,39 +1360,6 @@ Tensor layer_norm(const Tensor& input, const IntList& normalized_shape,
   }
   return out;
 }
-
-namespace {
-
-// PyTorch's CPU kernel takes parameters of another dtype than the input
-// only as float32 ones of a reduced-precision input (its "mixed dtype"),
-// and the first parameter given decides whether the call is mixed; a later
-// one of another dtype fails where the kernel reads it.
-void check_batch_norm_param_dtypes(
-    const Tensor& input, std::initializer_list<const Tensor*> params) {
-  const Tensor* first = nullptr;
-  for (const Tensor* t : params) {
-    if (t->defined()) {
-      first = t;
-      break;
-    }
-  }
-  if (first != nullptr && first->dtype() != input.dtype()) {
-    AG_CHECK(input.dtype() == DType::Float32,
-             "mixed dtype (CPU): all inputs must share same datatype.");
-    for (const Tensor* t : params) {
-      AG_CHECK(!t->defined() || t->dtype() == DType::Float32,
-               "mixed dtype (CPU): expect parameter to have scalar type of "
-               "Float");
-    }
-  }
-  for (const Tensor* t : params) {
-    AG_CHECK(!t->defined() || t->dtype() == input.dtype(),
-             "expected scalar type ", dtype_legacy_name(input.dtype()),
-             " but found ", dtype_legacy_name(t->dtype()));
-  }
-}
-
-}  // namespace
 
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
@@ -1403,8 +1405,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
         detail::str_cat("\"batch_norm\" not implemented for '",
                         dtype_legacy_name(input.dtype()), "'"));
   }
-  check_batch_norm_param_dtypes(input,
-                                {&weight, &bias, &running_mean, &running_var});
+  check_norm_param_dtypes(input, {&weight, &bias, &running_mean, &running_var});
   const DType dtype = input.dtype();
   const int64_t n = input.size(0);
   const int64_t s =

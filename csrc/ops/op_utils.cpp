@@ -89,12 +89,13 @@ void check_no_internal_overlap(const Tensor& self) {
   }
 }
 
-void check_inplace_dtype(const Tensor& self, DType result, const char* op) {
+void check_inplace_dtype(const Tensor& self, DType result,
+                         const char* (*self_name)(DType)) {
   AG_CHECK(promote_types(self.dtype(), result) == self.dtype() ||
                (is_floating(self.dtype()) && is_floating(result)),
            "result type ", dtype_legacy_name(result),
            " can't be cast to the desired output type ",
-           dtype_legacy_name(self.dtype()), " (in ", op, ")");
+           self_name(self.dtype()));
 }
 
 Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
@@ -114,10 +115,11 @@ Tensor& apply_inplace(Tensor& self, const char* name, const TensorList& others,
                 : clone_data(self);
   }
   const Tensor result = op(input);
-  check_inplace_dtype(self, result.dtype(), name);
+  // Shapes before dtypes, as PyTorch checks them.
   AG_CHECK(result.sizes() == self.sizes(), "output with shape ",
            shape_str(self.sizes()), " doesn't match the broadcast shape ",
            shape_str(result.sizes()));
+  check_inplace_dtype(self, result.dtype());
   const std::shared_ptr<Node> fn =
       recording ? autograd::grad_fn(result) : nullptr;
   AutogradMeta* m = autograd::meta(self);

@@ -184,8 +184,11 @@ void check_no_internal_overlap(const Tensor& self);
 // Handles views: the base's history is rewritten (CopySlices).
 void rebase_history(Tensor& self, const std::shared_ptr<Node>& fn);
 
-// Checks that the result dtype of an in-place op can be stored in self.
-void check_inplace_dtype(const Tensor& self, DType result, const char* op);
+// Checks that the result dtype of an in-place op can be stored in self
+// (PyTorch's text, which names no op; self's dtype named by `self_name`, the
+// legacy name unless the op's PyTorch check prints another).
+void check_inplace_dtype(const Tensor& self, DType result,
+                         const char* (*self_name)(DType) = dtype_legacy_name);
 
 // Note [In place through the out-of-place op]: runs `op` on self's value and
 // writes the result back into self. When a node is recorded, `op` sees a copy
@@ -307,17 +310,18 @@ class BinaryBackward final : public Node {
 };
 
 // Both inputs broadcast and promote (result_type); a Float op raises
-// NotImplementedError, naming its CPU kernel, on an integral result type.
+// NotImplementedError, naming its CPU kernel, on an integral result type
+// (after the shapes, as PyTorch checks them).
 template <typename Spec>
 Tensor binary_op(const Tensor& self, const Tensor& other, kernels::BinaryOp op,
                  bool floating_only, const char* kernel_name) {
+  const Shape shape = self.sizes() == other.sizes()
+                          ? self.sizes()
+                          : broadcast_shapes(self.sizes(), other.sizes());
   const DType dtype = result_type(self, other);
   AG_CHECK_AS(NotImplementedError, !floating_only || is_floating(dtype), "\"",
               kernel_name, "\" not implemented for '", dtype_legacy_name(dtype),
               "'");
-  const Shape shape = self.sizes() == other.sizes()
-                          ? self.sizes()
-                          : broadcast_shapes(self.sizes(), other.sizes());
   Tensor out = empty_tensor(shape, dtype);
   kernels::binary(op, cast_data(self, dtype), cast_data(other, dtype), out);
   if (auto fn = record<BinaryBackward<Spec>>(self, other)) {

@@ -994,9 +994,17 @@ Tensor all(const Tensor& self) {
   return reduce_data(kernels::ReduceOp::All, self,
                      normalize_dims({}, self.dim()), false, self.dtype());
 }
+namespace {
+// all and any take an explicit empty list of dims as no dim (each element
+// tested alone), as PyTorch does; the other reductions take it as every dim.
+IntList logical_dims(const IntList& dims, int64_t ndim) {
+  return dims.empty() ? IntList{} : normalize_dims(dims, ndim);
+}
+}  // namespace
+
 Tensor all(const Tensor& self, const IntList& dims, bool keepdim) {
   return reduce_data(kernels::ReduceOp::All, self,
-                     normalize_dims(dims, self.dim()), keepdim, self.dtype());
+                     logical_dims(dims, self.dim()), keepdim, self.dtype());
 }
 Tensor any(const Tensor& self) {
   return reduce_data(kernels::ReduceOp::Any, self,
@@ -1004,7 +1012,7 @@ Tensor any(const Tensor& self) {
 }
 Tensor any(const Tensor& self, const IntList& dims, bool keepdim) {
   return reduce_data(kernels::ReduceOp::Any, self,
-                     normalize_dims(dims, self.dim()), keepdim, self.dtype());
+                     logical_dims(dims, self.dim()), keepdim, self.dtype());
 }
 
 }  // namespace ag::ops

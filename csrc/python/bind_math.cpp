@@ -265,20 +265,21 @@ void bind_arithmetic(TensorClass& cls, py::module_& m) {
              {std::string(name) + "(Tensor input, Tensor other) -> Tensor"},
              tensor_binary_body(op), doc);
   }
-  const std::pair<const char*, InplaceBinaryFn> inplace[] = {
-      {"floor_divide_", &ops::floor_divide_},
-      {"remainder_", &ops::remainder_},
-      {"logical_and_", &ops::logical_and_},
-      {"logical_or_", &ops::logical_or_},
-      {"logical_xor_", &ops::logical_xor_},
-      {"bitwise_and_", &ops::bitwise_and_},
-      {"bitwise_or_", &ops::bitwise_or_},
-      {"bitwise_xor_", &ops::bitwise_xor_},
+  // The logical ones take a tensor only, as their out-of-place forms.
+  const std::tuple<const char*, InplaceBinaryFn, const char*> inplace[] = {
+      {"floor_divide_", &ops::floor_divide_, "Tensor|Number"},
+      {"remainder_", &ops::remainder_, "Tensor|Number"},
+      {"logical_and_", &ops::logical_and_, "Tensor"},
+      {"logical_or_", &ops::logical_or_, "Tensor"},
+      {"logical_xor_", &ops::logical_xor_, "Tensor"},
+      {"bitwise_and_", &ops::bitwise_and_, "Tensor|Number"},
+      {"bitwise_or_", &ops::bitwise_or_, "Tensor|Number"},
+      {"bitwise_xor_", &ops::bitwise_xor_, "Tensor|Number"},
   };
-  for (const auto& [name, op] : inplace) {
+  for (const auto& [name, op, other] : inplace) {
     def_method(
         cls,
-        {std::string(name) + "(Tensor self, Tensor|Number other) -> Tensor"},
+        {std::string(name) + "(Tensor self, " + other + " other) -> Tensor"},
         inplace_binary_body(op), "In place: the result is written into self.");
   }
   def_method(

@@ -174,13 +174,25 @@ void bind_reduce(TensorClass& cls, py::module_& m) {
     const std::string name = is_all ? "all" : "any";
     def_both(
         cls, m,
-        {name +
-         "(Tensor input, int[1]? dim=None, bool keepdim=False) -> Tensor"},
+        // PyTorch's two overloads: a lone dim is an int (a 0-d integer
+        // tensor, not a bool one), several a list.
+        {name + "(Tensor input, int dim, bool keepdim=False) -> Tensor",
+         name +
+             "(Tensor input, int[]? dim=None, bool keepdim=False) -> Tensor"},
         [is_all](Args& a) {
           const Tensor t = a.tensor(0);
-          const auto dims = a.optional_int_list(1);
-          if (!dims) return wrap(is_all ? ops::all(t) : ops::any(t));
+          auto dims =
+              a.index() == 0
+                  ? std::optional<ops::IntList>(ops::IntList{a.to_int(1)})
+                  : a.optional_int_list(1);
           const bool keepdim = a.to_bool(2);
+          if (!dims && !keepdim) {
+            return wrap(is_all ? ops::all(t) : ops::any(t));
+          }
+          if (!dims) {  // None with keepdim: every dim, kept with size 1
+            dims.emplace();
+            for (int64_t d = 0; d < t.dim(); ++d) dims->push_back(d);
+          }
           return wrap(is_all ? ops::all(t, *dims, keepdim)
                              : ops::any(t, *dims, keepdim));
         },

@@ -51,6 +51,11 @@ Tensor rsub_op(const Tensor& a, const Tensor& b) {
 Tensor rpow_op(const Tensor& a, const Tensor& b) {
   return b.impl()->is_wrapped_number() ? ops::pow(b.item(), a) : ops::pow(b, a);
 }
+// x **= 2 takes pow_'s Number overload, as PyTorch's does.
+Tensor& ipow_op(Tensor& a, const Tensor& b) {
+  return b.impl()->is_wrapped_number() ? ops::pow_(a, b.item())
+                                       : ops::pow_(a, b);
+}
 Tensor rmod_op(const Tensor& a, const Tensor& b) {
   return b.impl()->is_wrapped_number() ? ops::remainder(b.item(), a)
                                        : ops::remainder(b, a);
@@ -505,6 +510,7 @@ void bind_operators(TensorClass& cls) {
       {"__iand__", &ops::bitwise_and_},
       {"__ior__", &ops::bitwise_or_},
       {"__ixor__", &ops::bitwise_xor_},
+      {"__ipow__", &ipow_op},
   };
   for (const auto& [name, op] : inplace) {
     def_method(cls,
@@ -616,10 +622,16 @@ void bind_inplace_basics(TensorClass& cls) {
       },
       "Fills self with zeros, in place.");
   def_method(
-      cls, {"fill_(Tensor self, Number value) -> Tensor"},
+      cls,
+      {"fill_(Tensor self, Tensor value) -> Tensor",
+       "fill_(Tensor self, Number value) -> Tensor"},
       [](Args& a) -> py::object {
         Tensor t = a.tensor(0);
-        ops::fill_(t, a.scalar(1));
+        if (a.index() == 0) {
+          ops::fill_(t, a.tensor(1));
+        } else {
+          ops::fill_(t, a.scalar(1));
+        }
         return a.object(0);
       },
       "Fills self with value, in place.");

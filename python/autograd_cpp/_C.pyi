@@ -140,6 +140,7 @@ class Tensor:
     def __int__(self) -> _int: ...
     def __invert__(self) -> Tensor: ...
     def __ior__(self, other: typing.Any) -> Tensor: ...
+    def __ipow__(self, other: typing.Any) -> Tensor: ...
     def __isub__(self, other: typing.Any) -> Tensor: ...
     def __iter__(self) -> collections.abc.Iterator[Tensor]: ...
     def __itruediv__(self, other: typing.Any) -> Tensor: ...
@@ -250,10 +251,10 @@ class Tensor:
         """
         The conjugate transpose of the last two dimensions (a view).
         """
-    def all(self, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        """
-        True if every element (or every element along dim) is nonzero.
-        """
+    @typing.overload
+    def all(self, dim: _int, keepdim: _bool = False) -> Tensor: ...
+    @typing.overload
+    def all(self, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
     def amax(self, dim: _int | collections.abc.Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
         """
         Maximum along the given dims; the gradient is shared between ties.
@@ -262,10 +263,10 @@ class Tensor:
         """
         Minimum along the given dims; the gradient is shared between ties.
         """
-    def any(self, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-        """
-        True if some element (or some element along dim) is nonzero.
-        """
+    @typing.overload
+    def any(self, dim: _int, keepdim: _bool = False) -> Tensor: ...
+    @typing.overload
+    def any(self, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
     def argmax(self, dim: _int | None = None, keepdim: _bool = False) -> Tensor:
         """
         Index of the largest value (flattened, or along dim).
@@ -605,10 +606,10 @@ class Tensor:
         """
         Fills self in place with exponential samples of rate lambd.
         """
-    def fill_(self, value: _Number) -> Tensor:
-        """
-        Fills self with value, in place.
-        """
+    @typing.overload
+    def fill_(self, value: Tensor) -> Tensor: ...
+    @typing.overload
+    def fill_(self, value: _Number) -> Tensor: ...
     def fix(self) -> Tensor:
         """
         Alias of trunc.
@@ -899,7 +900,7 @@ class Tensor:
         """
         Elementwise logical AND, as a bool tensor.
         """
-    def logical_and_(self, other: Tensor | _Number) -> Tensor:
+    def logical_and_(self, other: Tensor) -> Tensor:
         """
         In place: the result is written into self.
         """
@@ -915,7 +916,7 @@ class Tensor:
         """
         Elementwise logical OR, as a bool tensor.
         """
-    def logical_or_(self, other: Tensor | _Number) -> Tensor:
+    def logical_or_(self, other: Tensor) -> Tensor:
         """
         In place: the result is written into self.
         """
@@ -923,7 +924,7 @@ class Tensor:
         """
         Elementwise logical XOR, as a bool tensor.
         """
-    def logical_xor_(self, other: Tensor | _Number) -> Tensor:
+    def logical_xor_(self, other: Tensor) -> Tensor:
         """
         In place: the result is written into self.
         """
@@ -1868,10 +1869,10 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta: _Number = 1, alpha
     """
     beta * input + alpha * (mat1 @ mat2).
     """
-def all(input: Tensor, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-    """
-    True if every element (or every element along dim) is nonzero.
-    """
+@typing.overload
+def all(input: Tensor, dim: _int, keepdim: _bool = False) -> Tensor: ...
+@typing.overload
+def all(input: Tensor, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
 def amax(input: Tensor, dim: _int | collections.abc.Sequence[_int] = (), keepdim: _bool = False) -> Tensor:
     """
     Maximum along the given dims; the gradient is shared between ties.
@@ -1880,10 +1881,10 @@ def amin(input: Tensor, dim: _int | collections.abc.Sequence[_int] = (), keepdim
     """
     Minimum along the given dims; the gradient is shared between ties.
     """
-def any(input: Tensor, dim: _int | collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor:
-    """
-    True if some element (or some element along dim) is nonzero.
-    """
+@typing.overload
+def any(input: Tensor, dim: _int, keepdim: _bool = False) -> Tensor: ...
+@typing.overload
+def any(input: Tensor, dim: collections.abc.Sequence[_int] | None = None, keepdim: _bool = False) -> Tensor: ...
 @typing.overload
 def arange(end: _Number, *, dtype: _dtype | None = None, device: typing.Any = None, requires_grad: _bool = False) -> Tensor: ...
 @typing.overload

@@ -177,6 +177,17 @@ def selu_(input: _C.Tensor) -> _C.Tensor:
     return selu(input, inplace=True)
 
 
+def _shrunk(x: _C.Tensor, lambd: float) -> _C.Tensor:
+    """Where softshrink and hardshrink give 0: x in [-lambd, lambd]."""
+    return (x >= -lambd).logical_and(x <= lambd)
+
+
+def _kept(x: _C.Tensor, threshold: float) -> _C.Tensor:
+    """Where threshold keeps x: PyTorch's kernels test x <= threshold for
+    the replaced elements, so a NaN is kept (and passes its gradient)."""
+    return (x <= threshold).logical_not()
+
+
 class _Threshold(Function):
     _grad_fn_name = "ThresholdBackward0"
 
@@ -185,27 +196,25 @@ class _Threshold(Function):
         ctx.save_for_backward(x)
         ctx.save_for_forward(x)
         ctx.threshold = threshold  # type: ignore[attr-defined]
-        # x <= threshold selects value, as PyTorch's kernel: a NaN stays NaN.
-        return _C.where(x <= threshold, _C.tensor(value, dtype=x.dtype), x)
+        return _C.where(_kept(x, threshold), x, _C.tensor(value, dtype=x.dtype))
 
     @staticmethod
     def jvp(ctx: FunctionCtx, x_t: _C.Tensor, *_: object) -> _C.Tensor:
         (x,) = ctx.saved_tensors
         assert x is not None
-        return _C.where(x <= ctx.threshold, _C.zeros_like(x_t), x_t)  # type: ignore[attr-defined]
+        return _C.where(_kept(x, ctx.threshold), x_t, _C.zeros_like(x_t))  # type: ignore[attr-defined]
 
     @staticmethod
     def backward(ctx: FunctionCtx, grad: _C.Tensor) -> tuple[_C.Tensor, None, None]:
-        # d/dx = 0 where x <= threshold, else 1 (threshold_backward; NaN
-        # inputs pass the gradient).
+        # d/dx = 1 where x is kept, else 0 (threshold_backward).
         (x,) = ctx.saved_tensors
         assert x is not None
-        below = x <= ctx.threshold  # type: ignore[attr-defined]
-        return _C.where(below, _C.zeros_like(grad), grad), None, None
+        kept = _kept(x, ctx.threshold)  # type: ignore[attr-defined]
+        return _C.where(kept, grad, _C.zeros_like(grad)), None, None
 
 
 def threshold(input: _C.Tensor, threshold: float, value: float, inplace: bool = False) -> _C.Tensor:
-    """x where x > threshold, else value (both taken in input's dtype, as
+    """value where x <= threshold, else x (both taken in input's dtype, as
     PyTorch's kernel reads them)."""
     if input.dtype == _C.bool:
         raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
@@ -242,13 +251,17 @@ def softshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
             f"lambda must be in range [0, {largest:g}] for input dtype {kind}, but found {lambd}"
         )
     zero = _C.zeros_like(input)
-    return _C.where(input > lambd, input - lambd, _C.where(input < -lambd, input + lambd, zero))
+    # PyTorch's kernel zeroes [-lambd, lambd] and shifts the rest, so a NaN
+    # stays NaN.
+    shifted = _C.where(input > 0, input - lambd, input + lambd)
+    return _C.where(_shrunk(input, lambd), zero, shifted)
 
 
 def hardshrink(input: _C.Tensor, lambd: float = 0.5) -> _C.Tensor:
-    """x where |x| > lambd, else 0."""
+    """0 where -lambd <= x <= lambd, else x (a NaN stays NaN, as in
+    PyTorch's kernel)."""
     _require_floating(input, "hardshrink_cpu")
-    return _C.where((input > lambd).logical_or(input < -lambd), input, _C.zeros_like(input))
+    return _C.where(_shrunk(input, lambd), _C.zeros_like(input), input)
 
 
 def prelu(input: _C.Tensor, weight: _C.Tensor) -> _C.Tensor:

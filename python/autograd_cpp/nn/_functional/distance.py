@@ -38,13 +38,17 @@ def cosine_similarity(x1: _C.Tensor, x2: _C.Tensor, dim: int = 1, eps: float = 1
     from ..._stacking import broadcast_tensors
 
     # As PyTorch: the common dtype by its result-type rules (a 0-d input
-    # ranks below one with dims), and dim taken in the broadcast shape.
+    # ranks below one with dims) must be floating; only integer and bool
+    # inputs are cast to it, so floating ones meet in the arithmetic after
+    # broadcasting (a 0-d float64 with float32 dims gives float64). dim is
+    # taken in the broadcast shape.
     common = _C.result_type(x1, x2)
     if not common.is_floating_point:
         raise RuntimeError(
             f"expected common dtype to be floating point, yet common dtype is {common}"
         )
-    x1, x2 = broadcast_tensors(x1.to(common), x2.to(common))
+    x1, x2 = (x if x.dtype.is_floating_point else x.to(common) for x in (x1, x2))
+    x1, x2 = broadcast_tensors(x1, x2)
     n1 = x1.norm(p=2, dim=dim, keepdim=True).clamp_min(eps)
     n2 = x2.norm(p=2, dim=dim, keepdim=True).clamp_min(eps)
     return ((x1 / n1) * (x2 / n2)).sum(dim)

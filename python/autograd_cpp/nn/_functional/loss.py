@@ -81,12 +81,17 @@ def huber_loss(
     _check_castable(common, input.dtype)
     if not common.is_floating_point:
         raise NotImplementedError(f"\"huber_cpu\" not implemented for '{_dtype_name(common)}'")
-    diff = input - target
+    # The kernel reads a bool target as numbers (subtraction refuses bools).
+    diff = input - target.to(common)
     magnitude = diff.abs()
-    # The quadratic branch squares a clamped diff: where() still sends its
-    # unselected branch a zero gradient, and 0 * inf would make it NaN.
-    small = diff.clamp(-delta, delta)
-    loss = _C.where(magnitude < delta, small * small * 0.5, (magnitude - 0.5 * delta) * delta)
+    # PyTorch's kernels test |d| > delta (the backward) and |d| < delta (the
+    # forward; the two branches meet at delta): a NaN d takes the quadratic
+    # branch's gradient, NaN. That branch squares d zeroed beyond delta, as
+    # where() still sends its unselected branch a zero gradient and 0 * inf
+    # would make it NaN.
+    beyond = magnitude > delta
+    small = _C.where(beyond, 0.0, diff)
+    loss = _C.where(beyond, (magnitude - 0.5 * delta) * delta, small * small * 0.5)
     # PyTorch's kernel writes into a tensor like the input: its dtype wins.
     loss = loss.to(unbroadcast.dtype)
     if weight is not None:

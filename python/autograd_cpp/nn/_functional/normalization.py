@@ -141,7 +141,24 @@ def rms_norm(
 ) -> _C.Tensor:
     """x / sqrt(mean(x^2) + eps) over the trailing normalized_shape dims,
     times weight; eps defaults to the dtype's machine epsilon."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    # PyTorch's checks, in its order and words (its parser takes a list or
+    # tuple of ints, not a lone int).
+    if not isinstance(normalized_shape, (list, tuple)):
+        raise TypeError(
+            "rms_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, "
+            f"not {type(normalized_shape).__name__}"
+        )
+    shape = tuple(int(s) for s in normalized_shape)
+    if not shape:
+        raise RuntimeError(
+            "Expected normalized_shape to be at least 1-dimensional, i.e., containing at "
+            "least one element, but got normalized_shape = []"
+        )
+    if weight is not None and tuple(weight.shape) != shape:
+        raise RuntimeError(
+            "Expected weight to be of same shape as normalized_shape, but got weight of "
+            f"shape {list(weight.shape)} and normalized_shape = {list(shape)}"
+        )
     if len(shape) > input.dim():
         raise ValueError(
             f"Input tensor must have at least {len(shape)} dimensions, but got {input.dim()}"
@@ -149,7 +166,7 @@ def rms_norm(
     if tuple(input.shape[input.dim() - len(shape) :]) != shape:
         raise RuntimeError(
             f"Given normalized_shape={list(shape)}, expected input with shape "
-            f"[*, {', '.join(str(s) for s in shape)}], but got input of size{input.size()}"
+            f"[*{', '.join(str(s) for s in shape)}], but got input of size{list(input.shape)}"
         )
     _require_floating(input, "rms_norm")
     if eps is None:
