@@ -63,6 +63,19 @@ void scatter_add_dim1(const Tensor& src, const Tensor& index,
 void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,
                 double eps, int64_t rows, int64_t cols, const Tensor& out,
                 const Tensor& mean, const Tensor& rstd);
+// One step of an LSTM cell over (rows, hidden) cells, from the two parts of
+// its pre-activation gates x and hh (rows, 4 * hidden; i, f, g, o, summed)
+// and c_prev: writes the activated gates (i, f, g, o), c = f c_prev + i g
+// and h = o tanh(c). Contiguous operands of one floating dtype.
+void lstm_cell(const Tensor& x, const Tensor& hh, const Tensor& c_prev,
+               const Tensor& gates, const Tensor& c, const Tensor& h);
+// Its backward from the saved gates, c_prev and c: with dh + dh2 the
+// gradient of h and dc that of c (any of the three may be undefined: zero),
+// writes d_gates, the gradient of the pre-activation gates, and dc_prev.
+void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
+                        const Tensor& c, const Tensor& dh, const Tensor& dh2,
+                        const Tensor& dc, const Tensor& d_gates,
+                        const Tensor& dc_prev);
 // Per-channel mean and biased variance of in viewed as (N, C, S).
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var);

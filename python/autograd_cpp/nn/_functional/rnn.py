@@ -154,6 +154,17 @@ def _run_packed(
     return outputs, state
 
 
+def _fused_lstm(mode: str, batch_sizes: Sequence[int] | None, x: _C.Tensor) -> bool:
+    """Whether an LSTM layer runs as one op (_nn._lstm_layer): padded input,
+    no projection (checked per layer), at least one step, and no vmap level
+    (batched tensors go through the per-op batching rules of the steps)."""
+    if mode != "LSTM" or batch_sizes is not None or x.size(0) == 0:
+        return False
+    from ...func._batched import active_levels
+
+    return not active_levels()
+
+
 def rnn_forward(
     mode: str,
     input: _C.Tensor,
@@ -171,6 +182,7 @@ def rnn_forward(
     step = STEPS[mode]
     directions = len(weights[0])
     x = input
+    fused = _fused_lstm(mode, batch_sizes, x)
     finals: list[State] = []
     for layer, layer_weights in enumerate(weights):
         if layer > 0 and dropout > 0 and training:
@@ -182,6 +194,13 @@ def rnn_forward(
             w_hr_t = w[4].t() if w[4] is not None else None
             state = tuple(s[layer * directions + direction] for s in hx)
             reverse = direction == 1
+            if fused and w[4] is None:
+                if b_hh is not None:
+                    projected = projected + b_hh
+                out, h_last, c_last = _nn._lstm_layer(projected, *state, w[1], reverse)
+                outputs.append(out)
+                finals.append((h_last, c_last))
+                continue
             if batch_sizes is None:
                 outs, final = _run_padded(step, projected.unbind(0), state, w_hh_t, b_hh, w_hr_t,
                                           reverse)  # fmt: skip
