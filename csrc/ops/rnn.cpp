@@ -177,7 +177,7 @@ class MkldnnRnnLayerBackward0 final : public Node {
   }
 
   SavedTensor input_{this, "input"}, hx_{this, "hx_"}, cx_{this, "cx_"},
-      weight_hh_{this, "weight2"}, output_{this, "result0"},
+      weight_hh_{this, "weight1"}, output_{this, "result0"},
       gates_{this, "result3"}, cs_{this, "result4"};
   Saved<bool> reverse{this, "reverse"};
 };

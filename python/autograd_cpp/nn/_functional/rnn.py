@@ -154,15 +154,14 @@ def _run_packed(
     return outputs, state
 
 
-def _fused_lstm(mode: str, batch_sizes: Sequence[int] | None, x: _C.Tensor) -> bool:
-    """Whether an LSTM layer runs as one op (_nn._lstm_layer): padded input,
-    no projection (checked per layer), at least one step, and no vmap level
-    (batched tensors go through the per-op batching rules of the steps)."""
-    if mode != "LSTM" or batch_sizes is not None or x.size(0) == 0:
-        return False
-    from ...func._batched import active_levels
-
-    return not active_levels()
+def lstm_layer_composed(
+    input: _C.Tensor, hx: _C.Tensor, cx: _C.Tensor, weight_hh: _C.Tensor, reverse: bool = False
+) -> tuple[_C.Tensor, _C.Tensor, _C.Tensor]:
+    """_nn._lstm_layer composed of the step ops: vmap's batching rule for it
+    (each op of the steps has its own rule)."""
+    outs, (h, c) = _run_padded(lstm_step, input.unbind(0), (hx, cx), weight_hh.t(), None, None,
+                               reverse)  # fmt: skip
+    return _C.stack(outs), h, c
 
 
 def rnn_forward(
@@ -182,7 +181,8 @@ def rnn_forward(
     step = STEPS[mode]
     directions = len(weights[0])
     x = input
-    fused = _fused_lstm(mode, batch_sizes, x)
+    # A padded LSTM layer without projection runs as one op, _nn._lstm_layer.
+    fused = mode == "LSTM" and batch_sizes is None and x.size(0) > 0
     finals: list[State] = []
     for layer, layer_weights in enumerate(weights):
         if layer > 0 and dropout > 0 and training:
