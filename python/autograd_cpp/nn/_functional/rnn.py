@@ -197,7 +197,7 @@ def rnn_forward(
             if fused and w[4] is None:
                 if b_hh is not None:
                     projected = projected + b_hh
-                out, h_last, c_last = _nn._lstm_layer(projected, *state, w[1], reverse)
+                out, h_last, c_last = _nn._lstm_layer(projected, state[0], state[1], w[1], reverse)
                 outputs.append(out)
                 finals.append((h_last, c_last))
                 continue
