@@ -76,6 +76,21 @@ void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
                         const Tensor& c, const Tensor& dh, const Tensor& dh2,
                         const Tensor& dc, const Tensor& d_gates,
                         const Tensor& dc_prev);
+// Products of a few rows with one right-hand matrix reused over many calls
+// (a recurrent weight, once per step): pack_rhs copies b (depth, n; any
+// strides) once into `packed`, contiguous, in panels of
+// packed_panel_width columns (zero-padded), which packed_matmul then reads
+// without repacking: out (m, n; contiguous) = a (m, depth; unit column
+// stride) @ b. Floating dtypes.
+constexpr int64_t packed_panel_width(size_t itemsize) {
+  return 64 / static_cast<int64_t>(itemsize);  // a cache line per row
+}
+inline int64_t packed_rhs_numel(int64_t depth, int64_t n, DType dtype) {
+  const int64_t width = packed_panel_width(itemsize(dtype));
+  return (n + width - 1) / width * width * depth;
+}
+void pack_rhs(const Tensor& b, const Tensor& packed);
+void packed_matmul(const Tensor& a, const Tensor& packed, const Tensor& out);
 // Per-channel mean and biased variance of in viewed as (N, C, S).
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var);

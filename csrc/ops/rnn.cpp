@@ -25,6 +25,20 @@ Tensor lstm_step_view(const Tensor& base, int64_t t) {
                    base.impl()->storage_offset() + t * rows * cols);
 }
 
+// b (depth, n) packed for kernels::packed_matmul.
+Tensor packed_rhs(const Tensor& b) {
+  const Tensor packed = empty_tensor(
+      {kernels::packed_rhs_numel(b.size(0), b.size(1), b.dtype())}, b.dtype());
+  kernels::pack_rhs(b, packed);
+  return packed;
+}
+
+// t's transpose as a view of its data, without history.
+Tensor t_data(const Tensor& t) {
+  return make_view(t, {t.size(1), t.size(0)}, {t.stride(1), t.stride(0)},
+                   t.impl()->storage_offset());
+}
+
 // The step taken k-th: t = k forward, T - 1 - k in reverse.
 int64_t lstm_time(int64_t k, int64_t steps, bool reverse) {
   return reverse ? steps - 1 - k : k;
@@ -93,6 +107,7 @@ class MkldnnRnnLayerBackward0 final : public Node {
     const std::array<Tensor, 2> dc_buf{empty_tensor({rows, hidden}, dt),
                                        empty_tensor({rows, hidden}, dt)};
     const Tensor dh_buf = empty_tensor({rows, hidden}, dt);
+    const Tensor w_packed = packed_rhs(w);
     for (int64_t k = n - 1; k >= 0; --k) {
       const int64_t s = lstm_time(k, n, reverse);
       const Tensor c_prev =
@@ -105,7 +120,7 @@ class MkldnnRnnLayerBackward0 final : public Node {
           dc_prev);
       dc = dc_prev;
       if (k > 0 || should_compute_output(1)) {
-        kernels::matmul(dg, w, dh_buf);
+        kernels::packed_matmul(dg, w_packed, dh_buf);
         dh = dh_buf;
       }
     }
@@ -223,9 +238,7 @@ TensorList lstm_layer(const Tensor& input, const Tensor& hx, const Tensor& cx,
                          autograd::any_requires_grad(input, hx, cx, weight_hh);
   const DType dt = input.dtype();
   const Tensor x = contiguous_data(input);
-  const Tensor w = contiguous_data(weight_hh);
-  const Tensor w_t = make_view(w, {hidden, 4 * hidden}, {1, hidden},
-                               w.impl()->storage_offset());
+  const Tensor w_t = packed_rhs(t_data(weight_hh));
   // Without a backward to feed, the gates and cell states of one step are
   // all that is needed at a time (two cell buffers alternate).
   const int64_t kept = recording ? n : 2;
@@ -236,7 +249,7 @@ TensorList lstm_layer(const Tensor& input, const Tensor& hx, const Tensor& cx,
   Tensor h = contiguous_data(hx), c = contiguous_data(cx);
   for (int64_t k = 0; k < n; ++k) {
     const int64_t s = lstm_time(k, n, reverse);
-    kernels::matmul(h, w_t, hh);
+    kernels::packed_matmul(h, w_t, hh);
     const Tensor c_next = lstm_step_view(cs, recording ? s : k % 2);
     h = lstm_step_view(out, s);
     kernels::lstm_cell(lstm_step_view(x, s), hh, c,

@@ -60,6 +60,9 @@
                           const Tensor& c, const Tensor& dh,                   \
                           const Tensor& dh2, const Tensor& dc,                 \
                           const Tensor& d_gates, const Tensor& dc_prev);       \
+  void pack_rhs(const Tensor& b, const Tensor& packed);                        \
+  void packed_matmul(const Tensor& a, const Tensor& packed,                    \
+                     const Tensor& out);                                       \
   void layer_norm_backward(const Tensor& grad, const Tensor& in,               \
                            const Tensor& mean, const Tensor& rstd,             \
                            const Tensor& weight, int64_t rows, int64_t cols,   \

@@ -263,6 +263,15 @@ void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
                  dc_prev);
 }
 
+void pack_rhs(const Tensor& b, const Tensor& packed) {
+  AG_ISA_FORWARD(pack_rhs, b, packed);
+}
+
+void packed_matmul(const Tensor& a, const Tensor& packed, const Tensor& out) {
+  profiler::RecordScope scope("aten::mm", a, out);
+  AG_ISA_FORWARD(packed_matmul, a, packed, out);
+}
+
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var) {
   profiler::RecordScope scope("aten::batch_norm_stats", in);
