@@ -117,7 +117,9 @@ void fill(const Tensor& dst, const Scalar& value);
 // Folds `in` over the dims where out has size 1 and in does not. out has
 // in's rank (keepdim layout) and is contiguous; its dtype is in's (bool for
 // All/Any). Max/Min propagate NaN.
-enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, All, Any };
+// SumSquares: the sum of each value squared in its own dtype (a 2-norm's
+// square, overflowing as PyTorch's does).
+enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, All, Any, SumSquares };
 void reduce(ReduceOp op, const Tensor& in, const Tensor& out);
 inline void sum(const Tensor& in, const Tensor& out) {
   reduce(ReduceOp::Sum, in, out);

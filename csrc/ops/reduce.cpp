@@ -336,8 +336,16 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
   {
     NoGradGuard no_grad;
     forward_ad::DisableGuard no_tangents;  // the op sets its own
-    const Tensor a = abs(self);
-    if (std::isinf(p)) {
+    // The 2-norm of more than one value per result squares and adds in one
+    // pass, without the absolute values (the common case: weight norms,
+    // gradient clipping).
+    const bool two_norm = p == 2.0 && reduced_count(self.sizes(), dims) > 1;
+    const Tensor a = two_norm ? Tensor() : abs(self);
+    if (two_norm) {
+      out = reduce_data(kernels::ReduceOp::SumSquares, self, dims, keepdim,
+                        self.dtype());
+      kernels::unary(kernels::UnaryOp::Sqrt, out, out);
+    } else if (std::isinf(p)) {
       AG_CHECK(reduced_count(self.sizes(), dims) > 0,
                "linalg.vector_norm cannot compute the ", p,
                " norm on an empty tensor because the operation does not "
@@ -352,14 +360,9 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
       // gives it (the p-th power would underflow or overflow first).
       out = sum_data(a, dims, keepdim, self.dtype());
     } else {
-      const Tensor powered =
-          p == 1.0 ? a : (p == 2.0 ? mul(a, a) : pow(a, Scalar(p)));
+      const Tensor powered = p == 1.0 ? a : pow(a, Scalar(p));
       out = sum_data(powered, dims, keepdim, self.dtype());
-      if (p == 2.0) {
-        kernels::unary(kernels::UnaryOp::Sqrt, out, out);
-      } else if (p != 1.0) {
-        out = pow(out, Scalar(1.0 / p));
-      }
+      if (p != 1.0) out = pow(out, Scalar(1.0 / p));
     }
   }
   if (auto fn = record<LinalgVectorNormBackward0>(self)) {

@@ -121,7 +121,10 @@ T remainder_float(T a, T b) {
 // that its direct call below and run_buffered's share one copy.
 template <typename T, typename R, typename F>
 AG_NOT_INLINED void binary_row(char* const* p, int64_t n, const void* ctx) {
-  const F& f = *static_cast<const F*>(ctx);
+  // A copy, not a reference: the functor's captured scalars could
+  // otherwise alias the output, reloaded after every store, which
+  // stops the loop from vectorising.
+  const F f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<R*>(p[0]);
   const auto* a = reinterpret_cast<const T*>(p[1]);
   const auto* b = reinterpret_cast<const T*>(p[2]);

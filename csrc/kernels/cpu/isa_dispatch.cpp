@@ -140,11 +140,15 @@ const char* op_name(BinaryOp op) {
 }
 
 const char* op_name(ReduceOp op) {
-  static constexpr const char* kNames[] = {"aten::sum",  "aten::prod",
-                                           "aten::amax", "aten::amin",
-                                           "aten::all",  "aten::any"};
+  static constexpr const char* kNames[] = {"aten::sum",
+                                           "aten::prod",
+                                           "aten::amax",
+                                           "aten::amin",
+                                           "aten::all",
+                                           "aten::any",
+                                           "aten::linalg_vector_norm"};
   static_assert(sizeof(kNames) / sizeof(kNames[0]) ==
-                static_cast<size_t>(ReduceOp::Any) + 1);
+                static_cast<size_t>(ReduceOp::SumSquares) + 1);
   return kNames[static_cast<size_t>(op)];
 }
 

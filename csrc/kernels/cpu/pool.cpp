@@ -57,6 +57,47 @@ int64_t avg_divisor(const AvgWindow& a, bool count_include_pad,
   return count_include_pad ? a.padded_size : (a.h1 - a.h0) * (a.w1 - a.w0);
 }
 
+// The common 2x2 window with stride 2, every window inside the input: per
+// row of outputs, one loop finds each window's maximum and which of its
+// four elements won (in the generic loop's order of comparisons, so ties
+// and NaNs resolve the same way), a second turns that into the flat index.
+// Locals and selects keep both loops branch-free and vectorised: stores to
+// the int64 indices could otherwise alias the window's fields, and the
+// compiler turned the selects into branches that real data mispredicts.
+template <typename T>
+void max_pool_pairs(const T* x, int64_t in_w, int64_t out_h, int64_t out_w,
+                    T* y, int64_t* idx) {
+  constexpr int64_t kChunk = 256;
+  int32_t which[kChunk];
+  for (int64_t oh = 0; oh < out_h; ++oh) {
+    const int64_t top = 2 * oh * in_w;
+    for (int64_t c0 = 0; c0 < out_w; c0 += kChunk) {
+      const int64_t m = std::min(kChunk, out_w - c0);
+      const T* __restrict r0 = x + top + 2 * c0;
+      const T* __restrict r1 = r0 + in_w;
+      T* __restrict yo = y + oh * out_w + c0;
+      for (int64_t i = 0; i < m; ++i) {
+        T best = r0[2 * i];
+        int32_t k = 0;
+        const T cand[3] = {r0[2 * i + 1], r1[2 * i], r1[2 * i + 1]};
+        for (int32_t j = 0; j < 3; ++j) {
+          // A later NaN replaces an earlier one, as in PyTorch.
+          const bool take = (cand[j] > best) | (cand[j] != cand[j]);
+          best = take ? cand[j] : best;
+          k = take ? j + 1 : k;
+        }
+        yo[i] = best;
+        which[i] = k;
+      }
+      int64_t* __restrict io = idx + oh * out_w + c0;
+      const int64_t first = top + 2 * c0;
+      for (int64_t i = 0; i < m; ++i) {
+        io[i] = first + 2 * i + (which[i] & 1) + (which[i] >> 1) * in_w;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,
@@ -80,31 +121,8 @@ void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,
       for (int64_t p = lo; p < hi; ++p) {
         const T* xp = x + p * in_plane;
         if (pairs) {
-          for (int64_t oh = 0; oh < w.out_h; ++oh) {
-            const int64_t top = 2 * oh * w.in_w;
-            T* yo = y + p * out_plane + oh * w.out_w;
-            int64_t* io = idx + p * out_plane + oh * w.out_w;
-            // Selects instead of branches: on real data which element
-            // wins is unpredictable, and mispredictions dominated.
-            const T* r0 = xp + top;
-            const T* r1 = r0 + w.in_w;
-            for (int64_t ow = 0; ow < w.out_w; ++ow) {
-              T best = r0[2 * ow];
-              int64_t best_at = top + 2 * ow;
-              const T cand[3] = {r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]};
-              const int64_t cand_at[3] = {top + 2 * ow + 1,
-                                          top + w.in_w + 2 * ow,
-                                          top + w.in_w + 2 * ow + 1};
-              for (int k = 0; k < 3; ++k) {
-                // `|`, not `||`: both sides evaluated lets the loop vectorize.
-                const bool take = (cand[k] > best) | is_nan(cand[k]);
-                best = take ? cand[k] : best;
-                best_at = take ? cand_at[k] : best_at;
-              }
-              yo[ow] = best;
-              io[ow] = best_at;
-            }
-          }
+          max_pool_pairs(xp, w.in_w, w.out_h, w.out_w, y + p * out_plane,
+                         idx + p * out_plane);
           continue;
         }
         for (int64_t oh = 0; oh < w.out_h; ++oh) {

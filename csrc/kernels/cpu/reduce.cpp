@@ -35,6 +35,16 @@ struct SumPolicy {
   static Acc combine(Acc a, Acc b) { return a + b; }
 };
 
+// Each value is squared in T before it is added, so float32 squares
+// overflow to inf as in PyTorch's norm.
+template <typename T>
+struct SumSquaresPolicy {
+  using Acc = WideAcc<T>;
+  static Acc identity() { return 0; }
+  static Acc step(Acc a, T b) { return a + static_cast<T>(b * b); }
+  static Acc combine(Acc a, Acc b) { return a + b; }
+};
+
 template <typename T>
 struct ProdPolicy {
   using Acc = WideAcc<T>;
@@ -75,6 +85,18 @@ struct LogicalPolicy {
   }
   static Acc combine(Acc a, Acc b) { return kAll ? (a && b) : (a || b); }
 };
+
+// Adds a partial result (a run already folded) into an accumulator: for
+// every op but SumSquares that is folding one more value; a partial sum of
+// squares is not squared again.
+template <typename T, typename Policy>
+typename Policy::Acc merge_partial(typename Policy::Acc a, T partial) {
+  if constexpr (std::is_same_v<Policy, SumSquaresPolicy<T>>) {
+    return a + partial;
+  } else {
+    return Policy::step(a, partial);
+  }
+}
 
 // Folds a contiguous run. Independent lanes let the compiler use SIMD
 // registers without reassociating one long chain of additions (which it may
@@ -133,42 +155,44 @@ template <typename T, typename Out, typename Policy>
 void reduce_range(const StridedPlan<2>& plan, const std::array<char*, 2>& base,
                   int64_t lo, int64_t hi) {
   using Acc = typename Policy::Acc;
-  cpu::run_range(
-      plan, base, lo, hi,
-      [](const std::array<char*, 2>& p, const std::array<int64_t, 2>& s,
-         int64_t n) {
-        if (s[0] == 0) {
-          Acc acc = Policy::identity();
-          if (s[1] == sizeof(T)) {
-            const auto* in = reinterpret_cast<const T*>(p[1]);
-            acc = fold_contiguous<T, Policy>(acc, in, n);
-          } else {
-            const char* pi = p[1];
-            for (int64_t i = 0; i < n; ++i, pi += s[1]) {
-              acc = Policy::step(acc, *reinterpret_cast<const T*>(pi));
-            }
-          }
-          auto* out = reinterpret_cast<Out*>(p[0]);
-          *out = static_cast<Out>(Policy::step(*out, static_cast<T>(acc)));
-          return;
-        }
-        if (s[0] == sizeof(Out) && s[1] == sizeof(T)) {
-          // Rows folded into a row of outputs: a plain vectorisable loop.
-          auto* out = reinterpret_cast<Out*>(p[0]);
-          const auto* in = reinterpret_cast<const T*>(p[1]);
-          for (int64_t i = 0; i < n; ++i) {
-            out[i] = static_cast<Out>(Policy::step(out[i], in[i]));
-          }
-          return;
-        }
-        char* po = p[0];
-        const char* pi = p[1];
-        for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
-          auto* o = reinterpret_cast<Out*>(po);
-          *o = static_cast<Out>(
-              Policy::step(*o, *reinterpret_cast<const T*>(pi)));
-        }
-      });
+  cpu::run_range(plan, base, lo, hi,
+                 [](const std::array<char*, 2>& p,
+                    const std::array<int64_t, 2>& s, int64_t n) {
+                   if (s[0] == 0) {
+                     Acc acc = Policy::identity();
+                     if (s[1] == sizeof(T)) {
+                       const auto* in = reinterpret_cast<const T*>(p[1]);
+                       acc = fold_contiguous<T, Policy>(acc, in, n);
+                     } else {
+                       const char* pi = p[1];
+                       for (int64_t i = 0; i < n; ++i, pi += s[1]) {
+                         acc =
+                             Policy::step(acc, *reinterpret_cast<const T*>(pi));
+                       }
+                     }
+                     auto* out = reinterpret_cast<Out*>(p[0]);
+                     *out = static_cast<Out>(
+                         merge_partial<T, Policy>(*out, static_cast<T>(acc)));
+                     return;
+                   }
+                   if (s[0] == sizeof(Out) && s[1] == sizeof(T)) {
+                     // Rows folded into a row of outputs: a plain vectorisable
+                     // loop.
+                     auto* out = reinterpret_cast<Out*>(p[0]);
+                     const auto* in = reinterpret_cast<const T*>(p[1]);
+                     for (int64_t i = 0; i < n; ++i) {
+                       out[i] = static_cast<Out>(Policy::step(out[i], in[i]));
+                     }
+                     return;
+                   }
+                   char* po = p[0];
+                   const char* pi = p[1];
+                   for (int64_t i = 0; i < n; ++i, po += s[0], pi += s[1]) {
+                     auto* o = reinterpret_cast<Out*>(po);
+                     *o = static_cast<Out>(
+                         Policy::step(*o, *reinterpret_cast<const T*>(pi)));
+                   }
+                 });
 }
 
 template <typename T, typename Out, typename Policy>
@@ -220,7 +244,8 @@ void reduce_impl(const Tensor& in, const Tensor& out) {
     for (const auto& part : partials) {
       const auto* src = static_cast<const Out*>(part.raw_data());
       for (int64_t i = 0; i < out.numel(); ++i) {
-        dst[i] = static_cast<Out>(Policy::step(dst[i], static_cast<T>(src[i])));
+        dst[i] = static_cast<Out>(
+            merge_partial<T, Policy>(dst[i], static_cast<T>(src[i])));
       }
     }
   }
@@ -245,6 +270,8 @@ void reduce(ReduceOp op, const Tensor& in, const Tensor& out) {
         return reduce_impl<T, bool, LogicalPolicy<T, true>>(in, out);
       case ReduceOp::Any:
         return reduce_impl<T, bool, LogicalPolicy<T, false>>(in, out);
+      case ReduceOp::SumSquares:
+        return reduce_impl<T, T, SumSquaresPolicy<T>>(in, out);
     }
   });
 }

@@ -20,7 +20,10 @@ using cpu::StridedPlan;
 // share one copy.
 template <typename T, typename R, typename F>
 AG_NOT_INLINED void unary_row(char* const* p, int64_t n, const void* ctx) {
-  const F& f = *static_cast<const F*>(ctx);
+  // A copy, not a reference: the functor's captured scalars could
+  // otherwise alias the output, reloaded after every store, which
+  // stops the loop from vectorising.
+  const F f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<R*>(p[0]);
   const auto* in = reinterpret_cast<const T*>(p[1]);
   for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
@@ -193,7 +196,10 @@ void predicate_op(UnaryOp op, const StridedPlan<2>& plan,
 // grad_in[i] = f(grad[i], x[i]) over dense rows (cpu::RowFn).
 template <typename T, typename F>
 AG_NOT_INLINED void backward_row(char* const* p, int64_t n, const void* ctx) {
-  const F& f = *static_cast<const F*>(ctx);
+  // A copy, not a reference: the functor's captured scalars could
+  // otherwise alias the output, reloaded after every store, which
+  // stops the loop from vectorising.
+  const F f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<T*>(p[0]);
   const auto* g = reinterpret_cast<const T*>(p[1]);
   const auto* x = reinterpret_cast<const T*>(p[2]);
