@@ -230,6 +230,69 @@ def test_gradcheck_through_layers(name):
     assert ag.autograd.gradgradcheck(f, [x])
 
 
+# ---- the fused LSTM layer op (nn.LSTM over padded input) ------------------------------------------
+
+
+def test_lstm_output_grad_fn_matches_torch():
+    # float32 on CPU: PyTorch's oneDNN layer, one node per layer and direction.
+    ours, theirs = twin("LSTM", 3, 4, dtype=np.float32)
+    x = np.random.default_rng(0).standard_normal((5, 2, 3)).astype(np.float32)
+    out_a, (h_a, c_a) = ours(ag.tensor(x, requires_grad=True))
+    out_t, (h_t, c_t) = theirs(torch.tensor(x, requires_grad=True))
+    assert out_a.grad_fn.name() == out_t.grad_fn.name() == "MkldnnRnnLayerBackward0"
+    assert h_a.grad_fn.name() == h_t.grad_fn.name() == "StackBackward0"
+    assert c_a.grad_fn.name() == c_t.grad_fn.name()
+
+
+@pytest.mark.parametrize("config", [{}, {"bidirectional": True, "num_layers": 2}])
+def test_lstm_forward_ad_matches_torch(config):
+    # Tangents of the output and both final states, from tangents of the
+    # input and both initial states (the layer op computes them step by step).
+    ours, theirs = twin("LSTM", 3, 4, **config)
+    rng = np.random.default_rng(1)
+    states = 4 if config else 1
+    x, v = rng.standard_normal((2, 5, 2, 3))
+    h0, c0, hv, cv = rng.standard_normal((4, states, 2, 4))
+    results = []
+    for lib, module in ((ag, ours), (torch, theirs)):
+
+        def f(x, h, c, module=module):
+            out, (h_n, c_n) = module(x, (h, c))
+            return out, h_n, c_n
+
+        primals = tuple(lib.tensor(a) for a in (x, h0, c0))
+        tangents = tuple(lib.tensor(a) for a in (v, hv, cv))
+        results.append(lib.func.jvp(f, primals, tangents))
+    for a, t in zip(results[0][0] + results[0][1], results[1][0] + results[1][1]):
+        assert_close(a, t, np.float64, "jvp")
+
+
+def test_lstm_under_vmap_matches_a_loop():
+    ours, theirs = twin("LSTM", 3, 4, num_layers=2)
+    xs = np.random.default_rng(2).standard_normal((3, 5, 3))  # 3 unbatched sequences
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every op batches by its rule
+        out = ag.func.vmap(lambda x: ours(x)[0])(ag.tensor(xs))
+    for i in range(3):
+        assert_close(out[i], theirs(torch.tensor(xs[i]))[0], np.float64, f"example {i}")
+
+
+def test_lstm_layer_double_backward_through_a_training_step():
+    # create_graph recomputes the layer from differentiable ops; its gradient
+    # of a gradient matches PyTorch's.
+    ours, theirs = twin("LSTM", 3, 4)
+    x = np.random.default_rng(3).standard_normal((4, 2, 3))
+    results = []
+    for lib, module in ((ag, ours), (torch, theirs)):
+        xt = lib.tensor(x, requires_grad=True)
+        out, (h, c) = module(xt)
+        (g,) = lib.autograd.grad((out * out).sum() + (c * h).sum(), xt, create_graph=True)
+        (gg,) = lib.autograd.grad((g * g).sum(), module.weight_hh_l0)
+        results.append((g, gg))
+    for a, t in zip(*results):
+        assert_close(a, t, np.float64, "gradients")
+
+
 # ---- cells ---------------------------------------------------------------------------------------
 
 CELLS = [

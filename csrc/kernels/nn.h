@@ -63,6 +63,34 @@ void scatter_add_dim1(const Tensor& src, const Tensor& index,
 void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,
                 double eps, int64_t rows, int64_t cols, const Tensor& out,
                 const Tensor& mean, const Tensor& rstd);
+// One step of an LSTM cell over (rows, hidden) cells, from the two parts of
+// its pre-activation gates x and hh (rows, 4 * hidden; i, f, g, o, summed)
+// and c_prev: writes the activated gates (i, f, g, o), c = f c_prev + i g
+// and h = o tanh(c). Contiguous operands of one floating dtype.
+void lstm_cell(const Tensor& x, const Tensor& hh, const Tensor& c_prev,
+               const Tensor& gates, const Tensor& c, const Tensor& h);
+// Its backward from the saved gates, c_prev and c: with dh + dh2 the
+// gradient of h and dc that of c (any of the three may be undefined: zero),
+// writes d_gates, the gradient of the pre-activation gates, and dc_prev.
+void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
+                        const Tensor& c, const Tensor& dh, const Tensor& dh2,
+                        const Tensor& dc, const Tensor& d_gates,
+                        const Tensor& dc_prev);
+// Products of a few rows with one right-hand matrix reused over many calls
+// (a recurrent weight, once per step): pack_rhs copies b (depth, n; any
+// strides) once into `packed`, contiguous, in panels of
+// packed_panel_width columns (zero-padded), which packed_matmul then reads
+// without repacking: out (m, n; contiguous) = a (m, depth; unit column
+// stride) @ b. Floating dtypes.
+constexpr int64_t packed_panel_width(size_t itemsize) {
+  return 64 / static_cast<int64_t>(itemsize);  // a cache line per row
+}
+inline int64_t packed_rhs_numel(int64_t depth, int64_t n, DType dtype) {
+  const int64_t width = packed_panel_width(itemsize(dtype));
+  return (n + width - 1) / width * width * depth;
+}
+void pack_rhs(const Tensor& b, const Tensor& packed);
+void packed_matmul(const Tensor& a, const Tensor& packed, const Tensor& out);
 // Per-channel mean and biased variance of in viewed as (N, C, S).
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var);

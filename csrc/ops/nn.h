@@ -65,6 +65,16 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                   const Tensor& running_mean, const Tensor& running_var,
                   bool training, double momentum, double eps);
 
+// One LSTM layer over a padded sequence, in one op: `input` (T, B, 4H)
+// holds every step's input projection with both biases (x W_ih^T + b_ih +
+// b_hh), hx and cx (B, H) the initial states, weight_hh (4H, H). Steps run
+// from t = 0 (from T - 1 when `reverse`); per step, gates = input[t] +
+// h W_hh^T, c' = f c + i g, h' = o tanh(c'). Returns {output (T, B, H),
+// h_n, c_n}. Its backward keeps the activations and computes the weight's
+// gradient in one product over all steps.
+TensorList lstm_layer(const Tensor& input, const Tensor& hx, const Tensor& cx,
+                      const Tensor& weight_hh, bool reverse);
+
 namespace nn_detail {
 // The differentiable gather / scatter-add pair along dim 1 of 3-D tensors,
 // with an int64 index (A, K, B) whose entries lie in [0, D):

@@ -210,6 +210,21 @@ void bind_layers(py::module_& m, py::module_& nn) {
   }
   def(
       nn,
+      {"_lstm_layer(Tensor input, Tensor hx, Tensor cx, Tensor weight_hh, "
+       "bool reverse=False) -> tuple[Tensor, Tensor, Tensor]"},
+      [](Args& a) {
+        const Tensor x = a.tensor(0), h = a.tensor(1), c = a.tensor(2),
+                     w = a.tensor(3);
+        const bool reverse = a.to_bool(4);
+        const TensorList r = without_gil(x.numel() * w.size(-1), [&] {
+          return ops::lstm_layer(x, h, c, w, reverse);
+        });
+        return py::object(py::make_tuple(r[0], r[1], r[2]));
+      },
+      "One LSTM layer over a (T, B, 4H) input projection (biases included): "
+      "output, h_n, c_n.");
+  def(
+      nn,
       {"im2col(Tensor input, int[2] kernel_size, int[2] dilation, int[2] "
        "padding, int[2] stride) -> Tensor"},
       [](Args& a) {

@@ -2771,6 +2771,10 @@ int64: dtype
 class _NNModule:
     """The submodule ``_C._nn``."""
 
+    def _lstm_layer(self, input: Tensor, hx: Tensor, cx: Tensor, weight_hh: Tensor, reverse: _bool = False) -> tuple[Tensor, Tensor, Tensor]:
+        """
+        One LSTM layer over a (T, B, 4H) input projection (biases included): output, h_n, c_n.
+        """
     def avg_pool2d(self, input: Tensor, kernel_size: _int | collections.abc.Sequence[_int], stride: _int | collections.abc.Sequence[_int] | None = None, padding: _int | collections.abc.Sequence[_int] = 0, ceil_mode: _bool = False, count_include_pad: _bool = True, divisor_override: _int | None = None) -> Tensor:
         """
         2-d average pooling over an (N, C, H, W) input.

@@ -18,6 +18,27 @@ T3_ALL = [3, 0, 2]
 T_IMG = [[[0, 1], [2, 1]], [[1, 1], [0, 2]]]  # (2, 2, 2) for a (2, 3, 2, 2) input
 T_SEQ = [[0, 1, 2], [2, 2, 0]]  # (2, 3) for a (2, 3, 3) input
 
+
+def _lstm_layer(m, x, h, c, w, reverse=False):
+    """One LSTM layer over a precomputed input projection x (T, B, 4H): ours
+    is the op behind nn.LSTM; PyTorch's reference is torch.lstm with an
+    identity input weight and zero biases, whose gates are the same sums.
+    The reverse direction is the forward one over the flipped sequence."""
+    if m.__name__ == "torch":
+        eye = m.eye(x.shape[2], dtype=x.dtype)
+        zero = m.zeros(x.shape[2], dtype=x.dtype)
+        seq = x.flip(0) if reverse else x
+        out, hn, cn = m.lstm(
+            seq, (h[None], c[None]), [eye, w, zero, zero], True, 1, 0.0, False, False, False
+        )
+        out, hn, cn = (out.flip(0) if reverse else out), hn[0], cn[0]
+    else:
+        out, hn, cn = m._C._nn._lstm_layer(x, h, c, w, reverse)
+    return m.cat([out.flatten(), hn.flatten(), cn.flatten()])
+
+
+LSTM_SHAPES = [((3, 2, 8), (2, 2), (2, 2), (8, 2)), ((1, 3, 4), (3, 1), (3, 1), (4, 1))]
+
 LINALG = [
     OpInfo("mm", lambda m, a, b: m.mm(a, b), [((3, 4), (4, 2))], grad_fn="MmBackward0"),
     OpInfo("matmul_2d", lambda m, a, b: a @ b, [((3, 4), (4, 5))], grad_fn="MmBackward0"),
@@ -549,4 +570,13 @@ LOSSES = [
     ),
 ]
 
-OPS = LINALG + NN + LOSSES
+RNN = [
+    OpInfo("lstm_layer", _lstm_layer, LSTM_SHAPES, grad_fn="CatBackward0"),
+    OpInfo(
+        "lstm_layer_reverse",
+        lambda m, x, h, c, w: _lstm_layer(m, x, h, c, w, reverse=True),
+        LSTM_SHAPES[:1],
+    ),
+]
+
+OPS = LINALG + NN + LOSSES + RNN

@@ -54,6 +54,15 @@
   void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,  \
                   double eps, int64_t rows, int64_t cols, const Tensor& out,   \
                   const Tensor& mean, const Tensor& rstd);                     \
+  void lstm_cell(const Tensor& x, const Tensor& hh, const Tensor& c_prev,      \
+                 const Tensor& gates, const Tensor& c, const Tensor& h);       \
+  void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,           \
+                          const Tensor& c, const Tensor& dh,                   \
+                          const Tensor& dh2, const Tensor& dc,                 \
+                          const Tensor& d_gates, const Tensor& dc_prev);       \
+  void pack_rhs(const Tensor& b, const Tensor& packed);                        \
+  void packed_matmul(const Tensor& a, const Tensor& packed,                    \
+                     const Tensor& out);                                       \
   void layer_norm_backward(const Tensor& grad, const Tensor& in,               \
                            const Tensor& mean, const Tensor& rstd,             \
                            const Tensor& weight, int64_t rows, int64_t cols,   \

@@ -251,6 +251,31 @@ void layer_norm_backward(const Tensor& grad, const Tensor& in,
                  grad_in, grad_weight, grad_bias);
 }
 
+void lstm_cell(const Tensor& x, const Tensor& hh, const Tensor& c_prev,
+               const Tensor& gates, const Tensor& c, const Tensor& h) {
+  profiler::RecordScope scope("aten::_thnn_fused_lstm_cell", x, hh, c_prev);
+  AG_ISA_FORWARD(lstm_cell, x, hh, c_prev, gates, c, h);
+}
+
+void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
+                        const Tensor& c, const Tensor& dh, const Tensor& dh2,
+                        const Tensor& dc, const Tensor& d_gates,
+                        const Tensor& dc_prev) {
+  profiler::RecordScope scope("aten::_thnn_fused_lstm_cell_backward_impl", dh,
+                              dc, gates);
+  AG_ISA_FORWARD(lstm_cell_backward, gates, c_prev, c, dh, dh2, dc, d_gates,
+                 dc_prev);
+}
+
+void pack_rhs(const Tensor& b, const Tensor& packed) {
+  AG_ISA_FORWARD(pack_rhs, b, packed);
+}
+
+void packed_matmul(const Tensor& a, const Tensor& packed, const Tensor& out) {
+  profiler::RecordScope scope("aten::mm", a, out);
+  AG_ISA_FORWARD(packed_matmul, a, packed, out);
+}
+
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var) {
   profiler::RecordScope scope("aten::batch_norm_stats", in);

@@ -1373,6 +1373,17 @@ def _result_type_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[s
 _RULES["result_type"] = _result_type_rule
 
 
+def _lstm_layer_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The fused LSTM layer (behind nn.LSTM) as its steps' ops, each batched
+    by its own rule."""
+    from ..nn._functional.rnn import lstm_layer_composed
+
+    return lstm_layer_composed(*args, **kwargs)
+
+
+_RULES["_lstm_layer"] = _lstm_layer_rule
+
+
 def _pad_rule(op: _Op, level: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """reflect and replicate padding of the last len(pad) // 2 dims, on
     (N, C, *dims) inputs or unbatched (C, *dims) ones."""

@@ -154,6 +154,16 @@ def _run_packed(
     return outputs, state
 
 
+def lstm_layer_composed(
+    input: _C.Tensor, hx: _C.Tensor, cx: _C.Tensor, weight_hh: _C.Tensor, reverse: bool = False
+) -> tuple[_C.Tensor, _C.Tensor, _C.Tensor]:
+    """_nn._lstm_layer composed of the step ops: vmap's batching rule for it
+    (each op of the steps has its own rule)."""
+    outs, (h, c) = _run_padded(lstm_step, input.unbind(0), (hx, cx), weight_hh.t(), None, None,
+                               reverse)  # fmt: skip
+    return _C.stack(outs), h, c
+
+
 def rnn_forward(
     mode: str,
     input: _C.Tensor,
@@ -171,6 +181,8 @@ def rnn_forward(
     step = STEPS[mode]
     directions = len(weights[0])
     x = input
+    # A padded LSTM layer without projection runs as one op, _nn._lstm_layer.
+    fused = mode == "LSTM" and batch_sizes is None and x.size(0) > 0
     finals: list[State] = []
     for layer, layer_weights in enumerate(weights):
         if layer > 0 and dropout > 0 and training:
@@ -182,6 +194,13 @@ def rnn_forward(
             w_hr_t = w[4].t() if w[4] is not None else None
             state = tuple(s[layer * directions + direction] for s in hx)
             reverse = direction == 1
+            if fused and w[4] is None:
+                if b_hh is not None:
+                    projected = projected + b_hh
+                out, h_last, c_last = _nn._lstm_layer(projected, state[0], state[1], w[1], reverse)
+                outputs.append(out)
+                finals.append((h_last, c_last))
+                continue
             if batch_sizes is None:
                 outs, final = _run_padded(step, projected.unbind(0), state, w_hh_t, b_hh, w_hr_t,
                                           reverse)  # fmt: skip
