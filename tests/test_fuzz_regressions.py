@@ -520,6 +520,37 @@ CASES = [
         f"out = {F}.kl_div(m.tensor([-1.0, 0.0, -inf, 2.0]), m.tensor([-1.0, 0.0, 0.0, 0.5]),"
         " reduction='none')",
     ),
+    # Gradients at NaN: a 0-d product passes its gradient unchanged, and a
+    # full max/min shares it among the NaNs.
+    (
+        "prod_0d_nan_grad",
+        "x = m.tensor(nan, requires_grad=True); x.prod().backward(); out = x.grad",
+    ),
+    (
+        "prod_dim_0d_nan_grad",
+        "x = m.tensor(nan, requires_grad=True); x.prod(0).backward(); out = x.grad",
+    ),
+    (
+        "max_nan_grad",
+        "x = m.tensor([nan, 1.0, nan], requires_grad=True); x.max().backward(); out = x.grad",
+    ),
+    # bmm checks shapes, then its kernel's dtype (self's), then mat2's;
+    # bilinear checks every dtype first, naming each as its C++ type.
+    ("bmm_bool_before_mat2_dtype", "out = m.bmm(m.ones(2, 2, 2, dtype=m.bool), m.ones(2, 2, 2))"),
+    ("bmm_shape_before_dtype", "out = m.bmm(m.ones(2, 2, 3), m.ones(2, 2, 2, dtype=m.float64))"),
+    (
+        "bilinear_mixed_dtypes",
+        f"out = {F}.bilinear(m.ones(2, 3), m.ones(2, 4, dtype=m.float64), m.ones(5, 3, 4),"
+        " m.ones(5))",
+    ),
+    (
+        "bilinear_integer_weight",
+        f"out = {F}.bilinear(m.ones(2, 3), m.ones(2, 4), m.ones(5, 3, 4, dtype=m.int64))",
+    ),
+    (
+        "min_0d_nan_grad",
+        "x = m.tensor(nan, requires_grad=True); x.min().backward(); out = x.grad",
+    ),
 ]
 
 

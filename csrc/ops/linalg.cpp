@@ -24,12 +24,17 @@ void check_same_dtype(const Tensor& a, const Tensor& b) {
 
 // PyTorch's product kernels have no bool version; like them, an empty
 // result or an empty inner dim is filled before the kernel is reached.
-Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape,
-                   const char* kernel) {
+void check_product_kernel(const Tensor& a, const Shape& out_shape,
+                          const char* kernel) {
   AG_CHECK_AS(
       NotImplementedError,
       a.dtype() != DType::Bool || numel_of(out_shape) == 0 || a.size(-1) == 0,
       "\"", kernel, "\" not implemented for 'Bool'");
+}
+
+Tensor matmul_data(const Tensor& a, const Tensor& b, const Shape& out_shape,
+                   const char* kernel) {
+  check_product_kernel(a, out_shape, kernel);
   Tensor out = empty_tensor(out_shape, a.dtype());
   kernels::matmul(a, b, out);
   return out;
@@ -460,13 +465,17 @@ Tensor bmm(const Tensor& self, const Tensor& mat2) {
   AG_CAPTURE_RETURN("bmm", bmm(in[0], in[1]), self, mat2)
   AG_CHECK(self.dim() == 3, "batch1 must be a 3D tensor");
   AG_CHECK(mat2.dim() == 3, "batch2 must be a 3D tensor");
-  check_same_dtype(self, mat2);
   AG_CHECK(mat2.size(0) == self.size(0) && mat2.size(1) == self.size(2),
            "Expected size for first two dimensions of batch2 tensor to be: [",
            self.size(0), ", ", self.size(2), "] but got: [", mat2.size(0), ", ",
            mat2.size(1), "].");
-  Tensor out = matmul_data(self, mat2,
-                           {self.size(0), self.size(1), mat2.size(2)}, "bmm");
+  // PyTorch's order: shapes, the kernel's dtype (self's), then mat2's.
+  const Shape out_shape{self.size(0), self.size(1), mat2.size(2)};
+  check_product_kernel(self, out_shape, "bmm");
+  AG_CHECK(self.dtype() == mat2.dtype(), "expected scalar type ",
+           dtype_legacy_name(self.dtype()), " but found ",
+           dtype_legacy_name(mat2.dtype()));
+  Tensor out = matmul_data(self, mat2, out_shape, "bmm");
   record_product(out, self, mat2, &BmmBackward0::self, &BmmBackward0::mat2,
                  &bmm);
   return out;

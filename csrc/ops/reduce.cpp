@@ -96,16 +96,20 @@ Tensor expand_reduced_grad(const Tensor& grad, const Shape& self_sizes,
 }
 
 // grad of a max-like reduction spread evenly over the positions that hold
-// the extreme value (PyTorch's rule for ties).
+// the extreme value (PyTorch's rule for ties). With `nan_is_extreme` (the
+// backward of a full max/min, whose result is 0-d), a NaN result shares the
+// grad among the NaNs, as PyTorch's evenly_distribute_backward does.
 Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
                          const Tensor& result, const IntList& dims,
-                         bool keepdim) {
+                         bool keepdim, bool nan_is_extreme = false) {
   const Tensor g = expand_reduced_grad(grad, self.sizes(), dims, keepdim);
   const Tensor r = expand_reduced_grad(result, self.sizes(), dims, keepdim);
   Tensor mask, count;
   {
     NoGradGuard no_grad;
-    mask = cast_data(eq(self, r), g.dtype());
+    const bool nan_result = nan_is_extreme && result.numel() == 1 &&
+                            isnan(result).item().to<bool>();
+    mask = cast_data(nan_result ? isnan(self) : eq(self, r), g.dtype());
     count = expand_reduced_grad(sum(mask, dims, keepdim), self.sizes(), dims,
                                 keepdim);
   }
@@ -413,9 +417,12 @@ namespace {
 
 // d(self)_i = grad * prod_{j != i} self_j, computed without dividing by zero:
 // with no zero among the reduced values it is result / self; at a lone zero
-// it is the product of the others; with two or more zeros it is 0.
+// it is the product of the others; with two or more zeros it is 0. A 0-d
+// self passes the gradient unchanged, as in PyTorch's formula (so a NaN
+// gets gradient 1).
 Tensor prod_backward(const Tensor& grad, const Tensor& self,
                      const Tensor& result, const IntList& dims, bool keepdim) {
+  if (self.dim() == 0) return grad;
   const Tensor g = expand_reduced_grad(grad, self.sizes(), dims, keepdim);
   const Tensor r = expand_reduced_grad(result, self.sizes(), dims, keepdim);
   Tensor zero_mask, lone_zero;
@@ -543,7 +550,8 @@ class ExtremumBackward final : public Node {
     const Tensor s = self.unpack();
     const IntList d = has_dims_ ? dims : normalize_dims({}, s.dim());
     return {evenly_distribute(grads[0], s, result.unpack(shared_from_this()), d,
-                              has_dims_ && keepdim)};
+                              has_dims_ && keepdim,
+                              /*nan_is_extreme=*/!has_dims_)};
   }
   SavedTensor self{this, "self"}, result{this, "result"};
   Saved<IntList> dims;  // only for the overloads taking dims

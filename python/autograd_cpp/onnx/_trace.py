@@ -337,6 +337,12 @@ def _patched(recorder: _Recorder) -> Iterator[None]:
         _C.Tensor.size = traced_size  # type: ignore[method-assign]
         undo.append((_C.Tensor, "shape", shape))
         _C.Tensor.shape = property(lambda t: recorder.sizes(t, shape.fget(t)))  # type: ignore[assignment]
+        # The fused LSTM layer has no ONNX form: traced, it runs as its
+        # steps' ops, each of which has one.
+        from ..nn._functional.rnn import lstm_layer_composed
+
+        undo.append((_C._nn, "_lstm_layer", _C._nn._lstm_layer))
+        _C._nn._lstm_layer = lstm_layer_composed  # type: ignore[method-assign]
         ops = _op_functions()
         wrappers = {
             key: recorder.wrap(name, fn, where)

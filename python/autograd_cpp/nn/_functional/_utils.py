@@ -78,6 +78,20 @@ def _scalar_type_name(t: _C.Tensor) -> str:
     return _SCALAR_TYPE_NAMES[str(t.dtype).split(".")[-1]]
 
 
+# The C++ element type's name, as some PyTorch errors print a dtype.
+_CPP_TYPE_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "int32": "int",
+    "int64": "long int",
+    "bool": "bool",
+}
+
+
+def _cpp_type_name(t: _C.Tensor) -> str:
+    return _CPP_TYPE_NAMES[str(t.dtype).split(".")[-1]]
+
+
 def _dtype_name(dtype: _C.dtype) -> str:
     return _SCALAR_TYPE_NAMES[str(dtype).split(".")[-1]]
 

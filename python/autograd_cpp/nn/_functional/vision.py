@@ -9,7 +9,7 @@ from typing import Any
 from ... import _C
 from ..._C import _nn
 from ...autograd.function import Function, FunctionCtx
-from ._utils import _require_floating, _scalar_type_name
+from ._utils import _cpp_type_name, _require_floating, _scalar_type_name
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
 
 __all__ = [
@@ -488,6 +488,13 @@ def bilinear(
     input1: _C.Tensor, input2: _C.Tensor, weight: _C.Tensor, bias: _C.Tensor | None = None
 ) -> _C.Tensor:
     """y_k = input1^T weight_k input2 + bias_k for a (out, in1, in2) weight."""
+    named = {"input1": input1, "input2": input2, "weight": weight}
+    if bias is not None:
+        named["bias"] = bias
+    # PyTorch checks the dtypes first, naming each as its C++ type.
+    if any(t.dtype != input1.dtype for t in named.values()):
+        listed = ", ".join(f"{name}: {_cpp_type_name(t)}" for name, t in named.items())
+        raise RuntimeError(f"All tensors must have the same dtype, got {listed}")
     if input1.dim() != input2.dim():
         raise RuntimeError(
             f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}"
