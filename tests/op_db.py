@@ -25,6 +25,9 @@ class OpInfo:
     second: bool = True
     smooth: bool = True  # finite differences are unreliable at kinks
     extra: dict = field(default_factory=dict)
+    # False for a private op checked against a composite of PyTorch's: the
+    # API fuzz would compare its errors with the composite's own.
+    fuzz: bool = True
 
 
 BROADCAST_PAIRS = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3))]

@@ -547,6 +547,80 @@ CASES = [
         "bilinear_integer_weight",
         f"out = {F}.bilinear(m.ones(2, 3), m.ones(2, 4), m.ones(5, 3, 4, dtype=m.int64))",
     ),
+    # A fill value the dtype cannot hold is refused, as PyTorch's checked
+    # conversion does; a tensor value given to fill_ converts as a copy.
+    (
+        "masked_fill_overflowing_number",
+        "out = m.zeros(2, dtype=m.int32).masked_fill(m.tensor([True, False]), 2**40)",
+    ),
+    (
+        "masked_fill_overflowing_tensor",
+        "out = m.zeros((), dtype=m.int64).masked_fill(m.tensor(True), m.tensor(1e30))",
+    ),
+    (
+        "masked_fill_inf_into_int_unmasked",
+        "out = m.zeros(2, dtype=m.int64).masked_fill(m.tensor([False, False]), inf)",
+    ),
+    ("masked_fill_float_overflow", "out = m.zeros(2).masked_fill(m.tensor([True, False]), 1e300)"),
+    ("masked_fill_inf_into_float", "out = m.zeros(2).masked_fill(m.tensor([True, False]), -inf)"),
+    ("fill_overflowing_number", "out = m.zeros(2, dtype=m.int32).fill_(1e20)"),
+    ("fill_nan_into_int", "out = m.zeros(2, dtype=m.int64).fill_(nan)"),
+    ("fill_overflowing_tensor_wraps", "out = m.zeros(2, dtype=m.int32).fill_(m.tensor(1e20))"),
+    ("full_overflowing", "out = m.full((2,), 1e30, dtype=m.int64)"),
+    ("full_inf_into_int", "out = m.full((2,), inf, dtype=m.int32)"),
+    # rms_norm with a weight of another dtype returns the input's dtype.
+    (
+        "rms_norm_float64_weight",
+        f"out = {F}.rms_norm(m.ones(3, 4), (4,), m.full((4,), 2.0, dtype=m.float64))",
+    ),
+    (
+        "rms_norm_float64_weight_grads",
+        "x = m.ones(3, 4, requires_grad=True); w = m.full((4,), 2.0, dtype=m.float64,"
+        f" requires_grad=True); {F}.rms_norm(x, (4,), w).sum().backward(); out = [x.grad, w.grad]",
+    ),
+    # The inf-norm's gradient at a NaN goes to the NaN (times its sign, 0).
+    (
+        "norm_inf_nan_grad",
+        "x = m.tensor([[nan, 2.0], [1.0, -3.0]], requires_grad=True);"
+        " x.norm(inf, dim=1).sum().backward(); out = x.grad",
+    ),
+    ("norm_order_as_a_vector", "out = m.ones(2).norm(m.ones(1))"),
+    ("norm_order_requiring_grad", "out = m.ones(2).norm(m.tensor(3.0, requires_grad=True))"),
+    ("norm_order_as_a_0d_tensor", "out = m.ones(2).norm(m.tensor(3.0))"),
+    # clamp's backward combines its masks in place, so bounds broadcasting
+    # beyond self and each other raise its shape error.
+    (
+        "clamp_bounds_broadcast_past_self_backward",
+        "lo = m.tensor(0.0, requires_grad=True);"
+        " m.clamp(m.tensor(0.0), lo - 1, m.zeros(0) + 1).sum().backward(); out = lo.grad",
+    ),
+    (
+        "clamp_tensor_bounds_grads",
+        "lo = m.zeros(3, requires_grad=True); hi = m.ones(2, 3, requires_grad=True);"
+        " m.clamp(m.tensor([0.5, -1.0, 2.0]), lo, hi).sum().backward(); out = [lo.grad, hi.grad]",
+    ),
+    (
+        "adaptive_avg_pool3d_int",
+        f"out = {F}.adaptive_avg_pool3d(m.zeros(1, 2, 5, 4, 3, dtype=m.int64), 2)",
+    ),
+    (
+        "adaptive_avg_pool3d_int_to_one",
+        f"out = {F}.adaptive_avg_pool3d(m.zeros(1, 2, 5, 4, 3, dtype=m.int64), 1)",
+    ),
+    # mse_loss keeps an integer operand as given (its in-place change is
+    # caught by backward) and computes in the promoted dtype.
+    (
+        "mse_loss_int_input_modified_before_backward",
+        "x0 = m.zeros((), dtype=m.int64); x1 = m.tensor(0.0, requires_grad=True);"
+        f" out = {F}.mse_loss(x0, x1); x0.mul_(2); out.backward(); out = x1.grad",
+    ),
+    (
+        "mse_loss_bool_target_grad",
+        "x = m.tensor([0.5, 3.0], requires_grad=True);"
+        f" out = {F}.mse_loss(x, m.tensor([True, False]), reduction='sum'); out.backward();"
+        " out = [out, x.grad]",
+    ),
+    ("mse_loss_int_int", f"out = {F}.mse_loss(m.tensor([1, 2]), m.tensor([1, 3]))"),
     (
         "min_0d_nan_grad",
         "x = m.tensor(nan, requires_grad=True); x.min().backward(); out = x.grad",
@@ -564,6 +638,7 @@ TYPE_ONLY = {
     # Ours adds which in-place op wrote the tensor and how to avoid it
     # (errors that teach) before PyTorch's hint.
     "scatter_reduce_mean_self_modified_before_backward": "our message says more",
+    "mse_loss_int_input_modified_before_backward": "our message says more",
 }
 
 

@@ -776,21 +776,25 @@ class ClampBackward0 final : public Node {
   // g where input i (self, min, max) is the one clamp returns.
   static Tensor pass(int i, const Tensor& g, const Tensor& s, const Tensor& lo,
                      const Tensor& hi) {
+    // With both bounds, the masks combine in place as in PyTorch's
+    // clamp_backward_min_max, so bounds that broadcast beyond self and the
+    // other bound raise its shape error (the in-place result keeps the
+    // first mask's shape).
     const Tensor taken = mask_of([&] {
       if (i == 0) {
         if (lo.defined() && hi.defined()) {
-          return logical_and(ge(s, lo), le(s, hi));
+          Tensor inside = ge(s, lo);
+          return logical_and_(inside, le(s, hi));
         }
         return lo.defined() ? ge(s, lo) : le(s, hi);
       }
       if (i == 1) {
-        // Bounds that meet (min == max) pass no gradient to min, as in
-        // PyTorch's clamp_backward_min_max.
-        const Tensor below = lt(s, lo);
-        return hi.defined() ? logical_and(below, lt(lo, hi)) : below;
+        // Bounds that meet (min == max) pass no gradient to min.
+        Tensor below = lt(s, lo);
+        return hi.defined() ? logical_and_(below, lt(lo, hi)) : below;
       }
-      const Tensor above = gt(s, hi);
-      return lo.defined() ? logical_or(above, lt(hi, lo)) : above;
+      Tensor above = gt(s, hi);
+      return lo.defined() ? logical_or_(above, lt(hi, lo)) : above;
     });
     return where(taken, g, zeros({}, g.dtype()));
   }
@@ -1480,6 +1484,7 @@ Tensor addcdiv(const Tensor& self, const Tensor& tensor1, const Tensor& tensor2,
 Tensor masked_fill(const Tensor& self, const Tensor& mask,
                    const Scalar& value) {
   AG_CAPTURE_RETURN("masked_fill", masked_fill(in[0], in[1], value), self, mask)
+  check_fill_value_fits(value, self.dtype());
   Tensor out = masked_fill_out(self, mask, scalar_tensor(value, self.dtype()));
   if (auto fn = record<MaskedFillBackward>(self)) {
     fn->mask = SavedVariable(mask, false);
@@ -1499,6 +1504,7 @@ Tensor masked_fill(const Tensor& self, const Tensor& mask,
            "masked_fill_ only supports a 0-dimensional value tensor, but got "
            "tensor with ",
            value.dim(), " dimension(s).");
+  check_fill_value_fits(value.item(), self.dtype());
   Tensor out = masked_fill_out(self, mask, value);
   if (should_record_as<MaskedFillBackward>("MaskedFillBackward1", self,
                                            value)) {

@@ -162,6 +162,7 @@ Tensor& copy_(Tensor& self, const Tensor& src) {
 }
 
 Tensor& fill_(Tensor& self, const Scalar& value) {
+  check_fill_value_fits(value, self.dtype());
   AG_CAPTURE_INPLACE(self, "fill_", fill_(s, value), self)
   return fill_with(self, value, "FillBackward2", "fill_");
 }
@@ -178,8 +179,10 @@ Tensor& fill_(Tensor& self, const Tensor& value) {
   const bool differentiable =
       (GradMode::is_enabled() && autograd::requires_grad(value)) ||
       forward_ad::any_dual(value);
+  // A tensor value is converted as a copy converts it (an out-of-range
+  // float wraps), not checked as a number is.
   return differentiable ? copy_into(self, value, "FillBackward3")
-                        : fill_(self, value.item());
+                        : fill_(self, cast_data(value, self.dtype()).item());
 }
 
 Tensor& zero_(Tensor& self) {

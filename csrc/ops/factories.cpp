@@ -13,6 +13,7 @@ Tensor empty(const Shape& sizes, DType dtype) {
 }
 
 Tensor full(const Shape& sizes, const Scalar& value, DType dtype) {
+  check_fill_value_fits(value, dtype);
   Tensor out = empty_tensor(sizes, dtype);
   kernels::fill(out, value);
   return out;

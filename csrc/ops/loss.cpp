@@ -383,12 +383,19 @@ Tensor nll_core(const Tensor& self, const Tensor& target, const Tensor& weight,
 
 // d(self) = 2 (self - target) grad ; d(target) = -d(self)
 // (divided by the element count for mean reduction)
+// self - target in their promoted dtype: PyTorch's mse kernel takes an
+// integer or bool operand beside a floating one.
+Tensor promoted_diff(const Tensor& self, const Tensor& target) {
+  const DType common = promote_types(self.dtype(), target.dtype());
+  return sub(cast_data(self, common), cast_data(target, common));
+}
+
 class MseLossBackward0 final : public Node {
  public:
   AG_NODE(MseLossBackward0);
   static constexpr bool kForwardRule = true;  // elementwise_loss_tangent
   variable_list apply(variable_list&& grads) override {
-    const Tensor diff = sub(self.unpack(), target.unpack());
+    const Tensor diff = promoted_diff(self.unpack(), target.unpack());
     const double scale = reduction == Reduction::Mean
                              ? 2.0 / static_cast<double>(diff.numel())
                              : 2.0;
@@ -727,12 +734,17 @@ Tensor cross_entropy(const Tensor& self, const Tensor& target,
 
 Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
   AG_CAPTURE_RETURN("mse_loss", mse_loss(in[0], in[1], reduction), self, target)
-  check_floating(self, "mse_cpu");
+  // The operands are saved as given, so an in-place write to an integer
+  // one before backward is caught, as in PyTorch.
+  check_floating(self.dtype() == promote_types(self.dtype(), target.dtype())
+                     ? self
+                     : target,
+                 "mse_cpu");
   Tensor out;
   {
     NoGradGuard no_grad;
     forward_ad::DisableGuard no_tangents;  // the op sets its own
-    const Tensor diff = sub(self, target);
+    const Tensor diff = promoted_diff(self, target);
     out = reduce(mul(diff, diff), reduction);
   }
   if (auto fn = record<MseLossBackward0>(self, target)) {
@@ -744,7 +756,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, Reduction reduction) {
   if (forward_ad::any_dual(self, target)) {
     set_tangent(out, [&] {
       // d(self) = 2 (self - target) = -d(target)
-      const Tensor d = mul(sub(self, target), number(2.0));
+      const Tensor d = mul(promoted_diff(self, target), number(2.0));
       return elementwise_loss_tangent(self, d, target, neg(d), reduction);
     });
   }

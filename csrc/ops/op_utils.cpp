@@ -1,4 +1,7 @@
 #include "ops/op_utils.h"
+
+#include <cmath>
+#include <limits>
 #include "kernels/fused.h"
 
 namespace ag::ops {
@@ -87,6 +90,39 @@ void check_no_internal_overlap(const Tensor& self) {
              "tensor refers to a single memory location. Please clone() the "
              "tensor before performing the operation.");
   }
+}
+
+void check_fill_value_fits(const Scalar& value, DType dtype) {
+  if (dtype == DType::Bool || dtype == DType::Float64 || value.is_bool()) {
+    return;
+  }
+  const char* type_name = "float";
+  double lowest = std::numeric_limits<float>::lowest();
+  double highest = std::numeric_limits<float>::max();
+  if (dtype == DType::Int32 || dtype == DType::Int64) {
+    type_name = dtype == DType::Int32 ? "int" : "int64_t";
+    if (!value.is_floating()) {
+      // An integer fits an int64_t; only a narrower int can overflow.
+      const auto v = value.to<int64_t>();
+      AG_CHECK(
+          dtype == DType::Int64 || (v >= std::numeric_limits<int32_t>::min() &&
+                                    v <= std::numeric_limits<int32_t>::max()),
+          "value cannot be converted to type ", type_name, " without overflow");
+      return;
+    }
+    lowest =
+        dtype == DType::Int32 ? std::numeric_limits<int32_t>::min() : -0x1p63;
+    highest =
+        dtype == DType::Int32 ? std::numeric_limits<int32_t>::max() : 0x1p63;
+  } else if (!value.is_floating()) {
+    return;  // every int64 is within float's range
+  }
+  const double v = value.to<double>();
+  // Compared as PyTorch compares, in double: 2^63 itself passes for int64_t.
+  const bool fits =
+      std::isfinite(v) ? v >= lowest && v <= highest : dtype == DType::Float32;
+  AG_CHECK(fits, "value cannot be converted to type ", type_name,
+           " without overflow");
 }
 
 void check_inplace_dtype(const Tensor& self, DType result,

@@ -180,6 +180,11 @@ inline SavedField scalar_field(const Scalar& v) {
 // Rejects writes into tensors whose elements overlap (expanded views).
 void check_no_internal_overlap(const Tensor& self);
 
+// Refuses a fill value that `dtype` cannot hold (PyTorch's checked scalar
+// conversion): out of range, or NaN or infinite for an integer dtype. An
+// infinity fills a floating tensor; any value fills a bool one.
+void check_fill_value_fits(const Scalar& value, DType dtype);
+
 // After an in-place op computed into `self`, makes `fn` self's history.
 // Handles views: the base's history is rewritten (CopySlices).
 void rebase_history(Tensor& self, const std::shared_ptr<Node>& fn);

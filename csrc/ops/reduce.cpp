@@ -97,8 +97,9 @@ Tensor expand_reduced_grad(const Tensor& grad, const Shape& self_sizes,
 
 // grad of a max-like reduction spread evenly over the positions that hold
 // the extreme value (PyTorch's rule for ties). With `nan_is_extreme` (the
-// backward of a full max/min, whose result is 0-d), a NaN result shares the
-// grad among the NaNs, as PyTorch's evenly_distribute_backward does.
+// backward of a full max/min and of the inf-norm), a NaN result's share
+// goes to the NaNs that made it, as PyTorch's evenly_distribute_backward
+// and norm backward do; amax/amin's NaN results keep a NaN gradient.
 Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
                          const Tensor& result, const IntList& dims,
                          bool keepdim, bool nan_is_extreme = false) {
@@ -107,9 +108,10 @@ Tensor evenly_distribute(const Tensor& grad, const Tensor& self,
   Tensor mask, count;
   {
     NoGradGuard no_grad;
-    const bool nan_result = nan_is_extreme && result.numel() == 1 &&
-                            isnan(result).item().to<bool>();
-    mask = cast_data(nan_result ? isnan(self) : eq(self, r), g.dtype());
+    Tensor hit = eq(self, r);
+    if (nan_is_extreme)
+      hit = logical_or(hit, logical_and(isnan(self), isnan(r)));
+    mask = cast_data(hit, g.dtype());
     count = expand_reduced_grad(sum(mask, dims, keepdim), self.sizes(), dims,
                                 keepdim);
   }
@@ -200,7 +202,9 @@ Tensor norm_backward(const Tensor& grad, const Tensor& s, const Tensor& r,
                      double ord, const IntList& dims, bool keepdim) {
   const Shape& sizes = s.sizes();
   if (std::isinf(ord)) {
-    return mul(evenly_distribute(grad, abs(s), r, dims, keepdim), sign(s));
+    return mul(evenly_distribute(grad, abs(s), r, dims, keepdim,
+                                 /*nan_is_extreme=*/true),
+               sign(s));
   }
   const Tensor g = expand_reduced_grad(grad, sizes, dims, keepdim);
   if (ord == 0.0) return mul(g, zeros({}, g.dtype()));

@@ -43,6 +43,16 @@ void bind_reduce(TensorClass& cls, py::module_& m) {
             throw py::value_error("norm: unsupported order '" + text + "'");
           }
         } else if (!p.is_none()) {
+          // PyTorch's parser takes a tensor order only as a 0-d number
+          // that needs no gradient.
+          if (is_tensor_object(p.ptr())) {
+            const Tensor ord = p.cast<Tensor>();
+            if (ord.dim() != 0 || autograd::requires_grad(ord)) {
+              throw py::type_error(
+                  "linalg_vector_norm(): argument 'ord' (position 2) must be "
+                  "Number, not Tensor");
+            }
+          }
           order = to_scalar(p).to<double>();
         }
         const auto dims = a.optional_int_list(2).value_or(ops::IntList{});

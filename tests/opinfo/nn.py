@@ -571,11 +571,12 @@ LOSSES = [
 ]
 
 RNN = [
-    OpInfo("lstm_layer", _lstm_layer, LSTM_SHAPES, grad_fn="CatBackward0"),
+    OpInfo("lstm_layer", _lstm_layer, LSTM_SHAPES, grad_fn="CatBackward0", fuzz=False),
     OpInfo(
         "lstm_layer_reverse",
         lambda m, x, h, c, w: _lstm_layer(m, x, h, c, w, reverse=True),
         LSTM_SHAPES[:1],
+        fuzz=False,
     ),
 ]
 

@@ -425,13 +425,8 @@ def mse_loss(
     reduction = _legacy_reduction(size_average, reduce, reduction)
     if weight is not None:
         return _weighted(_C.pow(input - target, 2), weight, reduction, unbroadcast.size())
-    if input.dtype != target.dtype and not (
-        input.is_floating_point() and target.is_floating_point()
-    ):
-        # PyTorch computes in the promoted dtype: an int or bool input with a
-        # float target is valid (the kernel promotes between float dtypes).
-        common = _C.promote_types(input.dtype, target.dtype)
-        input, target = input.to(common), target.to(common)
+    # The op computes in the promoted dtype (an int or bool input with a
+    # float target is valid) and saves the operands as given.
     return _nn.mse_loss(input, target, reduction)
 
 

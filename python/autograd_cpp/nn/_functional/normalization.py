@@ -175,7 +175,9 @@ def rms_norm(
     out = input * _C.rsqrt(input.pow(2).mean(dims, keepdim=True) + eps)
     if weight is not None:
         out = out * weight
-    return out
+    # A weight of another dtype promotes the product; PyTorch casts the
+    # result back to the input's dtype.
+    return out if out.dtype == input.dtype else out.to(input.dtype)
 
 
 def local_response_norm(

@@ -265,10 +265,12 @@ def avg_pool3d(
 def adaptive_avg_pool3d(input: _C.Tensor, output_size: Any) -> _C.Tensor:
     """Average pooling of the last three dims to output_size cells (None keeps a dim)."""
     sizes = _adaptive_sizes(input, output_size, 3, "adaptive_avg_pool3d")
+    if all(v == 1 for v in sizes):
+        # PyTorch's shortcut: mean's errors (and gradient).
+        return input.mean((-3, -2, -1), keepdim=True)
+    _require_floating(input, "adaptive_avg_pool3d_cpu")
     if 0 in sizes:
         return _empty_pool(input, sizes)
-    if all(v == 1 for v in sizes):
-        return input.mean((-3, -2, -1), keepdim=True)
     out = input
     for i, size in enumerate(sizes):
         out = _average_windows(out, i - 3, size)
