@@ -418,6 +418,9 @@ def import_rows(threads: int, mode: str) -> list[dict]:
     runs = IMPORT_RUNS[mode]
     _log(f"{IMPORT}: {runs} fresh interpreters per library")
     env = child_env(threads)
+    # An installed package imports from bytecode pip compiled; a source tree
+    # under PYTHONDONTWRITEBYTECODE would compile every module on every import.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     names = (*LIBS, "numpy")
     for name in names:  # one untimed import each: the files are in the page cache after it
         _import_seconds(name, env)
