@@ -621,6 +621,35 @@ CASES = [
         " out = [out, x.grad]",
     ),
     ("mse_loss_int_int", f"out = {F}.mse_loss(m.tensor([1, 2]), m.tensor([1, 3]))"),
+    # backward's flags are parsed as PyTorch's engine parses them: an
+    # unsigned byte (a bool, or an int from 0 to 255).
+    (
+        "backward_retain_graph_negative",
+        "out = m.tensor(2.0, requires_grad=True).mul(2).backward(None, -1)",
+    ),
+    (
+        "backward_retain_graph_too_large",
+        "out = m.tensor(2.0, requires_grad=True).mul(2).backward(retain_graph=256)",
+    ),
+    (
+        "backward_retain_graph_float",
+        "out = m.tensor(2.0, requires_grad=True).mul(2).backward(retain_graph=1.5)",
+    ),
+    (
+        "backward_flags_as_ints",
+        "x = m.tensor(2.0, requires_grad=True); y = x * x; y.backward(retain_graph=1);"
+        " m.autograd.backward([y], create_graph=2); out = x.grad",
+    ),
+    # embedding reports a bad index as index_select does.
+    ("embedding_empty_weight", f"out = {F}.embedding(m.tensor([[0, 2], [4, 2]]), m.zeros(0, 3))"),
+    (
+        "embedding_weight_without_columns",
+        f"out = {F}.embedding(m.tensor([[0, 2], [4, 2]]), m.zeros(3, 0))",
+    ),
+    (
+        "embedding_index_out_of_range",
+        f"out = {F}.embedding(m.tensor([[0, 2], [4, 2]]), m.zeros(2, 3))",
+    ),
     (
         "min_0d_nan_grad",
         "x = m.tensor(nan, requires_grad=True); x.min().backward(); out = x.grad",

@@ -750,11 +750,17 @@ Tensor embedding(const Tensor& weight, const Tensor& indices,
            dtype_legacy_name(indices.dtype()),
            "Tensor instead (while checking arguments for embedding)");
   const int64_t rows = weight.sizes()[0];
+  const Tensor flat = reshape(detach(indices), {-1});
   if (indices.numel() > 0) {
     const auto [lo, hi] = kernels::min_max(indices);
-    AG_INDEX_CHECK(lo >= 0 && hi < rows, "index out of range in self");
+    if (lo < 0 || hi >= rows) {
+      // PyTorch's embedding reports a bad index as index_select does (its
+      // wording depends on the weight's shape).
+      NoGradGuard no_grad;
+      index_select(weight, 0, flat);
+      AG_INDEX_CHECK(false, "index out of range in self");
+    }
   }
-  const Tensor flat = reshape(detach(indices), {-1});
   Tensor out = select_indices(weight, 0, flat);
   Shape shape = indices.sizes();
   shape.push_back(weight.sizes()[1]);

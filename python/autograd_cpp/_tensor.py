@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import numbers
+import operator
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, SupportsIndex, cast
@@ -80,6 +81,19 @@ def _grad_set(self: Tensor, value: Tensor | None) -> None:
     self._grad = value
 
 
+def _engine_flag(value: object) -> bool:
+    """retain_graph or create_graph as PyTorch's engine parses them, as an
+    unsigned byte: a bool, or an integer from 0 to 255."""
+    if isinstance(value, bool):
+        return value
+    number = operator.index(value)  # type: ignore[arg-type]
+    if number < 0:
+        raise OverflowError("unsigned byte integer is less than minimum")
+    if number > 255:
+        raise OverflowError("unsigned byte integer is greater than maximum")
+    return bool(number)
+
+
 def backward(
     self: Tensor,
     gradient: Tensor | None = None,
@@ -134,7 +148,7 @@ def backward(
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
-    self._backward(gradient, retain_graph, create_graph, inputs or [])
+    self._backward(gradient, _engine_flag(retain_graph), _engine_flag(create_graph), inputs or [])
 
 
 def _iter(self: Tensor) -> Iterator[Tensor]:

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Literal, TypeVar, overload
 
 from .. import _C
+from .._tensor import _engine_flag
 from . import forward_ad, functional, graph, profiler
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .explain import explain
@@ -89,7 +90,13 @@ def backward(
         raise RuntimeError(f"grad_tensors has {len(grads)} entries but tensors has {len(tensors)}")
     if retain_graph is None:
         retain_graph = create_graph
-    _C._run_backward(tensors, grads, retain_graph, create_graph, _as_list(inputs) or [])
+    _C._run_backward(
+        tensors,
+        grads,
+        _engine_flag(retain_graph),
+        _engine_flag(create_graph),
+        _as_list(inputs) or [],
+    )
 
 
 # Without allow_unused, or with materialize_grads, every gradient is a tensor;
