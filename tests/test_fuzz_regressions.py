@@ -640,6 +640,19 @@ CASES = [
         "x = m.tensor(2.0, requires_grad=True); y = x * x; y.backward(retain_graph=1);"
         " m.autograd.backward([y], create_graph=2); out = x.grad",
     ),
+    (
+        "backward_int_gradient_before_flags",
+        "out = m.tensor(2.0, requires_grad=True).mul(2).backward(0, -1)",
+    ),
+    # Attention over empty heads scores 0 (no 1/sqrt(0) scale).
+    (
+        "sdpa_empty_heads",
+        f"out = {F}.scaled_dot_product_attention(m.zeros(2, 0), m.zeros(2, 0), m.ones(2, 3))",
+    ),
+    (
+        "sdpa_empty_int",
+        f"x = m.zeros(0, 0, dtype=m.int64); out = {F}.scaled_dot_product_attention(x, x, x)",
+    ),
     # embedding reports a bad index as index_select does.
     ("embedding_empty_weight", f"out = {F}.embedding(m.tensor([[0, 2], [4, 2]]), m.zeros(0, 3))"),
     (

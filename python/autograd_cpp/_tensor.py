@@ -148,6 +148,8 @@ def backward(
         inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    if gradient is not None and not isinstance(gradient, Tensor):
+        iter(gradient)  # PyTorch's TypeError for a non-iterable comes before the flags'
     self._backward(gradient, _engine_flag(retain_graph), _engine_flag(create_graph), inputs or [])
 
 

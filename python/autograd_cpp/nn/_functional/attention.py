@@ -100,8 +100,11 @@ def scaled_dot_product_attention(
         key = _repeat_heads(key, query.size(-3) // key.size(-3))
         value = _repeat_heads(value, query.size(-3) // value.size(-3))
     length, source = query.size(-2), key.size(-2)
-    factor = 1.0 / math.sqrt(query.size(-1)) if scale is None else scale
-    scores = query.matmul(key.transpose(-2, -1)) * factor
+    scores = query.matmul(key.transpose(-2, -1))
+    if query.size(-1) > 0:
+        # Empty heads score 0 whatever the scale (PyTorch scales q and k
+        # before the product, so 1/sqrt(0) never multiplies a score).
+        scores = scores * (1.0 / math.sqrt(query.size(-1)) if scale is None else scale)
     bias = None
     if attn_mask is not None:
         if attn_mask.dtype == _C.bool:
