@@ -584,6 +584,11 @@ CASES = [
         "x = m.tensor([[nan, 2.0], [1.0, -3.0]], requires_grad=True);"
         " x.norm(inf, dim=1).sum().backward(); out = x.grad",
     ),
+    # A negative or infinite order has no identity to give an empty norm.
+    ("norm_negative_order_empty", "out = m.zeros(0).norm(-1.0)"),
+    ("norm_inf_order_empty_dim", "out = m.zeros(2, 0).norm(inf, dim=-1)"),
+    ("norm_minus_inf_order_empty_dims", "out = m.zeros(2, 0).norm(-inf, dim=(0, 1))"),
+    ("norm_negative_order_nonempty_dim", "out = m.zeros(2, 0).norm(-1.0, dim=0)"),
     ("norm_order_as_a_vector", "out = m.ones(2).norm(m.ones(1))"),
     ("norm_order_requiring_grad", "out = m.ones(2).norm(m.tensor(3.0, requires_grad=True))"),
     ("norm_order_as_a_0d_tensor", "out = m.ones(2).norm(m.tensor(3.0))"),

@@ -340,6 +340,18 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
            dtype_legacy_name(self.dtype()));
   AG_CHECK(!std::isnan(p), "linalg.vector_norm: ord must not be NaN");
   const IntList dims = normalize_dims(dims_in, self.dim());
+  if (self.numel() == 0 && (p < 0 || p == HUGE_VAL)) {
+    // A minimum, or the maximum, of no values: PyTorch's checks.
+    AG_CHECK(!dims_in.empty(), "linalg.vector_norm cannot compute the ", p,
+             " norm on an empty tensor because the operation does not have "
+             "an identity");
+    for (int64_t d : dims_in) {  // named as given, as PyTorch's message does
+      AG_CHECK(self.size(d) != 0, "linalg.vector_norm cannot compute the ", p,
+               " norm on the dimension ", d,
+               "because this dimension is empty and the operation does not "
+               "have an identity");
+    }
+  }
   Tensor out;
   {
     NoGradGuard no_grad;
@@ -354,10 +366,6 @@ Tensor norm(const Tensor& self, double p, const IntList& dims_in,
                         self.dtype());
       kernels::unary(kernels::UnaryOp::Sqrt, out, out);
     } else if (std::isinf(p)) {
-      AG_CHECK(reduced_count(self.sizes(), dims) > 0,
-               "linalg.vector_norm cannot compute the ", p,
-               " norm on an empty tensor because the operation does not "
-               "have an identity");
       out = reduce_data(p > 0 ? kernels::ReduceOp::Max : kernels::ReduceOp::Min,
                         a, dims, keepdim, self.dtype());
     } else if (p == 0.0) {
