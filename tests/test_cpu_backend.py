@@ -6,6 +6,7 @@ workload so the two can be compared element by element.
 """
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -34,6 +35,7 @@ for dtype in ("float32", "float64"):
         "amax": a.amax(1), "prod": b.prod(0), "cumsum": a.cumsum(1),
         "softmax_last": a.softmax(1), "softmax_first": a.softmax(0),
         "log_softmax": a.log_softmax(1), "argmax": a.argmax(1),
+        "gelu": ag.nn.functional.gelu(a), "gelu_central": ag.nn.functional.gelu(a * 0.1),
     }
     for name, t in outs.items():
         results[f"{dtype}/{name}"] = t.double().tolist()
@@ -111,3 +113,55 @@ def test_float32_tanh_is_accurate_and_keeps_signs():
     assert np.signbit(special[:2]).tolist() == [False, True]
     assert special[2:4].tolist() == [1.0, -1.0]
     assert np.isnan(special[4])
+
+
+def _gelu_reference(x32):
+    """x Phi(x) and its derivative in float64, Phi from erfc (no cancellation
+    in the left tail)."""
+    x = x32.astype(np.float64)
+    cdf = 0.5 * np.vectorize(math.erfc)(-x / math.sqrt(2.0))
+    return x * cdf, cdf + x * np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+
+
+def test_float32_gelu_is_accurate_in_both_of_its_paths():
+    # Runs of 32 inputs that all lie within |x| < 2.5 take a polynomial;
+    # any other run takes the erfc formula. Sorted, nearly every run is one
+    # or the other; shuffled, central values also go through the tails' path.
+    x32 = np.linspace(-12.0, 12.0, 300_001).astype(np.float32)
+    for order in ("sorted", "shuffled"):
+        xs = x32.copy()
+        if order == "shuffled":
+            np.random.default_rng(0).shuffle(xs)
+        t = ag.tensor(xs, requires_grad=True)
+        y = ag.nn.functional.gelu(t)
+        y.sum().backward()
+        want, want_grad = _gelu_reference(xs)
+        got = y.detach().numpy().astype(np.float64)
+        normal = np.abs(want) > 1e-37
+        rel = np.abs(got[normal] - want[normal]) / np.abs(want[normal])
+        central = np.abs(xs[normal]) < 2.5
+        assert rel[central].max() < 1.2e-6, order  # about 10 ulp
+        assert rel[~central].max() < 3e-5, order  # the rounding of x^2 far out
+        grad_err = np.abs(t.grad.numpy().astype(np.float64) - want_grad)
+        assert grad_err.max() < 3e-7, order
+
+
+def test_float32_gelu_special_values_in_a_central_run():
+    # One NaN or infinity sends its whole run down the erfc path; the other
+    # values agree with the polynomial's to rounding.
+    for special in (np.nan, np.inf, -np.inf):
+        xs = np.full(64, 0.75, dtype=np.float32)
+        xs[5] = special
+        t = ag.tensor(xs, requires_grad=True)
+        y = ag.nn.functional.gelu(t)
+        y.sum().backward()
+        got, grad = y.detach().numpy(), t.grad.numpy()
+        want, want_grad = _gelu_reference(np.float32([0.75]))
+        np.testing.assert_allclose(np.delete(got, 5), want[0], rtol=2e-6)
+        np.testing.assert_allclose(np.delete(grad, 5), want_grad[0], rtol=2e-6)
+        # The special value itself comes out as it does alone.
+        lone = ag.tensor([special], dtype=ag.float32, requires_grad=True)
+        lone_out = ag.nn.functional.gelu(lone)
+        lone_out.sum().backward()
+        np.testing.assert_array_equal(got[5], lone_out.detach().numpy()[0])
+        np.testing.assert_array_equal(grad[5], lone.grad.numpy()[0])

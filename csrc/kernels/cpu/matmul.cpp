@@ -206,32 +206,27 @@ void matmul_impl(const Tensor& a_in, const Tensor& b_in, const Tensor& bias,
             const T* ai = pa + i * sa;
             const T* bi = pb + i * sb;
             T* ci = pc + i * m * n;
-            int64_t rows = m, cols = n, col0 = 0;
-            if (by_rows) {
-              // Rows [first, first + count) of A and C: row r of A starts at
-              // r * lda, or at r when A is stored transposed.
-              cpu::gemm(la.transposed, lb.transposed, count, n, k,
-                        ai + (la.transposed ? first : first * la.ld), la.ld, bi,
-                        lb.ld, ci + first * n, n);
-              ci += first * n;
-              rows = count;
-            } else {
-              // Columns [first, first + count) of B and C.
-              cpu::gemm(la.transposed, lb.transposed, m, count, k, ai, la.ld,
-                        bi + (lb.transposed ? first * lb.ld : first), lb.ld,
-                        ci + first, n);
-              cols = count;
-              col0 = first;
-            }
+            const int64_t rows = by_rows ? count : m;
+            const int64_t cols = by_rows ? n : count;
+            const int64_t row0 = by_rows ? first : 0;
+            const int64_t col0 = by_rows ? 0 : first;
+            T* cblock = ci + row0 * n + col0;
             if (pbias) {
-              // The bias is added while the block is still in cache.
+              // The block starts as the bias and the product accumulates
+              // onto it: BLAS would otherwise zero it first, and adding the
+              // bias afterwards is another pass over an output that no
+              // longer fits in cache.
               for (int64_t r = 0; r < rows; ++r) {
-                T* crow = ci + r * n + col0;
-                for (int64_t c = 0; c < cols; ++c) {
-                  crow[c] = static_cast<T>(crow[c] + pbias[col0 + c]);
-                }
+                std::copy(pbias + col0, pbias + col0 + cols, cblock + r * n);
               }
             }
+            // Rows [row0, row0 + rows) and columns [col0, col0 + cols): row
+            // r of A starts at r * lda (at r when A is stored transposed),
+            // column c of B at c (at c * ldb when B is).
+            cpu::gemm(la.transposed, lb.transposed, rows, cols, k,
+                      ai + (la.transposed ? row0 : row0 * la.ld), la.ld,
+                      bi + (lb.transposed ? col0 * lb.ld : col0), lb.ld, cblock,
+                      n, pbias != nullptr);
           }
         });
   });

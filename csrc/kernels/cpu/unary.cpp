@@ -15,6 +15,31 @@ namespace {
 using cpu::run_plan_shared;
 using cpu::StridedPlan;
 
+// A float function with a cheaper formula where |x| < bound: rows run in
+// blocks, each taking `central` when all its inputs lie inside and `full`
+// otherwise. Blocks of 32 keep enough independent vectors in flight for the
+// polynomials' latency while still landing inside for most activations.
+template <typename Central, typename Full>
+struct CentralSplit {
+  Central central;
+  Full full;
+  float bound;
+};
+template <typename C, typename U>
+CentralSplit(C, U, float) -> CentralSplit<C, U>;
+template <typename F>
+constexpr bool kIsCentralSplit = false;
+template <typename C, typename U>
+constexpr bool kIsCentralSplit<CentralSplit<C, U>> = true;
+constexpr int64_t kSplitBlock = 32;
+
+AG_ALWAYS_INLINE bool all_central(const float* x, float bound) {
+  int outside = 0;  // NaN counts as outside
+  for (int64_t j = 0; j < kSplitBlock; ++j)
+    outside |= !(std::fabs(x[j]) < bound);
+  return outside == 0;
+}
+
 // out[i] = f(in[i]) over dense rows (cpu::RowFn), in of type T and out of
 // type R. Out of line, so that its direct call below and run_buffered's
 // share one copy.
@@ -26,7 +51,19 @@ AG_NOT_INLINED void unary_row(char* const* p, int64_t n, const void* ctx) {
   const F f = *static_cast<const F*>(ctx);
   auto* out = reinterpret_cast<R*>(p[0]);
   const auto* in = reinterpret_cast<const T*>(p[1]);
-  for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+  if constexpr (kIsCentralSplit<F>) {
+    int64_t i = 0;
+    for (; i + kSplitBlock <= n; i += kSplitBlock) {
+      if (all_central(in + i, f.bound)) {
+        for (int64_t j = i; j < i + kSplitBlock; ++j) out[j] = f.central(in[j]);
+      } else {
+        for (int64_t j = i; j < i + kSplitBlock; ++j) out[j] = f.full(in[j]);
+      }
+    }
+    for (; i < n; ++i) out[i] = f.full(in[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) out[i] = f(in[i]);
+  }
 }
 
 // Strided runs reach the dense row loop through buffers (cpu::run_buffered).
@@ -131,6 +168,13 @@ void floating_op(UnaryOp op, const StridedPlan<2>& plan,
     }
     case UnaryOp::Gelu:
       // x * Phi(x), Phi the standard normal CDF.
+      if constexpr (std::is_same_v<T, float>) {
+        return unary_loop<T>(
+            plan, ptrs,
+            CentralSplit{[](float x) { return cpu::gelu_central_f32(x); },
+                         [](float x) { return cpu::gelu(x); },
+                         cpu::kNormalCdfCentral});
+      }
       return unary_loop<T>(plan, ptrs, [](T x) { return cpu::gelu(x); });
     case UnaryOp::GeluTanh:
       return unary_loop<T>(plan, ptrs, [](T x) { return cpu::gelu_tanh(x); });
@@ -200,7 +244,23 @@ AG_NOT_INLINED void backward_row(char* const* p, int64_t n, const void* ctx) {
   auto* out = reinterpret_cast<T*>(p[0]);
   const auto* g = reinterpret_cast<const T*>(p[1]);
   const auto* x = reinterpret_cast<const T*>(p[2]);
-  for (int64_t i = 0; i < n; ++i) out[i] = f(g[i], x[i]);
+  if constexpr (kIsCentralSplit<F>) {
+    int64_t i = 0;
+    for (; i + kSplitBlock <= n; i += kSplitBlock) {
+      if (all_central(x + i, f.bound)) {
+        for (int64_t j = i; j < i + kSplitBlock; ++j) {
+          out[j] = f.central(g[j], x[j]);
+        }
+      } else {
+        for (int64_t j = i; j < i + kSplitBlock; ++j) {
+          out[j] = f.full(g[j], x[j]);
+        }
+      }
+    }
+    for (; i < n; ++i) out[i] = f.full(g[i], x[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) out[i] = f(g[i], x[i]);
+  }
 }
 
 template <typename T, typename F>
@@ -235,6 +295,16 @@ void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
         return backward_loop<T>(plan, ptrs,
                                 [](T g, T x) { return x <= T(0) ? T(0) : g; });
       case UnaryOp::Gelu:
+        if constexpr (std::is_same_v<T, float>) {
+          return backward_loop<T>(
+              plan, ptrs,
+              CentralSplit{
+                  [](float g, float x) {
+                    return g * cpu::gelu_derivative_central_f32(x);
+                  },
+                  [](float g, float x) { return g * cpu::gelu_derivative(x); },
+                  cpu::kNormalCdfCentral});
+        }
         return backward_loop<T>(
             plan, ptrs, [](T g, T x) { return g * cpu::gelu_derivative(x); });
       case UnaryOp::GeluTanh:
