@@ -83,7 +83,9 @@ void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
 // without repacking: out (m, n; contiguous) = a (m, depth; unit column
 // stride) @ b. Floating dtypes.
 constexpr int64_t packed_panel_width(size_t itemsize) {
-  return 64 / static_cast<int64_t>(itemsize);  // a cache line per row
+  // Four cache lines per row: one AVX-512 register tile's width, and four
+  // strips of AVX2's.
+  return 256 / static_cast<int64_t>(itemsize);
 }
 inline int64_t packed_rhs_numel(int64_t depth, int64_t n, DType dtype) {
   const int64_t width = packed_panel_width(itemsize(dtype));

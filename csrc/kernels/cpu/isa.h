@@ -1,15 +1,16 @@
 #pragma once
 
 // Hot elementwise, reduction and softmax kernels are compiled once for the
-// baseline x86-64 ISA and, with GCC on x86-64, once more for AVX2+FMA; the
-// dispatcher (isa_dispatch.cpp) picks one per call from what the CPU offers.
+// baseline x86-64 ISA and, with GCC on x86-64, once more for AVX2+FMA (and
+// the recurrent kernels a third time, for AVX-512); the dispatcher
+// (isa_dispatch.cpp) picks one per call from what the CPU offers.
 //
 // A kernel file includes this header after all others and wraps its code in
 // AG_ISA_BEGIN / AG_ISA_END. Only functions defined inside that region get
 // the wider target: inline functions from headers stay baseline, so the
 // linker never picks an AVX2 copy of a shared inline function for code that
 // runs on an older CPU. Each build's entry points live in their own
-// namespace (ag::kernels::base or ag::kernels::avx2).
+// namespace (ag::kernels::base, ::avx2 or ::avx512).
 
 #include <string>
 
@@ -19,7 +20,17 @@
 #include "kernels/nn.h"
 #include "kernels/optim.h"
 
-#if defined(AG_ISA_AVX2)
+#if defined(AG_ISA_AVX512)
+// clang-format off: _Pragma takes one string literal, which must not split.
+#define AG_ISA_BEGIN \
+  _Pragma("GCC push_options") \
+  _Pragma("GCC target(\"avx512f,avx512vl,avx512dq,avx2,fma,prefer-vector-width=512\")") \
+  namespace avx512 {
+// clang-format on
+#define AG_ISA_END \
+  }                \
+  _Pragma("GCC pop_options")
+#elif defined(AG_ISA_AVX2)
 #define AG_ISA_BEGIN          \
   _Pragma("GCC push_options") \
       _Pragma("GCC target(\"avx2,fma\")") namespace avx2 {
@@ -103,4 +114,10 @@ AG_ISA_KERNEL_DECLARATIONS
 namespace avx2 {
 AG_ISA_KERNEL_DECLARATIONS
 }  // namespace avx2
+// Only the recurrent kernels (rnn.cpp) have an AVX-512 build: their packed
+// product is the one kernel whose speed AVX2's 16 registers cap (AVX-512's
+// 32 hold a tile that loads each operand element for four FMAs).
+namespace avx512 {
+AG_ISA_KERNEL_DECLARATIONS
+}  // namespace avx512
 }  // namespace ag::kernels

@@ -19,19 +19,34 @@ bool cpu_has_avx2() {
 #endif
 }
 
-// AUTOGRAD_CPP_CPU_CAPABILITY=default pins the baseline build (to compare
-// the two, or to test the baseline on a newer CPU); otherwise the widest
-// build the CPU runs is used.
-bool choose_avx2() {
+bool cpu_has_avx512() {
+#if defined(AG_HAVE_AVX512_KERNELS)
+  return __builtin_cpu_supports("avx512f") &&
+         __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512dq") && cpu_has_avx2();
+#else
+  return false;
+#endif
+}
+
+// AUTOGRAD_CPP_CPU_CAPABILITY=default pins the baseline build and =avx2 the
+// AVX2 one (to compare builds, or to test an older build on a newer CPU);
+// otherwise the widest build the CPU runs is used.
+const char* requested_capability() {
   const char* requested = std::getenv("AUTOGRAD_CPP_CPU_CAPABILITY");
-  if (requested != nullptr && std::strcmp(requested, "default") == 0) {
-    return false;
-  }
-  return cpu_has_avx2();
+  return requested != nullptr ? requested : "";
 }
 
 bool use_avx2() {
-  static const bool chosen = choose_avx2();
+  static const bool chosen =
+      std::strcmp(requested_capability(), "default") != 0 && cpu_has_avx2();
+  return chosen;
+}
+
+bool use_avx512() {
+  static const bool chosen = use_avx2() &&
+                             std::strcmp(requested_capability(), "avx2") != 0 &&
+                             cpu_has_avx512();
   return chosen;
 }
 
@@ -155,7 +170,7 @@ const char* op_name(ReduceOp op) {
 }  // namespace
 
 std::string cpu_capability() {
-  return use_avx2() ? "AVX2" : "DEFAULT";
+  return use_avx512() ? "AVX512" : use_avx2() ? "AVX2" : "DEFAULT";
 }
 
 #if defined(AG_HAVE_AVX2_KERNELS)
@@ -163,6 +178,13 @@ std::string cpu_capability() {
   (use_avx2() ? avx2::fn(__VA_ARGS__) : base::fn(__VA_ARGS__))
 #else
 #define AG_ISA_FORWARD(fn, ...) base::fn(__VA_ARGS__)
+#endif
+// The kernels with an AVX-512 build too.
+#if defined(AG_HAVE_AVX512_KERNELS)
+#define AG_ISA_FORWARD_WIDE(fn, ...) \
+  (use_avx512() ? avx512::fn(__VA_ARGS__) : AG_ISA_FORWARD(fn, __VA_ARGS__))
+#else
+#define AG_ISA_FORWARD_WIDE(fn, ...) AG_ISA_FORWARD(fn, __VA_ARGS__)
 #endif
 
 void unary(UnaryOp op, const Tensor& in, const Tensor& out, double arg0,
@@ -254,7 +276,7 @@ void layer_norm_backward(const Tensor& grad, const Tensor& in,
 void lstm_cell(const Tensor& x, const Tensor& hh, const Tensor& c_prev,
                const Tensor& gates, const Tensor& c, const Tensor& h) {
   profiler::RecordScope scope("aten::_thnn_fused_lstm_cell", x, hh, c_prev);
-  AG_ISA_FORWARD(lstm_cell, x, hh, c_prev, gates, c, h);
+  AG_ISA_FORWARD_WIDE(lstm_cell, x, hh, c_prev, gates, c, h);
 }
 
 void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
@@ -263,17 +285,17 @@ void lstm_cell_backward(const Tensor& gates, const Tensor& c_prev,
                         const Tensor& dc_prev) {
   profiler::RecordScope scope("aten::_thnn_fused_lstm_cell_backward_impl", dh,
                               dc, gates);
-  AG_ISA_FORWARD(lstm_cell_backward, gates, c_prev, c, dh, dh2, dc, d_gates,
-                 dc_prev);
+  AG_ISA_FORWARD_WIDE(lstm_cell_backward, gates, c_prev, c, dh, dh2, dc,
+                      d_gates, dc_prev);
 }
 
 void pack_rhs(const Tensor& b, const Tensor& packed) {
-  AG_ISA_FORWARD(pack_rhs, b, packed);
+  AG_ISA_FORWARD_WIDE(pack_rhs, b, packed);
 }
 
 void packed_matmul(const Tensor& a, const Tensor& packed, const Tensor& out) {
   profiler::RecordScope scope("aten::mm", a, out);
-  AG_ISA_FORWARD(packed_matmul, a, packed, out);
+  AG_ISA_FORWARD_WIDE(packed_matmul, a, packed, out);
 }
 
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,

@@ -18,7 +18,7 @@
 #include "kernels/nn.h"
 #include "kernels/parallel.h"
 
-#if defined(AG_ISA_AVX2)
+#if defined(AG_ISA_AVX2) || defined(AG_ISA_AVX512)
 #include <immintrin.h>
 #endif
 
@@ -101,7 +101,13 @@ using Vec = simd::Vec<T>;
 // acc + a * b, one rounding where the build has FMA.
 template <typename T>
 AG_ALWAYS_INLINE Vec<T> multiply_add(Vec<T> a, Vec<T> b, Vec<T> acc) {
-#if defined(AG_ISA_AVX2)
+#if defined(AG_ISA_AVX512)
+  if constexpr (std::is_same_v<T, float>) {
+    return (Vec<T>)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)acc);
+  } else {
+    return (Vec<T>)_mm512_fmadd_pd((__m512d)a, (__m512d)b, (__m512d)acc);
+  }
+#elif defined(AG_ISA_AVX2)
   if constexpr (std::is_same_v<T, float>) {
     return (Vec<T>)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)acc);
   } else {
@@ -115,7 +121,13 @@ AG_ALWAYS_INLINE Vec<T> multiply_add(Vec<T> a, Vec<T> b, Vec<T> acc) {
 // *p in every lane (one load where the build has AVX2).
 template <typename T>
 AG_ALWAYS_INLINE Vec<T> broadcast(const T* p) {
-#if defined(AG_ISA_AVX2)
+#if defined(AG_ISA_AVX512)
+  if constexpr (std::is_same_v<T, float>) {
+    return (Vec<T>)_mm512_set1_ps(*p);
+  } else {
+    return (Vec<T>)_mm512_set1_pd(*p);
+  }
+#elif defined(AG_ISA_AVX2)
   if constexpr (std::is_same_v<T, float>) {
     return (Vec<T>)_mm256_set1_ps(*p);
   } else {
@@ -126,14 +138,35 @@ AG_ALWAYS_INLINE Vec<T> broadcast(const T* p) {
 #endif
 }
 
-// Rows [0, MR) of a (lda apart) times one packed panel of B: C's rows
-// (ldc apart), columns [0, cols) of the panel. MR * kPanel / width
+// The register tile of the packed product: kTileRows rows by a strip of
+// kStripVectors vectors of a panel. AVX-512's 32 registers hold 4 x 4
+// accumulators of a whole 64-float panel, so each element of B loaded
+// serves four rows and each broadcast four vectors; the 16 registers of
+// AVX2 and SSE hold 6 x 2 over a quarter panel (twelve accumulators cover
+// the FMA latency).
+#if defined(AG_ISA_AVX512)
+constexpr int kTileRows = 4;
+template <typename T>
+constexpr int64_t kStripVectors = 4;
+#else
+constexpr int kTileRows = 6;
+template <typename T>
+constexpr int64_t kStripVectors = 64 / sizeof(T) / simd::kWidth<T>;
+#endif
+template <typename T>
+constexpr int64_t kStrip = kStripVectors<T> * simd::kWidth<T>;
+static_assert(packed_panel_width(sizeof(float)) % kStrip<float> == 0 &&
+              packed_panel_width(sizeof(double)) % kStrip<double> == 0);
+
+// Rows [0, MR) of a (lda apart) times one strip of a packed panel (rows
+// `width` apart): C's rows (ldc apart), columns [0, cols) of the strip. The
 // accumulators stay in registers over the whole depth.
 template <typename T, int MR>
-void panel_rows(int64_t depth, const T* a, int64_t lda, const T* panel, T* c,
+void strip_rows(int64_t depth, const T* a, int64_t lda, const T* strip, T* c,
                 int64_t ldc, int64_t cols) {
   constexpr int64_t w = simd::kWidth<T>;
-  constexpr int64_t nv = packed_panel_width(sizeof(T)) / w;
+  constexpr int64_t nv = kStripVectors<T>;
+  constexpr int64_t width = packed_panel_width(sizeof(T));
   Vec<T> acc[MR][nv];
 #pragma GCC unroll 8
   for (int r = 0; r < MR; ++r) {
@@ -141,7 +174,7 @@ void panel_rows(int64_t depth, const T* a, int64_t lda, const T* panel, T* c,
     for (int64_t v = 0; v < nv; ++v) acc[r][v] = Vec<T>{};
   }
   for (int64_t p = 0; p < depth; ++p) {
-    const T* bp = panel + p * nv * w;
+    const T* bp = strip + p * width;
     Vec<T> b[nv];
 #pragma GCC unroll 8
     for (int64_t v = 0; v < nv; ++v) b[v] = simd::load(bp + v * w);
@@ -176,30 +209,30 @@ void panel_rows(int64_t depth, const T* a, int64_t lda, const T* panel, T* c,
   }
 }
 
-// Rows in blocks of six (twelve accumulators cover the FMA latency), the
-// last block shorter.
+// Rows in blocks of kTileRows, the last block shorter.
+template <typename T, int MR = kTileRows>
+void strip_product(int64_t m, int64_t depth, const T* a, int64_t lda,
+                   const T* strip, T* c, int64_t ldc, int64_t cols) {
+  int64_t r = 0;
+  for (; r + MR <= m; r += MR) {
+    strip_rows<T, MR>(depth, a + r * lda, lda, strip, c + r * ldc, ldc, cols);
+  }
+  if constexpr (MR > 1) {
+    if (r < m) {
+      // One shorter block: the largest tile that fits, then what is left.
+      strip_product<T, MR - 1>(m - r, depth, a + r * lda, lda, strip,
+                               c + r * ldc, ldc, cols);
+    }
+  }
+}
+
+// One packed panel: its strips, each over all rows while it is in cache.
 template <typename T>
 void panel_product(int64_t m, int64_t depth, const T* a, int64_t lda,
                    const T* panel, T* c, int64_t ldc, int64_t cols) {
-  int64_t r = 0;
-  for (; r + 6 <= m; r += 6) {
-    panel_rows<T, 6>(depth, a + r * lda, lda, panel, c + r * ldc, ldc, cols);
-  }
-  const T* ar = a + r * lda;
-  T* cr = c + r * ldc;
-  switch (m - r) {
-    case 5:
-      return panel_rows<T, 5>(depth, ar, lda, panel, cr, ldc, cols);
-    case 4:
-      return panel_rows<T, 4>(depth, ar, lda, panel, cr, ldc, cols);
-    case 3:
-      return panel_rows<T, 3>(depth, ar, lda, panel, cr, ldc, cols);
-    case 2:
-      return panel_rows<T, 2>(depth, ar, lda, panel, cr, ldc, cols);
-    case 1:
-      return panel_rows<T, 1>(depth, ar, lda, panel, cr, ldc, cols);
-    default:
-      return;
+  for (int64_t j = 0; j < cols; j += kStrip<T>) {
+    strip_product<T>(m, depth, a, lda, panel + j, c + j, ldc,
+                     std::min(kStrip<T>, cols - j));
   }
 }
 

@@ -3,13 +3,16 @@
 // accumulators stay in memory); vector-typed accumulators live in registers.
 //
 // Included inside a kernel file's ISA region (after AG_ISA_BEGIN, see
-// isa.h), so each build gets its own copy at its native width: 32-byte
-// vectors in the AVX2 build, 16-byte (SSE2) ones in the baseline build.
+// isa.h), so each build gets its own copy at its native width: 64-byte
+// vectors in the AVX-512 build, 32-byte ones in the AVX2 build, 16-byte
+// (SSE2) ones in the baseline build.
 // The including file provides <cstdint>, <cstring> and <limits> first.
 
 namespace simd {
 
-#if defined(AG_ISA_AVX2)
+#if defined(AG_ISA_AVX512)
+constexpr int kBytes = 64;
+#elif defined(AG_ISA_AVX2)
 constexpr int kBytes = 32;
 #else
 constexpr int kBytes = 16;

@@ -6,10 +6,14 @@ __all__ = ["get_cpu_capability"]
 
 
 def get_cpu_capability() -> str:
-    """The instruction set the elementwise, reduction and softmax kernels use.
+    """The widest instruction set the kernels use.
 
-    ``"AVX2"`` on CPUs with AVX2 and FMA (when the library was built with those
-    kernels), otherwise ``"DEFAULT"``. Setting the environment variable
-    ``AUTOGRAD_CPP_CPU_CAPABILITY=default`` before import pins ``"DEFAULT"``.
+    ``"AVX512"`` on CPUs with AVX-512 (F, VL, DQ): the recurrent layers'
+    kernels then use it and the elementwise, reduction and softmax kernels
+    AVX2; ``"AVX2"`` on CPUs with AVX2 and FMA; otherwise ``"DEFAULT"`` (or
+    always, when the library was built without those kernels). Setting the
+    environment variable ``AUTOGRAD_CPP_CPU_CAPABILITY`` to ``default`` or
+    ``avx2`` before import pins that build, as PyTorch's
+    ``ATEN_CPU_CAPABILITY`` does.
     """
     return _C._get_cpu_capability()
