@@ -5,6 +5,7 @@ AUTOGRAD_CPP_CPU_CAPABILITY=default runs the baseline build of the same
 workload so the two can be compared element by element.
 """
 
+import contextlib
 import json
 import math
 import os
@@ -182,3 +183,66 @@ def test_float32_gelu_special_values_in_a_central_run():
         lone_out.sum().backward()
         np.testing.assert_array_equal(got[5], lone_out.detach().numpy()[0])
         np.testing.assert_array_equal(grad[5], lone.grad.numpy()[0])
+
+
+def test_float32_products_agree_with_float64_on_every_tiling():
+    # On AVX-512 CPUs these shapes take the packed product (N a multiple of
+    # 64, or 512 and up): partial row tiles (M mod 4 = 1, 2, 3), a partial
+    # last panel, several depth blocks (K > 256), each operand stored
+    # transposed or as a slice of a wider matrix, and a bias (the product
+    # accumulates onto it). Elsewhere they check BLAS the same way. One
+    # thread runs each product whole; two split it into blocks.
+    for threads in (1, 2):
+        with _threads(threads):
+            _check_products()
+
+
+@contextlib.contextmanager
+def _threads(n):
+    before = ag.get_num_threads()
+    ag.set_num_threads(n)
+    try:
+        yield
+    finally:
+        ag.set_num_threads(before)
+
+
+def _check_products():
+    rng = np.random.default_rng(0)
+    cases = [
+        (5, 17, 64),
+        (6, 300, 128),
+        (7, 520, 577),
+        (1027, 129, 192),
+        (4, 16, 64),
+        (33, 1000, 640),
+    ]
+    for m, k, n in cases:
+        for a_transposed in (False, True):
+            for b_transposed in (False, True):
+                a64 = rng.standard_normal((m, k))
+                b64 = rng.standard_normal((k, n))
+                bias64 = rng.standard_normal(n)
+                a = ag.tensor(
+                    np.ascontiguousarray(a64.T) if a_transposed else a64, dtype=ag.float32
+                )
+                a = a.t() if a_transposed else a
+                # B as a slice of a wider matrix: its row stride exceeds N.
+                wide = np.zeros((n + 3, k) if b_transposed else (k, n + 3))
+                if b_transposed:
+                    wide[:n] = b64.T
+                    b = ag.tensor(wide, dtype=ag.float32)[:n].t()
+                else:
+                    wide[:, :n] = b64
+                    b = ag.tensor(wide, dtype=ag.float32)[:, :n]
+                bias = ag.tensor(bias64, dtype=ag.float32)
+                a32 = a.double().numpy()
+                b32 = b.double().numpy()
+                want = a32 @ b32
+                scale = np.abs(a32) @ np.abs(b32)  # the sums' magnitude
+                label = f"{m}x{k}x{n} a_t={a_transposed} b_t={b_transposed}"
+                got = (a @ b).double().numpy()
+                assert (np.abs(got - want) / scale).max() < 1e-6, label
+                got = ag.addmm(bias, a, b).double().numpy()
+                want_bias = want + bias.double().numpy()
+                assert (np.abs(got - want_bias) / (scale + 1)).max() < 1e-6, label

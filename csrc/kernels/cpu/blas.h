@@ -16,6 +16,15 @@ void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const double* a,
           int64_t lda, const double* b, int64_t ldb, double* c, int64_t ldc,
           bool accumulate = false);
 
+// The float product on this library's AVX-512 kernel (packed_gemm.cpp)
+// when the CPU has AVX-512 and the shape suits it: N a multiple of its
+// 64-column panels (or wide enough that the padding of the last one costs
+// little) and a few rows and some depth to amortise the packing. Returns
+// false, having done nothing, otherwise.
+bool packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                 const float* a, int64_t lda, const float* b, int64_t ldb,
+                 float* c, int64_t ldc, bool accumulate);
+
 // Integer and bool products have no BLAS routine: a cache-friendly i-k-j
 // loop.
 template <typename T>

@@ -114,10 +114,15 @@ AG_ISA_KERNEL_DECLARATIONS
 namespace avx2 {
 AG_ISA_KERNEL_DECLARATIONS
 }  // namespace avx2
-// Only the recurrent kernels (rnn.cpp) have an AVX-512 build: their packed
-// product is the one kernel whose speed AVX2's 16 registers cap (AVX-512's
-// 32 hold a tile that loads each operand element for four FMAs).
+// Only the recurrent kernels (rnn.cpp) and the packed matrix product have
+// an AVX-512 build: products are the kernels whose speed AVX2's 16
+// registers cap (AVX-512's 32 hold a tile that loads each operand element
+// for four FMAs).
 namespace avx512 {
 AG_ISA_KERNEL_DECLARATIONS
+// cpu::gemm's float products where packed_gemm_applies (packed_gemm.cpp).
+void packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                 const float* a, int64_t lda, const float* b, int64_t ldb,
+                 float* c, int64_t ldc, bool accumulate);
 }  // namespace avx512
 }  // namespace ag::kernels

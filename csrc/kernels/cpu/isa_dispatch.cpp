@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/profiler.h"
+#include "kernels/cpu/blas.h"
 #include "kernels/cpu/isa.h"
 #include "kernels/kernels.h"
 
@@ -168,6 +169,30 @@ const char* op_name(ReduceOp op) {
 }
 
 }  // namespace
+
+namespace cpu {
+
+bool packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                 const float* a, int64_t lda, const float* b, int64_t ldb,
+                 float* c, int64_t ldc, bool accumulate) {
+#if defined(AG_HAVE_AVX512_KERNELS)
+  const bool applies =
+      use_avx512() && m >= 4 && k >= 16 && n >= 64 && (n % 64 == 0 || n >= 512);
+  if (applies) {
+    avx512::packed_gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    return true;
+  }
+#else
+  static_cast<void>(ta), static_cast<void>(tb), static_cast<void>(m),
+      static_cast<void>(n), static_cast<void>(k), static_cast<void>(a),
+      static_cast<void>(lda), static_cast<void>(b), static_cast<void>(ldb),
+      static_cast<void>(c), static_cast<void>(ldc),
+      static_cast<void>(accumulate);
+#endif
+  return false;
+}
+
+}  // namespace cpu
 
 std::string cpu_capability() {
   return use_avx512() ? "AVX512" : use_avx2() ? "AVX2" : "DEFAULT";

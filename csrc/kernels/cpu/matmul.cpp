@@ -56,6 +56,9 @@ namespace cpu {
 void gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const float* a,
           int64_t lda, const float* b, int64_t ldb, float* c, int64_t ldc,
           bool accumulate) {
+  if (packed_gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate)) {
+    return;
+  }
   AG_CBLAS(sgemm)(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,
                   tb ? CblasTrans : CblasNoTrans, static_cast<int>(m),
                   static_cast<int>(n), static_cast<int>(k), 1.0f, a,
@@ -86,6 +89,7 @@ namespace {
 // pool does at least kMinTaskFlops: below that, handing work to another
 // thread costs more than it saves.
 constexpr int64_t kMinBlock = 16;
+constexpr int64_t kPanelBlock = 64;
 constexpr int64_t kBalanceBlock = 256;
 
 // BLAS runs on one thread: products are split across our pool instead, so
@@ -183,9 +187,12 @@ void matmul_impl(const Tensor& a_in, const Tensor& b_in, const Tensor& bias,
   const int64_t blocks = std::max<int64_t>(
       1, std::max(per_thread, std::min(want, extent / kBalanceBlock)));
   // Blocks of whole multiples of kMinBlock keep BLAS on its full-width
-  // micro-kernels.
+  // micro-kernels; blocks of columns are whole 64-column panels where the
+  // matrix has some, which keeps them on the packed product (cpu::gemm).
+  const int64_t align =
+      !by_rows && extent >= 2 * kPanelBlock ? kPanelBlock : kMinBlock;
   const int64_t block =
-      ((extent + blocks - 1) / blocks + kMinBlock - 1) / kMinBlock * kMinBlock;
+      ((extent + blocks - 1) / blocks + align - 1) / align * align;
   const int64_t tasks_per_matrix = (extent + block - 1) / block;
   const int64_t block_flops = 2 * block * (by_rows ? n : m) * k;
   const int64_t grain =
