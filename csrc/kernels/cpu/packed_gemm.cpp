@@ -125,16 +125,23 @@ void rows_times_panel(int64_t m, int64_t depth, const float* a,
 // A's rows [0, rows), columns [0, depth) (element (r, p) at a[r + p * lda]:
 // A stored transposed) into tiles of four rows, each (depth, 4) contiguous.
 // Read in place, a tile's four values of one p share a cache line with
-// the next three tiles', which the panel evicts before they come.
+// the next three tiles', which the panel evicts before they come. Packed
+// one p at a time, the reads run along memory.
 void pack_transposed_rows(int64_t rows, int64_t depth, const float* a,
                           int64_t lda, float* packed) {
-  for (int64_t r = 0; r < rows; r += 4) {
-    const int64_t n = std::min<int64_t>(4, rows - r);
-    float* out = packed + r * depth;
-    for (int64_t p = 0; p < depth; ++p) {
-      const float* in = a + r + p * lda;
-      for (int64_t i = 0; i < n; ++i) out[p * 4 + i] = in[i];
+  const int64_t full = rows / 4 * 4;
+  for (int64_t p = 0; p < depth; ++p) {
+    const float* in = a + p * lda;
+    float* out = packed + p * 4;
+    for (int64_t r = 0; r < full; r += 4) {
+      float* tile_row = out + r * depth;
+      tile_row[0] = in[r];
+      tile_row[1] = in[r + 1];
+      tile_row[2] = in[r + 2];
+      tile_row[3] = in[r + 3];
     }
+    for (int64_t r = full; r < rows; ++r)
+      out[full * depth + (r - full)] = in[r];
   }
 }
 
@@ -150,7 +157,10 @@ void packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
   thread_local std::vector<float> packed, packed_a;
   const int64_t depth_max = std::min(k, kDepthBlock);
   packed.resize(static_cast<size_t>(panels * kPanel * depth_max));
-  if (ta) {
+  // Packing A pays once enough panels reuse it: with one or two, reading
+  // it in place is faster.
+  const bool pack_a = ta && panels >= 4;
+  if (pack_a) {
     packed_a.resize(static_cast<size_t>((kRowBlock + 3) / 4 * 4 * depth_max));
   }
   for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock) {
@@ -161,7 +171,7 @@ void packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
       const int64_t rows = std::min(kRowBlock, m - r0);
       const float* a_block = a + r0 * sr + p0 * sp;
       int64_t tile_step = 4 * sr, tsr = sr, tsp = sp;
-      if (ta) {
+      if (pack_a) {
         pack_transposed_rows(rows, depth, a_block, lda, packed_a.data());
         a_block = packed_a.data();
         tile_step = 4 * depth;
