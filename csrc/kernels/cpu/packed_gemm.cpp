@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "kernels/cpu/isa.h"  // last: opens the ISA region
@@ -122,26 +123,31 @@ void rows_times_panel(int64_t m, int64_t depth, const float* a,
   }
 }
 
+// Floats from one packed tile of A to the next: its (depth, 4) values and a
+// cache line more, so that the tiles written together while packing do not
+// all fall into the same cache sets (a power-of-two stride would).
+int64_t packed_tile_step(int64_t depth) {
+  return 4 * depth + 16;
+}
+
 // A's rows [0, rows), columns [0, depth) (element (r, p) at a[r + p * lda]:
-// A stored transposed) into tiles of four rows, each (depth, 4) contiguous.
-// Read in place, a tile's four values of one p share a cache line with
-// the next three tiles', which the panel evicts before they come. Packed
-// one p at a time, the reads run along memory.
+// A stored transposed) into tiles of four rows, each (depth, 4) contiguous,
+// packed_tile_step apart. Read in place, a tile's four values of one p
+// share a cache line with the next three tiles', which the panel evicts
+// before they come. Packed one p at a time, the reads run along memory.
 void pack_transposed_rows(int64_t rows, int64_t depth, const float* a,
                           int64_t lda, float* packed) {
+  const int64_t step = packed_tile_step(depth);
   const int64_t full = rows / 4 * 4;
   for (int64_t p = 0; p < depth; ++p) {
     const float* in = a + p * lda;
     float* out = packed + p * 4;
     for (int64_t r = 0; r < full; r += 4) {
-      float* tile_row = out + r * depth;
-      tile_row[0] = in[r];
-      tile_row[1] = in[r + 1];
-      tile_row[2] = in[r + 2];
-      tile_row[3] = in[r + 3];
+      std::memcpy(out + r / 4 * step, in + r, 4 * sizeof(float));
     }
-    for (int64_t r = full; r < rows; ++r)
-      out[full * depth + (r - full)] = in[r];
+    for (int64_t r = full; r < rows; ++r) {
+      out[full / 4 * step + (r - full)] = in[r];
+    }
   }
 }
 
@@ -157,11 +163,12 @@ void packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
   thread_local std::vector<float> packed, packed_a;
   const int64_t depth_max = std::min(k, kDepthBlock);
   packed.resize(static_cast<size_t>(panels * kPanel * depth_max));
-  // Packing A pays once enough panels reuse it: with one or two, reading
-  // it in place is faster.
-  const bool pack_a = ta && panels >= 4;
+  // Packing A pays once a second panel reuses it; for one, A is read in
+  // place.
+  const bool pack_a = ta && panels >= 2;
   if (pack_a) {
-    packed_a.resize(static_cast<size_t>((kRowBlock + 3) / 4 * 4 * depth_max));
+    packed_a.resize(
+        static_cast<size_t>((kRowBlock + 3) / 4 * packed_tile_step(depth_max)));
   }
   for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock) {
     const int64_t depth = std::min(kDepthBlock, k - p0);
@@ -174,7 +181,7 @@ void packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
       if (pack_a) {
         pack_transposed_rows(rows, depth, a_block, lda, packed_a.data());
         a_block = packed_a.data();
-        tile_step = 4 * depth;
+        tile_step = packed_tile_step(depth);
         tsr = 1;
         tsp = 4;
       }
