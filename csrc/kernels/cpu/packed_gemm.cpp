@@ -27,6 +27,49 @@ constexpr int64_t kPanel = 64;        // columns of B per packed panel
 constexpr int64_t kDepthBlock = 256;  // a 64 KB panel stays in L2
 constexpr int64_t kRowBlock = 256;    // rows of A reused across the panels
 
+// The 64-bit halves of a and b interleaved, low or high ones.
+__m512 interleave_pairs_lo(__m512 a, __m512 b) {
+  return _mm512_castpd_ps(
+      _mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(b)));
+}
+__m512 interleave_pairs_hi(__m512 a, __m512 b) {
+  return _mm512_castpd_ps(
+      _mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(b)));
+}
+
+// r[i] becomes column i of the 16 x 16 matrix whose rows r holds: pairs of
+// rows interleaved, then pairs of pairs, then the 128-bit quarters twice.
+// GCC 12 takes the unpack intrinsics' undefined pass-through operand for
+// an uninitialised read here; nothing is read uninitialised.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+void transpose16(__m512 r[16]) {
+  __m512 t[16];
+  for (int i = 0; i < 8; ++i) {
+    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[4 * i] = interleave_pairs_lo(t[4 * i], t[4 * i + 2]);
+    r[4 * i + 1] = interleave_pairs_hi(t[4 * i], t[4 * i + 2]);
+    r[4 * i + 2] = interleave_pairs_lo(t[4 * i + 1], t[4 * i + 3]);
+    r[4 * i + 3] = interleave_pairs_hi(t[4 * i + 1], t[4 * i + 3]);
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+    r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+    r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
+  }
+}
+#pragma GCC diagnostic pop
+
 // B's rows [0, depth), columns [0, n) (element (p, j) at b[p * rs + j * cs])
 // into panels of kPanel columns, zero-padded: panel q holds row p at
 // packed + (q * depth + p) * kPanel.
@@ -35,15 +78,49 @@ void pack_panels(int64_t depth, int64_t n, const float* b, int64_t rs,
   const int64_t panels = (n + kPanel - 1) / kPanel;
   for (int64_t q = 0; q < panels; ++q) {
     const int64_t cols = std::min(kPanel, n - q * kPanel);
-    for (int64_t p = 0; p < depth; ++p) {
-      float* out = packed + (q * depth + p) * kPanel;
-      const float* in = b + p * rs + q * kPanel * cs;
-      if (cs == 1) {
-        std::copy(in, in + cols, out);
-      } else {
-        for (int64_t j = 0; j < cols; ++j) out[j] = in[j * cs];
+    float* panel = packed + q * depth * kPanel;
+    const float* in = b + q * kPanel * cs;
+    if (cs == 1) {
+      for (int64_t p = 0; p < depth; ++p) {
+        std::copy(in + p * rs, in + p * rs + cols, panel + p * kPanel);
       }
-      std::fill(out + cols, out + kPanel, 0.0f);
+    } else {
+      // B stored transposed: 16 x 16 blocks transposed in registers (or,
+      // at the edges, through a buffer), each of B's rows read along
+      // memory. Read a column at a time, the panel's 64
+      // rows of B, often a power of two apart, would fight over a few
+      // cache sets.
+      for (int64_t p0 = 0; p0 < depth; p0 += 16) {
+        const int64_t pn = std::min<int64_t>(16, depth - p0);
+        for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+          const int64_t jn = std::min<int64_t>(16, cols - j0);
+          if (pn == 16 && jn == 16 && rs == 1) {
+            __m512 rows[16];
+            for (int j = 0; j < 16; ++j) {
+              rows[j] = _mm512_loadu_ps(in + (j0 + j) * cs + p0);
+            }
+            transpose16(rows);
+            for (int p = 0; p < 16; ++p) {
+              _mm512_storeu_ps(panel + (p0 + p) * kPanel + j0, rows[p]);
+            }
+            continue;
+          }
+          float block[16][16];
+          for (int64_t j = 0; j < jn; ++j) {
+            const float* src = in + (j0 + j) * cs + p0 * rs;
+            for (int64_t p = 0; p < pn; ++p) block[j][p] = src[p * rs];
+          }
+          for (int64_t p = 0; p < pn; ++p) {
+            float* dst = panel + (p0 + p) * kPanel + j0;
+            for (int64_t j = 0; j < jn; ++j) dst[j] = block[j][p];
+          }
+        }
+      }
+    }
+    if (cols < kPanel) {
+      for (int64_t p = 0; p < depth; ++p) {
+        std::fill(panel + p * kPanel + cols, panel + (p + 1) * kPanel, 0.0f);
+      }
     }
   }
 }
