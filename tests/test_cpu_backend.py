@@ -187,11 +187,12 @@ def test_float32_gelu_special_values_in_a_central_run():
 
 def test_float32_products_agree_with_float64_on_every_tiling():
     # On AVX-512 CPUs these shapes take the packed product (N a multiple of
-    # 64, or 512 and up): partial row tiles (M mod 4 = 1, 2, 3), a partial
-    # last panel, several depth blocks (K > 256), each operand stored
-    # transposed or as a slice of a wider matrix, and a bias (the product
-    # accumulates onto it). Elsewhere they check BLAS the same way. One
-    # thread runs each product whole; two split it into blocks.
+    # 64, 512 and up, or 32): partial row tiles (M mod 4 = 1, 2, 3, and
+    # short tiles of the narrow panel's eight rows), a partial last panel,
+    # several depth blocks (K > 256), each operand stored transposed or as
+    # a slice of a wider matrix, and a bias (the product accumulates onto
+    # it). Elsewhere they check BLAS the same way. One thread runs each
+    # product whole; two split it into blocks.
     for threads in (1, 2):
         with _threads(threads):
             _check_products()
@@ -216,6 +217,8 @@ def _check_products():
         (1027, 129, 192),
         (4, 16, 64),
         (33, 1000, 640),
+        (13, 64, 32),
+        (7, 300, 32),
     ]
     for m, k, n in cases:
         for a_transposed in (False, True):

@@ -27,27 +27,40 @@ constexpr int64_t kPanel = 64;        // columns of B per packed panel
 constexpr int64_t kDepthBlock = 256;  // a 64 KB panel stays in L2
 constexpr int64_t kRowBlock = 256;    // rows of A reused across the panels
 
-// The 64-bit halves of a and b interleaved, low or high ones.
+// The unpack and shuffle steps of transpose16. The masked forms, with
+// every lane selected: the plain intrinsics pass an undefined vector as
+// their masked-off source, which GCC 12 reports as an uninitialised read.
+__m512 interleave_lo(__m512 a, __m512 b) {
+  return _mm512_mask_unpacklo_ps(a, 0xFFFF, a, b);
+}
+__m512 interleave_hi(__m512 a, __m512 b) {
+  return _mm512_mask_unpackhi_ps(a, 0xFFFF, a, b);
+}
 __m512 interleave_pairs_lo(__m512 a, __m512 b) {
+  const __m512d x = _mm512_castps_pd(a);
   return _mm512_castpd_ps(
-      _mm512_unpacklo_pd(_mm512_castps_pd(a), _mm512_castps_pd(b)));
+      _mm512_mask_unpacklo_pd(x, 0xFF, x, _mm512_castps_pd(b)));
 }
 __m512 interleave_pairs_hi(__m512 a, __m512 b) {
+  const __m512d x = _mm512_castps_pd(a);
   return _mm512_castpd_ps(
-      _mm512_unpackhi_pd(_mm512_castps_pd(a), _mm512_castps_pd(b)));
+      _mm512_mask_unpackhi_pd(x, 0xFF, x, _mm512_castps_pd(b)));
+}
+// Quarters 0 and 2 of a, then of b (even), or 1 and 3 (odd).
+__m512 even_quarters(__m512 a, __m512 b) {
+  return _mm512_mask_shuffle_f32x4(a, 0xFFFF, a, b, 0x88);
+}
+__m512 odd_quarters(__m512 a, __m512 b) {
+  return _mm512_mask_shuffle_f32x4(a, 0xFFFF, a, b, 0xdd);
 }
 
 // r[i] becomes column i of the 16 x 16 matrix whose rows r holds: pairs of
 // rows interleaved, then pairs of pairs, then the 128-bit quarters twice.
-// GCC 12 takes the unpack intrinsics' undefined pass-through operand for
-// an uninitialised read here; nothing is read uninitialised.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 void transpose16(__m512 r[16]) {
   __m512 t[16];
   for (int i = 0; i < 8; ++i) {
-    t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
-    t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    t[2 * i] = interleave_lo(r[2 * i], r[2 * i + 1]);
+    t[2 * i + 1] = interleave_hi(r[2 * i], r[2 * i + 1]);
   }
   for (int i = 0; i < 4; ++i) {
     r[4 * i] = interleave_pairs_lo(t[4 * i], t[4 * i + 2]);
@@ -56,19 +69,18 @@ void transpose16(__m512 r[16]) {
     r[4 * i + 3] = interleave_pairs_hi(t[4 * i + 1], t[4 * i + 3]);
   }
   for (int i = 0; i < 4; ++i) {
-    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
-    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
-    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
-    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+    t[i] = even_quarters(r[i], r[i + 4]);
+    t[i + 4] = odd_quarters(r[i], r[i + 4]);
+    t[i + 8] = even_quarters(r[i + 8], r[i + 12]);
+    t[i + 12] = odd_quarters(r[i + 8], r[i + 12]);
   }
   for (int i = 0; i < 4; ++i) {
-    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
-    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
-    r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
-    r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
+    r[i] = even_quarters(t[i], t[i + 8]);
+    r[i + 8] = odd_quarters(t[i], t[i + 8]);
+    r[i + 4] = even_quarters(t[i + 4], t[i + 12]);
+    r[i + 12] = odd_quarters(t[i + 4], t[i + 12]);
   }
 }
-#pragma GCC diagnostic pop
 
 // B's rows [0, depth), columns [0, n) (element (p, j) at b[p * rs + j * cs])
 // into panels of kPanel columns, zero-padded: panel q holds row p at
