@@ -23,9 +23,10 @@ AG_ISA_BEGIN
 
 namespace {
 
-constexpr int64_t kPanel = 64;        // columns of B per packed panel
-constexpr int64_t kDepthBlock = 256;  // a 64 KB panel stays in L2
-constexpr int64_t kRowBlock = 256;    // rows of A reused across the panels
+constexpr int64_t kPanel = 64;           // columns of B per packed panel
+constexpr int64_t kDepthBlock = 256;     // a 64 KB panel stays in L2
+constexpr int64_t kRowBlock = 256;       // rows of A reused across the panels
+constexpr int64_t kGroupFloats = 65536;  // 256 KB of packed panels at a time
 
 // The unpack and shuffle steps of transpose16. The masked forms, with
 // every lane selected: the plain intrinsics pass an undefined vector as
@@ -248,37 +249,46 @@ void packed_gemm(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
   const int64_t sr = ta ? 1 : lda, sp = ta ? lda : 1;
   const int64_t rs = tb ? 1 : ldb, cs = tb ? ldb : 1;
   const int64_t panels = (n + kPanel - 1) / kPanel;
+  const int64_t depth_max = std::min(k, kDepthBlock);
+  // Panels are packed and used a group at a time, the group small enough to
+  // stay in L2 with a block of A while every row block passes over it.
+  const int64_t group = std::min(
+      panels, std::max<int64_t>(1, kGroupFloats / (depth_max * kPanel)));
   // Buffers per thread, kept: the products run on the pool's threads.
   thread_local std::vector<float> packed, packed_a;
-  const int64_t depth_max = std::min(k, kDepthBlock);
-  packed.resize(static_cast<size_t>(panels * kPanel * depth_max));
+  packed.resize(static_cast<size_t>(group * kPanel * depth_max));
   // Packing A pays once a second panel reuses it; for one, A is read in
   // place.
-  const bool pack_a = ta && panels >= 2;
+  const bool pack_a = ta && group >= 2;
   if (pack_a) {
     packed_a.resize(
         static_cast<size_t>((kRowBlock + 3) / 4 * packed_tile_step(depth_max)));
   }
   for (int64_t p0 = 0; p0 < k; p0 += kDepthBlock) {
     const int64_t depth = std::min(kDepthBlock, k - p0);
-    pack_panels(depth, n, b + p0 * rs, rs, cs, packed.data());
     const bool add = accumulate || p0 > 0;
-    for (int64_t r0 = 0; r0 < m; r0 += kRowBlock) {
-      const int64_t rows = std::min(kRowBlock, m - r0);
-      const float* a_block = a + r0 * sr + p0 * sp;
-      int64_t tile_step = 4 * sr, tsr = sr, tsp = sp;
-      if (pack_a) {
-        pack_transposed_rows(rows, depth, a_block, lda, packed_a.data());
-        a_block = packed_a.data();
-        tile_step = packed_tile_step(depth);
-        tsr = 1;
-        tsp = 4;
-      }
-      for (int64_t q = 0; q < panels; ++q) {
-        rows_times_panel(rows, depth, a_block, tile_step, tsr, tsp,
-                         packed.data() + q * depth * kPanel,
-                         c + r0 * ldc + q * kPanel, ldc,
-                         std::min(kPanel, n - q * kPanel), add);
+    for (int64_t g0 = 0; g0 < panels; g0 += group) {
+      const int64_t g_end = std::min(panels, g0 + group);
+      const int64_t col0 = g0 * kPanel;
+      pack_panels(depth, std::min(n, g_end * kPanel) - col0,
+                  b + p0 * rs + col0 * cs, rs, cs, packed.data());
+      for (int64_t r0 = 0; r0 < m; r0 += kRowBlock) {
+        const int64_t rows = std::min(kRowBlock, m - r0);
+        const float* a_block = a + r0 * sr + p0 * sp;
+        int64_t tile_step = 4 * sr, tsr = sr, tsp = sp;
+        if (pack_a) {
+          pack_transposed_rows(rows, depth, a_block, lda, packed_a.data());
+          a_block = packed_a.data();
+          tile_step = packed_tile_step(depth);
+          tsr = 1;
+          tsp = 4;
+        }
+        for (int64_t q = g0; q < g_end; ++q) {
+          rows_times_panel(rows, depth, a_block, tile_step, tsr, tsp,
+                           packed.data() + (q - g0) * depth * kPanel,
+                           c + r0 * ldc + q * kPanel, ldc,
+                           std::min(kPanel, n - q * kPanel), add);
+        }
       }
     }
   }
