@@ -126,11 +126,15 @@ void layer_norm_backward(const Tensor& grad, const Tensor& in,
     const int64_t grain =
         std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, block * cols));
     parallel_for(0, blocks, grain, [&](int64_t lo, int64_t hi) {
-      std::vector<T> xhat_buf(static_cast<size_t>(cols));
-      T* xhat = xhat_buf.data();
+      // xhat of one row, and a block's weight and bias partials: summed in
+      // T over the block's rows (a vector FMA per element), then kept in
+      // double.
+      std::vector<T> buf(static_cast<size_t>(3 * cols));
+      T* xhat = buf.data();
+      T* dw_block = xhat + cols;
+      T* db_block = dw_block + cols;
       for (int64_t blk = lo; blk < hi; ++blk) {
-        double* dwp = partials ? dw.data() + blk * cols : nullptr;
-        double* dbp = partials ? db.data() + blk * cols : nullptr;
+        std::fill(dw_block, dw_block + 2 * cols, T(0));
         const int64_t r_end = std::min(rows, (blk + 1) * block);
         for (int64_t r = blk * block; r < r_end; ++r) {
           const T* gr = g + r * cols;
@@ -139,10 +143,10 @@ void layer_norm_backward(const Tensor& grad, const Tensor& in,
           const T s = rp[r];
           for (int64_t i = 0; i < cols; ++i) xhat[i] = (xr[i] - m) * s;
           if (want_w) {
-            for (int64_t i = 0; i < cols; ++i) dwp[i] += gr[i] * xhat[i];
+            for (int64_t i = 0; i < cols; ++i) dw_block[i] += gr[i] * xhat[i];
           }
           if (want_b) {
-            for (int64_t i = 0; i < cols; ++i) dbp[i] += gr[i];
+            for (int64_t i = 0; i < cols; ++i) db_block[i] += gr[i];
           }
           if (!gi) continue;
           // a = mean(g * w), b = mean(g * w * xhat).
@@ -177,6 +181,10 @@ void layer_norm_backward(const Tensor& grad, const Tensor& in,
             const T gw = wp ? gr[i] * wp[i] : gr[i];
             out[i] = s * (gw - a - xhat[i] * b);
           }
+        }
+        if (partials) {
+          std::copy(dw_block, dw_block + cols, dw.begin() + blk * cols);
+          std::copy(db_block, db_block + cols, db.begin() + blk * cols);
         }
       }
     });
