@@ -2,8 +2,8 @@
 
 // Hot elementwise, reduction and softmax kernels are compiled once for the
 // baseline x86-64 ISA and, with GCC on x86-64, once more for AVX2+FMA (and
-// the recurrent kernels a third time, for AVX-512); the dispatcher
-// (isa_dispatch.cpp) picks one per call from what the CPU offers.
+// some a third time, for AVX-512, below); the dispatcher (isa_dispatch.cpp)
+// picks one per call from what the CPU offers.
 //
 // A kernel file includes this header after all others and wraps its code in
 // AG_ISA_BEGIN / AG_ISA_END. Only functions defined inside that region get
@@ -19,6 +19,11 @@
 #include "kernels/kernels.h"
 #include "kernels/nn.h"
 #include "kernels/optim.h"
+
+#if defined(AG_ISA_AVX512) && !defined(AG_ISA_AVX2)
+// An AVX-512 build has everything an AVX2 build relies on (FMA included).
+#define AG_ISA_AVX2 1
+#endif
 
 #if defined(AG_ISA_AVX512)
 // clang-format off: _Pragma takes one string literal, which must not split.
@@ -114,10 +119,11 @@ AG_ISA_KERNEL_DECLARATIONS
 namespace avx2 {
 AG_ISA_KERNEL_DECLARATIONS
 }  // namespace avx2
-// Only the recurrent kernels (rnn.cpp) and the packed matrix product have
-// an AVX-512 build: products are the kernels whose speed AVX2's 16
+// Only some kernels have an AVX-512 build: the products (rnn.cpp, and
+// packed_gemm.cpp, which exists only there), whose speed AVX2's 16
 // registers cap (AVX-512's 32 hold a tile that loads each operand element
-// for four FMAs).
+// for four FMAs), and the activations, softmax and normalisation, whose
+// polynomials take half the instructions at twice the width.
 namespace avx512 {
 AG_ISA_KERNEL_DECLARATIONS
 // cpu::gemm's float products where packed_gemm_applies (packed_gemm.cpp).
