@@ -122,8 +122,9 @@ AG_ISA_KERNEL_DECLARATIONS
 // Only some kernels have an AVX-512 build: the products (rnn.cpp, and
 // packed_gemm.cpp, which exists only there), whose speed AVX2's 16
 // registers cap (AVX-512's 32 hold a tile that loads each operand element
-// for four FMAs), and the activations, softmax and normalisation, whose
-// polynomials take half the instructions at twice the width.
+// for four FMAs), and the activations, whose polynomials take half the
+// instructions at twice the width. Softmax and normalisation ran 10-25%
+// slower built for AVX-512 on rows of 64-128 (attention's, a GPT block's).
 namespace avx512 {
 AG_ISA_KERNEL_DECLARATIONS
 // cpu::gemm's float products where packed_gemm_applies (packed_gemm.cpp).

@@ -256,7 +256,7 @@ void cumsum(const Tensor& in, int64_t dim, bool reverse, const Tensor& out) {
 void softmax(const Tensor& in, int64_t dim, bool log, const Tensor& out) {
   profiler::RecordScope scope(log ? "aten::_log_softmax" : "aten::_softmax",
                               in);
-  AG_ISA_FORWARD_WIDE(softmax, in, dim, log, out);
+  AG_ISA_FORWARD(softmax, in, dim, log, out);
 }
 
 void unary_backward(UnaryOp op, const Tensor& grad, const Tensor& self,
@@ -276,15 +276,15 @@ void softmax_backward(const Tensor& grad, const Tensor& result, int64_t dim,
   profiler::RecordScope scope(
       log ? "aten::_log_softmax_backward_data" : "aten::_softmax_backward_data",
       grad, result);
-  AG_ISA_FORWARD_WIDE(softmax_backward, grad, result, dim, log, grad_in);
+  AG_ISA_FORWARD(softmax_backward, grad, result, dim, log, grad_in);
 }
 
 void layer_norm(const Tensor& in, const Tensor& weight, const Tensor& bias,
                 double eps, int64_t rows, int64_t cols, const Tensor& out,
                 const Tensor& mean, const Tensor& rstd) {
   profiler::RecordScope scope("aten::native_layer_norm", in, weight, bias);
-  AG_ISA_FORWARD_WIDE(layer_norm, in, weight, bias, eps, rows, cols, out, mean,
-                      rstd);
+  AG_ISA_FORWARD(layer_norm, in, weight, bias, eps, rows, cols, out, mean,
+                 rstd);
 }
 
 void layer_norm_backward(const Tensor& grad, const Tensor& in,
@@ -294,8 +294,8 @@ void layer_norm_backward(const Tensor& grad, const Tensor& in,
                          const Tensor& grad_bias) {
   profiler::RecordScope scope("aten::native_layer_norm_backward", grad, in,
                               weight);
-  AG_ISA_FORWARD_WIDE(layer_norm_backward, grad, in, mean, rstd, weight, rows,
-                      cols, grad_in, grad_weight, grad_bias);
+  AG_ISA_FORWARD(layer_norm_backward, grad, in, mean, rstd, weight, rows, cols,
+                 grad_in, grad_weight, grad_bias);
 }
 
 void lstm_cell(const Tensor& x, const Tensor& hh, const Tensor& c_prev,
@@ -326,13 +326,13 @@ void packed_matmul(const Tensor& a, const Tensor& packed, const Tensor& out) {
 void channel_moments(const Tensor& in, int64_t n, int64_t c, int64_t s,
                      const Tensor& mean, const Tensor& var) {
   profiler::RecordScope scope("aten::batch_norm_stats", in);
-  AG_ISA_FORWARD_WIDE(channel_moments, in, n, c, s, mean, var);
+  AG_ISA_FORWARD(channel_moments, in, n, c, s, mean, var);
 }
 
 void channel_affine(const Tensor& in, const Tensor& scale, const Tensor& shift,
                     int64_t n, int64_t c, int64_t s, const Tensor& out) {
   profiler::RecordScope scope("aten::batch_norm_elemt", in, scale, shift);
-  AG_ISA_FORWARD_WIDE(channel_affine, in, scale, shift, n, c, s, out);
+  AG_ISA_FORWARD(channel_affine, in, scale, shift, n, c, s, out);
 }
 
 void max_pool2d(const Tensor& in, const Window2d& w, const Tensor& out,

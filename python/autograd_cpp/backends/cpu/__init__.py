@@ -9,8 +9,9 @@ def get_cpu_capability() -> str:
     """The widest instruction set the kernels use.
 
     ``"AVX512"`` on CPUs with AVX-512 (F, VL, DQ): the matrix products, the
-    recurrent layers, the activations, softmax and normalisation then use it
-    and the other elementwise and reduction kernels AVX2; ``"AVX2"`` on CPUs
+    recurrent layers and the activations then use it and the other
+    elementwise, reduction, softmax and normalisation kernels AVX2;
+    ``"AVX2"`` on CPUs
     with AVX2 and FMA; otherwise ``"DEFAULT"`` (or
     always, when the library was built without those kernels). Setting the
     environment variable ``AUTOGRAD_CPP_CPU_CAPABILITY`` to ``default`` or
